@@ -1,0 +1,1 @@
+"""The thin command-line layer of tracerdiff (typer). Never imported by the library."""

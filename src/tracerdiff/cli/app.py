@@ -1,0 +1,75 @@
+"""The ``tracerdiff`` command: a typer app whose commands live one group per module."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+
+from ..errors import TracerdiffError
+
+app = typer.Typer(
+    name="tracerdiff",
+    help="Isotope-tracer SIMS to diffusion coefficients (grain boundary, bulk, effective).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        typer.echo(f"tracerdiff {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version_callback, is_eager=True, help="Print the version."
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+) -> None:
+    """Isotope-tracer SIMS to diffusion coefficients.
+
+    Example: tracerdiff demo
+    """
+
+
+# --- command groups: each module adds its commands to `app` -------------------------------------
+def _register() -> None:
+    from . import io_cmds
+
+    io_cmds.register(app)
+    # REGISTER-MORE (helpers: add `from . import X; X.register(app)` lines above this marker)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app; library errors become one line on stderr and exit code 2."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        rv = app(args=args, standalone_mode=False, prog_name="tracerdiff")
+    except TracerdiffError as exc:
+        if debug:
+            raise
+        sys.stderr.write(f"error: {exc}\n")
+        sys.exit(2)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2 if exc.exit_code in (1, 2) else exc.exit_code)
+    except click.exceptions.Abort:
+        sys.stderr.write("aborted\n")
+        sys.exit(1)
+    if isinstance(rv, int) and rv != 0:
+        sys.exit(rv)
+    sys.exit(0)
