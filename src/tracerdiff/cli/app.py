@@ -42,10 +42,12 @@ def _root(
 
 # --- command groups: each module adds its commands to `app` -------------------------------------
 def _register() -> None:
-    from . import io_cmds
+    import importlib
 
-    io_cmds.register(app)
-    # REGISTER-MORE (helpers: add `from . import X; X.register(app)` lines above this marker)
+    for name in (
+        # REGISTER-MORE (helpers: add one line `"<module>",` above this marker)
+    ):
+        importlib.import_module(f"{__package__}.{name}").register(app) (helpers: add `from . import X; X.register(app)` lines above this marker)
 
 
 _register()
