@@ -44,10 +44,11 @@ def _root(
 def _register() -> None:
     import importlib
 
-    for name in (
+    names: tuple[str, ...] = (
         # REGISTER-MORE (helpers: add one line `"<module>",` above this marker)
-    ):
-        importlib.import_module(f"{__package__}.{name}").register(app) (helpers: add `from . import X; X.register(app)` lines above this marker)
+    )
+    for name in names:
+        importlib.import_module(f"{__package__}.{name}").register(app)
 
 
 _register()
