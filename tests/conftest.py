@@ -12,7 +12,9 @@ import pytest
 matplotlib.use("Agg")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-REAL_DATA = Path(os.environ.get("TRACERDIFF_REAL_DATA", PROJECT_ROOT.parent / "shared" / "data" / "real"))
+REAL_DATA = Path(
+    os.environ.get("TRACERDIFF_REAL_DATA", PROJECT_ROOT.parent / "shared" / "data" / "real")
+)
 TEST_DATA = Path(__file__).resolve().parent / "data"
 
 

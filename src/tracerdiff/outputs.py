@@ -66,7 +66,9 @@ def prepare_output_dir(
         raise OutputExistsError(f"{p} exists and is not a directory")
     if p.exists() and any(p.iterdir()):
         if not (force or (replace_if is not None and replace_if(p))):
-            raise OutputExistsError(f"output directory {p} is not empty; pass --force to replace it")
+            raise OutputExistsError(
+                f"output directory {p} is not empty; pass --force to replace it"
+            )
         shutil.rmtree(p)
     p.mkdir(parents=True, exist_ok=True)
     return p

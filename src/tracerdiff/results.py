@@ -12,7 +12,7 @@ from typing import Any
 
 from .quantities import to_json
 
-__all__ = ["ResultMixin", "render_text", "render_html"]
+__all__ = ["ResultMixin", "render_html", "render_text"]
 
 
 def _fmt_leaf(v: Any) -> str:
@@ -60,7 +60,8 @@ def render_html(d: dict[str, Any], title: str = "") -> str:
     rows = []
     for k, v in d.items():
         cell = html.escape(_fmt_leaf(v)) if _is_leaf(v) else render_html(v)
-        rows.append(f"<tr><th style='text-align:left'>{html.escape(str(k))}</th><td>{cell}</td></tr>")
+        key = html.escape(str(k))
+        rows.append(f"<tr><th style='text-align:left'>{key}</th><td>{cell}</td></tr>")
     cap = f"<caption>{html.escape(title)}</caption>" if title else ""
     return f"<table>{cap}{''.join(rows)}</table>"
 

@@ -34,7 +34,7 @@ E_CHARGE_C = 1.602176634e-19  #: elementary charge, C
 N_AVOGADRO = 6.02214076e23  #: 1/mol
 EV_TO_KJ_PER_MOL = 96.48533212  #: 1 eV per particle in kJ/mol
 
-ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+ureg: Any = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
 ureg.define("micron = micrometer")
 
 #: kind of quantity -> internal unit (pint spelling) and the unit string used in JSON
@@ -90,12 +90,14 @@ def parse_quantity(
     if isinstance(text, (int, float)):
         value = float(text)
         unit = default_unit or target
-        q = ureg.Quantity(value, _normalise(unit))
+        q: Any = ureg.Quantity(value, _normalise(unit))
     else:
         q = _parse(str(text))
         if q.dimensionless and not str(text).strip().endswith("%") and kind != "dimensionless":
             unit = default_unit or target
             q = ureg.Quantity(float(q.magnitude), _normalise(unit))
+    if kind == "energy" and q.check("[energy]/[substance]"):
+        q = (q / ureg.Quantity(N_AVOGADRO, "1/mol")).to("eV")  # molar energy -> per particle
     try:
         value = float(q.to(target).magnitude)
     except pint.DimensionalityError:

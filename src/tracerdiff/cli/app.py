@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
+
+try:  # typer >= 0.20 vendors its own click
+    from typer._click import exceptions as _click_exc
+except ImportError:  # pragma: no cover - older typer uses click itself
+    from click import exceptions as _click_exc  # type: ignore[no-redef]
 
 from ..errors import TracerdiffError
 
@@ -65,12 +69,12 @@ def main(argv: list[str] | None = None) -> None:
             raise
         sys.stderr.write(f"error: {exc}\n")
         sys.exit(2)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:
+    except _click_exc.ClickException as exc:
         exc.show()
         sys.exit(2 if exc.exit_code in (1, 2) else exc.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         sys.stderr.write("aborted\n")
         sys.exit(1)
     if isinstance(rv, int) and rv != 0:

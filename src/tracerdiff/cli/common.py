@@ -11,7 +11,7 @@ from ..errors import InputError
 from ..quantities import to_json
 from ..units import parse_quantity
 
-__all__ = ["console", "err_console", "emit", "parse_point", "parse_q"]
+__all__ = ["console", "emit", "err_console", "parse_point", "parse_q"]
 
 console = Console()
 err_console = Console(stderr=True)
@@ -25,7 +25,9 @@ def emit(payload: dict[str, Any], *, as_json: bool, text: str | None = None) -> 
         console.print(text if text is not None else to_json(payload), highlight=False)
 
 
-def parse_q(text: str | None, kind: str, *, option: str, default_unit: str | None = None) -> float | None:
+def parse_q(
+    text: str | None, kind: str, *, option: str, default_unit: str | None = None
+) -> float | None:
     """Parse an option value with units; the error names the option."""
     if text is None:
         return None
