@@ -1,0 +1,208 @@
+"""CSV profiles (the profile contract of ``docs/architecture.md``): reader and atomic writer.
+
+Header row; ``#`` comment lines (``# key: value`` lines become attrs); a position column
+``x_<unit>`` (``x_um``, ``x_mm``, ``x_cm``, ``x_nm``) or ``x`` with ``x_unit``; then either a
+fraction column ``C`` (optional ``C_err``) or two count columns named by isotope (``6Li``,
+``7Li``) from which ``C = n_a / (n_a + n_b)`` and ``C_err = sqrt(C (1 - C) / (n_a + n_b))``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from ..errors import DataError, FileFormatError, InputError
+from ..outputs import atomic_path
+from ._common import PathLike, existing_file, source_attrs
+
+__all__ = ["binomial_fraction", "read_profile_csv", "write_profile_csv"]
+
+TO_UM = {"um": 1.0, "µm": 1.0, "micron": 1.0, "nm": 1e-3, "mm": 1e3, "cm": 1e4, "m": 1e6}
+_ISOTOPE = re.compile(r"^\d+[A-Z][a-z]?$")
+_META = re.compile(r"^#\s*([A-Za-z_]\w*)\s*:\s*(.*?)\s*$")
+
+
+def binomial_fraction(n_a: Any, n_b: Any) -> tuple[np.ndarray, np.ndarray]:
+    """C = n_a / (n_a + n_b) and its binomial error sqrt(C (1 - C) / (n_a + n_b)).
+
+    Where n_a + n_b = 0 both are NaN (undefined, not zero).
+    """
+    a, b = np.asarray(n_a, dtype=float), np.asarray(n_b, dtype=float)
+    n = a + b
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c = np.where(n > 0, a / n, np.nan)
+        err = np.where(n > 0, np.sqrt(c * (1.0 - c) / n), np.nan)
+    return c, err
+
+
+def _comments(text: str) -> tuple[dict[str, Any], list[str]]:
+    meta: dict[str, Any] = {}
+    free: list[str] = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            continue
+        m = _META.match(line)
+        if m:
+            meta[m.group(1)] = _value(m.group(2))
+        elif line.lstrip("#").strip():
+            free.append(line.lstrip("#").strip())
+    return meta, free
+
+
+def _value(v: str) -> Any:
+    try:
+        f = float(v)
+    except ValueError:
+        return v
+    return int(f) if f.is_integer() and re.fullmatch(r"[-+]?\d+", v) else f
+
+
+def _position(df: pd.DataFrame, x_unit: str, src: str) -> tuple[str, np.ndarray]:
+    cols = [c for c in df.columns if c == "x" or c.startswith("x_")]
+    if not cols:
+        raise FileFormatError(f"{src}: no position column; expected 'x_um' (or x_mm, x_cm) or 'x'")
+    col = cols[0]
+    unit = col[2:] if col.startswith("x_") else x_unit
+    if unit not in TO_UM:
+        raise FileFormatError(
+            f"{src}: unknown position unit {unit!r} in column {col!r}; "
+            f"expected one of {sorted(TO_UM)}"
+        )
+    return col, df[col].to_numpy(dtype=float) * TO_UM[unit]
+
+
+def read_profile_csv(
+    path: PathLike,
+    *,
+    x_unit: str = "um",
+    column: str | None = None,
+    isotopes: Sequence[str] | None = None,
+) -> xr.Dataset:
+    """Read a CSV profile into the profile dataset (dim ``x_um``; vars ``C``, ``C_err`` and the
+    counts and other columns when given). ``column`` names the fraction column when it is not
+    ``C`` (its error column is ``<column>_err`` if present); ``isotopes=("6Li", "7Li")`` picks the
+    two count columns. A file with one value column besides x uses it as the fraction.
+    ``C_err`` is NaN when the file gives no errors (``attrs["C_err_given"] = 0``).
+    """
+    p = existing_file(path)
+    text = p.read_text(encoding="utf-8", errors="replace")
+    try:
+        df = pd.read_csv(io.StringIO(text), comment="#", skipinitialspace=True)
+    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise FileFormatError(f"{p}: not a CSV profile ({exc})") from None
+    df.columns = [str(c).strip() for c in df.columns]
+    src = str(p)
+    xcol, x_um = _position(df, x_unit, src)
+    try:
+        num = df.drop(columns=[xcol]).apply(pd.to_numeric, errors="raise")
+    except (ValueError, TypeError):
+        raise FileFormatError(f"{src}: non-numeric values in the profile columns") from None
+    if not np.all(np.isfinite(x_um)):
+        raise DataError(f"{src}: non-finite positions")
+    meta, free = _comments(text)
+    c, c_err, used, pair, given = _fraction(num, column=column, isotopes=isotopes, src=src)
+    data_vars: dict[str, Any] = {
+        "C": ("x_um", c, {"units": ""}),
+        "C_err": ("x_um", c_err, {"units": ""}),
+    }
+    for k in num.columns:
+        if k not in used:
+            data_vars[k] = ("x_um", num[k].to_numpy(dtype=float))
+    attrs: dict[str, Any] = {
+        **meta,
+        "format": "profile_csv",
+        "x_column": xcol,
+        "C_err_given": int(given),
+        **source_attrs(p),
+    }
+    if pair:
+        attrs["pair"] = pair
+    if free:
+        attrs["comment"] = " | ".join(free)
+    return xr.Dataset(data_vars, coords={"x_um": ("x_um", x_um, {"units": "um"})}, attrs=attrs)
+
+
+def _fraction(
+    num: pd.DataFrame, *, column: str | None, isotopes: Sequence[str] | None, src: str
+) -> tuple[np.ndarray, np.ndarray, set[str], str, bool]:
+    """(C, C_err, columns not to copy as variables, pair, errors given)."""
+    cols = list(num.columns)
+    if isotopes is not None:
+        iso = list(isotopes)
+        if len(iso) != 2 or any(i not in cols for i in iso):
+            raise FileFormatError(f"{src}: isotope columns {iso!r} not found; columns are {cols}")
+        c, err = _counts(num, iso, src)
+        # counts stay as variables; a C column in the file is replaced by the recomputed one
+        return c, err, {"C", "C_err"}, f"{iso[0]}/{iso[1]}", True
+    name = column or ("C" if "C" in cols else None)
+    if name is None:
+        isos = [k for k in cols if _ISOTOPE.match(k)]
+        if len(isos) == 2:
+            c, err = _counts(num, isos, src)
+            return c, err, set(), f"{isos[0]}/{isos[1]}", True
+        if len(cols) == 1:
+            name = cols[0]
+        else:
+            raise FileFormatError(
+                f"{src}: no fraction column 'C' and no two isotope count "
+                f"columns; columns are {cols}; pass column= or isotopes="
+            )
+    if name not in cols:
+        raise FileFormatError(f"{src}: fraction column {name!r} not found; columns are {cols}")
+    c = num[name].to_numpy(dtype=float)
+    err_col = "C_err" if name == "C" else f"{name}_err"
+    given = err_col in cols
+    err = num[err_col].to_numpy(dtype=float) if given else np.full(c.shape, np.nan)
+    return c, err, {name, err_col}, "", given
+
+
+def _counts(num: pd.DataFrame, iso: Sequence[str], src: str) -> tuple[np.ndarray, np.ndarray]:
+    a, b = (num[i].to_numpy(dtype=float) for i in iso)
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))) or min(a.min(), b.min()) < 0:
+        raise DataError(f"{src}: isotope counts must be finite and >= 0")
+    return binomial_fraction(a, b)
+
+
+def _attr_text(v: Any) -> str:
+    if isinstance(v, str):
+        return " ".join(v.split())
+    if isinstance(v, np.generic):
+        v = v.item()
+    return json.dumps(v) if isinstance(v, list | dict | tuple) else str(v)
+
+
+def write_profile_csv(profile_ds: xr.Dataset, path: PathLike, *, force: bool = False) -> Path:
+    """Write a profile dataset as CSV (``x_um,C,C_err[,counts...,n_pixels,...]``), atomically.
+
+    Attrs become ``# key: value`` comment lines; numbers are written with 17 significant
+    digits so that reading gives the same floats.
+    """
+    if "x_um" not in profile_ds.dims or "C" not in profile_ds or "C_err" not in profile_ds:
+        raise InputError("a profile dataset needs dim 'x_um' and variables 'C', 'C_err'")
+    cols = ["C", "C_err"] + [
+        k
+        for k in profile_ds.data_vars
+        if k not in ("C", "C_err")
+        and profile_ds[k].dims == ("x_um",)
+        and np.issubdtype(profile_ds[k].dtype, np.number)
+    ]
+    df = pd.DataFrame(
+        {"x_um": profile_ds["x_um"].values, **{str(k): profile_ds[k].values for k in cols}}
+    )
+    skip = {"source_sha256", "format", "x_column", "C_err_given"}
+    head = "".join(
+        f"# {k}: {_attr_text(v)}\n"
+        for k, v in profile_ds.attrs.items()
+        if k not in skip and re.fullmatch(r"[A-Za-z_]\w*", str(k))
+    )
+    with atomic_path(path, force=force) as tmp:
+        tmp.write_text(head + df.to_csv(index=False, float_format="%.17g"), encoding="utf-8")
+    return Path(path)
