@@ -1,0 +1,281 @@
+"""Model commands: ``series``, ``arrhenius``, ``nernst-einstein``, ``haven``, ``quench-check``,
+``regime``.  Thin: parse quantities with units, call :mod:`tracerdiff.models`, print."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from ..errors import InputError, UnitError
+from ..outputs import atomic_path, check_writable
+from ..results import render_text
+from ..units import parse_quantity_with_error
+from .common import emit, parse_q
+
+__all__ = ["register"]
+
+_JSON = typer.Option(False, "--json", help="Print JSON (stable keys, see docs/cli/models.md).")
+_EXTRAPOLATE = typer.Option([], "--extrapolate", help="T to extrapolate to (repeatable).")
+
+
+def _req(text: str | None, kind: str, option: str) -> float:
+    v = parse_q(text, kind, option=option)
+    if v is None:
+        raise InputError(f"{option} is required")
+    return v
+
+
+def _qe(text: str, kind: str, option: str) -> tuple[float, float | None]:
+    try:
+        return parse_quantity_with_error(text, kind)
+    except InputError as exc:
+        raise type(exc)(f"{option}: {exc}") from None
+
+
+def series(
+    d_bulk: str = typer.Option(..., "--d-bulk", help="Bulk D, e.g. '2.6e-8 cm^2/s'."),
+    grain_size: str = typer.Option(..., "--grain-size", help="Mean grain size, '16+-11 um'."),
+    d_gb_over_delta: str | None = typer.Option(None, "--d-gb-over-delta", help="k, '1.5e-6 cm/s'."),
+    d_eff: str | None = typer.Option(None, "--d-eff", help="Solve k from D_eff ('2.2e-9 cm^2/s')."),
+    model: str = typer.Option("series", "--model", help="series|brick|mg1|mg2|mg3|hs|hex"),
+    delta: str = typer.Option("0.5 nm", "--delta", help="GB thickness."),
+    time: str | None = typer.Option(None, "--time", help="Diffusion time: validity + chain."),
+    n_grains: int | None = typer.Option(None, "--n-grains", help="Grains in the chain estimate."),
+    k_spread: float = typer.Option(0.0, "--k-spread", help="Relative sd of k along the chain."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the chain Monte Carlo."),
+    as_json: bool = _JSON,
+) -> None:
+    """Effective D of a polycrystal (series, brick layer, Maxwell-Garnett, HS), or k from D_eff.
+
+    Example: tracerdiff series --d-bulk "2.6e-8 cm^2/s" --d-gb-over-delta "1.5e-6 cm/s"
+    --grain-size "16+-11 um"
+    """
+    from ..models import effective_medium
+
+    l_um, l_sd = _qe(grain_size, "length", "--grain-size")
+    d_eff_v, d_eff_err = _qe(d_eff, "diffusivity", "--d-eff") if d_eff else (None, None)
+    r = effective_medium(
+        d_bulk=_req(d_bulk, "diffusivity", "--d-bulk"), grain_um=l_um, grain_sd_um=l_sd,
+        k=parse_q(d_gb_over_delta, "velocity", option="--d-gb-over-delta"), d_eff=d_eff_v,
+        d_eff_err=d_eff_err, delta_nm=_req(delta, "length_nm", "--delta"), model=model,
+        time_s=parse_q(time, "time", option="--time"), n_grains=n_grains, k_rel_sd=k_spread,
+        rng=seed)
+    emit(r.to_dict(), as_json=as_json, text=str(r))
+
+
+def _fit_table(path: str, density: str | None, charge: int, allow_cold: bool,
+               reference_t: str | None = None) -> Any:
+    from ..models import fit_arrhenius_table
+
+    return fit_arrhenius_table(
+        path, density_cm3=parse_q(density, "number_density", option="--density"), charge=charge,
+        allow_cold=allow_cold,
+        reference_T_K=parse_q(reference_t, "temperature", option="--reference-T"))
+
+
+def arrhenius(
+    table: str = typer.Argument(
+        ..., help="CSV: T_K or T_C; D (optional D_err) or sigma (optional sigma_err)."),
+    reference_t: str | None = typer.Option(None, "--reference-T", help="T for D_ref."),
+    extrapolate: list[str] = _EXTRAPOLATE,
+    density: str | None = typer.Option(None, "--density", help="n for sigma, '5e21 cm^-3'."),
+    charge: int = typer.Option(1, "--charge", help="Charge number z."),
+    allow_cold: bool = typer.Option(False, "--allow-cold", help="Accept T_K below 50 K."),
+    png: str | None = typer.Option(None, "--png", help="Write an Arrhenius plot here."),
+    force: bool = typer.Option(False, "--force", help="Overwrite --png."),
+    as_json: bool = _JSON,
+) -> None:
+    """Weighted Arrhenius fit of ln D against 1/T (Ea, D0, covariance, D_ref, curvature test).
+
+    Example: tracerdiff arrhenius tracer.csv --extrapolate "-110 degC" --json
+    """
+    temps = [_req(t, "temperature", "--extrapolate") for t in extrapolate]
+    if png:
+        check_writable(png, force=force)
+    r = _fit_table(table, density, charge, allow_cold, reference_t)
+    payload = r.to_dict()
+    if temps:
+        p = r.predict(temps)
+        payload["extrapolation"] = [
+            {"temperature": {"value": t, "stderr": None, "unit": "K"},
+             "D": {"value": float(d), "stderr": None, "unit": "cm^2/s"},
+             "lower95": float(lo), "upper95": float(hi)}
+            for t, d, lo, hi in zip(temps, p.D, p.lower, p.upper, strict=True)]
+    if png:
+        _write_png(r, png, force, temps)
+        payload["png"] = png
+    emit(payload, as_json=as_json, text=render_text(payload, "ArrheniusResult"))
+
+
+def _write_png(r: Any, path: str, force: bool, temps: list[float]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ..models import plot_arrhenius
+
+    ts = list(r.temperature_K) + temps
+    ax = plot_arrhenius(r, t_range_K=(min(ts), max(ts)))
+    with atomic_path(path, force=force) as tmp:
+        ax.figure.savefig(tmp, format="png", dpi=120, bbox_inches="tight")
+    plt.close(ax.figure)
+
+
+def nernst_einstein(
+    sigma: str = typer.Option(..., "--sigma", help="Conductivity, '1e-3 S/cm'."),
+    temperature: str = typer.Option(..., "--temperature", help="'22 degC' or '295 K'."),
+    density: str = typer.Option(..., "--density", help="Carrier density, '5.0e21 cm^-3'."),
+    charge: int = typer.Option(1, "--charge", help="Charge number z."),
+    as_json: bool = _JSON,
+) -> None:
+    """D_sigma = sigma k_B T / (n z^2 e^2).
+
+    Example: tracerdiff nernst-einstein --sigma "1e-3 S/cm" --temperature "22 degC"
+    --density "5e21 cm^-3"
+    """
+    from ..models import nernst_einstein as ne
+
+    s, s_err = _qe(sigma, "conductivity", "--sigma")
+    r = ne(s, _req(temperature, "temperature", "--temperature"),
+           density_cm3=_req(density, "number_density", "--density"), charge=charge,
+           sigma_err=s_err)
+    emit(r.to_dict(), as_json=as_json, text=str(r))
+
+
+def _d_or_sigma(text: str, option: str, t_k: float | None, density: str | None,
+                ) -> tuple[float, float | None]:
+    """A diffusivity, or a conductivity converted by Nernst-Einstein."""
+    from ..models import nernst_einstein_d
+
+    try:
+        return _qe(text, "diffusivity", option)
+    except UnitError:
+        s, e = _qe(text, "conductivity", option)
+        if t_k is None or density is None:
+            raise InputError(f"{option} as a conductivity needs --temperature and --density"
+                             ) from None
+        n = _req(density, "number_density", "--density")
+        d = nernst_einstein_d(s, t_k, density_cm3=n)
+        return d, None if e is None else e * d / s
+
+
+def haven(
+    tracer: str | None = typer.Option(None, "--tracer", help="D* (or its D0), 'cm^2/s'."),
+    conductivity: str | None = typer.Option(None, "--conductivity",
+                                            help="D_sigma (or D0), or sigma in S/cm."),
+    temperature: str | None = typer.Option(None, "--temperature", help="T of the two values."),
+    prefactors: bool = typer.Option(False, "--prefactors", help="The values are D0 factors."),
+    tracer_table: str | None = typer.Option(None, "--tracer-table", help="Tracer CSV."),
+    conductivity_table: str | None = typer.Option(None, "--conductivity-table", help="CSV."),
+    shared_ea: bool = typer.Option(False, "--shared-ea", help="Joint fit with one Ea."),
+    density: str | None = typer.Option(None, "--density", help="n for sigma, '5e21 cm^-3'."),
+    as_json: bool = _JSON,
+) -> None:
+    """Haven ratio H_R = D* / D_sigma from two values or two Arrhenius tables.
+
+    Example: tracerdiff haven --tracer "0.048 cm^2/s" --conductivity "0.20 cm^2/s" --prefactors
+    """
+    from ..models import haven_from_arrhenius, haven_ratio
+
+    t_k = parse_q(temperature, "temperature", option="--temperature")
+    if tracer_table and conductivity_table:
+        a = _fit_table(tracer_table, density, 1, False)
+        b = _fit_table(conductivity_table, density, 1, False)
+        r = haven_from_arrhenius(a, b, shared_ea=shared_ea, temperature_K=t_k)
+    elif tracer and conductivity:
+        d1, e1 = _qe(tracer, "diffusivity", "--tracer")
+        d2, e2 = _d_or_sigma(conductivity, "--conductivity", t_k, density)
+        r = haven_ratio(d1, d2, d_tracer_err=e1, d_sigma_err=e2, prefactors=prefactors,
+                        temperature_K=t_k)
+    else:
+        raise InputError("give --tracer and --conductivity, or --tracer-table and "
+                         "--conductivity-table")
+    emit(r.to_dict(), as_json=as_json, text=str(r))
+
+
+def quench_check(
+    arrhenius_table: str = typer.Option(..., "--arrhenius", help="D_eff Arrhenius CSV."),
+    bulk_arrhenius: str | None = typer.Option(None, "--bulk-arrhenius", help="D_b CSV."),
+    stage_temperature: str = typer.Option(..., "--stage-temperature", help="'-110 degC'."),
+    time: str = typer.Option(..., "--time", help="Imaging time, '5 h'."),
+    resolution: str = typer.Option(..., "--resolution", help="Spatial resolution, '1 um'."),
+    ramp_from: str | None = typer.Option(None, "--ramp-from", help="Cooling start, '22 degC'."),
+    cooling_rate: str | None = typer.Option(None, "--cooling-rate", help="'5 K/min'."),
+    density: str | None = typer.Option(None, "--density", help="n for sigma tables."),
+    as_json: bool = _JSON,
+) -> None:
+    """Are diffusion lengths sqrt(2 D t) during cryo imaging below the resolution?
+
+    Example: tracerdiff quench-check --arrhenius deff.csv --stage-temperature "-110 degC"
+    --time "5 h" --resolution "1 um"
+    """
+    from ..models import quench_check as qc
+
+    fits = {"D_eff": _fit_table(arrhenius_table, density, 1, False)}
+    if bulk_arrhenius:
+        fits["D_b"] = _fit_table(bulk_arrhenius, density, 1, False)
+    r = qc(fits, stage_K=_req(stage_temperature, "temperature", "--stage-temperature"),
+           time_s=_req(time, "time", "--time"),
+           resolution_um=_req(resolution, "length", "--resolution"),
+           ramp_from_K=parse_q(ramp_from, "temperature", option="--ramp-from"),
+           ramp_rate_K_s=None if cooling_rate is None else _rate(cooling_rate))
+    emit(r.to_dict(), as_json=as_json, text=str(r))
+
+
+def _rate(text: str) -> float:
+    """Cooling rate in K/s from e.g. '5 K/min'."""
+    from ..units import ureg
+
+    try:
+        q = ureg.Quantity(text.replace("degC", "delta_degC"))
+        return float(q.to("K/s").magnitude)
+    except Exception:
+        raise UnitError(f"--cooling-rate: {text!r} is not a rate like '5 K/min'") from None
+
+
+def regime(
+    d_bulk: str = typer.Option(..., "--d-bulk", help="Bulk D, 'cm^2/s'."),
+    grain_size: str = typer.Option(..., "--grain-size", help="Grain size, '16 um'."),
+    d_gb: str | None = typer.Option(None, "--d-gb", help="Fast GB D, 'cm^2/s'."),
+    delta: str = typer.Option("0.5 nm", "--delta", help="GB thickness."),
+    time: str | None = typer.Option(None, "--time", help="Diffusion time, '10 h'."),
+    segregation: float = typer.Option(1.0, "--segregation", help="Segregation factor s."),
+    d_gb_over_delta: str | None = typer.Option(None, "--d-gb-over-delta", help="Slow GBs: k."),
+    as_json: bool = _JSON,
+) -> None:
+    """Which GB regime applies and why: Harrison A/B/C (fast GBs) or Bi = l k / D_b (slow GBs).
+
+    Example: tracerdiff regime --d-bulk "1e-14 cm^2/s" --d-gb "4e-10 cm^2/s" --delta "0.5 nm"
+    --time "3 h" --grain-size "10 um"
+    """
+    from ..models import biot_number, classify_regime
+
+    db = _req(d_bulk, "diffusivity", "--d-bulk")
+    l_cm = _req(grain_size, "length_cm", "--grain-size")
+    payload: dict[str, Any] = {}
+    if d_gb is not None:
+        r = classify_regime(d_bulk=db, d_gb=_req(d_gb, "diffusivity", "--d-gb"),
+                            delta_cm=_req(delta, "length_cm", "--delta"),
+                            time_s=_req(time, "time", "--time"), grain_cm=l_cm, s=segregation)
+        payload.update(r.to_dict())
+    if d_gb_over_delta is not None:
+        b = biot_number(grain_cm=l_cm, k=_req(d_gb_over_delta, "velocity", "--d-gb-over-delta"),
+                        d_bulk=db)
+        payload["slow_gb"] = b.to_dict()
+        payload.setdefault("regime", "slow GB")
+        payload["Bi"] = b.bi
+    if not payload:
+        raise InputError("give --d-gb (with --time) for fast GBs or --d-gb-over-delta for slow")
+    emit(payload, as_json=as_json, text=render_text(payload, "regime"))
+
+
+def register(app: typer.Typer) -> None:
+    """Add the model commands to ``app``."""
+    app.command("series")(series)
+    app.command("arrhenius")(arrhenius)
+    app.command("nernst-einstein")(nernst_einstein)
+    app.command("haven")(haven)
+    app.command("quench-check")(quench_check)
+    app.command("regime")(regime)

@@ -1,0 +1,91 @@
+"""Models: effective medium, grain-boundary regimes, Nernst-Einstein, Haven ratio, Arrhenius,
+type-B tails and the cryo quench check.  Units: CGS (D cm^2/s, k cm/s, K, s, eV)."""
+
+from __future__ import annotations
+
+from .arrhenius import ArrheniusPrediction, ArrheniusResult, arrhenius, fit_arrhenius
+from .effective import (
+    MODELS,
+    ChainEstimate,
+    EffectiveMediumResult,
+    chain_d_eff,
+    effective_medium,
+    solve_gb_over_delta,
+)
+from .media import (
+    GEOMETRIES,
+    brick_layer,
+    geometric_d_eff,
+    hashin_shtrikman,
+    maxwell_garnett,
+    series_d_eff,
+    series_k,
+    specific_from_apparent,
+)
+from .plot import plot_arrhenius
+from .quench import QuenchResult, quench_check
+from .regimes import (
+    BiotResult,
+    RegimeResult,
+    biot_number,
+    classify_regime,
+    fisher_profile,
+    hart_d_eff,
+    type_c_profile,
+)
+from .table import ArrheniusTable, fit_arrhenius_table, read_arrhenius_table
+from .transport import (
+    HavenResult,
+    NernstEinsteinResult,
+    conductivity_prefactor_to_d0,
+    haven_from_arrhenius,
+    haven_ratio,
+    nernst_einstein,
+    nernst_einstein_d,
+    nernst_einstein_sigma,
+)
+from .typeb import TypeBResult, fit_type_b_tail
+
+__all__ = [
+    "GEOMETRIES",
+    "MODELS",
+    "ArrheniusPrediction",
+    "ArrheniusResult",
+    "ArrheniusTable",
+    "BiotResult",
+    "ChainEstimate",
+    "EffectiveMediumResult",
+    "HavenResult",
+    "NernstEinsteinResult",
+    "QuenchResult",
+    "RegimeResult",
+    "TypeBResult",
+    "arrhenius",
+    "biot_number",
+    "brick_layer",
+    "chain_d_eff",
+    "classify_regime",
+    "conductivity_prefactor_to_d0",
+    "effective_medium",
+    "fisher_profile",
+    "fit_arrhenius",
+    "fit_arrhenius_table",
+    "fit_type_b_tail",
+    "geometric_d_eff",
+    "hart_d_eff",
+    "hashin_shtrikman",
+    "haven_from_arrhenius",
+    "haven_ratio",
+    "maxwell_garnett",
+    "nernst_einstein",
+    "nernst_einstein_d",
+    "nernst_einstein_sigma",
+    "plot_arrhenius",
+    "quench_check",
+    "read_arrhenius_table",
+    "series_d_eff",
+    "series_k",
+    "solve_gb_over_delta",
+    "specific_from_apparent",
+    "type_c_profile",
+]

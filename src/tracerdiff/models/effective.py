@@ -1,0 +1,279 @@
+"""Effective diffusivity of a polycrystal: models, the two uncertainty conventions, inverse.
+
+Units: D in cm^2/s, k = D_gb/delta in cm/s, grain sizes in um (as users state them), delta in
+nm, time in s.  Conventions (science.md section 5):
+
+- ``study spread`` (the ``stderr`` of ``D_eff``): |dD_eff/dl| x sd(l), the spread of
+  single-grain values; for the series model D^2 sd(l) / (k l^2), which reproduces the study's
+  2.2e-9 +- 1.4e-9 cm^2/s.
+- ``chain``: the uncertainty of a long-range D_eff averaged over the N grains a profile crosses,
+  by Monte Carlo over lognormal grain sizes (mean, sd) and a lognormal spread of k:
+  D_chain = sum(l) / (sum(l)/D_b + sum(1/k)).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import optimize
+
+from ..errors import InputError
+from ..quantities import quantity
+from ..results import ResultMixin
+from .media import brick_layer, geometric_d_eff, hashin_shtrikman, maxwell_garnett, series_d_eff
+
+__all__ = [
+    "MODELS",
+    "ChainEstimate",
+    "EffectiveMediumResult",
+    "chain_d_eff",
+    "effective_medium",
+    "model_d_eff",
+    "solve_gb_over_delta",
+]
+
+UM = 1e-4  # cm per um
+NM = 1e-7  # cm per nm
+MODELS = ("series", "brick", "mg1", "mg2", "mg3", "hs", "hex")
+VALIDITY_RATIO = 3.0  # sqrt(D_eff t) / l at or above which ">>" counts as met
+
+_CONDITIONS = {
+    "series": "sqrt(D_eff t) >> l (profile averages many grains); l >> delta; length: grain size "
+              "along the profile",
+    "brick": "sqrt(D_eff t) >> l; cubic grains of edge l; parallel GB path 2 delta/l",
+    "mg1": "sqrt(D_eff t) >> l; 1D layers of thickness l (= series)",
+    "mg2": "sqrt(D_eff t) >> l; square grains of edge l, phi = (l/(l+delta))^2",
+    "mg3": "sqrt(D_eff t) >> l; cubic grains of edge l, phi = (l/(l+delta))^3",
+    "hs": "sqrt(D_eff t) >> l; bounds for any isotropic microstructure (d = 3)",
+    "hex": "sqrt(D_eff t) >> l; 2D hexagonal grains, slow GBs (Bi << 1); length: mean intercept",
+}
+
+
+def model_d_eff(model: str, *, d_bulk: float, k: float, grain_cm: float,
+                delta_cm: float) -> tuple[float, dict[str, float]]:
+    """D_eff (cm^2/s) of ``model`` and its named components (cm^2/s)."""
+    if model == "series":
+        return series_d_eff(d_bulk, k, grain_cm), {}
+    if model == "brick":
+        b = brick_layer(d_bulk, k, grain_cm, delta_cm)
+        return b.total, {"perpendicular": b.perpendicular, "parallel": b.parallel}
+    if model in ("mg1", "mg2", "mg3"):
+        return maxwell_garnett(d_bulk, k * delta_cm, grain_cm, delta_cm, dim=int(model[2])), {}
+    if model == "hs":
+        hs = hashin_shtrikman(d_bulk, k * delta_cm, grain_cm, delta_cm, dim=3)
+        return hs.lower, {"lower": hs.lower, "upper": hs.upper}
+    if model == "hex":
+        return geometric_d_eff(d_bulk, k, grain_cm, shape="hex2d", length_kind="intercept"), {}
+    raise InputError(f"unknown model {model!r}; expected one of {', '.join(MODELS)}")
+
+
+@dataclass(frozen=True)
+class ChainEstimate:
+    """Monte Carlo D_eff of chains of ``n_grains`` grains (cm^2/s)."""
+
+    mean: float
+    sd: float
+    q025: float
+    q975: float
+    n_grains: int
+    n_samples: int
+    k_rel_sd: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-plain form."""
+        return {"D_eff_chain": quantity(self.mean, self.sd, "cm^2/s"),
+                "interval_95": [self.q025, self.q975], "n_grains": self.n_grains,
+                "n_samples": self.n_samples, "k_rel_sd": self.k_rel_sd,
+                "convention": "long-range D_eff over a chain of grains (Monte Carlo)"}
+
+
+def _lognormal(mean: float, sd: float) -> tuple[float, float]:
+    s2 = math.log1p((sd / mean) ** 2)
+    return math.log(mean) - s2 / 2, math.sqrt(s2)
+
+
+def chain_d_eff(d_bulk: float, k: float, grain_um: float, grain_sd_um: float, *,
+                n_grains: int, k_rel_sd: float = 0.0, n_samples: int = 4000,
+                rng: np.random.Generator | int | None = None) -> ChainEstimate:
+    """Long-range D_eff = sum l / (sum l / D_b + sum 1/k) over chains of ``n_grains`` grains.
+
+    Grain sizes lognormal with mean ``grain_um`` and sd ``grain_sd_um`` (um); k lognormal
+    with mean ``k`` (cm/s) and relative sd ``k_rel_sd`` (0: every GB has the same k).
+    """
+    if n_grains < 1 or n_samples < 2:
+        raise InputError("n_grains must be >= 1 and n_samples >= 2")
+    if grain_um <= 0 or grain_sd_um < 0 or d_bulk <= 0 or k <= 0 or k_rel_sd < 0:
+        raise InputError("grain size, D_bulk and k must be > 0; spreads >= 0")
+    gen = np.random.default_rng(rng)
+    mu, s = _lognormal(grain_um, grain_sd_um) if grain_sd_um > 0 else (math.log(grain_um), 0.0)
+    sizes = np.exp(gen.normal(mu, s, size=(n_samples, n_grains))) * UM
+    if k_rel_sd > 0:
+        km, ks = _lognormal(k, k_rel_sd * k)
+        ks_arr = np.exp(gen.normal(km, ks, size=(n_samples, n_grains)))
+    else:
+        ks_arr = np.full((n_samples, n_grains), k)
+    total = sizes.sum(axis=1)
+    d = total / (total / d_bulk + (1.0 / ks_arr).sum(axis=1))
+    return ChainEstimate(float(d.mean()), float(d.std(ddof=1)), float(np.quantile(d, 0.025)),
+                         float(np.quantile(d, 0.975)), int(n_grains), int(n_samples),
+                         float(k_rel_sd))
+
+
+@dataclass(frozen=True)
+class EffectiveMediumResult(ResultMixin):
+    """D_eff of one model with the study-spread stderr, the chain estimate and validity."""
+
+    model: str
+    d_eff: float
+    d_eff_spread: float | None
+    d_bulk: float
+    k: float
+    grain_um: float
+    grain_sd_um: float | None
+    delta_nm: float
+    components: dict[str, float] = field(default_factory=dict)
+    chain: ChainEstimate | None = None
+    time_s: float | None = None
+    solved_for: str = "D_eff"
+    k_err: float | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def biot(self) -> float:
+        """Bi = l k / D_b (slow GBs dominate when Bi << 1)."""
+        return self.grain_um * UM * self.k / self.d_bulk
+
+    def validity(self) -> dict[str, Any]:
+        """The model's validity condition and whether the given time meets it."""
+        out: dict[str, Any] = {"condition": _CONDITIONS[self.model]}
+        if self.time_s is None:
+            out.update(met=None, note="give a time to check sqrt(D_eff t) >> l")
+            return out
+        ratio = math.sqrt(self.d_eff * self.time_s) / (self.grain_um * UM)
+        met = ratio >= VALIDITY_RATIO
+        if self.model == "hex":  # the geometric factor is a slow-GB (Bi << 1) result
+            met = met and self.biot < 0.3
+        out.update(ratio_sqrtDt_over_l=ratio, met=bool(met), threshold=VALIDITY_RATIO)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON keys: model, D_eff (stderr = study spread), D_gb_over_delta, Bi, chain, validity."""
+        return {
+            "model": self.model,
+            "solved_for": self.solved_for,
+            "D_eff": quantity(self.d_eff, self.d_eff_spread, "cm^2/s",
+                              note="stderr: spread of single-grain values |dD/dl| sd(l)"),
+            "D_gb_over_delta": quantity(self.k, self.k_err, "cm/s"),
+            "D_gb": quantity(self.k * self.delta_nm * NM,
+                             None if self.k_err is None else self.k_err * self.delta_nm * NM,
+                             "cm^2/s"),
+            "D_bulk": quantity(self.d_bulk, None, "cm^2/s"),
+            "grain_size": quantity(self.grain_um, self.grain_sd_um, "um"),
+            "delta": quantity(self.delta_nm, None, "nm"),
+            "Bi": self.biot,
+            "components": {n: quantity(v, None, "cm^2/s") for n, v in self.components.items()},
+            "chain": None if self.chain is None else self.chain.to_dict(),
+            "validity": self.validity(),
+            "notes": list(self.notes),
+        }
+
+
+def _spread(model: str, d_bulk: float, k: float, l_cm: float, sd_cm: float | None,
+            delta_cm: float) -> float | None:
+    """|dD_eff/dl| sd(l) by a central difference (exactly D^2 sd/(k l^2) for the series)."""
+    if not sd_cm:
+        return None
+    h = 1e-4 * l_cm
+    up = model_d_eff(model, d_bulk=d_bulk, k=k, grain_cm=l_cm + h, delta_cm=delta_cm)[0]
+    dn = model_d_eff(model, d_bulk=d_bulk, k=k, grain_cm=l_cm - h, delta_cm=delta_cm)[0]
+    return abs(up - dn) / (2 * h) * sd_cm
+
+
+def solve_gb_over_delta(model: str, *, d_eff: float, d_bulk: float, grain_cm: float,
+                        delta_cm: float) -> float:
+    """k = D_gb/delta (cm/s) that makes ``model`` give ``d_eff`` (root in log k)."""
+    if not (d_eff > 0 and d_bulk > 0 and grain_cm > 0):
+        raise InputError("D_eff, D_bulk and the grain size must be > 0")
+    if d_eff >= d_bulk:
+        raise InputError(f"D_eff = {d_eff:.3g} >= D_bulk = {d_bulk:.3g} cm^2/s: not slow GBs")
+
+    def f(lk: float) -> float:
+        return math.log(model_d_eff(model, d_bulk=d_bulk, k=math.exp(lk), grain_cm=grain_cm,
+                                    delta_cm=delta_cm)[0] / d_eff)
+
+    lo, hi = math.log(d_eff / grain_cm) - 30, math.log(d_bulk / grain_cm) + 30
+    if f(lo) * f(hi) > 0:
+        raise InputError(f"model {model!r} cannot reach D_eff = {d_eff:.3g} cm^2/s")
+    return math.exp(optimize.brentq(f, lo, hi, xtol=1e-12))
+
+
+def _chain(d_bulk: float, k: float, grain_um: float, grain_sd_um: float | None,
+           d_eff: float, time_s: float | None, n_grains: int | None, k_rel_sd: float,
+           rng: np.random.Generator | int | None) -> ChainEstimate | None:
+    if n_grains is None and time_s is not None:
+        n_grains = max(1, round(math.sqrt(d_eff * time_s) / (grain_um * UM)))
+    if n_grains is None:
+        return None
+    return chain_d_eff(d_bulk, k, grain_um, grain_sd_um or 0.0, n_grains=n_grains,
+                       k_rel_sd=k_rel_sd, rng=rng)
+
+
+def effective_medium(
+    *, d_bulk: float, grain_um: float, k: float | None = None, d_eff: float | None = None,
+    grain_sd_um: float | None = None, delta_nm: float = 0.5, model: str = "series",
+    time_s: float | None = None, n_grains: int | None = None, k_rel_sd: float = 0.0,
+    d_eff_err: float | None = None, rng: np.random.Generator | int | None = None,
+) -> EffectiveMediumResult:
+    """D_eff of ``model`` from k (cm/s), or k from ``d_eff`` (cm^2/s) when k is None.
+
+    ``time_s`` (s) checks sqrt(D_eff t) >> l and sets the number of grains of the chain estimate
+    (or give ``n_grains``); ``rng`` seeds the chain Monte Carlo.
+    """
+    if model not in MODELS:
+        raise InputError(f"unknown model {model!r}; expected one of {', '.join(MODELS)}")
+    if not grain_um > 0:
+        raise InputError(f"the grain size must be > 0 um; got {grain_um:g}")
+    if grain_sd_um is not None and grain_sd_um < 0:
+        raise InputError("the grain-size spread must be >= 0")
+    if not delta_nm > 0:
+        raise InputError(f"delta must be > 0 nm; got {delta_nm:g}")
+    if (k is None) == (d_eff is None):
+        raise InputError("give exactly one of D_gb/delta (k) and D_eff")
+    l_cm, sd_cm, delta_cm = grain_um * UM, (grain_sd_um or 0.0) * UM, delta_nm * NM
+    notes: list[str] = []
+    k_err = None
+    if k is None:
+        assert d_eff is not None
+        k = solve_gb_over_delta(model, d_eff=d_eff, d_bulk=d_bulk, grain_cm=l_cm,
+                                delta_cm=delta_cm)
+        k_err = _k_error(model, k, d_eff, d_eff_err, d_bulk, l_cm, sd_cm, delta_cm)
+        solved_for = "D_gb_over_delta"
+        notes.append("k stderr from sd(l) and the D_eff error (first order)")
+    else:
+        solved_for = "D_eff"
+    value, comps = model_d_eff(model, d_bulk=d_bulk, k=k, grain_cm=l_cm, delta_cm=delta_cm)
+    if model == "hs":
+        notes.append("D_eff is the HS lower bound (= MG3, grains enclosed by GBs)")
+    spread = _spread(model, d_bulk, k, l_cm, sd_cm, delta_cm)
+    chain = _chain(d_bulk, k, grain_um, grain_sd_um, value, time_s, n_grains, k_rel_sd, rng)
+    return EffectiveMediumResult(model, value, spread, d_bulk, k, grain_um, grain_sd_um,
+                                 delta_nm, comps, chain, time_s, solved_for, k_err, tuple(notes))
+
+
+def _k_error(model: str, k: float, d_eff: float, d_eff_err: float | None, d_bulk: float,
+             l_cm: float, sd_cm: float, delta_cm: float) -> float | None:
+    """First-order k error from sd(l) and the D_eff error, by implicit differentiation."""
+    if not sd_cm and not d_eff_err:
+        return None
+
+    def g(kk: float, ll: float) -> float:
+        return model_d_eff(model, d_bulk=d_bulk, k=kk, grain_cm=ll, delta_cm=delta_cm)[0]
+
+    dk, dl = 1e-5 * k, 1e-5 * l_cm
+    dg_dk = (g(k + dk, l_cm) - g(k - dk, l_cm)) / (2 * dk)
+    dg_dl = (g(k, l_cm + dl) - g(k, l_cm - dl)) / (2 * dl)
+    var = (dg_dl * sd_cm / dg_dk) ** 2 + ((d_eff_err or 0.0) / dg_dk) ** 2
+    return math.sqrt(var)

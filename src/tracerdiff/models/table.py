@@ -1,0 +1,128 @@
+"""Arrhenius input tables: CSV with a temperature column and D (or sigma) per row.
+
+Columns: ``T_K`` or ``T_C``; ``D`` in cm^2/s with optional ``D_err``, or ``sigma`` in S/cm with
+optional ``sigma_err`` (converted to D_sigma by Nernst-Einstein with a number density in
+cm^-3).  Lines starting with ``#`` are comments.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..errors import DataError, FileFormatError, InputError
+from .arrhenius import ArrheniusResult, fit_arrhenius
+from .transport import nernst_einstein_d
+
+__all__ = ["ArrheniusTable", "fit_arrhenius_table", "read_arrhenius_table"]
+
+FloatArray = NDArray[np.float64]
+COLD_LIMIT_K = 50.0
+
+
+@dataclass(frozen=True, eq=False)
+class ArrheniusTable:
+    """Temperatures (K), D (cm^2/s) and optional D errors, plus where D came from."""
+
+    temperature_K: FloatArray
+    D: FloatArray
+    D_err: FloatArray | None
+    source: str  #: "D" or "sigma (Nernst-Einstein, n = ... cm^-3)"
+    path: str
+
+
+def _read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FileFormatError(f"cannot read table {str(path)!r}: {exc}") from None
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    if not lines:
+        raise FileFormatError(f"table {str(path)!r} is empty; expected a header like 'T_K,D,D_err'")
+    rows = list(csv.reader(lines))
+    return [h.strip() for h in rows[0]], rows[1:]
+
+
+def _column(header: list[str], rows: list[list[str]], name: str, path: Path) -> FloatArray:
+    i = header.index(name)
+    out = []
+    for n, row in enumerate(rows, start=2):
+        try:
+            out.append(float(row[i]))
+        except (IndexError, ValueError):
+            raise FileFormatError(
+                f"{path.name}: row {n}, column {name!r} is not a number") from None
+    arr = np.asarray(out, dtype=float)
+    if not np.all(np.isfinite(arr)):
+        raise DataError(f"{path.name}: column {name!r} has non-finite values")
+    return arr
+
+
+def _temperatures(header: list[str], rows: list[list[str]], path: Path,
+                  allow_cold: bool) -> FloatArray:
+    if "T_K" in header:
+        t = _column(header, rows, "T_K", path)
+        if not allow_cold and np.any(t < COLD_LIMIT_K):
+            raise InputError(
+                f"{path.name}: T_K = {float(t.min()):g} K is below {COLD_LIMIT_K:g} K; looks like "
+                "degrees C in the T_K column (rename it T_C, or pass allow_cold)")
+        if np.any(t <= 0):
+            raise DataError(f"{path.name}: T_K must be > 0 K")
+        return t
+    if "T_C" in header:
+        t = _column(header, rows, "T_C", path) + 273.15
+        if np.any(t <= 0):
+            raise DataError(f"{path.name}: T_C below absolute zero")
+        return t
+    raise FileFormatError(f"{path.name}: expected a 'T_K' or 'T_C' column; found {header}")
+
+
+def read_arrhenius_table(
+    path: str | Path, *, density_cm3: float | None = None, charge: int = 1,
+    allow_cold: bool = False,
+) -> ArrheniusTable:
+    """Read a CSV table (see module docstring); sigma columns need ``density_cm3`` (cm^-3)."""
+    p = Path(path)
+    header, rows = _read_rows(p)
+    if not rows:
+        raise InputError(f"{p.name}: no data rows; an Arrhenius fit needs >= 2 temperatures")
+    t = _temperatures(header, rows, p, allow_cold)
+    if "D" in header:
+        d = _column(header, rows, "D", p)
+        err = _column(header, rows, "D_err", p) if "D_err" in header else None
+        if np.any(d <= 0):
+            raise DataError(f"{p.name}: D must be > 0 cm^2/s; got {float(d.min()):g}")
+        return ArrheniusTable(t, d, err, "D", str(p))
+    if "sigma" in header:
+        if density_cm3 is None:
+            raise InputError(f"{p.name}: a 'sigma' column needs a number density (--density)")
+        s = _column(header, rows, "sigma", p)
+        if np.any(s <= 0):
+            raise DataError(f"{p.name}: sigma must be > 0 S/cm; got {float(s.min()):g}")
+        d = nernst_einstein_d(s, t, density_cm3=density_cm3, charge=charge)
+        err = None
+        if "sigma_err" in header:
+            err = _column(header, rows, "sigma_err", p) * d / s
+        src = f"sigma (Nernst-Einstein, n = {density_cm3:.3g} cm^-3, z = {charge})"
+        return ArrheniusTable(t, d, err, src, str(p))
+    raise FileFormatError(f"{p.name}: expected a 'D' or 'sigma' column; found {header}")
+
+
+def fit_arrhenius_table(
+    path: str | Path, *, density_cm3: float | None = None, charge: int = 1,
+    allow_cold: bool = False, reference_T_K: float | None = None,
+) -> ArrheniusResult:
+    """Read ``path`` and fit it (see :func:`fit_arrhenius`); the label is the file name."""
+    tab = read_arrhenius_table(path, density_cm3=density_cm3, charge=charge, allow_cold=allow_cold)
+    if tab.D_err is not None and np.any(tab.D_err <= 0):
+        bad = int(np.sum(tab.D_err <= 0))
+        raise DataError(f"{Path(path).name}: {bad} error value(s) <= 0; errors must be > 0")
+    label = Path(path).stem
+    if tab.source != "D":
+        label += " (D_sigma)"
+    return fit_arrhenius(tab.temperature_K, tab.D, tab.D_err,
+                         reference_T_K=reference_T_K, label=label)

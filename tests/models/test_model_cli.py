@@ -1,0 +1,159 @@
+"""CLI of the model commands: JSON keys and values, plots, bad input exits 2 without output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tracerdiff.cli.app import main
+
+
+def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    out = capsys.readouterr()
+    code = info.value.code
+    return int(code if isinstance(code, int) else 1), out.out, out.err
+
+
+def _json(args: list[str], capsys: pytest.CaptureFixture[str]) -> dict:  # type: ignore[type-arg]
+    code, out, err = _run([*args, "--json"], capsys)
+    assert code == 0, err
+    return json.loads(out)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def tracer_csv(tmp_path: Path) -> Path:
+    p = tmp_path / "tracer.csv"
+    p.write_text("# D_eff\nT_C,D,D_err\n22,2.2e-9,2e-10\n100,5e-8,5e-9\n200,6.6e-7,6e-8\n"
+                 "300,3e-6,3e-7\n", encoding="utf-8")
+    return p
+
+
+def test_series_study_value(capsys: pytest.CaptureFixture[str]) -> None:
+    d = _json(["series", "--d-bulk", "2.6e-8 cm^2/s", "--d-gb-over-delta", "1.5e-6 cm/s",
+               "--grain-size", "16+-11 um", "--time", "110 h"], capsys)
+    assert d["D_eff"]["value"] == pytest.approx(2.2e-9, rel=0.01)
+    assert d["D_eff"]["stderr"] == pytest.approx(1.4e-9, rel=0.02)
+    assert d["D_eff"]["unit"] == "cm^2/s" and d["chain"]["n_grains"] == 18
+    assert d["validity"]["met"] is True
+
+
+def test_series_inverse_and_models(capsys: pytest.CaptureFixture[str]) -> None:
+    d = _json(["series", "--d-bulk", "2.6e-8 cm^2/s", "--d-eff", "2.2e-9 cm^2/s",
+               "--grain-size", "16 um", "--model", "mg3"], capsys)
+    assert d["solved_for"] == "D_gb_over_delta"
+    assert d["D_gb_over_delta"]["value"] == pytest.approx(1.5e-6, rel=0.01)
+    h = _json(["series", "--d-bulk", "2.6e-8 cm^2/s", "--d-gb-over-delta", "1.5e-6 cm/s",
+               "--grain-size", "16 um", "--model", "hs"], capsys)
+    assert set(h["components"]) == {"lower", "upper"}
+
+
+def test_arrhenius_json_keys_and_png(tracer_csv: Path, tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    png = tmp_path / "fit.png"
+    d = _json(["arrhenius", str(tracer_csv), "--extrapolate", "-110 degC", "--png", str(png)],
+              capsys)
+    for key in ("Ea", "D0", "corr_Ea_D0", "D_ref", "chi2_red"):
+        assert key in d
+    assert d["Ea"]["unit"] == "eV" and 0.3 < d["Ea"]["value"] < 0.45
+    ex = d["extrapolation"][0]
+    assert ex["temperature"]["value"] == pytest.approx(163.15)
+    assert ex["lower95"] < ex["D"]["value"] < ex["upper95"]
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    code, _, err = _run(["arrhenius", str(tracer_csv), "--png", str(png)], capsys)
+    assert code == 2 and "Traceback" not in err
+
+
+def test_nernst_einstein_and_haven(capsys: pytest.CaptureFixture[str], tracer_csv: Path,
+                                   tmp_path: Path) -> None:
+    d = _json(["nernst-einstein", "--sigma", "1e-3 S/cm", "--temperature", "22 degC",
+               "--density", "5.0e21 cm^-3"], capsys)
+    assert d["D_sigma"]["value"] == pytest.approx(3.18e-8, rel=0.002)
+    h = _json(["haven", "--tracer", "0.048 cm^2/s", "--conductivity", "0.20 cm^2/s",
+               "--prefactors"], capsys)
+    assert h["haven_ratio"]["value"] == pytest.approx(0.24)
+    sig = tmp_path / "sigma.csv"
+    sig.write_text("T_C,sigma,sigma_err\n22,1e-3,1e-4\n100,1.1e-2,1e-3\n200,8e-2,8e-3\n",
+                   encoding="utf-8")
+    j = _json(["haven", "--tracer-table", str(tracer_csv), "--conductivity-table", str(sig),
+               "--density", "5e21 cm^-3", "--shared-ea"], capsys)
+    assert j["method"] == "joint fit with shared Ea"
+    assert isinstance(j["details"]["shared_ea_consistent"], bool)
+
+
+def test_quench_and_regime(tracer_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    q = _json(["quench-check", "--arrhenius", str(tracer_csv), "--stage-temperature",
+               "-110 degC", "--time", "5 h", "--resolution", "1 um"], capsys)
+    c = q["checks"]["D_eff"]
+    assert c["length_imaging"]["value"] == pytest.approx(0.2, abs=0.05)
+    assert q["frozen"] is True and q["warmest_stage_temperature"]["value"] > 163.15
+    r = _json(["regime", "--d-bulk", "1e-14 cm^2/s", "--d-gb", "4e-10 cm^2/s", "--delta",
+               "0.5 nm", "--time", "3 h", "--grain-size", "10 um"], capsys)
+    assert r["regime"] == "B" and r["wlc_applicable"] is True
+    s = _json(["regime", "--d-bulk", "2.6e-8 cm^2/s", "--d-gb-over-delta", "1.5e-6 cm/s",
+               "--grain-size", "16 um"], capsys)
+    assert s["Bi"] == pytest.approx(0.0923, rel=1e-3)
+
+
+def _table(tmp_path: Path, text: str) -> str:
+    p = tmp_path / "t.csv"
+    p.write_text(text, encoding="utf-8")
+    return str(p)
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [(["series", "--d-bulk", "-2.6e-8 cm^2/s", "--d-gb-over-delta", "1.5e-6 cm/s",
+       "--grain-size", "16 um"], "d_bulk"),
+     (["series", "--d-bulk", "2.6e-8 cm^2/s", "--d-gb-over-delta", "1.5e-6 cm/s",
+       "--grain-size", "0 um"], "grain size"),
+     (["series", "--d-bulk", "2.6e-8 cm^2/s", "--d-gb-over-delta", "1.5e-6 cm^2/s",
+       "--grain-size", "16 um"], "not a velocity"),
+     (["nernst-einstein", "--sigma", "0 S/cm", "--temperature", "300 K", "--density",
+       "5e21 cm^-3"], "sigma"),
+     (["nernst-einstein", "--sigma", "1e-3 S/cm", "--temperature", "300 um", "--density",
+       "5e21 cm^-3"], "temperature"),
+     (["haven", "--tracer", "0.048 cm^2/s"], "--conductivity")],
+)
+def test_bad_options_exit_2(args: list[str], needle: str,
+                            capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(args, capsys)
+    assert code == 2 and out == ""
+    assert needle in err and "Traceback" not in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [("T_K,D\n22,1e-9\n200,1e-7\n", "looks like degrees C"),
+     ("T_K,D\n300,1e-9\n400,-1e-7\n", "D must be > 0"),
+     ("T_K,D\n300,1e-9\n", "2 different temperatures"),
+     ("T_K,sigma\n300,-1e-3\n400,1e-3\n", "sigma must be > 0")],
+)
+def test_bad_tables_exit_2_without_png(tmp_path: Path, text: str, needle: str,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    png = tmp_path / "out.png"
+    code, _, err = _run(["arrhenius", _table(tmp_path, text), "--density", "5e21 cm^-3",
+                         "--png", str(png)], capsys)
+    assert code == 2 and needle in err and "Traceback" not in err
+    assert not png.exists() and not list(tmp_path.glob(".out*"))
+
+
+def test_haven_converts_conductivity_and_text_mode(capsys: pytest.CaptureFixture[str]) -> None:
+    h = _json(["haven", "--tracer", "2.2e-9 cm^2/s", "--conductivity", "1e-3 S/cm",
+               "--temperature", "22 degC", "--density", "5e21 cm^-3"], capsys)
+    assert h["haven_ratio"]["value"] == pytest.approx(2.2e-9 / 3.175e-8, rel=1e-3)
+    code, _, err = _run(["haven", "--tracer", "2.2e-9 cm^2/s", "--conductivity", "1e-3 S/cm"],
+                        capsys)
+    assert code == 2 and "--temperature and --density" in err
+    code, out, _ = _run(["series", "--d-bulk", "2.6e-8 cm^2/s", "--d-gb-over-delta",
+                         "1.5e-6 cm/s", "--grain-size", "16+-11 um"], capsys)
+    assert code == 0 and "D_eff: 2.197e-09" in out
+
+
+def test_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    for cmd in ("series", "arrhenius", "nernst-einstein", "haven", "quench-check", "regime"):
+        code, out, _ = _run([cmd, "--help"], capsys)
+        assert code == 0 and "Example:" in out, cmd
