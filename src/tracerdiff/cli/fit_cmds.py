@@ -1,0 +1,246 @@
+"""The ``fit`` command group: ``erfc``, ``exchange``, ``thin-film``, ``evolution``, ``compare``.
+
+Thin: parse files and quantities with units, call :mod:`tracerdiff.fitting`, print or write.
+JSON keys are documented in ``docs/cli/fit.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from ..errors import InputError
+from ..outputs import atomic_path, check_writable
+from .common import emit, parse_q
+
+__all__ = ["fit_app", "register"]
+
+fit_app = typer.Typer(
+    name="fit",
+    help="Fit long-range diffusion profiles: erfc, surface exchange, thin film, evolution.",
+    no_args_is_help=True,
+)
+
+_KIND = {
+    "D_eff": ("diffusivity", None),
+    "k_s": ("velocity", None),
+    "x0": ("length", "um"),
+    "M": ("length", "um"),
+    "C_s": ("dimensionless", None),
+    "C_0": ("dimensionless", None),
+}
+_JSON = typer.Option(False, "--json", help="Print JSON (stable keys, see docs/cli/fit.md).")
+_TIME = typer.Option(..., "--time", help="Diffusion time, e.g. '110 h'.")
+_FIX = typer.Option([], "--fix", help="Hold a parameter: NAME=VALUE, e.g. C_0=0.0759 or x0=0 (um).")
+_FREE = typer.Option(
+    [], "--free", help="Free a default-fixed parameter (x0 of exchange/thin film)."
+)
+_XUNIT = typer.Option("um", "--x-unit", help="Unit of a bare 'x' column (um, mm, cm, nm).")
+_COLUMN = typer.Option(None, "--column", help="Fraction column name when it is not 'C'.")
+_PNG = typer.Option(None, "--png", help="Write a figure (profile, fit, residuals) to this PNG.")
+_FORCE = typer.Option(False, "--force", help="Overwrite an existing --png file.")
+_LATER = typer.Argument(..., help="Later profile CSV(s).")
+_TIMES = typer.Option(..., "--time", help="Time since the initial profile, one per later profile.")
+_FIX_MODEL = typer.Option([], "--fix", help="MODEL.NAME=VALUE or NAME=VALUE (every model).")
+
+
+def _parse_fix(items: list[str], *, option: str = "--fix") -> dict[str, float]:
+    out: dict[str, float] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or not name or not text.strip():
+            raise InputError(f"{option}: expected NAME=VALUE (e.g. C_0=0.0759), got {item!r}")
+        kind, unit = _KIND.get(name.split(".")[-1], ("dimensionless", None))
+        v = parse_q(text.strip(), kind, option=f"{option} {name}", default_unit=unit)
+        assert v is not None
+        out[name] = v
+    return out
+
+
+def _time(text: str, option: str = "--time") -> float:
+    t = parse_q(text, "time", option=option)
+    if t is None or not t > 0:
+        raise InputError(f"{option}: time must be > 0 s, got {text!r}")
+    return t
+
+
+def _save_png(result: Any, png: str | None, force: bool) -> None:
+    if png is None:
+        return
+    import matplotlib.pyplot as plt
+
+    from ..fitting.plot import plot_fit
+
+    ax = plot_fit(result, residuals=True)
+    with atomic_path(png, force=force) as tmp:
+        ax.figure.savefig(tmp, dpi=120, format="png")
+    plt.close(ax.figure)
+
+
+def _fit_one(
+    model: str,
+    profile: str,
+    time: str,
+    fix: list[str],
+    free: list[str],
+    x_unit: str,
+    column: str | None,
+    png: str | None,
+    force: bool,
+    as_json: bool,
+) -> None:
+    from ..fitting import fit_profile, load_profile
+
+    if png:
+        check_writable(png, force=force)
+    t = _time(time)
+    fixed = _parse_fix(fix)
+    data = load_profile(profile, x_unit=x_unit, column=column)
+    r = fit_profile(model, data, time_s=t, fix=fixed, free=tuple(free))
+    _save_png(r, png, force)
+    emit(r.to_dict(), as_json=as_json, text=str(r))
+
+
+@fit_app.command("erfc")
+def erfc_cmd(
+    profile: str = typer.Argument(..., help="Profile CSV (x_um, C[, C_err])."),
+    time: str = _TIME,
+    fix: list[str] = _FIX,
+    free: list[str] = _FREE,
+    x_unit: str = _XUNIT,
+    column: str | None = _COLUMN,
+    png: str | None = _PNG,
+    force: bool = _FORCE,
+    as_json: bool = _JSON,
+) -> None:
+    """Constant-source erfc fit (D_eff, C_s, C_0, meniscus offset x0).
+
+    Example: tracerdiff fit erfc profile.csv --time "110 h" --fix C_0=0.0759
+    """
+    _fit_one("erfc", profile, time, fix, free, x_unit, column, png, force, as_json)
+
+
+@fit_app.command("exchange")
+def exchange_cmd(
+    profile: str = typer.Argument(..., help="Profile CSV (x_um, C[, C_err])."),
+    time: str = _TIME,
+    fix: list[str] = _FIX,
+    free: list[str] = _FREE,
+    x_unit: str = _XUNIT,
+    column: str | None = _COLUMN,
+    png: str | None = _PNG,
+    force: bool = _FORCE,
+    as_json: bool = _JSON,
+) -> None:
+    """Surface-exchange (Crank) fit: D_eff, k_s, C_s, C_0 (surface at x0 = 0 unless --free x0).
+
+    Example: tracerdiff fit exchange depth.csv --time "86300 s" --fix C_s=1
+    """
+    _fit_one("exchange", profile, time, fix, free, x_unit, column, png, force, as_json)
+
+
+@fit_app.command("thin-film")
+def thin_film_cmd(
+    profile: str = typer.Argument(..., help="Profile CSV (x_um, C[, C_err])."),
+    time: str = _TIME,
+    fix: list[str] = _FIX,
+    free: list[str] = _FREE,
+    x_unit: str = _XUNIT,
+    column: str | None = _COLUMN,
+    png: str | None = _PNG,
+    force: bool = _FORCE,
+    as_json: bool = _JSON,
+) -> None:
+    """Thin-film (Gaussian, reflecting surface) fit: D_eff, amount M (um), C_0.
+
+    Example: tracerdiff fit thin-film depth.csv --time "2 h"
+    """
+    _fit_one("thin-film", profile, time, fix, free, x_unit, column, png, force, as_json)
+
+
+def _domain(text: str | None) -> tuple[float, float] | None:
+    if text is None:
+        return None
+    parts = text.split(",")
+    if len(parts) != 2:
+        raise InputError(f"--domain: expected A,B in um (e.g. 0,5000), got {text!r}")
+    a = parse_q(parts[0].strip(), "length", option="--domain", default_unit="um")
+    b = parse_q(parts[1].strip(), "length", option="--domain", default_unit="um")
+    assert a is not None and b is not None
+    if not b > a:
+        raise InputError(f"--domain: need A < B, got {text!r}")
+    return a, b
+
+
+@fit_app.command("evolution")
+def evolution_cmd(
+    initial: str = typer.Argument(..., help="Initial profile CSV."),
+    later: list[str] = _LATER,
+    time: list[str] = _TIMES,
+    initial_mode: str = typer.Option("measured", "--initial", help="measured | erfc"),
+    initial_time: str | None = typer.Option(
+        None, "--initial-time", help="Exchange time (--initial erfc)."
+    ),
+    domain: str | None = typer.Option(None, "--domain", help="Sample ends A,B in um (closed)."),
+    x_unit: str = _XUNIT,
+    column: str | None = _COLUMN,
+    png: str | None = _PNG,
+    force: bool = _FORCE,
+    as_json: bool = _JSON,
+) -> None:
+    """Fit D_eff from the evolution of an initial profile into later ones (closed domain).
+
+    Example: tracerdiff fit evolution p0.csv p2w.csv p6w.csv --time "2 week" --time "6 week"
+    """
+    from ..fitting import fit_evolution, load_profile
+
+    if png:
+        check_writable(png, force=force)
+    times = [_time(t) for t in time]
+    if len(times) != len(later):
+        raise InputError(
+            f"give one --time per later profile: {len(later)} profiles, {len(times)} times"
+        )
+    t0 = _time(initial_time, "--initial-time") if initial_time else None
+    dom = _domain(domain)
+    p0 = load_profile(initial, x_unit=x_unit, column=column)
+    ps = [load_profile(p, x_unit=x_unit, column=column) for p in later]
+    r = fit_evolution(
+        p0, ps, times_s=times, initial_mode=initial_mode, initial_time_s=t0, domain_um=dom
+    )
+    _save_png(r, png, force)
+    emit(r.to_dict(), as_json=as_json, text=str(r))
+
+
+@fit_app.command("compare")
+def compare_cmd(
+    profile: str = typer.Argument(..., help="Profile CSV."),
+    time: str = _TIME,
+    fix: list[str] = _FIX_MODEL,
+    x_unit: str = _XUNIT,
+    column: str | None = _COLUMN,
+    as_json: bool = _JSON,
+) -> None:
+    """Fit erfc, exchange and thin-film models and say which the data support (AIC).
+
+    Example: tracerdiff fit compare depth.csv --time "86300 s" --fix exchange.C_s=1 --fix erfc.x0=0
+    """
+    from ..fitting import MODELS, compare_models, load_profile
+
+    t = _time(time)
+    per: dict[str, dict[str, float]] = {m: {} for m in MODELS}
+    for key, v in _parse_fix(fix).items():
+        model, _, name = key.rpartition(".")
+        if model and model not in MODELS:
+            raise InputError(f"--fix: unknown model {model!r}; expected one of {', '.join(MODELS)}")
+        for m in [model] if model else [m for m in MODELS if name in MODELS[m].params]:
+            per[m][name] = v
+    c = compare_models(load_profile(profile, x_unit=x_unit, column=column), time_s=t, fix=per)
+    emit(c.to_dict(), as_json=as_json, text=str(c))
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``fit`` group to the root app."""
+    app.add_typer(fit_app, name="fit")

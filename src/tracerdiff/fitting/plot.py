@@ -1,0 +1,64 @@
+"""Figures of fits (like the study's Fig. 4): data, fitted or evolved curves, residuals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .result import FitResult
+
+__all__ = ["plot_fit"]
+
+
+def _label(result: FitResult) -> str:
+    parts = []
+    for p in result.free:
+        v, unit = result.values[p], result.units.get(p, "")
+        parts.append(f"{p} = {v:.3g} {unit}".strip())
+    return f"{result.model}: " + ", ".join(parts)
+
+
+def plot_fit(
+    result: FitResult, ax: Any = None, *, residuals: bool = False, residual_ax: Any = None
+) -> Any:
+    """Plot ``result``'s data (with error bars), best-fit curve(s) and, for evolution fits, the
+    initial profile (dashed).  ``residuals=True`` adds a normalised-residual panel below (or on
+    ``residual_ax``).  Returns the main Axes (x in um, C dimensionless).
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        if residuals and residual_ax is None:
+            _fig, (ax, residual_ax) = plt.subplots(
+                2, 1, sharex=True, figsize=(6.4, 5.6), gridspec_kw={"height_ratios": [3, 1]}
+            )
+        else:
+            _fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    groups = result.group if result.group is not None else np.zeros(result.n_points, dtype=int)
+    labels = result.group_labels or ("data",)
+    if "initial_x_um" in result.extra:
+        ax.plot(
+            result.extra["initial_x_um"], result.extra["initial_C"], "k--", lw=1, label="initial"
+        )
+    for g in np.unique(groups):
+        m = groups == g
+        name = labels[int(g)] if int(g) < len(labels) else f"profile {int(g) + 1}"
+        line = ax.errorbar(
+            result.x_um[m], result.y[m], yerr=result.yerr[m], fmt="o", ms=3, alpha=0.6, label=name
+        )
+        order = np.argsort(result.x_um[m])
+        ax.plot(result.x_um[m][order], result.curve[m][order], "-", color=line[0].get_color())
+    ax.plot([], [], "-", color="gray", label=_label(result))
+    ax.set_ylabel("C")
+    ax.legend(fontsize="small")
+    if not result.converged:
+        ax.set_title("fit did not converge", color="red")
+    if residuals and residual_ax is not None:
+        residual_ax.axhline(0.0, color="gray", lw=0.8)
+        residual_ax.plot(result.x_um, result.residuals, "o", ms=2)
+        residual_ax.set_ylabel("(y - fit) / sigma")
+        residual_ax.set_xlabel("x (um)")
+    else:
+        ax.set_xlabel("x (um)")
+    return ax

@@ -1,0 +1,200 @@
+"""The ``tracerdiff fit`` commands: JSON keys, figures, bad input exits 2 without traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tracerdiff.cli.app import main
+from tracerdiff.solutions import erfc_profile
+from tracerdiff.solvers.exact import evolve_exact
+
+X = np.arange(160) * 25.0 + 12.5
+T110 = 110 * 3600.0
+WEEK = 7 * 86400.0
+
+
+def _write(path: Path, x: np.ndarray, c: np.ndarray, *, err: float | None = 0.01) -> Path:
+    cols = ["x_um", "C"] + (["C_err"] if err else [])
+    rows = [",".join(cols)]
+    for xi, ci in zip(x, c, strict=True):
+        rows.append(f"{xi},{ci}" + (f",{err}" if err else ""))
+    path.write_text("# pair: 6Li/7Li\n" + "\n".join(rows) + "\n")
+    return path
+
+
+@pytest.fixture
+def profiles(tmp_path: Path) -> dict[str, Path]:
+    rng = np.random.default_rng(4)
+    c0 = erfc_profile(X, C_s=0.95, C_0=0.0759, D=8e-9, time_s=T110, x0_um=100.0)
+    out = {"p0": _write(tmp_path / "p0.csv", X, c0 + rng.normal(0, 0.01, X.size))}
+    for k in (2, 6):
+        c = evolve_exact(c0, h_cm=25e-4, D_t_cm2=3e-9 * k * WEEK) + rng.normal(0, 0.01, X.size)
+        out[f"p{k}"] = _write(tmp_path / f"p{k}w.csv", X, c)
+    return out
+
+
+def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    out = capsys.readouterr()
+    return int(exc.value.code or 0), out.out, out.err
+
+
+def test_fit_erfc_json_and_png(
+    profiles: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    png = tmp_path / "fig.png"
+    code, out, _ = _run(
+        [
+            "fit",
+            "erfc",
+            str(profiles["p0"]),
+            "--time",
+            "110 h",
+            "--fix",
+            "C_0=0.0759",
+            "--json",
+            "--png",
+            str(png),
+        ],
+        capsys,
+    )
+    assert code == 0
+    d = json.loads(out)
+    assert d["model"] == "erfc" and d["converged"] is True
+    assert d["D_eff"]["unit"] == "cm^2/s"
+    assert abs(d["D_eff"]["value"] / 8e-9 - 1) < 0.05
+    assert d["C_0"] == {"value": 0.0759, "stderr": None, "unit": "", "note": "fixed"}
+    for k in ("C_s", "x0", "ci95_D_eff", "chi2_red", "aic", "n_points"):
+        assert k in d
+    assert png.stat().st_size > 1000
+    # the figure is not overwritten without --force
+    code, _, err = _run(
+        ["fit", "erfc", str(profiles["p0"]), "--time", "110 h", "--png", str(png)], capsys
+    )
+    assert code == 2 and "exists" in err
+
+
+def test_fit_exchange_thin_film_text(
+    profiles: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = _run(["fit", "exchange", str(profiles["p0"]), "--time", "110 h"], capsys)
+    assert code == 0 and "k_s" in out
+    code, out, _ = _run(
+        ["fit", "thin-film", str(profiles["p0"]), "--time", "110 h", "--json"], capsys
+    )
+    assert code == 0 and json.loads(out)["model"] == "thin-film"
+
+
+def test_fit_evolution_and_compare(
+    profiles: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = _run(
+        [
+            "fit",
+            "evolution",
+            str(profiles["p0"]),
+            str(profiles["p2"]),
+            str(profiles["p6"]),
+            "--time",
+            "2 week",
+            "--time",
+            "6 week",
+            "--initial",
+            "erfc",
+            "--initial-time",
+            "110 h",
+            "--json",
+            "--png",
+            str(tmp_path / "evo.png"),
+        ],
+        capsys,
+    )
+    assert code == 0
+    assert (tmp_path / "evo.png").stat().st_size > 1000
+    d = json.loads(out)
+    assert d["model"] == "evolution"
+    assert abs(d["D_eff"]["value"] / 3e-9 - 1) < 0.03
+    assert d["extra"]["times_s"] == [2 * WEEK, 6 * WEEK]
+    code, out, _ = _run(
+        ["fit", "compare", str(profiles["p0"]), "--time", "110 h", "--json"], capsys
+    )
+    assert code == 0
+    d = json.loads(out)
+    assert d["best"] in {"erfc", "exchange"} and set(d["models"]) == {
+        "erfc",
+        "exchange",
+        "thin-film",
+    }
+
+
+def _bad_files(tmp: Path) -> dict[str, Path]:
+    bad = {
+        "nonmono": "x_um,C\n0,0.9\n20,0.5\n10,0.4\n30,0.1\n40,0.1\n",
+        "dup": "x_um,C\n0,0.9\n10,0.5\n10,0.4\n30,0.1\n40,0.1\n",
+        "nan": "x_um,C\n0,nan\n10,nan\n20,nan\n30,nan\n40,nan\n",
+        "few": "x_um,C\n0,0.9\n10,0.5\n20,0.1\n",
+    }
+    out = {}
+    for k, text in bad.items():
+        out[k] = tmp / f"{k}.csv"
+        out[k].write_text(text)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("case", "match"),
+    [
+        ("nonmono", "monotonic"),
+        ("dup", "duplicated"),
+        ("nan", "NaN"),
+        ("few", "points cannot determine"),
+        ("zero_time", "> 0 s"),
+        ("bad_fix", "NAME=VALUE"),
+        ("history", "one --time per later"),
+        ("no_overlap", "does not overlap"),
+        ("neg_domain", "A < B"),
+    ],
+)
+def test_bad_input_exit_2(
+    case: str,
+    match: str,
+    profiles: dict[str, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    files = _bad_files(tmp_path)
+    png = tmp_path / "out.png"
+    p0, p2 = str(profiles["p0"]), str(profiles["p2"])
+    far = _write(tmp_path / "far.csv", X + 1e5, np.full(X.size, 0.1))
+    args = {
+        "zero_time": ["fit", "erfc", p0, "--time", "0 h"],
+        "bad_fix": ["fit", "erfc", p0, "--time", "1 h", "--fix", "C_0"],
+        "history": ["fit", "evolution", p0, p2, "--time", "1 h", "--time", "2 h"],
+        "no_overlap": ["fit", "evolution", p0, str(far), "--time", "1 h"],
+        "neg_domain": ["fit", "evolution", p0, p2, "--time", "1 h", "--domain", "5,1"],
+    }.get(case, ["fit", "erfc", str(files.get(case, p0)), "--time", "110 h"])
+    code, _out, err = _run([*args, "--png", str(png)], capsys)
+    assert code == 2
+    assert match in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert not png.exists()
+
+
+def test_subprocess_no_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x_um,C\n0,0.9\n0,0.5\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "tracerdiff", "fit", "erfc", str(bad), "--time", "1 h"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and proc.stderr.startswith("error:")
