@@ -1,0 +1,204 @@
+"""``fraction_map``: image dataset of counts -> fraction dataset (docs/architecture.md).
+
+Order of the steps (science.md section 2): dead time per pixel and frame -> drift shift and
+frame accumulation -> k x k binning -> IMF (on counts) -> C and C_err -> low-count mask ->
+background/source normalisation. Every step, applied or skipped, is recorded in the JSON text
+attribute ``corrections``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import xarray as xr
+
+from ..errors import InputError
+from ..quantities import to_json
+from .corrections import parse_pair
+from .deadtime import EM_DEAD_TIME_S
+from .interference import check_interferences
+from .kernels import check_counts, isotope_fraction
+from .pipeline import (
+    MASK_REASONS,
+    Stage,
+    accumulate_stage,
+    bin_stage,
+    dead_time_stage,
+    imf_stage,
+    normalise_stage,
+    pixel_sizes,
+    species_variable,
+)
+
+__all__ = ["fraction_map"]
+
+
+def fraction_map(
+    ds: xr.Dataset,
+    *,
+    pair: str = "6Li/7Li",
+    shots_per_pixel: float | None = None,
+    scans: int | None = None,
+    dead_time: str = "auto",
+    saturated: str = "raise",
+    em_tau_s: float = EM_DEAD_TIME_S,
+    dwell_time_s: float | None = None,
+    bin: int = 1,
+    drift: bool = True,
+    upsample: int = 10,
+    background: float | str | tuple[float, float] | None = None,
+    source: float | tuple[float, float] | None = None,
+    imf_alpha: float | tuple[float, float] | None = None,
+    mass_resolution: float | None = None,
+    min_counts: float = 1.0,
+    dtype: npt.DTypeLike = np.float32,
+) -> xr.Dataset:
+    """Isotope fraction map ``C = n_a / (n_a + n_b)`` with its error and every correction recorded.
+
+    ``ds`` is an image dataset (counts per species, dims (y, x) or (frame, y, x), coords in um).
+    ``dead_time``: ``"auto"`` (ToF Poisson when shots per pixel are known, electron multiplier for
+    NanoSIMS data with a dwell time, skipped with a record when the data are already corrected),
+    ``"tof"``, ``"em"`` or ``"none"``. ``shots_per_pixel`` x ``scans`` is the number of primary
+    pulses per pixel (per frame for frame data, where ``scans`` means scans per frame, default 1).
+    Saturated pixels raise :class:`SaturationError`, or are NaN with ``saturated="nan"``. Frames
+    are aligned (``drift``) and summed; ``bin`` sums k x k pixels; ``imf_alpha`` (value or
+    ``(value, stderr)``) corrects mass fractionation; ``background``/``source`` (fractions, value
+    or (value, stderr); ``background="natural"`` takes the natural fraction of the pair)
+    normalise ``C``. Pixels with fewer than ``min_counts`` counts are NaN (``mask_reason`` 1).
+    """
+    p = parse_pair(pair)
+    da_a, da_b = species_variable(ds, p.a), species_variable(ds, p.b)
+    if da_a.dims != da_b.dims or da_a.shape != da_b.shape:
+        raise InputError(f"{p.a} and {p.b} images differ in shape: {da_a.shape} vs {da_b.shape}")
+    raw_a = check_counts(da_a.values, name=p.a)
+    raw_b = check_counts(da_b.values, name=p.b)
+    st = Stage(raw_a, raw_b, None, None, np.zeros(raw_a.shape, dtype=bool), [], [])
+    res = mass_resolution if mass_resolution is not None else ds.attrs.get("mass_resolution")
+    _interference_step(st, p.label, res)
+    st = dead_time_stage(
+        st,
+        ds,
+        mode=dead_time,
+        shots_per_pixel=shots_per_pixel,
+        scans=scans,
+        dwell_time_s=dwell_time_s,
+        tau_s=em_tau_s,
+        saturated=saturated,
+        dtype=dtype,
+    )
+    frames = "frame" in da_a.dims
+    st, reason = accumulate_stage(st, frames=frames, drift=drift, upsample=upsample, dtype=dtype)
+    st, reason = bin_stage(st, reason, int(bin))
+    st = imf_stage(st, imf_alpha)
+    fr = isotope_fraction(
+        st.n_a, st.n_b, var_a=st.var_a, var_b=st.var_b, dtype=dtype, min_counts=min_counts
+    )
+    C, C_err = fr.C, fr.C_err
+    reason[fr.low_counts & (reason == 0)] = MASK_REASONS["low_counts"]
+    C_err = _alpha_error(st, C, C_err)
+    C, C_err, norm = normalise_stage(st, C, C_err, p.label, background, source)
+    return _build(ds, st, C, C_err, reason, p, norm, int(bin), min_counts)
+
+
+def _interference_step(st: Stage, pair: str, res: Any) -> None:
+    """Record the interference checks; warn (InterferenceWarning) for unresolved ones."""
+    r = None if res is None else float(res)
+    items = check_interferences(pair, mass_resolution=r, warn=True)
+    unresolved = [i.message for i in items if i.resolved is False]
+    st.warnings.extend(unresolved)
+    rec: dict[str, Any] = {"name": "interference_check", "applied": True, "mass_resolution": r}
+    if r is None:
+        rec["note"] = "mass resolution unknown"
+        if items:
+            st.warnings.append(
+                f"mass resolution unknown: cannot check {len(items)} known interference(s)"
+            )
+    rec["checks"] = [i.to_dict() for i in items]
+    st.records.append(rec)
+
+
+def _alpha_error(st: Stage, C: np.ndarray, C_err: np.ndarray) -> np.ndarray:
+    """Add the IMF alpha stderr: dC/dalpha = -C (1 - C) / alpha (common to all pixels)."""
+    if st.alpha_err <= 0:
+        return C_err
+    d = C * (1.0 - C) * (st.alpha_err / st.alpha)
+    return np.sqrt(C_err * C_err + d * d).astype(C_err.dtype, copy=False)
+
+
+def _coords(ds: xr.Dataset, shape: tuple[int, int], k: int) -> tuple[dict[str, Any], float, float]:
+    px, py = pixel_sizes(ds)
+    px, py = px * k, py * k
+    x = (np.arange(shape[1]) + 0.5) * px
+    y = (np.arange(shape[0]) + 0.5) * py
+    coords = {"x": ("x", x, {"units": "um"}), "y": ("y", y, {"units": "um"})}
+    return coords, px, py
+
+
+def _build(
+    ds: xr.Dataset,
+    st: Stage,
+    C: np.ndarray,
+    C_err: np.ndarray,
+    reason: np.ndarray,
+    p: Any,
+    norm: dict[str, Any] | None,
+    k: int,
+    min_counts: float,
+) -> xr.Dataset:
+    coords, px, py = _coords(ds, C.shape, k)
+    dims = ("y", "x")
+    data: dict[str, Any] = {
+        "C": (dims, C, {"long_name": f"isotope fraction {p.a}/({p.a}+{p.b})", "units": ""}),
+        "C_err": (dims, C_err, {"long_name": "standard error of C", "units": ""}),
+        "n_a": (dims, st.n_a, {"species": p.a, "long_name": "counts after corrections"}),
+        "n_b": (dims, st.n_b, {"species": p.b, "long_name": "counts after corrections"}),
+        "mask_reason": (dims, reason, {"codes": json.dumps(MASK_REASONS)}),
+    }
+    if st.var_a is not None and st.var_b is not None:
+        data["var_a"] = (dims, st.var_a, {"species": p.a, "long_name": "variance of n_a"})
+        data["var_b"] = (dims, st.var_b, {"species": p.b, "long_name": "variance of n_b"})
+    attrs = _attrs(ds, st, p, norm)
+    attrs.update(
+        {
+            "pixel_size_x_um": px,
+            "pixel_size_y_um": py,
+            "field_of_view_x_um": px * C.shape[1],
+            "field_of_view_y_um": py * C.shape[0],
+            "n_masked": int(np.count_nonzero(reason)),
+            "min_counts": float(min_counts),
+        }
+    )
+    return xr.Dataset(data, coords=coords, attrs=attrs)
+
+
+def _attrs(ds: xr.Dataset, st: Stage, p: Any, norm: dict[str, Any] | None) -> dict[str, Any]:
+    """The image's NetCDF-safe attrs plus the fraction map's own (booleans as 0/1)."""
+    attrs = {
+        k_: (int(v) if isinstance(v, (bool, np.bool_)) else v)
+        for k_, v in ds.attrs.items()
+        if isinstance(v, (str, int, float, np.number, np.bool_))
+    }
+    done = st.dead_time_done or int(ds.attrs.get("dead_time_corrected", 0)) == 1
+    attrs.update(
+        {
+            "kind": "fraction_map",
+            "pair": p.label,
+            "species_a": p.a,
+            "species_b": p.b,
+            "n_frames": 1,
+            "corrections": to_json(st.records, indent=None),
+            "warnings": to_json(st.warnings, indent=None),
+            "n_saturated": int(st.n_saturated),
+            "mask_reason_codes": json.dumps(MASK_REASONS),
+            "dead_time_corrected": int(done),
+            "normalised": int(norm is not None),
+        }
+    )
+    if norm is not None:
+        for key in ("background", "source"):
+            attrs[f"{key}_C"] = norm[key]
+            attrs[f"{key}_C_stderr"] = norm[f"{key}_stderr"]
+    return attrs

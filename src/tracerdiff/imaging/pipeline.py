@@ -1,0 +1,324 @@
+"""The steps of :func:`tracerdiff.imaging.fraction_map`, each recording what it did.
+
+A :class:`Stage` carries the counts (after the corrections so far), their variances (``None``
+while the counts are still Poisson), the saturated-pixel mask and the records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import xarray as xr
+
+from ..errors import InputError
+from .binning import bin_pixels, estimate_drift, shift_image
+from .corrections import NATURAL_FRACTION, _clean_species, normalise_fraction, value_and_error
+from .deadtime import CorrectedCounts, em_dead_time, tof_dead_time
+from .kernels import is_integer_valued
+
+__all__ = ["MASK_REASONS", "Stage", "pixel_sizes", "species_variable"]
+
+#: codes of the ``mask_reason`` variable (0 = valid pixel)
+MASK_REASONS: dict[str, int] = {"valid": 0, "low_counts": 1, "saturated": 2, "outside_overlap": 3}
+
+
+@dataclass
+class Stage:
+    """Working state of the fraction pipeline (internal, mutable)."""
+
+    n_a: np.ndarray
+    n_b: np.ndarray
+    var_a: np.ndarray | None
+    var_b: np.ndarray | None
+    saturated: np.ndarray
+    records: list[dict[str, Any]]
+    warnings: list[str]
+    n_saturated: int = 0
+    dead_time_done: bool = False
+    alpha: float = 1.0
+    alpha_err: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def species_variable(ds: xr.Dataset, name: str) -> xr.DataArray:
+    """The counts variable of isotope ``name`` (by variable name, ``species`` attr or label)."""
+    if name in ds.data_vars:
+        return ds[name]
+    for var in ds.data_vars.values():
+        for label in (var.attrs.get("species"), str(var.name)):
+            try:
+                if label and _clean_species(str(label)) == name:
+                    return var
+            except InputError:
+                continue
+    have = ", ".join(str(v) for v in ds.data_vars) or "none"
+    raise InputError(f"species {name!r} not in the data (available: {have})")
+
+
+def pixel_sizes(ds: xr.Dataset) -> tuple[float, float]:
+    """(pixel_size_x_um, pixel_size_y_um) from attrs, else from the x/y coordinate spacing."""
+    out = []
+    for ax in ("x", "y"):
+        v = ds.attrs.get(f"pixel_size_{ax}_um")
+        if v is None and ax in ds.coords and ds.sizes.get(ax, 0) > 1:
+            c = np.asarray(ds[ax].values, dtype=float)
+            v = float(np.median(np.diff(c)))
+        if v is None or not (np.isfinite(float(v)) and float(v) > 0):
+            raise InputError(
+                f"pixel size along {ax} unknown: expected attrs pixel_size_{ax}_um or coords"
+            )
+        out.append(float(v))
+    return out[0], out[1]
+
+
+def _already_corrected(ds: xr.Dataset, st: Stage) -> str | None:
+    if int(ds.attrs.get("dead_time_corrected", 0)) == 1:
+        return "data already dead-time corrected (attrs dead_time_corrected=1)"
+    if not (is_integer_valued(st.n_a) and is_integer_valued(st.n_b)):
+        return "data already dead-time corrected (non-integer counts)"
+    return None
+
+
+def _scans_known(ds: xr.Dataset, scans: int | None, frames: bool) -> bool:
+    return frames or scans is not None or ds.attrs.get("scans", ds.attrs.get("n_scans")) is not None
+
+
+def _dead_time_mode(
+    ds: xr.Dataset,
+    mode: str,
+    shots: float | None,
+    scans: int | None,
+    dwell: float | None,
+    frames: bool,
+) -> tuple[str, str]:
+    """The correction to run (``tof``/``em``/``none``) and, for ``none``, why."""
+    if mode not in ("auto", "tof", "em", "none"):
+        raise InputError(f"dead_time must be 'auto', 'tof', 'em' or 'none', got {mode!r}")
+    if mode != "auto":
+        return mode, "disabled"
+    if shots is not None:
+        return "tof", ""
+    if ds.attrs.get("shots_per_pixel") is not None:
+        if _scans_known(ds, scans, frames):
+            return "tof", ""
+        return "none", "number of scans unknown"
+    nano = "nanosims" in str(ds.attrs.get("instrument", "")).lower()
+    if nano and (dwell is not None or ds.attrs.get("dwell_time_s") is not None):
+        return "em", ""
+    return "none", "shots per pixel unknown"
+
+
+def dead_time_stage(
+    st: Stage,
+    ds: xr.Dataset,
+    *,
+    mode: str,
+    shots_per_pixel: float | None,
+    scans: int | None,
+    dwell_time_s: float | None,
+    tau_s: float,
+    saturated: str,
+    dtype: npt.DTypeLike,
+) -> Stage:
+    """ToF-Poisson or electron-multiplier dead time per pixel and frame (or a skip record)."""
+    frames = st.n_a.ndim == 3
+    chosen, why = _dead_time_mode(ds, mode, shots_per_pixel, scans, dwell_time_s, frames)
+    explicit = mode in ("tof", "em") or shots_per_pixel is not None or dwell_time_s is not None
+    rec: dict[str, Any] = {"name": "dead_time", "applied": False, "requested": mode}
+    done = _already_corrected(ds, st) if chosen != "none" or mode == "auto" else None
+    if chosen == "none" or done:
+        if done and explicit:
+            raise InputError(f"{done}; refusing to correct twice (use dead_time='none')")
+        rec["reason"] = done or why
+        st.records.append(rec)
+        st.dead_time_done = bool(done)
+        st.n_a, st.n_b = np.asarray(st.n_a, dtype=dtype), np.asarray(st.n_b, dtype=dtype)
+        return st
+    res_a, res_b = _run_dead_time(
+        chosen, ds, st, frames, shots_per_pixel, scans, dwell_time_s, tau_s, saturated, dtype
+    )
+    st.n_a, st.var_a, st.n_b, st.var_b = res_a.counts, res_a.var, res_b.counts, res_b.var
+    st.saturated = res_a.saturated | res_b.saturated
+    st.n_saturated = int(np.count_nonzero(st.saturated))
+    rec.update(
+        {
+            "applied": True,
+            **res_a.to_dict(),
+            "per_frame": frames,
+            "n_saturated": st.n_saturated,
+            "saturated_policy": saturated,
+        }
+    )
+    st.records.append(rec)
+    st.dead_time_done = True
+    return st
+
+
+def _run_dead_time(
+    chosen: str,
+    ds: xr.Dataset,
+    st: Stage,
+    frames: bool,
+    shots: float | None,
+    scans: int | None,
+    dwell: float | None,
+    tau_s: float,
+    saturated: str,
+    dtype: npt.DTypeLike,
+) -> tuple[CorrectedCounts, CorrectedCounts]:
+    sat: Any = saturated
+    if scans is None and not frames:
+        scans = ds.attrs.get("scans", ds.attrs.get("n_scans"))
+    if chosen == "tof":
+        s = shots if shots is not None else ds.attrs.get("shots_per_pixel")
+        if s is None:
+            raise InputError(
+                "ToF dead-time correction needs the shots per pixel (--shots-per-pixel)"
+            )
+        if scans is None and not frames:
+            raise InputError(
+                "dead-time correction of an accumulated 2D image needs the number of scans"
+                " (--scans)"
+            )
+        n = float(s) * float(1 if scans is None else scans)
+        return (
+            tof_dead_time(st.n_a, n_pulses=n, saturated=sat, dtype=dtype),
+            tof_dead_time(st.n_b, n_pulses=n, saturated=sat, dtype=dtype),
+        )
+    t = dwell if dwell is not None else ds.attrs.get("dwell_time_s")
+    if t is None:
+        raise InputError("electron-multiplier dead-time correction needs the dwell time per pixel")
+    t = float(t) * float(1 if scans is None else scans)
+    return (
+        em_dead_time(st.n_a, dwell_time_s=t, tau_s=tau_s, saturated=sat, dtype=dtype),
+        em_dead_time(st.n_b, dwell_time_s=t, tau_s=tau_s, saturated=sat, dtype=dtype),
+    )
+
+
+def accumulate_stage(
+    st: Stage, *, frames: bool, drift: bool, upsample: int, dtype: npt.DTypeLike
+) -> tuple[Stage, np.ndarray]:
+    """Align (phase correlation) and sum frames; returns the stage and the mask-reason codes."""
+    if not frames:
+        reason = st.saturated.astype(np.uint8)
+        reason *= MASK_REASONS["saturated"]
+        return st, reason
+    nf = st.n_a.shape[0]
+    rec: dict[str, Any] = {
+        "name": "frame_accumulation",
+        "applied": True,
+        "n_frames": nf,
+        "drift_correction": bool(drift and nf > 1),
+    }
+    shifts = np.zeros((nf, 2))
+    if drift and nf > 1:
+        dr = estimate_drift(st.n_a + st.n_b, upsample=upsample)
+        shifts = dr.shifts_px
+        rec.update(dr.to_dict())
+    if np.any(shifts != 0):
+        _shift_and_sum(st, shifts, dtype)
+    else:
+        st.n_a, st.n_b = st.n_a.sum(axis=0, dtype=dtype), st.n_b.sum(axis=0, dtype=dtype)
+        if st.var_a is not None and st.var_b is not None:
+            st.var_a = st.var_a.sum(axis=0, dtype=dtype)
+            st.var_b = st.var_b.sum(axis=0, dtype=dtype)
+        st.saturated = np.asarray(st.saturated.any(axis=0))
+    reason = np.zeros(st.n_a.shape, dtype=np.uint8)
+    bad = ~np.isfinite(st.n_a) | ~np.isfinite(st.n_b)
+    reason[bad] = MASK_REASONS["outside_overlap"]
+    reason[st.saturated] = MASK_REASONS["saturated"]
+    rec["n_outside_overlap"] = int(np.count_nonzero(reason == MASK_REASONS["outside_overlap"]))
+    st.records.append(rec)
+    return st, reason
+
+
+def _shift_and_sum(st: Stage, shifts: np.ndarray, dtype: npt.DTypeLike) -> None:
+    """Shift every frame (counts with w, variances with w^2, saturation flags) and sum."""
+
+    def total(frames: np.ndarray, variance: bool = False) -> np.ndarray:
+        out = [
+            shift_image(f, (s[0], s[1]), variance=variance)
+            for f, s in zip(frames, shifts, strict=True)
+        ]
+        return np.sum(out, axis=0, dtype=dtype)
+
+    va = st.n_a if st.var_a is None else st.var_a
+    vb = st.n_b if st.var_b is None else st.var_b
+    st.var_a, st.var_b = total(va, True), total(vb, True)
+    st.n_a, st.n_b = total(st.n_a), total(st.n_b)
+    sat = total(st.saturated.astype(np.float32))
+    st.saturated = np.nan_to_num(sat, nan=0.0) > 0
+
+
+def bin_stage(st: Stage, reason: np.ndarray, k: int) -> tuple[Stage, np.ndarray]:
+    """Sum k x k pixels (a block with a masked pixel is masked, reason = the block's largest)."""
+    if k < 1:
+        raise InputError(f"bin must be an integer >= 1, got {k}")
+    rec: dict[str, Any] = {"name": "binning", "applied": k > 1, "bin": k}
+    if k > 1:
+        ny, nx = st.n_a.shape
+        st.n_a, st.n_b = bin_pixels(st.n_a, k), bin_pixels(st.n_b, k)
+        if st.var_a is not None and st.var_b is not None:
+            st.var_a, st.var_b = bin_pixels(st.var_a, k), bin_pixels(st.var_b, k)
+        st.saturated = bin_pixels(st.saturated, k)
+        r = reason[: (ny // k) * k, : (nx // k) * k].reshape(ny // k, k, nx // k, k)
+        reason = np.asarray(r.max(axis=(1, 3)), dtype=np.uint8)
+        rec.update({"dropped_rows": ny % k, "dropped_columns": nx % k})
+    st.records.append(rec)
+    return st, reason
+
+
+def imf_stage(st: Stage, alpha: float | tuple[float, float] | None) -> Stage:
+    """IMF on counts: ``n_b -> alpha n_b`` (so ``R = n_a / n_b`` becomes ``R / alpha``)."""
+    if alpha is None:
+        st.records.append({"name": "imf", "applied": False})
+        return st
+    a, ea = value_and_error(alpha, name="imf_alpha")
+    if a <= 0:
+        raise InputError(f"imf_alpha must be > 0, got {a}")
+    vb = st.n_b if st.var_b is None else st.var_b
+    va = st.n_a if st.var_a is None else st.var_a
+    st.var_b = (vb * (a * a)).astype(st.n_b.dtype, copy=False)
+    st.var_a = va
+    st.n_b = (st.n_b * a).astype(st.n_b.dtype, copy=False)
+    st.alpha, st.alpha_err = a, ea
+    st.records.append(
+        {
+            "name": "imf",
+            "applied": True,
+            "alpha": a,
+            "alpha_stderr": ea,
+            "note": "n_b and var_b scaled by alpha and alpha^2; alpha stderr added to C_err",
+        }
+    )
+    return st
+
+
+def normalise_stage(
+    st: Stage,
+    C: np.ndarray,
+    C_err: np.ndarray,
+    pair: str,
+    background: float | str | tuple[float, float] | None,
+    source: float | tuple[float, float] | None,
+) -> tuple[np.ndarray, np.ndarray, dict[str, Any] | None]:
+    """``C' = (C - C_bg) / (C_s - C_bg)`` when background and source are given."""
+    if background is None and source is None:
+        st.records.append({"name": "normalise", "applied": False})
+        return C, C_err, None
+    if background is None or source is None:
+        raise InputError("normalisation needs both background and source fractions")
+    if isinstance(background, str):
+        if background != "natural" or pair not in NATURAL_FRACTION:
+            raise InputError(
+                f"background {background!r}: expected a fraction or 'natural' for a known pair"
+            )
+        background = NATURAL_FRACTION[pair]
+    out = normalise_fraction(C, C_err, background=background, source=source, dtype=C.dtype)
+    assert out.C_err is not None
+    rec = {"name": "normalise", "applied": True, **out.parameters}
+    st.records.append(rec)
+    return out.C, out.C_err, dict(out.parameters)

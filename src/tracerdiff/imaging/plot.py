@@ -1,0 +1,120 @@
+"""Figures of fraction maps and profiles (plain matplotlib; each returns its Axes)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from .pipeline import pixel_sizes
+
+__all__ = ["plot_fraction_map", "plot_profile"]
+
+
+def _nice_length(target: float) -> float:
+    """A 1-2-5 length (um) close to ``target``."""
+    if target <= 0:
+        return 1.0
+    e = 10 ** np.floor(np.log10(target))
+    for m in (5, 2, 1):
+        if m * e <= target:
+            return float(m * e)
+    return float(e)
+
+
+def _draw_line(ax: Any, line: Any) -> None:
+    """A profile line ``((x0, y0), (x1, y1))`` or ``((x0, y0), (x1, y1), width)`` in um."""
+    (x0, y0), (x1, y1) = line[0], line[1]
+    ax.plot([x0, x1], [y0, y1], color="white", lw=1.2)
+    ax.plot([x0], [y0], "o", color="white", ms=3)
+    if len(line) > 2 and line[2]:
+        w = float(line[2])
+        d = np.array([x1 - x0, y1 - y0], dtype=float)
+        n = np.array([-d[1], d[0]]) / max(np.hypot(*d), 1e-12) * w / 2
+        xs = [x0 + n[0], x1 + n[0], x1 - n[0], x0 - n[0], x0 + n[0]]
+        ys = [y0 + n[1], y1 + n[1], y1 - n[1], y0 - n[1], y0 + n[1]]
+        ax.plot(xs, ys, color="white", lw=0.6, ls="--")
+
+
+def _scale_bar(ax: Any, width_um: float, height_um: float, py: float) -> None:
+    """A white 1-2-5 scale bar (about a fifth of the field) in the lower right corner."""
+    from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
+
+    length = _nice_length(width_um / 5)
+    bar = AnchoredSizeBar(
+        ax.transData,
+        length,
+        f"{length:g} µm",
+        "lower right",
+        pad=0.4,
+        color="white",
+        frameon=False,
+        size_vertical=max(py, height_um / 100),
+    )
+    ax.add_artist(bar)
+
+
+def plot_fraction_map(
+    fraction_ds: xr.Dataset,
+    ax: Any = None,
+    *,
+    lines: Sequence[Any] | None = None,
+    boundaries: Sequence[Any] | None = None,
+    vmin: float | None = None,
+    vmax: float | None = None,
+    cmap: str = "viridis",
+) -> Any:
+    """Image of ``C`` in um (extent respects non-square pixels) with a colour bar and scale bar.
+
+    ``lines``: profile lines ``((x0, y0), (x1, y1)[, width])`` in um; ``boundaries``: grain
+    boundary polylines, each an (N, 2) array of (x, y) in um. Masked pixels are blank.
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots()
+    px, py = pixel_sizes(fraction_ds)
+    ny, nx = fraction_ds.sizes["y"], fraction_ds.sizes["x"]
+    C = np.ma.masked_invalid(np.asarray(fraction_ds["C"].values, dtype=float))
+    im = ax.imshow(
+        C,
+        extent=(0, nx * px, ny * py, 0),
+        origin="upper",
+        cmap=cmap,
+        vmin=vmin,
+        vmax=vmax,
+        interpolation="nearest",
+    )
+    label = "C' (normalised)" if int(fraction_ds.attrs.get("normalised", 0)) else "C"
+    pair = fraction_ds.attrs.get("pair", "")
+    ax.figure.colorbar(im, ax=ax, label=f"{label} {pair}".strip())
+    for line in lines or ():
+        _draw_line(ax, line)
+    for poly in boundaries or ():
+        p = np.asarray(poly, dtype=float)
+        ax.plot(p[:, 0], p[:, 1], color="black", lw=0.8)
+    _scale_bar(ax, nx * px, ny * py, py)
+    ax.set_xlim(0, nx * px)
+    ax.set_ylim(ny * py, 0)
+    ax.set_xlabel("x (µm)")
+    ax.set_ylabel("y (µm)")
+    return ax
+
+
+def plot_profile(profile_ds: xr.Dataset, ax: Any = None, **errorbar_kw: Any) -> Any:
+    """``C`` against ``x_um`` with ``C_err`` error bars."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots()
+    kw = {"fmt": "o", "ms": 3, "capsize": 2, "lw": 0.8}
+    kw.update(errorbar_kw)
+    ax.errorbar(
+        profile_ds["x_um"].values, profile_ds["C"].values, yerr=profile_ds["C_err"].values, **kw
+    )
+    label = "C' (normalised)" if int(profile_ds.attrs.get("normalised", 0)) else "C"
+    ax.set_xlabel("distance along the line (µm)")
+    ax.set_ylabel(f"{label} {profile_ds.attrs.get('pair', '')}".strip())
+    return ax

@@ -1,0 +1,46 @@
+"""Golden JSON of ``tracerdiff fraction --json`` on a small deterministic image pair."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tracerdiff.cli.app import main
+from tracerdiff.io import write_iontof_image
+
+GOLDEN = Path(__file__).parent / "golden_fraction.json"
+
+
+def _close(got: Any, want: Any, path: str = "") -> None:
+    if isinstance(want, dict):
+        assert isinstance(got, dict) and set(got) == set(want), path
+        for k in want:
+            _close(got[k], want[k], f"{path}.{k}")
+    elif isinstance(want, list):
+        assert isinstance(got, list) and len(got) == len(want), path
+        for i, (g, w) in enumerate(zip(got, want, strict=True)):
+            _close(g, w, f"{path}[{i}]")
+    elif isinstance(want, float):
+        assert got == pytest.approx(want, rel=1e-5), path
+    else:
+        assert got == want, path
+
+
+def test_fraction_json_matches_golden(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    j, i = np.mgrid[0:6, 0:8]
+    a = 50 + 10 * i + j  # deterministic counts, no randomness
+    b = 400 - 20 * i + 3 * j
+    a[5, 7] = b[5, 7] = 0  # one zero-count pixel: masked
+    kw: dict[str, Any] = {"field_of_view_um": (8 * 0.977, 6 * 0.971), "shots_per_pixel": 1}
+    write_iontof_image(tmp_path / "a.txt", a, species="6Li", scans=1000, **kw)
+    write_iontof_image(tmp_path / "b.txt", b, species="7Li", scans=1000, **kw)
+    args = ["fraction", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "--json"]
+    with pytest.raises(SystemExit) as exc:
+        main([*args, "--mass-resolution", "1200", "--background", "natural", "--source", "0.95"])
+    assert exc.value.code == 0
+    got = json.loads(capsys.readouterr().out)
+    _close(got, json.loads(GOLDEN.read_text()))
