@@ -1,0 +1,366 @@
+"""``tracerdiff gb-step`` (k = D_gb/delta per boundary of a profile), ``tracerdiff grains``
+(grain statistics of a micrograph) and ``tracerdiff gb-map`` (a whole map's boundaries)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+
+from ..errors import DataError, InputError
+from ..outputs import atomic_path, check_writable
+from ..units import parse_quantity_with_error
+from .common import emit, parse_q
+
+__all__ = ["gb_step", "register"]
+
+
+def _d_bulk(text: str) -> tuple[float, float | None]:
+    try:
+        v, e = parse_quantity_with_error(text, "diffusivity")
+    except InputError as exc:
+        raise type(exc)(f"--d-bulk: {exc}") from None
+    if not v > 0 or (e is not None and e < 0):
+        raise InputError(f"--d-bulk must be positive, got {text!r}")
+    return v, e
+
+
+def _save_png(fig: Any, path: str, force: bool) -> None:
+    import matplotlib.pyplot as plt
+
+    try:
+        with atomic_path(path, force=force) as tmp:
+            fig.savefig(tmp, format="png", dpi=130, bbox_inches="tight")
+    finally:
+        plt.close(fig)
+
+
+def _profile(path: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    from ..io import read_profile_csv
+
+    ds = read_profile_csv(path)
+    x = ds["x_um"].to_numpy()
+    c, e = ds["C"].to_numpy(), ds["C_err"].to_numpy()
+    if not np.any(np.isfinite(e)):
+        raise DataError(f"{path}: the profile has no C_err column; the step analysis needs errors")
+    return x, c, e, float(ds.attrs.get("width_um", 0.0) or 0.0)
+
+
+def _step_figure(results: list[Any]) -> Any:
+    import matplotlib.pyplot as plt
+
+    from ..grain_boundary import plot_step
+
+    n = max(len(results), 1)
+    fig, axes = plt.subplots(n, 1, figsize=(6, 3.2 * n), squeeze=False)
+    for r, ax in zip(results, axes[:, 0], strict=False):
+        plot_step(r, ax=ax)
+    return fig
+
+
+def _text(results: list[Any], summary: dict[str, Any]) -> str:
+    lines = ["position_um   dC_gb        dC/dy (1/cm)     D_gb/delta (cm/s)    flags"]
+    for r in results:
+        d = r.to_dict()
+        k = d["D_gb_over_delta"]
+        ks = (
+            f"{k['value']:.3g} ± {k['stderr']:.2g}"
+            if k["value"] is not None
+            else (f">= {k['lower']:.3g}" if k.get("lower") is not None else "n/a")
+        )
+        lines.append(
+            f"{r.position_um:10.2f}   {r.jump:+.4f}±{r.jump_err:.4f}   "
+            f"{r.grad:+.3g}±{r.grad_err:.2g}   {ks:>20}   {','.join(r.flags)}"
+        )
+    hm = summary["D_gb_over_delta"].get("harmonic_mean")
+    c = summary["counts"]
+    lines.append(
+        f"measured {c['measured']} of {c['total']}; harmonic mean k = {hm['value']:.3g} cm/s"
+        if hm and hm["value"] is not None
+        else f"measured {c['measured']} of {c['total']}"
+    )
+    return "\n".join(lines)
+
+
+def gb_step(
+    profile: Annotated[str, typer.Argument(help="Profile CSV (x_um,C,C_err).")],
+    gb: Annotated[list[str], typer.Option("--gb", help="GB position (um) or 'auto'; repeat.")],
+    d_bulk: Annotated[
+        str, typer.Option("--d-bulk", help="D_b, e.g. '2.6e-8 cm^2/s' or '2.6e-8+-0.3e-8 cm^2/s'.")
+    ],
+    delta: Annotated[str, typer.Option("--delta", help="GB width delta.")] = "0.5 nm",
+    window: Annotated[
+        str | None,
+        typer.Option(
+            "--window", help="Fit extent per side from the GB (default: up to the next GB)."
+        ),
+    ] = None,
+    guard: Annotated[
+        str, typer.Option("--guard", help="Guard band left out each side.")
+    ] = "1.5 um",
+    order: Annotated[int, typer.Option("--order", help="Polynomial order 1 or 2.")] = 2,
+    angle: Annotated[
+        list[float] | None,
+        typer.Option("--angle", help="GB angle to the profile normal (deg): one, or one per --gb."),
+    ] = None,
+    width: Annotated[
+        str | None,
+        typer.Option(
+            "--width", help="Profile width (default from the file) for the inclined-GB smearing."
+        ),
+    ] = None,
+    share_curvature: Annotated[
+        bool, typer.Option("--share-curvature", help="Joint fit shares the curvature too.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    png: Annotated[str | None, typer.Option("--png", help="Write the figure (PNG).")] = None,
+    csv_out: Annotated[str | None, typer.Option("--csv", help="Write the table (CSV).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite outputs.")] = False,
+) -> None:
+    """D_gb/delta at each grain boundary of a profile from the fraction step.
+
+    Example: tracerdiff gb-step profile.csv --gb 32.5 --gb 48 --d-bulk "2.6e-8 cm^2/s" --json
+    """
+    from ..grain_boundary import GBTable, analyze_steps
+    from ..grain_boundary.pipeline import analyze_detected
+
+    for p in (png, csv_out):
+        if p is not None:
+            check_writable(p, force=force)
+    db, db_err = _d_bulk(d_bulk)
+    opts: dict[str, Any] = {
+        "d_bulk_err": db_err,
+        "delta_nm": parse_q(delta, "length_nm", option="--delta"),
+        "window_um": parse_q(window, "length", option="--window", default_unit="um"),
+        "guard_um": parse_q(guard, "length", option="--guard", default_unit="um"),
+        "order": order,
+        "share_curvature": share_curvature,
+    }
+    x, c, e, width_file = _profile(profile)
+    opts["width_um"] = (
+        parse_q(width, "length", option="--width", default_unit="um")
+        if width is not None
+        else width_file
+    )
+    payload: dict[str, Any] = {"profile": str(Path(profile))}
+    if [g.strip().lower() for g in gb] == ["auto"]:
+        if angle:
+            raise InputError("--angle needs explicit --gb positions (not --gb auto)")
+        det, results = analyze_detected(x, c, e, d_bulk=db, **opts)
+        payload["detection"] = det.to_dict()
+    else:
+        pos = [float(parse_q(g, "length", option="--gb", default_unit="um") or 0.0) for g in gb]
+        opts["angle_deg"] = (angle[0] if len(angle) == 1 else angle) if angle else 0.0
+        results = analyze_steps(x, c, e, pos, d_bulk=db, **opts)
+    table = GBTable(results=tuple(results), profile=(0,) * len(results))
+    payload["boundaries"] = [r.to_dict() for r in results]
+    payload["summary"] = table.summary
+    if csv_out is not None:
+        table.write_csv(csv_out, force=force)
+    if png is not None:
+        _save_png(_step_figure(results), png, force)
+    emit(payload, as_json=as_json, text=_text(results, payload["summary"]))
+
+
+def _read_micrograph(path: str) -> np.ndarray:
+    from ..errors import FileFormatError
+
+    p = Path(path)
+    if not p.is_file():
+        raise FileFormatError(f"micrograph {path} not found")
+    try:
+        if p.suffix.lower() == ".npy":
+            return np.load(p)
+        from skimage import io as skio
+
+        return np.asarray(skio.imread(p), dtype=float)
+    except (OSError, ValueError) as exc:
+        raise FileFormatError(f"{path}: not a readable image ({exc})") from None
+
+
+def _pixel_size(text: str) -> float | tuple[float, float]:
+    parts = [t for t in text.split(",") if t.strip()]
+    vals = [parse_q(t, "length", option="--pixel-size", default_unit="um") for t in parts]
+    if len(vals) not in (1, 2) or any(v is None or not v > 0 for v in vals):
+        raise InputError(f"--pixel-size: expected one or two positive lengths, got {text!r}")
+    return float(vals[0]) if len(vals) == 1 else (float(vals[0]), float(vals[1]))  # type: ignore[arg-type]
+
+
+def grains(
+    micrograph: Annotated[str, typer.Argument(help="Micrograph image (PNG/TIFF/.npy).")],
+    pixel_size: Annotated[
+        str, typer.Option("--pixel-size", help="Pixel size, e.g. '0.5 um' or '0.5,0.6' (x,y).")
+    ],
+    direction: Annotated[
+        str, typer.Option("--direction", help="Intercept direction x or y.")
+    ] = "x",
+    line_width: Annotated[str, typer.Option("--line-width", help="Groove width.")] = "1 um",
+    min_grain: Annotated[str, typer.Option("--min-grain", help="Smallest grain (ECD).")] = "2 um",
+    bright_lines: Annotated[
+        bool, typer.Option("--bright-lines", help="Boundaries are bright.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    png: Annotated[str | None, typer.Option("--png", help="Write a figure (PNG).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite outputs.")] = False,
+) -> None:
+    """Grain sizes of an etched-surface micrograph: ECDs, mean linear intercept, lognormal fit.
+
+    Example: tracerdiff grains laser.png --pixel-size "0.5 um" --direction x --json
+    """
+    from ..microstructure import grain_statistics, segment_micrograph
+
+    if png is not None:
+        check_writable(png, force=force)
+    ps = _pixel_size(pixel_size)
+    seg = segment_micrograph(
+        _read_micrograph(micrograph),
+        pixel_size_um=ps,
+        dark_lines=not bright_lines,
+        line_width_um=float(parse_q(line_width, "length", option="--line-width") or 1.0),
+        min_grain_um=float(parse_q(min_grain, "length", option="--min-grain") or 0.0),
+    )
+    st = grain_statistics(seg.labels, pixel_size_um=ps, direction=direction)
+    payload = {"micrograph": micrograph, "segmentation": seg.to_dict(), **st.to_dict()}
+    if png is not None:
+        import matplotlib.pyplot as plt
+
+        fig, (a0, a1) = plt.subplots(1, 2, figsize=(10, 4))
+        a0.imshow(seg.ridge, cmap="gray")
+        a0.set_title("ridge filter")
+        a1.imshow(seg.labels, cmap="nipy_spectral", interpolation="nearest")
+        a1.set_title(f"{seg.n_grains} grains")
+        _save_png(fig, png, force)
+    lg = st.lognormal
+    text = (
+        f"{seg.n_grains} grains ({st.ecd_um.size} inside); ECD mean "
+        f"{st.ecd_um.mean():.3g} um; lognormal mean {lg.mean:.3g} um, sd {lg.sd:.3g} um; "
+        f"mean linear intercept ({direction}) {st.mli_um:.3g} ± {st.mli_err_um:.2g} um"
+    )
+    emit(payload, as_json=as_json, text=text)
+
+
+def _pairs(points: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    src, dst = [], []
+    for p in points:
+        if "=" not in p:
+            raise InputError(
+                f"--points: expected 'COL,ROW=X,Y' (micrograph px = SIMS um), got {p!r}"
+            )
+        a, b = p.split("=", 1)
+        try:
+            src.append([float(v) for v in a.split(",")])
+            dst.append([float(v) for v in b.split(",")])
+        except ValueError:
+            raise InputError(f"--points: numbers expected in {p!r}") from None
+    if any(len(v) != 2 for v in src + dst):
+        raise InputError("--points: each side needs two numbers")
+    return np.array(src), np.array(dst)
+
+
+def _lines(lines: list[str] | None, fds: Any, width: float) -> list[Any]:
+    from .common import parse_point
+
+    if not lines:  # default: lines along x, one every 2 widths across the map
+        x, y = fds["x"].to_numpy(), fds["y"].to_numpy()
+        ys = np.arange(y[0] + width, y[-1] - width / 2, 2 * width)
+        return [((float(x[0]), float(v)), (float(x[-1]), float(v))) for v in ys]
+    out = []
+    for t in lines:
+        if ":" not in t:
+            raise InputError(f"--lines: expected 'X0,Y0:X1,Y1' in um, got {t!r}")
+        a, b = t.split(":", 1)
+        out.append((parse_point(a, option="--lines"), parse_point(b, option="--lines")))
+    return out
+
+
+def _map_figure(fds: Any, res: Any, mask: np.ndarray) -> Any:
+    import matplotlib.pyplot as plt
+
+    from ..grain_boundary import plot_gb_map
+
+    x, y = fds["x"].to_numpy(), fds["y"].to_numpy()
+    ext = (
+        x[0] - (x[1] - x[0]) / 2,
+        x[-1] + (x[1] - x[0]) / 2,
+        y[-1] + (y[1] - y[0]) / 2,
+        y[0] - (y[1] - y[0]) / 2,
+    )
+    fig, (a0, a1) = plt.subplots(2, 1, figsize=(8, 7))
+    plot_gb_map(fds["C"].to_numpy(), extent_um=ext, boundaries=mask, ax=a0)
+    for p, q in res.lines:
+        a0.plot([p[0], q[0]], [p[1], q[1]], color="w", lw=0.8)
+    plot_gb_map(fds["C"].to_numpy(), extent_um=ext, segments=res.segments(), ax=a1)
+    return fig
+
+
+def gb_map(
+    fraction_map: Annotated[str, typer.Argument(help="Fraction map (.nc from 'fraction').")],
+    micrograph: Annotated[str, typer.Option("--micrograph", help="Micrograph of the field.")],
+    points: Annotated[
+        list[str], typer.Option("--points", help="Control point 'COL,ROW=X,Y' (px = um); >= 3.")
+    ],
+    d_bulk: Annotated[str, typer.Option("--d-bulk", help="D_b, e.g. '2.6e-8 cm^2/s'.")],
+    pixel_size: Annotated[
+        str, typer.Option("--pixel-size", help="Micrograph pixel size.")
+    ] = "1 um",
+    lines: Annotated[
+        list[str] | None,
+        typer.Option("--lines", help="Line 'X0,Y0:X1,Y1' (um); default: along x every 2 widths."),
+    ] = None,
+    width: Annotated[str, typer.Option("--width", help="Profile width.")] = "20 um",
+    delta: Annotated[str, typer.Option("--delta", help="GB width delta.")] = "0.5 nm",
+    guard: Annotated[str, typer.Option("--guard", help="Guard band.")] = "1.5 um",
+    order: Annotated[int, typer.Option("--order", help="Polynomial order 1 or 2.")] = 2,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    png: Annotated[str | None, typer.Option("--png", help="Write the map figures (PNG).")] = None,
+    csv_out: Annotated[str | None, typer.Option("--csv", help="Write the table (CSV).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite outputs.")] = False,
+) -> None:
+    """Every GB crossing of a set of lines on a fraction map, located on a registered micrograph.
+
+    Example: tracerdiff gb-map map.nc --micrograph etched.png --d-bulk "2.6e-8 cm^2/s"
+    --points 0,0=0,0 --points 511,0=500,0 --points 0,205=0,200 --width "20 um" --json
+    """
+    from ..grain_boundary.gbmap import analyze_map, boundary_mask_on
+    from ..io import open_dataset
+    from ..microstructure import register_points, segment_micrograph
+
+    for p in (png, csv_out):
+        if p is not None:
+            check_writable(p, force=force)
+    db, db_err = _d_bulk(d_bulk)
+    w = float(parse_q(width, "length", option="--width", default_unit="um") or 0.0)
+    src, dst = _pairs(points)
+    img = _read_micrograph(micrograph)
+    seg = segment_micrograph(img, pixel_size_um=_pixel_size(pixel_size))
+    reg = register_points(src, dst, micrograph_shape=seg.shape)
+    fds = open_dataset(fraction_map)
+    if not all(v in fds for v in ("C", "C_err", "n_a", "n_b")):
+        raise InputError(f"{fraction_map}: not a fraction map (needs C, C_err, n_a, n_b)")
+    res = analyze_map(
+        fds,
+        seg,
+        reg,
+        _lines(lines, fds, w),
+        width_um=w,
+        d_bulk=db,
+        d_bulk_err=db_err,
+        delta_nm=parse_q(delta, "length_nm", option="--delta"),
+        guard_um=float(parse_q(guard, "length", option="--guard") or 0.0),
+        order=order,
+    )
+    if csv_out is not None:
+        res.table.write_csv(csv_out, force=force)
+    if png is not None:
+        _save_png(_map_figure(fds, res, boundary_mask_on(fds, seg, reg)), png, force)
+    payload = {"fraction_map": fraction_map, "micrograph": micrograph, **res.to_dict()}
+    emit(payload, as_json=as_json, text=_text(list(res.table.results), payload["summary"]))
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``gb-step``, ``grains`` and ``gb-map`` to the app."""
+    app.command("gb-step")(gb_step)
+    app.command("grains")(grains)
+    app.command("gb-map")(gb_map)

@@ -1,0 +1,34 @@
+"""Grain boundaries: the fraction step, k = D_gb/delta per boundary, tables, step detection."""
+
+from .detect import StepDetection, detect_steps, detect_steps_batch
+from .flux import FluxProfile, flux_from_gradient, flux_from_two_profiles
+from .gbmap import GBMapResult, analyze_map, boundary_mask_on
+from .intervals import RatioInterval, fieller_interval
+from .pipeline import analyze_detected
+from .plot import plot_gb_map, plot_step
+from .result import KEstimate, StepResult
+from .step import analyze_profiles, analyze_steps
+from .table import GBTable, summarize
+
+__all__ = [
+    "FluxProfile",
+    "GBMapResult",
+    "GBTable",
+    "KEstimate",
+    "RatioInterval",
+    "StepDetection",
+    "StepResult",
+    "analyze_detected",
+    "analyze_map",
+    "analyze_profiles",
+    "analyze_steps",
+    "boundary_mask_on",
+    "detect_steps",
+    "detect_steps_batch",
+    "fieller_interval",
+    "flux_from_gradient",
+    "flux_from_two_profiles",
+    "plot_gb_map",
+    "plot_step",
+    "summarize",
+]

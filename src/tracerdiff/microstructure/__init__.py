@@ -1,0 +1,26 @@
+"""Microstructure from micrographs: grains, GB network, statistics, registration to SIMS."""
+
+from .register import Crossings, Registration, line_crossings, register_points
+from .segment import GrainSegmentation, segment_micrograph, to_gray
+from .stats import (
+    GrainStatistics,
+    LognormalFit,
+    grain_statistics,
+    lognormal_fit,
+    mean_linear_intercept,
+)
+
+__all__ = [
+    "Crossings",
+    "GrainSegmentation",
+    "GrainStatistics",
+    "LognormalFit",
+    "Registration",
+    "grain_statistics",
+    "line_crossings",
+    "lognormal_fit",
+    "mean_linear_intercept",
+    "register_points",
+    "segment_micrograph",
+    "to_gray",
+]

@@ -1,0 +1,116 @@
+"""``tracerdiff gb-step``: JSON keys, outputs, and bad input (exit 2, no output file)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tracerdiff.cli.app import main
+
+D = "2.6e-8 cm^2/s"
+TRUE_GB = [12.5, 28.0, 56.5, 76.5, 85.5, 101.5]
+TRUE_K = [1.59188e-06, 7.88352e-07, 1.65231e-06, 1.64809e-06, 2.81712e-06, 1.70254e-06]
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    out = capsys.readouterr()
+    return int(exc.value.code or 0), out.out, out.err
+
+
+def test_gb_step_json(test_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    prof = str(test_data / "gb" / "chain_profile.csv")
+    args = [prof, "--d-bulk", D, "--share-curvature", "--json", "--csv", str(tmp_path / "t.csv"),
+            "--png", str(tmp_path / "f.png")]
+    for g in TRUE_GB:
+        args += ["--gb", str(g)]
+    code, out, _ = run(["gb-step", *args], capsys)
+    assert code == 0
+    data = json.loads(out)
+    b = data["boundaries"]
+    assert [x["position"]["value"] for x in b] == TRUE_GB
+    for x, kt in zip(b, TRUE_K, strict=True):
+        assert set(x) >= {"position", "dC_gb", "dCdy_bulk", "D_gb_over_delta", "D_gb",
+                          "ci95_D_gb_over_delta", "flags"}
+        assert x["dCdy_bulk"]["unit"] == "1/cm" and x["D_gb"]["unit"] == "cm^2/s"
+        k = x["D_gb_over_delta"]
+        assert abs(k["value"] - kt) <= 3 * k["stderr"]
+    assert data["summary"]["counts"]["total"] == 6
+    assert (tmp_path / "t.csv").read_text().count("\n") == 7
+    assert (tmp_path / "f.png").stat().st_size > 1000
+
+
+def test_gb_step_auto(test_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    prof = str(test_data / "gb" / "chain_profile.csv")
+    code, out, _ = run(["gb-step", prof, "--gb", "auto", "--d-bulk", D, "--json"], capsys)
+    assert code == 0
+    data = json.loads(out)
+    found = [x["position"]["value"] for x in data["boundaries"]]
+    assert len(found) == len(TRUE_GB)
+    assert np.allclose(found, TRUE_GB, atol=1.0)
+    assert all(x["position"]["stderr"] is not None for x in data["boundaries"])
+    assert "detection" in data
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--gb", "500"],
+        ["--gb", "30", "--gb", "31"],
+        ["--gb", "30", "--window", "2 um"],
+        ["--gb", "30", "--delta", "-1 nm"],
+        ["--gb", "30", "--d-bulk", "-2.6e-8 cm^2/s"],
+        ["--gb", "30", "--d-bulk", "2.6e-8 cm"],
+        ["--gb", "auto", "--angle", "10"],
+        ["--gb", "30", "--gb", "60", "--angle", "10", "--angle", "20", "--angle", "5"],
+    ],
+)
+def test_gb_step_bad_input(test_data: Path, tmp_path: Path, extra: list[str],
+                           capsys: pytest.CaptureFixture[str]) -> None:
+    prof = str(test_data / "gb" / "chain_profile.csv")
+    out_csv = tmp_path / "t.csv"
+    args = ["gb-step", prof, "--d-bulk", D, "--csv", str(out_csv), *extra]
+    code, _, err = run(args, capsys)
+    assert code == 2
+    assert err.startswith("error:") and "Traceback" not in err and err.count("\n") == 1
+    assert not out_csv.exists()
+
+
+def test_gb_step_nan_profile(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = tmp_path / "nan.csv"
+    p.write_text("x_um,C,C_err\n" + "".join(f"{i + 0.5},nan,0.001\n" for i in range(40)))
+    code, _, err = run(["gb-step", str(p), "--gb", "20", "--d-bulk", D], capsys)
+    assert code == 2 and "NaN" in err
+
+
+def _close(a: object, b: object, path: str = "") -> None:
+    if isinstance(a, dict) and isinstance(b, dict):
+        assert set(a) == set(b), path
+        for k in a:
+            _close(a[k], b[k], f"{path}.{k}")
+    elif isinstance(a, list) and isinstance(b, list):
+        assert len(a) == len(b), path
+        for i, (u, v) in enumerate(zip(a, b, strict=True)):
+            _close(u, v, f"{path}[{i}]")
+    elif isinstance(a, float) and isinstance(b, float):
+        assert a == pytest.approx(b, rel=1e-6, abs=1e-15), path
+    else:
+        assert a == b, path
+
+
+def test_gb_step_golden_json(test_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Stable keys and numbers (regenerate tests/data/gb/gb_step_golden.json on purpose only)."""
+    prof = str(test_data / "gb" / "chain_profile.csv")
+    args = ["gb-step", prof, "--d-bulk", "2.6e-8+-0.2e-8 cm^2/s", "--json"]
+    for g in TRUE_GB:
+        args += ["--gb", str(g)]
+    code, out, _ = run(args, capsys)
+    assert code == 0
+    data = json.loads(out)
+    data["profile"] = "chain_profile.csv"
+    golden = json.loads((test_data / "gb" / "gb_step_golden.json").read_text())
+    _close(data, golden)

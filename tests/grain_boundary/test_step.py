@@ -1,0 +1,162 @@
+"""Step analysis: the study's numbers, flags, intervals, bad input."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tracerdiff.errors import DataError, InputError
+from tracerdiff.grain_boundary import analyze_steps, fieller_interval
+
+
+def staircase(grad_per_cm: float, jump: float, *, gb: float = 32.0, n: int = 64) -> tuple:
+    x = np.arange(n) + 0.5
+    c = 0.5 + grad_per_cm * 1e-4 * (x - gb) + np.where(x > gb, jump, 0.0)
+    return x, c, np.full(n, 5e-4)
+
+
+def test_study_numbers() -> None:
+    # dC/dy = 1.1 /cm (downhill along +y: -1.1), dC_gb = -0.02, D_b = 2.6e-8 -> k = 1.43e-6
+    x, c, e = staircase(-1.1, -0.02)
+    (r,) = analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8, delta_nm=0.5)
+    assert r.grad == pytest.approx(-1.1, rel=1e-6)
+    assert r.jump == pytest.approx(-0.02, rel=1e-6)
+    k = r.gradient_estimate
+    assert k is not None
+    assert k.k == pytest.approx(2.6e-8 * 1.1 / 0.02, rel=1e-6)
+    assert k.k == pytest.approx(1.43e-6, rel=2e-3)
+    d = r.to_dict()
+    assert d["D_gb"]["value"] == pytest.approx(7.15e-14, rel=1e-3)
+    assert d["D_gb"]["unit"] == "cm^2/s" and d["dCdy_bulk"]["unit"] == "1/cm"
+    assert d["D_gb_over_delta"]["unit"] == "cm/s" and d["estimator"] == "gradient"
+    json.dumps(d, allow_nan=False)
+
+
+def test_d_bulk_error_widens_k_error() -> None:
+    x, c, e = staircase(-1.1, -0.02)
+    (a,) = analyze_steps(x, c + 0, e, [32.0], d_bulk=2.6e-8)
+    (b,) = analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8, d_bulk_err=0.5e-8)
+    assert b.gradient_estimate.k_err > a.gradient_estimate.k_err
+    assert b.gradient_estimate.k_err >= b.gradient_estimate.k * 0.5 / 2.6 * 0.99
+
+
+def test_uphill_and_zero_gradient_are_flagged() -> None:
+    x, c, e = staircase(-1.1, +0.02)
+    (r,) = analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8)
+    assert "uphill" in r.flags and r.gradient_estimate.k < 0
+    x, c, e = staircase(0.0, -0.02)
+    (r,) = analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8)
+    assert "gradient_not_measurable" in r.flags
+
+
+def test_insignificant_jump_gives_lower_bound(rng: np.random.Generator) -> None:
+    x, c, e = staircase(-3.0, -0.0002)
+    c = c + rng.normal(0, 5e-4, c.size)
+    (r,) = analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8, share_curvature=True)
+    assert "jump_not_significant" in r.flags
+    q = r.to_dict()["D_gb_over_delta"]
+    assert q["value"] is None and q["lower"] > 0
+    assert r.to_dict()["ci95_D_gb_over_delta"]["kind"] == "lower"
+
+
+def test_fieller_bounded_matches_first_order_when_precise() -> None:
+    ci = fieller_interval(2.0, 1.0, var_a=1e-6, var_b=1e-6)
+    assert ci.kind == "bounded"
+    assert ci.lower == pytest.approx(2 - 1.96 * math.sqrt(5e-6), rel=1e-3)
+    assert fieller_interval(1.0, 0.1, var_a=0.01, var_b=0.01).kind == "lower"
+    assert fieller_interval(0.01, 0.01, var_a=1.0, var_b=1.0).kind == "unbounded"
+
+
+def test_fieller_coverage(rng: np.random.Generator) -> None:
+    a0, b0, sa, sb = 3e-8, 0.02, 1e-9, 0.012
+    hits = 0
+    for _ in range(2000):
+        a, b = a0 + sa * rng.standard_normal(), b0 + sb * rng.standard_normal()
+        hits += fieller_interval(a, b, var_a=sa**2, var_b=sb**2).contains(a0 / b0)
+    assert 0.93 < hits / 2000 < 0.97
+
+
+def test_inclined_boundary_gradient_and_guard() -> None:
+    x, c, e = staircase(-1.1, -0.02)
+    (r0,) = analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8)
+    (r,) = analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8, angle_deg=60.0, width_um=4.0)
+    assert r.grad == pytest.approx(r0.grad / math.cos(math.radians(60)), rel=1e-9)
+    assert r.guard_um == pytest.approx(1.5 + 2.0 * math.tan(math.radians(60)))
+    assert r.gradient_estimate.k == pytest.approx(2 * r0.gradient_estimate.k, rel=1e-9)
+
+
+def test_short_grain_falls_back_or_is_not_analysable() -> None:
+    x, c, e = staircase(-1.1, -0.02)
+    res = analyze_steps(x, c, e, [32.0, 38.0], d_bulk=2.6e-8, guard_um=1.0)
+    assert res[0].order_right == 2 and res[0].analysable  # 33.5..36.5: 4 points
+    res = analyze_steps(x, c, e, [32.0, 37.0], d_bulk=2.6e-8, guard_um=1.0)
+    assert res[0].order_right == 1 and "order_reduced_right" in res[0].flags
+    res = analyze_steps(x, c, e, [32.0, 36.0], d_bulk=2.6e-8, guard_um=1.0)
+    assert not res[0].analysable and "needs >= 3" in res[0].reason
+    assert res[0].to_dict()["D_gb_over_delta"]["value"] is None
+
+
+def test_results_in_given_order() -> None:
+    x, c, e = staircase(-1.1, -0.02)
+    res = analyze_steps(x, c, e, [50.0, 32.0, 12.0], d_bulk=2.6e-8)
+    assert [r.position_um for r in res] == [50.0, 32.0, 12.0]
+
+
+@pytest.mark.parametrize(
+    ("gbs", "kw", "err"),
+    [
+        ([70.0], {}, InputError),
+        ([30.0, 32.0], {}, InputError),
+        ([32.0], {"window_um": 3.0}, InputError),
+        ([32.0], {"d_bulk": -1.0}, InputError),
+        ([32.0], {"delta_nm": 0.0}, InputError),
+        ([32.0], {"order": 3}, InputError),
+    ],
+)
+def test_bad_input(gbs: list[float], kw: dict, err: type) -> None:
+    x, c, e = staircase(-1.1, -0.02)
+    opts = {"d_bulk": 2.6e-8, **kw}
+    with pytest.raises(err):
+        analyze_steps(x, c, e, gbs, **opts)
+
+
+def test_nan_segments_rejected() -> None:
+    x, c, e = staircase(-1.1, -0.02)
+    with pytest.raises(DataError):
+        analyze_steps(x, np.full_like(c, np.nan), e, [32.0], d_bulk=2.6e-8)
+    c2 = c.copy()
+    c2[33:] = np.nan
+    with pytest.raises(DataError):
+        analyze_steps(x, c2, e, [32.0], d_bulk=2.6e-8)
+
+
+@given(
+    a=st.floats(-1e3, 1e3), b=st.floats(-1e3, 1e3), va=st.floats(1e-6, 1e4),
+    vb=st.floats(1e-6, 1e4), rho=st.floats(-0.9, 0.9),
+)
+def test_fieller_bounded_set_holds_the_estimate(a: float, b: float, va: float, vb: float,
+                                                rho: float) -> None:
+    ci = fieller_interval(a, b, var_a=va, var_b=vb, cov_ab=rho * math.sqrt(va * vb))
+    if ci.kind == "bounded":
+        assert ci.lower <= a / b <= ci.upper
+    if ci.kind == "lower":
+        assert ci.lower > 0
+
+
+def test_flux_estimator_and_angle() -> None:
+    x, c, e = staircase(-1.1, -0.02)
+    j = 2.6e-8 * 1.1  # flux along +x matching the gradient
+    (r,) = analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8, flux=[(j, 0.1 * j)])
+    f = r.flux_estimate
+    assert f is not None and f.estimator == "flux"
+    assert f.k == pytest.approx(r.gradient_estimate.k, rel=1e-6)
+    assert f.relative_error == pytest.approx(math.hypot(0.1, r.jump_err / 0.02), rel=1e-3)
+    (r60,) = analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8, flux=lambda pos: (j, 0.1 * j),
+                           angle_deg=60.0)
+    assert r60.flux_estimate.k == pytest.approx(2 * f.k, rel=1e-9)
+    assert r.preferred is r.gradient_estimate  # the gradient is measurable here
