@@ -131,7 +131,8 @@ def main() -> None:
         t_fit, d_fit, se = fit_timing(n_points)
         print(
             f"full evolution fit (2 later profiles x {n_points} points, {n_points}-cell grid, "
-            f"profile-likelihood CI): {t_fit * 1e3:.1f} ms  D = {d_fit:.4g} +- {se:.2g} cm^2/s"
+            f"profile-likelihood CI, initial noise propagated): {t_fit * 1e3:.1f} ms  "
+            f"D = {d_fit:.4g} +- {se:.2g} cm^2/s"
         )
 
 

@@ -33,3 +33,11 @@ def test_python_dash_m_works() -> None:
         check=True,
     )
     assert out.stdout.startswith("tracerdiff ")
+
+
+def test_bad_option_value_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["series", "--d-bulk"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and "\n" not in err

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from tracerdiff.cli.app import main
+from tracerdiff.history import Stage, ThermalHistory, evolve_profile
 from tracerdiff.solutions import erfc_profile
 from tracerdiff.solvers.exact import evolve_exact
 
@@ -134,6 +135,48 @@ def test_fit_evolution_and_compare(
     }
 
 
+def test_fit_evolution_with_source_stage_and_posterior(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Flat start, 110 h in the bath then 2 weeks closed (truth from the fv1d solver)."""
+    rng = np.random.default_rng(8)
+    flat = np.full(X.size, 0.0759)
+    hist = ThermalHistory([Stage(295.15, T110, "source"), Stage(295.15, 2 * WEEK)])
+    c = evolve_profile(
+        flat, h_cm=25e-4, history=hist, D=lambda T: np.full(X.size, 3e-9), c_source=0.95
+    )
+    p0 = _write(tmp_path / "flat.csv", X, flat)
+    p1 = _write(tmp_path / "s.csv", X, c + rng.normal(0, 0.01, X.size))
+    args = ["fit", "evolution", str(p0), str(p1), "--time", f"{T110 + 2 * WEEK} s"]
+    code, out, _ = _run([*args, "--source-time", "110 h", "--c-source", "0.95", "--json"], capsys)
+    assert code == 0
+    d = json.loads(out)
+    assert abs(d["D_eff"]["value"] / 3e-9 - 1) < 0.03
+    assert [s["boundary"] for s in d["extra"]["histories"][0]["stages"]] == ["source", "closed"]
+    assert d["ci95_D_eff"]["method"] == "profile likelihood + initial-profile noise"
+    code, out, _ = _run(
+        [
+            *args,
+            "--source-time",
+            "110 h",
+            "--c-source",
+            "0.95",
+            "--json",
+            "--posterior",
+            "60",
+            "--seed",
+            "3",
+        ],
+        capsys,
+    )
+    assert code == 0
+    post = json.loads(out)
+    assert post["n_samples"] == 32 * 45 and post["ci95_D_eff"]["method"] == "posterior quantiles"
+    assert post["D_eff"]["value"] == pytest.approx(d["D_eff"]["value"], rel=0.02)
+    assert any("posterior convolved" in n for n in post["notes"])
+    assert post["D_eff"]["stderr"] == pytest.approx(d["D_eff"]["stderr"], rel=0.3)
+
+
 def _bad_files(tmp: Path) -> dict[str, Path]:
     bad = {
         "nonmono": "x_um,C\n0,0.9\n20,0.5\n10,0.4\n30,0.1\n40,0.1\n",
@@ -160,6 +203,10 @@ def _bad_files(tmp: Path) -> dict[str, Path]:
         ("history", "one --time per later"),
         ("no_overlap", "does not overlap"),
         ("neg_domain", "A < B"),
+        ("source_too_long", "exceeds a --time"),
+        ("source_no_value", "give c_source"),
+        ("posterior_short", "at least 50 steps"),
+        ("erfc_no_time", "needs --initial-time"),
     ],
 )
 def test_bad_input_exit_2(
@@ -179,6 +226,10 @@ def test_bad_input_exit_2(
         "history": ["fit", "evolution", p0, p2, "--time", "1 h", "--time", "2 h"],
         "no_overlap": ["fit", "evolution", p0, str(far), "--time", "1 h"],
         "neg_domain": ["fit", "evolution", p0, p2, "--time", "1 h", "--domain", "5,1"],
+        "source_too_long": ["fit", "evolution", p0, p2, "--time", "1 h", "--source-time", "2 h"],
+        "source_no_value": ["fit", "evolution", p0, p2, "--time", "3 h", "--source-time", "2 h"],
+        "posterior_short": ["fit", "erfc", p0, "--time", "110 h", "--posterior", "10"],
+        "erfc_no_time": ["fit", "evolution", p0, p2, "--time", "1 h", "--initial", "erfc"],
     }.get(case, ["fit", "erfc", str(files.get(case, p0)), "--time", "110 h"])
     code, _out, err = _run([*args, "--png", str(png)], capsys)
     assert code == 2

@@ -44,7 +44,15 @@ def test_fv_path_agrees_with_transform_including_ramp() -> None:
         return np.full(N, d0 * np.exp(-ea / (8.617333262e-5 * T)))
 
     slow = evolve_profile(c0, h_cm=H, history=hist, D=cells, c_source=0.95, max_step_K=0.5)
-    assert np.abs(fast - slow).max() < 2e-4
+    # ramps cut at mid temperatures: second order in the piece width, down to rtol (1e-8)
+    assert np.abs(fast - slow).max() < 3e-8
+    coarse = [
+        np.abs(
+            fast - evolve_profile(c0, h_cm=H, history=hist, D=cells, c_source=0.95, max_step_K=s)
+        ).max()
+        for s in (8.0, 4.0)
+    ]
+    assert 3.5 < coarse[0] / coarse[1] < 4.5
     # interfaces with k -> infinity reproduce the uniform answer
     inf_k = evolve_profile(
         c0,
@@ -61,3 +69,23 @@ def test_fv_path_agrees_with_transform_including_ramp() -> None:
 def test_source_stage_needs_value() -> None:
     with pytest.raises(InputError, match="c_source"):
         evolve_profile(np.zeros(N), h_cm=H, history=HIST, D=(0.048, 0.43))
+
+
+def test_ramp_pieces_second_order_with_non_commuting_operators() -> None:
+    """D in the grains and k at the interfaces with different activation energies."""
+    n = 60
+    hist = ThermalHistory([Stage(295.15, 600.0, end_temperature_K=473.15)])
+    c0 = np.where(np.arange(n) < 15, 0.95, 0.0759)
+    mask = np.arange(n - 1) % 6 == 5
+
+    def k_of_t(T: float) -> np.ndarray:
+        return np.where(mask, 3e3 * np.exp(-0.9 / (8.617333262e-5 * T)), np.inf)
+
+    def run(step: float) -> np.ndarray:
+        return evolve_profile(
+            c0, h_cm=2e-4, history=hist, D=(0.048, 0.43), gb_conductance=k_of_t, max_step_K=step
+        )
+
+    u16, u8, u4 = run(16.0), run(8.0), run(4.0)
+    order = np.log2(np.abs(u16 - u8).max() / np.abs(u8 - u4).max())
+    assert abs(order - 2.0) < 0.3, order

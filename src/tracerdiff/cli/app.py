@@ -49,6 +49,13 @@ def _register() -> None:
     import importlib
 
     names: tuple[str, ...] = (
+        "info_cmd",
+        "study_cmds",
+        "imaging_cmds",
+        "model_cmds",
+        "fit_cmds",
+        "gb_cmds",
+        "sim_cmds",
         # REGISTER-MORE (helpers: add one line `"<module>",` above this marker)
     )
     for name in names:
@@ -72,7 +79,14 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except _click_exc.ClickException as exc:
-        exc.show()
+        # usage errors (bad option values, missing arguments) as one line, like library errors
+        hint = ""
+        ctx = getattr(exc, "ctx", None)
+        if ctx is not None:
+            hint = f" (see '{ctx.command_path} --help')"
+        message = exc.format_message()
+        if message:  # a bare group name prints its help and has nothing to add
+            sys.stderr.write(f"error: {message}{hint}\n")
         sys.exit(2 if exc.exit_code in (1, 2) else exc.exit_code)
     except typer.Abort:
         sys.stderr.write("aborted\n")

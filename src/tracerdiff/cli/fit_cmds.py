@@ -42,6 +42,12 @@ _PNG = typer.Option(None, "--png", help="Write a figure (profile, fit, residuals
 _FORCE = typer.Option(False, "--force", help="Overwrite an existing --png file.")
 _LATER = typer.Argument(..., help="Later profile CSV(s).")
 _TIMES = typer.Option(..., "--time", help="Time since the initial profile, one per later profile.")
+_POSTERIOR = typer.Option(
+    0,
+    "--posterior",
+    help="Also sample the Bayesian posterior (emcee, 32 walkers) for N steps; 0 = off.",
+)
+_SEED = typer.Option(0, "--seed", help="Random seed of --posterior.")
 _FIX_MODEL = typer.Option([], "--fix", help="MODEL.NAME=VALUE or NAME=VALUE (every model).")
 
 
@@ -64,6 +70,18 @@ def _time(text: str, option: str = "--time") -> float:
     if t is None or not t > 0:
         raise InputError(f"{option}: time must be > 0 s, got {text!r}")
     return t
+
+
+def _posterior(result: Any, steps: int, seed: int) -> Any:
+    """``result``, or its emcee posterior when ``steps`` > 0."""
+    if steps == 0:
+        return result
+    if steps < 50:
+        raise InputError(f"--posterior: need at least 50 steps (or 0 for none), got {steps}")
+    from ..fitting import sample_posterior
+
+    walkers = max(32, 2 * len(result.free) + 2)
+    return sample_posterior(result, n_walkers=walkers, n_steps=steps, rng=seed)
 
 
 def _save_png(result: Any, png: str | None, force: bool) -> None:
@@ -90,6 +108,7 @@ def _fit_one(
     png: str | None,
     force: bool,
     as_json: bool,
+    posterior: tuple[int, int] = (0, 0),
 ) -> None:
     from ..fitting import fit_profile, load_profile
 
@@ -98,7 +117,7 @@ def _fit_one(
     t = _time(time)
     fixed = _parse_fix(fix)
     data = load_profile(profile, x_unit=x_unit, column=column)
-    r = fit_profile(model, data, time_s=t, fix=fixed, free=tuple(free))
+    r = _posterior(fit_profile(model, data, time_s=t, fix=fixed, free=tuple(free)), *posterior)
     _save_png(r, png, force)
     emit(r.to_dict(), as_json=as_json, text=str(r))
 
@@ -114,12 +133,16 @@ def erfc_cmd(
     png: str | None = _PNG,
     force: bool = _FORCE,
     as_json: bool = _JSON,
+    posterior: int = _POSTERIOR,
+    seed: int = _SEED,
 ) -> None:
     """Constant-source erfc fit (D_eff, C_s, C_0, meniscus offset x0).
 
     Example: tracerdiff fit erfc profile.csv --time "110 h" --fix C_0=0.0759
     """
-    _fit_one("erfc", profile, time, fix, free, x_unit, column, png, force, as_json)
+    _fit_one(
+        "erfc", profile, time, fix, free, x_unit, column, png, force, as_json, (posterior, seed)
+    )
 
 
 @fit_app.command("exchange")
@@ -133,12 +156,16 @@ def exchange_cmd(
     png: str | None = _PNG,
     force: bool = _FORCE,
     as_json: bool = _JSON,
+    posterior: int = _POSTERIOR,
+    seed: int = _SEED,
 ) -> None:
     """Surface-exchange (Crank) fit: D_eff, k_s, C_s, C_0 (surface at x0 = 0 unless --free x0).
 
     Example: tracerdiff fit exchange depth.csv --time "86300 s" --fix C_s=1
     """
-    _fit_one("exchange", profile, time, fix, free, x_unit, column, png, force, as_json)
+    _fit_one(
+        "exchange", profile, time, fix, free, x_unit, column, png, force, as_json, (posterior, seed)
+    )
 
 
 @fit_app.command("thin-film")
@@ -152,12 +179,26 @@ def thin_film_cmd(
     png: str | None = _PNG,
     force: bool = _FORCE,
     as_json: bool = _JSON,
+    posterior: int = _POSTERIOR,
+    seed: int = _SEED,
 ) -> None:
     """Thin-film (Gaussian, reflecting surface) fit: D_eff, amount M (um), C_0.
 
     Example: tracerdiff fit thin-film depth.csv --time "2 h"
     """
-    _fit_one("thin-film", profile, time, fix, free, x_unit, column, png, force, as_json)
+    _fit_one(
+        "thin-film",
+        profile,
+        time,
+        fix,
+        free,
+        x_unit,
+        column,
+        png,
+        force,
+        as_json,
+        (posterior, seed),
+    )
 
 
 def _domain(text: str | None) -> tuple[float, float] | None:
@@ -174,6 +215,28 @@ def _domain(text: str | None) -> tuple[float, float] | None:
     return a, b
 
 
+def _histories(times: list[float], source_time: str | None, n_later: int) -> Any:
+    """Closed storage, or a first ``source_time`` in the bath, per elapsed time."""
+    if len(times) != n_later:
+        raise InputError(
+            f"give one --time per later profile: {n_later} profiles, {len(times)} times"
+        )
+    if source_time is None:
+        return None
+    from ..history import Stage, ThermalHistory
+
+    ts = _time(source_time, "--source-time")
+    out = []
+    for t in times:
+        if ts > t * (1 + 1e-12):
+            raise InputError(f"--source-time ({ts:g} s) exceeds a --time ({t:g} s)")
+        stages = [Stage(295.15, ts, "source")]
+        if t - ts > 1e-9 * t:
+            stages.append(Stage(295.15, t - ts))
+        out.append(ThermalHistory(stages))
+    return out
+
+
 @fit_app.command("evolution")
 def evolution_cmd(
     initial: str = typer.Argument(..., help="Initial profile CSV."),
@@ -181,14 +244,25 @@ def evolution_cmd(
     time: list[str] = _TIMES,
     initial_mode: str = typer.Option("measured", "--initial", help="measured | erfc"),
     initial_time: str | None = typer.Option(
-        None, "--initial-time", help="Exchange time (--initial erfc)."
+        None, "--initial-time", help="Exchange time of the initial profile (--initial erfc)."
     ),
     domain: str | None = typer.Option(None, "--domain", help="Sample ends A,B in um (closed)."),
+    source_time: str | None = typer.Option(
+        None,
+        "--source-time",
+        help="The first Q of every --time is spent in the tracer bath (surface held at "
+        "--c-source), the rest closed.",
+    ),
+    c_source: float | None = typer.Option(
+        None, "--c-source", help="Bath fraction for --source-time (default: erfc fit's C_s)."
+    ),
     x_unit: str = _XUNIT,
     column: str | None = _COLUMN,
     png: str | None = _PNG,
     force: bool = _FORCE,
     as_json: bool = _JSON,
+    posterior: int = _POSTERIOR,
+    seed: int = _SEED,
 ) -> None:
     """Fit D_eff from the evolution of an initial profile into later ones (closed domain).
 
@@ -199,17 +273,24 @@ def evolution_cmd(
     if png:
         check_writable(png, force=force)
     times = [_time(t) for t in time]
-    if len(times) != len(later):
-        raise InputError(
-            f"give one --time per later profile: {len(later)} profiles, {len(times)} times"
-        )
+    hist = _histories(times, source_time, len(later))
+    if initial_mode == "erfc" and not initial_time:
+        raise InputError("--initial erfc needs --initial-time (the exchange time of the profile)")
     t0 = _time(initial_time, "--initial-time") if initial_time else None
     dom = _domain(domain)
     p0 = load_profile(initial, x_unit=x_unit, column=column)
     ps = [load_profile(p, x_unit=x_unit, column=column) for p in later]
     r = fit_evolution(
-        p0, ps, times_s=times, initial_mode=initial_mode, initial_time_s=t0, domain_um=dom
+        p0,
+        ps,
+        times_s=None if hist else times,
+        histories=hist,
+        c_source=c_source,
+        initial_mode=initial_mode,
+        initial_time_s=t0,
+        domain_um=dom,
     )
+    r = _posterior(r, posterior, seed)
     _save_png(r, png, force)
     emit(r.to_dict(), as_json=as_json, text=str(r))
 

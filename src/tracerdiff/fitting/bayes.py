@@ -2,6 +2,9 @@
 
 Likelihood: Gaussian with the sigma the fit used (``result.yerr``); priors: flat in the fitted
 coordinates inside the fit's bounds (log-uniform for log-scale parameters such as ``D_eff``).
+Evolution fits that propagated the initial profile's noise (``extra["initial_noise"]``) have
+their samples convolved with that (delta-method, fitted-coordinate) covariance: to first order
+this marginalises the posterior over the initial profile.
 """
 
 from __future__ import annotations
@@ -47,6 +50,11 @@ def _summary(
         stderr[p] = float(np.std(samples[:, j], ddof=1))
         ci95[p] = (float(lo[j]), float(hi[j]))
     base = {f.name: getattr(result, f.name) for f in dataclasses.fields(FitResult)}
+    if "initial_noise" in result.extra:
+        base["notes"] = (
+            *result.notes,
+            "posterior convolved with the initial-profile noise (delta-method covariance)",
+        )
     base.update(
         values=values,
         stderr=stderr,
@@ -96,6 +104,10 @@ def sample_posterior(
     sampler.random_state = np.random.RandomState(int(gen.integers(2**31 - 1))).get_state()
     sampler.run_mcmc(_start_ball(space, result, n_walkers, gen), n_steps, progress=False)
     samples = np.array(sampler.get_chain(discard=burn, flat=True), dtype=float)
+    cov_init = result.extra.get("initial_noise", {}).get("covariance_fit_coordinates")
+    if cov_init is not None:  # marginalise over the initial profile (linear-Gaussian)
+        cov_arr = np.asarray(cov_init, dtype=float)
+        samples += gen.multivariate_normal(np.zeros(ndim), cov_arr, size=samples.shape[0])
     samples[:, space.is_log] = np.exp(samples[:, space.is_log])
     base = _summary(result, space.free, samples)
     base["method"] = f"{result.method}; posterior by emcee ({n_walkers} walkers x {n_steps} steps)"

@@ -261,34 +261,71 @@ def run_problem(
     r = resid(t_hat)
     chi2 = float(np.sum(r**2))
     cov_t, ok = _covariance(res.jac)
+    stalled = not ok and bool(np.allclose(t_hat, space.to_t(prob.start), rtol=0, atol=1e-9))
     if not ok:
         notes.append("covariance singular: some parameters are not identifiable from these data")
     notes.extend(_bound_notes(space, t_hat))
     cov, stderr = _natural(space, prob.params, t_hat, cov_t)
     ci, how = _intervals(space, t_hat, cov_t, chi2, resid, profile=profile_ci and converged)
+    open_ci = [
+        p for p, (lo, hi) in ci.items() if how[p] == "profile likelihood" and None in (lo, hi)
+    ]
+    if open_ci:
+        notes.append(
+            f"95 % interval open on one side for {', '.join(open_ci)}: the data bound it from one "
+            "side only (the standard error is then not meaningful)"
+        )
     given = prob.yerr is not None
     aic, bic = _information(chi2, 2 * res.cost, n, k, given)
+    stats = {"chi2": chi2, "aic": aic, "bic": bic, "n": n, "k": k, "stalled": stalled}
+    return _result(prob, space, res, t_hat, r, sigma, cov, stderr, ci, how, stats, notes)
+
+
+def _result(
+    prob: Problem,
+    space: _Space,
+    res: Any,
+    t_hat: NDArray[np.float64],
+    r: NDArray[np.float64],
+    sigma: NDArray[np.float64],
+    cov: NDArray[np.float64],
+    stderr: dict[str, float | None],
+    ci: dict[str, tuple[float | None, float | None]],
+    how: dict[str, str],
+    stats: dict[str, Any],
+    notes: list[str],
+) -> FitResult:
+    """Assemble the :class:`FitResult` of :func:`run_problem`."""
     values = space.values(t_hat)
+    n, k = int(stats["n"]), int(stats["k"])
+    converged = bool(res.success and res.status > 0) and not stats["stalled"]
+    if stats["stalled"]:
+        message = (
+            "did not converge: stopped at the starting values; the data do not constrain "
+            "the parameters (see ci95 for what they do bound)"
+        )
+    else:
+        message = str(res.message) if converged else f"did not converge: {res.message}"
     return FitResult(
         model=prob.model,
         method=prob.method,
         params=prob.params,
-        free=free,
+        free=prob.free,
         values=values,
         stderr=stderr,
         units=dict(prob.units),
         covariance=cov,
         ci95=ci,
         ci_method=how,
-        chi2=chi2,
-        chi2_red=chi2 / (n - k),
-        aic=aic,
-        bic=bic,
+        chi2=stats["chi2"],
+        chi2_red=stats["chi2"] / (n - k),
+        aic=stats["aic"],
+        bic=stats["bic"],
         n_points=n,
         n_params=k,
         converged=converged,
-        message=str(res.message) if converged else f"did not converge: {res.message}",
-        noise="given" if given else "estimated",
+        message=message,
+        noise="given" if prob.yerr is not None else "estimated",
         x_um=np.asarray(prob.x_um, dtype=float),
         y=np.asarray(prob.y, dtype=float),
         yerr=sigma,

@@ -1,249 +1,318 @@
 """Evolution fits: an initial profile, later profiles, the history between them -> D (or D0, Ea).
 
-The initial profile (measured, or its erfc fit) is placed on a uniform grid of cells (the
-profile's median spacing) and evolved exactly with the closed-domain transform
-(:class:`tracerdiff.solvers.exact.SpectralEvolver`, one inverse DCT per evaluation): the domain
-is closed at the ends of the initial profile, or at the sample's real ends ``domain_um = (A, B)``
-when given (the initial profile is then extended flat to them).  Later profiles are compared
-where they overlap the domain (model interpolated linearly from the cell centres to their x).
+The forward model (grid, domain, exact transforms per stage segment, overlap with the later
+profiles) is :mod:`tracerdiff.fitting.evolution_model`.
 
-- :func:`fit_evolution`: one ``D_eff`` for the times ``times_s`` elapsed since the initial profile.
+- :func:`fit_evolution`: ``D_eff`` from the times ``times_s`` elapsed since the initial profile
+  (closed storage), or from one :class:`~tracerdiff.history.ThermalHistory` per later profile:
+  isothermal stages, "closed" or "source" (in the bath, surface held at ``c_source``); one
+  ``D_eff`` when every stage is at one temperature, else one ``D_eff_<T>K`` per temperature.
+  Consecutive stages with the same boundary act through ``sum D_i t_i``; a switch source ->
+  closed is integrated stage by stage.
 - :func:`fit_arrhenius_evolution`: global ``D0`` (cm^2/s), ``Ea`` (eV) from later profiles with
-  thermal histories at two or more temperatures; the model uses ``integral D(T(t)) dt``.
+  thermal histories at two or more temperatures (ramps, source stages allowed); the model uses
+  ``integral D(T(t)) dt`` per segment.
+
+The noise of the initial profile (measured: its ``C_err``; erfc: the covariance of its fit) is
+propagated into the fitted parameters by the delta method unless ``propagate_initial=False``:
+standard errors and covariance include it, the 95 % intervals are widened in quadrature, and
+``extra["initial_noise"]`` records the method and the share.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import FitError, InputError
 from ..history import ThermalHistory
-from ..solvers.exact import SpectralEvolver
 from .core import Problem, run_problem
-from .profiles import ProfileData, fit_profile
+from .evolution_model import (
+    EvolutionSetup,
+    build_setup,
+    initial_noise_covariance,
+    jacobian_t,
+    widened,
+)
+from .profiles import ProfileData
 from .result import FitResult
 
 __all__ = ["fit_arrhenius_evolution", "fit_evolution"]
 
-
-@dataclass(frozen=True, eq=False)
-class _Setup:
-    evolver: SpectralEvolver
-    centres_um: NDArray[np.float64]
-    x_um: NDArray[np.float64]
-    y: NDArray[np.float64]
-    yerr: NDArray[np.float64] | None
-    group: NDArray[np.int_]
-    slices: tuple[slice, ...]
-    labels: tuple[str, ...]
-    notes: tuple[str, ...]
-    extra: dict[str, object]
+SegmentsOf = Callable[[dict[str, float]], list[list[tuple[str, float]]]]
 
 
-def _initial_cells(
-    initial: ProfileData,
-    *,
-    mode: str,
-    initial_time_s: float | None,
-    domain_um: tuple[float, float] | None,
-) -> tuple[NDArray[np.float64], float, NDArray[np.float64], list[str], dict[str, object]]:
-    x = initial.x_um
-    if x.size < 3:
-        raise InputError("the initial profile needs at least 3 points")
-    h = float(np.median(np.diff(x)))
-    notes: list[str] = []
-    if domain_um is None:
-        lo, hi = float(x[0] - h / 2), float(x[-1] + h / 2)
-        notes.append(f"domain closed at the ends of the initial profile [{lo:.4g}, {hi:.4g}] um")
-    else:
-        lo, hi = (float(v) for v in domain_um)
-        if not (math.isfinite(lo) and math.isfinite(hi) and hi > lo):
-            raise InputError(f"domain must be two increasing positions A,B in um, got {domain_um}")
-        if hi <= x[0] or lo >= x[-1]:
-            raise InputError(
-                f"the initial profile [{x[0]:.4g}, {x[-1]:.4g}] um lies outside the domain"
-            )
-        notes.append(f"initial profile extended flat to the domain ends [{lo:.4g}, {hi:.4g}] um")
-    n = max(8, round((hi - lo) / h))
-    centres = lo + (np.arange(n) + 0.5) * (hi - lo) / n
-    extra: dict[str, object] = {"domain_um": [lo, hi], "n_cells": n, "initial": mode}
-    if mode == "measured":
-        cells = np.interp(centres, x, initial.C)
-        notes.append("initial profile used as measured: its noise is not propagated into D")
-    elif mode == "erfc":
-        if initial_time_s is None:
-            raise InputError("initial='erfc' needs the exchange time of the initial profile")
-        fit0 = fit_profile("erfc", initial, time_s=initial_time_s, profile_ci=False)
-        if not fit0.converged:
-            raise FitError(f"the erfc fit of the initial profile did not converge: {fit0.message}")
-        from .models import ErfcModel
+def _propagate(
+    s: EvolutionSetup,
+    result: FitResult,
+    segments_of: SegmentsOf,
+    c_source: float | None,
+    source_from_cs: bool,
+) -> FitResult:
+    segs = segments_of(result.values)
 
-        cells = np.asarray(
-            ErfcModel().curve(centres, fit0.values, time_s=initial_time_s), dtype=float
+    def predict_from(cells: NDArray[np.float64], cs: float | None) -> NDArray[np.float64]:
+        return s.predict(segs, c_source=c_source if cs is None else cs, cells=cells)
+
+    jac = jacobian_t(result.problem, result)
+    cov_add, method = initial_noise_covariance(
+        s,
+        result,
+        jac_t=jac,
+        segs_per_profile=segs,
+        predict_from=predict_from,
+        source_from_cs=source_from_cs,
+    )
+    if not np.all(np.isfinite(cov_add)):
+        return dataclasses.replace(
+            result, notes=(*result.notes, "initial-profile noise could not be propagated")
         )
-        erfc_summary = fit0.to_dict()
-        erfc_summary.pop("data", None)
-        extra["initial_erfc"] = erfc_summary
-        notes.append(f"initial profile = its erfc fit (D_eff {fit0.values['D_eff']:.3g} cm^2/s)")
-    else:
-        raise InputError(f"initial must be 'measured' or 'erfc', got {mode!r}")
-    return centres, (hi - lo) / n, cells, notes, extra
+    return widened(result, cov_add, method)
 
 
-def _setup(
-    initial: ProfileData,
-    later: Sequence[ProfileData],
-    *,
-    mode: str,
-    initial_time_s: float | None,
-    domain_um: tuple[float, float] | None,
-) -> _Setup:
-    if not later:
-        raise InputError("an evolution fit needs at least one later profile")
-    centres, h_um, cells, notes, extra = _initial_cells(
-        initial, mode=mode, initial_time_s=initial_time_s, domain_um=domain_um
-    )
-    lo, hi = float(centres[0] - h_um / 2), float(centres[-1] + h_um / 2)
-    xs, ys, es, groups, slices, labels = [], [], [], [], [], []
-    start = 0
-    for j, p in enumerate(later):
-        label = p.source or f"later {j + 1}"
-        keep = (p.x_um >= lo) & (p.x_um <= hi)
-        if not keep.any():
-            raise InputError(f"{label} does not overlap the domain [{lo:.4g}, {hi:.4g}] um")
-        if not keep.all():
-            notes.append(f"{label}: {int((~keep).sum())} points outside the domain left out")
-        xs.append(p.x_um[keep])
-        ys.append(p.C[keep])
-        es.append(None if p.C_err is None else p.C_err[keep])
-        groups.append(np.full(int(keep.sum()), j))
-        slices.append(slice(start, start + int(keep.sum())))
-        labels.append(label)
-        notes.extend(p.notes)
-        start += int(keep.sum())
-    given = all(e is not None for e in es)
-    if not given and any(e is not None for e in es):
-        notes.append("C_err missing for some later profiles: one noise level estimated for all")
-    evolver = SpectralEvolver.build(cells, h_cm=h_um * 1e-4)
-    extra["initial_x_um"] = centres
-    extra["initial_C"] = cells
-    return _Setup(
-        evolver,
-        centres,
-        np.concatenate(xs),
-        np.concatenate(ys),
-        np.concatenate([e for e in es if e is not None]) if given else None,
-        np.concatenate(groups),
-        tuple(slices),
-        tuple(labels),
-        tuple(notes),
-        extra,
-    )
+def _source_value(
+    s: EvolutionSetup, histories: Sequence[ThermalHistory], c_source: float | None
+) -> tuple[float | None, bool, list[str]]:
+    """The bath value for 'source' stages: given, or the erfc fit's C_s of the initial profile."""
+    if not any(st.boundary == "source" for h in histories for st in h.stages):
+        return c_source, False, []
+    if c_source is not None:
+        if not math.isfinite(float(c_source)):
+            raise InputError(f"c_source must be a finite fraction, got {c_source}")
+        return float(c_source), False, [f"'source' stages hold the surface at {c_source:.4g}"]
+    if s.initial_fit is not None:
+        cs = s.initial_fit.values["C_s"]
+        return cs, True, [f"'source' stages hold the surface at the erfc fit's C_s = {cs:.4g}"]
+    raise InputError("the histories have 'source' stages: give c_source (the bath fraction)")
 
 
-def _predict_dts(s: _Setup, dts: Sequence[float]) -> NDArray[np.float64]:
-    """Model at the later profiles' x after ``D t`` = ``dts[j]`` (cm^2) for profile j."""
-    out = np.empty_like(s.y)
-    for sl, dt in zip(s.slices, dts, strict=True):
-        out[sl] = np.interp(s.x_um[sl], s.centres_um, s.evolver.at(max(float(dt), 0.0)))
-    return out
+def _d_names(histories: Sequence[ThermalHistory]) -> dict[float, str]:
+    """One D parameter per distinct stage temperature (isothermal stages only)."""
+    if any(st.is_ramp for h in histories for st in h.stages):
+        raise InputError("a history with ramps needs an Arrhenius law: use fit_arrhenius_evolution")
+    temps = sorted({float(st.temperature_K) for h in histories for st in h.stages})
+    if len(temps) == 1:
+        return {temps[0]: "D_eff"}
+    return {t: f"D_eff_{t:.6g}K" for t in temps}
 
 
-def _forward(
-    s: _Setup, d_t: Callable[[dict[str, float]], Sequence[float]]
-) -> Callable[[dict[str, float]], NDArray[np.float64]]:
-    def predict(values: dict[str, float]) -> NDArray[np.float64]:
-        return _predict_dts(s, d_t(values))
+def _history_segments(
+    times_s: Sequence[float] | None,
+    histories: Sequence[ThermalHistory] | None,
+    n_later: int,
+) -> tuple[list[ThermalHistory], bool]:
+    """Histories (closed isothermal stages built from ``times_s`` when given) and their source."""
+    if (times_s is None) == (histories is None):
+        raise InputError("give either times_s or histories (one per later profile)")
+    if histories is None:
+        assert times_s is not None
+        times = [float(t) for t in times_s]
+        if len(times) != n_later:
+            raise InputError(
+                f"give one time per later profile: {n_later} profiles, {len(times)} times"
+            )
+        if any(not (math.isfinite(t) and t > 0) for t in times):
+            raise InputError("every elapsed time must be > 0 s")
+        return [ThermalHistory.isothermal(300.0, t) for t in times], True
+    hs = list(histories)
+    if len(hs) != n_later:
+        raise InputError(
+            f"give one history per later profile: {n_later} profiles, {len(hs)} histories"
+        )
+    return hs, False
 
-    return predict
+
+def _segments_by_temperature(
+    hs: Sequence[ThermalHistory], names_of_t: dict[float, str]
+) -> SegmentsOf:
+    """Segments per history with the D parameter of each stage's temperature."""
+
+    def segments_of(values: dict[str, float]) -> list[list[tuple[str, float]]]:
+        def d_of_t(T: float) -> float:
+            return values[names_of_t[float(T)]]
+
+        return [[(g.boundary, g.D_t_cm2) for g in h.segments(d_of_t)] for h in hs]
+
+    return segments_of
 
 
-def _chi2(
-    s: _Setup, predict: Callable[[dict[str, float]], NDArray[np.float64]], values: dict[str, float]
+def _arrhenius_segments(
+    hs: Sequence[ThermalHistory],
+) -> tuple[Callable[[float], list[list[tuple[str, float]]]], SegmentsOf]:
+    """(segments per history with D0 = 1 at Ea, cached; segments for values D0, Ea)."""
+    cache: dict[float, list[list[tuple[str, float]]]] = {}
+
+    def integrals(ea: float) -> list[list[tuple[str, float]]]:
+        if ea not in cache:
+            cache[ea] = [[(g.boundary, g.D_t_cm2) for g in h.segments((1.0, ea))] for h in hs]
+        return cache[ea]
+
+    def segments_of(v: dict[str, float]) -> list[list[tuple[str, float]]]:
+        return [[(b, v["D0"] * i) for b, i in segs] for segs in integrals(v["Ea"])]
+
+    return integrals, segments_of
+
+
+def _start_D(
+    s: EvolutionSetup,
+    segments_of: SegmentsOf,
+    names: Sequence[str],
+    c_source: float | None,
 ) -> float:
-    r = predict(values) - s.y
-    if s.yerr is not None:
-        r = r / s.yerr
-    return float(np.sum(r**2))
+    grid = 10.0 ** np.arange(-18.0, -2.0, 0.25)
+    scale = 1.0 / s.yerr if s.yerr is not None else 1.0
+    chis = [
+        float(
+            np.sum(
+                ((s.predict(segments_of(dict.fromkeys(names, d)), c_source=c_source) - s.y) * scale)
+                ** 2
+            )
+        )
+        for d in grid
+    ]
+    return float(grid[int(np.argmin(chis))])
 
 
 def fit_evolution(
     initial: ProfileData,
     later: Sequence[ProfileData],
     *,
-    times_s: Sequence[float],
+    times_s: Sequence[float] | None = None,
+    histories: Sequence[ThermalHistory] | None = None,
+    c_source: float | None = None,
     initial_mode: str = "measured",
     initial_time_s: float | None = None,
     domain_um: tuple[float, float] | None = None,
+    propagate_initial: bool = True,
 ) -> FitResult:
-    """Fit one ``D_eff`` (cm^2/s) evolving ``initial`` into ``later`` after ``times_s`` (s) each.
+    """Fit ``D_eff`` (cm^2/s) evolving ``initial`` into ``later`` (see the module text).
 
-    ``initial_mode`` "measured" (the data, interpolated on the grid) or "erfc" (its erfc fit;
-    then ``initial_time_s`` is the exchange time); ``domain_um`` the sample's closed ends.
+    ``times_s`` (s) elapsed since the initial profile, closed storage; or ``histories``, one per
+    later profile, with ``c_source`` the bath fraction of "source" stages (default: the erfc fit's
+    ``C_s`` when ``initial_mode="erfc"``).  ``initial_mode`` "measured" (the data interpolated on
+    the grid) or "erfc" (its erfc fit; ``initial_time_s`` is the exchange time); ``domain_um``
+    the sample's ends (closed, the initial profile extended flat to them).
     """
-    times = [float(t) for t in times_s]
-    if len(times) != len(later):
-        raise InputError(
-            f"give one time per later profile: {len(later)} profiles, {len(times)} times"
-        )
-    if any(not (math.isfinite(t) and t > 0) for t in times):
-        raise InputError("every elapsed time must be > 0 s")
-    s = _setup(
+    hs, closed_times = _history_segments(times_s, histories, len(later))
+    s = build_setup(
         initial, later, mode=initial_mode, initial_time_s=initial_time_s, domain_um=domain_um
     )
-    predict = _forward(s, lambda v: [v["D_eff"] * t for t in times])
-    grid = 10.0 ** np.arange(-18.0, -2.0, 0.25)
-    d0 = float(grid[np.argmin([_chi2(s, predict, {"D_eff": d}) for d in grid])])
-    extra = dict(s.extra, times_s=times, profiles=list(s.labels))
-    prob = Problem(
+    cs, cs_from_fit, notes = _source_value(s, hs, c_source)
+    names_of_t = {300.0: "D_eff"} if closed_times else _d_names(hs)
+    names = tuple(dict.fromkeys(names_of_t.values()))
+
+    segments_of = _segments_by_temperature(hs, names_of_t)
+
+    def predict(values: dict[str, float]) -> NDArray[np.float64]:
+        return s.predict(segments_of(values), c_source=cs)
+
+    d0 = _start_D(s, segments_of, names, cs)
+    extra = dict(s.extra, profiles=list(s.labels))
+    extra["times_s"] = [h.total_time_s for h in hs]
+    if not closed_times:
+        extra["histories"] = [h.to_dict() for h in hs]
+    prob = _problem(
+        s,
         model="evolution",
-        params=("D_eff",),
-        units={"D_eff": "cm^2/s"},
-        log_params=frozenset({"D_eff"}),
-        bounds={"D_eff": (1e-22, 10.0)},
-        start={"D_eff": d0},
+        params=names,
+        units=dict.fromkeys(names, "cm^2/s"),
+        log_params=frozenset(names),
+        bounds=dict.fromkeys(names, (1e-22, 10.0)),
+        start=dict.fromkeys(names, d0),
+        predict=predict,
+        notes=notes,
+        extra=extra,
+        method="weighted least squares; exact transform forward model (DCT-II closed, DST-IV "
+        "source)",
+    )
+    return _finish(s, run_problem(prob), segments_of, cs, cs_from_fit, propagate_initial)
+
+
+def _problem(
+    s: EvolutionSetup,
+    *,
+    model: str,
+    params: tuple[str, ...],
+    units: dict[str, str],
+    log_params: frozenset[str],
+    bounds: dict[str, tuple[float, float]],
+    start: dict[str, float],
+    predict: Callable[[dict[str, float]], NDArray[np.float64]],
+    notes: list[str],
+    extra: dict[str, object],
+    method: str,
+) -> Problem:
+    """The least-squares problem of an evolution fit on the setup's later data."""
+    return Problem(
+        model=model,
+        params=params,
+        units=units,
+        log_params=log_params,
+        bounds=bounds,
+        start=start,
         fixed={},
         predict=predict,
         x_um=s.x_um,
         y=s.y,
         yerr=s.yerr,
-        time_s=None,
         group=s.group,
         group_labels=s.labels,
-        notes=s.notes,
+        notes=(*s.notes, *notes),
         extra=extra,
-        method="weighted least squares; exact closed-domain transform (DCT-II) forward model",
+        method=method,
     )
-    return run_problem(prob)
+
+
+def _finish(
+    s: EvolutionSetup,
+    result: FitResult,
+    segments_of: SegmentsOf,
+    c_source: float | None,
+    cs_from_fit: bool,
+    propagate: bool,
+) -> FitResult:
+    if not propagate:
+        return dataclasses.replace(
+            result, notes=(*result.notes, "initial-profile noise not propagated (asked)")
+        )
+    if not result.converged:
+        return result
+    return _propagate(s, result, segments_of, c_source, cs_from_fit)
 
 
 def _arrhenius_guess(
-    s: _Setup,
-    predict_dt: Callable[[list[float]], NDArray[np.float64]],
-    integrals: Callable[[float], list[float]],
+    s: EvolutionSetup,
+    integrals: Callable[[float], list[list[tuple[str, float]]]],
+    c_source: float | None,
 ) -> tuple[float, float]:
-    """Per-profile best ``D t`` by a grid, then ln(D t) = ln D0 + ln I(Ea) over an Ea grid."""
+    """Per-profile best ``D0`` at a reference Ea by a grid, then a grid over Ea."""
+    eas = np.arange(0.05, 3.0, 0.025)
     grid = 10.0 ** np.arange(-16.0, 2.0, 0.1)
     best = []
     for j, sl in enumerate(s.slices):
-        chis = []
-        for g in grid:
-            dts = [0.0] * len(s.slices)
-            dts[j] = float(g)
-            r = predict_dt(dts)[sl] - s.y[sl]
-            chis.append(float(np.sum(r**2)))
+        segs = integrals(0.0)[j]  # Ea = 0: integrals are the durations; D from a grid
+        chis = [
+            float(
+                np.sum((s.predict_one(j, [(b, g * i) for b, i in segs], c_source) - s.y[sl]) ** 2)
+            )
+            for g in grid
+        ]
         best.append(math.log(float(grid[int(np.argmin(chis))])))
-    eas = np.arange(0.05, 3.0, 0.025)
     scores = []
     for ea in eas:
-        li = np.log(integrals(float(ea)))
-        ln_d0 = np.mean(np.array(best) - li)
-        scores.append((float(np.sum((np.array(best) - li - ln_d0) ** 2)), float(ln_d0), float(ea)))
+        # effective isothermal D of profile j at this Ea: D0 * I_j(Ea) / I_j(0)
+        li = np.array(
+            [
+                math.log(sum(i for _, i in a) / sum(i for _, i in b))
+                for a, b in zip(integrals(float(ea)), integrals(0.0), strict=True)
+            ]
+        )
+        ln_d0 = float(np.mean(np.array(best) - li))
+        scores.append((float(np.sum((np.array(best) - li - ln_d0) ** 2)), ln_d0, float(ea)))
     _, ln_d0, ea = min(scores)
     return math.exp(ln_d0), ea
 
@@ -253,55 +322,45 @@ def fit_arrhenius_evolution(
     later: Sequence[ProfileData],
     *,
     histories: Sequence[ThermalHistory],
+    c_source: float | None = None,
     initial_mode: str = "measured",
     initial_time_s: float | None = None,
     domain_um: tuple[float, float] | None = None,
+    propagate_initial: bool = True,
 ) -> FitResult:
     """Global fit of ``D0`` (cm^2/s) and ``Ea`` (eV): later profile j after ``histories[j]``.
 
-    Each history runs from the initial profile to that later profile (closed stages only).
+    Each history runs from the initial profile to that later profile; "source" stages hold the
+    surface at ``c_source`` (default: the erfc fit's ``C_s`` with ``initial_mode="erfc"``).
     """
-    if len(histories) != len(later):
-        raise InputError(
-            f"give one history per later profile: {len(later)} profiles, {len(histories)} histories"
-        )
-    temps = {round(st.temperature_K, 6) for h in histories for st in h.stages}
-    temps |= {
-        round(st.end_temperature_K, 6) for h in histories for st in h.stages if st.end_temperature_K
-    }
+    hs, _ = _history_segments(None, histories, len(later))
+    temps = {round(st.temperature_K, 6) for h in hs for st in h.stages}
+    temps |= {round(st.end_temperature_K, 6) for h in hs for st in h.stages if st.end_temperature_K}
     if len(temps) < 2:
         raise FitError("an Arrhenius fit needs histories at two or more temperatures")
-    if any(st.boundary != "closed" for h in histories for st in h.stages):
-        raise InputError("evolution fits model storage/anneals: every stage must be 'closed'")
-    s = _setup(
+    s = build_setup(
         initial, later, mode=initial_mode, initial_time_s=initial_time_s, domain_um=domain_um
     )
-    cache: dict[float, list[float]] = {}
+    cs, cs_from_fit, notes = _source_value(s, hs, c_source)
+    integrals, segments_of = _arrhenius_segments(hs)
 
-    def integrals(ea: float) -> list[float]:
-        if ea not in cache:
-            cache[ea] = [h.integrated_D_t((1.0, ea)) for h in histories]
-        return cache[ea]
+    def predict(values: dict[str, float]) -> NDArray[np.float64]:
+        return s.predict(segments_of(values), c_source=cs)
 
-    predict = _forward(s, lambda v: [v["D0"] * i for i in integrals(v["Ea"])])
-    d0, ea = _arrhenius_guess(s, lambda dts: _predict_dts(s, dts), integrals)
-    extra = dict(s.extra, histories=[h.to_dict() for h in histories], profiles=list(s.labels))
-    prob = Problem(
+    d0, ea = _arrhenius_guess(s, integrals, cs)
+    extra = dict(s.extra, histories=[h.to_dict() for h in hs], profiles=list(s.labels))
+    prob = _problem(
+        s,
         model="evolution-arrhenius",
         params=("D0", "Ea"),
         units={"D0": "cm^2/s", "Ea": "eV"},
         log_params=frozenset({"D0"}),
         bounds={"D0": (1e-30, 1e12), "Ea": (0.0, 5.0)},
         start={"D0": d0, "Ea": ea},
-        fixed={},
         predict=predict,
-        x_um=s.x_um,
-        y=s.y,
-        yerr=s.yerr,
-        group=s.group,
-        group_labels=s.labels,
-        notes=s.notes,
+        notes=notes,
         extra=extra,
-        method="global weighted least squares; exact closed-domain transform, integral D(T(t)) dt",
+        method="global weighted least squares; exact transforms per stage segment, "
+        "integral D(T(t)) dt",
     )
-    return run_problem(prob)
+    return _finish(s, run_problem(prob), segments_of, cs, cs_from_fit, propagate_initial)

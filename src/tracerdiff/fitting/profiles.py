@@ -108,6 +108,8 @@ def _resolve_fixed(
     for k, v in (fix or {}).items():
         if k not in model.params:
             raise InputError(f"cannot fix {k!r}: model {model.name} has {', '.join(model.params)}")
+        if (k in model.log_params or k == "M") and not float(v) > 0:
+            raise InputError(f"cannot fix {k} at {v}: it must be > 0")
         fixed[k] = float(v)
     for k in free:
         if k not in model.params:
