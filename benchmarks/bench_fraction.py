@@ -94,6 +94,7 @@ def main() -> None:
     head = ("method", "time s", "Mpx/s", "vs numpy", "peak MiB", "peak/in")
     print(f"{head[0]:26s} {head[1]:>8s} {head[2]:>8s} {head[3]:>9s} {head[4]:>9s} {head[5]:>8s}")
     ref = None
+    verdicts = []
     for name, fn in rows:
         t, peak = measure(fn, args.repeat)
         ref = ref or t
@@ -101,6 +102,14 @@ def main() -> None:
             f"{name:26s} {t:8.3f} {n * n / t / 1e6:8.1f} {t / ref:9.2f} "
             f"{peak / 2**20:9.0f} {peak / inputs:8.2f}"
         )
+        if name.startswith("tracerdiff"):
+            met_t = "met" if t <= 1.5 * ref else "MISSED"
+            met_m = "met" if peak < 4 * inputs else "MISSED"
+            verdicts.append(
+                f"{name}: time {t / ref:.2f}x NumPy ({met_t}, target <= 1.5x), "
+                f"peak {peak / inputs:.2f}x inputs ({met_m}, target < 4x)"
+            )
+    print("\n".join(verdicts))
 
 
 if __name__ == "__main__":

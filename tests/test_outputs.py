@@ -35,3 +35,14 @@ def test_prepare_output_dir(tmp_path: Path) -> None:
         prepare_output_dir(d)
     prepare_output_dir(d, replace_if=lambda p: (p / "x").exists())
     assert list(d.iterdir()) == []
+
+
+def test_atomic_file_gets_normal_permissions(tmp_path: Path) -> None:
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        p = atomic_write_text(tmp_path / "perm.txt", "x")
+    finally:
+        os.umask(umask)
+    assert (p.stat().st_mode & 0o777) == 0o644

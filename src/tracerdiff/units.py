@@ -55,6 +55,15 @@ INTERNAL_UNITS: dict[str, tuple[str, str]] = {
     "dimensionless": ("dimensionless", ""),
 }
 
+_KIND_WORDS = {
+    "dimensionless": "dimensionless number",
+    "length_cm": "length",
+    "length_nm": "length",
+    "length_mm": "length",
+    "number_density": "number density",
+    "velocity": "velocity (D_gb/delta or k_s)",
+}
+
 _PM = re.compile(r"^\s*([^\s±+]+(?:[eE][+-]?\d+)?)\s*(?:\+-|±|\+/-)\s*([^\s]+)\s*(.*)$")
 
 
@@ -101,8 +110,9 @@ def parse_quantity(
     try:
         value = float(q.to(target).magnitude)
     except pint.DimensionalityError:
+        what = _KIND_WORDS.get(kind, kind.replace("_", " "))
         raise UnitError(
-            f"{text!r} is not a {kind.replace('_', ' ')}; expected something like "
+            f"{text!r} is not a {what}; expected something like "
             f"'1.0 {json_unit or '(dimensionless)'}'"
         ) from None
     if not math.isfinite(value):

@@ -17,6 +17,8 @@ FRACTION_KEYS = {
     "shape",
     "pixel_size_um",
     "C",
+    "C_sys_stderr",
+    "systematic_errors",
     "C_mean_pixel",
     "n_saturated",
     "n_masked",
@@ -35,6 +37,8 @@ PROFILE_KEYS = {
     "x_um",
     "C",
     "C_err",
+    "C_err_sys",
+    "systematic_errors",
     "n_pixels",
     "outputs",
 }
@@ -208,6 +212,13 @@ def _bad_file(tmp_path: Path, src: Path, old: str, new: str) -> Path:
         ("background", "--background"),
         ("exists", "exists"),
         ("suffix", "suffix"),
+        ("png_suffix", "--png"),
+        ("all_zero", "no valid pixel"),
+        ("em_unit", "--em-dead-time"),
+        ("dwell_unit", "--dwell-time"),
+        ("alpha", "--imf-alpha"),
+        ("systematic", "systematic"),
+        ("twice", "twice"),
     ],
 )
 def test_fraction_bad_input_exits_2(
@@ -239,6 +250,28 @@ def test_fraction_bad_input_exits_2(
         out_nc.write_text("keep me")
     elif case == "suffix":
         out_nc = tmp_path / "out.xls"
+    elif case == "png_suffix":
+        args += ["--png", str(tmp_path / "map.jpg")]
+    elif case == "all_zero":
+        for name, sp in (("z6.txt", "6Li"), ("z7.txt", "7Li")):
+            write_iontof_image(
+                tmp_path / name, np.zeros((4, 5), int), species=sp, field_of_view_um=(5.0, 4.0)
+            )
+        args = ["fraction", str(tmp_path / "z6.txt"), str(tmp_path / "z7.txt")]
+    elif case == "em_unit":
+        args += ["--dead-time", "em", "--em-dead-time", "2.6e-8 cm/s", "--dwell-time", "1 ms"]
+    elif case == "dwell_unit":
+        args += ["--dead-time", "em", "--dwell-time", "3 um"]
+    elif case == "alpha":
+        args += ["--imf-alpha", "1.02 um"]
+    elif case == "systematic":
+        args += ["--systematic", "both"]
+    elif case == "twice":  # exports the instrument already corrected (non-integer counts)
+        kw = {"field_of_view_um": FOV, "shots_per_pixel": 1, "scans": 2000}
+        for name, sp, v in (("d6.txt", "6Li", 11.0097), ("d7.txt", "7Li", 20.5)):
+            write_iontof_image(tmp_path / name, np.full((40, 60), v), species=sp, **kw)
+        args = ["fraction", str(tmp_path / "d6.txt"), str(tmp_path / "d7.txt")]
+        args += ["--shots-per-pixel", "1"]
     before = sorted(p.name for p in tmp_path.iterdir())
     code, _, err = run([*args, "-o", str(out_nc)], capsys)
     assert code == 2
@@ -289,3 +322,61 @@ def test_profile_of_a_map_refuses_image_options(
     args = ["profile", str(nc), "--from", "1,20", "--to", "50,20", "--width", "3", "--scans", "5"]
     code, _, err = run(args, capsys)
     assert code == 2 and "apply to count images" in err
+
+
+def test_em_dead_time_and_dwell_time_options(
+    images: tuple, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pa, pb, a, b = images
+    args = ["fraction", str(pa), str(pb), "--dead-time", "em", "--json"]
+    code, out, _ = run([*args, "--dwell-time", "0.5 ms", "--em-dead-time", "44 ns"], capsys)
+    assert code == 0
+    d = json.loads(out)
+    rec = next(r for r in d["corrections"] if r["name"] == "dead_time")
+    # a 2D image with 2000 scans in the header: counting time = dwell x scans
+    assert rec["method"] == "em_nonparalysable" and rec["tau_s"] == pytest.approx(44e-9)
+    assert rec["dwell_time_s"] == pytest.approx(0.5e-3 * 2000)
+    x = 44e-9 / (0.5e-3 * 2000)
+    na, nb = (a / (1 - a * x)).sum(), (b / (1 - b * x)).sum()
+    assert d["C"]["value"] == pytest.approx(na / (na + nb), rel=1e-6)
+    # the default tau (44 ns) and a bare number in ns give the same
+    code, out2, _ = run([*args, "--dwell-time", "0.5 ms", "--em-dead-time", "44"], capsys)
+    assert json.loads(out2)["C"] == d["C"]
+
+
+def test_systematic_errors_separate_or_combined(
+    images: tuple, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pa, pb, a, b = images
+    refs = ["--imf-alpha", "1.05+-0.02", "--background", "0.0759+-0.002", "--source", "0.95+-0.01"]
+    args = ["fraction", str(pa), str(pb), "--dead-time", "none", *refs, "--json"]
+    code, out, _ = run(args, capsys)
+    assert code == 0
+    sep = json.loads(out)
+    # independent whole-field numbers: IMF on the summed counts, then normalisation
+    sa, sb, alpha, cb, cs = a.sum(), b.sum(), 1.05, 0.0759, 0.95
+    c = sa / (sa + alpha * sb)
+    cn = (c - cb) / (cs - cb)
+    # Poisson counts, n_b scaled by alpha:
+    # var(C) = alpha^2 n_a n_b (n_a + n_b) / (n_a + alpha n_b)^4
+    stat = alpha * np.sqrt(sa * sb * (sa + sb)) / (sa + alpha * sb) ** 2 / (cs - cb)
+    sys = np.hypot(c * (1 - c) * 0.02 / alpha, np.hypot(cn * 0.01, (cn - 1) * 0.002)) / (cs - cb)
+    assert sep["C"]["value"] == pytest.approx(cn, rel=1e-6)
+    assert sep["C"]["stderr"] == pytest.approx(stat, rel=1e-6)
+    assert sep["C_sys_stderr"] == pytest.approx(sys, rel=1e-6)
+    assert sep["systematic_errors"] == "separate" and sys > 10 * stat
+    code, out, _ = run([*args, "--systematic", "combined"], capsys)
+    comb = json.loads(out)
+    assert comb["systematic_errors"] == "combined"
+    assert comb["C"]["stderr"] == pytest.approx(np.hypot(stat, sys), rel=1e-6)
+
+
+def test_text_mode_says_why_dead_time_was_not_corrected(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, sp, v in (("A.txt", "6Li", 20), ("B.txt", "7Li", 30)):
+        write_iontof_image(tmp_path / name, np.full((4, 5), v), species=sp, field_of_view_um=(5, 4))
+    code, out, _ = run(["fraction", str(tmp_path / "A.txt"), str(tmp_path / "B.txt")], capsys)
+    assert code == 0
+    assert "dead time not corrected: shots per pixel unknown" in out
+    assert "C (summed counts) = 0.40000" in out

@@ -44,3 +44,14 @@ def test_fraction_json_matches_golden(tmp_path: Path, capsys: pytest.CaptureFixt
     assert exc.value.code == 0
     got = json.loads(capsys.readouterr().out)
     _close(got, json.loads(GOLDEN.read_text()))
+    # the golden numbers themselves, recomputed independently (float64): dead time per pixel,
+    # counts and variances I/(1-p) summed over the field, ratio, delta-method error, normalised
+    pa, pb = a / 1000, b / 1000
+    na, nb = (-1000 * np.log1p(-pa)).sum(), (-1000 * np.log1p(-pb)).sum()
+    va, vb = (a / (1 - pa)).sum(), (b / (1 - pb)).sum()
+    c = na / (na + nb)
+    err = np.sqrt(nb**2 * va + na**2 * vb) / (na + nb) ** 2
+    d = 0.95 - 0.0759
+    assert got["C"]["value"] == pytest.approx((c - 0.0759) / d, rel=1e-5)
+    assert got["C"]["stderr"] == pytest.approx(err / d, rel=1e-5)
+    assert got["C_sys_stderr"] == 0.0 and got["n_masked"] == 1

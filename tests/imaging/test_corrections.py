@@ -70,3 +70,25 @@ def test_normalisation_without_errors_and_bad_input() -> None:
         normalise_fraction([0.5], background=0.3, source=0.3)
     with pytest.raises(InputError):
         normalise_fraction([0.5], background=(0.1, -1.0), source=0.9)
+
+
+def test_normalise_parts_keeps_shared_errors_apart(rng: np.random.Generator) -> None:
+    from tracerdiff.imaging import normalise_parts
+
+    c = np.array([0.2, 0.5, 0.9])
+    ce, cb, eb, cs, es = 0.01, 0.0759, 0.002, 0.95, 0.01
+    cn, stat, sys, params = normalise_parts(
+        c, np.full(3, ce), None, background=(cb, eb), source=(cs, es)
+    )
+    d = cs - cb
+    np.testing.assert_allclose(cn, (c - cb) / d)
+    np.testing.assert_allclose(stat, ce / d)
+    # the shared part alone: Monte Carlo over C_bg and C_s with C fixed
+    m = 200_000
+    b, s = rng.normal(cb, eb, m), rng.normal(cs, es, m)
+    for k in range(3):
+        assert sys[k] == pytest.approx(((c[k] - b) / (s - b)).std(), rel=0.03)
+    both = normalise_fraction(c, np.full(3, ce), background=(cb, eb), source=(cs, es))
+    assert both.C_err is not None
+    np.testing.assert_allclose(both.C_err, np.hypot(stat, sys), rtol=1e-12)
+    assert params == {"background": cb, "background_stderr": eb, "source": cs, "source_stderr": es}

@@ -199,3 +199,73 @@ def test_drift_is_measured_and_corrected(make_ds: Make, rng: np.random.Generator
     inner = fds["C"].values[5:-5, 5:-5]
     assert np.nanmean(inner[:, :20]) == pytest.approx(0.7, abs=0.01)
     assert np.nanmean(inner[:, 30:]) == pytest.approx(0.2, abs=0.01)
+
+
+def test_shared_errors_kept_apart_as_systematic(step_image: Callable[..., xr.Dataset]) -> None:
+    from tracerdiff.imaging import line_profile, region_stats
+
+    ds = step_image(ny=12, nx=16)
+    cb, eb, cs, es, alpha, ea = 0.0759, 0.002, 0.95, 0.01, 1.04, 0.01
+    imf = fraction_map(ds, imf_alpha=alpha, dtype=np.float64)  # no alpha error: no C_err_sys
+    assert "C_err_sys" not in imf
+    refs = {"background": (cb, eb), "source": (cs, es), "imf_alpha": (alpha, ea)}
+    fds = fraction_map(ds, **refs, dtype=np.float64)
+    d = cs - cb
+    c = imf["C"].values
+    cn = (c - cb) / d
+    np.testing.assert_allclose(fds["C"], cn, rtol=1e-12)
+    np.testing.assert_allclose(fds["C_err"], imf["C_err"].values / d, rtol=1e-12)  # counting only
+    sys = np.sqrt((c * (1 - c) * ea / alpha) ** 2 + (cn * es) ** 2 + ((cn - 1) * eb) ** 2) / d
+    np.testing.assert_allclose(fds["C_err_sys"], sys, rtol=1e-12)
+    assert fds.attrs["systematic_errors"] == "separate"
+    comb = fraction_map(ds, **refs, systematic="combined", dtype=np.float64)
+    np.testing.assert_allclose(comb["C_err"], np.hypot(imf["C_err"].values / d, sys), rtol=1e-12)
+    # profiles and regions carry the same split, from the summed counts
+    geo = {"start_um": (1.0, 5.0), "end_um": (14.0, 5.0), "width_um": 3.0}
+    prof, prof_imf = line_profile(fds, **geo), line_profile(imf, **geo)
+    pc = prof_imf["C"].values
+    np.testing.assert_allclose(prof["C_err"], prof_imf["C_err"].values / d, rtol=1e-12)
+    pn = (pc - cb) / d
+    psys = np.sqrt((pc * (1 - pc) * ea / alpha) ** 2 + (pn * es) ** 2 + ((pn - 1) * eb) ** 2) / d
+    np.testing.assert_allclose(prof["C_err_sys"], psys, rtol=1e-12)
+    r, r_comb = region_stats(fds), region_stats(comb)
+    assert r.C_err_sys > 0 and r.to_dict()["C_sys_stderr"] == r.C_err_sys
+    assert r_comb.C_err == pytest.approx(np.hypot(r.C_err, r.C_err_sys), rel=1e-12)
+    with pytest.raises(InputError, match="systematic"):
+        fraction_map(ds, systematic="both")
+
+
+def test_all_pixels_masked_is_an_error(make_ds: Make) -> None:
+    from tracerdiff.errors import DataError
+
+    with pytest.raises(DataError, match="no valid pixel"):
+        fraction_map(make_ds(np.zeros((3, 4)), np.zeros((3, 4))))
+    a = np.full((2, 2), 60.0)
+    with pytest.raises(DataError, match="no valid pixel"):
+        fraction_map(make_ds(a, a), shots_per_pixel=50, scans=1, saturated="nan")
+
+
+def test_saturation_in_frames_counted_per_frame_and_per_map_pixel(make_ds: Make) -> None:
+    a = np.full((3, 4, 5), 10.0)
+    a[0, 1, 1] = a[2, 1, 1] = 100.0  # the same pixel saturated in two frames
+    a[1, 2, 3] = 100.0
+    fds = fraction_map(
+        make_ds(a, np.full((3, 4, 5), 10.0)), shots_per_pixel=100, saturated="nan", drift=False
+    )
+    rec = _record(fds, "dead_time")
+    assert rec["n_saturated_pixel_frames"] == 3 and "n_saturated" not in rec
+    assert fds.attrs["n_saturated"] == 2 and fds.attrs["n_masked"] == 2
+    assert np.isnan(fds["C"].values[1, 1]) and np.isnan(fds["C"].values[2, 3])
+
+
+def test_em_dead_time_on_2d_scales_dwell_by_scans_and_warns_without(make_ds: Make) -> None:
+    a, b = np.full((3, 3), 4000.0), np.full((3, 3), 6000.0)
+    ds = make_ds(a, b, instrument="Cameca NanoSIMS 50L", dwell_time_s=1e-3)
+    one = fraction_map(ds)  # auto -> electron multiplier; scans unknown: one dwell time
+    assert any("scans unknown" in w for w in json.loads(one.attrs["warnings"]))
+    x = 44e-9 / 1e-3
+    np.testing.assert_allclose(one["n_a"], 4000 / (1 - 4000 * x), rtol=1e-6)
+    ten = fraction_map(ds, scans=10)
+    np.testing.assert_allclose(ten["n_a"], 4000 / (1 - 400 * x), rtol=1e-6)
+    assert _record(ten, "dead_time")["dwell_time_s"] == pytest.approx(1e-2)
+    assert not any("scans unknown" in w for w in json.loads(ten.attrs["warnings"]))

@@ -6,7 +6,11 @@ from collections.abc import Callable
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pytest
 import xarray as xr
+from matplotlib.patches import Rectangle
+from matplotlib.text import Text
+from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
 from tracerdiff.imaging import fraction_map, line_profile, plot_fraction_map, plot_profile
 
@@ -23,6 +27,34 @@ def test_map_figure_respects_non_square_pixels(step_image: Callable[..., xr.Data
     assert im.get_clim() == (0.2, 0.7)
     assert len(ax.lines) >= 3  # line, start marker, band, boundary
     assert len(ax.figure.axes) == 2  # colour bar
+    cax = ax.figure.axes[1]
+    assert cax.get_ylabel() == "C = 6Li/(6Li+7Li)"
+    assert ax.get_xlabel() == "x (µm)" and ax.get_ylabel() == "y (µm)"
+    ax.figure.canvas.draw()
+    # the colour bar is as tall as the image (equal-aspect axes shrink to the data)
+    box, cbox = ax.get_position(), cax.get_position()
+    assert cbox.height == pytest.approx(box.height, rel=0.02) and cbox.x0 > box.x1
+    bars = [a for a in ax.artists if isinstance(a, AnchoredSizeBar)]
+    assert len(bars) == 1
+    texts = [t.get_text() for t in bars[0].findobj(Text)]
+    assert "5 µm" in texts  # 1-2-5 length near a fifth of the 29.3 um wide field
+    plt.close(ax.figure)
+
+
+def test_scale_bar_length_is_in_um_on_non_square_pixels(
+    step_image: Callable[..., xr.Dataset],
+) -> None:
+    fds = fraction_map(step_image(ny=206, nx=512, x_step_px=256, mean=50))
+    ax = plot_fraction_map(fds)
+    ax.figure.canvas.draw()
+    bar = next(a for a in ax.artists if isinstance(a, AnchoredSizeBar))
+    assert "100 µm" in [t.get_text() for t in bar.findobj(Text)]
+    # the bar spans 100 um of data: its drawn width equals 100 um on the x axis
+    rect = next(p for p in bar.findobj(Rectangle) if p.get_width() > 1)
+    assert rect.get_width() == pytest.approx(100.0)
+    x0, x1 = ax.get_xlim()
+    assert (x0, x1) == pytest.approx((0.0, 500.0)) and ax.get_ylim() == pytest.approx((200.0, 0))
+    assert ax.get_aspect() == 1.0  # equal um on x and y: non-square pixels drawn to scale
     plt.close(ax.figure)
 
 
@@ -31,5 +63,9 @@ def test_profile_figure_has_error_bars(step_image: Callable[..., xr.Dataset]) ->
     fig, ax = plt.subplots()
     out = plot_profile(prof, ax)
     assert out is ax and ax.containers
-    assert ax.get_xlabel().startswith("distance")
+    assert ax.get_xlabel() == "distance along the line (µm)"
+    # the error bars are C_err
+    segs = ax.containers[0].lines[2][0].get_segments()
+    half = [abs(s[1][1] - s[0][1]) / 2 for s in segs]
+    np.testing.assert_allclose(half, prof["C_err"].values, rtol=1e-6)
     plt.close(fig)

@@ -28,8 +28,11 @@ def _reference(text: str | None, option: str) -> float | str | tuple[float, floa
         return "natural"
     try:
         v, e = parse_quantity_with_error(text, "dimensionless")
-    except InputError as exc:
-        raise type(exc)(f"{option}: {exc}") from None
+    except InputError:
+        extra = " or 'natural'" if option == "--background" else ""
+        raise InputError(
+            f"{option}: expected a fraction such as 0.0759 or 0.0759+-0.001{extra}, got {text!r}"
+        ) from None
     return v if e is None else (v, e)
 
 
@@ -52,6 +55,11 @@ def _check_outputs(paths: list[str | None], force: bool) -> list[str]:
     return out
 
 
+def _check_png(png: str | None) -> None:
+    if png is not None and Path(png).suffix.lower() != ".png":
+        raise InputError(f"--png {png}: expected a file name ending in .png")
+
+
 def _save_png(fig: Any, path: str, force: bool) -> None:
     import matplotlib.pyplot as plt
 
@@ -62,32 +70,36 @@ def _save_png(fig: Any, path: str, force: bool) -> None:
         plt.close(fig)
 
 
-def _fraction_options(
-    shots: int | None,
-    scans: int | None,
-    dead_time: str,
-    saturated: str,
-    bin_k: int,
-    background: str | None,
-    source: str | None,
-    mass_resolution: float | None,
-    min_counts: float,
-) -> dict[str, Any]:
+def _fraction_options(given: dict[str, Any]) -> dict[str, Any]:
+    """Keyword options of ``fraction_map`` from the parsed CLI options (units checked here)."""
     opts: dict[str, Any] = {
-        "dead_time": dead_time,
-        "saturated": saturated,
-        "bin": bin_k,
-        "min_counts": min_counts,
+        k: given[k] for k in ("dead_time", "saturated", "bin", "min_counts", "systematic", "drift")
     }
-    if shots is not None:
-        opts["shots_per_pixel"] = shots
-    if scans is not None:
-        opts["scans"] = scans
-    if mass_resolution is not None:
-        opts["mass_resolution"] = mass_resolution
-    opts["background"] = _reference(background, "--background")
-    opts["source"] = _reference(source, "--source")
+    for key in ("shots_per_pixel", "scans", "mass_resolution"):
+        if given[key] is not None:
+            opts[key] = given[key]
+    tau = parse_q(given["em_dead_time"], "time", option="--em-dead-time", default_unit="ns")
+    if tau is not None:
+        opts["em_tau_s"] = tau
+    dwell = parse_q(given["dwell_time"], "time", option="--dwell-time", default_unit="s")
+    if dwell is not None:
+        opts["dwell_time_s"] = dwell
+    if given["imf_alpha"] is not None:
+        opts["imf_alpha"] = _alpha(given["imf_alpha"])
+    opts["background"] = _reference(given["background"], "--background")
+    opts["source"] = _reference(given["source"], "--source")
     return opts
+
+
+def _alpha(text: str) -> float | tuple[float, float]:
+    """``--imf-alpha 1.02`` or ``1.02+-0.01`` (R_meas,std / R_true,std)."""
+    try:
+        v, e = parse_quantity_with_error(text, "dimensionless")
+    except InputError:
+        raise InputError(
+            f"--imf-alpha: expected a ratio such as 1.02 or 1.02+-0.01, got {text!r}"
+        ) from None
+    return v if e is None else (v, e)
 
 
 def _fraction_payload(fds: xr.Dataset, caught: list[str], outputs: list[str]) -> dict[str, Any]:
@@ -97,11 +109,14 @@ def _fraction_payload(fds: xr.Dataset, caught: list[str], outputs: list[str]) ->
     c = np.asarray(fds["C"].values, dtype=np.float64)
     mean = float(np.nanmean(c)) if np.isfinite(c).any() else None
     warn_list = list(json.loads(fds.attrs["warnings"])) + [w for w in caught if w]
+    mode = str(fds.attrs.get("systematic_errors", "separate"))
     return {
         "pair": fds.attrs["pair"],
         "shape": [int(fds.sizes["y"]), int(fds.sizes["x"])],
         "pixel_size_um": [float(fds.attrs["pixel_size_x_um"]), float(fds.attrs["pixel_size_y_um"])],
         "C": quantity(whole.C, whole.C_err, "", note="from the summed counts of the whole field"),
+        "C_sys_stderr": whole.C_err_sys,
+        "systematic_errors": mode,
         "C_mean_pixel": quantity(mean, None, "", note="mean of the valid pixels"),
         "n_saturated": int(fds.attrs["n_saturated"]),
         "n_masked": int(fds.attrs["n_masked"]),
@@ -114,6 +129,9 @@ def _fraction_payload(fds: xr.Dataset, caught: list[str], outputs: list[str]) ->
 def _fraction_text(d: dict[str, Any]) -> str:
     c = d["C"]
     val = "n/a" if c["value"] is None else f"{c['value']:.5f} ± {c['stderr']:.2g}"
+    if c["value"] is not None and d["C_sys_stderr"] > 0:
+        extra = " (incl.)" if d["systematic_errors"] == "combined" else ""
+        val += f" (stat.), ± {d['C_sys_stderr']:.2g} (syst.{extra})"
     applied = [r["name"] for r in d["corrections"] if r.get("applied")]
     lines = [
         f"pair {d['pair']}, {d['shape'][0]} x {d['shape'][1]} px "
@@ -122,6 +140,9 @@ def _fraction_text(d: dict[str, Any]) -> str:
         f"saturated {d['n_saturated']}, masked {d['n_masked']} pixel(s)",
         f"corrections: {', '.join(applied) or 'none'}",
     ]
+    dt: dict[str, Any] = next((r for r in d["corrections"] if r["name"] == "dead_time"), {})
+    if dt and not dt.get("applied"):
+        lines.append(f"dead time not corrected: {dt.get('reason', '')}")
     lines += [f"warning: {w}" for w in d["warnings"]]
     lines += [f"wrote {p}" for p in d["outputs"]]
     return "\n".join(lines)
@@ -152,6 +173,24 @@ def fraction(
     mass_resolution: float | None = typer.Option(
         None, "--mass-resolution", help="M/dM of the measurement."
     ),
+    em_dead_time: str | None = typer.Option(
+        None, "--em-dead-time", help="Electron-multiplier dead time, e.g. '44 ns' (bare: ns)."
+    ),
+    dwell_time: str | None = typer.Option(
+        None, "--dwell-time", help="Dwell time per pixel and frame, e.g. '1 ms' (bare: s)."
+    ),
+    imf_alpha: str | None = typer.Option(
+        None, "--imf-alpha", help="IMF alpha = R_meas,std/R_true,std, e.g. '1.02+-0.01'."
+    ),
+    systematic: str = typer.Option(
+        "separate",
+        "--systematic",
+        help="separate: C_err counting only, shared alpha/C_bg/C_s error in C_err_sys; "
+        "combined: also add it into C_err.",
+    ),
+    drift: bool = typer.Option(
+        True, "--drift/--no-drift", help="Align frames (phase correlation) before summing."
+    ),
     min_counts: float = typer.Option(1.0, "--min-counts", help="Mask pixels with fewer counts."),
     output: str | None = typer.Option(
         None, "-o", "--output", help="Write the map (.nc, .tif, .npz)."
@@ -168,17 +207,25 @@ def fraction(
 
     if output is not None and Path(output).suffix.lower() not in (".nc", ".tif", ".tiff", ".npz"):
         raise InputError(f"-o {output}: unknown output suffix; use .nc, .tif or .npz")
+    _check_png(png)
     outs = _check_outputs([output, png], force)
     opts = _fraction_options(
-        shots_per_pixel,
-        scans,
-        dead_time,
-        saturated,
-        bin_k,
-        background,
-        source,
-        mass_resolution,
-        min_counts,
+        {
+            "shots_per_pixel": shots_per_pixel,
+            "scans": scans,
+            "dead_time": dead_time,
+            "saturated": saturated,
+            "bin": bin_k,
+            "background": background,
+            "source": source,
+            "mass_resolution": mass_resolution,
+            "em_dead_time": em_dead_time,
+            "dwell_time": dwell_time,
+            "imf_alpha": imf_alpha,
+            "systematic": systematic,
+            "drift": drift,
+            "min_counts": min_counts,
+        }
     )
     ds = _open(files)
     with warnings.catch_warnings(record=True) as caught:
@@ -216,6 +263,8 @@ def _profile_payload(prof: xr.Dataset, outputs: list[str]) -> dict[str, Any]:
         "x_um": prof["x_um"].values,
         "C": prof["C"].values,
         "C_err": prof["C_err"].values,
+        "C_err_sys": prof["C_err_sys"].values if "C_err_sys" in prof else None,
+        "systematic_errors": str(prof.attrs.get("systematic_errors", "separate")),
         "n_pixels": prof["n_pixels"].values,
         "outputs": outputs,
     }
@@ -258,6 +307,7 @@ def profile(
     p1 = parse_point(end, option="--to")
     w = parse_q(width, "length", option="--width", default_unit="um")
     assert w is not None
+    _check_png(png)
     outs = _check_outputs([output, png], force)
     ds = _open(files)
     given = {

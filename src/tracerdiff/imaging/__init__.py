@@ -13,6 +13,7 @@ from .corrections import (
     imf_alpha,
     imf_fraction,
     normalise_fraction,
+    normalise_parts,
     parse_pair,
 )
 from .deadtime import EM_DEAD_TIME_S, CorrectedCounts, em_dead_time, tof_dead_time
@@ -51,6 +52,7 @@ __all__ = [
     "isotope_fraction",
     "line_profile",
     "normalise_fraction",
+    "normalise_parts",
     "parse_pair",
     "plot_fraction_map",
     "plot_profile",

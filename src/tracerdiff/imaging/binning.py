@@ -1,9 +1,10 @@
 """Pixel binning, frame drift estimation, sub-pixel shifts and frame accumulation.
 
 All operate on counts that are already dead-time corrected (science.md section 2). Shifts are
-bilinear: a shifted count is ``sum w_i n_i`` and its variance ``sum w_i^2 var_i`` (exact for
-independent pixels; neighbouring shifted pixels become correlated, which a later sum over many
-pixels slightly misstates).
+bilinear: a shifted count is ``sum w_i n_i``; :func:`shift_image` with ``variance=True`` gives
+its exact variance ``sum w_i^2 var_i``. Neighbouring shifted pixels are correlated, so frame
+accumulation (``pipeline._shift_and_sum``) shifts variances with ``w`` instead, which keeps sums
+over regions and profiles exact (and single pixels conservative).
 """
 
 from __future__ import annotations

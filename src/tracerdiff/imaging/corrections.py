@@ -6,7 +6,8 @@ All fractions are dimensionless. Section 2 of science.md:
   correction is applied to the counts (``n_b -> alpha n_b``, ``var_b -> alpha^2 var_b``), which
   is the same as correcting R and commutes with summing counts over regions and profiles.
 - Normalisation: ``C' = (C - C_bg) / (C_s - C_bg)`` with first-order propagation of the errors of
-  C, C_bg and C_s (the last two are common to every pixel: fully correlated between pixels).
+  C, C_bg and C_s. The last two (and the alpha error) are common to every pixel, fully correlated
+  between pixels: :func:`normalise_parts` keeps them apart as a systematic error.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ __all__ = [
     "imf_alpha",
     "imf_fraction",
     "normalise_fraction",
+    "normalise_parts",
     "parse_pair",
     "value_and_error",
 ]
@@ -152,6 +154,38 @@ def imf_fraction(
     return CorrectedFraction(out, np.sqrt((dc * ce) ** 2 + (dal * ea) ** 2), "imf", params)
 
 
+def normalise_parts(
+    C: npt.ArrayLike,
+    C_err: npt.ArrayLike | None,
+    C_err_sys: npt.ArrayLike | None,
+    *,
+    background: float | tuple[float, float],
+    source: float | tuple[float, float],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+    """``C' = (C - C_bg) / (C_s - C_bg)`` with its statistical and systematic errors kept apart.
+
+    ``C_err`` is the per-pixel (counting) error of C, ``C_err_sys`` an error shared by all pixels
+    (e.g. from the IMF alpha); the errors of ``C_bg`` and ``C_s`` are shared too, so they go into
+    the systematic part. Partial derivatives: dC'/dC = 1/D, dC'/dC_s = -C'/D,
+    dC'/dC_bg = (C' - 1)/D with D = C_s - C_bg. Returns (C', stat, sys, parameters) in the
+    precision of ``C`` (float32 stays float32, anything else float64).
+    """
+    cb, eb = value_and_error(background, name="background")
+    cs, es = value_and_error(source, name="source")
+    d = cs - cb
+    if not abs(d) > 1e-12:
+        raise InputError(f"source fraction ({cs}) must differ from the background ({cb})")
+    c = np.asarray(C)
+    c = c.astype(np.result_type(c.dtype, np.float32), copy=False)  # float32 maps stay float32
+    dt = c.dtype
+    cn = (c - dt.type(cb)) / dt.type(d)
+    params = {"background": cb, "background_stderr": eb, "source": cs, "source_stderr": es}
+    stat = np.zeros_like(c) if C_err is None else np.abs(np.asarray(C_err, dtype=dt) / dt.type(d))
+    s0 = np.zeros_like(c) if C_err_sys is None else np.asarray(C_err_sys, dtype=dt) / dt.type(d)
+    sys = np.sqrt(s0**2 + (cn * dt.type(es / d)) ** 2 + ((cn - 1) * dt.type(eb / d)) ** 2)
+    return cn, stat, sys, params
+
+
 def normalise_fraction(
     C: npt.ArrayLike,
     C_err: npt.ArrayLike | None = None,
@@ -160,24 +194,17 @@ def normalise_fraction(
     source: float | tuple[float, float],
     dtype: npt.DTypeLike = np.float64,
 ) -> CorrectedFraction:
-    """``C' = (C - C_bg) / (C_s - C_bg)`` and its first-order standard error.
+    """``C' = (C - C_bg) / (C_s - C_bg)`` and its first-order standard error (all parts combined).
 
-    ``background`` and ``source`` are fractions or ``(fraction, stderr)``. Partial derivatives:
-    dC'/dC = 1/D, dC'/dC_s = -C'/D, dC'/dC_bg = (C' - 1)/D with D = C_s - C_bg. The error is
-    ``None`` when neither C_err nor the reference errors are given.
+    ``background`` and ``source`` are fractions or ``(fraction, stderr)``. The returned error
+    combines the error of C with those of C_bg and C_s (common to every pixel); use
+    :func:`normalise_parts` to keep the shared (systematic) part separate. The error is ``None``
+    when neither C_err nor the reference errors are given.
     """
-    cb, eb = value_and_error(background, name="background")
-    cs, es = value_and_error(source, name="source")
-    d = cs - cb
-    if not abs(d) > 1e-12:
-        raise InputError(f"source fraction ({cs}) must differ from the background ({cb})")
-    c = np.asarray(C, dtype=np.float64)
-    cn = (c - cb) / d
-    params = {"background": cb, "background_stderr": eb, "source": cs, "source_stderr": es}
-    if C_err is None and eb == 0 and es == 0:
+    cn, stat, sys, params = normalise_parts(C, C_err, None, background=background, source=source)
+    if C_err is None and params["background_stderr"] == 0 and params["source_stderr"] == 0:
         return CorrectedFraction(cn.astype(dtype, copy=False), None, "normalise", params)
-    ce = np.zeros_like(c) if C_err is None else np.asarray(C_err, dtype=np.float64)
-    var = (ce / d) ** 2 + (cn * es / d) ** 2 + ((cn - 1.0) * eb / d) ** 2
+    err = np.sqrt(stat**2 + sys**2)
     return CorrectedFraction(
-        cn.astype(dtype, copy=False), np.sqrt(var).astype(dtype, copy=False), "normalise", params
+        cn.astype(dtype, copy=False), err.astype(dtype, copy=False), "normalise", params
     )

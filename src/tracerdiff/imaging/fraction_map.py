@@ -2,8 +2,8 @@
 
 Order of the steps (science.md section 2): dead time per pixel and frame -> drift shift and
 frame accumulation -> k x k binning -> IMF (on counts) -> C and C_err -> low-count mask ->
-background/source normalisation. Every step, applied or skipped, is recorded in the JSON text
-attribute ``corrections``.
+background/source normalisation (shared alpha/C_bg/C_s errors kept apart in ``C_err_sys``).
+Every step, applied or skipped, is recorded in the JSON text attribute ``corrections``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import xarray as xr
 
-from ..errors import InputError
+from ..errors import DataError, InputError
 from ..quantities import to_json
 from .corrections import parse_pair
 from .deadtime import EM_DEAD_TIME_S
@@ -32,6 +32,7 @@ from .pipeline import (
     pixel_sizes,
     species_variable,
 )
+from .summed import shared_corrections
 
 __all__ = ["fraction_map"]
 
@@ -54,6 +55,7 @@ def fraction_map(
     imf_alpha: float | tuple[float, float] | None = None,
     mass_resolution: float | None = None,
     min_counts: float = 1.0,
+    systematic: str = "separate",
     dtype: npt.DTypeLike = np.float32,
 ) -> xr.Dataset:
     """Isotope fraction map ``C = n_a / (n_a + n_b)`` with its error and every correction recorded.
@@ -68,7 +70,15 @@ def fraction_map(
     ``(value, stderr)``) corrects mass fractionation; ``background``/``source`` (fractions, value
     or (value, stderr); ``background="natural"`` takes the natural fraction of the pair)
     normalise ``C``. Pixels with fewer than ``min_counts`` counts are NaN (``mask_reason`` 1).
+
+    Errors: ``C_err`` is the counting (statistical) error of each pixel. The stderr of alpha, C_bg
+    and C_s is shared by every pixel (fully correlated), so with ``systematic="separate"``
+    (default) it goes into a separate variable ``C_err_sys`` (present when non-zero);
+    ``systematic="combined"`` adds it in quadrature into ``C_err`` as well. Raises DataError when
+    no pixel is left valid.
     """
+    if systematic not in ("separate", "combined"):
+        raise InputError(f"systematic must be 'separate' or 'combined', got {systematic!r}")
     p = parse_pair(pair)
     da_a, da_b = species_variable(ds, p.a), species_variable(ds, p.b)
     if da_a.dims != da_b.dims or da_a.shape != da_b.shape:
@@ -96,11 +106,33 @@ def fraction_map(
     fr = isotope_fraction(
         st.n_a, st.n_b, var_a=st.var_a, var_b=st.var_b, dtype=dtype, min_counts=min_counts
     )
-    C, C_err = fr.C, fr.C_err
     reason[fr.low_counts & (reason == 0)] = MASK_REASONS["low_counts"]
-    C_err = _alpha_error(st, C, C_err)
-    C, C_err, norm = normalise_stage(st, C, C_err, p.label, background, source)
-    return _build(ds, st, C, C_err, reason, p, norm, int(bin), min_counts)
+    if np.count_nonzero(reason) == reason.size:
+        raise DataError(
+            f"no valid pixel: all {reason.size} pixels masked (zero or low counts, saturated "
+            "or outside the frame overlap); expected counts in the images"
+        )
+    norm = normalise_stage(st, p.label, background, source)
+    C, errs = _shared_step(fr.C, fr.C_err, st, norm, systematic, dtype)
+    return _build(ds, st, C, errs, reason, p, norm, int(bin), min_counts, systematic)
+
+
+def _shared_step(
+    C: np.ndarray,
+    C_err: np.ndarray,
+    st: Stage,
+    norm: dict[str, Any] | None,
+    systematic: str,
+    dtype: npt.DTypeLike,
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray | None]]:
+    """Normalisation and the shared (systematic) errors; a no-op (no copies) when neither."""
+    if norm is None and st.alpha_err <= 0:
+        return C, (C_err, None)
+    c, stat, sys = shared_corrections(C, C_err, alpha=st.alpha, alpha_err=st.alpha_err, norm=norm)
+    if systematic == "combined":
+        stat = np.sqrt(stat**2 + sys**2)
+    has_sys = bool(np.nanmax(sys, initial=0.0) > 0)
+    return c.astype(dtype), (stat.astype(dtype), sys.astype(dtype) if has_sys else None)
 
 
 def _interference_step(st: Stage, pair: str, res: Any) -> None:
@@ -120,14 +152,6 @@ def _interference_step(st: Stage, pair: str, res: Any) -> None:
     st.records.append(rec)
 
 
-def _alpha_error(st: Stage, C: np.ndarray, C_err: np.ndarray) -> np.ndarray:
-    """Add the IMF alpha stderr: dC/dalpha = -C (1 - C) / alpha (common to all pixels)."""
-    if st.alpha_err <= 0:
-        return C_err
-    d = C * (1.0 - C) * (st.alpha_err / st.alpha)
-    return np.sqrt(C_err * C_err + d * d).astype(C_err.dtype, copy=False)
-
-
 def _coords(ds: xr.Dataset, shape: tuple[int, int], k: int) -> tuple[dict[str, Any], float, float]:
     px, py = pixel_sizes(ds)
     px, py = px * k, py * k
@@ -141,22 +165,31 @@ def _build(
     ds: xr.Dataset,
     st: Stage,
     C: np.ndarray,
-    C_err: np.ndarray,
+    errs: tuple[np.ndarray, np.ndarray | None],
     reason: np.ndarray,
     p: Any,
     norm: dict[str, Any] | None,
     k: int,
     min_counts: float,
+    systematic: str,
 ) -> xr.Dataset:
     coords, px, py = _coords(ds, C.shape, k)
     dims = ("y", "x")
+    C_err, C_sys = errs
+    what = "counting + systematic" if systematic == "combined" else "counting (statistical)"
     data: dict[str, Any] = {
         "C": (dims, C, {"long_name": f"isotope fraction {p.a}/({p.a}+{p.b})", "units": ""}),
-        "C_err": (dims, C_err, {"long_name": "standard error of C", "units": ""}),
+        "C_err": (dims, C_err, {"long_name": f"standard error of C, {what}", "units": ""}),
         "n_a": (dims, st.n_a, {"species": p.a, "long_name": "counts after corrections"}),
         "n_b": (dims, st.n_b, {"species": p.b, "long_name": "counts after corrections"}),
         "mask_reason": (dims, reason, {"codes": json.dumps(MASK_REASONS)}),
     }
+    if C_sys is not None:
+        data["C_err_sys"] = (
+            dims,
+            C_sys,
+            {"long_name": "systematic error of C shared by all pixels (alpha, C_bg, C_s)"},
+        )
     if st.var_a is not None and st.var_b is not None:
         data["var_a"] = (dims, st.var_a, {"species": p.a, "long_name": "variance of n_a"})
         data["var_b"] = (dims, st.var_b, {"species": p.b, "long_name": "variance of n_b"})
@@ -168,7 +201,9 @@ def _build(
             "field_of_view_x_um": px * C.shape[1],
             "field_of_view_y_um": py * C.shape[0],
             "n_masked": int(np.count_nonzero(reason)),
+            "n_saturated": int(np.count_nonzero(reason == MASK_REASONS["saturated"])),
             "min_counts": float(min_counts),
+            "systematic_errors": systematic,
         }
     )
     return xr.Dataset(data, coords=coords, attrs=attrs)
@@ -191,7 +226,6 @@ def _attrs(ds: xr.Dataset, st: Stage, p: Any, norm: dict[str, Any] | None) -> di
             "n_frames": 1,
             "corrections": to_json(st.records, indent=None),
             "warnings": to_json(st.warnings, indent=None),
-            "n_saturated": int(st.n_saturated),
             "mask_reason_codes": json.dumps(MASK_REASONS),
             "dead_time_corrected": int(done),
             "normalised": int(norm is not None),

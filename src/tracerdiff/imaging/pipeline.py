@@ -15,7 +15,7 @@ import xarray as xr
 
 from ..errors import InputError
 from .binning import bin_pixels, estimate_drift, shift_image
-from .corrections import NATURAL_FRACTION, _clean_species, normalise_fraction, value_and_error
+from .corrections import NATURAL_FRACTION, _clean_species, value_and_error
 from .deadtime import CorrectedCounts, em_dead_time, tof_dead_time
 from .kernels import is_integer_valued
 
@@ -143,15 +143,11 @@ def dead_time_stage(
     st.n_a, st.var_a, st.n_b, st.var_b = res_a.counts, res_a.var, res_b.counts, res_b.var
     st.saturated = res_a.saturated | res_b.saturated
     st.n_saturated = int(np.count_nonzero(st.saturated))
-    rec.update(
-        {
-            "applied": True,
-            **res_a.to_dict(),
-            "per_frame": frames,
-            "n_saturated": st.n_saturated,
-            "saturated_policy": saturated,
-        }
-    )
+    rec.update({"applied": True, **res_a.to_dict(), "per_frame": frames})
+    del rec["n_saturated"]  # of the first isotope only: replaced by the union below
+    # counted where the correction runs: pixels of the 2D image, or pixel-frames of frame data
+    rec["n_saturated_pixel_frames" if frames else "n_saturated"] = st.n_saturated
+    rec["saturated_policy"] = saturated
     st.records.append(rec)
     st.dead_time_done = True
     return st
@@ -191,6 +187,11 @@ def _run_dead_time(
     t = dwell if dwell is not None else ds.attrs.get("dwell_time_s")
     if t is None:
         raise InputError("electron-multiplier dead-time correction needs the dwell time per pixel")
+    if scans is None and not frames:
+        st.warnings.append(
+            "electron-multiplier dead time on a 2D image with the number of scans unknown: the "
+            "counting time per pixel is taken as one dwell time (give --scans for a sum of planes)"
+        )
     t = float(t) * float(1 if scans is None else scans)
     return (
         em_dead_time(st.n_a, dwell_time_s=t, tau_s=tau_s, saturated=sat, dtype=dtype),
@@ -236,18 +237,23 @@ def accumulate_stage(
 
 
 def _shift_and_sum(st: Stage, shifts: np.ndarray, dtype: npt.DTypeLike) -> None:
-    """Shift every frame (counts with w, variances with w^2, saturation flags) and sum."""
+    """Shift every frame (counts and variances with the bilinear weights w) and sum.
 
-    def total(frames: np.ndarray, variance: bool = False) -> np.ndarray:
-        out = [
-            shift_image(f, (s[0], s[1]), variance=variance)
-            for f, s in zip(frames, shifts, strict=True)
-        ]
+    Variances are shifted with w, not w^2: a shifted pixel mixes up to four source pixels, so
+    neighbouring shifted pixels are correlated. With w every source pixel's variance is counted
+    once in any sum over many pixels (profiles, regions: exact there), while a single pixel's
+    variance is overstated by at most 1 / sum(w^2) (<= 4 for a half-pixel shift on both axes;
+    conservative). With w^2 single pixels would be exact but every sum would be understated by
+    the same factor.
+    """
+
+    def total(frames: np.ndarray) -> np.ndarray:
+        out = [shift_image(f, (s[0], s[1])) for f, s in zip(frames, shifts, strict=True)]
         return np.sum(out, axis=0, dtype=dtype)
 
     va = st.n_a if st.var_a is None else st.var_a
     vb = st.n_b if st.var_b is None else st.var_b
-    st.var_a, st.var_b = total(va, True), total(vb, True)
+    st.var_a, st.var_b = total(va), total(vb)
     st.n_a, st.n_b = total(st.n_a), total(st.n_b)
     sat = total(st.saturated.astype(np.float32))
     st.saturated = np.nan_to_num(sat, nan=0.0) > 0
@@ -291,7 +297,7 @@ def imf_stage(st: Stage, alpha: float | tuple[float, float] | None) -> Stage:
             "applied": True,
             "alpha": a,
             "alpha_stderr": ea,
-            "note": "n_b and var_b scaled by alpha and alpha^2; alpha stderr added to C_err",
+            "note": "n_b and var_b scaled by alpha and alpha^2; alpha stderr in C_err_sys",
         }
     )
     return st
@@ -299,16 +305,14 @@ def imf_stage(st: Stage, alpha: float | tuple[float, float] | None) -> Stage:
 
 def normalise_stage(
     st: Stage,
-    C: np.ndarray,
-    C_err: np.ndarray,
     pair: str,
     background: float | str | tuple[float, float] | None,
     source: float | tuple[float, float] | None,
-) -> tuple[np.ndarray, np.ndarray, dict[str, Any] | None]:
-    """``C' = (C - C_bg) / (C_s - C_bg)`` when background and source are given."""
+) -> dict[str, Any] | None:
+    """Check and record ``C' = (C - C_bg) / (C_s - C_bg)``; the parameters, or None when off."""
     if background is None and source is None:
         st.records.append({"name": "normalise", "applied": False})
-        return C, C_err, None
+        return None
     if background is None or source is None:
         raise InputError("normalisation needs both background and source fractions")
     if isinstance(background, str):
@@ -317,8 +321,13 @@ def normalise_stage(
                 f"background {background!r}: expected a fraction or 'natural' for a known pair"
             )
         background = NATURAL_FRACTION[pair]
-    out = normalise_fraction(C, C_err, background=background, source=source, dtype=C.dtype)
-    assert out.C_err is not None
-    rec = {"name": "normalise", "applied": True, **out.parameters}
+    cb, eb = value_and_error(background, name="background")
+    cs, es = value_and_error(source, name="source")
+    if not abs(cs - cb) > 1e-12:
+        raise InputError(f"source fraction ({cs}) must differ from the background ({cb})")
+    params = {"background": cb, "background_stderr": eb, "source": cs, "source_stderr": es}
+    rec = {"name": "normalise", "applied": True, **params}
+    if eb > 0 or es > 0:
+        rec["note"] = "C_bg and C_s stderr are shared by all pixels: in C_err_sys"
     st.records.append(rec)
-    return out.C, out.C_err, dict(out.parameters)
+    return params

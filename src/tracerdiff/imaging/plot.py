@@ -48,12 +48,23 @@ def _scale_bar(ax: Any, width_um: float, height_um: float, py: float) -> None:
         length,
         f"{length:g} µm",
         "lower right",
-        pad=0.4,
+        pad=0.3,
+        borderpad=0.5,
         color="white",
-        frameon=False,
+        frameon=True,
         size_vertical=max(py, height_um / 100),
     )
+    bar.patch.set(facecolor="black", alpha=0.45, edgecolor="none")  # readable on any colour
     ax.add_artist(bar)
+
+
+def _fraction_label(ds: xr.Dataset) -> str:
+    """``C = 6Li/(6Li+7Li)``, or ``C' (normalised 6Li fraction)`` for C' = (C-C_bg)/(C_s-C_bg)."""
+    pair = str(ds.attrs.get("pair", ""))
+    a, b = pair.split("/") if pair.count("/") == 1 else ("a", "b")
+    if int(ds.attrs.get("normalised", 0)):
+        return f"C' (normalised {a} fraction)"
+    return f"C = {a}/({a}+{b})"
 
 
 def plot_fraction_map(
@@ -69,9 +80,11 @@ def plot_fraction_map(
     """Image of ``C`` in um (extent respects non-square pixels) with a colour bar and scale bar.
 
     ``lines``: profile lines ``((x0, y0), (x1, y1)[, width])`` in um; ``boundaries``: grain
-    boundary polylines, each an (N, 2) array of (x, y) in um. Masked pixels are blank.
+    boundary polylines, each an (N, 2) array of (x, y) in um (drawn red). Masked pixels are
+    blank. The colour bar sits in its own axes beside ``ax``, as tall as the image.
     """
     import matplotlib.pyplot as plt
+    from mpl_toolkits.axes_grid1 import make_axes_locatable
 
     if ax is None:
         _, ax = plt.subplots()
@@ -87,14 +100,13 @@ def plot_fraction_map(
         vmax=vmax,
         interpolation="nearest",
     )
-    label = "C' (normalised)" if int(fraction_ds.attrs.get("normalised", 0)) else "C"
-    pair = fraction_ds.attrs.get("pair", "")
-    ax.figure.colorbar(im, ax=ax, label=f"{label} {pair}".strip())
+    cax = make_axes_locatable(ax).append_axes("right", size="3%", pad=0.08)
+    ax.figure.colorbar(im, cax=cax, label=_fraction_label(fraction_ds))
     for line in lines or ():
         _draw_line(ax, line)
     for poly in boundaries or ():
         p = np.asarray(poly, dtype=float)
-        ax.plot(p[:, 0], p[:, 1], color="black", lw=0.8)
+        ax.plot(p[:, 0], p[:, 1], color="red", lw=0.8)
     _scale_bar(ax, nx * px, ny * py, py)
     ax.set_xlim(0, nx * px)
     ax.set_ylim(ny * py, 0)
@@ -104,7 +116,7 @@ def plot_fraction_map(
 
 
 def plot_profile(profile_ds: xr.Dataset, ax: Any = None, **errorbar_kw: Any) -> Any:
-    """``C`` against ``x_um`` with ``C_err`` error bars."""
+    """``C`` against ``x_um`` (um) with ``C_err`` error bars (the counting error)."""
     import matplotlib.pyplot as plt
 
     if ax is None:
@@ -114,7 +126,7 @@ def plot_profile(profile_ds: xr.Dataset, ax: Any = None, **errorbar_kw: Any) -> 
     ax.errorbar(
         profile_ds["x_um"].values, profile_ds["C"].values, yerr=profile_ds["C_err"].values, **kw
     )
-    label = "C' (normalised)" if int(profile_ds.attrs.get("normalised", 0)) else "C"
     ax.set_xlabel("distance along the line (µm)")
-    ax.set_ylabel(f"{label} {profile_ds.attrs.get('pair', '')}".strip())
+    ax.set_ylabel(_fraction_label(profile_ds))
+    ax.grid(True, lw=0.4, alpha=0.5)
     return ax

@@ -6,7 +6,8 @@ The bin pitch is the pixel size along ``u``, ``pitch = sqrt((p_x u_x)^2 + (p_y u
 horizontal line, p_y for a vertical one, p for any direction on square pixels). Bin ``k`` is
 centred at ``x_um = k * pitch`` (k = 0 .. floor(L / pitch)) and holds the pixels with
 ``|s - k pitch| < pitch / 2`` (half-open, ``[k - 1/2, k + 1/2) pitch``) and ``|t| <= width / 2``.
-Counts (and variances) of those pixels are summed first, then ``C`` and ``C_err`` are taken.
+Counts (and variances) of those pixels are summed first, then ``C`` and ``C_err`` are taken
+(``C_err_sys``, the error shared by all points, when the map has one).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ..errors import InputError
+from ..errors import DataError, InputError
 from .pipeline import pixel_sizes
 from .summed import as_fraction_dataset, fraction_from_sums
 
@@ -68,6 +69,19 @@ def _select(
     return jj + j0, ii + i0, k[sel].astype(np.intp)
 
 
+def _check_not_empty(n_band: int, npix: np.ndarray, total: np.ndarray, width: float) -> None:
+    """DataError when the band holds no pixel centre, or no bin has a count."""
+    if n_band == 0:
+        raise InputError(
+            f"no pixel centre lies within +-{width / 2:g} um of the line; widen the band"
+        )
+    if not np.any((npix > 0) & (total >= 1)):
+        raise DataError(
+            "profile holds no valid counts (every pixel in the band is masked or empty); "
+            "expected a line across counted pixels"
+        )
+
+
 def line_profile(
     data: xr.Dataset,
     *,
@@ -106,11 +120,12 @@ def line_profile(
     va = vb = None
     if "var_a" in fds and "var_b" in fds:
         va, vb = total(fds["var_a"].values[jj, ii]), total(fds["var_b"].values[jj, ii])
-    C, err = fraction_from_sums(sa, sb, va, vb, dict(fds.attrs))
+    _check_not_empty(k.size, npix, sa + sb, float(width_um))
+    C, err, sys = fraction_from_sums(sa, sb, va, vb, dict(fds.attrs))
     return _build(
         fds,
         C,
-        err,
+        (err, sys if "C_err_sys" in fds else None),
         sa,
         sb,
         va,
@@ -125,7 +140,7 @@ def line_profile(
 def _build(
     fds: xr.Dataset,
     C: np.ndarray,
-    err: np.ndarray,
+    errs: tuple[np.ndarray, np.ndarray | None],
     sa: np.ndarray,
     sb: np.ndarray,
     va: np.ndarray | None,
@@ -138,6 +153,7 @@ def _build(
     a = str(fds["n_a"].attrs.get("species", "a"))
     b = str(fds["n_b"].attrs.get("species", "b"))
     dims = ("x_um",)
+    err, sys = errs
     data: dict[str, Any] = {
         "C": (dims, C, {"units": ""}),
         "C_err": (dims, err, {"units": ""}),
@@ -145,6 +161,8 @@ def _build(
         b: (dims, sb, {"long_name": f"summed {b} counts"}),
         "n_pixels": (dims, npix.astype(np.int64)),
     }
+    if sys is not None:
+        data["C_err_sys"] = (dims, sys, {"long_name": "systematic error shared by all points"})
     if va is not None and vb is not None:
         data[f"var_{a}"] = (dims, va)
         data[f"var_{b}"] = (dims, vb)
@@ -158,6 +176,7 @@ def _build(
         "pitch_um": pitch,
         "source_file": str(fds.attrs.get("source_file", "")),
         "normalised": int(fds.attrs.get("normalised", 0)),
+        "systematic_errors": str(fds.attrs.get("systematic_errors", "separate")),
         "corrections": str(fds.attrs.get("corrections", json.dumps([]))),
         "binning": "pixel centres summed in bins one pixel pitch long, centred at k*pitch",
     }

@@ -23,7 +23,9 @@ class RegionStats(ResultMixin):
     """Summed counts over a region and the isotope fraction of the sums (dimensionless).
 
     ``n_pixels`` pixels contributed; ``n_excluded`` were in the region but masked (saturated or
-    outside the frame overlap: NaN counts). ``C`` is normalised when the map was.
+    outside the frame overlap: NaN counts). ``C`` is normalised when the map was. ``C_err`` is the
+    counting error (plus the systematic one for a map made with ``systematic="combined"``);
+    ``C_err_sys`` the error shared by all pixels (alpha, C_bg, C_s).
     """
 
     pair: str
@@ -35,6 +37,7 @@ class RegionStats(ResultMixin):
     n_pixels: int
     n_excluded: int
     normalised: bool
+    C_err_sys: float = 0.0
 
     @property
     def species(self) -> tuple[str, str]:
@@ -50,6 +53,7 @@ class RegionStats(ResultMixin):
             "label": self.label,
             "counts": {a: self.counts_a, b: self.counts_b},
             "C": quantity(self.C, self.C_err, "", note="normalised" if self.normalised else None),
+            "C_sys_stderr": self.C_err_sys,
             "n_pixels": self.n_pixels,
             "n_excluded": self.n_excluded,
         }
@@ -117,7 +121,7 @@ def region_stats(
     if "var_a" in fds and "var_b" in fds:
         va = float(fds["var_a"].values[ok].sum(dtype=np.float64))
         vb = float(fds["var_b"].values[ok].sum(dtype=np.float64))
-    C, err = fraction_from_sums(
+    C, err, sys = fraction_from_sums(
         np.array([sa]),
         np.array([sb]),
         None if va is None else np.array([va]),
@@ -134,4 +138,5 @@ def region_stats(
         n_pixels=int(ok.sum()),
         n_excluded=int((m & ~ok).sum()),
         normalised=int(fds.attrs.get("normalised", 0)) == 1,
+        C_err_sys=float(sys[0]),
     )
