@@ -133,3 +133,14 @@ def test_corrupt_netcdf(tmp_path: Path) -> None:
     f.write_bytes(b"\x89HDF\r\n\x1a\n" + b"\x00" * 40)
     with pytest.raises(FileFormatError, match=r"bad\.nc"):
         open_dataset(f)
+
+
+def test_npy_refuses_complex_and_csv_without_rows(tmp_path: Path) -> None:
+    f = tmp_path / "c.npy"
+    np.save(f, np.array([[1 + 2j, 3]]))
+    with pytest.raises(FileFormatError, match="expected real counts"):
+        open_dataset(f, pixel_size_um=1.0)
+    h = tmp_path / "h.csv"
+    h.write_text("x_um,C,C_err\n")
+    with pytest.raises(FileFormatError, match="no data rows"):
+        open_dataset(h)

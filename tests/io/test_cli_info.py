@@ -74,6 +74,11 @@ def test_info_rate_totals_use_count_time(
     assert entry["kind"] == "isotope_cycles" and entry["pixel_size"]["x"] is None
     # 16O rates (c/s) x 4 s counting time per cycle
     assert entry["total_counts"]["16O"]["value"] == pytest.approx(4.0197e11, rel=1e-4)
+    # the instrument's own cumulated ratio, as printed in the report
+    r0 = entry["instrument_ratios"]["R0"]
+    assert r0["definition"] == "18O/16O" and r0["mean"] == pytest.approx(0.00202455)
+    code, out, _ = _run(["info", str(real_data / "cameca_ims_oxygen/NBS28@1.asc")], capsys)
+    assert "R0 18O/16O = 0.00202455 (instrument)" in out
 
 
 def test_info_field_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -86,6 +91,37 @@ def test_info_field_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert json.loads(out)["files"][0]["pixel_size"]["x"]["value"] == pytest.approx(2.0)
 
 
+def test_info_profile_options_and_extent(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = tmp_path / "p.csv"
+    f.write_text("# normalised\nx,c_norm\n0,0.9\n0.5,0.5\n1.5,0.2\n")
+    code, out, _ = _run(
+        ["info", str(f), "--x-unit", "mm", "--column", "c_norm", "--json"], capsys
+    )
+    assert code == 0
+    entry = json.loads(out)["files"][0]
+    assert entry["kind"] == "profile" and entry["shape"] == {"x_um": 3}
+    assert entry["extent"]["x_um"]["last"] == {"value": 1500.0, "stderr": None, "unit": "um"}
+    # the options reach only the readers that take them; others refuse by name, exit 2
+    code, out, err = _run(["info", str(f), "--pixel-size", "1"], capsys)
+    assert code == 2 and out == "" and "does not take pixel_size_um" in err
+    assert err.count("\n") == 1
+    code, _, err = _run(["info", str(f), "--isotopes", "6Li"], capsys)
+    assert code == 2 and "--isotopes" in err
+
+
+def test_info_single_pixel_size(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "bare.txt"
+    f.write_text("1 2 3\n3 4 5\n")
+    code, out, _ = _run(["info", str(f), "--pixel-size", "0.5 um", "--json"], capsys)
+    assert code == 0
+    e = json.loads(out)["files"][0]
+    assert e["pixel_size"]["x"]["value"] == e["pixel_size"]["y"]["value"] == 0.5
+    assert e["field_of_view"]["x"]["value"] == pytest.approx(1.5)
+    assert e["extent"]["x"]["first"]["value"] == pytest.approx(0.25)  # pixel centre
+
+
 def test_info_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = _run(["info", str(tmp_path / "missing.im")], capsys)
     assert code == 2 and "no such file" in err and "Traceback" not in err and out == ""
@@ -94,6 +130,8 @@ def test_info_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     code, _, err = _run(["info", str(bad)], capsys)
     assert code == 2 and "negative counts" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.txt"]
+    code, out, err = _run(["info", str(tmp_path)], capsys)
+    assert code == 2 and out == "" and "is a folder" in err
 
 
 def test_info_subprocess_no_traceback(tmp_path: Path) -> None:

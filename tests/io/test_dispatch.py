@@ -58,8 +58,22 @@ def test_binary_garbage_as_text(tmp_path: Path) -> None:
 
 
 def test_wrong_option_for_reader(real_data: Path) -> None:
-    with pytest.raises(InputError, match="does not take that option"):
+    # the message names the file, the option refused and the options the reader takes
+    with pytest.raises(InputError, match=r"image_sun\.im: a nanosims_im file does not take "
+                       r"column \(it takes no options\)"):
         open_dataset(real_data / "cameca_sims/image_sun.im", column="C")
+    with pytest.raises(InputError, match=r"not take pixel_size_um \(it takes column, isotopes"):
+        open_dataset(real_data / "web_lead_gururajan/TracerDiffusionData_FeSrTiO3_973K.csv",
+                     pixel_size_um=1.0)
+
+
+def test_folder_and_empty_file(tmp_path: Path) -> None:
+    with pytest.raises(FileFormatError, match="is a folder"):
+        open_dataset(tmp_path)
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    with pytest.raises(FileFormatError, match=r"empty\.txt: empty file"):
+        open_dataset(empty)
 
 
 def _pair(

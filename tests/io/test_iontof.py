@@ -94,6 +94,28 @@ def test_header_field_of_view_in_mm_and_single_value(tmp_path: Path) -> None:
     assert "6Li" in ds
 
 
+def test_header_pixel_size_is_a_length_not_a_pixel_count(tmp_path: Path) -> None:
+    f = tmp_path / "ps.txt"
+    f.write_text("# Pixel size (µm): 0.977 x 0.971\n# Peak: ^7Li+\n1\t2\t3\n3\t4\t5\n")
+    ds = read_iontof_image(f)
+    assert ds.attrs["pixel_size_x_um"] == pytest.approx(0.977)
+    assert ds.attrs["pixel_size_y_um"] == pytest.approx(0.971)
+    # with a field of view in the header as well, the exact fov / pixels wins over the rounding
+    g = tmp_path / "both.txt"
+    g.write_text("# Field of view (µm): 3 x 2\n# Pixel size (µm): 0.9\n1\t2\t3\n3\t4\t5\n")
+    assert read_iontof_image(g).attrs["pixel_size_x_um"] == pytest.approx(1.0)
+    # and an explicit option wins over both
+    assert read_iontof_image(g, pixel_size_um=0.5).attrs["pixel_size_y_um"] == 0.5
+
+
+def test_truncated_depth_profile_names_the_line(real_data: Path, tmp_path: Path) -> None:
+    raw = (real_data / POS).read_bytes()
+    f = tmp_path / "cut.txt"
+    f.write_bytes(raw[: raw.index(b"\n", 4000) + 200])  # the header and a cut data line
+    with pytest.raises(FileFormatError, match=r"cut\.txt: line \d+ has \d+ of \d+ columns"):
+        read_iontof_depth_profile(f)
+
+
 def test_columns_forms(tmp_path: Path, rng: np.random.Generator) -> None:
     img = rng.poisson(5, size=(7, 9))
     f = write_iontof_columns(tmp_path / "c3.txt", img, species="^6Li+", field_of_view_um=(9, 14))

@@ -101,6 +101,16 @@ def test_curvature_detected_for_two_mechanisms() -> None:
     assert fit_arrhenius(T, d2, e2).curvature["non_arrhenius"] is False
 
 
+def test_errors_too_small_for_the_scatter_are_flagged() -> None:
+    d, err = _noisy(4, rel=0.20)  # 20 % scatter ...
+    r = fit_arrhenius(T, d, err / 10)  # ... quoted as 2 %
+    out = r.to_dict()
+    assert r.chi2_red > 5 and out["chi2_p_value"]["value"] < 0.01
+    assert "exceeds the given D errors" in out["note"]
+    ok = fit_arrhenius(T, *_noisy(4)).to_dict()
+    assert "note" not in ok and ok["chi2_p_value"]["value"] > 0.01
+
+
 def test_two_points_without_errors_has_no_stderr() -> None:
     r = fit_arrhenius([300.0, 400.0], [1e-9, 1e-8])
     out = r.to_dict()
@@ -126,5 +136,13 @@ def test_plot_several_sets_with_celsius_axis() -> None:
     ax = plot_arrhenius([a, b], t_range_K=(250.0, 700.0))
     assert ax.get_yscale() == "log"
     assert len(ax.lines) >= 2 and len(ax.collections) >= 2
-    assert any(c.get_xlabel() == "T (°C)" for c in ax.child_axes)
+    top = next(c for c in ax.child_axes if c.get_xlabel() == "T (°C)")
+    ticks_c = list(top.get_xticks())
+    assert 0.0 in ticks_c and len(ticks_c) >= 4
+    # ticks in degrees C sit where 1000/T says, and never crowd (>= 10 % of the width apart)
+    xs = sorted(1000.0 / (np.array(ticks_c) + 273.15))
+    lo, hi = ax.get_xlim()
+    assert np.min(np.diff(xs)) >= 0.1 * (hi - lo) and lo <= xs[0] and xs[-1] <= hi
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[0].startswith("tracer: Ea =") and labels[1].startswith("conductivity: Ea =")
     plt.close(ax.figure)

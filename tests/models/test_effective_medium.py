@@ -55,10 +55,25 @@ def test_maxwell_garnett_matches_series_in_slow_limit(dim: int) -> None:
     assert mg == pytest.approx(series_d_eff(DB, K, L * 1e-4), rel=0.01)
 
 
+def _mg_with_phi(phi: float, dim: int) -> float:
+    """Maxwell-Garnett written out for a given grain volume fraction (test reference)."""
+    d_gb = K * DELTA
+    beta = (DB - d_gb) / (DB + (dim - 1) * d_gb)
+    return d_gb * (1 + (dim - 1) * phi * beta) / (1 - phi * beta)
+
+
 def test_maxwell_garnett_one_phi_for_all_d_would_disagree() -> None:
-    # with phi = (l/(l+delta))^d all agree; d=1 is exactly the series model with delta
+    # d=1 is exactly the series model with delta
     assert maxwell_garnett(DB, K * DELTA, L * 1e-4, DELTA, dim=1) == pytest.approx(
         series_d_eff(DB, K, L * 1e-4, delta_cm=DELTA), rel=1e-9)
+    ratio = (L * 1e-4) / (L * 1e-4 + DELTA)
+    series = series_d_eff(DB, K, L * 1e-4)
+    for dim, off in ((2, 1.8), (3, 2.6)):
+        # the implemented convention phi = (l/(l+delta))^d equals the formula written out ...
+        assert maxwell_garnett(DB, K * DELTA, L * 1e-4, DELTA, dim=dim) == pytest.approx(
+            _mg_with_phi(ratio**dim, dim), rel=1e-6)
+        # ... while one phi = l/(l+delta) for every d is off by ~1.8x (2D) and ~2.6x (3D)
+        assert _mg_with_phi(ratio, dim) / series == pytest.approx(off, rel=0.05)
 
 
 def test_hashin_shtrikman_bounds_bracket_mg_and_fast_limit() -> None:
@@ -129,7 +144,9 @@ def test_validity_and_chain_from_time() -> None:
 
 
 @pytest.mark.parametrize("kw", [dict(grain_um=0.0), dict(grain_um=-3.0), dict(delta_nm=0.0),
-                                dict(model="nope"), dict(d_eff=1e-9)])
+                                dict(model="nope"), dict(d_eff=1e-9), dict(time_s=-5.0),
+                                dict(time_s=float("nan")), dict(n_grains=0),
+                                dict(k_rel_sd=-0.1)])
 def test_bad_input(kw: dict[str, object]) -> None:
     args: dict[str, object] = dict(d_bulk=DB, k=K, grain_um=L)
     args.update(kw)

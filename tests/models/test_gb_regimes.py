@@ -112,3 +112,14 @@ def test_tail_bad_input() -> None:
         fit_type_b_tail(y, np.exp(-y), d_bulk=1e-14, time_s=1e4, source="pulse")
     with pytest.raises(InputError):
         classify_regime(d_bulk=-1.0, d_gb=1e-9, delta_cm=5e-8, time_s=1.0, grain_cm=1e-3)
+    # slow GBs (D_gb < D) have no Harrison regime: refused with a hint, not classified "A"
+    with pytest.raises(InputError, match="fast grain boundaries"):
+        classify_regime(d_bulk=1e-8, d_gb=1e-10, delta_cm=5e-8, time_s=3600.0, grain_cm=1e-3)
+
+
+def test_weak_gb_tail_is_flagged() -> None:
+    # beta = s delta D_gb / (2 D Lambda) below 10: the 6/5 constant is not reliable
+    y_um = np.linspace(1, 10, 30)
+    c = np.exp(-5e3 * (y_um * 1e-4) ** 1.2)
+    r = fit_type_b_tail(y_um, c, d_bulk=1e-10, time_s=1e4, y_min_um=1.0)
+    assert r.beta < 10 and any("beta <= 10" in n for n in r.notes)

@@ -61,10 +61,23 @@ def test_arrhenius_json_keys_and_png(tracer_csv: Path, tmp_path: Path,
     assert d["Ea"]["unit"] == "eV" and 0.3 < d["Ea"]["value"] < 0.45
     ex = d["extrapolation"][0]
     assert ex["temperature"]["value"] == pytest.approx(163.15)
-    assert ex["lower95"] < ex["D"]["value"] < ex["upper95"]
+    assert ex["lower95"]["value"] < ex["D"]["value"] < ex["upper95"]["value"]
+    assert ex["upper95"]["unit"] == "cm^2/s"
     assert png.read_bytes()[:4] == b"\x89PNG"
     code, _, err = _run(["arrhenius", str(tracer_csv), "--png", str(png)], capsys)
     assert code == 2 and "Traceback" not in err
+    # several data sets on one plot (study Fig. 5b/c): each fitted, listed under "also"
+    sig = tmp_path / "sigma.csv"
+    sig.write_text("T_C,sigma\n22,1e-3\n100,1.1e-2\n200,8e-2\n", encoding="utf-8")
+    two = tmp_path / "two.png"
+    d2 = _json(["arrhenius", str(tracer_csv), "--also", str(sig), "--density", "5e21 cm^-3",
+                "--png", str(two)], capsys)
+    assert d2["Ea"] == d["Ea"] and [a["label"] for a in d2["also"]] == ["sigma (D_sigma)"]
+    assert d2["also"][0]["Ea"]["unit"] == "eV" and two.read_bytes()[:4] == b"\x89PNG"
+    bad = tmp_path / "three.png"
+    code, _, err = _run(["arrhenius", str(tracer_csv), "--also", str(sig), "--png", str(bad)],
+                        capsys)
+    assert code == 2 and "--density" in err and not bad.exists()
 
 
 def test_nernst_einstein_and_haven(capsys: pytest.CaptureFixture[str], tracer_csv: Path,
@@ -116,7 +129,20 @@ def _table(tmp_path: Path, text: str) -> str:
        "5e21 cm^-3"], "sigma"),
      (["nernst-einstein", "--sigma", "1e-3 S/cm", "--temperature", "300 um", "--density",
        "5e21 cm^-3"], "temperature"),
-     (["haven", "--tracer", "0.048 cm^2/s"], "--conductivity")],
+     (["haven", "--tracer", "0.048 cm^2/s"], "--conductivity"),
+     (["series", "--d-bulk", "2.6e-8 cm^2/s", "--d-gb-over-delta", "1.5e-6 cm/s",
+       "--grain-size", "16 um", "--time", "-5 h"], "diffusion time"),
+     (["series", "--d-bulk", "2.6e-8 cm^2/s", "--d-gb-over-delta", "1.5e-6 cm/s",
+       "--grain-size", "16 um", "--k-spread", "-1", "--n-grains", "3"], "spread of k"),
+     (["regime", "--d-bulk", "1e-8 cm^2/s", "--d-gb", "1e-10 cm^2/s", "--time", "1 h",
+       "--grain-size", "10 um"], "fast grain boundaries"),
+     (["haven", "--tracer", "0.048 cm^2/s", "--conductivity", "0.2 cm^2/s",
+       "--tracer-table", "t.csv"], "not both"),
+     (["haven", "--tracer-table", "t.csv"], "--conductivity-table"),
+     (["haven", "--tracer", "0.048 cm^2/s", "--conductivity", "0.2 cm^2/s", "--shared-ea"],
+      "--shared-ea needs"),
+     (["haven", "--tracer", "0.048 cm^2/s", "--conductivity", "1e-3 S/cm", "--prefactors",
+       "--temperature", "300 K", "--density", "5e21 cm^-3"], "with --prefactors")],
 )
 def test_bad_options_exit_2(args: list[str], needle: str,
                             capsys: pytest.CaptureFixture[str]) -> None:
@@ -141,10 +167,33 @@ def test_bad_tables_exit_2_without_png(tmp_path: Path, text: str, needle: str,
     assert not png.exists() and not list(tmp_path.glob(".out*"))
 
 
+def test_allow_cold_reaches_every_table_command(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    cold = _table(tmp_path, "T_K,D,D_err\n30,1e-20,1e-21\n45,1e-16,1e-17\n")
+    for cmd in (["quench-check", "--arrhenius", cold, "--stage-temperature", "20 K",
+                 "--time", "5 h", "--resolution", "1 um"],
+                ["haven", "--tracer-table", cold, "--conductivity-table", cold]):
+        code, _, err = _run(cmd, capsys)
+        assert code == 2 and "--allow-cold" in err
+        code, _, err = _run([*cmd, "--allow-cold"], capsys)
+        assert code == 0, err
+
+
+def test_table_with_disagreeing_t_columns(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    ok = _table(tmp_path, "T_K,T_C,D\n295.15,22,1e-9\n473.15,200,1e-7\n")
+    assert _json(["arrhenius", ok], capsys)["n_points"] == 2
+    bad = tmp_path / "bad.csv"
+    bad.write_text("T_K,T_C,D\n295.15,22,1e-9\n200,200,1e-7\n", encoding="utf-8")
+    code, _, err = _run(["arrhenius", str(bad)], capsys)
+    assert code == 2 and "disagree" in err
+
+
 def test_haven_converts_conductivity_and_text_mode(capsys: pytest.CaptureFixture[str]) -> None:
     h = _json(["haven", "--tracer", "2.2e-9 cm^2/s", "--conductivity", "1e-3 S/cm",
                "--temperature", "22 degC", "--density", "5e21 cm^-3"], capsys)
     assert h["haven_ratio"]["value"] == pytest.approx(2.2e-9 / 3.175e-8, rel=1e-3)
+    assert h["details"]["D_sigma"]["value"] == pytest.approx(3.175e-8, rel=1e-3)
     code, _, err = _run(["haven", "--tracer", "2.2e-9 cm^2/s", "--conductivity", "1e-3 S/cm"],
                         capsys)
     assert code == 2 and "--temperature and --density" in err

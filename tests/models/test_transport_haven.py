@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -83,8 +85,13 @@ def test_haven_at_temperature_with_band() -> None:
     assert lo < h.haven_ratio < hi
     curve = h.details["curve"]
     assert len(curve) == 7 and all(c["lower95"] < c["haven_ratio"] < c["upper95"] for c in curve)
-    # the band is narrowest inside the data and widens outside
+    # the curve spans both data sets, and its band is narrowest inside them, widest at the ends
     assert curve[0]["T_K"] == pytest.approx(650.0) and curve[-1]["T_K"] == pytest.approx(300.0)
+    rel = [math.log(c["upper95"] / c["lower95"]) for c in curve]
+    assert min(rel[1:-1]) < min(rel[0], rel[-1])
+    # the 95 % band is +-1.96 standard errors of ln H_R
+    assert h.haven_ratio_err is not None
+    assert math.log(hi / lo) / 2 == pytest.approx(1.96 * h.haven_ratio_err / h.haven_ratio)
 
 
 @pytest.mark.parametrize("sigma", [0.0, -1e-3])

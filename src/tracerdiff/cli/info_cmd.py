@@ -3,14 +3,16 @@ field of view, total counts, dead-time flag)."""
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 import numpy as np
 import typer
 import xarray as xr
 
+from ..errors import InputError
 from ..quantities import quantity
-from .common import emit, parse_point
+from .common import emit, parse_point, parse_q
 
 __all__ = ["describe", "register"]
 
@@ -26,6 +28,39 @@ def _total(da: xr.DataArray) -> dict[str, Any]:
     if unit == "counts/s" and "count_time_s" in da.attrs:
         return quantity(total * float(da.attrs["count_time_s"]), None, "counts")
     return quantity(total, None, unit)
+
+
+def _extent(ds: xr.Dataset) -> dict[str, Any]:
+    """First and last value of each dimension coordinate that has a unit (um, s)."""
+    out: dict[str, Any] = {}
+    for name in ds.dims:
+        c = ds.coords.get(name)
+        unit = None if c is None else c.attrs.get("units")
+        if c is not None and unit and c.size and np.issubdtype(c.dtype, np.number):
+            v = c.values
+            out[str(name)] = {
+                "first": quantity(float(v[0]), None, str(unit)),
+                "last": quantity(float(v[-1]), None, str(unit)),
+            }
+    return out
+
+
+def _instrument_ratios(ds: xr.Dataset) -> Any:
+    """The ratios the instrument itself defined (and, for Cameca IMS, computed), or None."""
+    try:
+        return json.loads(str(ds.attrs["ratios"])) if "ratios" in ds.attrs else None
+    except ValueError:
+        return None
+
+
+def _ratio_text(r: Any) -> str:
+    if isinstance(r, dict):
+        return ", ".join(
+            f"{k} {v.get('definition', '?')}"
+            + (f" = {v['mean']:.7g} (instrument)" if "mean" in v else "")
+            for k, v in r.items()
+        )
+    return ", ".join(str(v) for v in r)
 
 
 def describe(ds: xr.Dataset, *, file: str) -> dict[str, Any]:
@@ -59,6 +94,8 @@ def describe(ds: xr.Dataset, *, file: str) -> dict[str, Any]:
             for k, v in ds.data_vars.items()
             if v.attrs.get("units", "counts") in ("counts", "counts/s")
         },
+        "extent": _extent(ds),
+        "instrument_ratios": _instrument_ratios(ds),
         "dead_time_corrected": bool(int(a.get("dead_time_corrected", 0))),
         "source_sha256": str(a.get("source_sha256", "")),
     }
@@ -76,7 +113,20 @@ def _text(d: dict[str, Any]) -> str:
         f"  shape       {shape}" + (f", {d['n_frames']} frame(s)" if d["n_frames"] else ""),
         f"  pixel size  x {q(d['pixel_size']['x'])}, y {q(d['pixel_size']['y'])}",
         f"  field       x {q(d['field_of_view']['x'])}, y {q(d['field_of_view']['y'])}",
-        f"  totals      {totals}",
+        f"  totals      {totals or '-'}",
+        *(
+            f"  {k:<11} {q(v['first'])} .. {q(v['last'])}"
+            for k, v in d["extent"].items()
+            if k not in ("x", "y")
+        ),
+        *([f"  dwell time  {q(d['dwell_time'])} per pixel"] if d["dwell_time"] else []),
+        *([f"  shots/pixel {d['shots_per_pixel']}"] if d["shots_per_pixel"] is not None else []),
+        *([f"  M/dM        {d['mass_resolution']:g}"] if d["mass_resolution"] is not None else []),
+        *(
+            [f"  ratios      {_ratio_text(d['instrument_ratios'])}"]
+            if d["instrument_ratios"]
+            else []
+        ),
         f"  dead-time corrected: {'yes' if d['dead_time_corrected'] else 'no'}",
     ]
     return "\n".join(lines)
@@ -91,11 +141,25 @@ def info(
     ] = None,
     field_of_view: Annotated[
         str | None,
-        typer.Option("--field-of-view", help="Field of view 'FX,FY' (um) for files that lack it."),
+        typer.Option(
+            "--field-of-view", help="Field of view 'FX,FY' or 'F' (um) for files that lack it."
+        ),
     ] = None,
     pixel_size: Annotated[
         str | None,
-        typer.Option("--pixel-size", help="Pixel size 'PX,PY' (um) for files that lack it."),
+        typer.Option("--pixel-size", help="Pixel size 'PX,PY' or 'P' (um) for files that lack it."),
+    ] = None,
+    x_unit: Annotated[
+        str | None,
+        typer.Option("--x-unit", help="CSV profiles: unit of a plain 'x' column (default um)."),
+    ] = None,
+    column: Annotated[
+        str | None,
+        typer.Option("--column", help="CSV profiles: the fraction column when it is not 'C'."),
+    ] = None,
+    isotopes: Annotated[
+        str | None,
+        typer.Option("--isotopes", help="CSV profiles: the two count columns, e.g. '6Li,7Li'."),
     ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print JSON (keys in docs/cli/io.md).")
@@ -107,13 +171,45 @@ def info(
     """
     from ..io import open_dataset
 
-    opts: dict[str, Any] = {}
-    if field_of_view is not None:
-        opts["field_of_view_um"] = parse_point(field_of_view, option="--field-of-view")
-    if pixel_size is not None:
-        opts["pixel_size_um"] = parse_point(pixel_size, option="--pixel-size")
+    opts = _reader_options(field_of_view, pixel_size, x_unit, column, isotopes)
     entries = [describe(open_dataset(f, kind=kind, **opts), file=f) for f in files]
     emit({"files": entries}, as_json=as_json, text="\n".join(_text(e) for e in entries))
+
+
+def _reader_options(
+    field_of_view: str | None,
+    pixel_size: str | None,
+    x_unit: str | None,
+    column: str | None,
+    isotopes: str | None,
+) -> dict[str, Any]:
+    """Reader options from the command line (only those given, so readers can refuse them)."""
+    opts: dict[str, Any] = {}
+    if field_of_view is not None:
+        opts["field_of_view_um"] = _one_or_two(field_of_view, option="--field-of-view")
+    if pixel_size is not None:
+        opts["pixel_size_um"] = _one_or_two(pixel_size, option="--pixel-size")
+    if x_unit is not None:
+        opts["x_unit"] = x_unit
+    if column is not None:
+        opts["column"] = column
+    if isotopes is not None:
+        names = [t.strip() for t in isotopes.replace("/", ",").split(",") if t.strip()]
+        if len(names) != 2:
+            raise InputError(
+                f"--isotopes: expected two column names like '6Li,7Li', got {isotopes!r}"
+            )
+        opts["isotopes"] = tuple(names)
+    return opts
+
+
+def _one_or_two(text: str, *, option: str) -> tuple[float, float]:
+    """'X,Y' (um, or with a unit) or one value for both axes."""
+    if "," in text:
+        return parse_point(text, option=option)
+    v = parse_q(text, "length", option=option, default_unit="um")
+    assert v is not None
+    return v, v
 
 
 def register(app: typer.Typer) -> None:

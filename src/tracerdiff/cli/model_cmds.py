@@ -9,6 +9,7 @@ import typer
 
 from ..errors import InputError, UnitError
 from ..outputs import atomic_path, check_writable
+from ..quantities import quantity
 from ..results import render_text
 from ..units import parse_quantity_with_error
 from .common import emit, parse_q
@@ -17,6 +18,9 @@ __all__ = ["register"]
 
 _JSON = typer.Option(False, "--json", help="Print JSON (stable keys, see docs/cli/models.md).")
 _EXTRAPOLATE = typer.Option([], "--extrapolate", help="T to extrapolate to (repeatable).")
+_ALSO = typer.Option([], "--also", help="Another table, fitted and plotted on the same PNG "
+                    "(repeatable; JSON key 'also').")
+_ALLOW_COLD = typer.Option(False, "--allow-cold", help="Accept T_K below 50 K in the tables.")
 
 
 def _req(text: str | None, kind: str, option: str) -> float:
@@ -81,34 +85,39 @@ def arrhenius(
     extrapolate: list[str] = _EXTRAPOLATE,
     density: str | None = typer.Option(None, "--density", help="n for sigma, '5e21 cm^-3'."),
     charge: int = typer.Option(1, "--charge", help="Charge number z."),
-    allow_cold: bool = typer.Option(False, "--allow-cold", help="Accept T_K below 50 K."),
+    allow_cold: bool = _ALLOW_COLD,
     png: str | None = typer.Option(None, "--png", help="Write an Arrhenius plot here."),
+    also: list[str] = _ALSO,
     force: bool = typer.Option(False, "--force", help="Overwrite --png."),
     as_json: bool = _JSON,
 ) -> None:
     """Weighted Arrhenius fit of ln D against 1/T (Ea, D0, covariance, D_ref, curvature test).
 
-    Example: tracerdiff arrhenius tracer.csv --extrapolate "-110 degC" --json
+    Example: tracerdiff arrhenius tracer.csv --also sigma.csv --density "5e21 cm^-3"
+    --extrapolate "-110 degC" --png fig5.png --json
     """
     temps = [_req(t, "temperature", "--extrapolate") for t in extrapolate]
     if png:
         check_writable(png, force=force)
     r = _fit_table(table, density, charge, allow_cold, reference_t)
+    others = [_fit_table(t, density, charge, allow_cold, reference_t) for t in also]
     payload = r.to_dict()
+    if others:
+        payload["also"] = [o.to_dict() for o in others]
     if temps:
         p = r.predict(temps)
         payload["extrapolation"] = [
-            {"temperature": {"value": t, "stderr": None, "unit": "K"},
-             "D": {"value": float(d), "stderr": None, "unit": "cm^2/s"},
-             "lower95": float(lo), "upper95": float(hi)}
+            {"temperature": quantity(t, None, "K"), "D": quantity(float(d), None, r.unit),
+             "lower95": quantity(float(lo), None, r.unit),
+             "upper95": quantity(float(hi), None, r.unit)}
             for t, d, lo, hi in zip(temps, p.D, p.lower, p.upper, strict=True)]
     if png:
-        _write_png(r, png, force, temps)
+        _write_png([r, *others], png, force, temps)
         payload["png"] = png
     emit(payload, as_json=as_json, text=render_text(payload, "ArrheniusResult"))
 
 
-def _write_png(r: Any, path: str, force: bool, temps: list[float]) -> None:
+def _write_png(fits: list[Any], path: str, force: bool, temps: list[float]) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -116,8 +125,8 @@ def _write_png(r: Any, path: str, force: bool, temps: list[float]) -> None:
 
     from ..models import plot_arrhenius
 
-    ts = list(r.temperature_K) + temps
-    ax = plot_arrhenius(r, t_range_K=(min(ts), max(ts)))
+    ts = [float(t) for f in fits for t in f.temperature_K] + temps
+    ax = plot_arrhenius(fits, t_range_K=(min(ts), max(ts)))
     with atomic_path(path, force=force) as tmp:
         ax.figure.savefig(tmp, format="png", dpi=120, bbox_inches="tight")
     plt.close(ax.figure)
@@ -171,6 +180,7 @@ def haven(
     conductivity_table: str | None = typer.Option(None, "--conductivity-table", help="CSV."),
     shared_ea: bool = typer.Option(False, "--shared-ea", help="Joint fit with one Ea."),
     density: str | None = typer.Option(None, "--density", help="n for sigma, '5e21 cm^-3'."),
+    allow_cold: bool = _ALLOW_COLD,
     as_json: bool = _JSON,
 ) -> None:
     """Haven ratio H_R = D* / D_sigma from two values or two Arrhenius tables.
@@ -180,19 +190,38 @@ def haven(
     from ..models import haven_from_arrhenius, haven_ratio
 
     t_k = parse_q(temperature, "temperature", option="--temperature")
+    _check_haven_inputs(tracer, conductivity, tracer_table, conductivity_table, shared_ea)
     if tracer_table and conductivity_table:
-        a = _fit_table(tracer_table, density, 1, False)
-        b = _fit_table(conductivity_table, density, 1, False)
+        a = _fit_table(tracer_table, density, 1, allow_cold)
+        b = _fit_table(conductivity_table, density, 1, allow_cold)
         r = haven_from_arrhenius(a, b, shared_ea=shared_ea, temperature_K=t_k)
     elif tracer and conductivity:
         d1, e1 = _qe(tracer, "diffusivity", "--tracer")
-        d2, e2 = _d_or_sigma(conductivity, "--conductivity", t_k, density)
+        if prefactors:  # two D0 in cm^2/s; a conductivity has no meaning here
+            d2, e2 = _qe(conductivity, "diffusivity", "--conductivity (with --prefactors, D0 "
+                         "of D_sigma)")
+        else:
+            d2, e2 = _d_or_sigma(conductivity, "--conductivity", t_k, density)
         r = haven_ratio(d1, d2, d_tracer_err=e1, d_sigma_err=e2, prefactors=prefactors,
                         temperature_K=t_k)
     else:
         raise InputError("give --tracer and --conductivity, or --tracer-table and "
                          "--conductivity-table")
     emit(r.to_dict(), as_json=as_json, text=str(r))
+
+
+def _check_haven_inputs(tracer: str | None, conductivity: str | None, tracer_table: str | None,
+                        conductivity_table: str | None, shared_ea: bool) -> None:
+    """Values or tables, not a mix; --shared-ea only with tables."""
+    values, tables = (tracer, conductivity), (tracer_table, conductivity_table)
+    if any(values) and any(tables):
+        raise InputError("give two values (--tracer, --conductivity) or two tables "
+                         "(--tracer-table, --conductivity-table), not both")
+    if any(tables) and not all(tables):
+        raise InputError("give both --tracer-table and --conductivity-table")
+    if shared_ea and not any(tables):
+        raise InputError("--shared-ea needs two Arrhenius tables (--tracer-table, "
+                         "--conductivity-table)")
 
 
 def quench_check(
@@ -204,6 +233,7 @@ def quench_check(
     ramp_from: str | None = typer.Option(None, "--ramp-from", help="Cooling start, '22 degC'."),
     cooling_rate: str | None = typer.Option(None, "--cooling-rate", help="'5 K/min'."),
     density: str | None = typer.Option(None, "--density", help="n for sigma tables."),
+    allow_cold: bool = _ALLOW_COLD,
     as_json: bool = _JSON,
 ) -> None:
     """Are diffusion lengths sqrt(2 D t) during cryo imaging below the resolution?
@@ -213,9 +243,9 @@ def quench_check(
     """
     from ..models import quench_check as qc
 
-    fits = {"D_eff": _fit_table(arrhenius_table, density, 1, False)}
+    fits = {"D_eff": _fit_table(arrhenius_table, density, 1, allow_cold)}
     if bulk_arrhenius:
-        fits["D_b"] = _fit_table(bulk_arrhenius, density, 1, False)
+        fits["D_b"] = _fit_table(bulk_arrhenius, density, 1, allow_cold)
     r = qc(fits, stage_K=_req(stage_temperature, "temperature", "--stage-temperature"),
            time_s=_req(time, "time", "--time"),
            resolution_um=_req(resolution, "length", "--resolution"),

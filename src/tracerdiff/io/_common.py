@@ -39,8 +39,14 @@ _CHARGE = re.compile(r"[+-]+$")
 def existing_file(path: PathLike) -> Path:
     """The path as a :class:`Path`; FileFormatError "no such file" when it is not a file."""
     p = Path(path)
+    if p.is_dir():
+        raise FileFormatError(f"{p}: is a folder; expected a data file")
     if not p.is_file():
         raise FileFormatError(f"{p}: no such file")
+    if p.stat().st_size == 0:
+        raise FileFormatError(f"{p}: empty file; expected SIMS data")
+    if not os.access(p, os.R_OK):
+        raise FileFormatError(f"{p}: not readable (permission denied)")
     return p
 
 

@@ -170,6 +170,8 @@ def read_npy(
         a = np.load(p, allow_pickle=False)
     except (ValueError, OSError) as exc:
         raise FileFormatError(f"{p}: not a readable .npy array ({exc})") from None
+    if not (np.issubdtype(a.dtype, np.integer) or np.issubdtype(a.dtype, np.floating)):
+        raise FileFormatError(f"{p}: expected real counts (integer or float), got dtype {a.dtype}")
     arrays = _stack_to_arrays(
         np.asarray(a, dtype=float), species=species, pages_as=pages_as, source=str(p)
     )

@@ -4,6 +4,7 @@ dispatching on ``kind``, then on content (magic bytes, header lines), then on th
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -95,15 +96,19 @@ def open_dataset(path: PathLike, *, kind: str | None = None, **options: Any) -> 
     ``field_of_view_um=(500, 200)``, ``pixel_size_um=0.98``, ``species=...``, ``column=...``).
     """
     p = existing_file(path)
+    if kind is not None and kind not in KINDS:
+        raise InputError(f"unknown kind {kind!r}; expected one of {sorted(KINDS)}")
     k = kind or detect_kind(p)
-    if k not in KINDS:
-        raise InputError(f"unknown kind {k!r}; expected one of {sorted(KINDS)}")
-    try:
-        return KINDS[k](p, **options)
-    except TypeError as exc:
-        if "unexpected keyword" in str(exc):
-            raise InputError(f"reader {k!r} does not take that option: {exc}") from None
-        raise
+    reader = KINDS[k]
+    accepted = inspect.signature(reader).parameters
+    extra = sorted(o for o in options if o not in accepted)
+    if extra:
+        takes = sorted(n for n, v in accepted.items() if v.kind is v.KEYWORD_ONLY)
+        raise InputError(
+            f"{p}: a {k} file does not take {', '.join(extra)} (it takes "
+            f"{', '.join(takes) if takes else 'no options'})"
+        )
+    return reader(p, **options)
 
 
 def open_images(

@@ -67,6 +67,9 @@ def parse_header(lines: Sequence[str], *, source: str) -> dict[str, Any]:
             out["fov"] = (fx, nums[1] * scale if len(nums) > 1 else fx)
         elif "shots" in key and nums:
             out["shots_per_pixel"] = int(nums[0])
+        elif "pixel size" in key and nums and unit in _LENGTH_TO_UM:
+            px = nums[0] * _LENGTH_TO_UM[unit]
+            out["pixel_size"] = (px, nums[1] * _LENGTH_TO_UM[unit] if len(nums) > 1 else px)
         elif ("pixel" in key or unit == "pixels") and nums:
             out["pixels"] = (int(nums[0]), int(nums[1] if len(nums) > 1 else nums[0]))
         elif "scan" in key and nums:
@@ -147,6 +150,20 @@ def _image_from_table(a: np.ndarray, h: dict[str, Any], *, source: str) -> tuple
     return a, "iontof_ascii_image"
 
 
+def _geometry(
+    h: dict[str, Any],
+    field_of_view_um: float | tuple[float, float] | None,
+    pixel_size_um: float | tuple[float, float] | None,
+) -> dict[str, Any]:
+    """Options win over the header; in the header the field of view wins over a (rounded)
+    pixel size."""
+    if field_of_view_um is None and pixel_size_um is None:
+        field_of_view_um = h.get("fov")
+        if field_of_view_um is None:
+            pixel_size_um = h.get("pixel_size")
+    return {"field_of_view_um": field_of_view_um, "pixel_size_um": pixel_size_um}
+
+
 def read_iontof_image(
     path: PathLike,
     *,
@@ -172,8 +189,7 @@ def read_iontof_image(
     px, py = pixel_sizes(
         nx,
         ny,
-        field_of_view_um=field_of_view_um or h.get("fov"),
-        pixel_size_um=pixel_size_um,
+        **_geometry(h, field_of_view_um, pixel_size_um),
         source=str(p),
     )
     m = mass if mass is not None else h.get("mass")

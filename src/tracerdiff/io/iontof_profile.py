@@ -69,19 +69,21 @@ def _axis_key(title: str) -> str | None:
     return None
 
 
-def _parse_rows(lines: Sequence[str], ncol: int, *, source: str) -> np.ndarray:
+def _parse_rows(lines: Sequence[str], ncol: int, *, source: str, first: int = 1) -> np.ndarray:
+    """Numeric rows; ``first`` is the file line number of ``lines[0]`` (for messages)."""
     rows = []
     for i, line in enumerate(lines):
         if not line.strip() or line.startswith("#"):
             continue
         fields = line.split("\t")[:ncol]
-        try:
-            rows.append(
-                [float(f) if f.strip() else np.nan for f in fields]
-                + [np.nan] * (ncol - len(fields))
+        if len(fields) < ncol:
+            raise FileFormatError(
+                f"{source}: line {i + first} has {len(fields)} of {ncol} columns (truncated file?)"
             )
+        try:
+            rows.append([float(f) if f.strip() else np.nan for f in fields])
         except ValueError:
-            raise FileFormatError(f"{source}: line {i + 1} of the data is not numeric") from None
+            raise FileFormatError(f"{source}: line {i + first} is not numeric") from None
     if not rows:
         raise FileFormatError(f"{source}: depth profile has no data rows")
     return np.array(rows, dtype=float)
@@ -110,7 +112,7 @@ def read_iontof_depth_profile(path: PathLike) -> xr.Dataset:
     labels = lines[t_idx - 2].split("\t")
     masses = lines[t_idx - 1].split("\t")
     ncol = len(titles)
-    data = _parse_rows(lines[t_idx + 1 :], ncol, source=src)
+    data = _parse_rows(lines[t_idx + 1 :], ncol, source=src, first=t_idx + 2)
     coords: dict[str, Any] = {}
     species: dict[str, tuple[str, str, np.ndarray]] = {}
     ratios: list[str] = []

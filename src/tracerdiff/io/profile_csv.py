@@ -100,6 +100,8 @@ def read_profile_csv(
         raise FileFormatError(f"{p}: not a CSV profile ({exc})") from None
     df.columns = [str(c).strip() for c in df.columns]
     src = str(p)
+    if df.empty:
+        raise FileFormatError(f"{src}: CSV profile has a header but no data rows")
     xcol, x_um = _position(df, x_unit, src)
     try:
         num = df.drop(columns=[xcol]).apply(pd.to_numeric, errors="raise")

@@ -141,6 +141,14 @@ class ArrheniusResult(ResultMixin):
         """chi^2 per degree of freedom (NaN when dof = 0)."""
         return self.chi2 / self.dof if self.dof > 0 else math.nan
 
+    @property
+    def chi2_p(self) -> float:
+        """Probability of a chi^2 at least this large if the given errors are right (NaN if
+        dof = 0 or the scatter was estimated)."""
+        if self.dof <= 0 or self.error_source != "given":
+            return math.nan
+        return float(stats.chi2.sf(self.chi2, self.dof))
+
     def _quantile(self, level: float) -> float:
         p = 0.5 + level / 2
         if self.error_source == "scatter":
@@ -178,6 +186,10 @@ class ArrheniusResult(ResultMixin):
         d_ref, d_ref_err = self.d_ref()
         note = None if self.error_source == "given" else (
             "no D errors given: scatter estimated from the residuals")
+        if self.error_source == "given" and self.dof > 0 and self.chi2_p < 0.01:
+            note = (f"the scatter exceeds the given D errors (chi2_red = {self.chi2_red:.3g}, "
+                    f"p = {self.chi2_p:.2g}): the stated uncertainties are too small; check the "
+                    "errors or fit without them")
         out: dict[str, Any] = {
             "label": self.label,
             "Ea": quantity(self.ea_eV, self.ea_err, "eV"),
@@ -193,6 +205,7 @@ class ArrheniusResult(ResultMixin):
             "chi2": self.chi2,
             "dof": self.dof,
             "chi2_red": quantity(self.chi2_red, None, ""),
+            "chi2_p_value": quantity(self.chi2_p, None, ""),
             "error_source": self.error_source,
             "n_points": int(self.temperature_K.size),
             "curvature": self.curvature,

@@ -242,6 +242,7 @@ def effective_medium(
         raise InputError(f"delta must be > 0 nm; got {delta_nm:g}")
     if (k is None) == (d_eff is None):
         raise InputError("give exactly one of D_gb/delta (k) and D_eff")
+    _check_options(time_s, n_grains, d_eff_err, k_rel_sd)
     l_cm, sd_cm, delta_cm = grain_um * UM, (grain_sd_um or 0.0) * UM, delta_nm * NM
     notes: list[str] = []
     k_err = None
@@ -259,8 +260,23 @@ def effective_medium(
         notes.append("D_eff is the HS lower bound (= MG3, grains enclosed by GBs)")
     spread = _spread(model, d_bulk, k, l_cm, sd_cm, delta_cm)
     chain = _chain(d_bulk, k, grain_um, grain_sd_um, value, time_s, n_grains, k_rel_sd, rng)
+    if chain is None:
+        notes.append("chain convention (long-range D_eff over N grains) needs a time or n_grains")
     return EffectiveMediumResult(model, value, spread, d_bulk, k, grain_um, grain_sd_um,
                                  delta_nm, comps, chain, time_s, solved_for, k_err, tuple(notes))
+
+
+def _check_options(time_s: float | None, n_grains: int | None, d_eff_err: float | None,
+                   k_rel_sd: float) -> None:
+    """One-line InputErrors for the optional inputs (time in s, counts, spreads)."""
+    if time_s is not None and not (math.isfinite(time_s) and time_s > 0):
+        raise InputError(f"the diffusion time must be finite and > 0 s; got {time_s:g}")
+    if n_grains is not None and n_grains < 1:
+        raise InputError(f"the number of grains must be >= 1; got {n_grains}")
+    if d_eff_err is not None and not (math.isfinite(d_eff_err) and d_eff_err >= 0):
+        raise InputError(f"the D_eff error must be finite and >= 0; got {d_eff_err:g}")
+    if not (math.isfinite(k_rel_sd) and k_rel_sd >= 0):
+        raise InputError(f"the relative spread of k must be >= 0; got {k_rel_sd:g}")
 
 
 def _k_error(model: str, k: float, d_eff: float, d_eff_err: float | None, d_bulk: float,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,7 +25,26 @@ def _top_axis(ax: Any) -> Any:
 
     top = ax.secondary_xaxis("top", functions=(to_c, to_x))
     top.set_xlabel("T (°C)")
+    top.set_xticks(_celsius_ticks(ax.get_xlim()))
     return top
+
+
+_NICE_C = (-250, -200, -150, -100, -50, 0, 50, 100, 150, 200, 300, 400, 500, 600, 800, 1000,
+           1200, 1500, 2000)
+
+
+def _celsius_ticks(xlim: tuple[float, float], min_gap: float = 0.1) -> list[float]:
+    """Round Celsius values inside the 1000/T range, at least ``min_gap`` of the width apart
+    (1000/T crowds the hot end: evenly spaced degrees would overlap there)."""
+    lo, hi = sorted(xlim)
+    picked: list[float] = []
+    for c in _NICE_C:  # cold to hot: x decreases, the cold (wide-spaced) end is filled first
+        k = c + 273.15
+        x = 1000.0 / k if k > 0 else math.inf
+        if lo <= x <= hi and all(abs(1000.0 / (p + 273.15) - x) >= min_gap * (hi - lo)
+                                 for p in picked):
+            picked.append(c)
+    return sorted(picked)
 
 
 def plot_arrhenius(results: ArrheniusResult | Sequence[ArrheniusResult], *, ax: Any = None,
@@ -43,12 +63,13 @@ def plot_arrhenius(results: ArrheniusResult | Sequence[ArrheniusResult], *, ax: 
         color = f"C{i}"
         x = 1000.0 / r.temperature_K
         yerr = None if r.D_err is None else r.D_err
-        ax.errorbar(x, r.D, yerr=yerr, fmt="o", color=color, label=r.label or f"set {i + 1}")
+        name = r.label or f"set {i + 1}"
+        ax.errorbar(x, r.D, yerr=yerr, fmt="o", color=color)
         lo, hi = (r.temperature_K.min(), r.temperature_K.max()) if t_range_K is None else t_range_K
         tt = 1.0 / np.linspace(1.0 / hi, 1.0 / lo, 200)
         p = r.predict(tt, level=level)
         ax.plot(1000.0 / tt, p.D, "-", color=color,
-                label=f"Ea = {r.ea_eV:.3g} ± {r.ea_err:.2g} eV")
+                label=f"{name}: Ea = {r.ea_eV:.3g} ± {r.ea_err:.2g} eV")
         if band:
             ax.fill_between(1000.0 / tt, p.lower, p.upper, color=color, alpha=0.2, lw=0)
     ax.set_yscale("log")

@@ -76,7 +76,9 @@ class QuenchResult(ResultMixin):
     def to_dict(self) -> dict[str, Any]:
         """JSON keys: frozen, checks (per diffusivity), warmest_stage_temperature(_upper95)."""
         def tq(v: float | None) -> dict[str, Any]:
-            return quantity(v, None, "K", note=None if v is not None else "none found")
+            why = ("none found: the lengths exceed the resolution even at 10 K"
+                   + (" (the cooling ramp alone is too long)" if self.ramp else ""))
+            return quantity(v, None, "K", note=None if v is not None else why)
 
         return {
             "frozen": self.frozen,

@@ -66,7 +66,7 @@ class BiotResult(ResultMixin):
                 "bulk_equivalent_of_one_GB": quantity(self.bulk_equivalent_um, None, "um"),
                 "D_gb_over_delta": quantity(self.k, None, "cm/s"),
                 "D_bulk": quantity(self.d_bulk, None, "cm^2/s"),
-                "grain_size": quantity(self.grain_cm * 1e4, None, "um")}
+                "grain_size": quantity(float(f"{self.grain_cm * 1e4:.12g}"), None, "um")}
 
 
 def biot_number(*, grain_cm: float, k: float, d_bulk: float) -> BiotResult:
@@ -113,7 +113,8 @@ class RegimeResult(ResultMixin):
 
 
 _ANALYSIS = {
-    "A": "one effective D (Hart): D_eff = g s D_gb + (1 - g) D, g = delta/l",
+    "A": "one effective D (Hart): D_eff = g D_gb + (1 - g) D, g = q delta/l (with "
+         "segregation: (g s D_gb + (1 - g) D)/(g s + 1 - g))",
     "A-B": "transition: neither Hart nor the 6/5 method is exact; simulate",
     "B": "fit the deep tail: ln C vs y^(6/5) (Whipple-Le Claire 1.322 / Suzuoka 1.308) "
          "-> s delta D_gb",
@@ -127,6 +128,10 @@ def classify_regime(*, d_bulk: float, d_gb: float, delta_cm: float, time_s: floa
     """Harrison A / B / C (with A-B and B-C transitions) and the reasons."""
     _pos(d_bulk=d_bulk, d_gb=d_gb, delta=delta_cm, time=time_s, grain_size=grain_cm,
          segregation=s)
+    if d_gb <= d_bulk:
+        raise InputError(
+            f"D_gb = {d_gb:.3g} <= D = {d_bulk:.3g} cm^2/s: Harrison's A/B/C regimes are "
+            "for fast grain boundaries; for slow GBs use Bi = l k / D_b (--d-gb-over-delta)")
     lam = math.sqrt(d_bulk * time_s)
     alpha = s * delta_cm / (2 * lam)
     beta = s * delta_cm * d_gb / (2 * d_bulk * lam)

@@ -64,12 +64,17 @@ def _column(header: list[str], rows: list[list[str]], name: str, path: Path) -> 
 
 def _temperatures(header: list[str], rows: list[list[str]], path: Path,
                   allow_cold: bool) -> FloatArray:
+    if "T_K" in header and "T_C" in header:
+        tk, tc = _column(header, rows, "T_K", path), _column(header, rows, "T_C", path)
+        if not np.allclose(tk, tc + 273.15, atol=0.5, rtol=0):
+            raise DataError(f"{path.name}: the T_K and T_C columns disagree (T_K != T_C + "
+                            "273.15); keep one of them")
     if "T_K" in header:
         t = _column(header, rows, "T_K", path)
         if not allow_cold and np.any(t < COLD_LIMIT_K):
             raise InputError(
                 f"{path.name}: T_K = {float(t.min()):g} K is below {COLD_LIMIT_K:g} K; looks like "
-                "degrees C in the T_K column (rename it T_C, or pass allow_cold)")
+                "degrees C in the T_K column (rename it T_C, or pass --allow-cold)")
         if np.any(t <= 0):
             raise DataError(f"{path.name}: T_K must be > 0 K")
         return t

@@ -142,7 +142,10 @@ def haven_ratio(d_tracer: float, d_sigma: float, *, d_tracer_err: float | None =
         notes = ("equals H_R only when both activation energies are equal",)
     else:
         method = "ratio of two values at one temperature"
-    return HavenResult(h, err, method, temperature_K, {}, notes)
+    unit = "cm^2/s"
+    details = {"D_tracer": quantity(d_tracer, d_tracer_err, unit),
+               "D_sigma": quantity(d_sigma, d_sigma_err, unit)}
+    return HavenResult(h, err, method, temperature_K, details, notes)
 
 
 def _joint_fit(tr: ArrheniusResult, co: ArrheniusResult) -> dict[str, Any]:
@@ -176,7 +179,8 @@ def _joint_fit(tr: ArrheniusResult, co: ArrheniusResult) -> dict[str, Any]:
         p, test = math.nan, "not testable (no errors and <= 4 points)"
         cov = cov * (chi2_joint / (n - 3) if n > 3 else math.nan)
     return {"coef": coef, "cov": cov, "p": p, "test": test, "dchi2": dchi2,
-            "chi2_joint": chi2_joint, "chi2_separate": chi2_sep}
+            "chi2_joint": chi2_joint, "chi2_separate": chi2_sep,
+            "chi2_red": chi2_joint / (n - 3) if n > 3 else None}
 
 
 def _haven_curve(tr: ArrheniusResult, co: ArrheniusResult, n: int = 7) -> list[dict[str, float]]:
@@ -231,6 +235,7 @@ def haven_from_arrhenius(tracer: ArrheniusResult, conductivity: ArrheniusResult,
                                     "cm^2/s"),
         "test": j["test"], "delta_chi2": j["dchi2"], "p_value": quantity(j["p"], None, ""),
         "shared_ea_consistent": consistent,
+        "chi2_red_joint": j["chi2_red"],
     })
     notes = ["H_R = ratio of the pre-exponentials of a joint fit with one shared Ea"]
     if consistent is False:

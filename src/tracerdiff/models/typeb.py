@@ -25,6 +25,8 @@ __all__ = ["SUZUOKA_CONSTANT", "WLC_CONSTANT", "TypeBResult", "fit_type_b_tail"]
 WLC_CONSTANT = 1.322  #: Whipple-Le Claire, constant source
 SUZUOKA_CONSTANT = 1.308  #: Suzuoka, instantaneous source
 UM = 1e-4
+FISHER_NOTE = ("Fisher's approximation: the real tail is linear in y^(6/5), not y; on exact 2D "
+               "bicrystal profiles (beta 10-1000) it gives s delta D_gb ~3x too low: prefer 6/5")
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class TypeBResult(ResultMixin):
     n_points: int
     beta: float  #: s delta D_gb / (2 D sqrt(D t)) implied by the result
     error_source: str
+    notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON keys: s_delta_D_gb (cm^3/s), method, constant, slope, tail range, beta."""
@@ -54,6 +57,7 @@ class TypeBResult(ResultMixin):
                      "y_max": quantity(self.y_max_um, None, "um"), "n_points": self.n_points},
             "beta": self.beta, "beta_ok": bool(self.beta > 10),
             "error_source": self.error_source,
+            "notes": list(self.notes),
         }
 
 
@@ -110,5 +114,12 @@ def fit_type_b_tail(
         p_err = p * 2 * m_err / abs(m)
         name = "Fisher (ln C vs y)"
     beta = p / (2 * d_bulk * math.sqrt(d_bulk * time_s))
+    notes: list[str] = []
+    if method == "fisher":
+        notes.append(FISHER_NOTE)
+    if beta <= 10:
+        notes.append("beta <= 10: the GB is barely faster than the bulk; the tail analysis is "
+                     "inaccurate (simulate instead)")
     return TypeBResult(p, p_err, name, const, m, m_err, float(yt.min()), float(yt.max()),
-                       int(yt.size), beta, "given" if et is not None else "scatter")
+                       int(yt.size), beta, "given" if et is not None else "scatter",
+                       tuple(notes))
