@@ -19,13 +19,13 @@ def _run(chain, seed: int, sigma: float, **kw) -> list:
     return analyze_steps(chain.x_um, c, e, chain.gb_um, d_bulk=D_B, **kw)
 
 
-@pytest.mark.parametrize("sigma", [1e-4, 5e-4, 3e-3])
-@pytest.mark.parametrize("shared", [False, True])
-def test_intervals_are_honest(chain_factory: Callable, sigma: float, shared: bool) -> None:
+@pytest.mark.parametrize("sigma", [1e-4, 5e-4, 3e-3, 0.03 / np.sqrt(20)])
+@pytest.mark.parametrize("curvature", ["separate", "shared", "auto"])
+def test_intervals_are_honest(chain_factory: Callable, sigma: float, curvature: str) -> None:
     inside = total = 0
     for seed in range(4):
         chain = chain_factory(seed)
-        for r, kt in zip(_run(chain, 100 + seed, sigma, share_curvature=shared),
+        for r, kt in zip(_run(chain, 100 + seed, sigma, curvature=curvature),
                          chain.k_true, strict=True):
             assert r.analysable
             est = r.gradient_estimate
@@ -39,7 +39,7 @@ def test_intervals_are_honest(chain_factory: Callable, sigma: float, shared: boo
 def test_well_averaged_profile_measures_k(chain_factory: Callable) -> None:
     chain = chain_factory(7)
     assert chain.gb_um.size >= 20
-    res = _run(chain, 11, 5e-4, share_curvature=True, guard_um=1.0)
+    res = _run(chain, 11, 5e-4, guard_um=1.0)  # default curvature="shared"
     good = [(r.gradient_estimate.k, kt) for r, kt in zip(res, chain.k_true, strict=True)
             if r.well_measured]
     assert len(good) >= len(res) / 3
@@ -63,8 +63,11 @@ def test_map_noise_gradient_flagged_flux_estimator_honest(chain_factory: Callabl
         for r, kt in zip(res, chain.k_true, strict=True):
             total += 1
             flagged += "gradient_not_measurable" in r.flags
-            # the gradient error is ~10x the gradient itself or worse
-            assert r.grad_err > 2.0
+            if "gradient_not_measurable" in r.flags:  # the flux estimator speaks instead
+                assert r.to_dict()["estimator"] == "flux"
+            # the gradient is not measured per GB: never to 20 %, mostly not even significant
+            assert r.grad_err > 0.2 * abs(r.grad)
+            assert r.gradient_estimate.relative_error > 0.2
             est = r.flux_estimate
             assert est is not None and est.estimator == "flux"
             inside += est.ci95.contains(kt)
@@ -73,17 +76,16 @@ def test_map_noise_gradient_flagged_flux_estimator_honest(chain_factory: Callabl
                 assert abs(r.preferred.k - kt) <= 3 * r.preferred.k_err
     assert flagged / total > 0.8
     assert inside / total >= 0.90
-    assert res[0].to_dict()["estimator"] in ("flux", "gradient")
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("shared", [False, True])
-def test_coverage_over_many_chains(chain_factory: Callable, shared: bool) -> None:
+@pytest.mark.parametrize("curvature", ["separate", "shared"])
+def test_coverage_over_many_chains(chain_factory: Callable, curvature: str) -> None:
     """The figures in docs/grain_boundary.md: 30 chains, 676 GBs, sigma_C = 5e-4."""
     inside = total = 0
     for seed in range(30):
         chain = chain_factory(seed)
-        for r, kt in zip(_run(chain, 1000 + seed, 5e-4, share_curvature=shared), chain.k_true,
+        for r, kt in zip(_run(chain, 1000 + seed, 5e-4, curvature=curvature), chain.k_true,
                          strict=True):
             total += 1
             inside += r.gradient_estimate.ci95.contains(kt)

@@ -108,3 +108,73 @@ def test_grains_cli(field: tuple, capsys: pytest.CaptureFixture[str], tmp_path: 
     assert data["mean_linear_intercept"]["value"] == pytest.approx(mli, rel=0.05)
     code, _, err = run(["grains", str(png), "--pixel-size", "-1 um"], capsys)
     assert code == 2 and err.startswith("error:")
+
+
+@pytest.fixture
+def inclined_field(chain_factory: Callable,
+                   tmp_path: Path) -> tuple[Path, Path, np.ndarray, np.ndarray]:
+    """A laminate of GBs inclined by 25 deg to the map's y axis: the 1D chain solution C(n) with
+    n the distance along the GB normal (an exact solution for a source edge parallel to the
+    GBs), pixels integrated 4 x 4, binomial counts; micrograph grooves along the same lines.
+    Returns the map, the micrograph, the crossings of the line y = 30 um (x, um) and true k."""
+    import math
+
+    from tracerdiff.solvers.fv1d import evolve_fv1d
+
+    phi, H_UM = math.radians(25.0), 0.5  # H_UM: the chain's cell size (um)
+    chain = chain_factory(3, length_um=260.0)
+    n = chain.conductance.size + 1
+    cells = evolve_fv1d(np.full(n, 0.076), h_cm=H_UM * 1e-4, d_cells=2.6e-8, time_s=2e4,
+                        gb_conductance=chain.conductance, left="source", c_left=0.95)
+    sub = (np.arange(4) + 0.5) / 4
+    xs, ys = (np.arange(200)[:, None] + sub).ravel(), (np.arange(60)[:, None] + sub).ravel()
+    nn = xs[None, :] * math.cos(phi) + (ys[:, None] - 30) * math.sin(phi) + 30
+    C = cells[np.clip((nn / H_UM).astype(int), 0, n - 1)].reshape(60, 4, 200, 4).mean((1, 3))
+    rng = np.random.default_rng(5)
+    na = rng.binomial(4000, C).astype(float)
+    frac = na / 4000
+    ds = xr.Dataset(
+        {"C": (("y", "x"), frac), "C_err": (("y", "x"), np.sqrt(frac * (1 - frac) / 4000)),
+         "n_a": (("y", "x"), na), "n_b": (("y", "x"), 4000 - na)},
+        coords={"x": ("x", np.arange(200) + 0.5, {"units": "um"}),
+                "y": ("y", np.arange(60) + 0.5, {"units": "um"})},
+        attrs={"pair": "6Li/7Li", "pixel_size_x_um": 1.0, "pixel_size_y_um": 1.0,
+               "corrections": "[]", "n_saturated": 0, "n_masked": 0},
+    )
+    nc = tmp_path / "map.nc"
+    ds.to_netcdf(nc, engine="h5netcdf")
+    cols, rows = np.arange(400) * 0.5 + 0.25, np.arange(120) * 0.5 + 0.25
+    nm = cols[None, :] * math.cos(phi) + (rows[:, None] - 30) * math.sin(phi) + 30
+    img = np.full(nm.shape, 0.8)
+    for g in chain.gb_um:
+        img[np.abs(nm - g) < 0.3] = 0.2
+    png = tmp_path / "etched.png"
+    plt.imsave(png, ndi.gaussian_filter(img, 0.7) + rng.normal(0, 0.02, img.shape), cmap="gray")
+    return nc, png, (chain.gb_um - 30) / math.cos(phi), chain.k_true
+
+
+@pytest.mark.parametrize("width", ["6 um", "20 um"])
+def test_gb_map_inclined_boundaries(inclined_field: tuple, width: str,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    # angle from the micrograph, gradient along the GB normal, guard widened by w/2 tan(phi),
+    # and skipped crossings still ending their neighbours' windows
+    nc, png, x_true, k_true = inclined_field
+    args = ["gb-map", str(nc), "--micrograph", str(png), "--pixel-size", "0.5 um", *POINTS,
+            "--d-bulk", D, "--lines", "0,30:199,30", "--width", width, "--json"]
+    code, out, err = run(args, capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    b = [x for x in data["boundaries"] if x["analysable"]]
+    assert len(b) >= (8 if width == "6 um" else 3)
+    inside = 0
+    for x in b:
+        i = int(np.argmin(np.abs(x_true - x["point_um"][0])))
+        assert abs(x_true[i] - x["point_um"][0]) < 1.0
+        assert abs(x["angle_deg"] - 25.0) < 3.0
+        assert "poor_fit" not in x["flags"]
+        ci = x["ci95_D_gb_over_delta"]
+        inside += ci["kind"] == "bounded" and ci["lower"] <= k_true[i] <= ci["upper"]
+        k = x["D_gb_over_delta"]
+        if x["well_measured"]:
+            assert abs(k["value"] - k_true[i]) < 3 * k["stderr"]
+    assert inside >= len(b) - 1

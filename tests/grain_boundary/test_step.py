@@ -57,7 +57,7 @@ def test_uphill_and_zero_gradient_are_flagged() -> None:
 def test_insignificant_jump_gives_lower_bound(rng: np.random.Generator) -> None:
     x, c, e = staircase(-3.0, -0.0002)
     c = c + rng.normal(0, 5e-4, c.size)
-    (r,) = analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8, share_curvature=True)
+    (r,) = analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8, curvature="shared")
     assert "jump_not_significant" in r.flags
     q = r.to_dict()["D_gb_over_delta"]
     assert q["value"] is None and q["lower"] > 0
@@ -155,8 +155,57 @@ def test_flux_estimator_and_angle() -> None:
     f = r.flux_estimate
     assert f is not None and f.estimator == "flux"
     assert f.k == pytest.approx(r.gradient_estimate.k, rel=1e-6)
-    assert f.relative_error == pytest.approx(math.hypot(0.1, r.jump_err / 0.02), rel=1e-3)
+    first = math.hypot(0.1, r.jump_err / 0.02)
+    assert f.k_err_first_order / f.k == pytest.approx(first, rel=1e-3)
+    # the reported error is the larger Fieller half-width / 1.96: here barely above first order
+    half = max(f.ci95.upper - f.k, f.k - f.ci95.lower) / 1.959964
+    assert f.k_err == pytest.approx(half, rel=1e-6) and first <= f.relative_error < 1.05 * first
     (r60,) = analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8, flux=lambda pos: (j, 0.1 * j),
                            angle_deg=60.0)
     assert r60.flux_estimate.k == pytest.approx(2 * f.k, rel=1e-9)
     assert r.preferred is r.gradient_estimate  # the gradient is measurable here
+    assert "uphill_flux" not in r.flags
+    (up,) = analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8, flux=[(-j, 0.1 * j)])
+    assert "uphill_flux" in up.flags and up.flux_estimate.k < 0
+
+
+def test_inclined_boundary_recovers_normal_gradient_from_2d_field() -> None:
+    # a laminate field C(n), n = x cos(phi) + y sin(phi) (um): iso-lines parallel to the GB, as
+    # next to a slow GB; the profile along x averages y over the width w, smearing the step
+    # over |x| < w/2 tan(phi)
+    phi, w, g_um, jump = math.radians(35.0), 6.0, -2.0e-4, -0.02
+    x = np.arange(80) + 0.5
+    y = np.linspace(-w / 2, w / 2, 241)
+    n = (x[:, None] - 40.0) * math.cos(phi) + y[None, :] * math.sin(phi)
+    c = (0.5 + g_um * n + jump * (n > 0)).mean(axis=1)
+    e = np.full(x.size, 1e-5)
+    (r,) = analyze_steps(x, c, e, [40.0], d_bulk=2.6e-8, angle_deg=35.0, width_um=w,
+                         guard_um=1.0)
+    assert r.grad == pytest.approx(g_um * 1e4, rel=1e-3)  # along the normal, 1/cm
+    assert r.jump == pytest.approx(jump, rel=1e-3)
+    assert r.gradient_estimate.k == pytest.approx(2.6e-8 * g_um * 1e4 / jump, rel=2e-3)
+    assert r.chi2_red < 1e-3
+    # without the width, the smeared step leaks into the fits: a poor fit, a biased jump
+    (bad,) = analyze_steps(x, c, e, [40.0], d_bulk=2.6e-8, angle_deg=35.0, guard_um=1.0)
+    assert bad.chi2_red > 100 and "errors_rescaled" in bad.flags
+    assert abs(bad.jump / jump - 1) > 0.02
+
+
+def test_curvature_mismatch_flagged_and_separate_fit_unbiased() -> None:
+    x = np.arange(64) + 0.5
+    u = x - 32.0
+    # same slope at the GB (flux continuity), very different curvatures on the two sides
+    c = 0.5 - 1.1e-4 * u + np.where(u > 0, -0.02 + 4e-6 * u**2, -4e-6 * u**2)
+    e = np.full(x.size, 1e-5)
+    (shared,) = analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8)
+    assert shared.gradient_method == "joint_shared_curvature"
+    assert "curvature_mismatch" in shared.flags and not shared.well_measured
+    assert shared.curvature_delta_chi2 > 100
+    for mode in ("separate", "auto"):
+        (sep,) = analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8, curvature=mode)
+        assert sep.gradient_method == "joint"
+        assert sep.grad == pytest.approx(-1.1, rel=1e-6)
+        assert sep.jump == pytest.approx(-0.02, rel=1e-6)
+        assert "curvature_mismatch" in sep.flags  # the statistic is reported in every mode
+    with pytest.raises(InputError):
+        analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8, curvature="sometimes")

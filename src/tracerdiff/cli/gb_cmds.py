@@ -48,20 +48,8 @@ def _profile(path: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     return x, c, e, float(ds.attrs.get("width_um", 0.0) or 0.0)
 
 
-def _step_figure(results: list[Any]) -> Any:
-    import matplotlib.pyplot as plt
-
-    from ..grain_boundary import plot_step
-
-    n = max(len(results), 1)
-    fig, axes = plt.subplots(n, 1, figsize=(6, 3.2 * n), squeeze=False)
-    for r, ax in zip(results, axes[:, 0], strict=False):
-        plot_step(r, ax=ax)
-    return fig
-
-
 def _text(results: list[Any], summary: dict[str, Any]) -> str:
-    lines = ["position_um   dC_gb        dC/dy (1/cm)     D_gb/delta (cm/s)    flags"]
+    lines = ["  pos (um)  dC_gb              dC/dy (1/cm)    D_gb/delta (cm/s)   est."]
     for r in results:
         d = r.to_dict()
         k = d["D_gb_over_delta"]
@@ -71,17 +59,46 @@ def _text(results: list[Any], summary: dict[str, Any]) -> str:
             else (f">= {k['lower']:.3g}" if k.get("lower") is not None else "n/a")
         )
         lines.append(
-            f"{r.position_um:10.2f}   {r.jump:+.4f}±{r.jump_err:.4f}   "
-            f"{r.grad:+.3g}±{r.grad_err:.2g}   {ks:>20}   {','.join(r.flags)}"
+            f"{r.position_um:10.2f}  {r.jump:+.4f} ± {r.jump_err:.4f}  "
+            f"{r.grad:+7.3g} ± {r.grad_err:<5.2g}  {ks:<19} {d['estimator'][:4]}"
         )
+        if r.flags:
+            lines.append(f"{'':12}flags: {', '.join(r.flags)}")
     hm = summary["D_gb_over_delta"].get("harmonic_mean")
     c = summary["counts"]
     lines.append(
-        f"measured {c['measured']} of {c['total']}; harmonic mean k = {hm['value']:.3g} cm/s"
-        if hm and hm["value"] is not None
-        else f"measured {c['measured']} of {c['total']}"
+        f"measured {c['measured']} of {c['total']} ({c['well_measured']} to < 20 %)"
+        + (f"; harmonic mean k = {hm['value']:.3g} cm/s" if hm and hm["value"] is not None else "")
     )
     return "\n".join(lines)
+
+
+def _two_profile_flux(
+    x: np.ndarray, c1: np.ndarray, e1: np.ndarray, later: str | None, dt: str | None
+) -> tuple[np.ndarray, np.ndarray, Any, dict[str, Any]]:
+    """J(x) from PROFILE and the later profile (far end closed); returns the mean profile (the
+    flux is the mean over the interval), the flux and a JSON description."""
+    from ..grain_boundary import flux_from_two_profiles
+    from ..quantities import quantity
+
+    if later is None or dt is None:
+        raise InputError("--flux-from and --dt go together")
+    dt_s = float(parse_q(dt, "time", option="--dt") or 0.0)
+    x2, c2, e2, _ = _profile(later)
+    if x2.shape != x.shape or not np.allclose(x2, x, rtol=0, atol=1e-6):
+        raise InputError(f"--flux-from {later}: not on the grid of the first profile")
+    flux = flux_from_two_profiles(x, c1, e1, c2, e2, dt_s=dt_s)
+    far = slice(max(x.size - 5, 0), None)  # the closed-end assumption: no change at the far end
+    far_dc = float(np.mean(c2[far] - c1[far]))
+    far_err = float(np.sqrt(np.sum(e1[far] ** 2 + e2[far] ** 2))) / len(x[far])
+    info = {
+        "method": flux.method,
+        "later_profile": str(Path(later)),
+        "dt": quantity(dt_s, None, "s"),
+        "far_end_dC": quantity(far_dc, far_err, ""),
+        "far_end_changed": bool(abs(far_dc) > 3 * far_err),
+    }
+    return 0.5 * (c1 + c2), 0.5 * np.hypot(e1, e2), flux, info
 
 
 def gb_step(
@@ -111,15 +128,32 @@ def gb_step(
             "--width", help="Profile width (default from the file) for the inclined-GB smearing."
         ),
     ] = None,
-    share_curvature: Annotated[
-        bool, typer.Option("--share-curvature", help="Joint fit shares the curvature too.")
-    ] = False,
+    curvature: Annotated[
+        str,
+        typer.Option(
+            "--curvature",
+            help="Curvature at the GB: shared (default, quasi-steady grains), separate or auto.",
+        ),
+    ] = "shared",
+    flux_from: Annotated[
+        str | None,
+        typer.Option(
+            "--flux-from",
+            help="Later profile of the same line (same grid): flux estimator k = -J/dC_gb.",
+        ),
+    ] = None,
+    dt: Annotated[
+        str | None, typer.Option("--dt", help="Time between PROFILE and --flux-from, e.g. '16 d'.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     png: Annotated[str | None, typer.Option("--png", help="Write the figure (PNG).")] = None,
     csv_out: Annotated[str | None, typer.Option("--csv", help="Write the table (CSV).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite outputs.")] = False,
 ) -> None:
     """D_gb/delta at each grain boundary of a profile from the fraction step.
+
+    With --flux-from LATER.csv --dt T the flux J at each GB comes from the change between the
+    two profiles (far end closed) and k = -J/dC_gb is analysed on their mean profile.
 
     Example: tracerdiff gb-step profile.csv --gb 32.5 --gb 48 --d-bulk "2.6e-8 cm^2/s" --json
     """
@@ -136,15 +170,19 @@ def gb_step(
         "window_um": parse_q(window, "length", option="--window", default_unit="um"),
         "guard_um": parse_q(guard, "length", option="--guard", default_unit="um"),
         "order": order,
-        "share_curvature": share_curvature,
+        "curvature": curvature,
     }
     x, c, e, width_file = _profile(profile)
+    payload: dict[str, Any] = {"profile": str(Path(profile))}
+    if flux_from is not None or dt is not None:
+        c, e, opts["flux"], payload["flux"] = _two_profile_flux(x, c, e, flux_from, dt)
     opts["width_um"] = (
         parse_q(width, "length", option="--width", default_unit="um")
         if width is not None
         else width_file
     )
-    payload: dict[str, Any] = {"profile": str(Path(profile))}
+    if "auto" in [g.strip().lower() for g in gb] and len(gb) > 1:
+        raise InputError("--gb auto cannot be combined with explicit --gb positions")
     if [g.strip().lower() for g in gb] == ["auto"]:
         if angle:
             raise InputError("--angle needs explicit --gb positions (not --gb auto)")
@@ -160,7 +198,9 @@ def gb_step(
     if csv_out is not None:
         table.write_csv(csv_out, force=force)
     if png is not None:
-        _save_png(_step_figure(results), png, force)
+        from ..grain_boundary import step_figure
+
+        _save_png(step_figure(x, c, e, results), png, force)
     emit(payload, as_json=as_json, text=_text(results, payload["summary"]))
 
 
@@ -214,8 +254,9 @@ def grains(
     if png is not None:
         check_writable(png, force=force)
     ps = _pixel_size(pixel_size)
+    img = _read_micrograph(micrograph)
     seg = segment_micrograph(
-        _read_micrograph(micrograph),
+        img,
         pixel_size_um=ps,
         dark_lines=not bright_lines,
         line_width_um=float(parse_q(line_width, "length", option="--line-width") or 1.0),
@@ -224,14 +265,9 @@ def grains(
     st = grain_statistics(seg.labels, pixel_size_um=ps, direction=direction)
     payload = {"micrograph": micrograph, "segmentation": seg.to_dict(), **st.to_dict()}
     if png is not None:
-        import matplotlib.pyplot as plt
+        from ..microstructure.plot import grains_figure
 
-        fig, (a0, a1) = plt.subplots(1, 2, figsize=(10, 4))
-        a0.imshow(seg.ridge, cmap="gray")
-        a0.set_title("ridge filter")
-        a1.imshow(seg.labels, cmap="nipy_spectral", interpolation="nearest")
-        a1.set_title(f"{seg.n_grains} grains")
-        _save_png(fig, png, force)
+        _save_png(grains_figure(img, seg, st), png, force)
     lg = st.lognormal
     text = (
         f"{seg.n_grains} grains ({st.ecd_um.size} inside); ECD mean "
@@ -273,26 +309,6 @@ def _lines(lines: list[str] | None, fds: Any, width: float) -> list[Any]:
         a, b = t.split(":", 1)
         out.append((parse_point(a, option="--lines"), parse_point(b, option="--lines")))
     return out
-
-
-def _map_figure(fds: Any, res: Any, mask: np.ndarray) -> Any:
-    import matplotlib.pyplot as plt
-
-    from ..grain_boundary import plot_gb_map
-
-    x, y = fds["x"].to_numpy(), fds["y"].to_numpy()
-    ext = (
-        x[0] - (x[1] - x[0]) / 2,
-        x[-1] + (x[1] - x[0]) / 2,
-        y[-1] + (y[1] - y[0]) / 2,
-        y[0] - (y[1] - y[0]) / 2,
-    )
-    fig, (a0, a1) = plt.subplots(2, 1, figsize=(8, 7))
-    plot_gb_map(fds["C"].to_numpy(), extent_um=ext, boundaries=mask, ax=a0)
-    for p, q in res.lines:
-        a0.plot([p[0], q[0]], [p[1], q[1]], color="w", lw=0.8)
-    plot_gb_map(fds["C"].to_numpy(), extent_um=ext, segments=res.segments(), ax=a1)
-    return fig
 
 
 def gb_map(
@@ -354,7 +370,9 @@ def gb_map(
     if csv_out is not None:
         res.table.write_csv(csv_out, force=force)
     if png is not None:
-        _save_png(_map_figure(fds, res, boundary_mask_on(fds, seg, reg)), png, force)
+        from ..grain_boundary.plot import map_figure
+
+        _save_png(map_figure(fds, res, boundary_mask_on(fds, seg, reg)), png, force)
     payload = {"fraction_map": fraction_map, "micrograph": micrograph, **res.to_dict()}
     emit(payload, as_json=as_json, text=_text(list(res.table.results), payload["summary"]))
 

@@ -5,7 +5,7 @@ from .flux import FluxProfile, flux_from_gradient, flux_from_two_profiles
 from .gbmap import GBMapResult, analyze_map, boundary_mask_on
 from .intervals import RatioInterval, fieller_interval
 from .pipeline import analyze_detected
-from .plot import plot_gb_map, plot_step
+from .plot import plot_gb_map, plot_profile_steps, plot_step, step_figure
 from .result import KEstimate, StepResult
 from .step import analyze_profiles, analyze_steps
 from .table import GBTable, summarize
@@ -29,6 +29,8 @@ __all__ = [
     "flux_from_gradient",
     "flux_from_two_profiles",
     "plot_gb_map",
+    "plot_profile_steps",
     "plot_step",
+    "step_figure",
     "summarize",
 ]

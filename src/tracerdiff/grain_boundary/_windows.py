@@ -70,6 +70,39 @@ def _side(valid: NDArray[np.bool_], x: Arr, lo: float, hi: float) -> tuple[NDArr
     return np.flatnonzero(inside & valid), int(np.count_nonzero(inside))
 
 
+def _bounds(
+    rank: int,
+    srt: NDArray[np.intp],
+    gbs: Arr,
+    guards: Arr,
+    *,
+    window_um: float | None,
+    stops: Arr | None,
+) -> tuple[float, float]:
+    """Extent (um) of the fit region around the GB of sorted rank ``rank``: the window, cut at
+    the neighbours' guard bands and at the ``stops``; raises when neighbours overlap."""
+    i = srt[rank]
+    pos, g = float(gbs[i]), float(guards[i])
+    lo = -math.inf if window_um is None else pos - window_um
+    hi = math.inf if window_um is None else pos + window_um
+    if rank > 0:
+        j = srt[rank - 1]
+        if pos - gbs[j] < g + guards[j]:
+            raise InputError(
+                f"GBs at {gbs[j]} and {pos} um are closer than twice the guard "
+                f"band ({g + guards[j]:.3g} um)"
+            )
+        lo = max(lo, float(gbs[j] + guards[j]))
+    if rank + 1 < len(srt):
+        hi = min(hi, float(gbs[srt[rank + 1]] - guards[srt[rank + 1]]))
+    for s_pos, s_g in () if stops is None else stops:
+        if s_pos < pos:
+            lo = max(lo, float(s_pos + s_g))
+        elif s_pos > pos:
+            hi = min(hi, float(s_pos - s_g))
+    return lo, hi
+
+
 def jobs_for_profile(
     p: int,
     x: Arr,
@@ -82,7 +115,13 @@ def jobs_for_profile(
     window_um: float | None,
     width_um: float,
     order: int,
+    stops: Arr | None = None,
 ) -> list[Job]:
+    """Windows of every GB of one profile (see :func:`tracerdiff.grain_boundary.analyze_steps`).
+
+    ``stops`` (k, 2): positions (um) and guard half-widths (um) of boundaries that are not
+    analysed (e.g. skipped crossings of a map) but still end the windows of their neighbours.
+    """
     pitch = float(np.median(np.diff(x)))
     if window_um is not None and (window_um - guard_um) < (order + 2) * pitch:
         raise InputError(
@@ -97,18 +136,7 @@ def jobs_for_profile(
         pos, g = float(gbs[i]), float(guards[i])
         if not (x[0] <= pos <= x[-1]):
             raise InputError(f"GB at {pos} um lies outside the profile [{x[0]}, {x[-1]}] um")
-        lo = -math.inf if window_um is None else pos - window_um
-        hi = math.inf if window_um is None else pos + window_um
-        if rank > 0:
-            j = srt[rank - 1]
-            if pos - gbs[j] < g + guards[j]:
-                raise InputError(
-                    f"GBs at {gbs[j]} and {pos} um are closer than twice the guard "
-                    f"band ({g + guards[j]:.3g} um)"
-                )
-            lo = max(lo, float(gbs[j] + guards[j]))
-        if rank + 1 < len(srt):
-            hi = min(hi, float(gbs[srt[rank + 1]] - guards[srt[rank + 1]]))
+        lo, hi = _bounds(rank, srt, gbs, guards, window_um=window_um, stops=stops)
         left, n_l = _side(valid, x, lo, pos - g)
         right, n_r = _side(valid, x, pos + g, hi)
         for side, idx, n_all in (("left", left, n_l), ("right", right, n_r)):
@@ -117,13 +145,15 @@ def jobs_for_profile(
                     f"the {side} side of the GB at {pos} um holds only NaN or invalid values"
                 )
         ol, orr = min(order, left.size - 2), min(order, right.size - 2)
-        reason = ""
-        for side, o, idx in (("left", ol, left), ("right", orr, right)):
-            if o < 1 and not reason:
-                reason = (
-                    f"the grain {side} of the GB has {idx.size} usable points in the window "
-                    "(needs >= 3 for a linear fit)"
-                )
+        reason = next(
+            (
+                f"the grain {side} of the GB has {n} usable points in the window "
+                "(needs >= 3 for a linear fit)"
+                for side, o, n in (("left", ol, left.size), ("right", orr, right.size))
+                if o < 1
+            ),
+            "",
+        )
         jobs.append(Job(p, int(i), pos, float(angles[i]), g, left, right, ol, orr, reason))
     return jobs
 

@@ -62,7 +62,11 @@ def flux_from_gradient(
     gradient_per_cm: float, gradient_err: float, *, d_eff: float, d_eff_err: float = 0.0
 ) -> tuple[float, float]:
     """J = -D_eff dC/dx (cm/s) from the gradient (1/cm) of a fitted coarse (long-range) curve at
-    the GB and the effective diffusivity (cm^2/s) of that fit; returns (J, J_err)."""
+    the GB and the effective diffusivity (cm^2/s) of that fit; returns (J, J_err).
+
+    Caution: the local flux at one GB departs from a smooth long-range model by the local GB
+    resistances; ``gradient_err`` must carry that model error, or per-GB intervals are too
+    narrow (docs/grain_boundary.md, known limits).  Prefer :func:`flux_from_two_profiles`."""
     if not d_eff > 0:
         raise InputError(f"D_eff must be positive (cm^2/s), got {d_eff}")
     j = -d_eff * gradient_per_cm

@@ -19,12 +19,25 @@ from numpy.typing import NDArray
 
 from ..errors import InputError
 from ..results import ResultMixin
+from .result import StepResult
 from .step import analyze_profiles
 from .table import GBTable
 
 __all__ = ["GBMapResult", "analyze_map", "boundary_mask_on"]
 
 Line = tuple[tuple[float, float], tuple[float, float]]
+
+
+def _measured(r: StepResult) -> bool:
+    """k measured as in the table's summary: a bounded 95 % set above zero, no uphill flag."""
+    best = r.preferred
+    return (
+        best is not None
+        and best.bounded
+        and best.ci95.lower is not None
+        and best.ci95.lower > 0
+        and "uphill" not in r.flags
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,12 +59,19 @@ class GBMapResult(ResultMixin):
         """GB pieces ((x, y) start, end, k) around each measured crossing, for the k map."""
         out = []
         for r, p, t in zip(self.table.results, self.points_um, self.tangents, strict=True):
-            best = r.preferred
-            if best is not None and best.bounded and best.k > 0:
+            if _measured(r):
+                best = r.preferred
+                assert best is not None
                 a = (p[0] - half_length_um * t[0], p[1] - half_length_um * t[1])
                 b = (p[0] + half_length_um * t[0], p[1] + half_length_um * t[1])
                 out.append((a, b, best.k))
         return out
+
+    def unmeasured_points(self) -> list[tuple[float, float]]:
+        """(x, y) in um of the analysed crossings without a significantly positive k."""
+        return [
+            p for r, p in zip(self.table.results, self.points_um, strict=True) if not _measured(r)
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         """Keys: lines, width_um, registration, boundaries, summary, skipped."""
@@ -114,7 +134,7 @@ def analyze_map(
 
     if not lines:
         raise InputError("give at least one profile line")
-    profiles, gbs, angles, pts, tans, skipped = [], [], [], [], [], []
+    profiles, gbs, angles, pts, tans, skipped, stops = [], [], [], [], [], [], []
     for li, (a, b) in enumerate(lines):
         cr = line_crossings(segmentation, registration, a, b)
         prof = line_profile(fraction, start_um=a, end_um=b, width_um=width_um)
@@ -125,6 +145,8 @@ def analyze_map(
         ]
         profiles.append((x, prof["C"].to_numpy(), prof["C_err"].to_numpy()))
         gbs.append([float(cr.positions_um[i]) for i in keep])
+        g_all = guard_um + 0.5 * width_um * np.tan(np.radians(np.minimum(cr.angles_deg, 84.9)))
+        stops.append([(float(cr.positions_um[i]), float(g_all[i])) for i, _ in skip])
         angles.append([float(cr.angles_deg[i]) for i in keep])
         d = (np.asarray(b, float) - np.asarray(a, float)) / math.dist(a, b)
         for i in keep:
@@ -138,6 +160,7 @@ def analyze_map(
         guard_um=guard_um,
         angle_deg=angles,
         width_um=width_um,
+        window_stops=stops,
         **step_options,
     )
     return GBMapResult(

@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 
 from ..quantities import bound, finite_or_none, quantity
 from ..results import ResultMixin
-from .intervals import RatioInterval, fieller_interval
+from .intervals import Z95, RatioInterval, fieller_interval
 
 __all__ = ["KEstimate", "StepResult", "ratio_estimate"]
 
@@ -26,8 +26,10 @@ NM_TO_CM = 1e-7
 class KEstimate(ResultMixin):
     """k = D_gb/delta (cm/s) from one estimator, with D_gb = k delta (cm^2/s).
 
-    ``k_err`` is first-order propagation (kept for reference); ``ci95`` is Fieller's set and
-    decides whether k is reported as a value or only as a bound.
+    ``k_err`` is the larger half-width of the bounded 95 % Fieller set divided by 1.96, never
+    below first-order propagation (``k_err_first_order``, kept for reference): first-order
+    errors shrink exactly when noise inflates the denominator, so a "precise" k selected on them
+    is biased; ``ci95`` decides whether k is reported as a value or only as a bound.
     """
 
     estimator: str  # "gradient" (D_b dC/dy / dC_gb) or "flux" (-J / dC_gb)
@@ -35,6 +37,7 @@ class KEstimate(ResultMixin):
     k_err: float
     ci95: RatioInterval
     delta_nm: float
+    k_err_first_order: float = math.nan
 
     @property
     def bounded(self) -> bool:
@@ -69,7 +72,8 @@ class KEstimate(ResultMixin):
         return quantity(None, None, unit, note="not constrained by the data (95 % set unbounded)")
 
     def to_dict(self) -> dict[str, Any]:
-        """Keys: estimator, D_gb_over_delta, D_gb, ci95_D_gb_over_delta, relative_error."""
+        """Keys: estimator, D_gb_over_delta, D_gb, ci95_D_gb_over_delta, relative_error,
+        stderr_first_order (cm/s)."""
         ci = self.ci95.to_dict()
         ci["unit"] = "cm/s"
         return {
@@ -78,6 +82,7 @@ class KEstimate(ResultMixin):
             "D_gb": self.d_gb_quantity(),
             "ci95_D_gb_over_delta": ci,
             "relative_error": finite_or_none(self.relative_error),
+            "stderr_first_order": finite_or_none(self.k_err_first_order),
         }
 
 
@@ -103,7 +108,13 @@ def ratio_estimate(
         if a == 0:
             k_err = math.sqrt(var_a) / abs(b)
     ci = fieller_interval(a, b, var_a=var_a, var_b=var_b, cov_ab=cov_ab)
-    return KEstimate(estimator=estimator, k=k, k_err=k_err, ci95=ci, delta_nm=delta_nm)
+    err = k_err
+    if ci.kind == "bounded" and ci.lower is not None and ci.upper is not None and math.isfinite(k):
+        half = max(ci.upper - k, k - ci.lower) / Z95
+        err = max(k_err, half) if math.isfinite(k_err) else half
+    return KEstimate(
+        estimator=estimator, k=k, k_err=err, ci95=ci, delta_nm=delta_nm, k_err_first_order=k_err
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -136,6 +147,7 @@ class StepResult(ResultMixin):
     grad: float = math.nan
     grad_err: float = math.nan
     gradient_method: str = "joint"
+    curvature_delta_chi2: float = math.nan
     error_scale: float = 1.0
     chi2_red: float = math.nan
     gradient_estimate: KEstimate | None = None
@@ -164,9 +176,11 @@ class StepResult(ResultMixin):
         best = self.preferred
         if not self.analysable or best is None or not best.bounded:
             return False
-        bad = {"uphill", "jump_not_significant"}
+        bad = {"uphill", "jump_not_significant", "poor_fit"}
+        if best.estimator == "flux":
+            bad.add("uphill_flux")
         if best.estimator == "gradient":
-            bad.add("gradient_not_measurable")
+            bad |= {"gradient_not_measurable", "curvature_mismatch"}
         return bool(best.relative_error < 0.2) and not bad.intersection(self.flags)
 
     def to_dict(self) -> dict[str, Any]:
@@ -188,6 +202,7 @@ class StepResult(ResultMixin):
             "dCdy_left": quantity(self.grad_left, self.grad_left_err, "1/cm"),
             "dCdy_right": quantity(self.grad_right, self.grad_right_err, "1/cm"),
             "gradient_method": self.gradient_method,
+            "curvature_delta_chi2": finite_or_none(self.curvature_delta_chi2),
             "estimator": k_json["estimator"],
             "D_gb_over_delta": k_json["D_gb_over_delta"],
             "D_gb": k_json["D_gb"],

@@ -1,8 +1,10 @@
 """Many boundaries in one table (the study's ESI table) with summary statistics and writers.
 
 Statistics of k = D_gb/delta (cm/s) and D_gb (cm^2/s) use the boundaries whose preferred estimate
-is a positive value with a bounded 95 % set; bounded-only, uphill and not analysable ones are
-counted, not averaged.  The harmonic mean of k is the one a 1D series (chain) model uses.
+has a bounded 95 % set above zero (k significantly positive); bounded-only, not significant
+(the set reaches k <= 0, e.g. the gradient not measurable), uphill and not analysable ones are
+counted, not averaged (a harmonic mean over k values compatible with zero would be dominated by
+noise).  The harmonic mean of k is the one a 1D series (chain) model uses.
 """
 
 from __future__ import annotations
@@ -76,6 +78,7 @@ def summarize(results: Sequence[StepResult]) -> dict[str, Any]:
         "total": len(results),
         "measured": 0,
         "bounded_only": 0,
+        "not_significant": 0,
         "uphill": 0,
         "not_analysable": 0,
         "well_measured": 0,
@@ -84,11 +87,13 @@ def summarize(results: Sequence[StepResult]) -> dict[str, Any]:
         best = r.preferred
         if not r.analysable or best is None:
             counts["not_analysable"] += 1
-        elif "uphill" in r.flags:
+        elif "uphill" in r.flags or (best.estimator == "flux" and "uphill_flux" in r.flags):
             counts["uphill"] += 1
         elif not best.bounded:
             counts["bounded_only"] += 1
-        elif best.k > 0:
+        elif best.ci95.lower is None or not best.ci95.lower > 0:
+            counts["not_significant"] += 1
+        else:
             counts["measured"] += 1
             ks.append(best.k)
             dgb.append(best.k * best.delta_nm * 1e-7)

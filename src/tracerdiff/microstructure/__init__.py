@@ -1,5 +1,6 @@
 """Microstructure from micrographs: grains, GB network, statistics, registration to SIMS."""
 
+from .plot import grains_figure
 from .register import Crossings, Registration, line_crossings, register_points
 from .segment import GrainSegmentation, segment_micrograph, to_gray
 from .stats import (
@@ -17,6 +18,7 @@ __all__ = [
     "LognormalFit",
     "Registration",
     "grain_statistics",
+    "grains_figure",
     "line_crossings",
     "lognormal_fit",
     "mean_linear_intercept",

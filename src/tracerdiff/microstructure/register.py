@@ -158,7 +158,7 @@ def line_crossings(
     s = np.arange(0.0, length + 1e-9, step_um)
     colrow = registration.to_micrograph(a + s[:, None] * d)
     rows, cols = segmentation.shape
-    if (np.any(colrow < -1.0) or np.any(colrow[:, 0] > cols) or np.any(colrow[:, 1] > rows)):
+    if np.any(colrow < -1.0) or np.any(colrow[:, 0] > cols) or np.any(colrow[:, 1] > rows):
         raise InputError("the line leaves the registered micrograph")
     cr = np.rint(colrow).astype(int)
     cr[:, 0] = np.clip(cr[:, 0], 0, cols - 1)  # half a pixel beyond the edge centres
