@@ -51,7 +51,8 @@ def test_diffusion_writes_fraction_and_truth(labels: Path, tmp_path: Path, capsy
 @pytest.mark.parametrize(
     ("swap", "value"),
     [("--d-bulk", "2.6e-8 cm/s"), ("--c-source", "1.5"), ("--time", "-1 h"),
-     ("--labels", "missing.npy"), ("--gb-faces", "diagonal")],
+     ("--labels", "missing.npy"), ("--gb-faces", "diagonal"), ("--rtol", "-1"),
+     ("--steps", "0"), ("--source", "inside")],
 )
 def test_bad_input_exits_2_without_output(labels: Path, tmp_path: Path, capsys, swap: str,
                                           value: str) -> None:
@@ -123,6 +124,9 @@ def test_polycrystal_from_config(tmp_path: Path, capsys) -> None:
     assert {"labels.npy", "truth.json", "preview.png", "stage1_6Li.txt", "stage1_7Li.txt",
             "fraction_stage2.npy"} <= names
     assert "stage2_6Li.txt" not in names
+    truth = json.loads((out / "truth.json").read_text())
+    far = truth["far_end_C_norm"]  # 10 h in a 120 um strip: the tracer reaches the far end
+    assert len(far) == 2 and 0.05 < far[0] < far[1] <= 1.0
     code, _, err = _run(["simulate", "polycrystal", "--config", str(cfg), "-o", str(out)], capsys)
     assert code == 2 and "not empty" in err
     cfg.write_text(SIM_TOML.replace("seed = 4", "sed = 4"))
@@ -146,3 +150,24 @@ def test_labels_from_tiff_and_bad_label_images(tmp_path: Path) -> None:
     (tmp_path / "x.png").write_bytes(b"\x89PNG")
     with pytest.raises(FileFormatError):
         load_labels(tmp_path / "x.png")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [("c_source = 0.95", "c_source = 1.5", "fractions in [0, 1]"),
+     ("pixels = [102, 41]", "pixels = [102, 41]\nfoo = 1", "unknown keys in [sims]"),
+     ("field_um = [100.0, 40.0]", "field_um = [900.0, 40.0]", "beyond the simulated domain"),
+     ("field_um = [100.0, 40.0]", 'field_um = "wide"', "expected two numbers"),
+     ("scans = 100", "scans = 0", "must be >= 1"),
+     ('boundary = "source"', 'boundary = "sorce"', "boundary"),
+     ('duration = "10 h"', 'duration = "10 kg"', "not a time")],
+)
+def test_bad_config_exits_2_and_writes_nothing(tmp_path: Path, capsys, old: str, new: str,
+                                               message: str) -> None:
+    assert old in SIM_TOML
+    cfg = tmp_path / "sim.toml"
+    cfg.write_text(SIM_TOML.replace(old, new))
+    out = tmp_path / "run"
+    code, _, err = _run(["simulate", "polycrystal", "--config", str(cfg), "-o", str(out)], capsys)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err and not out.exists()

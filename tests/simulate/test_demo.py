@@ -10,7 +10,14 @@ import numpy as np
 import pytest
 
 from tracerdiff.io import open_dataset
-from tracerdiff.simulate import DEMO_SEED, build_demo_dataset, bundled_demo_path
+from tracerdiff.quantities import to_json
+from tracerdiff.simulate import (
+    DEMO_SEED,
+    build_demo_dataset,
+    bundled_demo_path,
+    demo,
+    llto_material,
+)
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +73,39 @@ def test_bundled_demo_is_complete_small_and_realistic() -> None:
     d_eff = truth["samples"]["A"]["D_eff_homogenised_by_T_K"]["295.15"]["value"]
     assert 1e-9 < d_eff < 5e-9
     assert max(truth["samples"]["A"]["far_end_C_norm"]) < 1e-3  # 4 mm domain is long enough
+
+
+#: the demo generator's PCG64 state (seed DEMO_SEED) right after sample A, the 2D map whose
+#: regeneration takes ~35 s; from it samples B-E and the conductivity tables take ~0.2 s
+STATE_AFTER_A = {
+    "bit_generator": "PCG64",
+    "state": {
+        "state": 197126247136766747723217011691360497955,
+        "inc": 263843294879837360010514471918415607657,
+    },
+    "has_uint32": 0,
+    "uinteger": 0,
+}
+
+
+def test_bundled_line_scans_and_conductivity_regenerate_bit_for_bit(tmp_path: Path) -> None:
+    rng = np.random.default_rng()
+    rng.bit_generator.state = STATE_AFTER_A
+    mat = llto_material()
+    root = bundled_demo_path()
+    truth = json.loads((root / "truth.json").read_text())
+    for name in demo.LINE_SAMPLES:
+        _, sample_truth = demo._line_sample(tmp_path, name, mat, "full", rng)
+        assert json.loads(to_json(sample_truth)) == truth["samples"][name], name
+    demo._conductivity(tmp_path, mat, rng)
+    files = sorted(tmp_path.iterdir())
+    assert len(files) == 11  # 9 scans of B-E, 2 conductivity tables
+    for p in files:
+        assert _sha(p) == _sha(root / p.name), p.name
+
+
+def _sha(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
 
 
 @pytest.mark.slow

@@ -45,7 +45,11 @@ def test_psf_blurs_intensities_not_ratios_and_yield_cancels() -> None:
     tot = img.counts["6Li"] + img.counts["7Li"]
     frac = img.counts["6Li"] / tot
     assert tot[:, 45:].mean() / tot[:, :35].mean() == pytest.approx(3.0, rel=0.01)
-    assert tot[:, 39].mean() < 2.5e6  # the edge is blurred
+    # the edge is blurred: both pixels next to it are pulled towards each other (unblurred:
+    # exactly 1e6 and 3e6 counts), symmetrically about the mean of the two sides
+    left, right = tot[:, 39].mean(), tot[:, 40].mean()
+    assert 1.3e6 < left < 1.9e6 and 2.1e6 < right < 2.7e6
+    assert (left + right) / 2 == pytest.approx(2e6, rel=0.01)
     assert np.abs(frac - 0.5).max() < 0.01  # ratios stay at C everywhere
 
 
@@ -79,3 +83,22 @@ def test_bad_inputs() -> None:
         simulate_sims_image(np.full((5, 5), 0.5), cell_um=1.0, field_um=(50, 5), pixels=(5, 5))
     with pytest.raises(InputError):
         simulate_line_scan(np.arange(10.0), np.ones(10), positions_um=np.array([9.0]))
+
+
+def test_ratio_at_a_bright_grain_edge_is_the_ratio_of_blurred_intensities() -> None:
+    from scipy import ndimage
+
+    c = np.full((20, 60), 0.2)
+    c[:, 30:] = 0.8
+    y = np.ones_like(c)
+    y[:, 30:] = 3.0
+    img = simulate_sims_image(c, cell_um=1.0, yield_map=y, field_um=(60.0, 20.0),
+                              pixels=(60, 20), mean_counts=1e6, psf_sigma_px=1.5, rng=6)
+    frac = (img.counts["6Li"] / (img.counts["6Li"] + img.counts["7Li"])).mean(axis=0)
+
+    def blur(a: np.ndarray) -> np.ndarray:
+        return ndimage.gaussian_filter(a, 1.5, mode="nearest").mean(axis=0)
+
+    want = blur(y * c) / blur(y)  # intensities blurred, then the ratio taken
+    assert np.max(np.abs(frac - want)) < 2e-3
+    assert np.max(np.abs(want - blur(c))) > 0.05  # blurring the ratio would differ visibly

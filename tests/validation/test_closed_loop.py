@@ -39,7 +39,7 @@ def _profile(prof) -> ProfileData:
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_erfc_fit_of_a_line_scan_recovers_the_homogenised_d_eff(seed: int) -> None:
+def test_erfc_fit_of_a_line_scan_recovers_d_eff_and_the_harmonic_mean_k(seed: int) -> None:
     chain = make_grain_chain(10000.0, rng=seed)
     t = 40 * 86400.0  # sqrt(D_eff t) ~ 0.8 mm: ~50 grains per diffusion length
     c = evolve_chain(chain, MAT, [Stage(T22, t, "source")], c_initial=C0, c_source=CS)[0]
@@ -48,6 +48,13 @@ def test_erfc_fit_of_a_line_scan_recovers_the_homogenised_d_eff(seed: int) -> No
     fit = fit_profile("erfc", _profile(prof), time_s=t, fix={"C_0": C0, "x0": 0.0})
     truth = chain_d_eff(chain, d_bulk=MAT.d_bulk(T22), k_median=MAT.k_gb(T22))
     assert fit.values["D_eff"] == pytest.approx(truth, rel=0.05)
+    # the harmonic-mean k (the series model's convention): D_eff = <l> / (<l>/D_b + <1/k>)
+    # inverted with the chain's measured mean grain length, against the chain's true <1/k>
+    l_cm = float(np.mean(chain.grain_lengths_um()[1:-1])) * 1e-4
+    k_harm = 1.0 / (l_cm / fit.values["D_eff"] - l_cm / MAT.d_bulk(T22))
+    k_harm_true = MAT.k_gb(T22) / float(np.mean(1.0 / chain.k_factor))
+    assert k_harm == pytest.approx(k_harm_true, rel=0.10)
+    assert abs(k_harm / MAT.k_gb(T22) - 1) > 0.03  # the harmonic mean is not the median
 
 
 def test_gb_step_analysis_recovers_k_per_boundary_and_its_harmonic_mean() -> None:
@@ -97,6 +104,23 @@ def test_activation_energy_of_k_from_the_demo_anneals() -> None:
         kerr.append(k * fit.stderr["D_eff"] / d / (1.0 - d / db))
     arr = fit_arrhenius(np.array(temps), np.array(ks), np.array(kerr))
     assert arr.to_dict()["Ea"]["value"] == pytest.approx(MAT.ea_k_eV, abs=0.05)
+
+
+def test_erfc_fit_of_the_demo_map_recovers_the_2d_homogenised_d_eff() -> None:
+    from tracerdiff.imaging import fraction_map, line_profile
+    from tracerdiff.io.dispatch import open_images
+
+    root = bundled_demo_path()
+    truth = json.loads((root / "truth.json").read_text())["samples"]["A"]
+    d_true = truth["D_eff_homogenised_by_T_K"]["295.15"]["value"]  # 2D, ~1.45x the series value
+    fmap = fraction_map(open_images([root / "A_map1_6Li.txt", root / "A_map1_7Li.txt"]))
+    # the whole 200 um height as the profile width: the 2D field averaged across y
+    prof = line_profile(fmap, start_um=(0.5, 100.0), end_um=(499.5, 100.0), width_um=199.0)
+    data = ProfileData.from_arrays(prof["x_um"].values + 0.5, prof["C"].values,
+                                   prof["C_err"].values)
+    fit = fit_profile("erfc", data, time_s=59 * 3600.0, fix={"C_0": C0, "x0": 0.0})
+    assert fit.values["D_eff"] == pytest.approx(d_true, rel=0.05)  # observed +2.5 %
+    assert fit.values["C_s"] == pytest.approx(CS, abs=0.01)
 
 
 def test_series_model_with_the_2d_geometric_factor_matches_the_homogenised_d_eff() -> None:

@@ -63,6 +63,10 @@ def diffusion_cmd(
 
     if steps is not None and rtol is not None:
         raise InputError("give --steps or --rtol, not both")
+    if steps is not None and steps < 1:
+        raise InputError(f"--steps must be >= 1, got {steps}")
+    if rtol is not None and not 0.0 < rtol < 1.0:
+        raise InputError(f"--rtol must be in (0, 1) (a tolerance in C), got {rtol}")
     for name, v in (("--c-initial", c_initial), ("--c-source", c_source)):
         if not 0.0 <= v <= 1.0:
             raise InputError(f"{name} must be an isotope fraction in [0, 1], got {v}")

@@ -24,7 +24,7 @@ from ..units import parse_quantity
 from .fv2d import evolve_polycrystal, homogenised_d_eff
 from .materials import MaterialLaw, llto_material
 from .microstructure import Polycrystal, make_polycrystal
-from .sims import simulate_sims_image
+from .sims import SimsImage, simulate_sims_image
 
 __all__ = [
     "load_labels",
@@ -44,6 +44,15 @@ _TOP_KEYS = {
     "gb_faces",
     "rtol",
     "seed",
+}
+
+
+_SECTION_KEYS = {
+    "grid": {"nx", "ny", "cell_um"},
+    "grains": {"mean_um", "sd_um", "k_sigma_ln", "yield_sigma_ln"},
+    "material": {"preset", "d_bulk_22C", "ea_bulk", "k_22C", "ea_k"},
+    "sims": {"field_um", "pixels", "mean_counts", "shots_per_pixel", "scans", "psf_sigma_px"},
+    "stage": {"temperature", "duration", "boundary", "end_temperature", "measure"},
 }
 
 
@@ -183,6 +192,14 @@ def read_config(path: str | Path) -> dict[str, Any]:
     unknown = set(cfg) - _TOP_KEYS
     if unknown:
         raise ConfigError(f"sim config {p}: unknown keys {sorted(unknown)}")
+    for name, keys in _SECTION_KEYS.items():
+        sections = cfg.get(name, {})
+        for sec in sections if isinstance(sections, list) else [sections]:
+            if not isinstance(sec, dict):
+                raise ConfigError(f"sim config {p}: [{name}] must be a table")
+            bad = set(sec) - keys
+            if bad:
+                raise ConfigError(f"sim config {p}: unknown keys in [{name}]: {sorted(bad)}")
     return cfg
 
 
@@ -204,29 +221,47 @@ def _config_poly(cfg: dict[str, Any], rng: np.random.Generator) -> Polycrystal:
                             yield_sigma_ln=_num(grains, "yield_sigma_ln", 0.3), rng=rng)
 
 
-def _write_sims(out: Path, fields: list[NDArray[np.float64]], measure: list[bool],
-                poly: Polycrystal, sims: dict[str, Any], rng: np.random.Generator) -> list[str]:
+def _pair_of(sims: dict[str, Any], key: str, default: tuple[float, float]) -> tuple[float, float]:
+    v = sims.get(key, default)
+    try:
+        a, b = (float(t) for t in v)
+    except (TypeError, ValueError):
+        raise ConfigError(f"sim config sims.{key}: expected two numbers, got {v!r}") from None
+    return a, b
+
+
+def _simulate_sims(fields: list[NDArray[np.float64]], measure: list[bool], poly: Polycrystal,
+                   sims: dict[str, Any], rng: np.random.Generator) -> dict[int, SimsImage]:
+    """SIMS images (in memory) after every measured stage, keyed by the stage index."""
     cell, (ny, nx) = poly.pixel_size_um, poly.shape
-    fv = sims.get("field_um", (min(500.0, nx * cell), min(200.0, ny * cell)))
-    fov = (float(fv[0]), float(fv[1]))
-    pv = sims.get("pixels", (round(fov[0] / 0.977), round(fov[1] / 0.971)))
-    pix = (int(pv[0]), int(pv[1]))
-    shots, scans = sims.get("shots_per_pixel"), sims.get("scans")
+    fov = _pair_of(sims, "field_um", (min(500.0, nx * cell), min(200.0, ny * cell)))
+    pv = _pair_of(sims, "pixels", (round(fov[0] / 0.977), round(fov[1] / 0.971)))
+    shots = None if sims.get("shots_per_pixel") is None else _num(sims, "shots_per_pixel", 1, int)
+    scans = None if sims.get("scans") is None else _num(sims, "scans", 1, int)
+    if (shots is not None and shots < 1) or (scans is not None and scans < 1):
+        raise ConfigError("sim config sims.shots_per_pixel and sims.scans must be >= 1")
+    return {i: simulate_sims_image(fld, cell_um=cell, yield_map=poly.yield_factor[poly.labels],
+                                   field_um=fov, pixels=(int(pv[0]), int(pv[1])),
+                                   mean_counts=_num(sims, "mean_counts", 500.0),
+                                   shots_per_pixel=shots, scans=scans,
+                                   psf_sigma_px=_num(sims, "psf_sigma_px", 0.7), rng=rng)
+            for i, (fld, meas) in enumerate(zip(fields, measure, strict=True)) if meas}
+
+
+def _write_fields(out: Path, fields: list[NDArray[np.float64]],
+                  images: dict[int, SimsImage]) -> list[str]:
     files = []
-    for i, (fld, meas) in enumerate(zip(fields, measure, strict=True)):
+    for i, fld in enumerate(fields):
         np.save(out / f"fraction_stage{i + 1}.npy", fld)
         files.append(f"fraction_stage{i + 1}.npy")
-        if not meas:
+        if i not in images:
             continue
-        img = simulate_sims_image(fld, cell_um=cell, yield_map=poly.yield_factor[poly.labels],
-                                  field_um=fov, pixels=pix,
-                                  mean_counts=_num(sims, "mean_counts", 500.0),
-                                  shots_per_pixel=shots, scans=scans,
-                                  psf_sigma_px=_num(sims, "psf_sigma_px", 0.7), rng=rng)
-        for spc in img.counts:
+        img = images[i]
+        for spc, counts in img.counts.items():
             name = f"stage{i + 1}_{spc}.txt"
-            write_iontof_image(out / name, img.counts[spc], species=spc, field_of_view_um=fov,
-                               shots_per_pixel=shots, scans=scans)
+            write_iontof_image(out / name, counts, species=spc,
+                               field_of_view_um=img.field_of_view_um,
+                               shots_per_pixel=img.shots_per_pixel, scans=img.scans)
             files.append(name)
     return files
 
@@ -242,39 +277,60 @@ def run_polycrystal_config(
     mat = _material(cfg.get("material", {}))
     stages, measure = _stages(cfg.get("stage", []))
     gbf = str(cfg.get("gb_faces", "pixel"))
-    ev = evolve_polycrystal(poly, mat, stages, c_initial=_num(cfg, "c_initial", 0.0759),
-                            c_source=_num(cfg, "c_source", 0.95), gb_faces=gbf,
+    c0, cs = _num(cfg, "c_initial", 0.0759), _num(cfg, "c_source", 0.95)
+    if not (0.0 <= c0 <= 1.0 and 0.0 <= cs <= 1.0):
+        raise ConfigError(f"sim config c_initial, c_source must be fractions in [0, 1], "
+                          f"got {c0}, {cs}")
+    ev = evolve_polycrystal(poly, mat, stages, c_initial=c0, c_source=cs, gb_faces=gbf,
                             rtol=_num(cfg, "rtol", 1e-4))
     d_eff = {f"{T:.2f}": quantity(homogenised_d_eff(poly, d_bulk=mat.d_bulk(T),
                                                     k_median=mat.k_gb(T), gb_faces=gbf),
                                   None, "cm^2/s")
              for T in sorted({s.temperature_K for s in stages})}
-    out = prepare_output_dir(out_dir, force=force)
+    images = _simulate_sims(ev.fields, measure, poly, cfg.get("sims", {}), rng)
+    out = prepare_output_dir(out_dir, force=force)  # nothing is written before this point
     np.save(out / "labels.npy", poly.labels.astype(np.int32))
-    files = ["labels.npy", *_write_sims(out, ev.fields, measure, poly, cfg.get("sims", {}), rng)]
+    files = ["labels.npy", *_write_fields(out, ev.fields, images)]
     truth = {"seed": seed, "config": cfg, "material": mat.to_dict(),
              "microstructure": poly.to_dict(), "integration": ev.to_dict(),
-             "D_eff_homogenised_by_T_K": d_eff, "files": [*files, "truth.json", "preview.png"]}
+             "D_eff_homogenised_by_T_K": d_eff,
+             # > ~1e-3: the profile reached the closed far end (make the domain longer)
+             "far_end_C_norm": [float(np.max(np.abs(f[:, -1] - c0))) / abs(cs - c0)
+                                if cs != c0 else None for f in ev.fields],
+             "files": [*files, "truth.json", "preview.png"]}
     atomic_write_text(out / "truth.json", to_json(truth) + "\n")
-    _preview(out / "preview.png", poly, ev.fields[-1], poly.pixel_size_um)
+    _preview(out / "preview.png", poly, ev.fields, (c0, cs))
     return truth
 
 
-def _preview(path: Path, poly: Polycrystal, field: NDArray[np.float64], cell: float) -> None:
+def _preview(
+    path: Path, poly: Polycrystal, fields: list[NDArray[np.float64]], c_range: tuple[float, float]
+) -> None:
+    """Grains and the fraction after each stage (at most 4), on one colour scale."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    ny, nx = field.shape
-    fig, axes = plt.subplots(2, 1, figsize=(8, 5), constrained_layout=True)
+    cell = poly.pixel_size_um
+    ny, nx = poly.shape
+    shown = list(enumerate(fields))[:4]
+    fig, axes = plt.subplots(len(shown) + 1, 1, figsize=(8, 1.2 + 1.6 * (len(shown) + 1)),
+                             constrained_layout=True, squeeze=False)
     ext = (0.0, nx * cell, ny * cell, 0.0)
-    axes[0].imshow(poly.labels % 20, cmap="tab20", extent=ext, interpolation="nearest")
-    axes[0].set_title("grains")
-    im = axes[1].imshow(field, cmap="viridis", extent=ext, interpolation="nearest")
-    axes[1].set_title("isotope fraction, last stage")
-    axes[1].set_xlabel("x (um)")
-    fig.colorbar(im, ax=axes[1])
+    axes[0, 0].imshow(poly.labels % 20, cmap="tab20", extent=ext, interpolation="nearest")
+    axes[0, 0].set_title(f"grains ({poly.n_grains}), source on the left edge")
+    lo, hi = min(c_range), max(c_range)
+    im = None
+    for ax, (i, fld) in zip(axes[1:, 0], shown, strict=True):
+        im = ax.imshow(fld, cmap="viridis", extent=ext, interpolation="nearest",
+                       vmin=lo, vmax=hi)
+        ax.set_title(f"isotope fraction after stage {i + 1}")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("y (um)")
+    axes[-1, 0].set_xlabel("x (um)")
+    if im is not None:
+        fig.colorbar(im, ax=axes[:, 0].tolist(), label="C (isotope fraction)")
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=80)
     plt.close(fig)
