@@ -51,7 +51,7 @@ def test_well_averaged_profile_measures_k(chain_factory: Callable) -> None:
 def test_map_noise_gradient_flagged_flux_estimator_honest(chain_factory: Callable) -> None:
     sigma = 0.03 / np.sqrt(20)  # 0.03 per pixel, profile 20 px wide
     inside = total = flagged = 0
-    for seed in range(3):
+    for seed in range(6):  # ~135 GBs: a 90 % floor 2.5 binomial sd below the nominal 95 %
         chain = chain_factory(20 + seed)
         rng = np.random.default_rng(seed)
         c1 = chain.profile(0.9e5) + rng.normal(0, sigma, chain.x_um.size)

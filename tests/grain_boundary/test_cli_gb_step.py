@@ -71,6 +71,12 @@ def test_gb_step_auto(test_data: Path, capsys: pytest.CaptureFixture[str]) -> No
         ["--gb", "30", "--curvature", "sometimes"],
         ["--gb", "30", "--dt", "1 d"],
         ["--gb", "30", "--gb", "60", "--angle", "10", "--angle", "20", "--angle", "5"],
+        ["--gb", "30", "--flux-angle", "85"],
+        ["--gb", "30", "--gb", "60", "--flux-angle", "10", "--flux-angle", "20",
+         "--flux-angle", "5"],
+        ["--gb", "auto", "--flux-angle", "10", "--flux-angle", "20"],
+        ["--gb", "30", "--resolution", "-1 um"],
+        ["--gb", "30", "--resolution", "1 s"],
     ],
 )
 def test_gb_step_bad_input(test_data: Path, tmp_path: Path, extra: list[str],
@@ -163,3 +169,29 @@ def test_gb_step_flux_from_later_map(chain_factory, tmp_path: Path,
     code, _, err = run(["gb-step", p1, "--d-bulk", D, "--gb", "30", "--flux-from", short,
                         "--dt", "1 d"], capsys)
     assert code == 2 and "grid" in err
+
+
+def test_gb_step_angles_and_resolution(test_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    prof = str(test_data / "gb" / "chain_profile.csv")
+    base = ["gb-step", prof, "--d-bulk", D, "--gb", "28", "--gb", "56.5", "--json"]
+    runs = {}
+    for name, extra in (("plain", []), ("psi0", ["--angle", "30", "--angle", "-30"]),
+                        ("normal", ["--angle", "30", "--angle", "-30", "--flux-angle", "30",
+                                    "--flux-angle", "-30"]),
+                        ("fine", ["--resolution", "0.6 um"]),
+                        ("given", ["--resolution", "0.6 um", "--guard", "2 um"])):
+        code, out, err = run([*base, *extra], capsys)
+        assert code == 0, err
+        runs[name] = json.loads(out)
+    cos = np.cos(np.radians(30.0))
+    for i in range(2):
+        k0, kp, kn = (runs[n]["boundaries"][i]["gradient_estimate"]["D_gb_over_delta"]["value"]
+                      for n in ("plain", "psi0", "normal"))
+        assert kp == pytest.approx(k0 * cos, rel=1e-9)  # default: along the diffusion direction
+        assert kn == pytest.approx(k0 / cos, rel=1e-9)  # diffusion along the GB normal
+        assert runs["normal"]["boundaries"][i]["flux_angle_deg"] == [30.0, -30.0][i]
+        assert "GB normal" in runs["normal"]["boundaries"][i]["geometry"]
+    assert runs["plain"]["resolution"]["value"] == 1.0
+    assert runs["plain"]["boundaries"][0]["guard"]["value"] == pytest.approx(2.5)
+    assert runs["fine"]["boundaries"][0]["guard"]["value"] == pytest.approx(1.5)
+    assert runs["given"]["boundaries"][0]["guard"]["value"] == pytest.approx(2.0)

@@ -7,11 +7,12 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from tracerdiff.errors import DataError, InputError
+from tracerdiff.errors import DataError, InputError, ShapeMismatchError
 from tracerdiff.grain_boundary import analyze_steps, fieller_interval
+from tracerdiff.grain_boundary.geometry import normal_factor
 
 
 def staircase(grad_per_cm: float, jump: float, *, gb: float = 32.0, n: int = 64) -> tuple:
@@ -84,10 +85,83 @@ def test_fieller_coverage(rng: np.random.Generator) -> None:
 def test_inclined_boundary_gradient_and_guard() -> None:
     x, c, e = staircase(-1.1, -0.02)
     (r0,) = analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8)
-    (r,) = analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8, angle_deg=60.0, width_um=4.0)
+    assert r0.guard_um == pytest.approx(2.5)  # default: 2.5 x the 1 um resolution
+    # diffusion along the GB normal (psi = phi, laminate): the profile gradient / cos(phi)
+    (r,) = analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8, angle_deg=60.0, flux_angle_deg=60.0,
+                         width_um=4.0)
     assert r.grad == pytest.approx(r0.grad / math.cos(math.radians(60)), rel=1e-9)
-    assert r.guard_um == pytest.approx(1.5 + 2.0 * math.tan(math.radians(60)))
+    assert r.guard_um == pytest.approx(2.5 + 2.0 * math.tan(math.radians(60)))
     assert r.gradient_estimate.k == pytest.approx(2 * r0.gradient_estimate.k, rel=1e-9)
+    # the guard follows the stated resolution; an explicit guard wins
+    (fine,) = analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8, resolution_um=0.6, angle_deg=-60.0,
+                            width_um=4.0)
+    assert fine.guard_um == pytest.approx(1.5 + 2.0 * math.tan(math.radians(60)))
+    (given_,) = analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8, resolution_um=3.0, guard_um=1.0)
+    assert given_.guard_um == 1.0
+    with pytest.raises(InputError):
+        analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8, resolution_um=0.0)
+
+
+def test_profile_along_diffusion_gives_cos_factor() -> None:
+    # psi = 0 (default): the profile runs along the long-range diffusion direction u = x, the GB
+    # normal at phi; in-grain field C = C(x) with the jump on the inclined GB: the gradient
+    # along the normal is dC/dx cos(phi), the flux through unit GB area J cos(phi)
+    phi, w, g_um, jump = 35.0, 6.0, -2.0e-4, -0.02
+    x = np.arange(80) + 0.5
+    y = np.linspace(-w / 2, w / 2, 241)
+    cp, sp = math.cos(math.radians(phi)), math.sin(math.radians(phi))
+    n = (x[:, None] - 40.0) * cp + y[None, :] * sp
+    c = (0.5 + g_um * (x[:, None] - 40.0) + jump * (n > 0)).mean(axis=1)
+    e = np.full(x.size, 1e-5)
+    j = -2.6e-8 * g_um * 1e4  # the long-range flux along x, cm/s
+    for sign in (1.0, -1.0):  # psi = 0: the sign of phi does not matter
+        (r,) = analyze_steps(x, c, e, [40.0], d_bulk=2.6e-8, angle_deg=sign * phi,
+                             width_um=w, guard_um=1.0, flux=[(j, 0.01 * j)])
+        assert r.normal_factor == pytest.approx(cp, rel=1e-12)
+        assert r.grad == pytest.approx(g_um * 1e4 * cp, rel=1e-3)
+        k_true = 2.6e-8 * g_um * 1e4 * cp / jump
+        assert r.gradient_estimate.k == pytest.approx(k_true, rel=2e-3)
+        assert r.flux_estimate.k == pytest.approx(k_true, rel=2e-3)
+        d = r.to_dict()
+        assert d["flux_angle_deg"] == 0.0 and d["normal_factor"] == pytest.approx(cp)
+        assert "cos(phi)" in d["geometry"] and "along the profile" in d["geometry"]
+        json.dumps(d, allow_nan=False)
+
+
+def test_flux_nearly_parallel_to_gb_not_analysable() -> None:
+    x, c, e = staircase(-1.1, -0.02)
+    (r,) = analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8, angle_deg=50.0, flux_angle_deg=-40.0)
+    assert not r.analysable and "parallel" in r.reason and r.flux_angle_deg == -40.0
+    with pytest.raises(InputError, match="flux"):
+        analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8, flux_angle_deg=85.0)
+    with pytest.raises(ShapeMismatchError):
+        analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8, flux_angle_deg=[0.0, 10.0])
+
+
+@settings(max_examples=30, deadline=None)
+@given(g=st.floats(-5.0, 5.0).filter(lambda v: abs(v) > 0.05),
+       jump=st.floats(-0.05, 0.05).filter(lambda v: abs(v) > 1e-3))
+def test_no_inclination_is_the_plain_formula(g: float, jump: float) -> None:
+    x, c, e = staircase(g, jump)
+    (r,) = analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8, angle_deg=0.0, flux_angle_deg=0.0,
+                         flux=[(-2.6e-8 * g, 1e-12)])
+    assert r.normal_factor == 1.0
+    assert r.gradient_estimate.k == pytest.approx(2.6e-8 * g / jump, rel=1e-6)
+    assert r.flux_estimate.k == pytest.approx(2.6e-8 * g / jump, rel=1e-6)
+
+
+@settings(max_examples=30, deadline=None)
+@given(phi=st.floats(-80.0, 80.0), psi=st.floats(-80.0, 80.0))
+def test_factor_symmetric_under_mirroring(phi: float, psi: float) -> None:
+    assume(abs(phi - psi) < 84.0)
+    assert normal_factor(phi, psi) == pytest.approx(normal_factor(-phi, -psi), rel=1e-12)
+    assert normal_factor(phi, 0.0) == pytest.approx(math.cos(math.radians(phi)), rel=1e-12)
+    assert normal_factor(phi, phi) == pytest.approx(1 / math.cos(math.radians(phi)), rel=1e-12)
+    x, c, e = staircase(-1.1, -0.02)
+    a, b = (analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8, angle_deg=s * phi,
+                          flux_angle_deg=s * psi, flux=[(3e-8, 3e-9)])[0] for s in (1, -1))
+    assert a.gradient_estimate.k == pytest.approx(b.gradient_estimate.k, rel=1e-9)
+    assert a.flux_estimate.k == pytest.approx(b.flux_estimate.k, rel=1e-9)
 
 
 def test_short_grain_falls_back_or_is_not_analysable() -> None:
@@ -161,8 +235,11 @@ def test_flux_estimator_and_angle() -> None:
     half = max(f.ci95.upper - f.k, f.k - f.ci95.lower) / 1.959964
     assert f.k_err == pytest.approx(half, rel=1e-6) and first <= f.relative_error < 1.05 * first
     (r60,) = analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8, flux=lambda pos: (j, 0.1 * j),
-                           angle_deg=60.0)
+                           angle_deg=60.0, flux_angle_deg=60.0)  # flux along the GB normal
     assert r60.flux_estimate.k == pytest.approx(2 * f.k, rel=1e-9)
+    (p60,) = analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8, flux=lambda pos: (j, 0.1 * j),
+                           angle_deg=60.0)  # default: flux along the profile, J cos(phi)
+    assert p60.flux_estimate.k == pytest.approx(0.5 * f.k, rel=1e-9)
     assert r.preferred is r.gradient_estimate  # the gradient is measurable here
     assert "uphill_flux" not in r.flags
     (up,) = analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8, flux=[(-j, 0.1 * j)])
@@ -170,9 +247,9 @@ def test_flux_estimator_and_angle() -> None:
 
 
 def test_inclined_boundary_recovers_normal_gradient_from_2d_field() -> None:
-    # a laminate field C(n), n = x cos(phi) + y sin(phi) (um): iso-lines parallel to the GB, as
-    # next to a slow GB; the profile along x averages y over the width w, smearing the step
-    # over |x| < w/2 tan(phi)
+    # a laminate field C(n), n = x cos(phi) + y sin(phi) (um): diffusion along the GB normal
+    # (flux_angle = phi); the profile along x averages y over the width w, smearing the step
+    # over |x| < w/2 tan(phi).  The mirrored field (phi -> -phi) needs psi = -phi.
     phi, w, g_um, jump = math.radians(35.0), 6.0, -2.0e-4, -0.02
     x = np.arange(80) + 0.5
     y = np.linspace(-w / 2, w / 2, 241)
@@ -180,15 +257,25 @@ def test_inclined_boundary_recovers_normal_gradient_from_2d_field() -> None:
     c = (0.5 + g_um * n + jump * (n > 0)).mean(axis=1)
     e = np.full(x.size, 1e-5)
     (r,) = analyze_steps(x, c, e, [40.0], d_bulk=2.6e-8, angle_deg=35.0, width_um=w,
-                         guard_um=1.0)
+                         guard_um=1.0, flux_angle_deg=35.0)  # diffusion along the GB normal
+    assert "GB normal" in r.geometry
     assert r.grad == pytest.approx(g_um * 1e4, rel=1e-3)  # along the normal, 1/cm
     assert r.jump == pytest.approx(jump, rel=1e-3)
     assert r.gradient_estimate.k == pytest.approx(2.6e-8 * g_um * 1e4 / jump, rel=2e-3)
     assert r.chi2_red < 1e-3
     # without the width, the smeared step leaks into the fits: a poor fit, a biased jump
-    (bad,) = analyze_steps(x, c, e, [40.0], d_bulk=2.6e-8, angle_deg=35.0, guard_um=1.0)
+    (bad,) = analyze_steps(x, c, e, [40.0], d_bulk=2.6e-8, angle_deg=35.0, guard_um=1.0,
+                           flux_angle_deg=35.0)
     assert bad.chi2_red > 100 and "errors_rescaled" in bad.flags
     assert abs(bad.jump / jump - 1) > 0.02
+    nm = (x[:, None] - 40.0) * math.cos(phi) - y[None, :] * math.sin(phi)
+    cm = (0.5 + g_um * nm + jump * (nm > 0)).mean(axis=1)
+    (m,) = analyze_steps(x, cm, e, [40.0], d_bulk=2.6e-8, angle_deg=-35.0, width_um=w,
+                         guard_um=1.0, flux_angle_deg=-35.0)
+    assert m.grad == pytest.approx(g_um * 1e4, rel=1e-3)
+    (wrong,) = analyze_steps(x, cm, e, [40.0], d_bulk=2.6e-8, angle_deg=-35.0, width_um=w,
+                             guard_um=1.0, flux_angle_deg=35.0)  # the sign matters when psi != 0
+    assert wrong.grad == pytest.approx(g_um * 1e4 * math.cos(math.radians(70)), rel=1e-3)
 
 
 def test_curvature_mismatch_flagged_and_separate_fit_unbiased() -> None:

@@ -179,18 +179,11 @@ def test_well_averaged_map_needs_a_guard_of_3_5_psf_sigmas(tmp_path: Path) -> No
     assert np.mean([r.gradient_estimate.ci95.contains(k) for r, k in narrow]) < 0.9
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="grain_boundary divides the profile gradient and the flux J by cos(angle) (iso-lines "
-    "parallel to the GB); for GBs spanning the profile width the simulation shows the flux "
-    "through the GB is J cos(angle): both estimators give k x 1/cos^2 (1.13 at 20 deg)",
-)
 def test_inclined_gbs_both_estimators_are_unbiased(tmp_path: Path) -> None:
-    """Straight GBs at 20 deg spanning the strip, well-averaged maps, guard 2.5 um.  Observed
-    now (6 seeds, 48 GBs): median k / true k 1.15 (gradient) and 1.13 (flux), coverage 83 %
-    and 6 %; with k and the sets scaled by cos^2: 1.01 and 1.00, coverage 96 % and 94 %.
-    At 30 deg: x1.33 for both (1/cos^2 = 1.33); at map noise the flux k x1.29, coverage 84 %."""
+    """Straight GBs at 20 deg spanning the strip, well-averaged maps, guard 2.5 um; the profiles
+    run along the diffusion direction (flux_angle_deg = 0, the default), so the GB-normal
+    gradient and flux are the profile ones x cos(phi).  With the former / cos(phi) (a laminate
+    field C(n)) both estimators gave k x 1/cos^2 (median 1.15 and 1.13, flux coverage 6 %)."""
     rows = [row for seed in range(6)
             for row in _closed_loop(seed, 20.0, tmp_path, counts=3e5, guard_um=2.5)
             if row[0].analysable]

@@ -11,10 +11,24 @@ import typer
 
 from ..errors import DataError, InputError
 from ..outputs import atomic_path, check_writable
+from ..quantities import quantity
 from ..units import parse_quantity_with_error
 from .common import emit, parse_q
 
 __all__ = ["gb_step", "register"]
+
+
+GUARD_HELP = "Guard band left out each side of a GB (default 2.5 x --resolution)."
+RES_HELP = "Lateral resolution of the image; sets the default guard band (2.5 x)."
+FLUX_ANGLE_HELP = (
+    "Signed angle (deg) of the long-range diffusion direction from the line: 0 (default) when"
+    " the line runs along it, the GB angle when diffusion runs along the GB normal."
+)
+
+
+def _one_or_many(values: list[float] | None) -> float | list[float]:
+    """CLI angle list -> one angle (deg, default 0) or one per item."""
+    return (values[0] if len(values) == 1 else list(values)) if values else 0.0
 
 
 def _d_bulk(text: str) -> tuple[float, float | None]:
@@ -79,7 +93,6 @@ def _two_profile_flux(
     """J(x) from PROFILE and the later profile (far end closed); returns the mean profile (the
     flux is the mean over the interval), the flux and a JSON description."""
     from ..grain_boundary import flux_from_two_profiles
-    from ..quantities import quantity
 
     if later is None or dt is None:
         raise InputError("--flux-from and --dt go together")
@@ -114,13 +127,19 @@ def gb_step(
             "--window", help="Fit extent per side from the GB (default: up to the next GB)."
         ),
     ] = None,
-    guard: Annotated[
-        str, typer.Option("--guard", help="Guard band left out each side.")
-    ] = "1.5 um",
+    guard: Annotated[str | None, typer.Option("--guard", help=GUARD_HELP)] = None,
+    resolution: Annotated[str, typer.Option("--resolution", help=RES_HELP)] = "1 um",
     order: Annotated[int, typer.Option("--order", help="Polynomial order 1 or 2.")] = 2,
     angle: Annotated[
         list[float] | None,
-        typer.Option("--angle", help="GB angle to the profile normal (deg): one, or one per --gb."),
+        typer.Option(
+            "--angle",
+            help="Signed angle of the GB normal from the profile (deg): one, or one per --gb.",
+        ),
+    ] = None,
+    flux_angle: Annotated[
+        list[float] | None,
+        typer.Option("--flux-angle", help=FLUX_ANGLE_HELP + " One, or one per --gb."),
     ] = None,
     width: Annotated[
         str | None,
@@ -169,6 +188,7 @@ def gb_step(
         "delta_nm": parse_q(delta, "length_nm", option="--delta"),
         "window_um": parse_q(window, "length", option="--window", default_unit="um"),
         "guard_um": parse_q(guard, "length", option="--guard", default_unit="um"),
+        "resolution_um": parse_q(resolution, "length", option="--resolution", default_unit="um"),
         "order": order,
         "curvature": curvature,
     }
@@ -183,15 +203,19 @@ def gb_step(
     )
     if "auto" in [g.strip().lower() for g in gb] and len(gb) > 1:
         raise InputError("--gb auto cannot be combined with explicit --gb positions")
+    opts["flux_angle_deg"] = _one_or_many(flux_angle)
     if [g.strip().lower() for g in gb] == ["auto"]:
         if angle:
             raise InputError("--angle needs explicit --gb positions (not --gb auto)")
+        if flux_angle and len(flux_angle) > 1:
+            raise InputError("--gb auto takes one --flux-angle")
         det, results = analyze_detected(x, c, e, d_bulk=db, **opts)
         payload["detection"] = det.to_dict()
     else:
         pos = [float(parse_q(g, "length", option="--gb", default_unit="um") or 0.0) for g in gb]
-        opts["angle_deg"] = (angle[0] if len(angle) == 1 else angle) if angle else 0.0
+        opts["angle_deg"] = _one_or_many(angle)
         results = analyze_steps(x, c, e, pos, d_bulk=db, **opts)
+    payload["resolution"] = quantity(opts["resolution_um"], None, "um")
     table = GBTable(results=tuple(results), profile=(0,) * len(results))
     payload["boundaries"] = [r.to_dict() for r in results]
     payload["summary"] = table.summary
@@ -327,7 +351,12 @@ def gb_map(
     ] = None,
     width: Annotated[str, typer.Option("--width", help="Profile width.")] = "20 um",
     delta: Annotated[str, typer.Option("--delta", help="GB width delta.")] = "0.5 nm",
-    guard: Annotated[str, typer.Option("--guard", help="Guard band.")] = "1.5 um",
+    guard: Annotated[str | None, typer.Option("--guard", help=GUARD_HELP)] = None,
+    resolution: Annotated[str, typer.Option("--resolution", help=RES_HELP)] = "1 um",
+    flux_angle: Annotated[
+        list[float] | None,
+        typer.Option("--flux-angle", help=FLUX_ANGLE_HELP + " One, or one per --lines."),
+    ] = None,
     order: Annotated[int, typer.Option("--order", help="Polynomial order 1 or 2.")] = 2,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     png: Annotated[str | None, typer.Option("--png", help="Write the map figures (PNG).")] = None,
@@ -364,7 +393,11 @@ def gb_map(
         d_bulk=db,
         d_bulk_err=db_err,
         delta_nm=parse_q(delta, "length_nm", option="--delta"),
-        guard_um=float(parse_q(guard, "length", option="--guard") or 0.0),
+        guard_um=parse_q(guard, "length", option="--guard", default_unit="um"),
+        resolution_um=float(
+            parse_q(resolution, "length", option="--resolution", default_unit="um") or 0.0
+        ),
+        flux_angle_deg=_one_or_many(flux_angle),
         order=order,
     )
     if csv_out is not None:

@@ -2,7 +2,8 @@
 
 from .detect import StepDetection, detect_steps, detect_steps_batch
 from .flux import FluxProfile, flux_from_gradient, flux_from_two_profiles
-from .gbmap import GBMapResult, analyze_map, boundary_mask_on
+from .gbmap import GBMapResult, analyze_map, boundary_mask_on, signed_angles
+from .geometry import default_guard_um, normal_factor
 from .intervals import RatioInterval, fieller_interval
 from .pipeline import analyze_detected
 from .plot import plot_gb_map, plot_profile_steps, plot_step, step_figure
@@ -23,14 +24,17 @@ __all__ = [
     "analyze_profiles",
     "analyze_steps",
     "boundary_mask_on",
+    "default_guard_um",
     "detect_steps",
     "detect_steps_batch",
     "fieller_interval",
     "flux_from_gradient",
     "flux_from_two_profiles",
+    "normal_factor",
     "plot_gb_map",
     "plot_profile_steps",
     "plot_step",
+    "signed_angles",
     "step_figure",
     "summarize",
 ]

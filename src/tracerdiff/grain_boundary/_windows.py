@@ -1,6 +1,7 @@
 """Windows of the step analysis: input checks and, per boundary, the points of each side.
 
-Units: positions, guard and window in um; angles in degrees from the GB normal.
+Units: positions, guard and window in um; angles in signed degrees from the profile direction
+(GB normal: ``angle``, long-range diffusion direction: ``flux_angle``; see :mod:`.geometry`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import DataError, InputError, ShapeMismatchError
+from .geometry import MAX_ANGLE_DEG
 
 Arr = NDArray[np.float64]
 
@@ -23,6 +25,7 @@ class Job:
     gb_index: int
     position: float
     angle: float
+    flux_angle: float
     guard: float
     left: NDArray[np.intp]
     right: NDArray[np.intp]
@@ -110,6 +113,7 @@ def jobs_for_profile(
     e: Arr,
     gbs: Arr,
     angles: Arr,
+    flux_angles: Arr,
     *,
     guard_um: float,
     window_um: float | None,
@@ -145,7 +149,7 @@ def jobs_for_profile(
                     f"the {side} side of the GB at {pos} um holds only NaN or invalid values"
                 )
         ol, orr = min(order, left.size - 2), min(order, right.size - 2)
-        reason = next(
+        reason = _parallel_reason(float(angles[i]), float(flux_angles[i])) or next(
             (
                 f"the grain {side} of the GB has {n} usable points in the window "
                 "(needs >= 3 for a linear fit)"
@@ -154,18 +158,45 @@ def jobs_for_profile(
             ),
             "",
         )
-        jobs.append(Job(p, int(i), pos, float(angles[i]), g, left, right, ol, orr, reason))
+        jobs.append(
+            Job(
+                p,
+                int(i),
+                pos,
+                float(angles[i]),
+                float(flux_angles[i]),
+                g,
+                left,
+                right,
+                ol,
+                orr,
+                reason,
+            )
+        )
     return jobs
 
 
-def as_angles(angle_deg: float | Sequence[float], n: int) -> Arr:
+def _parallel_reason(angle: float, flux_angle: float) -> str:
+    """Not analysable when the long-range flux runs (nearly) parallel to the GB."""
+    if abs(angle - flux_angle) >= MAX_ANGLE_DEG:
+        return (
+            f"the diffusion direction ({flux_angle:g} deg) is nearly parallel to the GB "
+            f"(normal at {angle:g} deg): no normal flux to measure"
+        )
+    return ""
+
+
+def as_angles(angle_deg: float | Sequence[float], n: int, *, what: str = "GB angles") -> Arr:
+    """One angle (deg) or one per GB -> array of ``n``; |angle| < 85 deg."""
     a = (
         np.broadcast_to(np.asarray(angle_deg, dtype=float), (n,)).copy()
         if np.ndim(angle_deg) == 0
         else np.asarray(angle_deg, dtype=float)
     )
     if a.shape != (n,):
-        raise ShapeMismatchError(f"give one angle or one per GB ({n}), got {a.size}")
-    if np.any(~np.isfinite(a)) or np.any(np.abs(a) >= 85):
-        raise InputError("GB angles must be finite and below 85 degrees from the profile normal")
+        raise ShapeMismatchError(f"{what}: give one angle or one per GB ({n}), got {a.size}")
+    if np.any(~np.isfinite(a)) or np.any(np.abs(a) >= MAX_ANGLE_DEG):
+        raise InputError(
+            f"{what} must be finite and within +-{MAX_ANGLE_DEG:g} degrees of the profile direction"
+        )
     return a

@@ -4,6 +4,13 @@ analysed for its step (k = D_gb/delta), collected in one table, with a map of k.
 Positions um (SIMS map frame), D cm^2/s, k cm/s.  Crossings that cannot be analysed on a line
 (nearly parallel to it, at its ends, or whose guard bands overlap a neighbour's) are listed as
 skipped with the reason.
+
+Crossing angles are signed (:mod:`.geometry`): phi is the angle of the GB normal n (from the
+micrograph's skeleton, oriented so that n . d > 0 for the line direction d) from d, positive
+from d towards d rotated by +90 deg in the SIMS (x, y) frame (from +x towards +y for a line
+along +x), i.e. the sign of the z component of d x n.
+:func:`tracerdiff.microstructure.line_crossings` reports |phi|; the sign is recovered here from
+its GB tangents.
 """
 
 from __future__ import annotations
@@ -18,12 +25,14 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from ..errors import InputError
+from ..quantities import quantity
 from ..results import ResultMixin
+from ._windows import as_angles
 from .result import StepResult
-from .step import analyze_profiles
+from .step import analyze_profiles, resolve_guard
 from .table import GBTable
 
-__all__ = ["GBMapResult", "analyze_map", "boundary_mask_on"]
+__all__ = ["GBMapResult", "analyze_map", "boundary_mask_on", "signed_angles"]
 
 Line = tuple[tuple[float, float], tuple[float, float]]
 
@@ -52,6 +61,9 @@ class GBMapResult(ResultMixin):
     tangents: tuple[tuple[float, float], ...]
     skipped: tuple[dict[str, Any], ...]
     registration: dict[str, Any]
+    guard_um: float = math.nan
+    resolution_um: float = math.nan
+    flux_angle_deg: tuple[float, ...] = ()
 
     def segments(
         self, *, half_length_um: float = 4.0
@@ -74,18 +86,38 @@ class GBMapResult(ResultMixin):
         ]
 
     def to_dict(self) -> dict[str, Any]:
-        """Keys: lines, width_um, registration, boundaries, summary, skipped."""
+        """Keys: lines (start_um, end_um, flux_angle_deg), width_um, guard (base, um),
+        resolution (um), registration, boundaries, summary, skipped."""
         d = self.table.to_dict()
         for row, p in zip(d["boundaries"], self.points_um, strict=True):
             row["point_um"] = list(p)
+        psi = self.flux_angle_deg or (0.0,) * len(self.lines)
         return {
-            "lines": [{"start_um": list(a), "end_um": list(b)} for a, b in self.lines],
+            "lines": [
+                {"start_um": list(a), "end_um": list(b), "flux_angle_deg": f}
+                for (a, b), f in zip(self.lines, psi, strict=True)
+            ],
             "width_um": self.width_um,
+            "guard": quantity(self.guard_um, None, "um"),
+            "resolution": quantity(self.resolution_um, None, "um"),
             "registration": self.registration,
             "boundaries": d["boundaries"],
             "summary": d["summary"],
             "skipped": list(self.skipped),
         }
+
+
+def signed_angles(
+    tangents: NDArray[np.float64], direction: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Signed angle (deg) of each GB normal from the line ``direction`` (unit (x, y)), given the
+    unit GB ``tangents`` (n, 2); the normal is oriented so that n . d > 0 (|phi| <= 90)."""
+    t = np.asarray(tangents, dtype=float).reshape(-1, 2)
+    n = np.column_stack([-t[:, 1], t[:, 0]])
+    dot = n @ direction
+    n[dot < 0] *= -1.0
+    cross = direction[0] * n[:, 1] - direction[1] * n[:, 0]
+    return np.degrees(np.arctan2(cross, np.abs(dot)))
 
 
 def _select(
@@ -98,9 +130,9 @@ def _select(
 ) -> tuple[list[int], list[tuple[int, str]]]:
     keep: list[int] = []
     skip: list[tuple[int, str]] = []
-    g = guard + 0.5 * width * np.tan(np.radians(np.minimum(ang, 84.9)))
+    g = guard + 0.5 * width * np.tan(np.radians(np.minimum(np.abs(ang), 84.9)))
     for i in np.argsort(pos):
-        if ang[i] >= 80:
+        if abs(ang[i]) >= 80:
             skip.append((int(i), "GB nearly parallel to the line (angle >= 80 deg)"))
         elif pos[i] - g[i] < x[0] + 3 or pos[i] + g[i] > x[-1] - 3:
             skip.append((int(i), "too close to the end of the line"))
@@ -119,7 +151,9 @@ def analyze_map(
     *,
     width_um: float,
     d_bulk: float,
-    guard_um: float = 1.5,
+    guard_um: float | None = None,
+    resolution_um: float = 1.0,
+    flux_angle_deg: float | Sequence[float] = 0.0,
     **step_options: Any,
 ) -> GBMapResult:
     """Step analysis of every GB crossing of ``lines`` (SIMS um) on a fraction map.
@@ -127,28 +161,34 @@ def analyze_map(
     ``segmentation`` (:class:`~tracerdiff.microstructure.GrainSegmentation`) and
     ``registration`` (:class:`~tracerdiff.microstructure.Registration`) locate the GBs; each line
     becomes a profile of ``width_um`` (:func:`tracerdiff.imaging.line_profile`); its crossings
-    with their angles go to :func:`analyze_profiles` (``step_options``: delta_nm, order, ...).
+    with their signed angles go to :func:`analyze_profiles` (``step_options``: delta_nm, order,
+    ...).  ``flux_angle_deg``: the long-range diffusion direction from the line (signed deg,
+    one for all lines or one per line; default 0: the lines run along the diffusion direction).
+    ``guard_um`` defaults to 2.5 x ``resolution_um`` (um).
     """
     from ..imaging import line_profile
     from ..microstructure import line_crossings
 
     if not lines:
         raise InputError("give at least one profile line")
+    guard = resolve_guard(guard_um, resolution_um)
+    psi_all = as_angles(flux_angle_deg, len(lines), what="flux angles (one per line)")
     profiles, gbs, angles, pts, tans, skipped, stops = [], [], [], [], [], [], []
     for li, (a, b) in enumerate(lines):
         cr = line_crossings(segmentation, registration, a, b)
         prof = line_profile(fraction, start_um=a, end_um=b, width_um=width_um)
         x = prof["x_um"].to_numpy()
-        keep, skip = _select(cr.positions_um, cr.angles_deg, x, guard=guard_um, width=width_um)
+        d = (np.asarray(b, float) - np.asarray(a, float)) / math.dist(a, b)
+        phi = signed_angles(cr.tangents, d)
+        keep, skip = _select(cr.positions_um, phi, x, guard=guard, width=width_um)
         skipped += [
             {"line": li, "position_um": float(cr.positions_um[i]), "reason": why} for i, why in skip
         ]
         profiles.append((x, prof["C"].to_numpy(), prof["C_err"].to_numpy()))
         gbs.append([float(cr.positions_um[i]) for i in keep])
-        g_all = guard_um + 0.5 * width_um * np.tan(np.radians(np.minimum(cr.angles_deg, 84.9)))
+        g_all = guard + 0.5 * width_um * np.tan(np.radians(np.minimum(np.abs(phi), 84.9)))
         stops.append([(float(cr.positions_um[i]), float(g_all[i])) for i, _ in skip])
-        angles.append([float(cr.angles_deg[i]) for i in keep])
-        d = (np.asarray(b, float) - np.asarray(a, float)) / math.dist(a, b)
+        angles.append([float(phi[i]) for i in keep])
         for i in keep:
             p = np.asarray(a, float) + cr.positions_um[i] * d
             pts.append((float(p[0]), float(p[1])))
@@ -157,8 +197,9 @@ def analyze_map(
         profiles,
         gbs,
         d_bulk=d_bulk,
-        guard_um=guard_um,
+        guard_um=guard,
         angle_deg=angles,
+        flux_angle_deg=[float(v) for v in psi_all],
         width_um=width_um,
         window_stops=stops,
         **step_options,
@@ -171,6 +212,9 @@ def analyze_map(
         tangents=tuple(tans),
         skipped=tuple(skipped),
         registration=registration.to_dict(),
+        guard_um=guard,
+        resolution_um=float(resolution_um),
+        flux_angle_deg=tuple(float(v) for v in psi_all),
     )
 
 

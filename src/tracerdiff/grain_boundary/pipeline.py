@@ -13,7 +13,7 @@ from numpy.typing import ArrayLike
 
 from .detect import StepDetection, detect_steps
 from .result import StepResult
-from .step import analyze_steps
+from .step import analyze_steps, resolve_guard
 
 __all__ = ["analyze_detected"]
 
@@ -31,10 +31,12 @@ def analyze_detected(
 ) -> tuple[StepDetection, list[StepResult]]:
     """Detect the steps of one profile (:func:`detect_steps`) and analyse each
     (:func:`analyze_steps` with ``step_options``); the results carry the detection's position
-    uncertainty.  Steps closer than twice the guard band keep only the larger jump of the pair.
+    uncertainty.  Steps closer than twice the guard band (``guard_um``, default 2.5 x
+    ``resolution_um``) keep only the larger jump of the pair.  ``angle_deg`` and
+    ``flux_angle_deg`` (one value each here) as in :func:`analyze_steps`.
     """
     det = detect_steps(x_um, C, C_err, penalty=penalty, min_size=min_size, z_min=z_min)
-    guard = float(step_options.get("guard_um", 1.5))
+    guard = resolve_guard(step_options.get("guard_um"), step_options.get("resolution_um", 1.0))
     keep: list[int] = []
     for i in np.argsort(-np.abs(det.jumps)):
         if all(abs(det.positions_um[i] - det.positions_um[j]) >= 2 * guard + 1e-9 for j in keep):

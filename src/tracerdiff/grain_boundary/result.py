@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 
 from ..quantities import bound, finite_or_none, quantity
 from ..results import ResultMixin
+from .geometry import geometry_note, normal_factor
 from .intervals import Z95, RatioInterval, fieller_interval
 
 __all__ = ["KEstimate", "StepResult", "ratio_estimate"]
@@ -121,7 +122,8 @@ def ratio_estimate(
 class StepResult(ResultMixin):
     """The analysis of one grain boundary on one profile.
 
-    Gradients are along the GB normal (the profile gradient divided by cos(angle)), in 1/cm;
+    Gradients are along the GB normal (the profile gradient times ``normal_factor`` =
+    cos(angle - flux_angle) / cos(flux_angle), :mod:`.geometry`), in 1/cm;
     ``jump`` is dC_gb = C(y_gb+) - C(y_gb-).  ``coef_left``/``coef_right`` are the polynomial
     coefficients (intercept, slope per um, curvature per um^2) in u = x - position (um) along the
     profile, used for plotting.  Not analysable boundaries have ``analysable=False`` and a
@@ -138,6 +140,7 @@ class StepResult(ResultMixin):
     n_right: int
     guard_um: float
     angle_deg: float
+    flux_angle_deg: float = 0.0
     jump: float = math.nan
     jump_err: float = math.nan
     grad_left: float = math.nan
@@ -158,6 +161,16 @@ class StepResult(ResultMixin):
     window_left_um: tuple[float, float] = (math.nan, math.nan)
     window_right_um: tuple[float, float] = (math.nan, math.nan)
     data: dict[str, NDArray[np.float64]] = field(default_factory=dict, repr=False)
+
+    @property
+    def normal_factor(self) -> float:
+        """cos(phi - psi) / cos(psi): profile gradient or flux -> GB-normal one."""
+        return normal_factor(self.angle_deg, self.flux_angle_deg)
+
+    @property
+    def geometry(self) -> str:
+        """The geometric assumption behind :attr:`normal_factor`, in words."""
+        return geometry_note(self.angle_deg, self.flux_angle_deg)
 
     @property
     def preferred(self) -> KEstimate | None:
@@ -215,6 +228,9 @@ class StepResult(ResultMixin):
             "n_right": self.n_right,
             "guard": quantity(self.guard_um, None, "um"),
             "angle_deg": self.angle_deg,
+            "flux_angle_deg": self.flux_angle_deg,
+            "normal_factor": self.normal_factor,
+            "geometry": self.geometry,
             "error_scale": finite_or_none(self.error_scale),
             "chi2_red": finite_or_none(self.chi2_red),
         }

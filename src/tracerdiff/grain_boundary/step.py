@@ -9,14 +9,17 @@ are made, both batched over every boundary of every profile (one set of normal e
   dC_gb = C(y_gb+) - C(y_gb-) and the gradient used for k = D_b (dC/dy) / dC_gb.
 
 Units: positions um, gradients 1/cm (converted from 1/um), D_b cm^2/s, k cm/s, D_gb cm^2/s.
-A boundary inclined by ``angle_deg`` (between the GB normal and the profile) has its gradients
-divided by cos(angle): distances along the profile are 1/cos longer than along the normal, the
-field being taken as locally one-dimensional across the GB (iso-lines parallel to it, as in a
-laminate of slow GBs).  The flux estimator divides J by cos(angle) for the same reason (the
-flux along the profile is the normal flux times cos).  If instead the in-grain field ran along
-the profile, the normal gradient would be dC/ds * cos(angle): the two pictures differ by
-cos^2(angle), so steep crossings are uncertain beyond the stated errors.  The guard band is
-widened by width/2 * tan(angle) (the step smeared across the profile width).
+
+Inclined boundaries (:mod:`.geometry`): ``angle_deg`` phi is the signed angle of the GB normal
+from the profile, ``flux_angle_deg`` psi that of the long-range diffusion direction u (default
+0: the profile runs along the diffusion direction, as the study's line scans and maps do).  The
+in-grain gradient is along u, so the GB-normal gradient is the profile gradient times
+cos(phi - psi) / cos(psi), and the normal flux through unit GB area the long-range flux measured
+along the profile times the same factor: x cos(phi) for psi = 0, / cos(phi) for psi = phi (a
+laminate field C(n), diffusion along the GB normal).  A closed-loop 2D simulation with GBs at
+20-30 deg to a profile along the diffusion direction confirms the cos(phi) picture (dividing by
+cos instead overestimated k by 1/cos^2).  The guard band is widened by width/2 tan|phi| (the
+step smeared across the profile width); its base is 2.5 x the lateral resolution unless given.
 """
 
 from __future__ import annotations
@@ -33,9 +36,10 @@ from scipy.stats import chi2 as chi2_dist
 from ..errors import InputError, ShapeMismatchError
 from ._lsq import fit_all
 from ._windows import Job, as_angles, check_options, check_profile, jobs_for_profile
+from .geometry import default_guard_um, normal_factor
 from .result import KEstimate, StepResult, ratio_estimate
 
-__all__ = ["FluxInput", "analyze_profiles", "analyze_steps"]
+__all__ = ["FluxInput", "analyze_profiles", "analyze_steps", "resolve_guard"]
 
 Arr = NDArray[np.float64]
 UM_PER_CM = 1e4
@@ -104,7 +108,7 @@ def _estimates(
     flux: FluxInput,
 ) -> tuple[KEstimate, KEstimate | None]:
     """The gradient estimate D_b dC/dy / dC_gb and, with a flux, the flux estimate -J / dC_gb
-    (J along the profile -> along the GB normal: / cos(angle))."""
+    (J along the profile -> through the GB: x cos(phi - psi) / cos(psi))."""
     a = d_bulk * res["grad"]
     var_a = d_bulk**2 * res["grad_err"] ** 2 + res["grad"] ** 2 * d_bulk_err**2
     var_b = res["jump_err"] ** 2
@@ -120,11 +124,11 @@ def _estimates(
     f_in = _flux_for(flux, job.gb_index, job.position)
     if f_in is None:
         return g_est, None
-    inv_cos = 1.0 / math.cos(math.radians(job.angle))
+    fac = normal_factor(job.angle, job.flux_angle)
     f_est = ratio_estimate(
-        -f_in[0] * inv_cos,
+        -f_in[0] * fac,
         res["jump"],
-        var_a=(f_in[1] * inv_cos) ** 2,
+        var_a=(f_in[1] * fac) ** 2,
         var_b=var_b,
         cov_ab=0.0,
         estimator="flux",
@@ -148,7 +152,7 @@ def _one_result(
     b_s, c_s, _, _, b_j, c_j, chi_j, dof_j, dchi2, shared = (f[r] for f in fits)
     scale = max(1.0, float(chi_j) / int(dof_j)) if dof_j > 0 else 1.0
     cs_, cj = c_s * scale, c_j * scale
-    conv = UM_PER_CM / math.cos(math.radians(job.angle))
+    conv = UM_PER_CM * normal_factor(job.angle, job.flux_angle)
     res = {
         "jump": b_j[1] - b_j[0],
         "jump_err": math.sqrt(max(cj[0, 0] + cj[1, 1] - 2 * cj[0, 1], 0)),
@@ -181,6 +185,7 @@ def _one_result(
         n_right=job.right.size,
         guard_um=job.guard,
         angle_deg=job.angle,
+        flux_angle_deg=job.flux_angle,
         gradient_method="joint_shared_curvature" if shared else "joint",
         chi2_red=float(chi_j) / max(int(dof_j), 1),
         gradient_estimate=g_est,
@@ -200,6 +205,7 @@ def _collect_jobs(
     profiles: Sequence[tuple[ArrayLike, ArrayLike, ArrayLike]],
     gb_um: Sequence[Sequence[float]],
     angle_deg: Sequence[float | Sequence[float]] | None,
+    flux_angle_deg: Sequence[float | Sequence[float]] | None,
     window_stops: Sequence[Sequence[tuple[float, float]]] | None,
     **window_options: Any,
 ) -> tuple[list[Arr], list[Arr], list[Arr], list[Job]]:
@@ -214,11 +220,16 @@ def _collect_jobs(
         if gbs.ndim != 1 or not np.all(np.isfinite(gbs)):
             raise InputError("GB positions must be finite numbers (um)")
         ang = as_angles(0.0 if angle_deg is None else angle_deg[p], gbs.size)
+        psi = as_angles(
+            0.0 if flux_angle_deg is None else flux_angle_deg[p],
+            gbs.size,
+            what="flux (diffusion direction) angles",
+        )
         stops = None if window_stops is None else np.asarray(window_stops[p], float).reshape(-1, 2)
         xs.append(x)
         cs.append(c)
         es.append(e)
-        jobs += jobs_for_profile(p, x, c, e, gbs, ang, stops=stops, **window_options)
+        jobs += jobs_for_profile(p, x, c, e, gbs, ang, psi, stops=stops, **window_options)
     return xs, cs, es, jobs
 
 
@@ -234,8 +245,17 @@ def _not_analysable(job: Job) -> StepResult:
         n_right=job.right.size,
         guard_um=job.guard,
         angle_deg=job.angle,
+        flux_angle_deg=job.flux_angle,
         flags=("not_analysable",),
     )
+
+
+def resolve_guard(guard_um: float | None, resolution_um: float) -> float:
+    """The guard band (um): ``guard_um`` when given, else 2.5 x ``resolution_um``
+    (:func:`.geometry.default_guard_um`)."""
+    if not (math.isfinite(resolution_um) and resolution_um > 0):
+        raise InputError(f"the lateral resolution must be positive (um), got {resolution_um}")
+    return default_guard_um(resolution_um) if guard_um is None else float(guard_um)
 
 
 def analyze_profiles(
@@ -246,9 +266,11 @@ def analyze_profiles(
     d_bulk_err: float | None = None,
     delta_nm: float = 0.5,
     window_um: float | None = None,
-    guard_um: float = 1.5,
+    guard_um: float | None = None,
+    resolution_um: float = 1.0,
     order: int = 2,
     angle_deg: Sequence[float | Sequence[float]] | None = None,
+    flux_angle_deg: Sequence[float | Sequence[float]] | None = None,
     width_um: float = 0.0,
     flux: Sequence[FluxInput] | None = None,
     curvature: str = "shared",
@@ -257,9 +279,13 @@ def analyze_profiles(
     """Step analysis of every boundary of every profile, all fits in one batch.
 
     ``profiles`` are ``(x_um, C, C_err)`` triples, ``gb_um[p]`` the boundary positions (um) on
-    profile ``p``; ``angle_deg[p]`` one angle or one per boundary (degrees between the GB normal
-    and the profile), ``flux[p]`` a :data:`FluxInput` for the flux estimator (cm/s, flux of C
-    along +x).  ``curvature`` ("auto", "shared" or "separate"): whether the joint fit also
+    profile ``p``; ``angle_deg[p]`` one angle or one per boundary (phi: signed degrees of the GB
+    normal from the profile direction), ``flux_angle_deg[p]`` likewise (psi: signed degrees of
+    the long-range diffusion direction from the profile; default 0, the profile runs along the
+    diffusion direction): gradients and fluxes along the profile are turned into GB-normal ones
+    by cos(phi - psi) / cos(psi) (:mod:`.geometry`).  ``flux[p]`` a :data:`FluxInput` for the
+    flux estimator (cm/s, flux of C along +x).  ``curvature`` ("auto", "shared" or
+    "separate"): whether the joint fit also
     shares the second derivative at the GB.  In quasi-steady grains C'' = (dC/dt)/D_b, and
     dC/dt varies on the scale of the long-range profile, not from one grain to the next, so
     both sides have nearly the same curvature; sharing it cuts the gradient error several-fold
@@ -269,17 +295,19 @@ def analyze_profiles(
     (this pre-test selection lowers the coverage of the 95 % sets to ~93 %, see
     docs/grain_boundary.md), "separate" never does.  ``window_stops[p]``: (position, guard)
     pairs (um) of boundaries not analysed that still end their neighbours' windows.
-    D_b in cm^2/s, delta in nm, window (extent of each side's fit region from the
-    GB) and guard in um.  Returns, per profile, one :class:`StepResult` per boundary in the order
-    given.
+    D_b in cm^2/s, delta in nm, window (extent of each side's fit region from the GB) and guard
+    in um; the guard defaults to 2.5 x ``resolution_um`` (the lateral resolution, default 1 um
+    as in the study), an explicit ``guard_um`` wins.  Returns, per profile, one
+    :class:`StepResult` per boundary in the order given.
     """
     if curvature not in CURVATURE_MODES:
         raise InputError(f"curvature must be one of {CURVATURE_MODES}, got {curvature!r}")
+    guard = resolve_guard(guard_um, resolution_um)
     check_options(
         d_bulk=d_bulk,
         d_bulk_err=d_bulk_err,
         delta_nm=delta_nm,
-        guard_um=guard_um,
+        guard_um=guard,
         window_um=window_um,
         order=order,
     )
@@ -287,8 +315,9 @@ def analyze_profiles(
         profiles,
         gb_um,
         angle_deg,
+        flux_angle_deg,
         window_stops,
-        guard_um=guard_um,
+        guard_um=guard,
         window_um=window_um,
         width_um=width_um,
         order=order,
@@ -327,9 +356,11 @@ def analyze_steps(
     d_bulk_err: float | None = None,
     delta_nm: float = 0.5,
     window_um: float | None = None,
-    guard_um: float = 1.5,
+    guard_um: float | None = None,
+    resolution_um: float = 1.0,
     order: int = 2,
     angle_deg: float | Sequence[float] = 0.0,
+    flux_angle_deg: float | Sequence[float] = 0.0,
     width_um: float = 0.0,
     flux: FluxInput = None,
     curvature: str = "shared",
@@ -345,8 +376,10 @@ def analyze_steps(
         delta_nm=delta_nm,
         window_um=window_um,
         guard_um=guard_um,
+        resolution_um=resolution_um,
         order=order,
         angle_deg=[angle_deg],
+        flux_angle_deg=[flux_angle_deg],
         width_um=width_um,
         flux=[flux],
         curvature=curvature,
