@@ -159,7 +159,7 @@ def test_map_noise_per_gb_k_is_honest(tmp_path: Path) -> None:
 def test_well_averaged_map_needs_a_guard_of_3_5_psf_sigmas(tmp_path: Path) -> None:
     """Honest at every noise level: at ~6e6 counts per 20 px bin (sigma_C ~2e-4) the gradient is
     measured and both estimators are honest, provided the guard band keeps the point spread's
-    tails out of the fits: 2.5 um (3.7 sigma of the 0.7 px PSF).  With the default 1.5 um
+    tails out of the fits: 2.5 um (3.7 sigma of the 0.7 px PSF).  With the former default 1.5 um
     (2.2 sigma) the tails bias the gradient (median +11 %) and the coverage falls to 76 %
     (gradient) and 83 % (flux) (observed on seeds 0-1)."""
     rows = [row for seed in range(4)
