@@ -1,0 +1,198 @@
+"""Adapters from study measurements and analyses to tracerdiff.io, tracerdiff.imaging and
+tracerdiff.grain_boundary: reading (image measurements become fraction maps once, shared by every
+analysis that uses them), fraction maps, and the GB step analysis along lines (one part per line).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ConfigError, DataError
+from ..quantities import quantity
+from ..report.figures import new_figure, render
+from .outcome import AnalysisOutput, Table
+from .schema import FractionMapSpec, GBStepsSpec, Measurement
+from .tasks import Inputs
+
+__all__ = ["gb_parts", "gb_table", "load_measurement", "run_fraction_map", "run_gb_combine",
+           "run_gb_part"]
+
+
+def load_measurement(m: Measurement, *, base_dir: Path | None = None) -> Any:
+    """Read a measurement: images -> fraction dataset (corrections applied); profiles and spot
+    line scans -> profile dataset (dim ``x_um``, ``C``, ``C_err``). A ``positions_um`` option
+    naming a table is taken relative to ``base_dir`` (the study file's folder)."""
+    from .. import io as tio
+
+    opts = dict(m.options)
+    pos = opts.get("positions_um")
+    if isinstance(pos, str) and base_dir is not None and not Path(pos).is_absolute():
+        opts["positions_um"] = base_dir / pos
+    for key in ("time_window_s", "field_of_view_um"):
+        if isinstance(opts.get(key), list):
+            opts[key] = tuple(opts[key])
+    if m.kind == "image":
+        from ..imaging import fraction_map
+
+        ds = (tio.open_dataset(m.files[0], **opts) if len(m.files) == 1
+              else tio.open_images(m.files, **opts))
+        c = m.corrections
+        return fraction_map(ds, pair=m.pair, shots_per_pixel=c.shots_per_pixel, scans=c.scans,
+                            dead_time=c.dead_time, dwell_time_s=c.dwell_time,
+                            saturated=c.saturated, bin=c.bin, background=c.background,
+                            source=c.source, imf_alpha=c.imf_alpha,
+                            mass_resolution=c.mass_resolution)
+    if m.kind == "spot_linescan":
+        a, b = m.pair.split("/")
+        return tio.read_spot_linescan(list(m.files), pair=(a, b), **opts)
+    if len(m.files) != 1:
+        raise ConfigError(f"measurement {m.id!r}: a profile is one CSV file, got {len(m.files)}")
+    ds = tio.open_dataset(m.files[0], **opts)
+    if "x_um" not in ds.dims or "C" not in ds:
+        raise DataError(f"measurement {m.id!r}: {m.files[0].name} is not a profile (expected "
+                        "x_um and C columns)")
+    return ds
+
+
+def run_fraction_map(spec: FractionMapSpec, inputs: Inputs) -> AnalysisOutput:
+    """The map figure and the whole-field fraction from the summed counts."""
+    from ..imaging import plot_fraction_map
+
+    fr = inputs.datasets[spec.measurement]
+    if "C" not in fr or fr["C"].ndim != 2:
+        raise DataError(f"measurement {spec.measurement!r} is not an image")
+    n_a = float(np.nansum(fr["n_a"].values)) if "n_a" in fr else float("nan")
+    n_b = float(np.nansum(fr["n_b"].values)) if "n_b" in fr else float("nan")
+    c = n_a / (n_a + n_b)
+    c_err = float(np.sqrt(c * (1 - c) / (n_a + n_b)))
+    fig = new_figure(width_in=7.0, height_in=3.6)
+    plot_fraction_map(fr, ax=fig.add_subplot(), vmin=spec.vmin, vmax=spec.vmax)
+    corr = fr.attrs.get("corrections", "[]")
+    results = {
+        "pair": fr.attrs.get("pair", ""),
+        "shape": list(fr["C"].shape),
+        "C_field": quantity(c, c_err, "", note="from the summed counts of the whole field"),
+        "C_mean_pixel": quantity(float(np.nanmean(fr["C"].values)), None, ""),
+        "n_masked": int(fr.attrs.get("n_masked", 0)),
+        "n_saturated": int(fr.attrs.get("n_saturated", 0)),
+        "corrections": _corrections(corr),
+    }
+    methods = (f"The {results['pair']} fraction map of {spec.measurement} was computed per pixel "
+               "as C = n_a/(n_a + n_b) with binomial errors after the recorded corrections.")
+    return AnalysisOutput(results=results, methods=methods, figures=(
+        render(fig, f"{spec.id}_map", f"Isotope fraction map {spec.measurement}"),))
+
+
+def _corrections(corr: Any) -> list[str]:
+    """One line per recorded correction: its name, applied or not, and the reason or note."""
+    items = json.loads(corr) if isinstance(corr, str) else list(corr or [])
+    out = []
+    for c in items:
+        if not isinstance(c, dict):
+            out.append(str(c))
+            continue
+        state = "applied" if c.get("applied") else "not applied"
+        why = c.get("reason") or c.get("note") or ""
+        out.append(f"{c.get('name', '?')}: {state}" + (f" ({why})" if why else ""))
+    return out
+
+
+def gb_parts(spec: GBStepsSpec) -> int:
+    """One part per line (a profile measurement is one part)."""
+    return max(1, len(spec.lines))
+
+
+def _profile_for(spec: GBStepsSpec, inputs: Inputs, i: int) -> tuple[Any, Any]:
+    ds = inputs.datasets[spec.measurement]
+    if "x_um" in ds.dims:
+        if spec.lines:
+            raise ConfigError(f"analysis {spec.id!r}: 'lines' need an image measurement")
+        return ds, spec.boundaries
+    if not spec.lines:
+        raise ConfigError(f"analysis {spec.id!r}: an image measurement needs 'lines'")
+    from ..imaging import line_profile
+
+    ln = spec.lines[i]
+    prof = line_profile(ds, start_um=ln.start, end_um=ln.end, width_um=ln.width)
+    return prof, ln.boundaries
+
+
+def run_gb_part(spec: GBStepsSpec, inputs: Inputs, i: int) -> dict[str, Any]:
+    """Step analysis of the boundaries on line ``i`` (positions given or detected)."""
+    from ..grain_boundary import analyze_detected, analyze_steps
+
+    prof, where = _profile_for(spec, inputs, i)
+    x, c, e = (np.asarray(prof[v].values, dtype=float) for v in ("x_um", "C", "C_err"))
+    ok = np.isfinite(c) & np.isfinite(e) & (e > 0)
+    x, c, e = x[ok], c[ok], e[ok]
+    d_bulk = spec.d_bulk or inputs.study.sample.d_bulk
+    if d_bulk is None:
+        raise ConfigError(f"analysis {spec.id!r} needs d_bulk (here or in [sample])")
+    delta = spec.delta or inputs.study.sample.gb_width
+    opts: dict[str, Any] = {"order": spec.order, "delta_nm": delta}
+    if spec.window is not None:
+        opts["window_um"] = spec.window
+    if spec.guard is not None:
+        opts["guard_um"] = spec.guard
+    if where == "auto":  # detected steps; pairs closer than the guard bands keep the larger
+        res = analyze_detected(x, c, e, d_bulk=d_bulk, **opts)[1]
+    else:
+        res = analyze_steps(x, c, e, list(where), d_bulk=d_bulk, **opts) if where else []
+    return {"line": i, "x": x, "c": c, "e": e, "results": res, "detected": where == "auto"}
+
+
+def run_gb_combine(spec: GBStepsSpec, inputs: Inputs, parts: list[Any]) -> AnalysisOutput:
+    """The table of every boundary, the summary (harmonic-mean k for the series model), figure."""
+    from ..grain_boundary.table import GBTable
+
+    good = [p for p in parts if isinstance(p, dict)]
+    failed = [getattr(p, "reason", str(p)) for p in parts if not isinstance(p, dict)]
+    table = GBTable.from_profiles([p["results"] for p in good])
+    summary = table.summary
+    k_stats = summary.get("D_gb_over_delta", {})
+    results: dict[str, Any] = {
+        "n_lines": len(parts),
+        "n_boundaries": len(table.results),
+        "k_harmonic_mean": k_stats.get("harmonic_mean", quantity(None, None, "cm/s",
+                                                                 note="no measured boundary")),
+        "summary": summary,
+        "boundaries": table.to_dict()["boundaries"],
+    }
+    tab = gb_table(table, f"{spec.id}_boundaries",
+                   "One row per grain boundary (the study's ESI table)")
+    fig = new_figure(width_in=7.0, height_in=2.2 * max(1, min(len(good), 4)))
+    from ..grain_boundary import plot_profile_steps
+
+    for j, p in enumerate(good[:4]):
+        ax = fig.add_subplot(min(len(good), 4), 1, j + 1)
+        plot_profile_steps(p["x"], p["c"], p["e"], p["results"], ax=ax)
+        ax.set_title(f"line {p['line'] + 1}" if spec.lines else spec.measurement, fontsize=9)
+    methods = (f"At each of {len(table.results)} grain boundaries on {len(good)} line profile(s) "
+               f"polynomials of order {spec.order} were fitted to both neighbouring grains; the "
+               "jump dC_gb and the gradient at the boundary give k = D_gb/delta = D_b (dC/dy) / "
+               "dC_gb with Fieller/profile-likelihood intervals.")
+    return AnalysisOutput(results=results, tables=(tab,), methods=methods,
+                          warnings=tuple(failed),
+                          figures=(render(fig, f"{spec.id}_profiles", "Profiles across the "
+                                          "boundaries (dotted) with the fits of both sides"),))
+
+
+def gb_table(table: Any, name: str, caption: str) -> Table:
+    """A report table from a :class:`~tracerdiff.grain_boundary.GBTable` (its CSV columns)."""
+    rows = list(csv.reader(io.StringIO(table.to_csv_text())))
+    return Table(name, tuple(rows[0]), tuple(tuple(_num(v) for v in r) for r in rows[1:]),
+                 caption=caption)
+
+
+def _num(v: str) -> Any:
+    try:
+        f = float(v)
+    except ValueError:
+        return v
+    return int(f) if f.is_integer() and "." not in v and "e" not in v.lower() else f

@@ -1,0 +1,170 @@
+"""Adapters from study analyses to tracerdiff.fitting: profile fits and evolution fits.
+
+Times and temperatures come from the thermal history: a profile fit uses the time since the
+exchange began; an evolution fit the stages between the initial and each later measurement
+(isothermal: one D at that temperature, reported as ``temperature`` for Arrhenius analyses).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import ConfigError, DataError
+from ..quantities import quantity
+from ..report.figures import new_figure, render
+from ..report.methods import format_duration
+from .outcome import AnalysisOutput, Table
+from .plan import MeasurementTiming
+from .schema import EvolutionFitSpec, ProfileFitSpec
+from .tasks import Inputs
+
+__all__ = ["run_evolution_fit", "run_profile_fit"]
+
+_MODEL_NAMES = {"erfc": "erfc", "exchange": "exchange", "thin_film": "thin-film"}
+
+
+def _profile_data(ds: Any, name: str) -> Any:
+    from ..fitting import ProfileData
+
+    err = ds["C_err"].values if "C_err" in ds else None
+    return ProfileData.from_arrays(ds["x_um"].values, ds["C"].values, err, source=name)
+
+
+def _split(fit: Any, spec_id: str) -> tuple[dict[str, Any], Table]:
+    """Fit numbers without the data arrays, and the data as a table."""
+    d = fit.to_dict()
+    data = d.pop("data", None) or {}
+    cols = [c for c in ("x_um", "y", "yerr", "curve", "residuals", "group") if data.get(c)]
+    n = len(data.get("x_um") or [])
+    rows = tuple(tuple(data[c][i] for c in cols) for i in range(n))
+    names = {"y": "C", "yerr": "C_err", "curve": "C_fit"}
+    return d, Table(f"{spec_id}_fit", tuple(names.get(c, c) for c in cols), rows,
+                    caption="Data, best-fit curve and normalised residuals")
+
+
+def _figure(fit: Any, spec_id: str, caption: str) -> Any:
+    from ..fitting import plot_fit
+
+    fig = new_figure(width_in=6.4, height_in=5.0)
+    ax, rax = fig.subplots(2, 1, sharex=True, height_ratios=[3, 1])
+    plot_fit(fit, ax=ax, residuals=True, residual_ax=rax)
+    return render(fig, f"{spec_id}_fit", caption)
+
+
+def _timing(inputs: Inputs, mid: str, spec_id: str) -> MeasurementTiming:
+    t = inputs.timings.get(mid)
+    if t is None:
+        raise ConfigError(f"analysis {spec_id!r}: measurement {mid!r} needs 'history' and "
+                          "'after' (or give 'time')")
+    return t
+
+
+def run_profile_fit(spec: ProfileFitSpec, inputs: Inputs) -> AnalysisOutput:
+    """Fit one profile (erfc, surface exchange or thin film) at the time since the exchange."""
+    from ..fitting import fit_profile
+
+    prof = _profile_data(inputs.datasets[spec.measurement], spec.measurement)
+    temperature = None
+    if spec.time is not None:
+        time_s = spec.time
+    else:
+        t = _timing(inputs, spec.measurement, spec.id)
+        time_s = t.time_since_exchange_s
+        h = inputs.study.history(t.history)
+        temps = {s.temperature for s in h.stages[: t.stage_index + 1]}
+        temperature = temps.pop() if len(temps) == 1 else None
+    fit = fit_profile(_MODEL_NAMES[spec.model], prof, time_s=time_s, fix=dict(spec.fix) or None)
+    results, table = _split(fit, spec.id)
+    results["temperature"] = quantity(temperature, None, "K", note=None if temperature else
+                                      "stages at several temperatures")
+    d = fit.values.get("D_eff", float("nan"))
+    methods = (f"The {spec.model} solution was fitted to {spec.measurement} ({fit.n_points} "
+               f"points, t = {format_duration(time_s)}) by weighted least squares: "
+               f"D_eff = {d:.3g} cm^2/s (95 % interval from the profile likelihood).")
+    warnings = () if fit.converged else (f"fit did not converge: {fit.message}",)
+    return AnalysisOutput(results=results, tables=(table,), methods=methods, warnings=warnings,
+                          figures=(_figure(fit, spec.id, f"{spec.model} fit of "
+                                           f"{spec.measurement}"),))
+
+
+def _evolution_times(spec: EvolutionFitSpec, inputs: Inputs) -> tuple[list[float], float]:
+    """Time from the initial to each later measurement, and the one temperature of those stages."""
+    t0 = _timing(inputs, spec.initial, spec.id)
+    h = inputs.study.history(t0.history)
+    times, temps = [], set()
+    for mid in spec.later:
+        t = _timing(inputs, mid, spec.id)
+        stages = h.stages[t0.stage_index + 1 : t.stage_index + 1]
+        if any(s.boundary_resolved == "source" for s in stages):
+            raise DataError(f"analysis {spec.id!r}: a stage between {spec.initial!r} and "
+                            f"{mid!r} supplies tracer; an evolution fit needs closed stages")
+        times.append(float(sum(s.duration for s in stages)))
+        temps |= {s.temperature for s in stages}
+    if len(temps) != 1:
+        raise DataError(f"analysis {spec.id!r}: the stages after {spec.initial!r} are at "
+                        f"{len(temps)} temperatures; one D needs isothermal stages "
+                        "(or fit = 'arrhenius')")
+    return times, temps.pop()
+
+
+def _histories(spec: EvolutionFitSpec, inputs: Inputs) -> list[Any]:
+    """history.ThermalHistory from the initial to each later measurement."""
+    from ..history import ThermalHistory
+    from .plan import stages_between
+
+    t0 = _timing(inputs, spec.initial, spec.id)
+    h = inputs.study.history(t0.history)
+    return [ThermalHistory(stages_between(h, t0.stage_index,
+                                          _timing(inputs, m, spec.id).stage_index))
+            for m in spec.later]
+
+
+def _run_arrhenius_evolution(spec: EvolutionFitSpec, inputs: Inputs, init: Any,
+                             later: list[Any]) -> AnalysisOutput:
+    from ..fitting import fit_arrhenius_evolution
+
+    hists = _histories(spec, inputs)
+    fit = fit_arrhenius_evolution(init, later, histories=hists,
+                                  initial_mode=spec.initial_model, domain_um=spec.domain)
+    results, table = _split(fit, spec.id)
+    temps = sorted({st.temperature_K for hh in hists for st in hh.stages})
+    results["temperatures"] = [quantity(t, None, "K") for t in temps]
+    methods = (f"The profile {spec.initial} was evolved through the recorded stages at "
+               f"{', '.join(f'{t - 273.15:.0f} °C' for t in temps)} and compared with "
+               f"{', '.join(spec.later)} in one global fit of D = D0 exp(-Ea/kT): "
+               f"Ea = {fit.values.get('Ea', float('nan')):.3g} eV.")
+    warnings = () if fit.converged else (f"fit did not converge: {fit.message}",)
+    return AnalysisOutput(results=results, tables=(table,), methods=methods, warnings=warnings,
+                          figures=(_figure(fit, spec.id, f"Evolution of {spec.initial}"),))
+
+
+def run_evolution_fit(spec: EvolutionFitSpec, inputs: Inputs) -> AnalysisOutput:
+    """Fit one D from how the initial profile evolves into the later ones (closed, isothermal
+    stages), or D0 and Ea globally (``fit = "arrhenius"``)."""
+    from ..fitting import fit_evolution
+
+    init = _profile_data(inputs.datasets[spec.initial], spec.initial)
+    later = [_profile_data(inputs.datasets[m], m) for m in spec.later]
+    if spec.fit == "arrhenius":
+        return _run_arrhenius_evolution(spec, inputs, init, later)
+    times, temperature = _evolution_times(spec, inputs)
+    t0 = _timing(inputs, spec.initial, spec.id)
+    ex = inputs.study.history(t0.history).stages[0]  # validated: the exchange comes first
+    fit = fit_evolution(init, later, times_s=times, initial_mode=spec.initial_model,
+                        initial_time_s=ex.duration if spec.initial_model == "erfc" else None,
+                        domain_um=spec.domain)
+    results, table = _split(fit, spec.id)
+    results["temperature"] = quantity(temperature, None, "K")
+    results["times_since_initial"] = [quantity(t, None, "s") for t in times]
+    d = fit.values.get("D_eff", float("nan"))
+    if not np.isfinite(d):
+        raise DataError(f"analysis {spec.id!r}: the evolution fit gave no D_eff")
+    methods = (f"The profile {spec.initial} was evolved numerically (closed ends, exact "
+               f"transform solution) for {', '.join(format_duration(t) for t in times)} at "
+               f"{temperature - 273.15:.0f} °C and compared with "
+               f"{', '.join(spec.later)}: D_eff = {d:.3g} cm^2/s.")
+    warnings = () if fit.converged else (f"fit did not converge: {fit.message}",)
+    return AnalysisOutput(results=results, tables=(table,), methods=methods, warnings=warnings,
+                          figures=(_figure(fit, spec.id, f"Evolution of {spec.initial}"),))

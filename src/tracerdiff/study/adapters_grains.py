@@ -1,0 +1,159 @@
+"""Adapter from the ``grains`` analysis to tracerdiff.microstructure: grain sizes from a
+micrograph (segmented first) or from a label image (integer ``.npy``, used as it is)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ConfigError, FileFormatError
+from ..report.figures import new_figure, render
+from .adapters_data import gb_table
+from .outcome import AnalysisOutput, Table
+from .schema import GBMapSpec, GrainsSpec
+from .tasks import Inputs
+
+__all__ = ["run_gb_map", "run_grains", "segmentation_of"]
+
+
+def _read_image(path: Path) -> np.ndarray:
+    if path.suffix.lower() == ".npy":
+        return np.load(path, allow_pickle=False)
+    try:
+        from skimage import io as skio
+
+        return np.asarray(skio.imread(path))
+    except (OSError, ValueError) as exc:
+        raise FileFormatError(f"{path.name}: not a readable image ({exc})") from None
+
+
+def run_grains(spec: GrainsSpec, inputs: Inputs) -> AnalysisOutput:
+    """Grain statistics (ECDs, lognormal fit, mean linear intercept) and a figure."""
+    from ..microstructure import grain_statistics, segment_micrograph
+
+    sample = inputs.study.sample
+    path = spec.micrograph or sample.micrograph
+    if path is None:
+        raise ConfigError(f"analysis {spec.id!r} needs micrograph (here or in [sample])")
+    ps: Any = spec.pixel_size or sample.micrograph_pixel_size
+    if ps is None:
+        raise ConfigError(f"analysis {spec.id!r} needs pixel_size (here or "
+                          "micrograph_pixel_size in [sample])")
+    image = _read_image(path)
+    is_labels = spec.labels if spec.labels is not None else (
+        path.suffix.lower() == ".npy" and np.issubdtype(image.dtype, np.integer))
+    if is_labels:
+        labels = np.asarray(image)
+        how = "used as a label image"
+    else:
+        seg = segment_micrograph(image, pixel_size_um=ps, line_width_um=spec.line_width,
+                                 min_grain_um=spec.min_grain, dark_lines=spec.dark_lines)
+        labels = seg.labels
+        how = "segmented (ridge filter on the grooves)"
+    st = grain_statistics(labels, pixel_size_um=ps, direction=spec.direction)
+    results = st.to_dict()
+    ecd = results.pop("ecd_um", [])
+    results["source"] = f"{path.name}, {how}"
+    table = Table(f"{spec.id}_ecd", ("grain", "ecd_um"), tuple(enumerate(ecd)),
+                  caption="Equivalent-circle diameter of every whole grain")
+    fig = new_figure(width_in=8.0, height_in=3.2)
+    ax1, ax2 = fig.subplots(1, 2, width_ratios=[2, 1])
+    ny, nx = labels.shape
+    px, py = (ps, ps) if isinstance(ps, (int, float)) else ps
+    ax1.imshow(labels % 17, cmap="tab20", extent=(0, nx * px, ny * py, 0), interpolation="nearest")
+    ax1.set_xlabel("x (µm)")
+    ax1.set_ylabel("y (µm)")
+    ax2.hist(np.asarray(ecd, dtype=float), bins=30, color="tab:blue")
+    ax2.set_xlabel("equivalent-circle diameter (µm)")
+    ax2.set_ylabel("grains")
+    mli = st.mli_um
+    methods = (f"Grain sizes from {path.name} ({how}): {results['n_grains']} whole grains, mean "
+               f"linear intercept along {spec.direction} {mli:.3g} um.")
+    return AnalysisOutput(results=results, tables=(table,), methods=methods,
+                          figures=(render(fig, f"{spec.id}_grains", "Grains and their sizes"),))
+
+
+def segmentation_of(path: Path, pixel_size_um: Any, *, labels: bool | None = None,
+                    line_width_um: float = 1.0, min_grain_um: float = 2.0,
+                    dark_lines: bool = True) -> Any:
+    """A :class:`~tracerdiff.microstructure.GrainSegmentation` of a micrograph, or of a label
+    image (integer ``.npy``: the boundaries are the pixels next to a different label)."""
+    from ..microstructure import GrainSegmentation, segment_micrograph
+    from ..microstructure.segment import pixel_sizes
+
+    image = _read_image(path)
+    is_labels = labels if labels is not None else (
+        path.suffix.lower() == ".npy" and np.issubdtype(image.dtype, np.integer))
+    if not is_labels:
+        return segment_micrograph(image, pixel_size_um=pixel_size_um, line_width_um=line_width_um,
+                                  min_grain_um=min_grain_um, dark_lines=dark_lines)
+    lab = np.asarray(image, dtype=np.int64)
+    edge = np.zeros(lab.shape, dtype=bool)
+    edge[:, 1:] |= lab[:, 1:] != lab[:, :-1]
+    edge[1:, :] |= lab[1:, :] != lab[:-1, :]
+    px, py = pixel_sizes(pixel_size_um)
+    return GrainSegmentation(labels=np.where(edge, 0, lab), boundaries=edge, skeleton=edge,
+                             ridge=edge.astype(float), pixel_size_x_um=px, pixel_size_y_um=py)
+
+
+def _registration(inputs: Inputs, fr: Any, shape: tuple[int, int]) -> Any:
+    """Micrograph pixels -> map um: ``"map"`` (the micrograph covers the map's field) or the
+    control points of [sample]."""
+    from ..microstructure import register_points
+
+    reg = inputs.study.sample.micrograph_registration
+    if reg != "map":
+        src = [cp.micrograph for cp in reg]
+        dst = [cp.sims for cp in reg]
+        return register_points(src, dst, micrograph_shape=shape)
+    x, y = fr["x"].values, fr["y"].values
+    fx = float(x[-1] - x[0]) * x.size / (x.size - 1)  # the map's field of view (um)
+    fy = float(y[-1] - y[0]) * y.size / (y.size - 1)
+    rows, cols = shape
+    x0, y0 = float(x[0]) - fx / x.size / 2, float(y[0]) - fy / y.size / 2
+    src = [(0, 0), (cols - 1, 0), (0, rows - 1)]
+    dst = [(x0 + (c + 0.5) * fx / cols, y0 + (r + 0.5) * fy / rows) for c, r in src]
+    return register_points(src, dst, micrograph_shape=shape)
+
+
+def run_gb_map(spec: GBMapSpec, inputs: Inputs) -> AnalysisOutput:
+    """Every GB crossing of the lines, located on the micrograph; table, k map, profiles."""
+    from ..grain_boundary import plot_gb_map
+    from ..grain_boundary.gbmap import analyze_map, boundary_mask_on
+
+    sample = inputs.study.sample
+    if sample.micrograph is None or sample.micrograph_pixel_size is None:
+        raise ConfigError(f"analysis {spec.id!r} needs micrograph and micrograph_pixel_size "
+                          "in [sample]")
+    d_bulk = spec.d_bulk or sample.d_bulk
+    if d_bulk is None:
+        raise ConfigError(f"analysis {spec.id!r} needs d_bulk (here or in [sample])")
+    fr = inputs.datasets[spec.measurement]
+    seg = segmentation_of(sample.micrograph, sample.micrograph_pixel_size)
+    reg = _registration(inputs, fr, seg.shape)
+    res = analyze_map(fr, seg, reg, [(ln.start, ln.end) for ln in spec.lines],
+                      width_um=spec.width, d_bulk=d_bulk, guard_um=spec.guard,
+                      delta_nm=spec.delta or sample.gb_width, order=spec.order)
+    out = res.to_dict()
+    summary = out["summary"]
+    results = {"n_lines": len(spec.lines), "n_boundaries": len(res.table.results),
+               "n_skipped": len(res.skipped),
+               "k_harmonic_mean": summary["D_gb_over_delta"].get("harmonic_mean"),
+               **out}
+    table = gb_table(res.table, f"{spec.id}_boundaries",
+                     "Every analysed GB crossing (profile = line index)")
+    x, y = fr["x"].values, fr["y"].values
+    px, py = float(x[1] - x[0]), float(y[1] - y[0])
+    extent = (x[0] - px / 2, x[-1] + px / 2, y[-1] + py / 2, y[0] - py / 2)
+    fig = new_figure(width_in=7.5, height_in=3.6)
+    plot_gb_map(fr["C"].values, extent_um=extent, boundaries=boundary_mask_on(fr, seg, reg),
+                segments=res.segments(), ax=fig.add_subplot())
+    methods = (f"Grain boundaries were located on the registered micrograph "
+               f"({sample.micrograph.name}); {len(res.table.results)} crossings of "
+               f"{len(spec.lines)} lines ({spec.width:.3g} um wide) were analysed for their step "
+               f"(crossing angles corrected), {len(res.skipped)} skipped with a reason.")
+    return AnalysisOutput(results=results, tables=(table,), methods=methods,
+                          figures=(render(fig, f"{spec.id}_kmap", "Fraction map with the "
+                                          "boundaries; measured GBs coloured by k"),))

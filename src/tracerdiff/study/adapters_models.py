@@ -1,0 +1,194 @@
+"""Adapters from study analyses to tracerdiff.models: series model, Arrhenius, Nernst-Einstein,
+Haven ratio, quench check. Each returns an :class:`AnalysisOutput` (numbers, tables, figures,
+methods text); errors propagate and the task wrapper records them as the failure reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import ConfigError, DataError
+from ..quantities import quantity
+from ..report.figures import new_figure, render
+from .fields import ValueErr
+from .outcome import AnalysisOutput, FigureData, Table
+from .schema import (
+    ArrheniusSpec,
+    HavenRatioSpec,
+    NernstEinsteinSpec,
+    QuenchCheckSpec,
+    SeriesModelSpec,
+)
+from .tasks import Inputs
+
+__all__ = ["run_arrhenius", "run_haven", "run_nernst_einstein", "run_quench", "run_series"]
+
+
+def _need(value: Any, what: str, aid: str) -> Any:
+    if value is None:
+        raise ConfigError(f"analysis {aid!r} needs {what}")
+    return value
+
+
+def _upstream_value(inputs: Inputs, aid: str, keys: tuple[str, ...]) -> dict[str, Any]:
+    res: Any = inputs.upstream[aid].results
+    for k in keys:
+        if not isinstance(res, dict) or k not in res:
+            raise DataError(f"analysis {aid!r} has no result {'.'.join(keys)!r}")
+        res = res[k]
+    if not isinstance(res, dict) or res.get("value") is None:
+        raise DataError(f"analysis {aid!r}: result {'.'.join(keys)!r} has no value")
+    return res
+
+
+def run_series(spec: SeriesModelSpec, inputs: Inputs) -> AnalysisOutput:
+    """D_eff (or k) of the polycrystal from D_b, k and the grain size."""
+    from ..models import effective_medium
+
+    sample = inputs.study.sample
+    d_bulk = _need(spec.d_bulk or sample.d_bulk, "d_bulk (here or in [sample])", spec.id)
+    grain = spec.grain_size or sample.grain_size
+    grain_note = "given"
+    if spec.grain_size_from:
+        mli = _upstream_value(inputs, spec.grain_size_from, ("mean_linear_intercept",))
+        sd = _upstream_value(inputs, spec.grain_size_from, ("ecd_sd",))
+        grain = ValueErr(float(mli["value"]), float(sd["value"]))
+        grain_note = (f"mean linear intercept of {spec.grain_size_from!r}, spread: sd of the "
+                      "equivalent-circle diameters")
+    grain = _need(grain, "grain_size (here or in [sample]) or grain_size_from", spec.id)
+    k = spec.k
+    k_note = "given"
+    if spec.k_from:
+        k = float(_upstream_value(inputs, spec.k_from, ("k_harmonic_mean",))["value"])
+        k_note = f"harmonic mean of the boundaries of analysis {spec.k_from!r}"
+    k = _need(k, "k or k_from", spec.id)
+    res = effective_medium(d_bulk=d_bulk, grain_um=grain.value, grain_sd_um=grain.stderr, k=k,
+                           delta_nm=sample.gb_width, model=spec.model, time_s=spec.time,
+                           n_grains=spec.n_grains, k_rel_sd=spec.k_spread, rng=inputs.rng())
+    out = res.to_dict()
+    out["k_source"] = k_note
+    out["grain_size_source"] = grain_note
+    methods = (
+        f"The {spec.model} model gave D_eff = {res.d_eff:.3g} cm^2/s from D_b = {d_bulk:.3g} "
+        f"cm^2/s, D_gb/delta = {k:.3g} cm/s ({k_note}) and grains of {grain.value:.3g} um "
+        "(stderr: spread of single-grain values, the study's convention)."
+    )
+    return AnalysisOutput(results=out, methods=methods, objects={"effective": res})
+
+
+def _points(spec: ArrheniusSpec, inputs: Inputs) -> tuple[list[float], list[float], list[float]]:
+    t, d, e = [], [], []
+    if spec.table is not None:
+        from ..models import read_arrhenius_table
+
+        density = spec.density or inputs.study.sample.li_density
+        tab = read_arrhenius_table(spec.table, density_cm3=density)
+        err = tab.D_err if tab.D_err is not None else np.full(tab.D.shape, np.nan)
+        t += tab.temperature_K.tolist()
+        d += tab.D.tolist()
+        e += err.tolist()
+    for p in spec.points:
+        t.append(p.temperature)
+        d.append(p.value)
+        e.append(np.nan if p.stderr is None else p.stderr)
+    for aid in spec.from_analyses:
+        q = _upstream_value(inputs, aid, (spec.key,))
+        temp = _upstream_value(inputs, aid, ("temperature",))
+        t.append(float(temp["value"]))
+        d.append(float(q["value"]))
+        e.append(np.nan if q.get("stderr") is None else float(q["stderr"]))
+    return t, d, e
+
+
+def run_arrhenius(spec: ArrheniusSpec, inputs: Inputs) -> AnalysisOutput:
+    """Weighted Arrhenius fit of the points gathered from tables, the file and other analyses."""
+    from ..models import fit_arrhenius, plot_arrhenius
+
+    t, d, e = _points(spec, inputs)
+    if len(t) < 2:
+        raise DataError(f"analysis {spec.id!r}: an Arrhenius fit needs at least 2 temperatures, "
+                        f"got {len(t)}")
+    err = np.asarray(e, dtype=float)
+    use_err = None if np.isnan(err).any() else err
+    res = fit_arrhenius(np.asarray(t), np.asarray(d), use_err, label=spec.label or spec.id)
+    fig = new_figure(width_in=5.5, height_in=4.2)
+    plot_arrhenius(res, ax=fig.add_subplot())
+    table = Table(f"{spec.id}_points", ("T_K", "D_cm2_s", "D_err_cm2_s"),
+                  tuple(zip(t, d, [None if np.isnan(x) else x for x in e], strict=True)),
+                  caption="Arrhenius data")
+    out = res.to_dict()
+    methods = (f"An Arrhenius law was fitted to {len(t)} values ({spec.label or spec.id}) by "
+               f"weighted least squares of ln D on 1/T: Ea = {res.ea_eV:.3g} ± {res.ea_err:.2g} "
+               "eV.")
+    return AnalysisOutput(results=out, tables=(table,),
+                          figures=(render(fig, f"{spec.id}_arrhenius", "Arrhenius plot"),),
+                          methods=methods, objects={"arrhenius": res})
+
+
+def run_nernst_einstein(spec: NernstEinsteinSpec, inputs: Inputs) -> AnalysisOutput:
+    """D_sigma per row of a conductivity table, and its Arrhenius fit."""
+    from ..models import fit_arrhenius, plot_arrhenius, read_arrhenius_table
+
+    density = _need(spec.density or inputs.study.sample.li_density,
+                    "density (here or li_density in [sample])", spec.id)
+    tab = read_arrhenius_table(spec.table, density_cm3=density, charge=spec.charge)
+    rows = tuple(
+        (float(tk), float(dv), None if tab.D_err is None else float(tab.D_err[i]))
+        for i, (tk, dv) in enumerate(zip(tab.temperature_K, tab.D, strict=True))
+    )
+    table = Table(f"{spec.id}_d_sigma", ("T_K", "D_sigma_cm2_s", "D_sigma_err_cm2_s"), rows,
+                  caption=f"Nernst-Einstein D_sigma ({tab.source})")
+    results: dict[str, Any] = {"density": quantity(density, None, "cm^-3"),
+                               "source": tab.source, "n_points": len(rows)}
+    figures: tuple[FigureData, ...] = ()
+    objects: dict[str, Any] = {}
+    if len(rows) >= 2:
+        fit = fit_arrhenius(tab.temperature_K, tab.D, tab.D_err, label=f"D_sigma {spec.id}")
+        results["arrhenius"] = fit.to_dict()
+        objects["arrhenius"] = fit
+        fig = new_figure(width_in=5.5, height_in=4.2)
+        plot_arrhenius(fit, ax=fig.add_subplot())
+        figures = (render(fig, f"{spec.id}_d_sigma", "D_sigma from conductivity"),)
+    methods = (f"Conductivities were converted to D_sigma = sigma k_B T / (n z^2 e^2) with "
+               f"n = {density:.3g} cm^-3, z = {spec.charge}.")
+    return AnalysisOutput(results=results, tables=(table,), figures=figures, methods=methods,
+                          objects=objects)
+
+
+def run_haven(spec: HavenRatioSpec, inputs: Inputs) -> AnalysisOutput:
+    """H_R from a tracer Arrhenius fit and a conductivity table."""
+    from ..models import fit_arrhenius_table, haven_from_arrhenius
+
+    density = _need(spec.density or inputs.study.sample.li_density,
+                    "density (here or li_density in [sample])", spec.id)
+    if spec.tracer:
+        tracer = inputs.upstream[spec.tracer].objects.get("arrhenius")
+        if tracer is None:
+            raise DataError(f"analysis {spec.tracer!r} is not an Arrhenius fit")
+    else:
+        tracer = fit_arrhenius_table(_need(spec.tracer_table, "tracer or tracer_table", spec.id))
+    cond = fit_arrhenius_table(spec.conductivity_table, density_cm3=density)
+    res = haven_from_arrhenius(tracer, cond, shared_ea=spec.shared_ea)
+    methods = (f"The Haven ratio H_R = D*/D_sigma was obtained by {res.method}: "
+               f"H_R = {res.haven_ratio:.3g}.")
+    return AnalysisOutput(results=res.to_dict(), methods=methods)
+
+
+def run_quench(spec: QuenchCheckSpec, inputs: Inputs) -> AnalysisOutput:
+    """Diffusion lengths during cryo imaging against the resolution."""
+    from ..models import fit_arrhenius_table, quench_check
+
+    if spec.arrhenius:
+        fit = inputs.upstream[spec.arrhenius].objects.get("arrhenius")
+        if fit is None:
+            raise DataError(f"analysis {spec.arrhenius!r} is not an Arrhenius fit")
+    else:
+        fit = fit_arrhenius_table(_need(spec.table, "arrhenius or table", spec.id))
+    res = quench_check({"D": fit}, stage_K=spec.stage_temperature, time_s=spec.time,
+                       resolution_um=spec.resolution)
+    verdict = "stays below" if res.frozen else "does not stay below"
+    methods = (f"Quench check: sqrt(2 D t) over {spec.time / 3600:.3g} h at "
+               f"{spec.stage_temperature - 273.15:.0f} °C {verdict} the {spec.resolution:.3g} um "
+               "resolution (upper 95 % band).")
+    return AnalysisOutput(results=res.to_dict(), methods=methods)

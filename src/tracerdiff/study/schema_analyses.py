@@ -1,0 +1,267 @@
+"""Schemas of the ``[[analyses]]`` of a study file, one per ``type`` (pydantic v2, unknown keys
+forbidden); see docs/study.md for an example of each."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from ._base import ID_PATTERN, Model
+from .fields import (
+    Diffusivity,
+    InputFile,
+    Length,
+    LengthNm,
+    LengthWithError,
+    NumberDensity,
+    Point,
+    Temperature,
+    Time,
+    Velocity,
+)
+
+__all__ = [
+    "ANALYSIS_TYPES",
+    "AnalysisSpec",
+    "ArrheniusPoint",
+    "ArrheniusSpec",
+    "EvolutionFitSpec",
+    "FractionMapSpec",
+    "GBMapSpec",
+    "GBStepsSpec",
+    "GrainsSpec",
+    "HavenRatioSpec",
+    "LineSpec",
+    "MapLine",
+    "NernstEinsteinSpec",
+    "ProfileFitSpec",
+    "QuenchCheckSpec",
+    "SeriesModelSpec",
+]
+
+_ID = ID_PATTERN
+_Model = Model
+
+
+class _Analysis(_Model):
+    id: str = Field(pattern=_ID)
+    title: str = ""
+
+    def depends_on(self) -> list[str]:
+        """Ids of analyses whose results this one uses."""
+        return []
+
+    def measurements(self) -> list[str]:
+        """Ids of the measurements this one reads."""
+        return []
+
+
+class FractionMapSpec(_Analysis):
+    """Isotope-fraction map of an image measurement (with optional line overlays)."""
+
+    type: Literal["fraction_map"]
+    measurement: str
+    vmin: float | None = None
+    vmax: float | None = None
+
+    def measurements(self) -> list[str]:
+        return [self.measurement]
+
+
+class LineSpec(_Model):
+    """A line across a map: start and end points (um), a width, GB positions or ``"auto"``."""
+
+    start: Point
+    end: Point
+    width: Length = Field(gt=0)
+    boundaries: Literal["auto"] | list[float] = "auto"
+
+
+class GBStepsSpec(_Analysis):
+    """The fraction step at grain boundaries: k = D_gb/delta per boundary, and a summary."""
+
+    type: Literal["gb_steps"]
+    measurement: str
+    lines: list[LineSpec] = Field(default_factory=list)
+    boundaries: Literal["auto"] | list[float] = "auto"
+    d_bulk: Diffusivity | None = None
+    delta: LengthNm | None = None
+    window: Length | None = None
+    guard: Length | None = None
+    order: Literal[1, 2] = 2
+
+    def measurements(self) -> list[str]:
+        return [self.measurement]
+
+
+class MapLine(_Model):
+    """A profile line across a map: start and end points (um)."""
+
+    start: Point
+    end: Point
+
+
+class GBMapSpec(_Analysis):
+    """Every GB crossing of lines on a map, located on the registered micrograph of [sample]."""
+
+    type: Literal["gb_map"]
+    measurement: str
+    lines: list[MapLine] = Field(min_length=1)
+    width: Length = Field(gt=0)
+    d_bulk: Diffusivity | None = None
+    delta: LengthNm | None = None
+    guard: Length = Field(default=1.5, ge=0)
+    order: Literal[1, 2] = 2
+
+    def measurements(self) -> list[str]:
+        return [self.measurement]
+
+
+class ProfileFitSpec(_Analysis):
+    """A long-range profile fitted by erfc, surface exchange or thin film at one time."""
+
+    type: Literal["profile_fit"]
+    measurement: str
+    model: Literal["erfc", "exchange", "thin_film"] = "erfc"
+    time: Time | None = None
+    fix: dict[str, float] = Field(default_factory=dict)
+
+    def measurements(self) -> list[str]:
+        return [self.measurement]
+
+
+class EvolutionFitSpec(_Analysis):
+    """D (isothermal stages) or D0 and Ea (``fit = "arrhenius"``: stages at several
+    temperatures) from how a measured profile evolves into later ones through the history."""
+
+    type: Literal["evolution_fit"]
+    initial: str
+    later: list[str] = Field(min_length=1)
+    initial_model: Literal["measured", "erfc"] = "measured"
+    domain: tuple[Length, Length] | None = None
+    fit: Literal["D", "arrhenius"] = "D"
+
+    def measurements(self) -> list[str]:
+        return [self.initial, *self.later]
+
+
+class GrainsSpec(_Analysis):
+    """Grain sizes from a micrograph (or a label image): diameters, mean linear intercept."""
+
+    type: Literal["grains"]
+    micrograph: InputFile | None = None
+    pixel_size: Length | tuple[Length, Length] | None = None
+    labels: bool | None = None  # the file is a label image (default: integer .npy files)
+    direction: Literal["x", "y"] = "x"
+    line_width: Length = Field(default=1.0, gt=0)
+    min_grain: Length = Field(default=2.0, ge=0)
+    dark_lines: bool = True
+
+
+class SeriesModelSpec(_Analysis):
+    """Effective D of a polycrystal from D_b, k and the grain size (series / MG / brick)."""
+
+    type: Literal["series_model"]
+    d_bulk: Diffusivity | None = None
+    k: Velocity | None = None
+    k_from: str | None = None
+    grain_size: LengthWithError | None = None
+    grain_size_from: str | None = None
+    model: Literal["series", "brick", "mg1", "mg2", "mg3", "hs"] = "series"
+    time: Time | None = Field(default=None, gt=0)
+    n_grains: int | None = Field(default=None, ge=1)
+    k_spread: float = Field(default=0.0, ge=0)
+
+    def depends_on(self) -> list[str]:
+        return [a for a in (self.k_from, self.grain_size_from) if a]
+
+
+class ArrheniusPoint(_Model):
+    """One D value at a temperature."""
+
+    temperature: Temperature
+    value: Diffusivity
+    stderr: Diffusivity | None = None
+
+
+class ArrheniusSpec(_Analysis):
+    """Arrhenius fit of D(T) from a table, listed points and/or other analyses' results."""
+
+    type: Literal["arrhenius"]
+    table: InputFile | None = None
+    points: list[ArrheniusPoint] = Field(default_factory=list)
+    from_analyses: list[str] = Field(default_factory=list)
+    key: str = "D_eff"
+    density: NumberDensity | None = None
+    label: str = ""
+
+    def depends_on(self) -> list[str]:
+        return list(self.from_analyses)
+
+
+class NernstEinsteinSpec(_Analysis):
+    """D_sigma from a conductivity table (Nernst-Einstein)."""
+
+    type: Literal["nernst_einstein"]
+    table: InputFile
+    density: NumberDensity | None = None
+    charge: int = Field(default=1, ge=1)
+
+
+class HavenRatioSpec(_Analysis):
+    """Haven ratio from a tracer Arrhenius analysis (or table) and a conductivity table."""
+
+    type: Literal["haven_ratio"]
+    tracer: str | None = None
+    tracer_table: InputFile | None = None
+    conductivity_table: InputFile
+    density: NumberDensity | None = None
+    shared_ea: bool = True
+
+    def depends_on(self) -> list[str]:
+        return [self.tracer] if self.tracer else []
+
+
+class QuenchCheckSpec(_Analysis):
+    """Cryo quench check: diffusion lengths during SIMS imaging against the resolution."""
+
+    type: Literal["quench_check"]
+    arrhenius: str | None = None
+    table: InputFile | None = None
+    stage_temperature: Temperature
+    time: Time = Field(gt=0)
+    resolution: Length = Field(gt=0)
+
+    def depends_on(self) -> list[str]:
+        return [self.arrhenius] if self.arrhenius else []
+
+
+AnalysisSpec = Annotated[
+    FractionMapSpec
+    | GBStepsSpec
+    | GBMapSpec
+    | ProfileFitSpec
+    | EvolutionFitSpec
+    | GrainsSpec
+    | SeriesModelSpec
+    | ArrheniusSpec
+    | NernstEinsteinSpec
+    | HavenRatioSpec
+    | QuenchCheckSpec,
+    Field(discriminator="type"),
+]
+
+ANALYSIS_TYPES = (
+    "fraction_map",
+    "gb_steps",
+    "gb_map",
+    "profile_fit",
+    "evolution_fit",
+    "grains",
+    "series_model",
+    "arrhenius",
+    "nernst_einstein",
+    "haven_ratio",
+    "quench_check",
+)

@@ -1,0 +1,95 @@
+"""`tracerdiff demo`: the default folder is replaced only when it holds an earlier demo output;
+the bundled study runs end to end and recovers the simulation's truth (slow)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from tracerdiff.cli.app import main
+from tracerdiff.errors import OutputExistsError
+from tracerdiff.study import demo as demo_mod
+from tracerdiff.study.demo import is_demo_output, run_demo
+
+BUNDLED = Path(demo_mod.__file__).resolve().parents[1] / "data" / "demo"
+
+
+@pytest.fixture
+def fake_demo(mini_study: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """The mini fixture study stands in for the bundled one; the working folder is tmp_path."""
+    monkeypatch.setattr(demo_mod, "demo_study_path", lambda: mini_study)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_default_folder_replaced_only_if_demo_output(fake_demo: Path) -> None:
+    first = run_demo()
+    assert first.out_dir == Path("tracerdiff-demo")
+    target = fake_demo / "tracerdiff-demo"
+    assert is_demo_output(target)
+    stamp = json.loads((target / "provenance.json").read_text())["created_utc"]
+    assert stamp
+    second = run_demo()  # the README command works twice
+    assert second.to_dict()["n_ok"] == 2 and is_demo_output(target)
+    # a folder of the user's under the default name is never replaced without --force
+    shutil.rmtree(target)
+    target.mkdir()
+    (target / "notes.txt").write_text("mine")
+    with pytest.raises(OutputExistsError):
+        run_demo()
+    assert (target / "notes.txt").read_text() == "mine"
+
+
+def test_explicit_out_refused_even_if_demo(fake_demo: Path, capsys: pytest.CaptureFixture[str]
+                                           ) -> None:
+    out = fake_demo / "mine"
+    run_demo(out)
+    assert is_demo_output(out)
+    with pytest.raises(SystemExit) as exc:
+        main(["demo", "-o", str(out)])
+    assert exc.value.code == 2
+    assert "not empty; pass --force" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["demo", "-o", str(out), "--force", "--json"])
+    assert exc.value.code == 0
+    assert json.loads(capsys.readouterr().out)["n_ok"] == 2
+
+
+def test_is_demo_output_needs_the_flag(fixture_run) -> None:  # type: ignore[no-untyped-def]
+    assert not is_demo_output(fixture_run.out_dir)  # a plain run is not a demo output
+    assert not is_demo_output(Path("/nonexistent"))
+
+
+def test_bundled_study_file_validates_if_data_present() -> None:
+    study = BUNDLED / "study.toml"
+    assert study.is_file()
+    if not (BUNDLED / "manifest.json").is_file():
+        pytest.skip("the bundled demo data (tracerdiff.simulate) is not built yet")
+    from tracerdiff.study import load_study
+
+    st = load_study(study)
+    manifest = json.loads((BUNDLED / "manifest.json").read_text())
+    listed = {f["file"] for f in manifest["files"]}
+    used = {p.name for m in st.spec.measurements for p in m.files}
+    assert used <= listed
+
+
+@pytest.mark.slow
+def test_bundled_demo_recovers_truth(tmp_path: Path) -> None:
+    if not (BUNDLED / "manifest.json").is_file():
+        pytest.skip("the bundled demo data (tracerdiff.simulate) is not built yet")
+    t0 = time.perf_counter()
+    res = run_demo(tmp_path / "demo")
+    elapsed = time.perf_counter() - t0
+    assert elapsed < 60.0
+    assert [o.id for o in res.outcomes if not o.ok] == []
+    ratio = {c["result"]: c["ratio_to_truth"] for c in res.comparisons}
+    for key in ("evoB.D_eff", "evoC.D_eff", "evoD.D_eff", "evoE.D_eff", "fitB0.D_eff"):
+        assert ratio[key] == pytest.approx(1.0, abs=0.2), key
+    assert ratio["seriesStudy.D_eff"] == pytest.approx(1.0, abs=1e-6)
+    page = (tmp_path / "demo" / "report.html").read_text()
+    assert "Recovered, true and published values" in page
