@@ -1,7 +1,7 @@
 """The ``fit`` command group: ``erfc``, ``exchange``, ``thin-film``, ``evolution``, ``compare``.
 
 Thin: parse files and quantities with units, call :mod:`tracerdiff.fitting`, print or write.
-JSON keys are documented in ``docs/cli/fit.md``.
+JSON keys are documented in ``docs/cli.md``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ _KIND = {
     "C_s": ("dimensionless", None),
     "C_0": ("dimensionless", None),
 }
-_JSON = typer.Option(False, "--json", help="Print JSON (stable keys, see docs/cli/fit.md).")
+_JSON = typer.Option(False, "--json", help="Print JSON (stable keys, see docs/cli.md).")
 _TIME = typer.Option(..., "--time", help="Diffusion time, e.g. '110 h'.")
 _FIX = typer.Option([], "--fix", help="Hold a parameter: NAME=VALUE, e.g. C_0=0.0759 or x0=0 (um).")
 _FREE = typer.Option(

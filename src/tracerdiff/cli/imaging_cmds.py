@@ -197,7 +197,7 @@ def fraction(
     ),
     png: str | None = typer.Option(None, "--png", help="Write a PNG figure of the map."),
     force: bool = typer.Option(False, "--force", help="Overwrite existing outputs."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON (keys in docs/cli/imaging.md)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (keys in docs/cli.md)."),
 ) -> None:
     """Isotope-fraction map C = a/(a+b) with dead-time and other corrections recorded.
 
@@ -294,7 +294,7 @@ def profile(
         None, "--png", help="Write a PNG (map with the line, and the profile)."
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite existing outputs."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON (keys in docs/cli/imaging.md)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (keys in docs/cli.md)."),
 ) -> None:
     """Line profile of the isotope fraction: counts summed across the width, then the ratio.
 

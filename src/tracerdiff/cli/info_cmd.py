@@ -162,7 +162,7 @@ def info(
         typer.Option("--isotopes", help="CSV profiles: the two count columns, e.g. '6Li,7Li'."),
     ] = None,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print JSON (keys in docs/cli/io.md).")
+        bool, typer.Option("--json", help="Print JSON (keys in docs/cli.md).")
     ] = False,
 ) -> None:
     """Describe SIMS data files: format, species, shape, pixel size, totals.

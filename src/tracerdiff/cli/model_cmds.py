@@ -16,7 +16,7 @@ from .common import emit, parse_q
 
 __all__ = ["register"]
 
-_JSON = typer.Option(False, "--json", help="Print JSON (stable keys, see docs/cli/models.md).")
+_JSON = typer.Option(False, "--json", help="Print JSON (stable keys, see docs/cli.md).")
 _EXTRAPOLATE = typer.Option([], "--extrapolate", help="T to extrapolate to (repeatable).")
 _ALSO = typer.Option([], "--also", help="Another table, fitted and plotted on the same PNG "
                     "(repeatable; JSON key 'also').")
