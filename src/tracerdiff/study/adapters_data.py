@@ -177,8 +177,15 @@ def run_gb_combine(spec: GBStepsSpec, inputs: Inputs, parts: list[Any]) -> Analy
                f"polynomials of order {spec.order} were fitted to both neighbouring grains; the "
                "jump dC_gb and the gradient at the boundary give k = D_gb/delta = D_b (dC/dy) / "
                "dC_gb with Fieller/profile-likelihood intervals.")
+    caveats = []
+    if spec.lines:
+        caveats.append(
+            "boundary angles are unknown on map lines: a line crosses inclined boundaries and "
+            "boundaries that do not span its width, which smears the step into the gradient and "
+            "biases k upward; locate the boundaries on a micrograph (gb_map) for values to quote")
+        results["caveat"] = caveats[0]
     return AnalysisOutput(results=results, tables=(tab,), methods=methods,
-                          warnings=tuple(failed),
+                          warnings=(*failed, *caveats),
                           figures=(render(fig, f"{spec.id}_profiles", "Profiles across the "
                                           "boundaries (dotted) with the fits of both sides"),))
 

@@ -41,7 +41,7 @@ class RunResult(ResultMixin):
     provenance: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-plain summary (stable keys, documented in docs/cli/study.md)."""
+        """JSON-plain summary (stable keys, documented in docs/cli.md)."""
         n = {s: sum(o.status == s for o in self.outcomes) for s in ("ok", "failed", "skipped")}
         return {
             "out_dir": str(self.out_dir),
