@@ -15,6 +15,20 @@ K_B = 8.617333262e-5
 EA_TRUE = 0.43
 D0_TRUE = 0.048
 
+#: the step analysis of the profile and the series model fed by it (in both studies below)
+GB_SERIES_TOML = """\
+[[analyses]]
+id = "gb_prof"
+type = "gb_steps"
+measurement = "prof0"
+boundaries = [40.0, 80.0, 120.0]
+
+[[analyses]]
+id = "series"
+type = "series_model"
+k_from = "gb_prof"
+"""
+
 STUDY_TOML = """\
 # fixture study for the tests of tracerdiff.study
 [study]
@@ -101,17 +115,7 @@ lines = [
   { start = "2,8", end = "62,8", width = "8 um", boundaries = [30.0] },
 ]
 
-[[analyses]]
-id = "gb_prof"
-type = "gb_steps"
-measurement = "prof0"
-boundaries = [40.0, 80.0, 120.0]
-
-[[analyses]]
-id = "series"
-type = "series_model"
-k_from = "gb_prof"
-
+""" + GB_SERIES_TOML + """
 [[analyses]]
 id = "arr"
 type = "arrhenius"
@@ -184,17 +188,7 @@ id = "prof0"
 kind = "profile"
 files = ["profile.csv"]
 
-[[analyses]]
-id = "gb_prof"
-type = "gb_steps"
-measurement = "prof0"
-boundaries = [40.0, 80.0, 120.0]
-
-[[analyses]]
-id = "series"
-type = "series_model"
-k_from = "gb_prof"
-"""
+""" + GB_SERIES_TOML
 
 
 def _images(folder: Path, rng: np.random.Generator) -> None:

@@ -39,27 +39,12 @@ def test_run_graph_refs_and_order() -> None:
         run_graph([Node("a", _draw, (seeds[0],)), Node("a", _draw, (seeds[1],))])
 
 
-SMALL = """\
-[study]
-title = "parallel"
-seed = 99
-[sample]
-material = "LLTO"
-grain_size = "16+-11 um"
-d_bulk = "2.6e-8 cm^2/s"
-[[measurements]]
-id = "prof0"
-kind = "profile"
-files = ["profile.csv"]
+#: added to the mini study: a series model with a Monte Carlo chain, and one with a given k
+EXTRA_ANALYSES = """
 [[analyses]]
-id = "gb"
-type = "gb_steps"
-measurement = "prof0"
-boundaries = [40.0, 80.0, 120.0]
-[[analyses]]
-id = "series"
+id = "series_mc"
 type = "series_model"
-k_from = "gb"
+k_from = "gb_prof"
 time = "6 weeks"
 k_spread = 0.4
 [[analyses]]
@@ -70,12 +55,19 @@ model = "mg2"
 """
 
 
-def test_serial_threads_and_cluster_identical(fixture_study: Path, tmp_path: Path) -> None:
+@pytest.fixture
+def small_study(mini_study: Path, tmp_path: Path) -> Path:
+    """The mini study (conftest) plus :data:`EXTRA_ANALYSES`, written into ``tmp_path``."""
+    (tmp_path / "profile.csv").write_bytes((mini_study.parent / "profile.csv").read_bytes())
+    path = tmp_path / "study.toml"
+    path.write_text(mini_study.read_text(encoding="utf-8") + EXTRA_ANALYSES, encoding="utf-8")
+    return path
+
+
+def test_serial_threads_and_cluster_identical(small_study: Path) -> None:
     from distributed import Client, LocalCluster
 
-    (tmp_path / "profile.csv").write_bytes((fixture_study.parent / "profile.csv").read_bytes())
-    (tmp_path / "study.toml").write_text(SMALL)
-    plan = make_plan(load_study(tmp_path / "study.toml"))
+    plan = make_plan(load_study(small_study))
     serial = _results_text(execute_plan(plan, scheduler="sync"))
     threads = _results_text(execute_plan(plan, scheduler="threads"))
     assert threads == serial
@@ -98,7 +90,7 @@ def test_bad_scheduler_address(fixture_study: Path, monkeypatch: pytest.MonkeyPa
         execute_plan(plan, scheduler="tcp://127.0.0.1:1")
 
 
-def test_cli_scheduler_option(fixture_study: Path, tmp_path: Path,
+def test_cli_scheduler_option(small_study: Path, tmp_path: Path,
                               capsys: pytest.CaptureFixture[str]) -> None:
     import json
 
@@ -106,18 +98,16 @@ def test_cli_scheduler_option(fixture_study: Path, tmp_path: Path,
 
     from tracerdiff.cli.app import main
 
-    (tmp_path / "profile.csv").write_bytes((fixture_study.parent / "profile.csv").read_bytes())
-    (tmp_path / "study.toml").write_text(SMALL)
     outs = []
     with LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
                       dashboard_address=None) as cluster:
         for name, extra in (("local", []), ("cluster", ["--scheduler",
                                                         cluster.scheduler_address])):
             with pytest.raises(SystemExit) as exc:
-                main(["run", str(tmp_path / "study.toml"), "-o", str(tmp_path / name),
+                main(["run", str(small_study), "-o", str(tmp_path / name),
                       "--json", *extra])
             assert exc.value.code == 0
-            assert json.loads(capsys.readouterr().out)["n_ok"] == 3
+            assert json.loads(capsys.readouterr().out)["n_ok"] == 4
             doc = json.loads((tmp_path / name / "results.json").read_text())
             outs.append({k: a["results"] for k, a in doc["analyses"].items()})
             prov = json.loads((tmp_path / name / "provenance.json").read_text())
@@ -126,9 +116,7 @@ def test_cli_scheduler_option(fixture_study: Path, tmp_path: Path,
     assert outs[0] == outs[1]
 
 
-def test_progress_bar_runs(fixture_study: Path, tmp_path: Path) -> None:
-    (tmp_path / "profile.csv").write_bytes((fixture_study.parent / "profile.csv").read_bytes())
-    (tmp_path / "study.toml").write_text(SMALL)
-    plan = make_plan(load_study(tmp_path / "study.toml"))
+def test_progress_bar_runs(small_study: Path) -> None:
+    plan = make_plan(load_study(small_study))
     quiet = _results_text(execute_plan(plan))
     assert _results_text(execute_plan(plan, progress=True)) == quiet

@@ -122,83 +122,52 @@ def _fit_one(
     emit(r.to_dict(), as_json=as_json, text=str(r))
 
 
-@fit_app.command("erfc")
-def erfc_cmd(
-    profile: str = typer.Argument(..., help="Profile CSV (x_um, C[, C_err])."),
-    time: str = _TIME,
-    fix: list[str] = _FIX,
-    free: list[str] = _FREE,
-    x_unit: str = _XUNIT,
-    column: str | None = _COLUMN,
-    png: str | None = _PNG,
-    force: bool = _FORCE,
-    as_json: bool = _JSON,
-    posterior: int = _POSTERIOR,
-    seed: int = _SEED,
-) -> None:
+def _register_model_command(model: str, doc: str) -> None:
+    """Add ``fit <model>``: one profile fitted by :func:`tracerdiff.fitting.fit_profile`."""
+
+    def command(
+        profile: str = typer.Argument(..., help="Profile CSV (x_um, C[, C_err])."),
+        time: str = _TIME,
+        fix: list[str] = _FIX,
+        free: list[str] = _FREE,
+        x_unit: str = _XUNIT,
+        column: str | None = _COLUMN,
+        png: str | None = _PNG,
+        force: bool = _FORCE,
+        as_json: bool = _JSON,
+        posterior: int = _POSTERIOR,
+        seed: int = _SEED,
+    ) -> None:
+        _fit_one(
+            model, profile, time, fix, free, x_unit, column, png, force, as_json, (posterior, seed)
+        )
+
+    command.__doc__ = doc
+    command.__name__ = command.__qualname__ = f"{model.replace('-', '_')}_cmd"
+    fit_app.command(model)(command)
+
+
+_register_model_command(
+    "erfc",
     """Constant-source erfc fit (D_eff, C_s, C_0, meniscus offset x0).
 
     Example: tracerdiff fit erfc profile.csv --time "110 h" --fix C_0=0.0759
-    """
-    _fit_one(
-        "erfc", profile, time, fix, free, x_unit, column, png, force, as_json, (posterior, seed)
-    )
-
-
-@fit_app.command("exchange")
-def exchange_cmd(
-    profile: str = typer.Argument(..., help="Profile CSV (x_um, C[, C_err])."),
-    time: str = _TIME,
-    fix: list[str] = _FIX,
-    free: list[str] = _FREE,
-    x_unit: str = _XUNIT,
-    column: str | None = _COLUMN,
-    png: str | None = _PNG,
-    force: bool = _FORCE,
-    as_json: bool = _JSON,
-    posterior: int = _POSTERIOR,
-    seed: int = _SEED,
-) -> None:
+    """,
+)
+_register_model_command(
+    "exchange",
     """Surface-exchange (Crank) fit: D_eff, k_s, C_s, C_0 (surface at x0 = 0 unless --free x0).
 
     Example: tracerdiff fit exchange depth.csv --time "86300 s" --fix C_s=1
-    """
-    _fit_one(
-        "exchange", profile, time, fix, free, x_unit, column, png, force, as_json, (posterior, seed)
-    )
-
-
-@fit_app.command("thin-film")
-def thin_film_cmd(
-    profile: str = typer.Argument(..., help="Profile CSV (x_um, C[, C_err])."),
-    time: str = _TIME,
-    fix: list[str] = _FIX,
-    free: list[str] = _FREE,
-    x_unit: str = _XUNIT,
-    column: str | None = _COLUMN,
-    png: str | None = _PNG,
-    force: bool = _FORCE,
-    as_json: bool = _JSON,
-    posterior: int = _POSTERIOR,
-    seed: int = _SEED,
-) -> None:
+    """,
+)
+_register_model_command(
+    "thin-film",
     """Thin-film (Gaussian, reflecting surface) fit: D_eff, amount M (um), C_0.
 
     Example: tracerdiff fit thin-film depth.csv --time "2 h"
-    """
-    _fit_one(
-        "thin-film",
-        profile,
-        time,
-        fix,
-        free,
-        x_unit,
-        column,
-        png,
-        force,
-        as_json,
-        (posterior, seed),
-    )
+    """,
+)
 
 
 def _domain(text: str | None) -> tuple[float, float] | None:

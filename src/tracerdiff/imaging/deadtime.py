@@ -59,6 +59,18 @@ def _check_policy(saturated: str) -> None:
         raise InputError(f"saturated must be 'raise' or 'nan', got {saturated!r}")
 
 
+def _buffers(
+    counts: npt.ArrayLike, dtype: npt.DTypeLike
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The counts, their 2D view, and empty corrected / variance (``dtype``) / saturated arrays."""
+    arr = np.asarray(counts)
+    a2 = _as_2d(arr)
+    out = np.empty(a2.shape, dtype=dtype)
+    var = np.empty(a2.shape, dtype=dtype)
+    sat = np.empty(a2.shape, dtype=bool)
+    return arr, a2, out, var, sat
+
+
 def tof_dead_time(
     counts: npt.ArrayLike,
     *,
@@ -76,11 +88,7 @@ def tof_dead_time(
     n = float(n_pulses)
     if not (np.isfinite(n) and n > 0):
         raise InputError(f"number of primary pulses must be > 0, got {n_pulses!r}")
-    arr = np.asarray(counts)
-    a2 = _as_2d(arr)
-    out = np.empty(a2.shape, dtype=dtype)
-    var = np.empty(a2.shape, dtype=dtype)
-    sat = np.empty(a2.shape, dtype=bool)
+    arr, a2, out, var, sat = _buffers(counts, dtype)
     for sl in row_blocks(a2.shape):
         # in place in the output blocks (output dtype): o = -p, v = 1 - p, o = -N ln(1 - p)
         blk, o, v, s = a2[sl], out[sl], var[sl], sat[sl]
@@ -123,11 +131,7 @@ def em_dead_time(
         raise InputError(f"dwell time must be > 0 s, got {dwell_time_s!r}")
     if not (np.isfinite(tau) and tau >= 0):
         raise InputError(f"dead time must be >= 0 s, got {tau_s!r}")
-    arr = np.asarray(counts)
-    a2 = _as_2d(arr)
-    out = np.empty(a2.shape, dtype=dtype)
-    var = np.empty(a2.shape, dtype=dtype)
-    sat = np.empty(a2.shape, dtype=bool)
+    arr, a2, out, var, sat = _buffers(counts, dtype)
     for sl in row_blocks(a2.shape):
         blk = a2[sl]
         x = np.multiply(blk, tau / t, dtype=np.float64)
