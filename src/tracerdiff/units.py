@@ -111,8 +111,9 @@ def parse_quantity(
         value = float(q.to(target).magnitude)
     except pint.DimensionalityError:
         what = _KIND_WORDS.get(kind, kind.replace("_", " "))
+        article = "an" if what[0] in "aeiou" else "a"
         raise UnitError(
-            f"{text!r} is not a {what}; expected something like "
+            f"{text!r} is not {article} {what}; expected something like "
             f"'1.0 {json_unit or '(dimensionless)'}'"
         ) from None
     if not math.isfinite(value):

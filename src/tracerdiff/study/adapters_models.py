@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ConfigError, DataError
+from ..errors import ConfigError, DataError, InputError
 from ..quantities import quantity
 from ..report.figures import new_figure, render
 from .fields import ValueErr
@@ -42,21 +42,28 @@ def _upstream_value(inputs: Inputs, aid: str, keys: tuple[str, ...]) -> dict[str
     return res
 
 
-def run_series(spec: SeriesModelSpec, inputs: Inputs) -> AnalysisOutput:
-    """D_eff (or k) of the polycrystal from D_b, k and the grain size."""
-    from ..models import effective_medium
-
-    sample = inputs.study.sample
-    d_bulk = _need(spec.d_bulk or sample.d_bulk, "d_bulk (here or in [sample])", spec.id)
-    grain = spec.grain_size or sample.grain_size
-    grain_note = "given"
+def _grain(spec: SeriesModelSpec, inputs: Inputs) -> tuple[ValueErr, str]:
+    """Grain size (um, stderr = spread) and where it came from."""
+    grain = spec.grain_size or inputs.study.sample.grain_size
+    note = "given"
     if spec.grain_size_from:
         mli = _upstream_value(inputs, spec.grain_size_from, ("mean_linear_intercept",))
         sd = _upstream_value(inputs, spec.grain_size_from, ("ecd_sd",))
         grain = ValueErr(float(mli["value"]), float(sd["value"]))
-        grain_note = (f"mean linear intercept of {spec.grain_size_from!r}, spread: sd of the "
-                      "equivalent-circle diameters")
-    grain = _need(grain, "grain_size (here or in [sample]) or grain_size_from", spec.id)
+        note = (f"mean linear intercept of {spec.grain_size_from!r}, spread: sd of the "
+                "equivalent-circle diameters")
+    return _need(grain, "grain_size (here or in [sample]) or grain_size_from", spec.id), note
+
+
+def run_series(spec: SeriesModelSpec, inputs: Inputs) -> AnalysisOutput:
+    """D_eff (or k) of the polycrystal from D_b, k and the grain size."""
+    from ..models import effective_medium
+
+    if spec.d_eff_from:
+        return _run_series_inverse(spec, inputs)
+    sample = inputs.study.sample
+    d_bulk = _need(spec.d_bulk or sample.d_bulk, "d_bulk (here or in [sample])", spec.id)
+    grain, grain_note = _grain(spec, inputs)
     k = spec.k
     k_note = "given"
     if spec.k_from:
@@ -73,6 +80,63 @@ def run_series(spec: SeriesModelSpec, inputs: Inputs) -> AnalysisOutput:
         f"The {spec.model} model gave D_eff = {res.d_eff:.3g} cm^2/s from D_b = {d_bulk:.3g} "
         f"cm^2/s, D_gb/delta = {k:.3g} cm/s ({k_note}) and grains of {grain.value:.3g} um "
         "(stderr: spread of single-grain values, the study's convention)."
+    )
+    return AnalysisOutput(results=out, methods=methods, objects={"effective": res})
+
+
+def _d_bulk_at(spec: SeriesModelSpec, inputs: Inputs, temp_k: float) -> tuple[float, str]:
+    """D_b (cm^2/s) at ``temp_k`` (K) from the bulk law, or the one-temperature d_bulk."""
+    law = spec.d_bulk_arrhenius
+    if law is not None:
+        return law.at(temp_k), (f"bulk Arrhenius law: {law.D_ref:.3g} cm^2/s at "
+                                f"{law.T_ref - 273.15:.0f} °C, Ea = {law.Ea:.3g} eV")
+    if spec.d_bulk is not None:
+        return spec.d_bulk, "d_bulk (given at the D_eff temperature)"
+    sample = inputs.study.sample
+    d_bulk = _need(sample.d_bulk, "d_bulk or d_bulk_arrhenius (here) or d_bulk in [sample]",
+                   spec.id)
+    t_ref = sample.d_bulk_temperature
+    if t_ref is not None and abs(t_ref - temp_k) > 0.5:
+        raise ConfigError(f"analysis {spec.id!r}: D_eff of {spec.d_eff_from!r} is at "
+                          f"{temp_k - 273.15:.0f} °C but [sample] d_bulk is at "
+                          f"{t_ref - 273.15:.0f} °C; give d_bulk_arrhenius")
+    return d_bulk, "[sample] d_bulk"
+
+
+def _run_series_inverse(spec: SeriesModelSpec, inputs: Inputs) -> AnalysisOutput:
+    """k = D_gb/delta (cm/s) from the D_eff of ``spec.d_eff_from`` at its temperature."""
+    from ..models import effective_medium
+
+    src = _need(spec.d_eff_from, "d_eff_from", spec.id)
+    d = _upstream_value(inputs, src, ("D_eff",))
+    temp = float(_upstream_value(inputs, src, ("temperature",))["value"])
+    d_eff = float(d["value"])
+    d_err = None if d.get("stderr") is None else float(d["stderr"])
+    d_bulk, bulk_note = _d_bulk_at(spec, inputs, temp)
+    grain, grain_note = _grain(spec, inputs)
+    kw: dict[str, Any] = {"d_bulk": d_bulk, "grain_um": grain.value, "d_eff": d_eff,
+                          "delta_nm": inputs.study.sample.gb_width, "model": spec.model}
+    try:
+        res = effective_medium(**kw, d_eff_err=d_err, time_s=spec.time, n_grains=spec.n_grains,
+                               k_rel_sd=spec.k_spread, rng=inputs.rng())
+        by_grain = effective_medium(**kw, grain_sd_um=grain.stderr) if grain.stderr else None
+    except InputError as exc:
+        raise DataError(f"analysis {spec.id!r}: {exc}") from exc
+    out = res.to_dict()
+    out["D_gb_over_delta"] = quantity(res.k, res.k_err, "cm/s",
+                                      note="stderr: from the D_eff stderr only; grain-size "
+                                      "error in D_gb_over_delta_grain_err")
+    out["D_gb_over_delta_grain_err"] = quantity(
+        None if by_grain is None else by_grain.k_err, None, "cm/s",
+        note="first-order k error from the grain-size spread alone")
+    out["D_eff"] = quantity(d_eff, d_err, "cm^2/s", note=f"from analysis {src!r}")
+    out["grain_size"] = quantity(grain.value, grain.stderr, "um")
+    out["temperature"] = quantity(temp, None, "K")
+    out.update(d_eff_source=src, d_bulk_source=bulk_note, grain_size_source=grain_note)
+    methods = (
+        f"Inverting the {spec.model} model, D_eff = {d_eff:.3g} cm^2/s ({src}, "
+        f"{temp - 273.15:.0f} °C) with D_b = {d_bulk:.3g} cm^2/s ({bulk_note}) and grains of "
+        f"{grain.value:.3g} um gave D_gb/delta = {res.k:.3g} cm/s."
     )
     return AnalysisOutput(results=out, methods=methods, objects={"effective": res})
 

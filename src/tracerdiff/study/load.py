@@ -179,7 +179,7 @@ def _check_analyses(study: Study, mids: dict[str, int], fail: Any) -> None:
 
 
 def _dep_key(a: Any, dep: str) -> str:
-    for key in ("k_from", "grain_size_from", "tracer", "arrhenius"):
+    for key in ("k_from", "grain_size_from", "d_eff_from", "tracer", "arrhenius"):
         if getattr(a, key, None) == dep:
             return key
     return "from_analyses"

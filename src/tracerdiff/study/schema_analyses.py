@@ -3,13 +3,16 @@ forbidden); see docs/study.md for an example of each."""
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 
+from ..units import K_B_EV
 from ._base import ID_PATTERN, Model
 from .fields import (
     Diffusivity,
+    Energy,
     InputFile,
     Length,
     LengthNm,
@@ -26,6 +29,7 @@ __all__ = [
     "AnalysisSpec",
     "ArrheniusPoint",
     "ArrheniusSpec",
+    "BulkArrhenius",
     "EvolutionFitSpec",
     "FractionMapSpec",
     "GBMapSpec",
@@ -159,8 +163,21 @@ class GrainsSpec(_Analysis):
     dark_lines: bool = True
 
 
+class BulkArrhenius(_Model):
+    """Bulk diffusivity law D_b(T) = D_ref exp(-Ea/k_B (1/T - 1/T_ref)) (cm^2/s, K, eV)."""
+
+    D_ref: Diffusivity = Field(gt=0)
+    T_ref: Temperature = Field(gt=0)
+    Ea: Energy = Field(ge=0)
+
+    def at(self, temperature_k: float) -> float:
+        """D_b (cm^2/s) at ``temperature_k`` (K)."""
+        return self.D_ref * math.exp(-self.Ea / K_B_EV * (1 / temperature_k - 1 / self.T_ref))
+
+
 class SeriesModelSpec(_Analysis):
-    """Effective D of a polycrystal from D_b, k and the grain size (series / MG / brick)."""
+    """Effective D of a polycrystal from D_b, k and the grain size (series / MG / brick), or
+    k = D_gb/delta from the D_eff of another analysis (``d_eff_from``)."""
 
     type: Literal["series_model"]
     d_bulk: Diffusivity | None = None
@@ -172,9 +189,26 @@ class SeriesModelSpec(_Analysis):
     time: Time | None = Field(default=None, gt=0)
     n_grains: int | None = Field(default=None, ge=1)
     k_spread: float = Field(default=0.0, ge=0)
+    d_eff_from: str | None = None
+    d_bulk_arrhenius: BulkArrhenius | None = None
+
+    @field_validator("d_eff_from")
+    @classmethod
+    def _solve_or_forward(cls, v: str | None, info: ValidationInfo) -> str | None:
+        if v is not None and (info.data.get("k") is not None or info.data.get("k_from")):
+            raise ValueError("give d_eff_from (solve for k) or k / k_from (compute D_eff), "
+                             "not both")
+        return v
+
+    @field_validator("d_bulk_arrhenius")
+    @classmethod
+    def _one_bulk(cls, v: BulkArrhenius | None, info: ValidationInfo) -> BulkArrhenius | None:
+        if v is not None and info.data.get("d_bulk") is not None:
+            raise ValueError("give d_bulk (one temperature) or d_bulk_arrhenius, not both")
+        return v
 
     def depends_on(self) -> list[str]:
-        return [a for a in (self.k_from, self.grain_size_from) if a]
+        return [a for a in (self.k_from, self.grain_size_from, self.d_eff_from) if a]
 
 
 class ArrheniusPoint(_Model):
