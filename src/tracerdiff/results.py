@@ -8,6 +8,7 @@ mapping (quantities in the form of :func:`tracerdiff.quantities.quantity`) and i
 from __future__ import annotations
 
 import html
+from abc import ABC, abstractmethod
 from typing import Any
 
 from .quantities import to_json
@@ -66,11 +67,12 @@ def render_html(d: dict[str, Any], title: str = "") -> str:
     return f"<table>{cap}{''.join(rows)}</table>"
 
 
-class ResultMixin:
-    """Mixin for frozen result dataclasses that define ``to_dict()``."""
+class ResultMixin(ABC):
+    """Mixin for frozen result dataclasses; each defines ``to_dict()``."""
 
-    def to_dict(self) -> dict[str, Any]:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abstractmethod
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-plain form of the result (quantities as value/stderr/unit)."""
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """Strict JSON text of :meth:`to_dict`."""

@@ -8,6 +8,7 @@ dimensionless, time in s.  ``D_eff`` and ``k_s`` are fitted on a log scale.  Eac
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,8 +27,8 @@ _U_HALF = 0.4769362762044699  # erfc(u) = 1/2
 
 
 @dataclass(frozen=True)
-class ProfileModel:
-    """Base: parameter names, units, log-scale set, bounds and default fixed values."""
+class ProfileModel(ABC):
+    """Abstract base: parameter names, units, log-scale set, bounds and default fixed values."""
 
     name: str = ""
     params: tuple[str, ...] = ()
@@ -35,9 +36,9 @@ class ProfileModel:
     log_params: frozenset[str] = frozenset()
     default_fixed: Mapping[str, float] = field(default_factory=dict)
 
+    @abstractmethod
     def curve(self, x_um: NDArray[np.float64], p: Mapping[str, float], *, time_s: float) -> Any:
         """Model values at ``x_um`` for parameters ``p``."""
-        raise NotImplementedError
 
     def bounds(
         self, x_um: NDArray[np.float64], y: NDArray[np.float64]
@@ -56,11 +57,11 @@ class ProfileModel:
         }
         return {k: out[k] for k in self.params}
 
+    @abstractmethod
     def guess(
         self, x_um: NDArray[np.float64], y: NDArray[np.float64], *, time_s: float
     ) -> dict[str, float]:
         """Data-driven starting values."""
-        raise NotImplementedError
 
 
 def _ends(y: NDArray[np.float64]) -> tuple[float, float]:
