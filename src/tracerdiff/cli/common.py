@@ -8,10 +8,20 @@ from typing import Any
 from rich.console import Console
 
 from ..errors import InputError
+from ..outputs import atomic_path
 from ..quantities import to_json
-from ..units import parse_quantity
+from ..units import parse_quantity, parse_quantity_with_error
 
-__all__ = ["console", "emit", "err_console", "parse_point", "parse_q"]
+__all__ = [
+    "console",
+    "emit",
+    "err_console",
+    "parse_lengths_xy",
+    "parse_point",
+    "parse_q",
+    "parse_q_with_error",
+    "save_png",
+]
 
 console = Console()
 err_console = Console(stderr=True)
@@ -53,3 +63,36 @@ def parse_point(text: str, *, option: str, default_unit: str = "um") -> tuple[fl
         assert v is not None
         vals.append(v)
     return vals[0], vals[1]
+
+
+def parse_q_with_error(text: str, kind: str, *, option: str) -> tuple[float, float | None]:
+    """Parse ``"16+-11 um"`` (or a plain quantity) for an option; the error names the option."""
+    try:
+        return parse_quantity_with_error(text, kind)
+    except InputError as exc:
+        raise type(exc)(f"{option}: {exc}") from None
+
+
+def parse_lengths_xy(text: str, *, option: str) -> tuple[float, float]:
+    """``"X,Y"`` (um, or with a unit) or one value for both axes; both must be positive."""
+    if "," in text:
+        x, y = parse_point(text, option=option)
+    else:
+        v = parse_q(text, "length", option=option, default_unit="um")
+        assert v is not None
+        x = y = v
+    if not (x > 0 and y > 0):
+        raise InputError(f"{option}: expected one or two positive lengths, got {text!r}")
+    return x, y
+
+
+def save_png(fig: Any, path: str, *, force: bool, dpi: int = 130) -> None:
+    """Write ``fig`` as a PNG atomically (never half-written, no overwrite without force), then
+    close it."""
+    import matplotlib.pyplot as plt
+
+    try:
+        with atomic_path(path, force=force) as tmp:
+            fig.savefig(tmp, format="png", dpi=dpi, bbox_inches="tight")
+    finally:
+        plt.close(fig)

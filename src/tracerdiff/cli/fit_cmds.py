@@ -11,8 +11,8 @@ from typing import Any
 import typer
 
 from ..errors import InputError
-from ..outputs import atomic_path, check_writable
-from .common import emit, parse_q
+from ..outputs import check_writable
+from .common import emit, parse_q, save_png
 
 __all__ = ["fit_app", "register"]
 
@@ -87,14 +87,11 @@ def _posterior(result: Any, steps: int, seed: int) -> Any:
 def _save_png(result: Any, png: str | None, force: bool) -> None:
     if png is None:
         return
-    import matplotlib.pyplot as plt
 
     from ..fitting.plot import plot_fit
 
     ax = plot_fit(result, residuals=True)
-    with atomic_path(png, force=force) as tmp:
-        ax.figure.savefig(tmp, dpi=120, format="png")
-    plt.close(ax.figure)
+    save_png(ax.figure, png, force=force, dpi=120)
 
 
 def _fit_one(

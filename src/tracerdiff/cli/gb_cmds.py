@@ -10,10 +10,9 @@ import numpy as np
 import typer
 
 from ..errors import DataError, InputError
-from ..outputs import atomic_path, check_writable
+from ..outputs import check_writable
 from ..quantities import quantity
-from ..units import parse_quantity_with_error
-from .common import emit, parse_q
+from .common import emit, parse_lengths_xy, parse_q, parse_q_with_error, save_png
 
 __all__ = ["gb_step", "register"]
 
@@ -32,23 +31,10 @@ def _one_or_many(values: list[float] | None) -> float | list[float]:
 
 
 def _d_bulk(text: str) -> tuple[float, float | None]:
-    try:
-        v, e = parse_quantity_with_error(text, "diffusivity")
-    except InputError as exc:
-        raise type(exc)(f"--d-bulk: {exc}") from None
+    v, e = parse_q_with_error(text, "diffusivity", option="--d-bulk")
     if not v > 0 or (e is not None and e < 0):
         raise InputError(f"--d-bulk must be positive, got {text!r}")
     return v, e
-
-
-def _save_png(fig: Any, path: str, force: bool) -> None:
-    import matplotlib.pyplot as plt
-
-    try:
-        with atomic_path(path, force=force) as tmp:
-            fig.savefig(tmp, format="png", dpi=130, bbox_inches="tight")
-    finally:
-        plt.close(fig)
 
 
 def _profile(path: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
@@ -224,7 +210,7 @@ def gb_step(
     if png is not None:
         from ..grain_boundary import step_figure
 
-        _save_png(step_figure(x, c, e, results), png, force)
+        save_png(step_figure(x, c, e, results), png, force=force)
     emit(payload, as_json=as_json, text=_text(results, payload["summary"]))
 
 
@@ -242,14 +228,6 @@ def _read_micrograph(path: str) -> np.ndarray:
         return np.asarray(skio.imread(p), dtype=float)
     except (OSError, ValueError) as exc:
         raise FileFormatError(f"{path}: not a readable image ({exc})") from None
-
-
-def _pixel_size(text: str) -> float | tuple[float, float]:
-    parts = [t for t in text.split(",") if t.strip()]
-    vals = [parse_q(t, "length", option="--pixel-size", default_unit="um") for t in parts]
-    if len(vals) not in (1, 2) or any(v is None or not v > 0 for v in vals):
-        raise InputError(f"--pixel-size: expected one or two positive lengths, got {text!r}")
-    return float(vals[0]) if len(vals) == 1 else (float(vals[0]), float(vals[1]))  # type: ignore[arg-type]
 
 
 def grains(
@@ -277,7 +255,7 @@ def grains(
 
     if png is not None:
         check_writable(png, force=force)
-    ps = _pixel_size(pixel_size)
+    ps = parse_lengths_xy(pixel_size, option="--pixel-size")
     img = _read_micrograph(micrograph)
     seg = segment_micrograph(
         img,
@@ -291,7 +269,7 @@ def grains(
     if png is not None:
         from ..microstructure.plot import grains_figure
 
-        _save_png(grains_figure(img, seg, st), png, force)
+        save_png(grains_figure(img, seg, st), png, force=force)
     lg = st.lognormal
     text = (
         f"{seg.n_grains} grains ({st.ecd_um.size} inside); ECD mean "
@@ -379,7 +357,7 @@ def gb_map(
     w = float(parse_q(width, "length", option="--width", default_unit="um") or 0.0)
     src, dst = _pairs(points)
     img = _read_micrograph(micrograph)
-    seg = segment_micrograph(img, pixel_size_um=_pixel_size(pixel_size))
+    seg = segment_micrograph(img, pixel_size_um=parse_lengths_xy(pixel_size, option="--pixel-size"))
     reg = register_points(src, dst, micrograph_shape=seg.shape)
     fds = open_dataset(fraction_map)
     if not all(v in fds for v in ("C", "C_err", "n_a", "n_b")):
@@ -405,7 +383,7 @@ def gb_map(
     if png is not None:
         from ..grain_boundary.plot import map_figure
 
-        _save_png(map_figure(fds, res, boundary_mask_on(fds, seg, reg)), png, force)
+        save_png(map_figure(fds, res, boundary_mask_on(fds, seg, reg)), png, force=force)
     payload = {"fraction_map": fraction_map, "micrograph": micrograph, **res.to_dict()}
     emit(payload, as_json=as_json, text=_text(list(res.table.results), payload["summary"]))
 

@@ -12,10 +12,10 @@ import typer
 import xarray as xr
 
 from ..errors import InputError
-from ..outputs import atomic_path, check_writable
+from ..outputs import check_writable
 from ..quantities import quantity
 from ..units import parse_quantity_with_error
-from .common import emit, parse_point, parse_q
+from .common import emit, parse_point, parse_q, save_png
 
 __all__ = ["fraction", "profile", "register"]
 
@@ -58,16 +58,6 @@ def _check_outputs(paths: list[str | None], force: bool) -> list[str]:
 def _check_png(png: str | None) -> None:
     if png is not None and Path(png).suffix.lower() != ".png":
         raise InputError(f"--png {png}: expected a file name ending in .png")
-
-
-def _save_png(fig: Any, path: str, force: bool) -> None:
-    import matplotlib.pyplot as plt
-
-    try:
-        with atomic_path(path, force=force) as tmp:
-            fig.savefig(tmp, format="png", dpi=150, bbox_inches="tight")
-    finally:
-        plt.close(fig)
 
 
 def _fraction_options(given: dict[str, Any]) -> dict[str, Any]:
@@ -247,7 +237,7 @@ def _write_fraction(fds: xr.Dataset, output: str | None, png: str | None, force:
 
         fig, ax = plt.subplots(figsize=(7, 4))
         plot_fraction_map(fds, ax)
-        _save_png(fig, png, force)
+        save_png(fig, png, force=force, dpi=150)
 
 
 def _profile_payload(prof: xr.Dataset, outputs: list[str]) -> dict[str, Any]:
@@ -345,7 +335,7 @@ def _write_profile(
         line = (prof.attrs["start_um"], prof.attrs["end_um"], prof.attrs["width_um"])
         plot_fraction_map(fds, ax0, lines=[line])
         plot_profile(prof, ax1)
-        _save_png(fig, png, force)
+        save_png(fig, png, force=force, dpi=150)
 
 
 def register(app: typer.Typer) -> None:

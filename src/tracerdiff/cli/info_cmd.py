@@ -12,7 +12,7 @@ import xarray as xr
 
 from ..errors import InputError
 from ..quantities import quantity
-from .common import emit, parse_point, parse_q
+from .common import emit, parse_lengths_xy
 
 __all__ = ["describe", "register"]
 
@@ -186,9 +186,9 @@ def _reader_options(
     """Reader options from the command line (only those given, so readers can refuse them)."""
     opts: dict[str, Any] = {}
     if field_of_view is not None:
-        opts["field_of_view_um"] = _one_or_two(field_of_view, option="--field-of-view")
+        opts["field_of_view_um"] = parse_lengths_xy(field_of_view, option="--field-of-view")
     if pixel_size is not None:
-        opts["pixel_size_um"] = _one_or_two(pixel_size, option="--pixel-size")
+        opts["pixel_size_um"] = parse_lengths_xy(pixel_size, option="--pixel-size")
     if x_unit is not None:
         opts["x_unit"] = x_unit
     if column is not None:
@@ -201,15 +201,6 @@ def _reader_options(
             )
         opts["isotopes"] = tuple(names)
     return opts
-
-
-def _one_or_two(text: str, *, option: str) -> tuple[float, float]:
-    """'X,Y' (um, or with a unit) or one value for both axes."""
-    if "," in text:
-        return parse_point(text, option=option)
-    v = parse_q(text, "length", option=option, default_unit="um")
-    assert v is not None
-    return v, v
 
 
 def register(app: typer.Typer) -> None:

@@ -8,18 +8,20 @@ from typing import Any
 import typer
 
 from ..errors import InputError, UnitError
-from ..outputs import atomic_path, check_writable
+from ..outputs import check_writable
 from ..quantities import quantity
 from ..results import render_text
-from ..units import parse_quantity_with_error
-from .common import emit, parse_q
+from .common import emit, parse_q, parse_q_with_error, save_png
 
 __all__ = ["register"]
 
 _JSON = typer.Option(False, "--json", help="Print JSON (stable keys, see docs/cli.md).")
 _EXTRAPOLATE = typer.Option([], "--extrapolate", help="T to extrapolate to (repeatable).")
-_ALSO = typer.Option([], "--also", help="Another table, fitted and plotted on the same PNG "
-                    "(repeatable; JSON key 'also').")
+_ALSO = typer.Option(
+    [],
+    "--also",
+    help="Another table, fitted and plotted on the same PNG (repeatable; JSON key 'also').",
+)
 _ALLOW_COLD = typer.Option(False, "--allow-cold", help="Accept T_K below 50 K in the tables.")
 
 
@@ -28,13 +30,6 @@ def _req(text: str | None, kind: str, option: str) -> float:
     if v is None:
         raise InputError(f"{option} is required")
     return v
-
-
-def _qe(text: str, kind: str, option: str) -> tuple[float, float | None]:
-    try:
-        return parse_quantity_with_error(text, kind)
-    except InputError as exc:
-        raise type(exc)(f"{option}: {exc}") from None
 
 
 def series(
@@ -57,30 +52,45 @@ def series(
     """
     from ..models import effective_medium
 
-    l_um, l_sd = _qe(grain_size, "length", "--grain-size")
-    d_eff_v, d_eff_err = _qe(d_eff, "diffusivity", "--d-eff") if d_eff else (None, None)
+    l_um, l_sd = parse_q_with_error(grain_size, "length", option="--grain-size")
+    d_eff_v, d_eff_err = (
+        parse_q_with_error(d_eff, "diffusivity", option="--d-eff") if d_eff else (None, None)
+    )
     r = effective_medium(
-        d_bulk=_req(d_bulk, "diffusivity", "--d-bulk"), grain_um=l_um, grain_sd_um=l_sd,
-        k=parse_q(d_gb_over_delta, "velocity", option="--d-gb-over-delta"), d_eff=d_eff_v,
-        d_eff_err=d_eff_err, delta_nm=_req(delta, "length_nm", "--delta"), model=model,
-        time_s=parse_q(time, "time", option="--time"), n_grains=n_grains, k_rel_sd=k_spread,
-        rng=seed)
+        d_bulk=_req(d_bulk, "diffusivity", "--d-bulk"),
+        grain_um=l_um,
+        grain_sd_um=l_sd,
+        k=parse_q(d_gb_over_delta, "velocity", option="--d-gb-over-delta"),
+        d_eff=d_eff_v,
+        d_eff_err=d_eff_err,
+        delta_nm=_req(delta, "length_nm", "--delta"),
+        model=model,
+        time_s=parse_q(time, "time", option="--time"),
+        n_grains=n_grains,
+        k_rel_sd=k_spread,
+        rng=seed,
+    )
     emit(r.to_dict(), as_json=as_json, text=str(r))
 
 
-def _fit_table(path: str, density: str | None, charge: int, allow_cold: bool,
-               reference_t: str | None = None) -> Any:
+def _fit_table(
+    path: str, density: str | None, charge: int, allow_cold: bool, reference_t: str | None = None
+) -> Any:
     from ..models import fit_arrhenius_table
 
     return fit_arrhenius_table(
-        path, density_cm3=parse_q(density, "number_density", option="--density"), charge=charge,
+        path,
+        density_cm3=parse_q(density, "number_density", option="--density"),
+        charge=charge,
         allow_cold=allow_cold,
-        reference_T_K=parse_q(reference_t, "temperature", option="--reference-T"))
+        reference_T_K=parse_q(reference_t, "temperature", option="--reference-T"),
+    )
 
 
 def arrhenius(
     table: str = typer.Argument(
-        ..., help="CSV: T_K or T_C; D (optional D_err) or sigma (optional sigma_err)."),
+        ..., help="CSV: T_K or T_C; D (optional D_err) or sigma (optional sigma_err)."
+    ),
     reference_t: str | None = typer.Option(None, "--reference-T", help="T for D_ref."),
     extrapolate: list[str] = _EXTRAPOLATE,
     density: str | None = typer.Option(None, "--density", help="n for sigma, '5e21 cm^-3'."),
@@ -107,10 +117,14 @@ def arrhenius(
     if temps:
         p = r.predict(temps)
         payload["extrapolation"] = [
-            {"temperature": quantity(t, None, "K"), "D": quantity(float(d), None, r.unit),
-             "lower95": quantity(float(lo), None, r.unit),
-             "upper95": quantity(float(hi), None, r.unit)}
-            for t, d, lo, hi in zip(temps, p.D, p.lower, p.upper, strict=True)]
+            {
+                "temperature": quantity(t, None, "K"),
+                "D": quantity(float(d), None, r.unit),
+                "lower95": quantity(float(lo), None, r.unit),
+                "upper95": quantity(float(hi), None, r.unit),
+            }
+            for t, d, lo, hi in zip(temps, p.D, p.lower, p.upper, strict=True)
+        ]
     if png:
         _write_png([r, *others], png, force, temps)
         payload["png"] = png
@@ -121,15 +135,12 @@ def _write_png(fits: list[Any], path: str, force: bool, temps: list[float]) -> N
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
     from ..models import plot_arrhenius
 
     ts = [float(t) for f in fits for t in f.temperature_K] + temps
     ax = plot_arrhenius(fits, t_range_K=(min(ts), max(ts)))
-    with atomic_path(path, force=force) as tmp:
-        ax.figure.savefig(tmp, format="png", dpi=120, bbox_inches="tight")
-    plt.close(ax.figure)
+    save_png(ax.figure, path, force=force, dpi=120)
 
 
 def nernst_einstein(
@@ -146,25 +157,34 @@ def nernst_einstein(
     """
     from ..models import nernst_einstein as ne
 
-    s, s_err = _qe(sigma, "conductivity", "--sigma")
-    r = ne(s, _req(temperature, "temperature", "--temperature"),
-           density_cm3=_req(density, "number_density", "--density"), charge=charge,
-           sigma_err=s_err)
+    s, s_err = parse_q_with_error(sigma, "conductivity", option="--sigma")
+    r = ne(
+        s,
+        _req(temperature, "temperature", "--temperature"),
+        density_cm3=_req(density, "number_density", "--density"),
+        charge=charge,
+        sigma_err=s_err,
+    )
     emit(r.to_dict(), as_json=as_json, text=str(r))
 
 
-def _d_or_sigma(text: str, option: str, t_k: float | None, density: str | None,
-                ) -> tuple[float, float | None]:
+def _d_or_sigma(
+    text: str,
+    option: str,
+    t_k: float | None,
+    density: str | None,
+) -> tuple[float, float | None]:
     """A diffusivity, or a conductivity converted by Nernst-Einstein."""
     from ..models import nernst_einstein_d
 
     try:
-        return _qe(text, "diffusivity", option)
+        return parse_q_with_error(text, "diffusivity", option=option)
     except UnitError:
-        s, e = _qe(text, "conductivity", option)
+        s, e = parse_q_with_error(text, "conductivity", option=option)
         if t_k is None or density is None:
-            raise InputError(f"{option} as a conductivity needs --temperature and --density"
-                             ) from None
+            raise InputError(
+                f"{option} as a conductivity needs --temperature and --density"
+            ) from None
         n = _req(density, "number_density", "--density")
         d = nernst_einstein_d(s, t_k, density_cm3=n)
         return d, None if e is None else e * d / s
@@ -172,8 +192,9 @@ def _d_or_sigma(text: str, option: str, t_k: float | None, density: str | None,
 
 def haven(
     tracer: str | None = typer.Option(None, "--tracer", help="D* (or its D0), 'cm^2/s'."),
-    conductivity: str | None = typer.Option(None, "--conductivity",
-                                            help="D_sigma (or D0), or sigma in S/cm."),
+    conductivity: str | None = typer.Option(
+        None, "--conductivity", help="D_sigma (or D0), or sigma in S/cm."
+    ),
     temperature: str | None = typer.Option(None, "--temperature", help="T of the two values."),
     prefactors: bool = typer.Option(False, "--prefactors", help="The values are D0 factors."),
     tracer_table: str | None = typer.Option(None, "--tracer-table", help="Tracer CSV."),
@@ -196,32 +217,45 @@ def haven(
         b = _fit_table(conductivity_table, density, 1, allow_cold)
         r = haven_from_arrhenius(a, b, shared_ea=shared_ea, temperature_K=t_k)
     elif tracer and conductivity:
-        d1, e1 = _qe(tracer, "diffusivity", "--tracer")
+        d1, e1 = parse_q_with_error(tracer, "diffusivity", option="--tracer")
         if prefactors:  # two D0 in cm^2/s; a conductivity has no meaning here
-            d2, e2 = _qe(conductivity, "diffusivity", "--conductivity (with --prefactors, D0 "
-                         "of D_sigma)")
+            d2, e2 = parse_q_with_error(
+                conductivity,
+                "diffusivity",
+                option="--conductivity (with --prefactors, D0 of D_sigma)",
+            )
         else:
             d2, e2 = _d_or_sigma(conductivity, "--conductivity", t_k, density)
-        r = haven_ratio(d1, d2, d_tracer_err=e1, d_sigma_err=e2, prefactors=prefactors,
-                        temperature_K=t_k)
+        r = haven_ratio(
+            d1, d2, d_tracer_err=e1, d_sigma_err=e2, prefactors=prefactors, temperature_K=t_k
+        )
     else:
-        raise InputError("give --tracer and --conductivity, or --tracer-table and "
-                         "--conductivity-table")
+        raise InputError(
+            "give --tracer and --conductivity, or --tracer-table and --conductivity-table"
+        )
     emit(r.to_dict(), as_json=as_json, text=str(r))
 
 
-def _check_haven_inputs(tracer: str | None, conductivity: str | None, tracer_table: str | None,
-                        conductivity_table: str | None, shared_ea: bool) -> None:
+def _check_haven_inputs(
+    tracer: str | None,
+    conductivity: str | None,
+    tracer_table: str | None,
+    conductivity_table: str | None,
+    shared_ea: bool,
+) -> None:
     """Values or tables, not a mix; --shared-ea only with tables."""
     values, tables = (tracer, conductivity), (tracer_table, conductivity_table)
     if any(values) and any(tables):
-        raise InputError("give two values (--tracer, --conductivity) or two tables "
-                         "(--tracer-table, --conductivity-table), not both")
+        raise InputError(
+            "give two values (--tracer, --conductivity) or two tables "
+            "(--tracer-table, --conductivity-table), not both"
+        )
     if any(tables) and not all(tables):
         raise InputError("give both --tracer-table and --conductivity-table")
     if shared_ea and not any(tables):
-        raise InputError("--shared-ea needs two Arrhenius tables (--tracer-table, "
-                         "--conductivity-table)")
+        raise InputError(
+            "--shared-ea needs two Arrhenius tables (--tracer-table, --conductivity-table)"
+        )
 
 
 def quench_check(
@@ -246,11 +280,14 @@ def quench_check(
     fits = {"D_eff": _fit_table(arrhenius_table, density, 1, allow_cold)}
     if bulk_arrhenius:
         fits["D_b"] = _fit_table(bulk_arrhenius, density, 1, allow_cold)
-    r = qc(fits, stage_K=_req(stage_temperature, "temperature", "--stage-temperature"),
-           time_s=_req(time, "time", "--time"),
-           resolution_um=_req(resolution, "length", "--resolution"),
-           ramp_from_K=parse_q(ramp_from, "temperature", option="--ramp-from"),
-           ramp_rate_K_s=None if cooling_rate is None else _rate(cooling_rate))
+    r = qc(
+        fits,
+        stage_K=_req(stage_temperature, "temperature", "--stage-temperature"),
+        time_s=_req(time, "time", "--time"),
+        resolution_um=_req(resolution, "length", "--resolution"),
+        ramp_from_K=parse_q(ramp_from, "temperature", option="--ramp-from"),
+        ramp_rate_K_s=None if cooling_rate is None else _rate(cooling_rate),
+    )
     emit(r.to_dict(), as_json=as_json, text=str(r))
 
 
@@ -286,13 +323,19 @@ def regime(
     l_cm = _req(grain_size, "length_cm", "--grain-size")
     payload: dict[str, Any] = {}
     if d_gb is not None:
-        r = classify_regime(d_bulk=db, d_gb=_req(d_gb, "diffusivity", "--d-gb"),
-                            delta_cm=_req(delta, "length_cm", "--delta"),
-                            time_s=_req(time, "time", "--time"), grain_cm=l_cm, s=segregation)
+        r = classify_regime(
+            d_bulk=db,
+            d_gb=_req(d_gb, "diffusivity", "--d-gb"),
+            delta_cm=_req(delta, "length_cm", "--delta"),
+            time_s=_req(time, "time", "--time"),
+            grain_cm=l_cm,
+            s=segregation,
+        )
         payload.update(r.to_dict())
     if d_gb_over_delta is not None:
-        b = biot_number(grain_cm=l_cm, k=_req(d_gb_over_delta, "velocity", "--d-gb-over-delta"),
-                        d_bulk=db)
+        b = biot_number(
+            grain_cm=l_cm, k=_req(d_gb_over_delta, "velocity", "--d-gb-over-delta"), d_bulk=db
+        )
         payload["slow_gb"] = b.to_dict()
         payload.setdefault("regime", "slow GB")
         payload["Bi"] = b.bi
