@@ -46,3 +46,22 @@ def test_atomic_file_gets_normal_permissions(tmp_path: Path) -> None:
     finally:
         os.umask(umask)
     assert (p.stat().st_mode & 0o777) == 0o644
+
+
+def test_atomic_dir_replaces_whole_or_not_at_all(tmp_path: Path) -> None:
+    from tracerdiff.outputs import atomic_dir
+
+    out = tmp_path / "run"
+    with atomic_dir(out) as tmp:
+        (tmp / "a.txt").write_text("1")
+    assert (out / "a.txt").read_text() == "1"
+    with pytest.raises(OutputExistsError), atomic_dir(out):
+        pass
+    with pytest.raises(RuntimeError), atomic_dir(out, force=True) as tmp:
+        (tmp / "b.txt").write_text("2")
+        raise RuntimeError("boom")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+    assert sorted(p.name for p in out.iterdir()) == ["a.txt"]
+    with atomic_dir(out, force=True) as tmp:
+        (tmp / "b.txt").write_text("2")
+    assert sorted(p.name for p in out.iterdir()) == ["b.txt"]

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import OutputExistsError
-from ..outputs import prepare_output_dir
+from ..outputs import atomic_dir, check_output_dir
 from ..results import ResultMixin
 from .compare import evaluate_comparisons
 from .load import Study, load_study
@@ -109,15 +106,6 @@ def execute_plan(plan: Plan, *, scheduler: Any = None, progress: bool = False,
     return tuple(results[f"analysis-{pa.id}"] for pa in plan.analyses)
 
 
-def _refuse_early(out: Path, force: bool, replace_if: Callable[[Path], bool] | None) -> None:
-    if out.exists() and not out.is_dir():
-        raise OutputExistsError(f"{out} exists and is not a directory")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        if not (replace_if is not None and replace_if(out)):
-            raise OutputExistsError(f"output directory {out} is not empty; pass --force to "
-                                    "replace it")
-
-
 def run_study(
     study: str | os.PathLike[str] | Study,
     out_dir: str | os.PathLike[str],
@@ -138,26 +126,13 @@ def run_study(
     t0 = time.perf_counter()
     st = study if isinstance(study, Study) else load_study(Path(study))
     out = Path(out_dir)
-    _refuse_early(out, force, replace_if)
+    check_output_dir(out, force=force, replace_if=replace_if)  # refuse before any work
     plan = make_plan(st)
     outcomes = execute_plan(plan, scheduler=scheduler, progress=progress)
     comparisons = tuple(evaluate_comparisons(st, outcomes))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; the output folder is not
-    try:
+    with atomic_dir(out, force=force, replace_if=replace_if) as tmp:
         written, prov = write_run(tmp, plan, outcomes, comparisons, scheduler=scheduler,
                                   elapsed_s=time.perf_counter() - t0, extra=extra_provenance)
-        _refuse_early(out, force, replace_if)  # the folder may have changed meanwhile
-        if out.exists():
-            prepare_output_dir(out, force=True)  # empties it (checked above)
-            out.rmdir()
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return RunResult(out_dir=out, outcomes=outcomes, comparisons=comparisons,
                      outputs=tuple(str(out / w) for w in written),
                      elapsed_s=time.perf_counter() - t0, provenance=prov)
