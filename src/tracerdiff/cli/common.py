@@ -23,8 +23,9 @@ __all__ = [
     "save_png",
 ]
 
-console = Console()
-err_console = Console(stderr=True)
+# soft_wrap: never hard-wrap output (paths and JSON stay whole when piped to a file)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def emit(payload: dict[str, Any], *, as_json: bool, text: str | None = None) -> None:
