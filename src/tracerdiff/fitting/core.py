@@ -25,6 +25,7 @@ from scipy.optimize import brentq, least_squares
 
 from ..errors import FitError
 from .result import FitResult
+from .status import STALLED_MESSAGE, with_status
 
 __all__ = ["CHI2_95", "Problem", "run_problem"]
 
@@ -80,7 +81,8 @@ class _Space:
         return np.clip(t, self.lo + 1e-9 * width, self.hi - 1e-9 * width)
 
     def values(self, t: NDArray[np.float64]) -> dict[str, float]:
-        nat = np.where(self.is_log, np.exp(t), t)
+        nat = np.array(t, dtype=float)
+        nat[self.is_log] = np.exp(nat[self.is_log])  # only the log-scale ones: no overflow
         fitted = {p: float(v) for p, v in zip(self.free, nat, strict=True)}
         return {
             p: fitted[p] if p in fitted else float(self.prob.fixed[p]) for p in self.prob.params
@@ -104,6 +106,45 @@ def _covariance(jac: NDArray[np.float64]) -> tuple[NDArray[np.float64], bool]:
     return (vt.T / s**2) @ vt, True
 
 
+class _NotSmooth(Exception):
+    """The profile likelihood is not smooth enough to bracket one end of the interval."""
+
+
+def _profile_fn(
+    j: int, t_hat: NDArray[np.float64], space: _Space, resid: Callable[..., Any]
+) -> tuple[Callable[[float], float], Callable[[], None]]:
+    """chi2 minimised over the other parameters at t_j (warm-started), and a warm-start reset."""
+    others = [i for i in range(t_hat.size) if i != j]
+    warm = {"t": t_hat[others].copy()}
+
+    def prof(tj: float) -> float:
+        full = t_hat.copy()
+        full[j] = tj
+        if not others:
+            return float(np.sum(resid(full) ** 2))
+
+        def sub(to: NDArray[np.float64]) -> NDArray[np.float64]:
+            full[others] = to
+            return np.asarray(resid(full))
+
+        r = least_squares(
+            sub,
+            warm["t"],
+            bounds=(space.lo[others], space.hi[others]),
+            method="trf",
+            x_scale="jac",
+            xtol=1e-10,
+            ftol=1e-10,
+        )
+        warm["t"] = r.x
+        return float(2 * r.cost)
+
+    def reset() -> None:
+        warm["t"] = t_hat[others].copy()
+
+    return prof, reset
+
+
 def _profile_bound(
     j: int,
     sign: float,
@@ -113,32 +154,12 @@ def _profile_bound(
     space: _Space,
     resid: Callable[..., Any],
 ) -> float | None:
-    """One end of the profile-likelihood interval of free parameter ``j`` (transformed units)."""
-    others = [i for i in range(t_hat.size) if i != j]
-    warm = {"t": t_hat[others].copy()}
+    """One end of the profile-likelihood interval of free parameter ``j`` (transformed units).
 
-    def prof(tj: float) -> float:
-        full = t_hat.copy()
-        full[j] = tj
-        if others:
-
-            def sub(to: NDArray[np.float64]) -> NDArray[np.float64]:
-                full[others] = to
-                return np.asarray(resid(full))
-
-            r = least_squares(
-                sub,
-                warm["t"],
-                bounds=(space.lo[others], space.hi[others]),
-                method="trf",
-                x_scale="jac",
-                xtol=1e-10,
-                ftol=1e-10,
-            )
-            warm["t"] = r.x
-            return float(2 * r.cost)
-        return float(np.sum(resid(full) ** 2))
-
+    None when the chi-square stays below ``target`` up to the bound; raises :class:`_NotSmooth`
+    when the profile cannot be bracketed (it jumps, e.g. a step narrower than the point spacing).
+    """
+    prof, reset = _profile_fn(j, t_hat, space, resid)
     step = sd if math.isfinite(sd) and sd > 0 else 0.1
     step = min(max(step, 1e-4), 2.0)
     edge = space.hi[j] if sign > 0 else space.lo[j]
@@ -153,8 +174,13 @@ def _profile_bound(
         if prof(b) > target:
             break
         a, m = b, m * 2
-    warm["t"] = t_hat[others].copy()
-    return float(brentq(lambda v: prof(v) - target, a, b, xtol=1e-5))
+    reset()
+    if not prof(a) < target:  # re-solved from the optimum, the inner point is no longer inside
+        raise _NotSmooth
+    try:
+        return float(brentq(lambda v: prof(v) - target, a, b, xtol=1e-5))
+    except ValueError as exc:  # the profile jumps: no sign change left in [a, b]
+        raise _NotSmooth from exc
 
 
 def _intervals(
@@ -171,11 +197,15 @@ def _intervals(
     for j, p in enumerate(space.free):
         sd = float(np.sqrt(cov_t[j, j])) if np.isfinite(cov_t[j, j]) else float("nan")
         if space.is_log[j] and profile:
-            target = chi2_min + CHI2_95
-            lo = _profile_bound(j, -1.0, t_hat, sd, target, space, resid)
-            hi = _profile_bound(j, +1.0, t_hat, sd, target, space, resid)
-            ci[p] = (None if lo is None else math.exp(lo), None if hi is None else math.exp(hi))
+            ends: list[float | None] = []
             how[p] = "profile likelihood"
+            for sign in (-1.0, 1.0):
+                try:
+                    e = _profile_bound(j, sign, t_hat, sd, chi2_min + CHI2_95, space, resid)
+                except _NotSmooth:
+                    e, how[p] = None, "profile likelihood (not smooth)"
+                ends.append(None if e is None else math.exp(e))
+            ci[p] = (ends[0], ends[1])
         else:
             lo_t, hi_t = float(t_hat[j] - 1.959964 * sd), float(t_hat[j] + 1.959964 * sd)
             if space.is_log[j]:
@@ -221,12 +251,6 @@ def _information(chi2: float, rss: float, n: int, k: int, given: bool) -> tuple[
     return rss_term + 2 * (k + 1), rss_term + (k + 1) * math.log(n)
 
 
-def _bound_notes(space: _Space, t_hat: NDArray[np.float64]) -> list[str]:
-    near = np.minimum(t_hat - space.lo, space.hi - t_hat) <= 1e-6 * (space.hi - space.lo)
-    names = [p for p, b in zip(space.free, near, strict=True) if b]
-    return [f"parameter(s) at a bound: {', '.join(names)}"] if names else []
-
-
 def _natural(
     space: _Space, params: tuple[str, ...], t_hat: NDArray[np.float64], cov_t: NDArray[np.float64]
 ) -> tuple[NDArray[np.float64], dict[str, float | None]]:
@@ -240,12 +264,14 @@ def _natural(
 
 
 def run_problem(
-    prob: Problem, *, profile_ci: bool = True, max_nfev: int | None = None
+    prob: Problem, *, profile_ci: bool = True, max_nfev: int | None = None, assess: bool = True
 ) -> FitResult:
     """Fit ``prob`` and return the :class:`FitResult` (see the module text).
 
     ``max_nfev`` caps the function evaluations (default ``400 (k + 1)``); a fit stopped by it
-    reports ``converged=False`` with the reason.
+    reports ``converged=False`` with the reason.  ``assess`` sets ``status``, ``success`` and
+    the notes of :func:`tracerdiff.fitting.status.assess` (callers that still change the errors,
+    such as evolution fits, assess at their end instead).
     """
     free = prob.free
     n, k = int(prob.y.size), len(free)
@@ -262,23 +288,13 @@ def run_problem(
     chi2 = float(np.sum(r**2))
     cov_t, ok = _covariance(res.jac)
     stalled = not ok and bool(np.allclose(t_hat, space.to_t(prob.start), rtol=0, atol=1e-9))
-    if not ok:
-        notes.append("covariance singular: some parameters are not identifiable from these data")
-    notes.extend(_bound_notes(space, t_hat))
     cov, stderr = _natural(space, prob.params, t_hat, cov_t)
     ci, how = _intervals(space, t_hat, cov_t, chi2, resid, profile=profile_ci and converged)
-    open_ci = [
-        p for p, (lo, hi) in ci.items() if how[p] == "profile likelihood" and None in (lo, hi)
-    ]
-    if open_ci:
-        notes.append(
-            f"95 % interval open on one side for {', '.join(open_ci)}: the data bound it from one "
-            "side only (the standard error is then not meaningful)"
-        )
     given = prob.yerr is not None
     aic, bic = _information(chi2, 2 * res.cost, n, k, given)
     stats = {"chi2": chi2, "aic": aic, "bic": bic, "n": n, "k": k, "stalled": stalled}
-    return _result(prob, space, res, t_hat, r, sigma, cov, stderr, ci, how, stats, notes)
+    result = _result(prob, space, res, t_hat, r, sigma, cov, stderr, ci, how, stats, notes)
+    return with_status(result) if assess else result
 
 
 def _result(
@@ -301,8 +317,8 @@ def _result(
     converged = bool(res.success and res.status > 0) and not stats["stalled"]
     if stats["stalled"]:
         message = (
-            "did not converge: stopped at the starting values; the data do not constrain "
-            "the parameters (see ci95 for what they do bound)"
+            f"{STALLED_MESSAGE}; the data do not constrain the parameters (see ci95 for what "
+            "they do bound)"
         )
     else:
         message = str(res.message) if converged else f"did not converge: {res.message}"

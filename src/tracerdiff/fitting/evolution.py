@@ -40,6 +40,7 @@ from .evolution_model import (
 )
 from .profiles import ProfileData
 from .result import FitResult
+from .status import assess, with_status
 
 __all__ = ["fit_arrhenius_evolution", "fit_evolution"]
 
@@ -229,7 +230,8 @@ def fit_evolution(
         method="weighted least squares; exact transform forward model (DCT-II closed, DST-IV "
         "source)",
     )
-    return _finish(s, run_problem(prob), segments_of, cs, cs_from_fit, propagate_initial)
+    result = run_problem(prob, assess=False)
+    return _finish(s, result, segments_of, cs, cs_from_fit, propagate_initial)
 
 
 def _problem(
@@ -276,12 +278,17 @@ def _finish(
     propagate: bool,
 ) -> FitResult:
     if not propagate:
-        return dataclasses.replace(
-            result, notes=(*result.notes, "initial-profile noise not propagated (asked)")
+        return with_status(
+            dataclasses.replace(
+                result, notes=(*result.notes, "initial-profile noise not propagated (asked)")
+            )
         )
-    if not result.converged:
-        return result
-    return _propagate(s, result, segments_of, c_source, cs_from_fit)
+    status, _ = assess(result)
+    if status in ("failed", "unconstrained"):
+        # the delta method linearises around an optimum: here the data do not fix one
+        note = "initial-profile noise not propagated: the data do not constrain the fit"
+        return with_status(dataclasses.replace(result, notes=(*result.notes, note)))
+    return with_status(_propagate(s, result, segments_of, c_source, cs_from_fit))
 
 
 def _arrhenius_guess(
@@ -363,4 +370,5 @@ def fit_arrhenius_evolution(
         method="global weighted least squares; exact transforms per stage segment, "
         "integral D(T(t)) dt",
     )
-    return _finish(s, run_problem(prob), segments_of, cs, cs_from_fit, propagate_initial)
+    result = run_problem(prob, assess=False)
+    return _finish(s, result, segments_of, cs, cs_from_fit, propagate_initial)

@@ -339,9 +339,12 @@ def widened(result: FitResult, cov_t_add: NDArray[np.float64], method: str) -> F
         share[p] = float(cov_t_add[j, j] * g[j] ** 2 / var) if var > 0 else float("nan")
         lo, hi = result.ci95.get(p, (None, None))
         if is_log[j]:
-            v = float(t_hat[j])
-            lo = None if lo is None else math.exp(v - math.hypot(v - math.log(lo), 1.96 * s_add))
-            hi = None if hi is None else math.exp(v + math.hypot(math.log(hi) - v, 1.96 * s_add))
+            v, (b_lo, b_hi) = float(t_hat[j]), prob.bounds[p]
+            lo = None if lo is None else v - math.hypot(v - math.log(lo), 1.96 * s_add)
+            hi = None if hi is None else v + math.hypot(math.log(hi) - v, 1.96 * s_add)
+            # an end widened past the fit's range is not bounded by the data: open (None)
+            lo = None if lo is None or lo <= math.log(b_lo) else math.exp(lo)
+            hi = None if hi is None or hi >= math.log(b_hi) else math.exp(hi)
         elif (se := stderr[p]) is not None:
             lo, hi = result.values[p] - 1.959964 * se, result.values[p] + 1.959964 * se
         ci[p] = (lo, hi)

@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..quantities import finite_or_none, jsonable, quantity
-from ..results import ResultMixin
+from ..results import ResultMixin, render_text
 
 __all__ = ["FitResult", "PosteriorResult"]
 
@@ -26,7 +26,10 @@ class FitResult(ResultMixin):
     the residuals: then ``chi2_red`` = 1 by construction); the data ``x_um``, ``y``, ``yerr`` (the
     sigma used), ``curve`` (best fit at ``x_um``), ``residuals`` = (y - curve) / yerr; ``group``
     (index of the profile each point belongs to) with ``group_labels``; ``converged`` and
-    ``message``; ``extra`` model-specific JSON-plain details (e.g. evolution times); ``problem``
+    ``message``; ``status`` ("ok", "poor_fit", "unphysical", "at_bound", "unconstrained",
+    "failed") with one line per finding in ``notes`` and ``success`` (False when the fit failed
+    outright), computed by :func:`tracerdiff.fitting.status.assess`; ``extra`` model-specific
+    JSON-plain details (e.g. evolution times); ``problem``
     the :class:`~tracerdiff.fitting.core.Problem` that was fitted (for posterior sampling).
     """
 
@@ -60,6 +63,8 @@ class FitResult(ResultMixin):
     notes: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
     problem: Any = field(default=None, repr=False)
+    status: str = "ok"
+    success: bool = True
 
     @property
     def fixed(self) -> dict[str, float]:
@@ -97,6 +102,8 @@ class FitResult(ResultMixin):
                 "n_params": self.n_params,
                 "noise": self.noise,
                 "converged": bool(self.converged),
+                "success": bool(self.success),
+                "status": self.status,
                 "message": self.message,
                 "fixed": sorted(self.fixed),
                 "time_s": finite_or_none(self.time_s),
@@ -114,6 +121,12 @@ class FitResult(ResultMixin):
             "group": jsonable(self.group) if self.group is not None else None,
         }
         return out
+
+    def __str__(self) -> str:
+        d = {k: v for k, v in self.to_dict().items() if k != "notes"}
+        lines = [render_text(d, type(self).__name__)]
+        lines.extend(f"warning: {n}" for n in self.notes)
+        return "\n".join(lines)
 
 
 @dataclass(frozen=True, eq=False)
