@@ -56,7 +56,6 @@ def _register() -> None:
         "fit_cmds",
         "gb_cmds",
         "sim_cmds",
-        # REGISTER-MORE (helpers: add one line `"<module>",` above this marker)
     )
     for name in names:
         importlib.import_module(f"{__package__}.{name}").register(app)
