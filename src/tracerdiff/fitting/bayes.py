@@ -5,6 +5,13 @@ coordinates inside the fit's bounds (log-uniform for log-scale parameters such a
 Evolution fits that propagated the initial profile's noise (``extra["initial_noise"]``) have
 their samples convolved with that (delta-method, fitted-coordinate) covariance: to first order
 this marginalises the posterior over the initial profile.
+
+The sampled result is checked (:func:`_posterior_findings`) and marked like every fit: status
+``poor_mixing`` when the walkers are stuck (mean acceptance fraction below 0.05) or the chain
+after burn-in is shorter than 50 integrated autocorrelation times; ``unconstrained`` when the
+2.5 % or 97.5 % quantile of a parameter lies within 5 % of its prior range (fitted coordinates)
+of a prior bound: that end of the interval is set by the prior, not by the data, and is reported
+open (None).  The status is the more serious of this and the least-squares fit's status.
 """
 
 from __future__ import annotations
@@ -19,6 +26,11 @@ from numpy.typing import NDArray
 from ..errors import FitError, InputError
 from .core import Problem, _Space
 from .result import FitResult, PosteriorResult
+from .status import worst
+
+MIN_ACCEPTANCE = 0.05  #: mean acceptance fraction below which the walkers are stuck
+MIN_TAU_RATIO = 50  #: chain length after burn-in, in integrated autocorrelation times
+PRIOR_EDGE = 0.05  #: a quantile this close to a prior bound (share of the range) is prior-bound
 
 __all__ = ["sample_posterior"]
 
@@ -65,6 +77,77 @@ def _summary(
     return base
 
 
+def _mixing_findings(sampler: Any, burn: int) -> list[tuple[str, str]]:
+    """Stuck walkers and chains too short for their autocorrelation time."""
+    out = []
+    acc = float(np.mean(sampler.acceptance_fraction))
+    if not acc >= MIN_ACCEPTANCE:
+        out.append(
+            (
+                "poor_mixing",
+                f"posterior walkers stuck: mean acceptance fraction {acc:.3g} "
+                f"(< {MIN_ACCEPTANCE:g}); the samples do not describe the posterior",
+            )
+        )
+    kept = sampler.iteration - burn
+    with np.errstate(all="ignore"):
+        tau = np.asarray(sampler.get_autocorr_time(discard=burn, tol=0), dtype=float)
+    worst_tau = float(np.max(tau)) if tau.size and np.all(np.isfinite(tau)) else math.inf
+    if not kept >= MIN_TAU_RATIO * worst_tau:
+        tau_txt = f"{worst_tau:.3g}" if math.isfinite(worst_tau) else "undefined"
+        out.append(
+            (
+                "poor_mixing",
+                f"posterior chain too short: {kept} steps after burn-in for an integrated "
+                f"autocorrelation time of {tau_txt} steps (need {MIN_TAU_RATIO} times it); "
+                "run more --posterior steps",
+            )
+        )
+    return out
+
+
+def _prior_findings(
+    space: _Space,
+    samples_t: NDArray[np.float64],
+    ci95: dict[str, tuple[float | None, float | None]],
+) -> list[tuple[str, str]]:
+    """Interval ends that reach a prior bound: set to None in ``ci95``, one note each."""
+    out = []
+    q_lo, q_hi = np.percentile(samples_t, [2.5, 97.5], axis=0)
+    for j, p in enumerate(space.free):
+        lo_b, hi_b = float(space.lo[j]), float(space.hi[j])
+        edge = PRIOR_EDGE * (hi_b - lo_b)
+        lo, hi = ci95[p]
+        nat = np.exp([lo_b, hi_b]) if space.is_log[j] else np.array([lo_b, hi_b])
+        for side, reached, bound in (
+            ("lower", q_lo[j] - lo_b < edge, nat[0]),
+            ("upper", hi_b - q_hi[j] < edge, nat[1]),
+        ):
+            if reached:
+                lo, hi = (None, hi) if side == "lower" else (lo, None)
+                out.append(
+                    (
+                        "unconstrained",
+                        f"the posterior of {p} spreads to its {side} prior bound ({bound:.3g}): "
+                        "that end of the 95 % interval is bounded by the prior, not by the "
+                        "data, and is reported open",
+                    )
+                )
+        ci95[p] = (lo, hi)
+    return out
+
+
+def _checked(
+    base: dict[str, Any], sampler: Any, burn: int, space: _Space, samples_t: NDArray[np.float64]
+) -> dict[str, Any]:
+    """``base`` with the posterior findings in ``status`` and ``notes``."""
+    ci95 = dict(base["ci95"])
+    found = _mixing_findings(sampler, burn) + _prior_findings(space, samples_t, ci95)
+    notes = tuple(dict.fromkeys((*base["notes"], *(n for _, n in found))))
+    status = worst(base["status"], *(s for s, _ in found))
+    return dict(base, ci95=ci95, notes=notes, status=status)
+
+
 def sample_posterior(
     result: FitResult,
     *,
@@ -108,8 +191,9 @@ def sample_posterior(
     if cov_init is not None:  # marginalise over the initial profile (linear-Gaussian)
         cov_arr = np.asarray(cov_init, dtype=float)
         samples += gen.multivariate_normal(np.zeros(ndim), cov_arr, size=samples.shape[0])
+    samples_t = samples.copy()
     samples[:, space.is_log] = np.exp(samples[:, space.is_log])
-    base = _summary(result, space.free, samples)
+    base = _checked(_summary(result, space.free, samples), sampler, burn, space, samples_t)
     base["method"] = f"{result.method}; posterior by emcee ({n_walkers} walkers x {n_steps} steps)"
     return PosteriorResult(
         **base, samples=samples, acceptance_fraction=float(np.mean(sampler.acceptance_fraction))

@@ -45,6 +45,7 @@ class ModelComparison(ResultMixin):
         lines = [f"ModelComparison: {self.verdict}"]
         lines.append(
             f"  {'model':<10} {'D_eff (cm^2/s)':>22} {'chi2_red':>9} {'AIC':>10} {'dAIC':>8}"
+            "  status"
         )
         for name, r in self.fits.items():
             d, se = r.values.get("D_eff"), r.stderr.get("D_eff")
@@ -52,9 +53,13 @@ class ModelComparison(ResultMixin):
             da = self.delta_aic.get(name)
             datxt = f"{da:8.3g}" if da is not None else "   n/a"
             ok = "" if r.converged else "  (not converged)"
-            lines.append(f"  {name:<10} {dtxt:>22} {r.chi2_red:9.3g} {r.aic:10.4g} {datxt}{ok}")
+            lines.append(
+                f"  {name:<10} {dtxt:>22} {r.chi2_red:9.3g} {r.aic:10.4g} {datxt}  {r.status}{ok}"
+            )
         for name, why in self.errors.items():
             lines.append(f"  {name:<10} not fitted: {why}")
+        for name, r in self.fits.items():
+            lines.extend(f"warning: {name}: {n}" for n in r.notes)
         return "\n".join(lines)
 
 

@@ -255,7 +255,8 @@ def _natural(
     space: _Space, params: tuple[str, ...], t_hat: NDArray[np.float64], cov_t: NDArray[np.float64]
 ) -> tuple[NDArray[np.float64], dict[str, float | None]]:
     """Covariance and standard errors in natural units (delta method for log-scale ones)."""
-    g = np.where(space.is_log, np.exp(t_hat), 1.0)
+    g = np.ones_like(t_hat)
+    g[space.is_log] = np.exp(t_hat[space.is_log])  # exp of the log-scale ones only
     cov = cov_t * np.outer(g, g)
     stderr: dict[str, float | None] = {p: None for p in params}
     for j, p in enumerate(space.free):

@@ -326,7 +326,8 @@ def widened(result: FitResult, cov_t_add: NDArray[np.float64], method: str) -> F
     free = result.free
     t_hat = _Space(prob).to_t(result.values)
     is_log = np.array([p in prob.log_params for p in free])
-    g = np.where(is_log, np.exp(t_hat), 1.0)
+    g = np.ones_like(t_hat)
+    g[is_log] = np.exp(t_hat[is_log])  # exp of the log-scale ones only
     cov = result.covariance + cov_t_add * np.outer(g, g)
     stderr = dict(result.stderr)
     ci = dict(result.ci95)

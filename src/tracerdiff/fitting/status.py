@@ -8,6 +8,8 @@ finding):
 - ``poor_fit``: chi-square with the stated errors has p < 1e-3 for its degrees of freedom (the
   standard errors are *not* scaled by sqrt(chi2_red); the note says by how much they would be).
   It outranks the findings below because they read the standard errors, which it rejects;
+- ``poor_mixing`` (posteriors only, :mod:`tracerdiff.fitting.bayes`): the Markov chain did not
+  explore the posterior (stuck walkers, chain shorter than 50 autocorrelation times);
 - ``unconstrained``: a rate parameter (``D_eff``, ``k_s``, ``D0``, ... fitted on a log scale) is
   not determined by the data: singular or non-finite covariance, relative standard error > 1,
   correlation beyond +-0.995 with another parameter, a 95 % interval open on one side or not
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["SEVERITY", "STALLED_MESSAGE", "assess", "with_status", "worst"]
 
 #: statuses from least to most serious
-SEVERITY = ("ok", "unphysical", "at_bound", "unconstrained", "poor_fit", "failed")
+SEVERITY = ("ok", "unphysical", "at_bound", "unconstrained", "poor_mixing", "poor_fit", "failed")
 STALLED_MESSAGE = "did not converge: stopped at the starting values"
 P_POOR = 1e-3  #: chi-square p-value below which a fit is ``poor_fit``
 BOUND_RTOL = 1e-6  #: distance to a bound, relative to the range in fitted coordinates
