@@ -11,8 +11,6 @@ import re
 from functools import lru_cache
 from typing import Any
 
-import pint
-
 from .errors import UnitError
 
 __all__ = [
@@ -25,7 +23,6 @@ __all__ = [
     "format_quantity",
     "parse_quantity",
     "parse_quantity_with_error",
-    "ureg",
 ]
 
 K_B_EV = 8.617333262e-5  #: Boltzmann constant, eV/K
@@ -34,8 +31,21 @@ E_CHARGE_C = 1.602176634e-19  #: elementary charge, C
 N_AVOGADRO = 6.02214076e23  #: 1/mol
 EV_TO_KJ_PER_MOL = 96.48533212  #: 1 eV per particle in kJ/mol
 
-ureg: Any = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
-ureg.define("micron = micrometer")
+
+@lru_cache(maxsize=1)
+def _registry() -> Any:
+    """The pint unit registry, built on first use (building it takes ~0.4 s)."""
+    import pint
+
+    registry: Any = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+    registry.define("micron = micrometer")
+    return registry
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ureg":  # ``tracerdiff.units.ureg``: the shared registry, built lazily
+        return _registry()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 #: kind of quantity -> internal unit (pint spelling) and the unit string used in JSON
 INTERNAL_UNITS: dict[str, tuple[str, str]] = {
@@ -75,10 +85,16 @@ def _normalise(text: str) -> str:
     return t
 
 
+def _dimensionality_error() -> type[Exception]:
+    from pint import DimensionalityError
+
+    return DimensionalityError
+
+
 @lru_cache(maxsize=512)
 def _parse(text: str) -> Any:
     try:
-        q = ureg.Quantity(_normalise(text))
+        q = _registry().Quantity(_normalise(text))
     except Exception as exc:  # pint raises many kinds
         raise UnitError(f"cannot parse quantity {text!r}: {exc}") from None
     return q
@@ -99,17 +115,17 @@ def parse_quantity(
     if isinstance(text, (int, float)):
         value = float(text)
         unit = default_unit or target
-        q: Any = ureg.Quantity(value, _normalise(unit))
+        q: Any = _registry().Quantity(value, _normalise(unit))
     else:
         q = _parse(str(text))
         if q.dimensionless and not str(text).strip().endswith("%") and kind != "dimensionless":
             unit = default_unit or target
-            q = ureg.Quantity(float(q.magnitude), _normalise(unit))
+            q = _registry().Quantity(float(q.magnitude), _normalise(unit))
     if kind == "energy" and q.check("[energy]/[substance]"):
-        q = (q / ureg.Quantity(N_AVOGADRO, "1/mol")).to("eV")  # molar energy -> per particle
+        q = (q / _registry().Quantity(N_AVOGADRO, "1/mol")).to("eV")  # molar energy -> per particle
     try:
         value = float(q.to(target).magnitude)
-    except pint.DimensionalityError:
+    except _dimensionality_error():
         what = _KIND_WORDS.get(kind, kind.replace("_", " "))
         article = "an" if what[0] in "aeiou" else "a"
         raise UnitError(
@@ -131,8 +147,9 @@ def parse_quantity_with_error(text: str, kind: str) -> tuple[float, float | None
     err = parse_quantity(f"{err_s} {unit}".strip(), kind)
     if kind == "temperature" and unit:
         # an error on a temperature is a difference, not an absolute temperature
-        err = float(ureg.Quantity(float(err_s), _normalise(unit)).to("K").magnitude) if unit in (
-            "K", "kelvin") else float(err_s)
+        err = float(err_s)
+        if unit in ("K", "kelvin"):
+            err = float(_registry().Quantity(err, _normalise(unit)).to("K").magnitude)
     return value, abs(err)
 
 

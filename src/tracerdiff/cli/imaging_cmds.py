@@ -5,17 +5,19 @@ from __future__ import annotations
 import json
 import warnings
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import numpy as np
 import typer
-import xarray as xr
 
 from ..errors import InputError
 from ..outputs import check_writable
 from ..quantities import quantity
 from ..units import parse_quantity_with_error
 from .common import emit, parse_point, parse_q, save_png
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 __all__ = ["fraction", "profile", "register"]
 

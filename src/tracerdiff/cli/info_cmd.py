@@ -4,15 +4,17 @@ field of view, total counts, dead-time flag)."""
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import numpy as np
 import typer
-import xarray as xr
 
 from ..errors import InputError
 from ..quantities import quantity
 from .common import emit, parse_lengths_xy
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 __all__ = ["describe", "register"]
 
