@@ -191,8 +191,7 @@ def sample_posterior(
     if cov_init is not None:  # marginalise over the initial profile (linear-Gaussian)
         cov_arr = np.asarray(cov_init, dtype=float)
         samples += gen.multivariate_normal(np.zeros(ndim), cov_arr, size=samples.shape[0])
-    samples_t = samples.copy()
-    samples[:, space.is_log] = np.exp(samples[:, space.is_log])
+    samples_t, samples[:, space.is_log] = samples.copy(), np.exp(samples[:, space.is_log])
     base = _checked(_summary(result, space.free, samples), sampler, burn, space, samples_t)
     base["method"] = f"{result.method}; posterior by emcee ({n_walkers} walkers x {n_steps} steps)"
     return PosteriorResult(

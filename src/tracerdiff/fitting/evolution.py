@@ -230,8 +230,7 @@ def fit_evolution(
         method="weighted least squares; exact transform forward model (DCT-II closed, DST-IV "
         "source)",
     )
-    result = run_problem(prob, assess=False)
-    return _finish(s, result, segments_of, cs, cs_from_fit, propagate_initial)
+    return _finish(s, prob, segments_of, cs, cs_from_fit, propagate_initial)
 
 
 def _problem(
@@ -271,12 +270,14 @@ def _problem(
 
 def _finish(
     s: EvolutionSetup,
-    result: FitResult,
+    prob: Problem,
     segments_of: SegmentsOf,
     c_source: float | None,
     cs_from_fit: bool,
     propagate: bool,
 ) -> FitResult:
+    """Fit ``prob``, fold in the initial-profile noise when asked and possible, then assess."""
+    result = run_problem(prob, assess=False)
     if not propagate:
         return with_status(
             dataclasses.replace(
@@ -370,5 +371,4 @@ def fit_arrhenius_evolution(
         method="global weighted least squares; exact transforms per stage segment, "
         "integral D(T(t)) dt",
     )
-    result = run_problem(prob, assess=False)
-    return _finish(s, result, segments_of, cs, cs_from_fit, propagate_initial)
+    return _finish(s, prob, segments_of, cs, cs_from_fit, propagate_initial)
