@@ -149,4 +149,6 @@ def test_unexpected_error_fails_one_analysis(mini_study: Path) -> None:
     gb, series = execute_plan(make_plan(load_study(mini_study)), runners=runners)
     assert gb.status == "ok"
     assert series.status == "failed"
-    assert series.reason.startswith("RuntimeError: adapter bug (in test_runner.py:")
+    # only the type and where: the message of a foreign exception may quote an input file
+    assert series.reason.startswith("RuntimeError (in test_runner.py:")
+    assert "adapter bug" not in series.reason

@@ -30,6 +30,9 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Replace a non-empty out
 SchedulerOpt = Annotated[str | None, typer.Option(
     "--scheduler", help="dask.distributed scheduler address (default: local threads).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")]
+AllowOutsideOpt = Annotated[list[Path] | None, typer.Option(
+    "--allow-outside", metavar="PATH",
+    help="A folder outside the study's folder its files may be in (repeatable).")]
 
 
 def run(
@@ -38,6 +41,7 @@ def run(
     force: ForceOpt = False,
     scheduler: SchedulerOpt = None,
     as_json: JsonOpt = False,
+    allow_outside: AllowOutsideOpt = None,
 ) -> None:
     """Run every analysis of a study file and write the report.
 
@@ -46,21 +50,23 @@ def run(
 
     Example: tracerdiff run study.toml -o results/
     """
-    from ..study import run_study
+    from ..study import load_study, run_study
 
-    res = run_study(study, out, force=force, scheduler=scheduler,
+    st = load_study(study, allow_outside=allow_outside or ())
+    res = run_study(st, out, force=force, scheduler=scheduler,
                     progress=not as_json and sys.stderr.isatty())
     emit(res.to_dict(), as_json=as_json, text=_summary_text(res))
 
 
-def validate(study: StudyArg, as_json: JsonOpt = False) -> None:
+def validate(study: StudyArg, as_json: JsonOpt = False,
+             allow_outside: AllowOutsideOpt = None) -> None:
     """Check a study file (keys, units, files, histories) without running it.
 
     Example: tracerdiff validate study.toml
     """
     from ..study import load_study, make_plan
 
-    st = load_study(study)
+    st = load_study(study, allow_outside=allow_outside or ())
     plan = make_plan(st)
     spec = st.spec
     payload = {

@@ -119,7 +119,7 @@ def read_tiff(
             a = tf.asarray()
             desc = tf.pages[0].description if len(tf.pages) else ""  # type: ignore[union-attr]
     except (tifffile.TiffFileError, ValueError, OSError) as exc:
-        raise FileFormatError(f"{p}: not a readable TIFF ({exc})") from None
+        raise FileFormatError(f"{p}: not a readable TIFF ({type(exc).__name__})") from None
     meta = _json_meta(desc)
     if meta is not None:
         names = list(meta["species"])
@@ -169,7 +169,8 @@ def read_npy(
     try:
         a = np.load(p, allow_pickle=False)
     except (ValueError, OSError) as exc:
-        raise FileFormatError(f"{p}: not a readable .npy array ({exc})") from None
+        raise FileFormatError(f"{p}: not a readable .npy array (expected a numeric array, "
+                              f"saved without pickling; {type(exc).__name__})") from None
     if not (np.issubdtype(a.dtype, np.integer) or np.issubdtype(a.dtype, np.floating)):
         raise FileFormatError(f"{p}: expected real counts (integer or float), got dtype {a.dtype}")
     arrays = _stack_to_arrays(
@@ -198,7 +199,8 @@ def read_npz(
         with np.load(p, allow_pickle=False) as z:
             arrays = {k: np.asarray(z[k]) for k in z.files}
     except (ValueError, OSError) as exc:
-        raise FileFormatError(f"{p}: not a readable .npz archive ({exc})") from None
+        raise FileFormatError(f"{p}: not a readable .npz archive (expected numeric arrays, "
+                              f"saved without pickling; {type(exc).__name__})") from None
     meta_arr = arrays.pop(_META_KEY, None)
     if meta_arr is not None:
         meta = _json_meta(str(meta_arr))
@@ -222,7 +224,8 @@ def read_netcdf(path: PathLike) -> xr.Dataset:
         with xr.open_dataset(p, engine="h5netcdf") as ds:
             return ds.load()
     except (ValueError, OSError) as exc:
-        raise FileFormatError(f"{p}: not a readable NetCDF/HDF5 file ({exc})") from None
+        raise FileFormatError(f"{p}: not a readable NetCDF/HDF5 file ({type(exc).__name__})"
+                              ) from None
 
 
 def _meta(ds: xr.Dataset) -> dict[str, Any]:

@@ -42,7 +42,7 @@ def _open_sims(p: Path) -> Any:
         if fh is not None:
             fh.close()
         raise FileFormatError(
-            f"{p}: not a readable Cameca NanoSIMS file ({type(exc).__name__}: {exc})"
+            f"{p}: not a readable Cameca NanoSIMS file ({type(exc).__name__})"
         ) from None
     return obj
 

@@ -62,7 +62,8 @@ def parse_header(lines: Sequence[str], *, source: str) -> dict[str, Any]:
         if "field of view" in key and nums:
             scale = _LENGTH_TO_UM.get(unit or "um")
             if scale is None:
-                raise FileFormatError(f"{source}: unknown field-of-view unit {unit!r}")
+                raise FileFormatError(f"{source}: unknown field-of-view unit in the header; "
+                                      f"expected one of {sorted(_LENGTH_TO_UM)}")
             fx = nums[0] * scale
             out["fov"] = (fx, nums[1] * scale if len(nums) > 1 else fx)
         elif "shots" in key and nums:
@@ -93,6 +94,12 @@ def _decode(raw: bytes) -> str:
         return raw.decode("latin-1")
 
 
+def _where(exc: BaseException) -> str:
+    """``"; line 3"`` when the parser's message names the line; never the text of the file."""
+    m = re.search(r"\bline (\d+)", str(exc))
+    return f"; line {m.group(1)}" if m else ""
+
+
 def _split_file(path: Path) -> tuple[list[str], np.ndarray]:
     """Header comment lines and the numeric table (pandas C parser, whitespace separated)."""
     text = _decode(path.read_bytes())
@@ -101,8 +108,8 @@ def _split_file(path: Path) -> tuple[list[str], np.ndarray]:
         table = pd.read_csv(io.StringIO(text), sep=r"\s+", comment="#", header=None, dtype=float)
     except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise FileFormatError(
-            f"{path}: not an IONTOF ASCII image (expected '#' header lines and rows of numbers): "
-            f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+            f"{path}: not an IONTOF ASCII image (expected '#' header lines and rows of numbers"
+            f"{_where(exc)})"
         ) from None
     return header, table.to_numpy(dtype=float)
 

@@ -73,8 +73,8 @@ def _position(df: pd.DataFrame, x_unit: str, src: str) -> tuple[str, np.ndarray]
     unit = col[2:] if col.startswith("x_") else x_unit
     if unit not in TO_UM:
         raise FileFormatError(
-            f"{src}: unknown position unit {unit!r} in column {col!r}; "
-            f"expected one of {sorted(TO_UM)}"
+            f"{src}: unknown position unit in the position column; "
+            f"expected x_um, x_mm, x_cm (one of {sorted(TO_UM)})"
         )
     return col, df[col].to_numpy(dtype=float) * TO_UM[unit]
 
@@ -97,7 +97,8 @@ def read_profile_csv(
     try:
         df = pd.read_csv(io.StringIO(text), comment="#", skipinitialspace=True)
     except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise FileFormatError(f"{p}: not a CSV profile ({exc})") from None
+        raise FileFormatError(f"{p}: not a CSV profile (expected a header row and rows of "
+                              f"comma-separated numbers; {type(exc).__name__})") from None
     df.columns = [str(c).strip() for c in df.columns]
     src = str(p)
     if df.empty:
@@ -140,7 +141,8 @@ def _fraction(
     if isotopes is not None:
         iso = list(isotopes)
         if len(iso) != 2 or any(i not in cols for i in iso):
-            raise FileFormatError(f"{src}: isotope columns {iso!r} not found; columns are {cols}")
+            raise FileFormatError(f"{src}: isotope columns {iso!r} not found among its "
+                                  f"{len(cols)} value columns")
         c, err = _counts(num, iso, src)
         # counts stay as variables; a C column in the file is replaced by the recomputed one
         return c, err, {"C", "C_err"}, f"{iso[0]}/{iso[1]}", True
@@ -155,10 +157,11 @@ def _fraction(
         else:
             raise FileFormatError(
                 f"{src}: no fraction column 'C' and no two isotope count "
-                f"columns; columns are {cols}; pass column= or isotopes="
+                f"columns among its {len(cols)} value columns; pass column= or isotopes="
             )
     if name not in cols:
-        raise FileFormatError(f"{src}: fraction column {name!r} not found; columns are {cols}")
+        raise FileFormatError(f"{src}: fraction column {name!r} not found among its "
+                              f"{len(cols)} value columns")
     c = num[name].to_numpy(dtype=float)
     err_col = "C_err" if name == "C" else f"{name}_err"
     given = err_col in cols

@@ -39,7 +39,8 @@ def _read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise FileFormatError(f"cannot read table {str(path)!r}: {exc}") from None
+        raise FileFormatError(f"cannot read table {str(path)!r}: "
+                              f"{getattr(exc, 'strerror', None) or type(exc).__name__}") from None
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     if not lines:
         raise FileFormatError(f"table {str(path)!r} is empty; expected a header like 'T_K,D,D_err'")
@@ -83,7 +84,8 @@ def _temperatures(header: list[str], rows: list[list[str]], path: Path,
         if np.any(t <= 0):
             raise DataError(f"{path.name}: T_C below absolute zero")
         return t
-    raise FileFormatError(f"{path.name}: expected a 'T_K' or 'T_C' column; found {header}")
+    raise FileFormatError(f"{path.name}: expected a 'T_K' or 'T_C' column in the header "
+                          f"row ({len(header)} columns)")
 
 
 def read_arrhenius_table(
@@ -114,7 +116,8 @@ def read_arrhenius_table(
             err = _column(header, rows, "sigma_err", p) * d / s
         src = f"sigma (Nernst-Einstein, n = {density_cm3:.3g} cm^-3, z = {charge})"
         return ArrheniusTable(t, d, err, src, str(p))
-    raise FileFormatError(f"{p.name}: expected a 'D' or 'sigma' column; found {header}")
+    raise FileFormatError(f"{p.name}: expected a 'D' or 'sigma' column in the header "
+                          f"row ({len(header)} columns)")
 
 
 def fit_arrhenius_table(

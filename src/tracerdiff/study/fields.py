@@ -14,6 +14,7 @@ from pydantic import BeforeValidator, ValidationInfo
 
 from ..errors import InputError
 from ..units import INTERNAL_UNITS, parse_quantity, parse_quantity_with_error
+from .paths import check_regular_file, resolve_study_path
 
 __all__ = [
     "Background",
@@ -33,6 +34,7 @@ __all__ = [
     "ValueErr",
     "Velocity",
     "guess_kind",
+    "study_file",
 ]
 
 _EXAMPLES = {
@@ -123,10 +125,15 @@ def _background(v: Any) -> float | str:
 def _input_file(v: Any, info: ValidationInfo) -> Path:
     if not isinstance(v, str) or not v:
         raise ValueError(f"expected a file path (relative to the study file), got {v!r}")
-    base = Path((info.context or {}).get("base_dir", "."))
-    p = Path(v) if Path(v).is_absolute() else base / v
-    if not p.exists():
-        raise ValueError(f"no such file {v!r} (paths are relative to the study file's folder)")
+    return study_file(v, info.context)
+
+
+def study_file(raw: str, context: dict[str, Any] | None) -> Path:
+    """A path of the study, inside its folder or an allowed root, and a regular file."""
+    ctx = context or {}
+    base = Path(ctx.get("base_dir", "."))
+    p = resolve_study_path(raw, base=base, roots=tuple(ctx.get("roots", ())))
+    check_regular_file(p, shown=raw)
     return p
 
 

@@ -6,8 +6,11 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,30 +51,78 @@ class Study:
         return f"{where}: {format_loc(path)}"
 
 
-def load_study(path: str | Path) -> Study:
-    """Read, parse and validate a study file; raise :class:`ConfigError` naming key and line."""
+def load_study(path: str | Path, *, allow_outside: Sequence[str | Path] = ()) -> Study:
+    """Read, parse and validate a study file; raise :class:`ConfigError` naming key and line.
+
+    Every path of the study must be inside the study's folder, a ``[paths] roots`` folder or
+    one of ``allow_outside`` (relative ones start at the current folder)."""
     p = Path(path)
-    if not p.is_file():
-        raise FileFormatError(f"no such study file: {p}")
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FileFormatError(f"cannot read study file {p}: {exc}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-        where = f"{p.name}:{m.group(1)}" if m else p.name
-        msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise ConfigError(f"{where}: not valid TOML: {msg}") from None
+    text = _read_text(p)
+    data = _parse_toml(text, p.name)
     positions = key_lines(text)
+    roots = _roots(data, p, positions, allow_outside)
     try:
-        spec = StudyFile.model_validate(data, context={"base_dir": str(p.parent)})
+        spec = StudyFile.model_validate(data, context={"base_dir": str(p.parent),
+                                                       "roots": roots})
     except ValidationError as exc:
         raise ConfigError(_first_error(exc, p.name, positions)) from None
+    except RecursionError:
+        raise ConfigError(f"{p.name}: study file nests too deeply") from None
     study = Study(spec=spec, path=p.resolve(), text=text, positions=positions, raw=data)
     _cross_check(study)
     return study
+
+
+def _read_text(p: Path) -> str:
+    """The study file's text; only a regular UTF-8 file is read (a FIFO would block)."""
+    try:
+        st = os.stat(p)
+    except OSError:
+        raise FileFormatError(f"no such study file: {p}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise FileFormatError(f"{p}: not a regular file; expected a study file (TOML)")
+    try:
+        return p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(f"cannot read study file {p}: not UTF-8 text (byte {exc.start})"
+                              ) from None
+    except OSError as exc:
+        raise FileFormatError(f"cannot read study file {p}: "
+                              f"{exc.strerror or type(exc).__name__}") from None
+
+
+def _parse_toml(text: str, name: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        where = f"{name}:{m.group(1)}" if m else name
+        msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise ConfigError(f"{where}: not valid TOML: {msg}") from None
+    except RecursionError:
+        raise ConfigError(f"{name}: study file nests too deeply") from None
+
+
+def _roots(data: dict[str, Any], p: Path, positions: dict[Any, int],
+           allow_outside: Sequence[str | Path]) -> tuple[Path, ...]:
+    """Folders besides the study's own that its paths may lead into: ``[paths] roots``
+    (relative to the study's folder) and ``allow_outside`` (relative to the current folder)."""
+    out = [Path(r).resolve() for r in allow_outside]
+    sec = data.get("paths")
+    roots = sec.get("roots") if isinstance(sec, dict) else None
+    if not isinstance(roots, list):
+        return tuple(out)  # a wrong type is reported by the schema, with its line
+    for i, r in enumerate(roots):
+        if not isinstance(r, str) or not r:
+            continue
+        folder = (p.parent / r).resolve()
+        if not folder.is_dir():
+            line, _ = line_of(positions, ("paths", "roots", i))
+            where = f"{p.name}:{line}" if line is not None else p.name
+            raise ConfigError(f"{where}: paths.roots[{i}]: no such folder {r!r} (roots are "
+                              "relative to the study file's folder)")
+        out.append(folder)
+    return tuple(out)
 
 
 def _first_error(exc: ValidationError, name: str, positions: dict[Any, int]) -> str:
@@ -100,7 +151,8 @@ def _allowed_hint(path: tuple[str | int, ...]) -> str:
     from . import schema
 
     sections = {"study": schema.StudyInfo, "sample": schema.Sample, "histories": schema.History,
-                "measurements": schema.Measurement, "comparisons": schema.Comparison}
+                "measurements": schema.Measurement, "comparisons": schema.Comparison,
+                "paths": schema.PathsSpec}
     model: Any = None
     if len(path) == 1:
         model = StudyFile
@@ -171,11 +223,6 @@ def _check_analyses(study: Study, mids: dict[str, int], fail: Any) -> None:
         if head not in aids:
             fail(("comparisons", i, "result"), f"expected '<analysis id>.<key>', unknown "
                  f"analysis {head!r}")
-        if c.truth is not None:
-            f = c.truth.split("#")[0]
-            if not (study.base_dir / f).is_file():
-                fail(("comparisons", i, "truth"), f"no such file {f!r}; expected "
-                     "'<file>#/json/pointer' relative to the study file")
 
 
 def _dep_key(a: Any, dep: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from ._base import ID_PATTERN, Model
 from .fields import (
@@ -26,6 +26,7 @@ from .fields import (
     Point,
     Temperature,
     Time,
+    study_file,
 )
 from .schema_analyses import (
     ANALYSIS_TYPES,
@@ -65,6 +66,7 @@ __all__ = [
     "MapLine",
     "Measurement",
     "NernstEinsteinSpec",
+    "PathsSpec",
     "ProfileFitSpec",
     "QuenchCheckSpec",
     "Sample",
@@ -189,6 +191,17 @@ class Measurement(_Model):
             raise ValueError(f"expected 'A/B' such as '6Li/7Li', got {v!r}")
         return "/".join(p.strip() for p in parts)
 
+    @field_validator("options")
+    @classmethod
+    def _option_files(cls, v: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        pos = v.get("positions_um")
+        if isinstance(pos, str):  # a table of positions, a file of the study like the others
+            try:
+                study_file(pos, info.context)
+            except ValueError as exc:
+                raise ValueError(f"positions_um: {exc}") from None
+        return v
+
 
 class Comparison(_Model):
     """A recovered number shown beside the truth and/or a published value in the report."""
@@ -198,6 +211,23 @@ class Comparison(_Model):
     truth: str | None = None  # "<file>#/json/pointer"
     published: str | None = None  # a quantity string, e.g. "8.0e-9 cm^2/s"
     note: str = ""
+
+    @field_validator("truth")
+    @classmethod
+    def _truth_file(cls, v: str | None, info: ValidationInfo) -> str | None:
+        if v is not None:
+            name = v.split("#")[0]
+            if not name:
+                raise ValueError("expected '<file>#/json/pointer' relative to the study file")
+            study_file(name, info.context)
+        return v
+
+
+class PathsSpec(_Model):
+    """``[paths]``: folders outside the study's folder its files may be in (relative ones start
+    at the study's folder). The loader reads them before the other sections."""
+
+    roots: list[str] = Field(default_factory=list)
 
 
 class StudyFile(_Model):
@@ -209,6 +239,7 @@ class StudyFile(_Model):
     measurements: list[Measurement] = Field(default_factory=list)
     analyses: list[AnalysisSpec] = Field(default_factory=list)
     comparisons: list[Comparison] = Field(default_factory=list)
+    paths: PathsSpec = PathsSpec()
 
     def history(self, name: str) -> History:
         """The history called ``name``."""

@@ -23,7 +23,7 @@ from .schema import Measurement, StudyFile
 __all__ = ["Failure", "Inputs", "Runner", "combine_task", "load_task", "part_task", "run_task"]
 
 #: any error inside one analysis fails that analysis only (its reason names the error and, for
-#: errors that are not TracerdiffError, the file and line), never the whole run
+#: errors that are not TracerdiffError, only their type and where), never the whole run
 _EXPECTED = (Exception,)
 
 
@@ -65,13 +65,16 @@ class Runner:
 
 
 def _reason(exc: BaseException) -> str:
+    """Why a task failed, without any text of the input files: a TracerdiffError's own message
+    (which names the file and the line, never its content); for any other exception only its
+    type and where in tracerdiff it was raised (its message may quote the file)."""
     if isinstance(exc, TracerdiffError):
         return str(exc)
     if isinstance(exc, ImportError):
-        return f"a required part of tracerdiff is not available: {exc}"
+        return f"a required part of tracerdiff is not available: {exc.name or 'a module'}"
     tb = traceback.extract_tb(exc.__traceback__)
     where = f" (in {Path(tb[-1].filename).name}:{tb[-1].lineno})" if tb else ""
-    return " ".join(f"{type(exc).__name__}: {exc}{where}".split())
+    return f"{type(exc).__name__}{where}"
 
 
 def load_task(m: Measurement, loader: Callable[..., Any], base_dir: Path | None = None) -> Any:
@@ -80,7 +83,9 @@ def load_task(m: Measurement, loader: Callable[..., Any], base_dir: Path | None 
     try:
         return loader(m, base_dir=base_dir)
     except _EXPECTED as exc:
-        return Failure(f"measurement {m.id!r} could not be read: {_reason(exc)}")
+        names = "" if isinstance(exc, TracerdiffError) else (
+            " reading " + ", ".join(p.name for p in m.files))  # the message names no file
+        return Failure(f"measurement {m.id!r} could not be read: {_reason(exc)}{names}")
 
 
 def _inputs(pa: PlannedAnalysis, ctx: dict[str, Any], datasets: dict[str, Any],
