@@ -56,6 +56,7 @@ def _register() -> None:
         "fit_cmds",
         "gb_cmds",
         "sim_cmds",
+        "example_cmd",
     )
     for name in names:
         importlib.import_module(f"{__package__}.{name}").register(app)
