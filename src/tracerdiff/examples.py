@@ -18,7 +18,10 @@ __all__ = ["EXAMPLE_ALIASES", "ExampleData", "write_example_data"]
 
 #: quick-start name -> bundled demo file, with what it is
 EXAMPLE_ALIASES: dict[str, tuple[str, str]] = {
-    "map_6Li.txt": ("A_map1_6Li.txt", "6Li counts of a cryo-SIMS map (IONTOF ASCII), 59 h exchange"),
+    "map_6Li.txt": (
+        "A_map1_6Li.txt",
+        "6Li counts of a cryo-SIMS map (IONTOF ASCII), 59 h exchange",
+    ),
     "map_7Li.txt": ("A_map1_7Li.txt", "7Li counts of the same map"),
     "linescan.csv": ("B_scan1.csv", "spot line scan right after a 110 h exchange at 22 degC"),
     "t0.csv": ("B_scan1.csv", "the same sample's line scan at the start of storage"),
@@ -37,13 +40,18 @@ class ExampleData:
     aliases: dict[str, str]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"directory": str(self.directory), "files": list(self.files),
-                "aliases": dict(self.aliases)}
+        return {
+            "directory": str(self.directory),
+            "files": list(self.files),
+            "aliases": dict(self.aliases),
+        }
 
     def __str__(self) -> str:
         lines = [f"wrote {len(self.files)} example files to {self.directory}"]
         lines += [f"  {a:<15} {EXAMPLE_ALIASES[a][1]}" for a in self.aliases]
-        lines.append("  study.toml      the whole demo study: tracerdiff run study.toml -o results/")
+        lines.append(
+            "  study.toml      the whole demo study: tracerdiff run study.toml -o results/"
+        )
         return "\n".join(lines)
 
 

@@ -31,7 +31,11 @@ def test_readme_quickstart_runs_verbatim(tmp_path: Path) -> None:
     assert lines[0].startswith("tracerdiff example-data")
     for line in lines:
         done = subprocess.run(
-            ["bash", "-c", line], cwd=tmp_path, env=env, capture_output=True, text=True,
+            ["bash", "-c", line],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
             timeout=300,
         )
         assert done.returncode == 0, f"{line}\n{done.stderr}"
