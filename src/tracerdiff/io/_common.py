@@ -19,6 +19,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import DataError, FileFormatError, ShapeMismatchError
+from ._checks import check_input_file, check_length_um
 
 __all__ = [
     "check_counts",
@@ -37,17 +38,9 @@ _CHARGE = re.compile(r"[+-]+$")
 
 
 def existing_file(path: PathLike) -> Path:
-    """The path as a :class:`Path`; FileFormatError "no such file" when it is not a file."""
-    p = Path(path)
-    if p.is_dir():
-        raise FileFormatError(f"{p}: is a folder; expected a data file")
-    if not p.is_file():
-        raise FileFormatError(f"{p}: no such file")
-    if p.stat().st_size == 0:
-        raise FileFormatError(f"{p}: empty file; expected SIMS data")
-    if not os.access(p, os.R_OK):
-        raise FileFormatError(f"{p}: not readable (permission denied)")
-    return p
+    """The path as a :class:`Path` once it is a non-empty readable regular file
+    (:func:`~tracerdiff.io._checks.check_input_file`); FileFormatError otherwise."""
+    return check_input_file(path)
 
 
 def sha256_file(path: PathLike) -> str:
@@ -131,8 +124,8 @@ def image_dataset(
     shape = next(iter(shapes.values()))
     if len(shape) not in (2, 3) or min(shape) < 1:
         raise FileFormatError(f"{source}: expected 2D images or frame stacks, got shape {shape}")
-    if not (pixel_size_x_um > 0 and pixel_size_y_um > 0):
-        raise DataError(f"{source}: pixel sizes must be > 0 um")
+    pixel_size_x_um = check_length_um(pixel_size_x_um, name="pixel size x", source=source)
+    pixel_size_y_um = check_length_um(pixel_size_y_um, name="pixel size y", source=source)
     ny, nx = shape[-2:]
     dims = ("y", "x") if len(shape) == 2 else ("frame", "y", "x")
     coords: dict[str, Any] = {
@@ -172,9 +165,14 @@ def pixel_sizes(
     """(p_x, p_y) in um from a field of view (fx, fy) or a pixel size; one of them is needed."""
     if pixel_size_um is not None:
         px, py = _pair(pixel_size_um)
-        return px, py
+        return (
+            check_length_um(px, name="pixel size x", source=source),
+            check_length_um(py, name="pixel size y", source=source),
+        )
     if field_of_view_um is not None:
         fx, fy = _pair(field_of_view_um)
+        fx = check_length_um(fx, name="field of view x", source=source)
+        fy = check_length_um(fy, name="field of view y", source=source)
         return fx / nx, fy / ny
     raise FileFormatError(
         f"{source}: no field of view in the file; pass field_of_view_um=(fx, fy) or pixel_size_um"
