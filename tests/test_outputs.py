@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tracerdiff.errors import OutputExistsError
-from tracerdiff.outputs import atomic_path, atomic_write_text, prepare_output_dir
+from tracerdiff.outputs import MARKER, atomic_dir, atomic_path, atomic_write_text
 
 
 def test_atomic_write_refuses_existing_without_force(tmp_path: Path) -> None:
@@ -27,14 +27,23 @@ def test_failure_leaves_nothing_behind(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_prepare_output_dir(tmp_path: Path) -> None:
+def test_replace_if_only_for_tracerdiff_folders(tmp_path: Path) -> None:
+    # (replaces test_prepare_output_dir, which expected a user's folder to be emptied)
     d = tmp_path / "run"
-    prepare_output_dir(d)
+    d.mkdir()
     (d / "x").write_text("1")
-    with pytest.raises(OutputExistsError):
-        prepare_output_dir(d)
-    prepare_output_dir(d, replace_if=lambda p: (p / "x").exists())
-    assert list(d.iterdir()) == []
+    with pytest.raises(OutputExistsError, match="not written by tracerdiff"), atomic_dir(
+            d, replace_if=lambda p: True):
+        pass
+    assert (d / "x").read_text() == "1"
+    d2 = tmp_path / "run2"
+    with atomic_dir(d2) as tmp:
+        (tmp / "x").write_text("1")
+    with pytest.raises(OutputExistsError, match="pass --force"), atomic_dir(d2):
+        pass
+    with atomic_dir(d2, replace_if=lambda p: (p / "x").exists()) as tmp:
+        (tmp / "y").write_text("2")
+    assert sorted(p.name for p in d2.iterdir()) == [MARKER, "y"]
 
 
 def test_atomic_file_gets_normal_permissions(tmp_path: Path) -> None:
@@ -49,8 +58,6 @@ def test_atomic_file_gets_normal_permissions(tmp_path: Path) -> None:
 
 
 def test_atomic_dir_replaces_whole_or_not_at_all(tmp_path: Path) -> None:
-    from tracerdiff.outputs import atomic_dir
-
     out = tmp_path / "run"
     with atomic_dir(out) as tmp:
         (tmp / "a.txt").write_text("1")
@@ -61,7 +68,8 @@ def test_atomic_dir_replaces_whole_or_not_at_all(tmp_path: Path) -> None:
         (tmp / "b.txt").write_text("2")
         raise RuntimeError("boom")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
-    assert sorted(p.name for p in out.iterdir()) == ["a.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "a.txt"]
     with atomic_dir(out, force=True) as tmp:
         (tmp / "b.txt").write_text("2")
-    assert sorted(p.name for p in out.iterdir()) == ["b.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "b.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # the old one is gone

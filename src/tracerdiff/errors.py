@@ -13,6 +13,7 @@ __all__ = [
     "FitError",
     "InputError",
     "OutputExistsError",
+    "OutputWriteError",
     "SaturationError",
     "ShapeMismatchError",
     "SolverError",
@@ -59,6 +60,10 @@ class ConfigError(InputError):
 
 class OutputExistsError(TracerdiffError):
     """An output path exists and ``force`` was not given."""
+
+
+class OutputWriteError(TracerdiffError):
+    """An output could not be written (full disk, no permission, ...); nothing was left behind."""
 
 
 class FitError(TracerdiffError):

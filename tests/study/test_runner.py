@@ -115,11 +115,16 @@ def test_refuses_non_empty_out_without_force(mini_study: Path, tmp_path: Path) -
     out = tmp_path / "out"
     out.mkdir()
     (out / "keep.txt").write_text("mine")
+    for force in (False, True):  # a folder tracerdiff did not write is never replaced
+        with pytest.raises(OutputExistsError, match="not written by tracerdiff"):
+            run_study(mini_study, out, force=force)
+        assert [p.name for p in out.iterdir()] == ["keep.txt"]
+    out = tmp_path / "out2"
+    run_study(mini_study, out)
     with pytest.raises(OutputExistsError, match="not empty; pass --force"):
         run_study(mini_study, out)
-    assert [p.name for p in out.iterdir()] == ["keep.txt"]
     res = run_study(mini_study, out, force=True)
-    assert not (out / "keep.txt").exists() and (out / "report.html").is_file()
+    assert (out / "report.html").is_file()
     assert res.to_dict()["n_ok"] == 2
     assert oct(out.stat().st_mode & 0o777) != oct(0o700)  # not left private like a temp dir
 

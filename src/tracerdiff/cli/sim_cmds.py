@@ -17,7 +17,7 @@ def polycrystal_cmd(
     config: str = typer.Option(..., "--config", help="sim.toml (keys: docs/simulate.md)."),
     out: str = typer.Option(..., "-o", "--out", help="Output directory."),
     seed: int | None = typer.Option(None, "--seed", help="Random seed (overrides the file)."),
-    force: bool = typer.Option(False, "--force", help="Replace a non-empty output directory."),
+    force: bool = typer.Option(False, "--force", help="Replace an earlier tracerdiff output."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Simulate a polycrystal through a thermal history and its SIMS images.
@@ -26,7 +26,8 @@ def polycrystal_cmd(
     """
     from ..simulate.run import read_config, run_polycrystal_config
 
-    truth = run_polycrystal_config(read_config(config), out, seed=seed, force=force)
+    truth = run_polycrystal_config(read_config(config), out, seed=seed, force=force,
+                                   inputs=[config])
     payload = {
         "out_dir": str(out),
         "files": truth["files"],
@@ -50,7 +51,7 @@ def diffusion_cmd(
     rtol: float | None = typer.Option(None, "--rtol", help="Tolerance in C (default 1e-4)."),
     gb_faces: str = typer.Option("pixel", "--gb-faces", help="pixel or corrected."),
     out: str = typer.Option(..., "-o", "--out", help="Output directory."),
-    force: bool = typer.Option(False, "--force", help="Replace a non-empty output directory."),
+    force: bool = typer.Option(False, "--force", help="Replace an earlier tracerdiff output."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Diffuse from one edge into a grain-label image; write fraction.npy and truth.json.
@@ -85,6 +86,7 @@ def diffusion_cmd(
         rtol=1e-4 if rtol is None else rtol,
         gb_faces=gb_faces,
         force=force,
+        inputs=[labels],
     )
     payload = {"out_dir": str(out), "files": ["fraction.npy", "truth.json"], "truth": truth}
     emit(
@@ -103,7 +105,7 @@ def _req(v: float | None) -> float:
 def demo_cmd(
     out: str = typer.Option(..., "-o", "--out", help="Output directory."),
     seed: int | None = typer.Option(None, "--seed", help="Seed (default: the bundled one)."),
-    force: bool = typer.Option(False, "--force", help="Replace a non-empty output directory."),
+    force: bool = typer.Option(False, "--force", help="Replace an earlier tracerdiff output."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Regenerate the bundled demo data set (simulated LLTO study).

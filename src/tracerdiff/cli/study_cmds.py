@@ -26,7 +26,7 @@ def _summary_text(res: Any) -> str:
 
 
 StudyArg = Annotated[Path, typer.Argument(help="The study file (TOML).")]
-ForceOpt = Annotated[bool, typer.Option("--force", help="Replace a non-empty output folder.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace an earlier tracerdiff output.")]
 SchedulerOpt = Annotated[str | None, typer.Option(
     "--scheduler", help="dask.distributed scheduler address (default: local threads).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")]

@@ -22,7 +22,7 @@ import numpy as np
 from ..history import Stage
 from ..io.iontof import write_iontof_image
 from ..io.profile_csv import write_profile_csv
-from ..outputs import atomic_write_text, prepare_output_dir
+from ..outputs import atomic_dir, atomic_write_text, check_output_dir
 from ..quantities import quantity, to_json
 from ..results import ResultMixin
 from ..units import E_CHARGE_C, K_B_J
@@ -248,13 +248,24 @@ def _conductivity(out: Path, mat: MaterialLaw, rng: np.random.Generator) -> list
 def build_demo_dataset(
     out_dir: str | Path, *, seed: int = DEMO_SEED, force: bool = False, size: str = "full"
 ) -> DemoResult:
-    """Write the demo data set into ``out_dir`` (created; a non-empty one needs ``force``).
+    """Write the demo data set into ``out_dir``: built in a temporary folder beside it and
+    renamed into place when complete (``tracerdiff.outputs.atomic_dir``: an earlier tracerdiff
+    output there needs ``force``, any other non-empty folder is refused).
 
     ``size="small"`` makes a tiny map (for tests); the bundled data set is ``"full"``.
     """
     if size not in SIZES:
         raise ValueError(f"size must be one of {sorted(SIZES)}")
-    out = prepare_output_dir(out_dir, force=force)
+    check_output_dir(out_dir, force=force)  # refuse before any work
+    with atomic_dir(out_dir, force=force) as tmp:
+        _write_demo(tmp, seed, size)
+        files = sorted(p.name for p in tmp.iterdir() if p.is_file())
+        sha = {f: hashlib.sha256((tmp / f).read_bytes()).hexdigest() for f in files}
+    return DemoResult(path=Path(out_dir), files=files, seed=seed, sha256=sha)
+
+
+def _write_demo(out: Path, seed: int, size: str) -> None:
+    """Every file of the demo data set, into the (temporary) folder ``out``."""
     rng = np.random.default_rng(seed)
     mat = llto_material()
     entries, truth_a = _map_sample(out, mat, size, rng)
@@ -289,6 +300,3 @@ def build_demo_dataset(
         ],
     }
     atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
-    files = sorted(p.name for p in out.iterdir() if p.is_file())
-    sha = {f: hashlib.sha256((out / f).read_bytes()).hexdigest() for f in files}
-    return DemoResult(path=out, files=files, seed=seed, sha256=sha)

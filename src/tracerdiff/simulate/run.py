@@ -9,6 +9,7 @@ Quantities in configurations are strings with units ("59 h", "22 degC", "2.6e-8 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from numpy.typing import NDArray
 from ..errors import ConfigError, FileFormatError, InputError
 from ..history import Stage
 from ..io.iontof import write_iontof_image
-from ..outputs import atomic_path, atomic_write_text, prepare_output_dir
+from ..outputs import atomic_dir, atomic_path, atomic_write_text, check_output_dir
 from ..quantities import quantity, to_json
 from ..units import parse_quantity
 from .fv2d import evolve_polycrystal, homogenised_d_eff
@@ -113,9 +114,13 @@ def run_labels_diffusion(
     gb_faces: str = "pixel",
     temperature_K: float = 295.15,
     force: bool = False,
+    inputs: Iterable[str | Path] = (),
 ) -> dict[str, Any]:
     """Diffuse from ``source`` for ``time_s`` with uniform ``d_bulk`` (cm^2/s) and GB ``k``
-    (cm/s); writes ``fraction.npy`` and ``truth.json`` into ``out_dir``; returns the truth."""
+    (cm/s); writes ``fraction.npy`` and ``truth.json`` into ``out_dir`` (built in a temporary
+    folder, renamed into place; ``inputs`` are never inside it); returns the truth."""
+    inputs = tuple(inputs)
+    check_output_dir(out_dir, force=force, inputs=inputs)  # refuse before any work
     for name, v in (("pixel size", pixel_size_um), ("D_b", d_bulk), ("k", k), ("time", time_s)):
         if not (v > 0 and np.isfinite(v)):
             raise InputError(f"{name} must be finite and > 0, got {v}")
@@ -128,7 +133,6 @@ def run_labels_diffusion(
                             gb_faces=gb_faces, rtol=None if steps else rtol, steps=steps)
     d_eff = homogenised_d_eff(poly, d_bulk=d_bulk, k_median=k, gb_faces=gb_faces,
                               axis="x" if source in ("left", "right") else "y")
-    out = prepare_output_dir(out_dir, force=force)
     rep = ev.reports[0]
     truth = {"pixel_size": quantity(pixel_size_um, None, "um"),
              "D_bulk": quantity(d_bulk, None, "cm^2/s"), "k": quantity(k, None, "cm/s"),
@@ -137,9 +141,10 @@ def run_labels_diffusion(
              "error_estimate": rep.error_estimate, "rtol": None if steps else rtol,
              "scheme": "TR-BDF2", "D_eff_homogenised": quantity(d_eff, None, "cm^2/s"),
              "shape": list(poly.shape), "n_grains": poly.n_grains}
-    with atomic_path(out / "fraction.npy") as tmp, open(tmp, "wb") as fh:
-        np.save(fh, ev.fields[0].astype(np.float64))
-    atomic_write_text(out / "truth.json", to_json(truth) + "\n")
+    with atomic_dir(out_dir, force=force, inputs=inputs) as out:
+        with atomic_path(out / "fraction.npy") as tmp, open(tmp, "wb") as fh:
+            np.save(fh, ev.fields[0].astype(np.float64))
+        atomic_write_text(out / "truth.json", to_json(truth) + "\n")
     return truth
 
 
@@ -267,10 +272,14 @@ def _write_fields(out: Path, fields: list[NDArray[np.float64]],
 
 
 def run_polycrystal_config(
-    cfg: dict[str, Any], out_dir: str | Path, *, seed: int | None = None, force: bool = False
+    cfg: dict[str, Any], out_dir: str | Path, *, seed: int | None = None, force: bool = False,
+    inputs: Iterable[str | Path] = (),
 ) -> dict[str, Any]:
     """Simulate the configured polycrystal and history; write fields, SIMS images, truth.json
-    and preview.png into ``out_dir``; returns the truth mapping."""
+    and preview.png into ``out_dir`` (built in a temporary folder, renamed into place;
+    ``inputs``, e.g. the configuration file, are never inside it); returns the truth mapping."""
+    inputs = tuple(inputs)
+    check_output_dir(out_dir, force=force, inputs=inputs)  # refuse before any work
     seed = int(_num(cfg, "seed", 0, int) if seed is None else seed)
     rng = np.random.default_rng(seed)
     poly = _config_poly(cfg, rng)
@@ -288,18 +297,18 @@ def run_polycrystal_config(
                                   None, "cm^2/s")
              for T in sorted({s.temperature_K for s in stages})}
     images = _simulate_sims(ev.fields, measure, poly, cfg.get("sims", {}), rng)
-    out = prepare_output_dir(out_dir, force=force)  # nothing is written before this point
-    np.save(out / "labels.npy", poly.labels.astype(np.int32))
-    files = ["labels.npy", *_write_fields(out, ev.fields, images)]
-    truth = {"seed": seed, "config": cfg, "material": mat.to_dict(),
-             "microstructure": poly.to_dict(), "integration": ev.to_dict(),
-             "D_eff_homogenised_by_T_K": d_eff,
-             # > ~1e-3: the profile reached the closed far end (make the domain longer)
-             "far_end_C_norm": [float(np.max(np.abs(f[:, -1] - c0))) / abs(cs - c0)
-                                if cs != c0 else None for f in ev.fields],
-             "files": [*files, "truth.json", "preview.png"]}
-    atomic_write_text(out / "truth.json", to_json(truth) + "\n")
-    _preview(out / "preview.png", poly, ev.fields, (c0, cs))
+    with atomic_dir(out_dir, force=force, inputs=inputs) as out:  # nothing written before this
+        np.save(out / "labels.npy", poly.labels.astype(np.int32))
+        files = ["labels.npy", *_write_fields(out, ev.fields, images)]
+        truth = {"seed": seed, "config": cfg, "material": mat.to_dict(),
+                 "microstructure": poly.to_dict(), "integration": ev.to_dict(),
+                 "D_eff_homogenised_by_T_K": d_eff,
+                 # > ~1e-3: the profile reached the closed far end (make the domain longer)
+                 "far_end_C_norm": [float(np.max(np.abs(f[:, -1] - c0))) / abs(cs - c0)
+                                    if cs != c0 else None for f in ev.fields],
+                 "files": [*files, "truth.json", "preview.png"]}
+        atomic_write_text(out / "truth.json", to_json(truth) + "\n")
+        _preview(out / "preview.png", poly, ev.fields, (c0, cs))
     return truth
 
 

@@ -1,7 +1,9 @@
 """Run a study end to end: validate, plan, compute (dask), write the output folder atomically.
 
 The output folder is built in a temporary folder beside ``out_dir`` and renamed into place only
-when complete; a non-empty ``out_dir`` is refused without ``force`` before anything is computed.
+when complete (``tracerdiff.outputs.atomic_dir``); an ``out_dir`` that may not be written (an
+earlier run's folder without ``force``, a folder not written by tracerdiff, one holding the study
+file or its data, the current folder) is refused before anything is computed.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from .load import Study, load_study
 from .outcome import AnalysisOutcome
 from .parallel import Node, Ref, run_graph
 from .plan import Plan, make_plan
+from .schema import files_of
 from .tasks import Runner, combine_task, load_task, part_task, run_task
 
 __all__ = ["RunResult", "build_nodes", "execute_plan", "run_study"]
@@ -126,11 +129,12 @@ def run_study(
     t0 = time.perf_counter()
     st = study if isinstance(study, Study) else load_study(Path(study))
     out = Path(out_dir)
-    check_output_dir(out, force=force, replace_if=replace_if)  # refuse before any work
+    inputs = (st.path, *files_of(st.spec))  # never written over or deleted
+    check_output_dir(out, force=force, replace_if=replace_if, inputs=inputs)  # before any work
     plan = make_plan(st)
     outcomes = execute_plan(plan, scheduler=scheduler, progress=progress)
     comparisons = tuple(evaluate_comparisons(st, outcomes))
-    with atomic_dir(out, force=force, replace_if=replace_if) as tmp:
+    with atomic_dir(out, force=force, replace_if=replace_if, inputs=inputs) as tmp:
         written, prov = write_run(tmp, plan, outcomes, comparisons, scheduler=scheduler,
                                   elapsed_s=time.perf_counter() - t0, extra=extra_provenance)
     return RunResult(out_dir=out, outcomes=outcomes, comparisons=comparisons,
