@@ -215,19 +215,9 @@ def gb_step(
 
 
 def _read_micrograph(path: str) -> np.ndarray:
-    from ..errors import FileFormatError
+    from ..io.micrograph import read_micrograph
 
-    p = Path(path)
-    if not p.is_file():
-        raise FileFormatError(f"micrograph {path} not found")
-    try:
-        if p.suffix.lower() == ".npy":
-            return np.load(p)
-        from skimage import io as skio
-
-        return np.asarray(skio.imread(p), dtype=float)
-    except (OSError, ValueError) as exc:
-        raise FileFormatError(f"{path}: not a readable image ({exc})") from None
+    return np.asarray(read_micrograph(path), dtype=float)
 
 
 def grains(

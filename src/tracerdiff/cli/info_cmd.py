@@ -163,6 +163,14 @@ def info(
         str | None,
         typer.Option("--isotopes", help="CSV profiles: the two count columns, e.g. '6Li,7Li'."),
     ] = None,
+    max_pixels: Annotated[
+        int | None,
+        typer.Option(
+            "--max-pixels",
+            help="Refuse array files (TIFF, npy, npz, NetCDF) declaring more values than this "
+            "(default 268435456 = 2**28).",
+        ),
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print JSON (keys in docs/cli.md).")
     ] = False,
@@ -174,7 +182,10 @@ def info(
     from ..io import open_dataset
 
     opts = _reader_options(field_of_view, pixel_size, x_unit, column, isotopes)
-    entries = [describe(open_dataset(f, kind=kind, **opts), file=f) for f in files]
+    entries = [
+        describe(open_dataset(f, kind=kind, max_pixels=max_pixels, **opts), file=f)
+        for f in files
+    ]
     emit({"files": entries}, as_json=as_json, text="\n".join(_text(e) for e in entries))
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import xarray as xr
 
 from ..errors import DataError, FileFormatError, InputError, ShapeMismatchError
+from ._checks import check_max_pixels, quiet
 from ._common import PathLike, existing_file, normalize_species
 from .arrays import read_netcdf, read_npy, read_npz, read_tiff
 from .cameca import read_cameca_im, read_cameca_is
@@ -64,8 +65,12 @@ _TEXT = (".txt", ".dat", ".asc", ".csv", "")
 def detect_kind(path: PathLike) -> str:
     """The reader kind for a file, from its content first and its suffix second."""
     p = existing_file(path)
-    with open(p, "rb") as fh:
-        head = fh.read(8)
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        raise FileFormatError(f"{p}: cannot be read ({why})") from None
     for magic, kind in _MAGIC:
         if head.startswith(magic):
             return kind
@@ -89,11 +94,15 @@ def detect_kind(path: PathLike) -> str:
     )
 
 
-def open_dataset(path: PathLike, *, kind: str | None = None, **options: Any) -> xr.Dataset:
+def open_dataset(
+    path: PathLike, *, kind: str | None = None, max_pixels: int | None = None, **options: Any
+) -> xr.Dataset:
     """Open a SIMS data file as an xarray Dataset (images, depth profiles, cycles or profiles).
 
     ``kind`` forces a reader (one of :data:`KINDS`); ``options`` go to the reader (e.g.
     ``field_of_view_um=(500, 200)``, ``pixel_size_um=0.98``, ``species=...``, ``column=...``).
+    ``max_pixels`` (default ``2**28``) limits the values a binary array file (TIFF, npy, npz,
+    NetCDF) may declare; text formats are bounded by their size on disk and ignore it.
     """
     p = existing_file(path)
     if kind is not None and kind not in KINDS:
@@ -108,7 +117,10 @@ def open_dataset(path: PathLike, *, kind: str | None = None, **options: Any) -> 
             f"{p}: a {k} file does not take {', '.join(extra)} (it takes "
             f"{', '.join(takes) if takes else 'no options'})"
         )
-    return reader(p, **options)
+    if max_pixels is not None and "max_pixels" in accepted:
+        options["max_pixels"] = check_max_pixels(max_pixels)
+    with quiet():
+        return reader(p, **options)
 
 
 def open_images(

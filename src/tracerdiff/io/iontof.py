@@ -30,6 +30,7 @@ import xarray as xr
 
 from ..errors import DataError, FileFormatError, InputError
 from ..outputs import atomic_path
+from ._checks import first_nonfinite
 from ._common import (
     PathLike,
     existing_file,
@@ -111,7 +112,23 @@ def _split_file(path: Path) -> tuple[list[str], np.ndarray]:
             f"{path}: not an IONTOF ASCII image (expected '#' header lines and rows of numbers"
             f"{_where(exc)})"
         ) from None
-    return header, table.to_numpy(dtype=float)
+    a = table.to_numpy(dtype=float)
+    _check_finite_table(a, text, path)
+    return header, a
+
+
+def _check_finite_table(a: np.ndarray, text: str, path: Path) -> None:
+    """DataError naming line and column of the first NaN, infinite or missing number."""
+    bad = first_nonfinite(a) if a.ndim == 2 else None
+    if bad is None:
+        return
+    row, col = bad
+    lines = [i + 1 for i, ln in enumerate(text.splitlines()) if ln.split("#", 1)[0].strip()]
+    where = f"line {lines[row]}" if row < len(lines) else f"data row {row + 1}"
+    raise DataError(
+        f"{path}: NaN, infinite or missing count at {where}, column {col + 1} "
+        f"(image row {row}, column {col}); expected finite counts >= 0"
+    )
 
 
 def _columns_layout(a: np.ndarray, pixels: tuple[int, int] | None) -> bool:

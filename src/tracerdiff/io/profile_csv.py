@@ -8,6 +8,7 @@ fraction column ``C`` (optional ``C_err``) or two count columns named by isotope
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -65,6 +66,52 @@ def _value(v: str) -> Any:
     return int(f) if f.is_integer() and re.fullmatch(r"[-+]?\d+", v) else f
 
 
+_DECIMAL = "expected comma-separated fields with '.' as the decimal mark"
+
+
+def _data_lines(text: str) -> list[tuple[int, str]]:
+    """(line number, text without comment) of the header and data lines, as pandas sees them."""
+    out = []
+    for i, line in enumerate(text.splitlines()):
+        body = line.split("#", 1)[0]
+        if body.strip():
+            out.append((i + 1, body))
+    return out
+
+
+def _check_fields(lines: list[tuple[int, str]], src: str) -> None:
+    """FileFormatError on ``;``-separated files and rows whose field count differs from the
+    header's (decimal commas, stray separators): never guess which field is which."""
+    if not lines:
+        return
+    head_no, head = lines[0]
+    if ";" in head or "\t" in head:
+        sep = "';'" if ";" in head else "tabs"
+        raise FileFormatError(f"{src}: line {head_no}: header is separated by {sep}; {_DECIMAL}")
+    n_head = len(next(csv.reader([head])))
+    for no, body in lines[1:]:
+        n = len(next(csv.reader([body], skipinitialspace=True)))
+        if n != n_head:
+            raise FileFormatError(
+                f"{src}: line {no} has {n} fields but the header (line {head_no}) has {n_head} "
+                f"(decimal commas or a stray separator?); {_DECIMAL}"
+            )
+
+
+def _numeric(df: pd.DataFrame, lines: list[tuple[int, str]], src: str) -> pd.DataFrame:
+    """All columns as numbers; FileFormatError naming line and column of the first that is not."""
+    num = df.apply(pd.to_numeric, errors="coerce")
+    bad = num.isna() & df.notna()
+    if bad.to_numpy().any():
+        row, col = (int(v[0]) for v in np.nonzero(bad.to_numpy()))
+        no = lines[row + 1][0] if row + 1 < len(lines) else row + 2
+        raise FileFormatError(
+            f"{src}: line {no}, column {df.columns[col]!r}: not a number "
+            f"(a decimal comma?); {_DECIMAL}"
+        )
+    return num
+
+
 def _position(df: pd.DataFrame, x_unit: str, src: str) -> tuple[str, np.ndarray]:
     cols = [c for c in df.columns if c == "x" or c.startswith("x_")]
     if not cols:
@@ -94,6 +141,8 @@ def read_profile_csv(
     """
     p = existing_file(path)
     text = p.read_text(encoding="utf-8", errors="replace")
+    lines = _data_lines(text)
+    _check_fields(lines, str(p))
     try:
         df = pd.read_csv(io.StringIO(text), comment="#", skipinitialspace=True)
     except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
@@ -103,11 +152,9 @@ def read_profile_csv(
     src = str(p)
     if df.empty:
         raise FileFormatError(f"{src}: CSV profile has a header but no data rows")
+    df = _numeric(df, lines, src)
     xcol, x_um = _position(df, x_unit, src)
-    try:
-        num = df.drop(columns=[xcol]).apply(pd.to_numeric, errors="raise")
-    except (ValueError, TypeError):
-        raise FileFormatError(f"{src}: non-numeric values in the profile columns") from None
+    num = df.drop(columns=[xcol])
     if not np.all(np.isfinite(x_um)):
         raise DataError(f"{src}: non-finite positions")
     meta, free = _comments(text)

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ConfigError, FileFormatError
+from ..errors import ConfigError
 from ..report.figures import new_figure, render
 from .adapters_data import gb_table
 from .outcome import AnalysisOutput, Table
@@ -19,14 +19,9 @@ __all__ = ["run_gb_map", "run_grains", "segmentation_of"]
 
 
 def _read_image(path: Path) -> np.ndarray:
-    if path.suffix.lower() == ".npy":
-        return np.load(path, allow_pickle=False)
-    try:
-        from skimage import io as skio
+    from ..io.micrograph import read_micrograph
 
-        return np.asarray(skio.imread(path))
-    except (OSError, ValueError) as exc:
-        raise FileFormatError(f"{path.name}: not a readable image ({exc})") from None
+    return read_micrograph(path)
 
 
 def run_grains(spec: GrainsSpec, inputs: Inputs) -> AnalysisOutput:
