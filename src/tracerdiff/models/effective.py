@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import optimize
 
 from ..errors import InputError
 from ..quantities import quantity
@@ -207,6 +206,8 @@ def solve_gb_over_delta(model: str, *, d_eff: float, d_bulk: float, grain_cm: fl
     lo, hi = math.log(d_eff / grain_cm) - 30, math.log(d_bulk / grain_cm) + 30
     if f(lo) * f(hi) > 0:
         raise InputError(f"model {model!r} cannot reach D_eff = {d_eff:.3g} cm^2/s")
+    from scipy import optimize  # imported here: the forward models need no scipy
+
     return math.exp(optimize.brentq(f, lo, hi, xtol=1e-12))
 
 
