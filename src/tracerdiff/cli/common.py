@@ -10,16 +10,30 @@ from rich.console import Console
 from ..errors import InputError
 from ..outputs import atomic_path
 from ..quantities import to_json
-from ..units import parse_quantity, parse_quantity_with_error
+from ..units import (
+    check_fraction01,
+    check_positive,
+    check_temperature,
+    parse_quantity,
+    parse_quantity_with_error,
+)
+
+#: largest --n-grains of a Monte Carlo chain (memory grows with grains x draws)
+MAX_N_GRAINS = 100_000
 
 __all__ = [
+    "MAX_N_GRAINS",
+    "check_count",
+    "check_seed",
     "console",
     "emit",
     "err_console",
+    "parse_fraction",
     "parse_lengths_xy",
     "parse_point",
     "parse_q",
     "parse_q_with_error",
+    "parse_t",
     "save_png",
 ]
 
@@ -37,15 +51,64 @@ def emit(payload: dict[str, Any], *, as_json: bool, text: str | None = None) -> 
 
 
 def parse_q(
-    text: str | None, kind: str, *, option: str, default_unit: str | None = None
+    text: str | None,
+    kind: str,
+    *,
+    option: str,
+    default_unit: str | None = None,
+    positive: bool = False,
+    allow_zero: bool = False,
 ) -> float | None:
-    """Parse an option value with units; the error names the option."""
+    """Parse an option value with units; the error names the option. ``positive`` refuses
+    values <= 0 (< 0 with ``allow_zero``): D, k, times, thicknesses, grain sizes."""
     if text is None:
         return None
     try:
-        return parse_quantity(text, kind, default_unit=default_unit)
+        v = parse_quantity(text, kind, default_unit=default_unit)
+        if positive or allow_zero:
+            check_positive(v, what=option, allow_zero=allow_zero)
     except InputError as exc:
-        raise type(exc)(f"{option}: {exc}") from None
+        raise type(exc)(_named(option, exc)) from None
+    return v
+
+
+def _named(option: str, exc: Exception) -> str:
+    msg = str(exc)
+    return msg if msg.startswith(option) else f"{option}: {msg}"
+
+
+def parse_t(text: str | None, *, option: str, min_K: float = 0.0) -> float | None:
+    """A temperature option (K or degC, the unit required) in K, at least ``min_K``."""
+    if text is None:
+        return None
+    try:
+        return check_temperature(parse_quantity(text, "temperature"), what=option, min_K=min_K)
+    except InputError as exc:
+        raise type(exc)(_named(option, exc)) from None
+
+
+def parse_fraction(text: str, *, option: str) -> tuple[float, float | None]:
+    """An isotope fraction option (``0.0759`` or ``0.0759+-0.001``) in [0, 1]."""
+    v, e = parse_q_with_error(text, "dimensionless", option=option)
+    try:
+        check_fraction01(v, what=option)
+    except InputError as exc:
+        raise type(exc)(_named(option, exc)) from None
+    return v, e
+
+
+def check_seed(seed: int | None, *, option: str = "--seed") -> int | None:
+    """A random seed must be a non-negative integer."""
+    if seed is not None and seed < 0:
+        raise InputError(f"{option} must be a non-negative integer, got {seed}")
+    return seed
+
+
+def check_count(n: int | None, *, option: str, maximum: int) -> int | None:
+    """A count option in [1, ``maximum``]; the message states the cap."""
+    if n is not None and not 1 <= n <= maximum:
+        raise InputError(f"{option} must be between 1 and {maximum:,}, got {n:,}")
+    return n
 
 
 def parse_point(text: str, *, option: str, default_unit: str = "um") -> tuple[float, float]:
@@ -71,7 +134,7 @@ def parse_q_with_error(text: str, kind: str, *, option: str) -> tuple[float, flo
     try:
         return parse_quantity_with_error(text, kind)
     except InputError as exc:
-        raise type(exc)(f"{option}: {exc}") from None
+        raise type(exc)(_named(option, exc)) from None
 
 
 def parse_lengths_xy(text: str, *, option: str) -> tuple[float, float]:

@@ -12,7 +12,8 @@ import typer
 
 from ..errors import InputError
 from ..outputs import check_writable
-from .common import emit, parse_q, save_png
+from ..units import check_fraction01
+from .common import check_seed, emit, parse_q, save_png
 
 __all__ = ["fit_app", "register"]
 
@@ -74,6 +75,7 @@ def _time(text: str, option: str = "--time") -> float:
 
 def _posterior(result: Any, steps: int, seed: int) -> Any:
     """``result``, or its emcee posterior when ``steps`` > 0."""
+    check_seed(seed)
     if steps == 0:
         return result
     if steps < 50:
@@ -239,6 +241,8 @@ def evolution_cmd(
     if png:
         check_writable(png, force=force)
     times = [_time(t) for t in time]
+    if c_source is not None:
+        check_fraction01(c_source, what="--c-source")
     hist = _histories(times, source_time, len(later))
     if initial_mode == "erfc" and not initial_time:
         raise InputError("--initial erfc needs --initial-time (the exchange time of the profile)")

@@ -13,7 +13,7 @@ import typer
 from ..errors import InputError
 from ..outputs import check_writable
 from ..quantities import quantity
-from ..units import parse_quantity_with_error
+from ..units import check_fraction01, parse_quantity_with_error
 from .common import emit, parse_point, parse_q, save_png
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ def _reference(text: str | None, option: str) -> float | str | tuple[float, floa
         raise InputError(
             f"{option}: expected a fraction such as 0.0759 or 0.0759+-0.001{extra}, got {text!r}"
         ) from None
+    check_fraction01(v, what=option)
     return v if e is None else (v, e)
 
 

@@ -11,7 +11,17 @@ from ..errors import InputError, UnitError
 from ..outputs import check_writable
 from ..quantities import quantity
 from ..results import render_text
-from .common import emit, parse_q, parse_q_with_error, save_png
+from ..units import check_positive
+from .common import (
+    MAX_N_GRAINS,
+    check_count,
+    check_seed,
+    emit,
+    parse_q,
+    parse_q_with_error,
+    parse_t,
+    save_png,
+)
 
 __all__ = ["register"]
 
@@ -25,8 +35,8 @@ _ALSO = typer.Option(
 _ALLOW_COLD = typer.Option(False, "--allow-cold", help="Accept T_K below 50 K in the tables.")
 
 
-def _req(text: str | None, kind: str, option: str) -> float:
-    v = parse_q(text, kind, option=option)
+def _req(text: str | None, kind: str, option: str, *, positive: bool = True) -> float:
+    v = parse_q(text, kind, option=option, positive=positive)
     if v is None:
         raise InputError(f"{option} is required")
     return v
@@ -53,19 +63,24 @@ def series(
     from ..models import effective_medium
 
     l_um, l_sd = parse_q_with_error(grain_size, "length", option="--grain-size")
+    check_positive(l_um, what="--grain-size", unit="um")
     d_eff_v, d_eff_err = (
         parse_q_with_error(d_eff, "diffusivity", option="--d-eff") if d_eff else (None, None)
     )
+    check_count(n_grains, option="--n-grains", maximum=MAX_N_GRAINS)
+    check_seed(seed)
+    if not k_spread >= 0:
+        raise InputError(f"--k-spread must be >= 0 (a relative sd), got {k_spread:g}")
     r = effective_medium(
         d_bulk=_req(d_bulk, "diffusivity", "--d-bulk"),
         grain_um=l_um,
         grain_sd_um=l_sd,
-        k=parse_q(d_gb_over_delta, "velocity", option="--d-gb-over-delta"),
+        k=parse_q(d_gb_over_delta, "velocity", option="--d-gb-over-delta", positive=True),
         d_eff=d_eff_v,
         d_eff_err=d_eff_err,
         delta_nm=_req(delta, "length_nm", "--delta"),
         model=model,
-        time_s=parse_q(time, "time", option="--time"),
+        time_s=parse_q(time, "time", option="--time", positive=True),
         n_grains=n_grains,
         k_rel_sd=k_spread,
         rng=seed,
@@ -83,7 +98,7 @@ def _fit_table(
         density_cm3=parse_q(density, "number_density", option="--density"),
         charge=charge,
         allow_cold=allow_cold,
-        reference_T_K=parse_q(reference_t, "temperature", option="--reference-T"),
+        reference_T_K=parse_t(reference_t, option="--reference-T"),
     )
 
 
@@ -106,7 +121,7 @@ def arrhenius(
     Example: tracerdiff arrhenius tracer.csv --also sigma.csv --density "5e21 cm^-3"
     --extrapolate "-110 degC" --png fig5.png --json
     """
-    temps = [_req(t, "temperature", "--extrapolate") for t in extrapolate]
+    temps = [_temperature(t, "--extrapolate") for t in extrapolate]
     if png:
         check_writable(png, force=force)
     r = _fit_table(table, density, charge, allow_cold, reference_t)
@@ -160,7 +175,7 @@ def nernst_einstein(
     s, s_err = parse_q_with_error(sigma, "conductivity", option="--sigma")
     r = ne(
         s,
-        _req(temperature, "temperature", "--temperature"),
+        _temperature(temperature, "--temperature"),
         density_cm3=_req(density, "number_density", "--density"),
         charge=charge,
         sigma_err=s_err,
@@ -210,7 +225,7 @@ def haven(
     """
     from ..models import haven_from_arrhenius, haven_ratio
 
-    t_k = parse_q(temperature, "temperature", option="--temperature")
+    t_k = parse_t(temperature, option="--temperature")
     _check_haven_inputs(tracer, conductivity, tracer_table, conductivity_table, shared_ea)
     if tracer_table and conductivity_table:
         a = _fit_table(tracer_table, density, 1, allow_cold)
@@ -277,29 +292,42 @@ def quench_check(
     """
     from ..models import quench_check as qc
 
+    stage_k = _temperature(stage_temperature, "--stage-temperature")
+    ramp_k = parse_t(ramp_from, option="--ramp-from")
+    if ramp_k is not None and ramp_k < stage_k:
+        raise InputError(f"--ramp-from ({ramp_k:.2f} K) is below --stage-temperature "
+                         f"({stage_k:.2f} K); expected the cooling to start above the stage")
     fits = {"D_eff": _fit_table(arrhenius_table, density, 1, allow_cold)}
     if bulk_arrhenius:
         fits["D_b"] = _fit_table(bulk_arrhenius, density, 1, allow_cold)
     r = qc(
         fits,
-        stage_K=_req(stage_temperature, "temperature", "--stage-temperature"),
+        stage_K=stage_k,
         time_s=_req(time, "time", "--time"),
         resolution_um=_req(resolution, "length", "--resolution"),
-        ramp_from_K=parse_q(ramp_from, "temperature", option="--ramp-from"),
+        ramp_from_K=ramp_k,
         ramp_rate_K_s=None if cooling_rate is None else _rate(cooling_rate),
     )
     emit(r.to_dict(), as_json=as_json, text=str(r))
 
 
 def _rate(text: str) -> float:
-    """Cooling rate in K/s from e.g. '5 K/min'."""
-    from ..units import ureg
-
+    """Cooling rate in K/s from e.g. '5 K/min' (the one quantity parser, kind
+    ``temperature_rate``)."""
     try:
-        q = ureg.Quantity(text.replace("degC", "delta_degC"))
-        return float(q.to("K/s").magnitude)
-    except Exception:
-        raise UnitError(f"--cooling-rate: {text!r} is not a rate like '5 K/min'") from None
+        v = parse_q(text, "temperature_rate", option="--cooling-rate", positive=True)
+    except UnitError:
+        raise UnitError(f"--cooling-rate: {text!r} is not a positive rate like '5 K/min'") from None
+    assert v is not None
+    return v
+
+
+def _temperature(text: str, option: str) -> float:
+    v = parse_t(text, option=option)
+    if v is None:
+        raise InputError(f"{option} is required")
+    return v
+
 
 
 def regime(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from ..errors import InputError
-from .common import emit, parse_q
+from .common import check_seed, emit, parse_q
 
 sim_app = typer.Typer(
     help="Forward simulation of tracer diffusion and SIMS measurements.", no_args_is_help=True
@@ -26,6 +26,7 @@ def polycrystal_cmd(
     """
     from ..simulate.run import read_config, run_polycrystal_config
 
+    check_seed(seed)
     truth = run_polycrystal_config(read_config(config), out, seed=seed, force=force,
                                    inputs=[config])
     payload = {
@@ -75,12 +76,12 @@ def diffusion_cmd(
     truth = run_labels_diffusion(
         lab,
         out,
-        pixel_size_um=_req(parse_q(pixel_size, "length", option="--pixel-size")),
-        d_bulk=_req(parse_q(d_bulk, "diffusivity", option="--d-bulk")),
-        k=_req(parse_q(k, "velocity", option="--d-gb-over-delta")),
+        pixel_size_um=_req(parse_q(pixel_size, "length", option="--pixel-size", positive=True)),
+        d_bulk=_req(parse_q(d_bulk, "diffusivity", option="--d-bulk", positive=True)),
+        k=_req(parse_q(k, "velocity", option="--d-gb-over-delta", allow_zero=True)),
         c_initial=c_initial,
         c_source=c_source,
-        time_s=_req(parse_q(time, "time", option="--time")),
+        time_s=_req(parse_q(time, "time", option="--time", positive=True)),
         source=source,
         steps=steps,
         rtol=1e-4 if rtol is None else rtol,
@@ -114,6 +115,7 @@ def demo_cmd(
     """
     from ..simulate.demo import DEMO_SEED, build_demo_dataset
 
+    check_seed(seed)
     res = build_demo_dataset(out, seed=DEMO_SEED if seed is None else seed, force=force)
     emit(res.to_dict(), as_json=as_json, text=f"wrote {len(res.files)} files to {res.path}")
 
@@ -134,7 +136,7 @@ def plan_cmd(
     res = plan_measurement(
         material=material,
         temperature_K=_req(parse_q(temperature, "temperature", option="--temperature")),
-        time_s=_req(parse_q(time, "time", option="--time")),
+        time_s=_req(parse_q(time, "time", option="--time", positive=True)),
     )
     emit(res.to_dict(), as_json=as_json, text=str(res))
 
