@@ -8,7 +8,7 @@ import importlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
-__all__ = ["attach"]
+__all__ = ["attach", "scipy_stats"]
 
 
 def attach(
@@ -36,3 +36,10 @@ def attach(
         return public
 
     return __getattr__, __dir__
+
+
+def scipy_stats() -> Any:
+    """``scipy.stats``, imported on first use (it alone takes ~1 s to import)."""
+    from scipy import stats
+
+    return stats

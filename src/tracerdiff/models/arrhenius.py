@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
 
+from .._lazy import scipy_stats
 from ..errors import DataError, InputError
 from ..quantities import quantity
 from ..results import ResultMixin
@@ -147,13 +147,13 @@ class ArrheniusResult(ResultMixin):
         dof = 0 or the scatter was estimated)."""
         if self.dof <= 0 or self.error_source != "given":
             return math.nan
-        return float(stats.chi2.sf(self.chi2, self.dof))
+        return float(scipy_stats().chi2.sf(self.chi2, self.dof))
 
     def _quantile(self, level: float) -> float:
         p = 0.5 + level / 2
         if self.error_source == "scatter":
-            return float(stats.t.ppf(p, self.dof)) if self.dof > 0 else math.nan
-        return float(stats.norm.ppf(p))
+            return float(scipy_stats().t.ppf(p, self.dof)) if self.dof > 0 else math.nan
+        return float(scipy_stats().norm.ppf(p))
 
     def ln_d_at(self, temperature_K: ArrayLike) -> tuple[FloatArray, FloatArray]:
         """ln D and its standard error at ``temperature_K`` (K), from the full covariance."""
@@ -241,10 +241,10 @@ def _curvature_test(x: FloatArray, y: FloatArray, sig: FloatArray | None,
     dchi2 = lin.chi2 - quad.chi2
     if sig is None:  # F test with the quadratic fit's residual variance
         f = dchi2 / (quad.chi2 / quad.dof) if quad.chi2 > 0 else math.inf
-        p = float(stats.f.sf(f, 1, quad.dof))
+        p = float(scipy_stats().f.sf(f, 1, quad.dof))
         test = f"F test (1, {quad.dof})"
     else:
-        p = float(stats.chi2.sf(dchi2, 1))
+        p = float(scipy_stats().chi2.sf(dchi2, 1))
         test = "chi-square difference (1 dof)"
     return {"tested": True, "quadratic_coef": float(quad.coef[2]),
             "quadratic_coef_err": float(math.sqrt(quad.cov[2, 2])), "delta_chi2": float(dchi2),

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
 
+from .._lazy import scipy_stats
 from ..errors import DataError, InputError
 from ..quantities import quantity
 from ..results import ResultMixin
@@ -170,9 +170,9 @@ def _joint_fit(tr: ArrheniusResult, co: ArrheniusResult) -> dict[str, Any]:
         chi2_sep += linear_wls(x[m], y[m], None if sig is None else sig[m]).chi2
     dchi2 = max(chi2_joint - chi2_sep, 0.0)
     if given:
-        p, test = float(stats.chi2.sf(dchi2, 1)), "chi-square difference, 1 dof"
+        p, test = float(scipy_stats().chi2.sf(dchi2, 1)), "chi-square difference, 1 dof"
     elif n > 4 and chi2_sep > 0:
-        p = float(stats.f.sf(dchi2 / (chi2_sep / (n - 4)), 1, n - 4))
+        p = float(scipy_stats().f.sf(dchi2 / (chi2_sep / (n - 4)), 1, n - 4))
         test = f"F test (1, {n - 4}) of joint vs separate fits"
         cov = cov * chi2_joint / (n - 3)
     else:
