@@ -9,8 +9,10 @@ scheduler: every task receives its own seed (see :mod:`tracerdiff.study.plan`).
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import dask
@@ -18,10 +20,10 @@ from dask.callbacks import Callback
 
 from ..errors import InputError
 
-__all__ = ["CONNECT_TIMEOUT", "Node", "Ref", "run_graph"]
+__all__ = ["CONNECT_TIMEOUT", "Node", "Ref", "check_scheduler", "run_graph"]
 
 #: how long to wait for a dask.distributed scheduler given by address
-CONNECT_TIMEOUT = "10s"
+CONNECT_TIMEOUT = "5s"
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ def run_graph(
         built[n.key] = dask.delayed(n.func, pure=False)(*args, dask_key_name=n.key, **kwargs)
     keys = [n.key for n in nodes]
     values = [built[k] for k in keys]
-    if scheduler is None or scheduler in ("threads", "sync", "synchronous", "single-threaded"):
+    if scheduler is None or scheduler in _LOCAL:
         name = "threads" if scheduler in (None, "threads") else "sync"
         cb = _Progress(on_done) if on_done else contextlib.nullcontext()
         with cb:
@@ -95,6 +97,50 @@ def run_graph(
     return dict(zip(keys, results, strict=True))
 
 
+_ADDRESS = re.compile(r"^(?:(?:tcp|tls|ws|wss|ucx)://)?\[?[A-Za-z0-9_.:-]+\]?:\d{1,5}/?$")
+_INPROC = re.compile(r"^inproc://\S+$")  # an in-process cluster of this interpreter
+_PROBE_TIMEOUT_S = 3.0
+_LOCAL = ("threads", "sync", "synchronous", "single-threaded")
+
+
+def check_scheduler(scheduler: Any) -> None:
+    """Refuse a ``scheduler`` that is not a local name, a Client, an address such as
+    ``tcp://host:port`` or ``host:port``, or an existing scheduler file (before any work)."""
+    if scheduler is None or scheduler in _LOCAL or not isinstance(scheduler, (str, Path)):
+        return
+    text = str(scheduler).strip()
+    if _INPROC.match(text):
+        return
+    if _ADDRESS.match(text):
+        port = int(text.rstrip("/").rsplit(":", 1)[1])
+        if 0 < port < 65536:
+            return
+    elif Path(text).is_file():
+        return
+    raise InputError(
+        f"--scheduler: {text!r} is not a dask scheduler address; expected 'tcp://host:port', "
+        "'host:port', an existing scheduler file, or 'threads' / 'sync'"
+    )
+
+
+def _probe(address: str) -> None:
+    """Open and close a TCP connection to ``address`` (``[proto://]host:port``) quickly."""
+    import socket
+
+    hostport = address.split("://", 1)[-1].rstrip("/")
+    host, _, port = hostport.rpartition(":")
+    host = host.strip("[]")
+    try:
+        with socket.create_connection((host, int(port)), timeout=_PROBE_TIMEOUT_S):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InputError(
+            f"--scheduler: cannot connect to a dask scheduler at {address!r} ({reason}); "
+            "expected a running scheduler such as 'tcp://127.0.0.1:8786'"
+        ) from None
+
+
 @contextlib.contextmanager
 def _client(scheduler: Any) -> Iterator[Any]:
     from distributed import Client
@@ -102,17 +148,26 @@ def _client(scheduler: Any) -> Iterator[Any]:
     if isinstance(scheduler, Client):
         yield scheduler
         return
+    check_scheduler(scheduler)
+    text = str(scheduler).strip()
+    is_file = not (_ADDRESS.match(text) or _INPROC.match(text))
+    if _ADDRESS.match(text):
+        _probe(text)  # a failed Client() hangs in its __del__; refuse unreachable ports first
     try:
-        client = Client(str(scheduler), timeout=CONNECT_TIMEOUT, set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as exc:
+        client = (Client(scheduler_file=text, timeout=CONNECT_TIMEOUT, set_as_default=False)
+                  if is_file else Client(text, timeout=CONNECT_TIMEOUT, set_as_default=False))
+    except (OSError, TimeoutError, ValueError, KeyError) as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
         raise InputError(
-            f"--scheduler: cannot connect to a dask scheduler at {scheduler!r} ({exc}); "
-            "expected an address such as 'tcp://127.0.0.1:8786'"
+            f"--scheduler: cannot connect to a dask scheduler at {text!r} within "
+            f"{CONNECT_TIMEOUT} ({reason[:160]}); expected a running scheduler such as "
+            "'tcp://127.0.0.1:8786'"
         ) from None
     try:
         yield client
     finally:
-        client.close()
+        with contextlib.suppress(Exception):
+            client.close(timeout=2)
 
 
 def _compute_distributed(

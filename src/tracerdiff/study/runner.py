@@ -21,7 +21,7 @@ from ..results import ResultMixin
 from .compare import evaluate_comparisons
 from .load import Study, load_study
 from .outcome import AnalysisOutcome
-from .parallel import Node, Ref, run_graph
+from .parallel import Node, Ref, check_scheduler, run_graph
 from .plan import Plan, make_plan
 from .schema import files_of
 from .tasks import Runner, combine_task, load_task, part_task, run_task
@@ -126,6 +126,7 @@ def run_study(
     """
     from ..report.writer import write_run
 
+    check_scheduler(scheduler)  # a malformed address is refused before any work
     t0 = time.perf_counter()
     st = study if isinstance(study, Study) else load_study(Path(study))
     out = Path(out_dir)
