@@ -65,32 +65,100 @@ def _register() -> None:
 _register()
 
 
+_QUIET_LOGGERS = ("distributed", "h5py", "tifffile", "numexpr", "matplotlib", "PIL", "asyncio")
+
+
+def _quiet_third_party(debug: bool) -> None:
+    """Third-party log lines and warnings stay off stderr (unless --debug); tracerdiff's own
+    warnings stay visible."""
+    import logging
+    import warnings
+
+    if debug:
+        return
+    for name in _QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore")
+    warnings.filterwarnings("default", module=r"tracerdiff(\..*)?$")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _os_error_message(exc: OSError) -> str:
+    """An OSError as one line naming the path (never file contents)."""
+    import errno
+
+    words = {errno.EACCES: "permission denied", errno.EPERM: "operation not permitted",
+             errno.EISDIR: "is a folder, expected a file", errno.ENOTDIR: "not a folder",
+             errno.EROFS: "read-only file system", errno.ENOSPC: "no space left on the device",
+             errno.ENOENT: "no such file or folder", errno.EEXIST: "already exists"}
+    what = words.get(exc.errno or -1) or _one_line(exc.strerror or type(exc).__name__)
+    paths = [p for p in (exc.filename, getattr(exc, "filename2", None)) if p is not None]
+    where = " -> ".join(str(p) for p in paths)
+    return f"{where}: {what}" if where else what
+
+
+def _last_line_of_defence(exc: BaseException) -> tuple[str, int]:
+    """The one stderr line and exit code for an exception that escaped the commands."""
+    if isinstance(exc, TracerdiffError):
+        return f"error: {exc}", 2
+    if isinstance(exc, OSError):
+        return f"error: {_os_error_message(exc)}", 2
+    if isinstance(exc, MemoryError):
+        return "error: out of memory; try a smaller input, grid or --n-grains", 2
+    if isinstance(exc, RecursionError):
+        return "error: the input is nested too deeply (recursion limit reached)", 2
+    if isinstance(exc, ValueError) and _is_mathtext(exc):
+        return ("error: a label or file name is not valid matplotlib mathtext (a '$' in it?): "
+                f"{_one_line(str(exc))[:200]}"), 2
+    return f"internal error: {type(exc).__name__}; rerun with --debug", 1
+
+
+def _is_mathtext(exc: BaseException) -> bool:
+    tb = exc.__traceback__
+    while tb is not None:
+        if "mathtext" in tb.tb_frame.f_code.co_filename or "_mathtext" in str(
+                tb.tb_frame.f_globals.get("__name__", "")):
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def _usage_error(exc: _click_exc.ClickException) -> None:
+    """Usage errors (bad option values, missing arguments) as one line, like library errors."""
+    hint = ""
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        hint = f" (see '{ctx.command_path} --help')"
+    message = exc.format_message()
+    if message:  # a bare group name prints its help and has nothing to add
+        sys.stderr.write(f"error: {_one_line(message)}{hint}\n")
+    sys.exit(2 if exc.exit_code in (1, 2) else exc.exit_code)
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the app; library errors become one line on stderr and exit code 2."""
+    """Entry point: run the app; library errors become one line on stderr and exit code 2,
+    an unexpected one 'internal error: <Type>' and exit code 1 (``--debug``: the traceback)."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    _quiet_third_party(debug)
     try:
         rv = app(args=args, standalone_mode=False, prog_name="tracerdiff")
-    except TracerdiffError as exc:
-        if debug:
-            raise
-        sys.stderr.write(f"error: {exc}\n")
-        sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except _click_exc.ClickException as exc:
-        # usage errors (bad option values, missing arguments) as one line, like library errors
-        hint = ""
-        ctx = getattr(exc, "ctx", None)
-        if ctx is not None:
-            hint = f" (see '{ctx.command_path} --help')"
-        message = exc.format_message()
-        if message:  # a bare group name prints its help and has nothing to add
-            sys.stderr.write(f"error: {message}{hint}\n")
-        sys.exit(2 if exc.exit_code in (1, 2) else exc.exit_code)
-    except typer.Abort:
+        _usage_error(exc)
+    except (typer.Abort, KeyboardInterrupt):
         sys.stderr.write("aborted\n")
         sys.exit(1)
+    except Exception as exc:  # the last line of defence: one line, never a traceback
+        if debug:
+            raise
+        line, code = _last_line_of_defence(exc)
+        sys.stderr.write(line + "\n")
+        sys.exit(code)
     if isinstance(rv, int) and rv != 0:
         sys.exit(rv)
     sys.exit(0)
