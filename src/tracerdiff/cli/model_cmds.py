@@ -11,7 +11,6 @@ from ..errors import InputError, UnitError
 from ..outputs import check_writable
 from ..quantities import quantity
 from ..results import render_text
-from ..units import check_positive
 from .common import (
     MAX_N_GRAINS,
     check_count,
@@ -63,16 +62,13 @@ def series(
     from ..models import effective_medium
 
     l_um, l_sd = parse_q_with_error(grain_size, "length", option="--grain-size")
-    check_positive(l_um, what="--grain-size", unit="um")
     d_eff_v, d_eff_err = (
         parse_q_with_error(d_eff, "diffusivity", option="--d-eff") if d_eff else (None, None)
     )
     check_count(n_grains, option="--n-grains", maximum=MAX_N_GRAINS)
     check_seed(seed)
-    if not k_spread >= 0:
-        raise InputError(f"--k-spread must be >= 0 (a relative sd), got {k_spread:g}")
     r = effective_medium(
-        d_bulk=_req(d_bulk, "diffusivity", "--d-bulk"),
+        d_bulk=_req(d_bulk, "diffusivity", "--d-bulk (d_bulk)"),
         grain_um=l_um,
         grain_sd_um=l_sd,
         k=parse_q(d_gb_over_delta, "velocity", option="--d-gb-over-delta", positive=True),
@@ -80,7 +76,7 @@ def series(
         d_eff_err=d_eff_err,
         delta_nm=_req(delta, "length_nm", "--delta"),
         model=model,
-        time_s=parse_q(time, "time", option="--time", positive=True),
+        time_s=parse_q(time, "time", option="--time"),  # > 0 checked as 'diffusion time'
         n_grains=n_grains,
         k_rel_sd=k_spread,
         rng=seed,
