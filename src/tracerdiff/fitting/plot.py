@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ..plottext import literal
 from .result import FitResult
 
 __all__ = ["plot_fit"]
@@ -43,7 +44,7 @@ def plot_fit(
         )
     for g in np.unique(groups):
         m = groups == g
-        name = labels[int(g)] if int(g) < len(labels) else f"profile {int(g) + 1}"
+        name = literal(labels[int(g)]) if int(g) < len(labels) else f"profile {int(g) + 1}"
         line = ax.errorbar(
             result.x_um[m], result.y[m], yerr=result.yerr[m], fmt="o", ms=3, alpha=0.6, label=name
         )

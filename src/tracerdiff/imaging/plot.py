@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from ..plottext import literal
 from .pipeline import pixel_sizes
 
 __all__ = ["plot_fraction_map", "plot_profile"]
@@ -60,7 +61,7 @@ def _scale_bar(ax: Any, width_um: float, height_um: float, py: float) -> None:
 
 def _fraction_label(ds: xr.Dataset) -> str:
     """``C = 6Li/(6Li+7Li)``, or ``C' (normalised 6Li fraction)`` for C' = (C-C_bg)/(C_s-C_bg)."""
-    pair = str(ds.attrs.get("pair", ""))
+    pair = literal(ds.attrs.get("pair", ""))
     a, b = pair.split("/") if pair.count("/") == 1 else ("a", "b")
     if int(ds.attrs.get("normalised", 0)):
         return f"C' (normalised {a} fraction)"

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..plottext import literal
 from .arrhenius import ArrheniusResult
 
 __all__ = ["plot_arrhenius"]
@@ -63,7 +64,7 @@ def plot_arrhenius(results: ArrheniusResult | Sequence[ArrheniusResult], *, ax: 
         color = f"C{i}"
         x = 1000.0 / r.temperature_K
         yerr = None if r.D_err is None else r.D_err
-        name = r.label or f"set {i + 1}"
+        name = literal(r.label) if r.label else f"set {i + 1}"
         ax.errorbar(x, r.D, yerr=yerr, fmt="o", color=color)
         lo, hi = (r.temperature_K.min(), r.temperature_K.max()) if t_range_K is None else t_range_K
         tt = 1.0 / np.linspace(1.0 / hi, 1.0 / lo, 200)

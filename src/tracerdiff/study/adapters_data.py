@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConfigError, DataError
+from ..plottext import literal
 from ..quantities import quantity
 from ..report.figures import new_figure, render
 from .outcome import AnalysisOutput, Table
@@ -172,7 +173,8 @@ def run_gb_combine(spec: GBStepsSpec, inputs: Inputs, parts: list[Any]) -> Analy
     for j, p in enumerate(good[:4]):
         ax = fig.add_subplot(min(len(good), 4), 1, j + 1)
         plot_profile_steps(p["x"], p["c"], p["e"], p["results"], ax=ax)
-        ax.set_title(f"line {p['line'] + 1}" if spec.lines else spec.measurement, fontsize=9)
+        title = f"line {p['line'] + 1}" if spec.lines else literal(spec.measurement)
+        ax.set_title(title, fontsize=9)
     methods = (f"At each of {len(table.results)} grain boundaries on {len(good)} line profile(s) "
                f"polynomials of order {spec.order} were fitted to both neighbouring grains; the "
                "jump dC_gb and the gradient at the boundary give k = D_gb/delta = D_b (dC/dy) / "
