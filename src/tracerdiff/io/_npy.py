@@ -48,9 +48,8 @@ def _header(fh: IO[bytes], source: str, what: str) -> tuple[tuple[int, ...], np.
 
 
 def _why(exc: BaseException) -> str:
-    """A short, one-line reason (the exception type and the first line of its text)."""
-    text = str(exc).splitlines()[0][:120] if str(exc) else ""
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    """A short reason: the exception type only (its text may quote the file's bytes)."""
+    return type(exc).__name__
 
 
 def load_npy(p: Path, *, max_pixels: int) -> np.ndarray:

@@ -106,7 +106,7 @@ def _numeric(df: pd.DataFrame, lines: list[tuple[int, str]], src: str) -> pd.Dat
         row, col = (int(v[0]) for v in np.nonzero(bad.to_numpy()))
         no = lines[row + 1][0] if row + 1 < len(lines) else row + 2
         raise FileFormatError(
-            f"{src}: line {no}, column {df.columns[col]!r}: not a number "
+            f"{src}: line {no}, column {col + 1}: not a number "
             f"(a decimal comma?); {_DECIMAL}"
         )
     return num
