@@ -61,9 +61,16 @@ def _umask() -> int:
 
 
 def _full_disk(exc: BaseException, path: Path) -> OutputWriteError | None:
-    if isinstance(exc, OSError) and exc.errno in _NO_SPACE:
-        return OutputWriteError(f"could not write {path}: no space left on the device")
-    return None
+    """An :class:`OutputWriteError` if ``exc`` is a full disk (call before cleaning up)."""
+    if not isinstance(exc, OSError) or isinstance(exc, FileExistsError):
+        return None
+    full = exc.errno in _NO_SPACE
+    if exc.errno is None:  # e.g. numpy's "n requested and m written"
+        with contextlib.suppress(OSError):
+            full = shutil.disk_usage(path.parent).free < SPACE_MARGIN_BYTES
+    if not full:
+        return None
+    return OutputWriteError(f"could not write {path}: no space left on the device")
 
 
 # --- where an output may go ----------------------------------------------------------------
@@ -287,9 +294,9 @@ def atomic_path(path: str | os.PathLike[str], *, force: bool = False,
         yield tmp
         _commit_file(tmp, target, force)
     except BaseException as exc:
+        full = _full_disk(exc, target)
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-        full = _full_disk(exc, target)
         if full is not None:
             raise full from None
         raise
@@ -349,6 +356,7 @@ class OutputBatch:
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
+        full = _full_disk(exc, self._staged[-1][1]) if exc and self._staged else None
         try:
             if exc is None:
                 self._commit()
@@ -356,10 +364,8 @@ class OutputBatch:
             for tmp, _ in self._staged:
                 with contextlib.suppress(FileNotFoundError):
                     tmp.unlink()
-        if exc is not None:
-            full = _full_disk(exc, self._staged[-1][1]) if self._staged else None
-            if full is not None:
-                raise full from None
+        if full is not None:
+            raise full from None
 
     def _commit(self) -> None:
         done: list[tuple[Path, Path | None]] = []  # (target, backup of what it replaced)
@@ -458,8 +464,8 @@ def atomic_dir(
         _write_marker(tmp)
         _commit_dir(tmp, out, force=force, replace_if=replace_if, inputs=ins)
     except BaseException as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
         full = _full_disk(exc, out)
+        shutil.rmtree(tmp, ignore_errors=True)
         if full is not None:
             raise full from None
         raise

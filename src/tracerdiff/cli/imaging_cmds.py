@@ -232,15 +232,17 @@ def fraction(
 def _write_fraction(fds: xr.Dataset, output: str | None, png: str | None, force: bool) -> None:
     from ..imaging import plot_fraction_map
     from ..io import write_dataset
+    from ..outputs import OutputBatch
 
-    if output is not None:
-        write_dataset(fds, output, force=force)
-    if png is not None:
-        import matplotlib.pyplot as plt
+    with OutputBatch(force=force) as batch:  # all outputs appear at the end, or none
+        if output is not None:
+            write_dataset(fds, batch.path(output), force=True)
+        if png is not None:
+            import matplotlib.pyplot as plt
 
-        fig, ax = plt.subplots(figsize=(7, 4))
-        plot_fraction_map(fds, ax)
-        save_png(fig, png, force=force, dpi=150)
+            fig, ax = plt.subplots(figsize=(7, 4))
+            plot_fraction_map(fds, ax)
+            save_png(fig, str(batch.path(png)), force=True, dpi=150)
 
 
 def _profile_payload(prof: xr.Dataset, outputs: list[str]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ as an option.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,7 +19,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import FileFormatError, InputError
-from ..outputs import atomic_path
+from ..outputs import atomic_path, write_bytes_checked
 from ._checks import MAX_PIXELS, check_length_um, check_pixels, check_real, quiet
 from ._common import (
     PathLike,
@@ -124,6 +125,8 @@ def _foreign(
     field_of_view_um: float | tuple[float, float] | None,
     instrument: str,
 ) -> xr.Dataset:
+    if not arrays:
+        raise FileFormatError(f"{p}: holds no arrays; expected one image per species")
     shape = next(iter(arrays.values())).shape
     px, py = pixel_sizes(
         shape[-1],
@@ -382,8 +385,12 @@ def write_dataset(ds: xr.Dataset, path: PathLike, *, force: bool = False) -> Pat
     if suffix not in (".nc", ".tif", ".tiff", ".npz"):
         raise InputError(f"{path}: unknown output suffix {suffix!r}; use .nc, .tif or .npz")
     if suffix == ".nc":
+        # serialised in memory first: h5py never writes to a disk that may fill up (a full disk
+        # under h5py can crash the process); the bytes are written after a free-space check
+        buf = io.BytesIO()
+        ds.to_netcdf(buf, engine="h5netcdf")
         with atomic_path(path, force=force) as tmp:
-            ds.to_netcdf(tmp, engine="h5netcdf")
+            write_bytes_checked(tmp, buf.getvalue(), name=path)
         return Path(path)
     stack = _image_vars(ds, path)
     meta = {**_meta(ds), "shape": list(stack.shape)}
