@@ -262,10 +262,21 @@ CASES: list[tuple[str, Build, list[str], dict[str, Any] | None]] = [
     ("fov-zero", _iontof("0 x 0"), [], {}),
     ("npz-meta-px-1e400", _npz_meta(_meta(pixel_size_x_um=1e400)), [], {}),
     ("npz-meta-px-negative", _npz_meta(_meta(pixel_size_y_um=-1.0)), [], {}),
-    ("tiff-meta-px-zero", _tiff(json.dumps({**_meta(pixel_size_x_um=0), "shape": [1, 3, 4]})),
-     [], {}),
+    (
+        "tiff-meta-px-zero",
+        _tiff(json.dumps({**_meta(pixel_size_x_um=0), "shape": [1, 3, 4]})),
+        [],
+        {},
+    ),
     ("nc-px-inf", _nc(_image_ds(pixel_size_x_um=np.inf)), [], {}),
     ("nc-fov-negative", _nc(_image_ds(field_of_view_x_um=-3.0)), [], {}),
+    (
+        "header-shots-inf",
+        _text("h.txt", "# Shots per pixel: inf\n# Field of view (um): 4\n1\n"),
+        [],
+        {},
+    ),
+    ("header-scans-fraction", _text("h.txt", "# Scans: 2.5\n# Field of view (um): 4\n1\n"), [], {}),
     # a foreign HDF5 file
     ("foreign-hdf5", _foreign_h5, [], {}),
 ]
@@ -302,9 +313,7 @@ def test_fifo_is_refused_at_once(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "not a regular file" in err
 
 
-@pytest.mark.skipif(
-    not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads any file"
-)
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads any file")
 def test_permission_denied(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     p = _npz_ok(tmp_path)
     p.chmod(0)

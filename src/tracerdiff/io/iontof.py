@@ -48,8 +48,13 @@ _KEYVAL = re.compile(r"^#\s*([^:]+?)\s*(?:\(([^)]*)\))?\s*:\s*(.*?)\s*$")
 _LENGTH_TO_UM = {"um": 1.0, "µm": 1.0, "μm": 1.0, "micron": 1.0, "mm": 1e3, "nm": 1e-3, "cm": 1e4}
 
 
+_NUMBER = re.compile(r"[-+]?(?:\b(?:inf|infinity|nan)\b|\d*\.?\d+(?:[eE][-+]?\d+)?)", re.I)
+
+
 def _numbers(text: str) -> list[float]:
-    return [float(t) for t in re.findall(r"[-+]?\d*\.?\d+(?:[eE][-+]?\d+)?", text)]
+    """The numbers in a header value, ``inf``/``nan`` included (so that they are refused, not
+    skipped)."""
+    return [float(t) for t in _NUMBER.findall(text)]
 
 
 def parse_header(lines: Sequence[str], *, source: str) -> dict[str, Any]:
@@ -73,14 +78,15 @@ def parse_header(lines: Sequence[str], *, source: str) -> dict[str, Any]:
             fx = nums[0] * scale
             out["fov"] = (fx, nums[1] * scale if len(nums) > 1 else fx)
         elif "shots" in key and nums:
-            out["shots_per_pixel"] = int(nums[0])
+            out["shots_per_pixel"] = _whole(nums[0], key, source)
         elif "pixel size" in key and nums and unit in _LENGTH_TO_UM:
             px = nums[0] * _LENGTH_TO_UM[unit]
             out["pixel_size"] = (px, nums[1] * _LENGTH_TO_UM[unit] if len(nums) > 1 else px)
         elif ("pixel" in key or unit == "pixels") and nums:
-            out["pixels"] = (int(nums[0]), int(nums[1] if len(nums) > 1 else nums[0]))
+            n = [_whole(v, key, source) for v in nums[:2]]
+            out["pixels"] = (n[0], n[-1])
         elif "scan" in key and nums:
-            out["scans"] = int(nums[0])
+            out["scans"] = _whole(nums[0], key, source)
         elif "dead time" in key:
             out["dead_time_corrected"] = val.strip().lower() in ("yes", "true", "1", "on")
         elif "resolution" in key and nums:
@@ -90,6 +96,13 @@ def parse_header(lines: Sequence[str], *, source: str) -> dict[str, Any]:
         elif key in ("species", "peak", "image", "name", "ion") and val:
             out["species"] = val.strip()
     return out
+
+
+def _whole(v: float, key: str, source: str) -> int:
+    """A header count as an int; FileFormatError naming the header key when it is not one."""
+    if not (np.isfinite(v) and v == round(v) and v >= 0):
+        raise FileFormatError(f"{source}: header {key!r}: expected a whole number >= 0")
+    return int(v)
 
 
 def _decode(raw: bytes) -> str:
