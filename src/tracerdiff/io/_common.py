@@ -19,7 +19,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import DataError, FileFormatError, ShapeMismatchError
-from ._checks import check_input_file, check_length_um
+from ._checks import check_input_file, check_length_um, first_nonfinite
 
 __all__ = [
     "check_counts",
@@ -90,8 +90,11 @@ def looks_dead_time_corrected(arrays: Sequence[np.ndarray]) -> bool:
 
 def check_counts(name: str, a: np.ndarray, *, source: PathLike | str) -> None:
     """Raise DataError on negative or non-finite counts."""
-    if not np.all(np.isfinite(a)):
-        raise DataError(f"{source}: non-finite counts in {name!r}; expected finite counts >= 0")
+    bad = first_nonfinite(a)
+    if bad is not None:
+        raise DataError(
+            f"{source}: non-finite count in {name!r} at index {bad}; expected finite counts >= 0"
+        )
     if a.size and float(np.min(a)) < 0:
         raise DataError(f"{source}: negative counts in {name!r} (min {float(np.min(a)):g})")
 

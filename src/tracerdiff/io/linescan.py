@@ -19,6 +19,7 @@ import pandas as pd
 import xarray as xr
 
 from ..errors import DataError, FileFormatError, InputError
+from ._checks import check_input_file
 from ._common import PathLike, normalize_species, sha256_file
 from .iontof_profile import is_iontof_depth_profile, read_iontof_depth_profile
 from .profile_csv import TO_UM, binomial_fraction
@@ -84,10 +85,10 @@ def _files(paths_or_dir: PathLike | Sequence[PathLike]) -> list[Path]:
             raise FileFormatError(f"{paths_or_dir}: no IONTOF depth-profile files in the folder")
         return files
     if isinstance(paths_or_dir, str | Path):
-        return [Path(paths_or_dir)]
+        return [check_input_file(paths_or_dir)]
     if isinstance(paths_or_dir, Sequence):
-        return [Path(p) for p in paths_or_dir]
-    return [Path(paths_or_dir)]
+        return [check_input_file(p) for p in paths_or_dir]
+    return [check_input_file(paths_or_dir)]
 
 
 def _positions(files: list[Path], positions_um: Sequence[float] | PathLike | None) -> np.ndarray:
@@ -110,12 +111,18 @@ def _positions(files: list[Path], positions_um: Sequence[float] | PathLike | Non
 
 def _positions_table(files: list[Path], table: Path) -> np.ndarray:
     """Position table CSV with columns ``file`` and ``x_um`` (or ``x_mm`` ...)."""
-    if not table.is_file():
-        raise FileFormatError(f"{table}: no such file")
-    df = pd.read_csv(table, comment="#", skipinitialspace=True)
+    check_input_file(table)
+    try:
+        df = pd.read_csv(table, comment="#", skipinitialspace=True)
+    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
+        raise FileFormatError(f"{table}: not a position table ({type(exc).__name__})") from None
     xcol = next((c for c in df.columns if str(c).startswith("x_")), None)
     if "file" not in df.columns or xcol is None or xcol[2:] not in TO_UM:
         raise FileFormatError(f"{table}: expected columns 'file' and 'x_um' (or x_mm, x_cm)")
+    x = pd.to_numeric(df[xcol], errors="coerce").to_numpy(dtype=float)
+    if not np.all(np.isfinite(x)):
+        row = int(np.argmax(~np.isfinite(x)))
+        raise DataError(f"{table}: data row {row + 1}, column {xcol!r}: expected a finite number")
     lookup = {
         Path(str(f)).name: float(v) * TO_UM[xcol[2:]]
         for f, v in zip(df["file"], df[xcol], strict=True)
