@@ -165,11 +165,7 @@ def info(
     ] = None,
     max_pixels: Annotated[
         int | None,
-        typer.Option(
-            "--max-pixels",
-            help="Refuse array files (TIFF, npy, npz, NetCDF) declaring more values than this "
-            "(default 268435456 = 2**28).",
-        ),
+        typer.Option("--max-pixels", help="Refuse array files declaring more values (2**28)."),
     ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print JSON (keys in docs/cli.md).")
@@ -182,10 +178,8 @@ def info(
     from ..io import open_dataset
 
     opts = _reader_options(field_of_view, pixel_size, x_unit, column, isotopes)
-    entries = [
-        describe(open_dataset(f, kind=kind, max_pixels=max_pixels, **opts), file=f)
-        for f in files
-    ]
+    opened = (open_dataset(f, kind=kind, max_pixels=max_pixels, **opts) for f in files)
+    entries = [describe(ds, file=f) for ds, f in zip(opened, files, strict=True)]
     emit({"files": entries}, as_json=as_json, text="\n".join(_text(e) for e in entries))
 
 

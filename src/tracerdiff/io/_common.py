@@ -127,8 +127,10 @@ def image_dataset(
     shape = next(iter(shapes.values()))
     if len(shape) not in (2, 3) or min(shape) < 1:
         raise FileFormatError(f"{source}: expected 2D images or frame stacks, got shape {shape}")
-    pixel_size_x_um = check_length_um(pixel_size_x_um, name="pixel size x", source=source)
-    pixel_size_y_um = check_length_um(pixel_size_y_um, name="pixel size y", source=source)
+    pixel_size_x_um, pixel_size_y_um = (
+        check_length_um(v, name=f"pixel size {a}", source=source)
+        for v, a in ((pixel_size_x_um, "x"), (pixel_size_y_um, "y"))
+    )
     ny, nx = shape[-2:]
     dims = ("y", "x") if len(shape) == 2 else ("frame", "y", "x")
     coords: dict[str, Any] = {

@@ -112,6 +112,21 @@ def _numeric(df: pd.DataFrame, lines: list[tuple[int, str]], src: str) -> pd.Dat
     return num
 
 
+def _table(text: str, src: str) -> pd.DataFrame:
+    """The numeric table of a CSV profile, field counts and numbers checked line by line."""
+    lines = _data_lines(text)
+    _check_fields(lines, src)
+    try:
+        df = pd.read_csv(io.StringIO(text), comment="#", skipinitialspace=True)
+    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise FileFormatError(f"{src}: not a CSV profile (expected a header row and rows of "
+                              f"comma-separated numbers; {type(exc).__name__})") from None
+    df.columns = [str(c).strip() for c in df.columns]
+    if df.empty:
+        raise FileFormatError(f"{src}: CSV profile has a header but no data rows")
+    return _numeric(df, lines, src)
+
+
 def _position(df: pd.DataFrame, x_unit: str, src: str) -> tuple[str, np.ndarray]:
     cols = [c for c in df.columns if c == "x" or c.startswith("x_")]
     if not cols:
@@ -141,18 +156,8 @@ def read_profile_csv(
     """
     p = existing_file(path)
     text = p.read_text(encoding="utf-8", errors="replace")
-    lines = _data_lines(text)
-    _check_fields(lines, str(p))
-    try:
-        df = pd.read_csv(io.StringIO(text), comment="#", skipinitialspace=True)
-    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise FileFormatError(f"{p}: not a CSV profile (expected a header row and rows of "
-                              f"comma-separated numbers; {type(exc).__name__})") from None
-    df.columns = [str(c).strip() for c in df.columns]
     src = str(p)
-    if df.empty:
-        raise FileFormatError(f"{src}: CSV profile has a header but no data rows")
-    df = _numeric(df, lines, src)
+    df = _table(text, src)
     xcol, x_um = _position(df, x_unit, src)
     num = df.drop(columns=[xcol])
     if not np.all(np.isfinite(x_um)):
