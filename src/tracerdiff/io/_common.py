@@ -104,6 +104,13 @@ def pixel_coords(n: int, pixel_size_um: float) -> np.ndarray:
     return (np.arange(n, dtype=float) + 0.5) * float(pixel_size_um)
 
 
+def _sizes(px: float, py: float, source: str) -> tuple[float, float]:
+    return (
+        check_length_um(px, name="pixel size x", source=source),
+        check_length_um(py, name="pixel size y", source=source),
+    )
+
+
 def image_dataset(
     arrays: Mapping[str, np.ndarray],
     *,
@@ -127,10 +134,7 @@ def image_dataset(
     shape = next(iter(shapes.values()))
     if len(shape) not in (2, 3) or min(shape) < 1:
         raise FileFormatError(f"{source}: expected 2D images or frame stacks, got shape {shape}")
-    pixel_size_x_um, pixel_size_y_um = (
-        check_length_um(v, name=f"pixel size {a}", source=source)
-        for v, a in ((pixel_size_x_um, "x"), (pixel_size_y_um, "y"))
-    )
+    pixel_size_x_um, pixel_size_y_um = _sizes(pixel_size_x_um, pixel_size_y_um, source)
     ny, nx = shape[-2:]
     dims = ("y", "x") if len(shape) == 2 else ("frame", "y", "x")
     coords: dict[str, Any] = {
