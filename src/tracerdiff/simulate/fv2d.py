@@ -9,12 +9,9 @@ face area than the real GB, science.md section 3).  A source side is held at ``c
 through a boundary face half a cell from the first cell centre (``g = 2 D_b / h``); other edges
 are closed.  ``dc/dt = A c + b`` with ``A`` symmetric (uniform cells).
 
-Time integration: TR-BDF2 (gamma = 2 - sqrt 2, L-stable, 2nd order) whose two stages share one
-matrix ``I - (gamma/2) dt A``: one sparse LU (SuperLU, symmetric minimum-degree ordering) per
-step size.  With ``rtol`` the step count is doubled (one new factorisation each) until two
-successive solutions differ by <= 3 rtol x scale (Richardson estimate of the error of the finer
-one), and the Richardson-extrapolated value is returned.  Backward Euler is available for peer
-comparisons.  Units: cm, s, cm^2/s, cm/s; concentrations are isotope fractions.
+Time integration: TR-BDF2 with step doubling to ``rtol`` (``stepping``; one sparse LU per step
+size).  The memory of the solve is estimated before the grid is built and a grid that would not
+fit is refused (``memory``).  Units: cm, s, cm^2/s, cm/s; concentrations are isotope fractions.
 """
 
 from __future__ import annotations
@@ -26,14 +23,15 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 from numpy.typing import NDArray
 
 from ..errors import InputError, SolverError
 from ..history import Stage, ThermalHistory
 from ..results import ResultMixin
 from .materials import MaterialLaw
+from .memory import check_solver_memory, out_of_memory
 from .microstructure import Polycrystal, grain_pairs
+from .stepping import factor, integrate_stage
 
 __all__ = [
     "GridGeometry",
@@ -49,7 +47,6 @@ __all__ = [
 ]
 
 FloatArray = NDArray[np.float64]
-GAMMA = 2.0 - math.sqrt(2.0)
 _SIDES = ("left", "right", "top", "bottom")
 
 
@@ -171,31 +168,6 @@ def diffusion_operator(
     return a, b
 
 
-def _factor(m: sp.spmatrix) -> Any:
-    return spla.splu(sp.csc_matrix(m), permc_spec="MMD_AT_PLUS_A", options={"SymmetricMode": True})
-
-
-def _march(
-    a: sp.csr_matrix, b: FloatArray, c0: FloatArray, t: float, n: int, scheme: str
-) -> FloatArray:
-    dt = t / n
-    eye = sp.identity(a.shape[0], format="csr")
-    c = c0.copy()
-    if scheme == "be":
-        lu = _factor(eye - dt * a)
-        for _ in range(n):
-            c = lu.solve(c + dt * b)
-        return c
-    d = 0.5 * GAMMA
-    a1 = 1.0 / (GAMMA * (2.0 - GAMMA))
-    a0 = (1.0 - GAMMA) ** 2 / (GAMMA * (2.0 - GAMMA))
-    lu = _factor(eye - (d * dt) * a)
-    for _ in range(n):
-        cg = lu.solve(c + (d * dt) * (a @ c + 2.0 * b))
-        c = lu.solve(a1 * cg - a0 * c + (d * dt) * b)
-    return c
-
-
 @dataclass(frozen=True)
 class StageReport(ResultMixin):
     """How one isothermal piece was integrated: steps, factorisations, error estimate (in C)."""
@@ -212,46 +184,6 @@ class StageReport(ResultMixin):
     def to_dict(self) -> dict[str, Any]:
         """JSON-plain form."""
         return dict(self.__dict__)
-
-
-def integrate_stage(
-    a: sp.csr_matrix,
-    b: FloatArray,
-    c0: FloatArray,
-    *,
-    duration_s: float,
-    steps: int | None = None,
-    rtol: float | None = 1e-4,
-    scale: float = 1.0,
-    scheme: str = "trbdf2",
-    first_steps: int = 8,
-    max_steps: int = 4096,
-) -> tuple[FloatArray, int, int, float | None]:
-    """Integrate ``dc/dt = A c + b`` over ``duration_s``; returns (c, steps, factorisations,
-    error estimate).  Fixed ``steps`` (no estimate) or step doubling to ``rtol * scale``."""
-    if scheme not in ("trbdf2", "be"):
-        raise InputError(f"scheme must be 'trbdf2' or 'be', got {scheme!r}")
-    if not duration_s > 0:
-        raise InputError("duration_s must be > 0 s")
-    if steps is not None:
-        if steps < 1:
-            raise InputError("steps must be >= 1")
-        return _march(a, b, c0, duration_s, int(steps), scheme), int(steps), 1, None
-    if rtol is None or not rtol > 0:
-        raise InputError("give steps >= 1 or rtol > 0")
-    order = 2 if scheme == "trbdf2" else 1
-    denom = 2.0**order - 1.0
-    n = max(1, int(first_steps))
-    coarse = _march(a, b, c0, duration_s, n, scheme)
-    nfac = 1
-    while 2 * n <= max_steps:
-        fine = _march(a, b, c0, duration_s, 2 * n, scheme)
-        nfac += 1
-        err = float(np.max(np.abs(fine - coarse))) / denom
-        if err <= rtol * scale:
-            return fine + (fine - coarse) / denom, 2 * n, nfac, err
-        coarse, n = fine, 2 * n
-    raise SolverError(f"time integration did not reach rtol {rtol} within {max_steps} steps")
 
 
 def _k_pairs(poly: Polycrystal, k_median: float) -> FloatArray:
@@ -335,6 +267,19 @@ def evolve_polycrystal(
     ``c_source``; "closed": no flux).  Ramps are cut into isothermal pieces <= ``ramp_step_K``;
     ``rtol`` applies per piece, relative to ``|c_source - c_initial|``."""
     stages = _as_stages(history)
+    check_solver_memory(poly.shape, n_fields=len(stages))
+    try:
+        return _evolve(poly, material, stages, c_initial=c_initial, c_source=c_source,
+                       source_side=source_side, gb_faces=gb_faces, rtol=rtol, steps=steps,
+                       scheme=scheme, ramp_step_K=ramp_step_K)
+    except MemoryError:
+        raise out_of_memory(poly.shape, n_fields=len(stages)) from None
+
+
+def _evolve(poly: Polycrystal, material: MaterialLaw, stages: list[Stage], *,
+            c_initial: float | FloatArray, c_source: float, source_side: str, gb_faces: str,
+            rtol: float | None, steps: int | None, scheme: str,
+            ramp_step_K: float) -> PolycrystalEvolution:
     geo = grid_geometry(poly.labels)
     ny, nx = geo.shape
     c = np.broadcast_to(np.asarray(c_initial, dtype=float), (ny, nx)).ravel().copy()
@@ -367,6 +312,16 @@ def homogenised_d_eff(
     ``D_eff = J L / dC``.  ``d_gb_phase`` (cm^2/s): fast GBs as GB-phase cells (k ignored)."""
     if axis not in ("x", "y"):
         raise InputError(f"axis must be 'x' or 'y', got {axis!r}")
+    check_solver_memory(poly.shape)
+    try:
+        return _steady_d_eff(poly, d_bulk=d_bulk, k_median=k_median, gb_faces=gb_faces,
+                             axis=axis, d_gb_phase=d_gb_phase)
+    except MemoryError:
+        raise out_of_memory(poly.shape) from None
+
+
+def _steady_d_eff(poly: Polycrystal, *, d_bulk: float, k_median: float, gb_faces: str,
+                  axis: str, d_gb_phase: float | None) -> float:
     labels = poly.labels if axis == "x" else poly.labels.T
     h = poly.pixel_size_um * 1e-4
     geo = grid_geometry(labels)
@@ -380,7 +335,7 @@ def homogenised_d_eff(
     gl = 2.0 * (d_bulk if d_cells is None else d_cells[:, 0]) / h
     gr = 2.0 * (d_bulk if d_cells is None else d_cells[:, -1]) / h
     a, b = diffusion_operator(gx, gy, h_cm=h, boundary={"left": (gl, 1.0), "right": (gr, 0.0)})
-    c = _factor(-a).solve(b).reshape(geo.shape)
+    c = factor(-a).solve(b).reshape(geo.shape)
     ny, nx = geo.shape
     j_in = float(np.sum(gl * (1.0 - c[:, 0]))) / ny
     j_out = float(np.sum(gr * c[:, -1])) / ny

@@ -24,6 +24,7 @@ from ..quantities import quantity, to_json
 from ..units import parse_quantity
 from .fv2d import evolve_polycrystal, homogenised_d_eff
 from .materials import MaterialLaw, llto_material
+from .memory import check_solver_memory
 from .microstructure import Polycrystal, make_polycrystal
 from .sims import SimsImage, simulate_sims_image
 
@@ -126,6 +127,7 @@ def run_labels_diffusion(
             raise InputError(f"{name} must be finite and > 0, got {v}")
     if source not in ("left", "right", "top", "bottom"):
         raise InputError(f"source must be left, right, top or bottom, got {source!r}")
+    check_solver_memory(np.shape(labels))  # before the grid is built
     poly = polycrystal_from_labels(labels, pixel_size_um=pixel_size_um)
     mat = MaterialLaw(d0_bulk=d_bulk, ea_bulk_eV=0.0, k0=k, ea_k_eV=0.0)
     ev = evolve_polycrystal(poly, mat, [Stage(temperature_K, time_s, "source")],
@@ -216,10 +218,28 @@ def _num(section: dict[str, Any], key: str, default: float, cast: type = float) 
                           ) from None
 
 
-def _config_poly(cfg: dict[str, Any], rng: np.random.Generator) -> Polycrystal:
-    grid, grains = cfg.get("grid", {}), cfg.get("grains", {})
+def _config_shape(cfg: dict[str, Any]) -> tuple[int, int]:
+    grid = cfg.get("grid", {})
     shape = (_num(grid, "ny", 200, int), _num(grid, "nx", 600, int))
-    return make_polycrystal(shape, pixel_size_um=_num(grid, "cell_um", 1.0),
+    if shape[0] < 1 or shape[1] < 2:
+        raise ConfigError(f"sim config grid: need ny >= 1 and nx >= 2, got ny={shape[0]}, "
+                          f"nx={shape[1]}")
+    return shape
+
+
+def _check_memory(cfg: dict[str, Any], n_stages: int) -> None:
+    """Refuse (SolverError) before anything is built when the grid, its solve and the SIMS
+    images would not fit in the available memory."""
+    sims = cfg.get("sims", {})
+    pixels = _pair_of(sims, "pixels", (512.0, 206.0)) if "pixels" in sims else (512.0, 206.0)
+    image_bytes = int(abs(pixels[0] * pixels[1])) * 80 * n_stages  # counts, fraction, blur
+    check_solver_memory(_config_shape(cfg), n_fields=n_stages, extra_bytes=image_bytes)
+
+
+def _config_poly(cfg: dict[str, Any], rng: np.random.Generator) -> Polycrystal:
+    grains = cfg.get("grains", {})
+    return make_polycrystal(_config_shape(cfg),
+                            pixel_size_um=_num(cfg.get("grid", {}), "cell_um", 1.0),
                             mean_um=_num(grains, "mean_um", 16.0),
                             sd_um=_num(grains, "sd_um", 11.0),
                             k_sigma_ln=_num(grains, "k_sigma_ln", 0.4),
@@ -281,10 +301,11 @@ def run_polycrystal_config(
     inputs = tuple(inputs)
     check_output_dir(out_dir, force=force, inputs=inputs)  # refuse before any work
     seed = int(_num(cfg, "seed", 0, int) if seed is None else seed)
+    stages, measure = _stages(cfg.get("stage", []))
+    _check_memory(cfg, len(stages))
     rng = np.random.default_rng(seed)
     poly = _config_poly(cfg, rng)
     mat = _material(cfg.get("material", {}))
-    stages, measure = _stages(cfg.get("stage", []))
     gbf = str(cfg.get("gb_faces", "pixel"))
     c0, cs = _num(cfg, "c_initial", 0.0759), _num(cfg, "c_source", 0.95)
     if not (0.0 <= c0 <= 1.0 and 0.0 <= cs <= 1.0):
