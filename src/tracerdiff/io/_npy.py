@@ -13,10 +13,10 @@ import numpy as np
 
 from ..errors import FileFormatError
 from ._checks import check_pixels, check_real
+from ._meta import META_KEY as _META_KEY
 
 __all__ = ["load_npy", "load_npz"]
 
-_META_KEY = "__tracerdiff__"
 # what numpy/zipfile raise on truncated, garbage or inconsistent input
 _LOAD_ERRORS = (
     ValueError,

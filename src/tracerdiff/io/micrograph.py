@@ -26,9 +26,9 @@ def read_micrograph(path: PathLike, *, max_pixels: int = MAX_PIXELS) -> np.ndarr
     if suffix == ".npy":
         return load_npy(p, max_pixels=limit)
     if suffix in (".tif", ".tiff"):
-        from .arrays import _tiff_array
+        from .tiff import tiff_array
 
-        return _tiff_array(p, limit)[0]
+        return tiff_array(p, limit)[0]
     return _read_pillow(p, limit)
 
 
