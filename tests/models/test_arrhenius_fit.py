@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from tracerdiff.errors import DataError, InputError
-from tracerdiff.models import arrhenius, fit_arrhenius, plot_arrhenius
+from tracerdiff.history import arrhenius_D
+from tracerdiff.models import fit_arrhenius, plot_arrhenius
 from tracerdiff.quantities import to_json
 from tracerdiff.units import K_B_EV
 
@@ -18,14 +19,14 @@ T = np.array([295.0, 330.0, 373.0, 423.0, 473.0, 523.0, 573.0, 673.0])
 
 
 def _noisy(seed: int, rel: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
-    d = arrhenius(T, d0=D0, ea_eV=EA)
+    d = arrhenius_D(T, D0, EA)
     noise = np.random.default_rng(seed).standard_normal(T.size)
     measured = d * (1 + rel * noise)
     return measured, rel * measured  # errors quoted relative to the measured values
 
 
 def test_exact_data_recovered() -> None:
-    d = arrhenius(T, d0=D0, ea_eV=EA)
+    d = arrhenius_D(T, D0, EA)
     r = fit_arrhenius(T, d, 0.05 * d)
     assert r.ea_eV == pytest.approx(EA, rel=1e-10)
     assert r.d0 == pytest.approx(D0, rel=1e-9)
@@ -59,7 +60,7 @@ def test_scatter_estimate_without_errors_uses_t_intervals() -> None:
 
 def test_extrapolation_band_covers_truth() -> None:
     t_cold = 163.15
-    truth = float(arrhenius(t_cold, d0=D0, ea_eV=EA))
+    truth = float(arrhenius_D(t_cold, D0, EA))
     inside = 0
     for seed in range(200):
         d, err = _noisy(seed)
@@ -94,7 +95,7 @@ def test_to_dict_keys_and_units() -> None:
 
 def test_curvature_detected_for_two_mechanisms() -> None:
     tt = np.linspace(250, 700, 12)
-    d = arrhenius(tt, d0=D0, ea_eV=EA) + arrhenius(tt, d0=1e3, ea_eV=1.0)
+    d = arrhenius_D(tt, D0, EA) + arrhenius_D(tt, 1e3, 1.0)
     r = fit_arrhenius(tt, d, 0.03 * d)
     assert r.curvature["non_arrhenius"] is True
     d2, e2 = _noisy(11)

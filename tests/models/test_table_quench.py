@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from tracerdiff.errors import DataError, FileFormatError, InputError
+from tracerdiff.history import arrhenius_D
 from tracerdiff.models import (
-    arrhenius,
     fit_arrhenius,
     fit_arrhenius_table,
     nernst_einstein_d,
@@ -67,7 +67,7 @@ def test_allow_cold(tmp_path: Path) -> None:
 def _fit_through(d_at: float, t_at: float, ea: float) -> object:
     d0 = d_at * math.exp(ea / (K_B_EV * t_at))
     t = np.linspace(290, 480, 6)
-    d = arrhenius(t, d0=d0, ea_eV=ea)
+    d = arrhenius_D(t, d0, ea)
     return fit_arrhenius(t, d, 0.02 * d)
 
 

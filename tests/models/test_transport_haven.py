@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from tracerdiff.errors import DataError
+from tracerdiff.history import arrhenius_D
 from tracerdiff.models import (
-    arrhenius,
     conductivity_prefactor_to_d0,
     fit_arrhenius,
     haven_from_arrhenius,
@@ -53,8 +53,8 @@ def _sets(seed: int, ea_cond: float) -> tuple[object, object]:
     rng = np.random.default_rng(seed)
     t1 = np.linspace(300, 600, 7)
     t2 = np.linspace(320, 650, 9)
-    d1 = arrhenius(t1, d0=0.048, ea_eV=0.43) * np.exp(0.05 * rng.standard_normal(7))
-    d2 = arrhenius(t2, d0=0.20, ea_eV=ea_cond) * np.exp(0.05 * rng.standard_normal(9))
+    d1 = arrhenius_D(t1, 0.048, 0.43) * np.exp(0.05 * rng.standard_normal(7))
+    d2 = arrhenius_D(t2, 0.20, ea_cond) * np.exp(0.05 * rng.standard_normal(9))
     return (fit_arrhenius(t1, d1, 0.05 * d1, label="tracer"),
             fit_arrhenius(t2, d2, 0.05 * d2, label="conductivity"))
 

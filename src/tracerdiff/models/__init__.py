@@ -22,7 +22,6 @@ _LAZY: dict[str, str] = {
     "QuenchResult": "quench",
     "RegimeResult": "regimes",
     "TypeBResult": "typeb",
-    "arrhenius": "arrhenius",
     "biot_number": "regimes",
     "brick_layer": "media",
     "chain_d_eff": "effective",
@@ -58,7 +57,6 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real objects
     from .arrhenius import (
         ArrheniusPrediction,
         ArrheniusResult,
-        arrhenius,
         fit_arrhenius,
     )
     from .effective import (
@@ -129,7 +127,6 @@ __all__ = [
     "QuenchResult",
     "RegimeResult",
     "TypeBResult",
-    "arrhenius",
     "biot_number",
     "brick_layer",
     "chain_d_eff",
