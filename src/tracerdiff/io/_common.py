@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ..errors import DataError, FileFormatError, ShapeMismatchError
+from ..errors import DataError, FileFormatError, InputError, ShapeMismatchError
 from ._checks import check_input_file, check_length_um, first_nonfinite
 
 __all__ = [
@@ -134,6 +134,11 @@ def image_dataset(
     shape = next(iter(shapes.values()))
     if len(shape) not in (2, 3) or min(shape) < 1:
         raise FileFormatError(f"{source}: expected 2D images or frame stacks, got shape {shape}")
+    clash = sorted(set(arrays) & {"x", "y", "frame"})
+    if clash:
+        raise InputError(
+            f"{source}: species name {clash[0]!r} is a coordinate name; pass species= to name it"
+        )
     pixel_size_x_um, pixel_size_y_um = _sizes(pixel_size_x_um, pixel_size_y_um, source)
     ny, nx = shape[-2:]
     dims = ("y", "x") if len(shape) == 2 else ("frame", "y", "x")
