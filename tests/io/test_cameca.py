@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -137,3 +138,18 @@ def test_asc_truncated(real_data: Path, tmp_path: Path) -> None:
     f.write_text(text[: text.index("PRIMARY INTENSITY")], encoding="latin-1")
     with pytest.raises(FileFormatError, match="TIMING"):
         read_cameca_ims_asc(f)
+
+
+@pytest.mark.parametrize(
+    ("rel", "reader"),
+    [
+        ("cameca_sims/image_sun.im", read_cameca_im),
+        ("cameca_sims/is01_R1_KH03-27_01.is", read_cameca_is),
+        ("cameca_ims_oxygen/NBS28@1.asc", read_cameca_ims_asc),
+    ],
+)
+def test_size_limit_before_reading(real_data: Path, rel: str, reader: Any) -> None:
+    with pytest.raises(FileFormatError, match="max_pixels=100"):
+        reader(real_data / rel, max_pixels=100)
+    with pytest.raises(FileFormatError, match="max_pixels=100"):
+        open_dataset(real_data / rel, max_pixels=100)

@@ -12,6 +12,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import FileFormatError
+from ._checks import MAX_PIXELS, check_max_pixels, check_pixels
 from ._common import (
     PathLike,
     check_counts,
@@ -25,7 +26,10 @@ from ._common import (
 __all__ = ["read_cameca_im", "read_cameca_is"]
 
 
-def _open_sims(p: Path) -> Any:
+def _open_sims(p: Path, max_pixels: int = MAX_PIXELS) -> Any:
+    """The ``sims`` object of a Cameca file: header first, its declared data size checked
+    against ``max_pixels``, then the data (what ``sims.SIMS(path)`` does in one step)."""
+    limit = check_max_pixels(max_pixels)
     try:
         import sims
     except ImportError:  # pragma: no cover - sims is installed in the test environment
@@ -36,15 +40,44 @@ def _open_sims(p: Path) -> Any:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            obj.__init__(str(p))
+            _read_checked(obj, p, limit)
+    except FileFormatError:
+        _close(obj)
+        raise
     except Exception as exc:  # the sims package raises many kinds on corrupt input
-        fh = getattr(obj, "fh", None)
-        if fh is not None:
-            fh.close()
+        _close(obj)
         raise FileFormatError(
             f"{p}: not a readable Cameca NanoSIMS file ({type(exc).__name__})"
         ) from None
     return obj
+
+
+def _close(obj: Any) -> None:
+    fh = getattr(obj, "fh", None)
+    if fh is not None:
+        fh.close()
+
+
+def _read_checked(obj: Any, p: Path, limit: int) -> None:
+    mro: dict[str, Any] = {c.__name__: c for c in type(obj).__mro__}
+    mro["TransparentOpen"].__init__(obj, str(p))
+    obj.fh.seek(0)
+    mro["SIMSReader"].__init__(obj, obj.fh, filename=str(p))
+    obj.peek()
+    obj.read_header()
+    check_pixels(_declared_shape(obj.header), max_pixels=limit, source=str(p),
+                 what="the Cameca file")  # fmt: skip
+    obj.read_data()
+    obj.close()
+
+
+def _declared_shape(h: dict[str, Any]) -> tuple[int, ...]:
+    """The number of values the header announces: planes x masses x height x width for images,
+    cycles x masses for isotope-mode files."""
+    img = h.get("Image")
+    if isinstance(img, dict) and "planes" in img:
+        return tuple(int(img[k]) for k in ("planes", "masses", "height", "width"))
+    return (int(h.get("frames", 0) or 0), max(int(h.get("masses", 0) or 0), 1))
 
 
 def _instrument(header: dict[str, Any]) -> str:
@@ -56,14 +89,16 @@ def _labels(s: Any) -> tuple[list[str], list[str]]:
     return labels, unique_names([normalize_species(lb) for lb in labels])
 
 
-def read_cameca_im(path: PathLike) -> xr.Dataset:
+def read_cameca_im(path: PathLike, *, max_pixels: int = MAX_PIXELS) -> xr.Dataset:
     """Read a NanoSIMS ``.im`` image file: one variable per species, dims ``(frame, y, x)``.
 
     Pixel sizes (um) = raster size / pixels along each axis; ``dwell_time_s`` from the header
     (time per pixel). Counts are raw (no dead-time correction applied): ``dead_time_corrected=0``.
+    A header declaring more than ``max_pixels`` values (planes x masses x pixels) is refused
+    before the data are read.
     """
     p = existing_file(path)
-    s = _open_sims(p)
+    s = _open_sims(p, max_pixels)
     h = s.header
     if h.get("file type") in (21, 26) or "Image" not in h or s.data.ndim != 4:
         raise FileFormatError(f"{p}: not a NanoSIMS image (.im) file")
@@ -99,15 +134,16 @@ def read_cameca_im(path: PathLike) -> xr.Dataset:
     )
 
 
-def read_cameca_is(path: PathLike) -> xr.Dataset:
+def read_cameca_is(path: PathLike, *, max_pixels: int = MAX_PIXELS) -> xr.Dataset:
     """Read a NanoSIMS isotope-mode ``.is`` file: counts per cycle (dim ``cycle``) per species.
 
     Counts are rate x counting time per cycle (``count_time_s`` attr per variable), taken from the
     ``.is_txt`` raw data when present beside the file (as the ``sims`` package does), else from
     the ``.is`` itself. The instrument's ratio definitions are kept in ``attrs["ratios"]`` (JSON).
+    A header declaring more than ``max_pixels`` values (cycles x masses) is refused first.
     """
     p = existing_file(path)
-    s = _open_sims(p)
+    s = _open_sims(p, max_pixels)
     h = s.header
     if h.get("file type") not in (21, 26) or s.data is None or s.data.ndim != 2:
         raise FileFormatError(f"{p}: not a NanoSIMS isotope-mode (.is) file")

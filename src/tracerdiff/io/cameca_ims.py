@@ -17,6 +17,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import FileFormatError
+from ._checks import MAX_PIXELS, check_max_pixels
 from ._common import PathLike, check_counts, existing_file, normalize_species, source_attrs
 
 __all__ = ["ims_corrected_rates", "is_cameca_ims_asc", "read_cameca_ims_asc"]
@@ -192,7 +193,7 @@ def _species_vars(
     return data_vars
 
 
-def read_cameca_ims_asc(path: PathLike) -> xr.Dataset:
+def read_cameca_ims_asc(path: PathLike, *, max_pixels: int = MAX_PIXELS) -> xr.Dataset:
     """Read a Cameca IMS ``.asc`` report: count rates per cycle for each mass.
 
     Dataset over a flat dim ``cycle`` with coords ``block``, ``cycle_in_block`` and ``time_s``
@@ -200,9 +201,16 @@ def read_cameca_ims_asc(path: PathLike) -> xr.Dataset:
     ``detector``, ``count_time_s``, ``yield``, ``background_cps``, ``dead_time_ns``). Attrs:
     ``ratios`` (JSON: definition and the instrument's cumulated results per ratio),
     ``corrections_applied`` (JSON: what the instrument applied to its ratios),
-    ``analytical_parameters`` (JSON) and ``sample``.
+    ``analytical_parameters`` (JSON) and ``sample``. A report larger than ``max_pixels`` bytes
+    (far above any real report, which is tens of kB) is refused before it is read.
     """
     p = existing_file(path)
+    size, limit = p.stat().st_size, check_max_pixels(max_pixels)
+    if size > limit:
+        raise FileFormatError(
+            f"{p}: the report has {size} bytes, more than max_pixels={limit}; pass a larger "
+            "max_pixels (--max-pixels) if this is intended"
+        )
     if not is_cameca_ims_asc(p):
         raise FileFormatError(
             f"{p}: not a Cameca IMS .asc report (expected a 'CAMECA' banner "
