@@ -32,11 +32,31 @@ def test_study_series_value_and_spread() -> None:
     r = effective_medium(d_bulk=DB, k=K, grain_um=L, grain_sd_um=SD)
     d = r.to_dict()["D_eff"]
     assert d["value"] == pytest.approx(2.2e-9, rel=0.01)
-    assert d["stderr"] == pytest.approx(1.4e-9, rel=0.02)
+    # the study's "+- 1.4e-9" is a spread of single-grain values, not a standard error
+    assert d["spread"] == pytest.approx(1.4e-9, rel=0.02)
+    assert d["stderr"] is None and "no standard error" in d["note"]
     # the closed form of the study convention
-    assert d["stderr"] == pytest.approx(d["value"] ** 2 * SD * 1e-4 / (K * (L * 1e-4) ** 2),
+    assert d["spread"] == pytest.approx(d["value"] ** 2 * SD * 1e-4 / (K * (L * 1e-4) ** 2),
                                         rel=1e-6)
     assert r.biot == pytest.approx(0.0923, rel=1e-3)
+    assert "spread" in str(r) and "not an uncertainty" in str(r)
+
+
+def test_series_standard_error_from_input_standard_errors() -> None:
+    k_err, se = 0.1 * K, 0.5  # cm/s, um (standard error of the mean grain size)
+    r = effective_medium(d_bulk=DB, k=K, grain_um=L, grain_sd_um=SD, k_err=k_err,
+                         grain_se_um=se)
+    d, l_cm = r.d_eff, L * 1e-4
+    # closed form: dD/dk = D^2/(k^2 l), dD/dl = D^2/(k l^2)
+    expect = math.hypot(d**2 / (K**2 * l_cm) * k_err, d**2 / (K * l_cm**2) * se * 1e-4)
+    assert r.d_eff_err == pytest.approx(expect, rel=1e-4)
+    assert r.d_eff_err < r.d_eff_spread  # an error of the mean, not the spread of grains
+    inv = effective_medium(d_bulk=DB, d_eff=d, d_eff_err=0.05 * d, grain_um=L, grain_sd_um=SD,
+                           grain_se_um=se)
+    # k = 1/(l (1/D - 1/D_b)): relative errors dk/k = (D_b/(D_b - D)) dD/D and dl/l
+    rel = math.hypot(DB / (DB - d) * 0.05, se / L)
+    assert inv.k_err == pytest.approx(rel * K, rel=1e-3)
+    assert inv.to_dict()["D_gb_over_delta"]["spread"] == pytest.approx(K * SD / L, rel=1e-3)
 
 
 def test_series_full_form_and_inverse() -> None:
@@ -124,9 +144,17 @@ def test_chain_monte_carlo_is_seeded_and_narrower_than_spread() -> None:
     many = chain_d_eff(DB, K, L, SD, n_grains=100, rng=1)
     assert many.sd < one.sd / 5
     assert many.mean == pytest.approx(series_d_eff(DB, K, L * 1e-4), rel=0.02)
-    # a spread of k lowers the mean: the harmonic mean of k enters
-    spread_k = chain_d_eff(DB, K, L, SD, n_grains=100, k_rel_sd=0.8, rng=1)
+    # a spread of k lowers the mean when k is its arithmetic mean (the harmonic mean enters)
+    spread_k = chain_d_eff(DB, K, L, SD, n_grains=100, k_rel_sd=0.8, k_mean="arithmetic", rng=1)
     assert spread_k.mean < 0.8 * many.mean
+    # a harmonic-mean k (what a long-range D_eff measures) does not count its spread twice
+    harm = chain_d_eff(DB, K, L, SD, n_grains=100, k_rel_sd=0.8, rng=1)
+    assert harm.k_mean == "harmonic" and harm.mean == pytest.approx(many.mean, rel=0.03)
+    geo = chain_d_eff(DB, K, L, SD, n_grains=100, k_rel_sd=0.8, k_mean="geometric", rng=1)
+    assert spread_k.mean < geo.mean < harm.mean
+    assert "harmonic mean" in harm.to_dict()["convention"]
+    with pytest.raises(InputError, match="k_mean"):
+        chain_d_eff(DB, K, L, SD, n_grains=10, k_mean="median")
 
 
 def test_validity_and_chain_from_time() -> None:

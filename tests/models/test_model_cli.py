@@ -36,8 +36,14 @@ def test_series_study_value(capsys: pytest.CaptureFixture[str]) -> None:
     d = _json(["series", "--d-bulk", "2.6e-8 cm^2/s", "--d-gb-over-delta", "1.5e-6 cm/s",
                "--grain-size", "16+-11 um", "--time", "110 h"], capsys)
     assert d["D_eff"]["value"] == pytest.approx(2.2e-9, rel=0.01)
-    assert d["D_eff"]["stderr"] == pytest.approx(1.4e-9, rel=0.02)
+    assert d["D_eff"]["spread"] == pytest.approx(1.4e-9, rel=0.02)  # the study's "+-"
+    assert d["D_eff"]["stderr"] is None  # no standard errors given
     assert d["D_eff"]["unit"] == "cm^2/s" and d["chain"]["n_grains"] == 18
+    assert d["chain"]["k_mean"] == "harmonic"
+    e = _json(["series", "--d-bulk", "2.6e-8 cm^2/s", "--d-gb-over-delta",
+               "1.5e-6+-0.15e-6 cm/s", "--grain-size", "16+-11 um", "--grain-size-error",
+               "0.5 um"], capsys)
+    assert 0 < e["D_eff"]["stderr"] < e["D_eff"]["spread"]
     assert d["validity"]["met"] is True
 
 
@@ -93,8 +99,14 @@ def test_nernst_einstein_and_haven(capsys: pytest.CaptureFixture[str], tracer_cs
                    encoding="utf-8")
     j = _json(["haven", "--tracer-table", str(tracer_csv), "--conductivity-table", str(sig),
                "--density", "5e21 cm^-3", "--shared-ea"], capsys)
-    assert j["method"] == "joint fit with shared Ea"
-    assert isinstance(j["details"]["shared_ea_consistent"], bool)
+    # a shared Ea the equality test rejects is never the headline: H_R(T) with its band
+    assert j["details"]["shared_ea_consistent"] is False
+    assert j["method"].startswith("H_R(T)") and j["temperature"]["value"] > 0
+    assert "shared-Ea value not used" in j["notes"][0]
+    assert j["details"]["haven_ratio_shared_ea"]["value"] > 0
+    code, out, _ = _run(["haven", "--tracer-table", str(tracer_csv), "--conductivity-table",
+                         str(sig), "--density", "5e21 cm^-3", "--shared-ea"], capsys)
+    assert code == 0 and "95 % band" in out and "rejected" in out and "{" not in out
 
 
 def test_quench_and_regime(tracer_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -103,6 +115,20 @@ def test_quench_and_regime(tracer_csv: Path, capsys: pytest.CaptureFixture[str])
     c = q["checks"]["D_eff"]
     assert c["length_imaging"]["value"] == pytest.approx(0.2, abs=0.05)
     assert q["frozen"] is True and q["warmest_stage_temperature"]["value"] > 163.15
+    assert "no D_b given" in q["notes"][0]
+    # D_b decides for maps: the simulation's bulk law gives ~1.2 um at -110 C over 5 h
+    law = ["--d-bulk", "2.6e-8 cm^2/s", "--d-bulk-temperature", "22 degC", "--bulk-ea",
+           "0.35 eV", "--stage-temperature", "-110 degC", "--time", "5 h", "--resolution",
+           "1 um"]
+    b = _json(["quench-check", "--arrhenius", str(tracer_csv), *law], capsys)
+    assert b["checks"]["D_b"]["length_total"]["value"] == pytest.approx(1.17, abs=0.03)
+    assert b["frozen"] is False and b["notes"] == []
+    assert b["checks"]["D_eff"]["length_total"]["value"] < 0.3
+    code, out, _ = _run(["quench-check", *law], capsys)
+    assert code == 0 and "NOT frozen" in out and "D_b" in out
+    code, _, err = _run(["quench-check", "--d-bulk", "2.6e-8 cm^2/s", "--stage-temperature",
+                         "-110 degC", "--time", "5 h", "--resolution", "1 um"], capsys)
+    assert code == 2 and "--bulk-ea" in err
     r = _json(["regime", "--d-bulk", "1e-14 cm^2/s", "--d-gb", "4e-10 cm^2/s", "--delta",
                "0.5 nm", "--time", "3 h", "--grain-size", "10 um"], capsys)
     assert r["regime"] == "B" and r["wlc_applicable"] is True
@@ -199,10 +225,40 @@ def test_haven_converts_conductivity_and_text_mode(capsys: pytest.CaptureFixture
     assert code == 2 and "--temperature and --density" in err
     code, out, _ = _run(["series", "--d-bulk", "2.6e-8 cm^2/s", "--d-gb-over-delta",
                          "1.5e-6 cm/s", "--grain-size", "16+-11 um"], capsys)
-    assert code == 0 and "D_eff: 2.197e-09" in out
+    assert code == 0 and "D_eff         = 2.2e-09 cm^2/s" in out
+    assert "spread        = 1.4e-09 cm^2/s" in out and "not an uncertainty" in out
+    assert "{" not in out and "nan" not in out
 
 
 def test_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
     for cmd in ("series", "arrhenius", "nernst-einstein", "haven", "quench-check", "regime"):
         code, out, _ = _run([cmd, "--help"], capsys)
         assert code == 0 and "Example:" in out, cmd
+
+
+def test_arrhenius_reads_the_tables_tracerdiff_writes(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """The study's own points tables (arrDeff_points.csv, neGB_d_sigma.csv, arrK_points.csv)."""
+    tables = {
+        "arrDeff_points.csv": "T_K,D_cm2_s,D_err_cm2_s\n295.15,2.2e-09,6e-12\n373.15,6.1e-08,"
+                              "2.6e-10\n473.15,1.0e-06,5e-09\n523.15,2.2e-06,9e-09\n",
+        "neGB_d_sigma.csv": "T_K,D_sigma_cm2_s,D_sigma_err_cm2_s\n253.15,5.95e-10,1.8e-11\n"
+                            "273.15,2.59e-09,7.8e-11\n293.15,9.1e-09,2.7e-10\n",
+        "arrK_points.csv": "T_K,k_cm_s,k_err_cm_s\n295.15,1.5e-06,\n373.15,4.3e-05,\n"
+                           "473.15,6.0e-04,\n",
+    }
+    for name, text in tables.items():
+        p = tmp_path / name
+        p.write_text(text, encoding="utf-8")
+        d = _json(["arrhenius", str(p)], capsys)
+        assert 0.3 < d["Ea"]["value"] < 0.6, name
+    k = _json(["arrhenius", str(tmp_path / "arrK_points.csv")], capsys)
+    assert k["D0"]["unit"] == "cm/s" and k["error_source"] == "scatter"
+    d = _json(["arrhenius", str(tmp_path / "arrDeff_points.csv")], capsys)
+    assert d["scatter_method"] == "random_effects" and "plain" in d and "birge" in d
+    code, out, _ = _run(["arrhenius", str(tmp_path / "arrDeff_points.csv")], capsys)
+    assert code == 0 and "plain fit (given errors only)" in out and "random-effects" in out
+    assert "{" not in out and "nan" not in out.lower()
+    b = _json(["arrhenius", str(tmp_path / "arrDeff_points.csv"), "--excess-scatter", "birge"],
+              capsys)
+    assert b["scatter_method"] == "birge" and "Birge" in b["error_method"]

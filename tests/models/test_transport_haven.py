@@ -14,6 +14,7 @@ from tracerdiff.models import (
     fit_arrhenius,
     haven_from_arrhenius,
     haven_ratio,
+    haven_temperature,
     nernst_einstein,
     nernst_einstein_d,
     nernst_einstein_sigma,
@@ -74,6 +75,13 @@ def test_joint_fit_rejects_different_activation_energies() -> None:
     h = haven_from_arrhenius(tr, co, shared_ea=True)  # type: ignore[arg-type]
     assert h.details["shared_ea_consistent"] is False
     assert any("rejected" in n for n in h.notes)
+    # the rejected shared-Ea value is kept in details, never headlined
+    assert h.method.startswith("H_R(T)") and h.temperature_K is not None
+    assert h.haven_ratio != h.details["haven_ratio_shared_ea"]["value"]
+    sep = haven_from_arrhenius(tr, co)  # type: ignore[arg-type]
+    assert h.haven_ratio == pytest.approx(sep.haven_ratio)
+    assert h.temperature_K == pytest.approx(haven_temperature(tr.temperature_K,  # type: ignore[attr-defined]
+                                                              co.temperature_K))  # type: ignore[attr-defined]
 
 
 def test_haven_at_temperature_with_band() -> None:

@@ -41,20 +41,43 @@ def _req(text: str | None, kind: str, option: str, *, positive: bool = True) -> 
     return v
 
 
+def _with_error(text: str | None, kind: str, option: str) -> tuple[float | None, float | None]:
+    """'1.5e-6+-0.2e-6 cm/s' -> (value, standard error); (None, None) when not given."""
+    if text is None:
+        return None, None
+    v, e = parse_q_with_error(text, kind, option=option)
+    if not v > 0:
+        raise InputError(f"{option} must be > 0; got {text!r}")
+    return v, e
+
+
 def series(
-    d_bulk: str = typer.Option(..., "--d-bulk", help="Bulk D, e.g. '2.6e-8 cm^2/s'."),
-    grain_size: str = typer.Option(..., "--grain-size", help="Mean grain size, '16+-11 um'."),
-    d_gb_over_delta: str | None = typer.Option(None, "--d-gb-over-delta", help="k, '1.5e-6 cm/s'."),
+    d_bulk: str = typer.Option(..., "--d-bulk", help="Bulk D, '2.6e-8 cm^2/s' (+- stderr)."),
+    grain_size: str = typer.Option(
+        ..., "--grain-size", help="Mean grain size +- sd of single grains, '16+-11 um'."
+    ),
+    grain_size_error: str | None = typer.Option(
+        None, "--grain-size-error", help="Standard error of the mean grain size, '0.6 um'."
+    ),
+    d_gb_over_delta: str | None = typer.Option(
+        None, "--d-gb-over-delta", help="k, '1.5e-6 cm/s' (+- stderr)."
+    ),
     d_eff: str | None = typer.Option(None, "--d-eff", help="Solve k from D_eff ('2.2e-9 cm^2/s')."),
     model: str = typer.Option("series", "--model", help="series|brick|mg1|mg2|mg3|hs|hex"),
     delta: str = typer.Option("0.5 nm", "--delta", help="GB thickness."),
     time: str | None = typer.Option(None, "--time", help="Diffusion time: validity + chain."),
     n_grains: int | None = typer.Option(None, "--n-grains", help="Grains in the chain estimate."),
     k_spread: float = typer.Option(0.0, "--k-spread", help="Relative sd of k along the chain."),
+    k_mean: str = typer.Option(
+        "harmonic", "--k-mean", help="k is the harmonic|geometric|arithmetic mean (chain)."
+    ),
     seed: int = typer.Option(0, "--seed", help="Seed of the chain Monte Carlo."),
     as_json: bool = _JSON,
 ) -> None:
     """Effective D of a polycrystal (series, brick layer, Maxwell-Garnett, HS), or k from D_eff.
+
+    D_eff.stderr is a standard error (from the inputs' standard errors); D_eff.spread is the
+    study's '+-' (spread of single-grain values from the grain-size sd).
 
     Example: tracerdiff series --d-bulk "2.6e-8 cm^2/s" --d-gb-over-delta "1.5e-6 cm/s"
     --grain-size "16+-11 um"
@@ -62,16 +85,20 @@ def series(
     from ..models import effective_medium
 
     l_um, l_sd = parse_q_with_error(grain_size, "length", option="--grain-size")
-    d_eff_v, d_eff_err = (
-        parse_q_with_error(d_eff, "diffusivity", option="--d-eff") if d_eff else (None, None)
-    )
+    d_eff_v, d_eff_err = _with_error(d_eff, "diffusivity", "--d-eff")
+    k_v, k_err = _with_error(d_gb_over_delta, "velocity", "--d-gb-over-delta")
+    db, db_err = _with_error(d_bulk, "diffusivity", "--d-bulk (d_bulk)")
     check_count(n_grains, option="--n-grains", maximum=MAX_N_GRAINS)
     check_seed(seed)
     r = effective_medium(
-        d_bulk=_req(d_bulk, "diffusivity", "--d-bulk (d_bulk)"),
+        d_bulk=_req(d_bulk, "diffusivity", "--d-bulk (d_bulk)") if db is None else db,
+        d_bulk_err=db_err,
         grain_um=l_um,
         grain_sd_um=l_sd,
-        k=parse_q(d_gb_over_delta, "velocity", option="--d-gb-over-delta", positive=True),
+        grain_se_um=parse_q(grain_size_error, "length", option="--grain-size-error"),
+        k=k_v,
+        k_err=k_err,
+        k_mean=k_mean,
         d_eff=d_eff_v,
         d_eff_err=d_eff_err,
         delta_nm=_req(delta, "length_nm", "--delta"),
@@ -85,7 +112,8 @@ def series(
 
 
 def _fit_table(
-    path: str, density: str | None, charge: int, allow_cold: bool, reference_t: str | None = None
+    path: str, density: str | None, charge: int, allow_cold: bool, reference_t: str | None = None,
+    excess_scatter: str = "random_effects",
 ) -> Any:
     from ..models import fit_arrhenius_table
 
@@ -95,6 +123,7 @@ def _fit_table(
         charge=charge,
         allow_cold=allow_cold,
         reference_T_K=parse_t(reference_t, option="--reference-T"),
+        excess_scatter=excess_scatter,
     )
 
 
@@ -110,9 +139,18 @@ def arrhenius(
     png: str | None = typer.Option(None, "--png", help="Write an Arrhenius plot here."),
     also: list[str] = _ALSO,
     force: bool = typer.Option(False, "--force", help="Overwrite --png."),
+    excess_scatter: str = typer.Option(
+        "random-effects", "--excess-scatter",
+        help="Errors when the scatter exceeds them: random-effects|birge|none.",
+    ),
     as_json: bool = _JSON,
 ) -> None:
     """Weighted Arrhenius fit of ln D against 1/T (Ea, D0, covariance, D_ref, curvature test).
+
+    Reads tables with T_K or T_C and D [D_err], sigma [sigma_err], or the tables tracerdiff
+    writes (D_cm2_s, D_sigma_cm2_s, k_cm_s with their _err columns). When the scatter exceeds
+    the given errors, the errors come from a random-effects term (or Birge scaling); the plain
+    fit is reported beside.
 
     Example: tracerdiff arrhenius tracer.csv --also sigma.csv --density "5e21 cm^-3"
     --extrapolate "-110 degC" --png fig5.png --json
@@ -120,8 +158,11 @@ def arrhenius(
     temps = [_temperature(t, "--extrapolate") for t in extrapolate]
     if png:
         check_writable(png, force=force)
-    r = _fit_table(table, density, charge, allow_cold, reference_t)
-    others = [_fit_table(t, density, charge, allow_cold, reference_t) for t in also]
+    from ..models.text import arrhenius_text
+
+    method = excess_scatter.replace("-", "_")
+    r = _fit_table(table, density, charge, allow_cold, reference_t, method)
+    others = [_fit_table(t, density, charge, allow_cold, reference_t, method) for t in also]
     payload = r.to_dict()
     if others:
         payload["also"] = [o.to_dict() for o in others]
@@ -139,7 +180,8 @@ def arrhenius(
     if png:
         _write_png([r, *others], png, force, temps)
         payload["png"] = png
-    emit(payload, as_json=as_json, text=render_text(payload, "ArrheniusResult"))
+    text = "\n\n".join([arrhenius_text(r, payload), *(arrhenius_text(o) for o in others)])
+    emit(payload, as_json=as_json, text=text)
 
 
 def _write_png(fits: list[Any], path: str, force: bool, temps: list[float]) -> None:
@@ -270,8 +312,15 @@ def _check_haven_inputs(
 
 
 def quench_check(
-    arrhenius_table: str = typer.Option(..., "--arrhenius", help="D_eff Arrhenius CSV."),
+    arrhenius_table: str | None = typer.Option(None, "--arrhenius", help="D_eff Arrhenius CSV."),
     bulk_arrhenius: str | None = typer.Option(None, "--bulk-arrhenius", help="D_b CSV."),
+    d_bulk: str | None = typer.Option(
+        None, "--d-bulk", help="D_b at --d-bulk-temperature, '2.6e-8 cm^2/s' (with --bulk-ea)."
+    ),
+    d_bulk_temperature: str | None = typer.Option(
+        None, "--d-bulk-temperature", help="T of --d-bulk, '22 degC'."
+    ),
+    bulk_ea: str | None = typer.Option(None, "--bulk-ea", help="Bulk Ea, '0.35 eV'."),
     stage_temperature: str = typer.Option(..., "--stage-temperature", help="'-110 degC'."),
     time: str = typer.Option(..., "--time", help="Imaging time, '5 h'."),
     resolution: str = typer.Option(..., "--resolution", help="Spatial resolution, '1 um'."),
@@ -283,7 +332,12 @@ def quench_check(
 ) -> None:
     """Are diffusion lengths sqrt(2 D t) during cryo imaging below the resolution?
 
-    Example: tracerdiff quench-check --arrhenius deff.csv --stage-temperature "-110 degC"
+    For maps D_b decides (it relaxes the gradients inside grains): give it as a table
+    (--bulk-arrhenius) or as a law (--d-bulk, --d-bulk-temperature, --bulk-ea); the length for
+    D_eff (--arrhenius) is reported beside it.
+
+    Example: tracerdiff quench-check --arrhenius deff.csv --d-bulk "2.6e-8 cm^2/s"
+    --d-bulk-temperature "22 degC" --bulk-ea "0.35 eV" --stage-temperature "-110 degC"
     --time "5 h" --resolution "1 um"
     """
     from ..models import quench_check as qc
@@ -293,9 +347,8 @@ def quench_check(
     if ramp_k is not None and ramp_k < stage_k:
         raise InputError(f"--ramp-from ({ramp_k:.2f} K) is below --stage-temperature "
                          f"({stage_k:.2f} K); expected the cooling to start above the stage")
-    fits = {"D_eff": _fit_table(arrhenius_table, density, 1, allow_cold)}
-    if bulk_arrhenius:
-        fits["D_b"] = _fit_table(bulk_arrhenius, density, 1, allow_cold)
+    fits = _quench_fits(arrhenius_table, bulk_arrhenius, d_bulk, d_bulk_temperature, bulk_ea,
+                        density, allow_cold)
     r = qc(
         fits,
         stage_K=stage_k,
@@ -305,6 +358,34 @@ def quench_check(
         ramp_rate_K_s=None if cooling_rate is None else _rate(cooling_rate),
     )
     emit(r.to_dict(), as_json=as_json, text=str(r))
+
+
+def _quench_fits(deff_table: str | None, bulk_table: str | None, d_bulk: str | None,
+                 d_bulk_t: str | None, bulk_ea: str | None, density: str | None,
+                 allow_cold: bool) -> dict[str, Any]:
+    """The laws to check: D_b (table or law) and D_eff (table); at least one."""
+    from ..models import bulk_law
+
+    law_opts = (d_bulk, d_bulk_t, bulk_ea)
+    if any(law_opts) and not all(law_opts):
+        raise InputError("a bulk law needs --d-bulk, --d-bulk-temperature and --bulk-ea")
+    if bulk_table and any(law_opts):
+        raise InputError("give D_b as --bulk-arrhenius or as --d-bulk/--bulk-ea, not both")
+    fits: dict[str, Any] = {}
+    if bulk_table:
+        fits["D_b"] = _fit_table(bulk_table, density, 1, allow_cold)
+    elif all(law_opts):
+        db, db_err = _with_error(d_bulk, "diffusivity", "--d-bulk")
+        ea, ea_err = parse_q_with_error(str(bulk_ea), "energy", option="--bulk-ea")
+        assert db is not None
+        fits["D_b"] = bulk_law(db, _temperature(str(d_bulk_t), "--d-bulk-temperature"), ea,
+                               d_ref_err=db_err, ea_err=ea_err)
+    if deff_table:
+        fits["D_eff"] = _fit_table(deff_table, density, 1, allow_cold)
+    if not fits:
+        raise InputError("give --arrhenius (D_eff) and/or D_b (--bulk-arrhenius, or --d-bulk "
+                         "with --d-bulk-temperature and --bulk-ea)")
+    return fits
 
 
 def _rate(text: str) -> float:

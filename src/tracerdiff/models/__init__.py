@@ -24,6 +24,7 @@ _LAZY: dict[str, str] = {
     "TypeBResult": "typeb",
     "biot_number": "regimes",
     "brick_layer": "media",
+    "bulk_law": "quench",
     "chain_d_eff": "effective",
     "classify_regime": "regimes",
     "conductivity_prefactor_to_d0": "transport",
@@ -37,6 +38,7 @@ _LAZY: dict[str, str] = {
     "hashin_shtrikman": "media",
     "haven_from_arrhenius": "transport",
     "haven_ratio": "transport",
+    "haven_temperature": "transport",
     "maxwell_garnett": "media",
     "nernst_einstein": "transport",
     "nernst_einstein_d": "transport",
@@ -82,6 +84,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real objects
     )
     from .quench import (
         QuenchResult,
+        bulk_law,
         quench_check,
     )
     from .regimes import (
@@ -104,6 +107,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real objects
         conductivity_prefactor_to_d0,
         haven_from_arrhenius,
         haven_ratio,
+        haven_temperature,
         nernst_einstein,
         nernst_einstein_d,
         nernst_einstein_sigma,
@@ -129,6 +133,7 @@ __all__ = [
     "TypeBResult",
     "biot_number",
     "brick_layer",
+    "bulk_law",
     "chain_d_eff",
     "classify_regime",
     "conductivity_prefactor_to_d0",
@@ -142,6 +147,7 @@ __all__ = [
     "hashin_shtrikman",
     "haven_from_arrhenius",
     "haven_ratio",
+    "haven_temperature",
     "maxwell_garnett",
     "nernst_einstein",
     "nernst_einstein_d",

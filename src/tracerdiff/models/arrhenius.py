@@ -231,6 +231,11 @@ class ArrheniusResult(ResultMixin):
             return "given errors scaled by the Birge ratio sqrt(chi2_red), Student t intervals"
         return "given errors"
 
+    def __str__(self) -> str:
+        from .text import arrhenius_text
+
+        return arrhenius_text(self)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-plain: Ea (eV), D0, corr_Ea_D0, D_ref at T_ref, chi2_red and the method."""
         d_ref, d_ref_err = self.d_ref()
@@ -362,7 +367,8 @@ def fit_arrhenius(
     x, y = 1.0 / t, np.log(dv)
     sig = None if de is None else de / dv
     lin = linear_wls(x, y, sig)
-    coef, cov_line, tau2, applied, alt = lin.coef, lin.cov, 0.0, False, {}
+    coef, cov_line, tau2, applied = lin.coef, lin.cov, 0.0, False
+    alt: dict[str, Any] = {}
     if sig is not None:
         alt, re, bi = _alternatives(x, y, sig, lin, unit)
         chosen = {"random_effects": re, "birge": bi}.get(excess_scatter)

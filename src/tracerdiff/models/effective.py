@@ -3,12 +3,16 @@
 Units: D in cm^2/s, k = D_gb/delta in cm/s, grain sizes in um (as users state them), delta in
 nm, time in s.  Conventions (science.md section 5):
 
-- ``study spread`` (the ``stderr`` of ``D_eff``): |dD_eff/dl| x sd(l), the spread of
+- ``spread`` (``D_eff.spread``, the study's "+- 1.4e-9"): |dD_eff/dl| x sd(l), the spread of
   single-grain values; for the series model D^2 sd(l) / (k l^2), which reproduces the study's
-  2.2e-9 +- 1.4e-9 cm^2/s.
-- ``chain``: the uncertainty of a long-range D_eff averaged over the N grains a profile crosses,
-  by Monte Carlo over lognormal grain sizes (mean, sd) and a lognormal spread of k:
-  D_chain = sum(l) / (sum(l)/D_b + sum(1/k)).
+  2.2e-9 +- 1.4e-9 cm^2/s.  Not an uncertainty of D_eff.
+- ``stderr`` of ``D_eff``: always a standard error, propagated (first order) from the standard
+  errors of the inputs (k, D_b, the mean grain size); null when none is given.
+- ``chain``: the spread of the long-range D_eff of profiles that each cross N grains, by Monte
+  Carlo over lognormal grain sizes (mean, sd) and a lognormal spread of k:
+  D_chain = sum(l) / (sum(l)/D_b + sum(1/k)).  The given k is the arithmetic, geometric or
+  harmonic mean of that lognormal (``k_mean``; default harmonic, the mean a long-range D_eff
+  measures, so a harmonic-mean k does not count its spread twice).
 """
 
 from __future__ import annotations
@@ -71,7 +75,7 @@ def model_d_eff(model: str, *, d_bulk: float, k: float, grain_cm: float,
 
 @dataclass(frozen=True)
 class ChainEstimate:
-    """Monte Carlo D_eff of chains of ``n_grains`` grains (cm^2/s)."""
+    """Monte Carlo D_eff of chains of ``n_grains`` grains (cm^2/s): mean and sd over chains."""
 
     mean: float
     sd: float
@@ -80,13 +84,18 @@ class ChainEstimate:
     n_grains: int
     n_samples: int
     k_rel_sd: float
+    k_mean: str = "harmonic"
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-plain form."""
-        return {"D_eff_chain": quantity(self.mean, self.sd, "cm^2/s"),
+        """JSON-plain form; ``D_eff_chain.stderr`` is the sd of one profile's D_eff."""
+        return {"D_eff_chain": quantity(self.mean, self.sd, "cm^2/s",
+                                        note="stderr: sd of the D_eff of one profile that "
+                                        "crosses n_grains grains"),
                 "interval_95": [self.q025, self.q975], "n_grains": self.n_grains,
                 "n_samples": self.n_samples, "k_rel_sd": self.k_rel_sd,
-                "convention": "long-range D_eff over a chain of grains (Monte Carlo)"}
+                "k_mean": self.k_mean,
+                "convention": "long-range D_eff over a chain of grains (Monte Carlo); the "
+                              f"given k is the {self.k_mean} mean of the lognormal k"}
 
 
 def _lognormal(mean: float, sd: float) -> tuple[float, float]:
@@ -94,14 +103,28 @@ def _lognormal(mean: float, sd: float) -> tuple[float, float]:
     return math.log(mean) - s2 / 2, math.sqrt(s2)
 
 
+K_MEANS = ("harmonic", "geometric", "arithmetic")
+
+
+def _k_log_params(k: float, k_rel_sd: float, k_mean: str) -> tuple[float, float]:
+    """(mu, sigma) of ln k for a lognormal whose ``k_mean`` mean is ``k`` (relative sd)."""
+    s = math.sqrt(math.log1p(k_rel_sd**2))
+    shift = {"harmonic": s * s / 2, "geometric": 0.0, "arithmetic": -s * s / 2}[k_mean]
+    return math.log(k) + shift, s
+
+
 def chain_d_eff(d_bulk: float, k: float, grain_um: float, grain_sd_um: float, *,
-                n_grains: int, k_rel_sd: float = 0.0, n_samples: int = 4000,
+                n_grains: int, k_rel_sd: float = 0.0, k_mean: str = "harmonic",
+                n_samples: int = 4000,
                 rng: np.random.Generator | int | None = None) -> ChainEstimate:
     """Long-range D_eff = sum l / (sum l / D_b + sum 1/k) over chains of ``n_grains`` grains.
 
     Grain sizes lognormal with mean ``grain_um`` and sd ``grain_sd_um`` (um); k lognormal
-    with mean ``k`` (cm/s) and relative sd ``k_rel_sd`` (0: every GB has the same k).
+    with relative sd ``k_rel_sd`` (0: every GB has the same k) whose ``k_mean`` mean
+    ("harmonic", "geometric" = median, or "arithmetic") is ``k`` (cm/s).
     """
+    if k_mean not in K_MEANS:
+        raise InputError(f"k_mean must be one of {', '.join(K_MEANS)}; got {k_mean!r}")
     if n_grains < 1 or n_samples < 2:
         raise InputError("n_grains must be >= 1 and n_samples >= 2")
     if grain_um <= 0 or grain_sd_um < 0 or d_bulk <= 0 or k <= 0 or k_rel_sd < 0:
@@ -110,7 +133,7 @@ def chain_d_eff(d_bulk: float, k: float, grain_um: float, grain_sd_um: float, *,
     mu, s = _lognormal(grain_um, grain_sd_um) if grain_sd_um > 0 else (math.log(grain_um), 0.0)
     sizes = np.exp(gen.normal(mu, s, size=(n_samples, n_grains))) * UM
     if k_rel_sd > 0:
-        km, ks = _lognormal(k, k_rel_sd * k)
+        km, ks = _k_log_params(k, k_rel_sd, k_mean)
         ks_arr = np.exp(gen.normal(km, ks, size=(n_samples, n_grains)))
     else:
         ks_arr = np.full((n_samples, n_grains), k)
@@ -118,12 +141,12 @@ def chain_d_eff(d_bulk: float, k: float, grain_um: float, grain_sd_um: float, *,
     d = total / (total / d_bulk + (1.0 / ks_arr).sum(axis=1))
     return ChainEstimate(float(d.mean()), float(d.std(ddof=1)), float(np.quantile(d, 0.025)),
                          float(np.quantile(d, 0.975)), int(n_grains), int(n_samples),
-                         float(k_rel_sd))
+                         float(k_rel_sd), k_mean)
 
 
 @dataclass(frozen=True)
 class EffectiveMediumResult(ResultMixin):
-    """D_eff of one model with the study-spread stderr, the chain estimate and validity."""
+    """D_eff of one model: standard error, the study's single-grain spread, chain, validity."""
 
     model: str
     d_eff: float
@@ -139,6 +162,8 @@ class EffectiveMediumResult(ResultMixin):
     solved_for: str = "D_eff"
     k_err: float | None = None
     notes: tuple[str, ...] = ()
+    d_eff_err: float | None = None  #: standard error of D_eff (cm^2/s), from input errors
+    k_spread: float | None = None  #: inverse only: k spread from sd(l) alone (cm/s)
 
     @property
     def biot(self) -> float:
@@ -159,18 +184,29 @@ class EffectiveMediumResult(ResultMixin):
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON keys: model, D_eff (stderr = study spread), D_gb_over_delta, Bi, chain, validity."""
+        """JSON keys: model, D_eff (stderr: standard error; ``spread``: the study's single-grain
+        spread), D_gb_over_delta, Bi, chain, validity."""
+        d_eff = quantity(self.d_eff, self.d_eff_err, "cm^2/s",
+                         note=None if self.d_eff_err is not None else
+                         "no standard error: no input standard errors given")
+        d_eff["spread"] = self.d_eff_spread
+        k = quantity(self.k, self.k_err, "cm/s")
+        if self.solved_for == "D_gb_over_delta":
+            k["spread"] = self.k_spread
+        nm = self.delta_nm * NM
         return {
             "model": self.model,
             "solved_for": self.solved_for,
-            "D_eff": quantity(self.d_eff, self.d_eff_spread, "cm^2/s",
-                              note="stderr: spread of single-grain values |dD/dl| sd(l)"),
-            "D_gb_over_delta": quantity(self.k, self.k_err, "cm/s"),
-            "D_gb": quantity(self.k * self.delta_nm * NM,
-                             None if self.k_err is None else self.k_err * self.delta_nm * NM,
+            "D_eff": d_eff,
+            "spread_convention": "spread: |dD/dl| sd(l), the spread of single-grain values "
+                                 "(the study's '+-'), not an uncertainty; stderr: standard "
+                                 "error from the inputs' standard errors",
+            "D_gb_over_delta": k,
+            "D_gb": quantity(self.k * nm, None if self.k_err is None else self.k_err * nm,
                              "cm^2/s"),
             "D_bulk": quantity(self.d_bulk, None, "cm^2/s"),
-            "grain_size": quantity(self.grain_um, self.grain_sd_um, "um"),
+            "grain_size": quantity(self.grain_um, None, "um", note=None if self.grain_sd_um
+                                   is None else f"sd of single grains {self.grain_sd_um:.3g} um"),
             "delta": quantity(self.delta_nm, None, "nm"),
             "Bi": self.biot,
             "components": {n: quantity(v, None, "cm^2/s") for n, v in self.components.items()},
@@ -179,16 +215,27 @@ class EffectiveMediumResult(ResultMixin):
             "notes": list(self.notes),
         }
 
+    def __str__(self) -> str:
+        from .text import effective_text
 
-def _spread(model: str, d_bulk: float, k: float, l_cm: float, sd_cm: float | None,
-            delta_cm: float) -> float | None:
-    """|dD_eff/dl| sd(l) by a central difference (exactly D^2 sd/(k l^2) for the series)."""
-    if not sd_cm:
-        return None
-    h = 1e-4 * l_cm
-    up = model_d_eff(model, d_bulk=d_bulk, k=k, grain_cm=l_cm + h, delta_cm=delta_cm)[0]
-    dn = model_d_eff(model, d_bulk=d_bulk, k=k, grain_cm=l_cm - h, delta_cm=delta_cm)[0]
-    return abs(up - dn) / (2 * h) * sd_cm
+        return effective_text(self)
+
+
+def _gradient(model: str, d_bulk: float, k: float, l_cm: float,
+              delta_cm: float) -> tuple[float, float, float]:
+    """(dD/dk, dD/dD_b, dD/dl) of ``model`` by central differences."""
+    def g(kk: float, db: float, ll: float) -> float:
+        return model_d_eff(model, d_bulk=db, k=kk, grain_cm=ll, delta_cm=delta_cm)[0]
+
+    hk, hd, hl = 1e-5 * k, 1e-5 * d_bulk, 1e-5 * l_cm
+    return ((g(k + hk, d_bulk, l_cm) - g(k - hk, d_bulk, l_cm)) / (2 * hk),
+            (g(k, d_bulk + hd, l_cm) - g(k, d_bulk - hd, l_cm)) / (2 * hd),
+            (g(k, d_bulk, l_cm + hl) - g(k, d_bulk, l_cm - hl)) / (2 * hl))
+
+
+def _root_sum(*terms: float | None) -> float | None:
+    vals = [t for t in terms if t is not None]
+    return math.sqrt(sum(v * v for v in vals)) if vals else None
 
 
 def solve_gb_over_delta(model: str, *, d_eff: float, d_bulk: float, grain_cm: float,
@@ -213,26 +260,72 @@ def solve_gb_over_delta(model: str, *, d_eff: float, d_bulk: float, grain_cm: fl
 
 def _chain(d_bulk: float, k: float, grain_um: float, grain_sd_um: float | None,
            d_eff: float, time_s: float | None, n_grains: int | None, k_rel_sd: float,
-           rng: np.random.Generator | int | None) -> ChainEstimate | None:
+           k_mean: str, rng: np.random.Generator | int | None) -> ChainEstimate | None:
     if n_grains is None and time_s is not None:
         n_grains = max(1, round(math.sqrt(d_eff * time_s) / (grain_um * UM)))
     if n_grains is None:
         return None
     return chain_d_eff(d_bulk, k, grain_um, grain_sd_um or 0.0, n_grains=n_grains,
-                       k_rel_sd=k_rel_sd, rng=rng)
+                       k_rel_sd=k_rel_sd, k_mean=k_mean, rng=rng)
 
 
 def effective_medium(
     *, d_bulk: float, grain_um: float, k: float | None = None, d_eff: float | None = None,
     grain_sd_um: float | None = None, delta_nm: float = 0.5, model: str = "series",
     time_s: float | None = None, n_grains: int | None = None, k_rel_sd: float = 0.0,
-    d_eff_err: float | None = None, rng: np.random.Generator | int | None = None,
+    d_eff_err: float | None = None, k_err: float | None = None, d_bulk_err: float | None = None,
+    grain_se_um: float | None = None, k_mean: str = "harmonic",
+    rng: np.random.Generator | int | None = None,
 ) -> EffectiveMediumResult:
     """D_eff of ``model`` from k (cm/s), or k from ``d_eff`` (cm^2/s) when k is None.
 
-    ``time_s`` (s) checks sqrt(D_eff t) >> l and sets the number of grains of the chain estimate
-    (or give ``n_grains``); ``rng`` seeds the chain Monte Carlo.
+    ``grain_sd_um`` is the spread of single grains (gives ``spread``); ``grain_se_um`` the
+    standard error of the mean grain size; with ``k_err``, ``d_bulk_err`` and ``d_eff_err``
+    (standard errors) they give the standard errors.  ``time_s`` (s) checks sqrt(D_eff t) >> l
+    and sets the number of grains of the chain estimate (or give ``n_grains``); ``k_mean``
+    says which mean of the lognormal k the given (or solved) k is; ``rng`` seeds it.
     """
+    _check_inputs(model, grain_um, grain_sd_um, delta_nm, k, d_eff)
+    _check_options(time_s, n_grains, d_eff_err, k_rel_sd)
+    for name, v in (("k", k_err), ("D_bulk", d_bulk_err), ("grain-size", grain_se_um)):
+        if v is not None and not (math.isfinite(v) and v >= 0):
+            raise InputError(f"the {name} standard error must be finite and >= 0; got {v:g}")
+    l_cm, sd_cm, delta_cm = grain_um * UM, (grain_sd_um or 0.0) * UM, delta_nm * NM
+    se_cm = None if grain_se_um is None else grain_se_um * UM
+    notes: list[str] = []
+    k_spread = None
+    if k is None:
+        assert d_eff is not None
+        k = solve_gb_over_delta(model, d_eff=d_eff, d_bulk=d_bulk, grain_cm=l_cm,
+                                delta_cm=delta_cm)
+        gk, gd, gl = _gradient(model, d_bulk, k, l_cm, delta_cm)
+        k_err = _root_sum(*(None if e is None else g * e / gk for g, e in
+                            ((1.0, d_eff_err), (gl, se_cm), (gd, d_bulk_err))))
+        k_spread = abs(gl * sd_cm / gk) if sd_cm else None
+        solved_for = "D_gb_over_delta"
+        notes.append("k stderr from the standard errors of D_eff, the mean grain size and D_b; "
+                     "k spread from sd(l) alone")
+    else:
+        solved_for = "D_eff"
+    value, comps = model_d_eff(model, d_bulk=d_bulk, k=k, grain_cm=l_cm, delta_cm=delta_cm)
+    if solved_for == "D_eff":
+        gk, gd, gl = _gradient(model, d_bulk, k, l_cm, delta_cm)
+        d_eff_err = _root_sum(*(None if e is None else g * e for g, e in
+                                ((gk, k_err), (gd, d_bulk_err), (gl, se_cm))))
+    if model == "hs":
+        notes.append("D_eff is the HS lower bound (= MG3, grains enclosed by GBs)")
+    spread = abs(gl) * sd_cm if sd_cm else None
+    chain = _chain(d_bulk, k, grain_um, grain_sd_um, value, time_s, n_grains, k_rel_sd,
+                   k_mean, rng)
+    if chain is None:
+        notes.append("chain convention (long-range D_eff over N grains) needs a time or n_grains")
+    return EffectiveMediumResult(model, value, spread, d_bulk, k, grain_um, grain_sd_um,
+                                 delta_nm, comps, chain, time_s, solved_for, k_err, tuple(notes),
+                                 d_eff_err, k_spread)
+
+
+def _check_inputs(model: str, grain_um: float, grain_sd_um: float | None, delta_nm: float,
+                  k: float | None, d_eff: float | None) -> None:
     if model not in MODELS:
         raise InputError(f"unknown model {model!r}; expected one of {', '.join(MODELS)}")
     if not grain_um > 0:
@@ -243,28 +336,6 @@ def effective_medium(
         raise InputError(f"delta must be > 0 nm; got {delta_nm:g}")
     if (k is None) == (d_eff is None):
         raise InputError("give exactly one of D_gb/delta (k) and D_eff")
-    _check_options(time_s, n_grains, d_eff_err, k_rel_sd)
-    l_cm, sd_cm, delta_cm = grain_um * UM, (grain_sd_um or 0.0) * UM, delta_nm * NM
-    notes: list[str] = []
-    k_err = None
-    if k is None:
-        assert d_eff is not None
-        k = solve_gb_over_delta(model, d_eff=d_eff, d_bulk=d_bulk, grain_cm=l_cm,
-                                delta_cm=delta_cm)
-        k_err = _k_error(model, k, d_eff, d_eff_err, d_bulk, l_cm, sd_cm, delta_cm)
-        solved_for = "D_gb_over_delta"
-        notes.append("k stderr from sd(l) and the D_eff error (first order)")
-    else:
-        solved_for = "D_eff"
-    value, comps = model_d_eff(model, d_bulk=d_bulk, k=k, grain_cm=l_cm, delta_cm=delta_cm)
-    if model == "hs":
-        notes.append("D_eff is the HS lower bound (= MG3, grains enclosed by GBs)")
-    spread = _spread(model, d_bulk, k, l_cm, sd_cm, delta_cm)
-    chain = _chain(d_bulk, k, grain_um, grain_sd_um, value, time_s, n_grains, k_rel_sd, rng)
-    if chain is None:
-        notes.append("chain convention (long-range D_eff over N grains) needs a time or n_grains")
-    return EffectiveMediumResult(model, value, spread, d_bulk, k, grain_um, grain_sd_um,
-                                 delta_nm, comps, chain, time_s, solved_for, k_err, tuple(notes))
 
 
 def _check_options(time_s: float | None, n_grains: int | None, d_eff_err: float | None,
@@ -278,19 +349,3 @@ def _check_options(time_s: float | None, n_grains: int | None, d_eff_err: float 
         raise InputError(f"the D_eff error must be finite and >= 0; got {d_eff_err:g}")
     if not (math.isfinite(k_rel_sd) and k_rel_sd >= 0):
         raise InputError(f"the relative spread of k must be >= 0; got {k_rel_sd:g}")
-
-
-def _k_error(model: str, k: float, d_eff: float, d_eff_err: float | None, d_bulk: float,
-             l_cm: float, sd_cm: float, delta_cm: float) -> float | None:
-    """First-order k error from sd(l) and the D_eff error, by implicit differentiation."""
-    if not sd_cm and not d_eff_err:
-        return None
-
-    def g(kk: float, ll: float) -> float:
-        return model_d_eff(model, d_bulk=d_bulk, k=kk, grain_cm=ll, delta_cm=delta_cm)[0]
-
-    dk, dl = 1e-5 * k, 1e-5 * l_cm
-    dg_dk = (g(k + dk, l_cm) - g(k - dk, l_cm)) / (2 * dk)
-    dg_dl = (g(k, l_cm + dl) - g(k, l_cm - dl)) / (2 * dl)
-    var = (dg_dl * sd_cm / dg_dk) ** 2 + ((d_eff_err or 0.0) / dg_dk) ** 2
-    return math.sqrt(var)

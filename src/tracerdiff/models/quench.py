@@ -1,6 +1,7 @@
 """Cryo quench check: do diffusion lengths during imaging stay below the spatial resolution?
 
-For each Arrhenius law given (D_eff, and D_b which relaxes gradients inside grains), the
+For each Arrhenius law given (D_b, which relaxes the gradients inside grains and so decides for
+maps, and D_eff, which decides for long-range profiles), the
 diffusion length sqrt(2 (D(T_stage) t_image + integral of D along the cooling ramp)) is compared
 with the resolution, using the fit's nominal D and the upper end of its 95 % band.  Also the
 warmest stage temperature that keeps every length below the resolution.  Units: K, s, um,
@@ -20,9 +21,10 @@ from scipy import optimize
 from ..errors import InputError
 from ..quantities import quantity
 from ..results import ResultMixin
+from ..units import K_B_EV
 from .arrhenius import ArrheniusResult
 
-__all__ = ["QuenchCheck", "QuenchResult", "quench_check"]
+__all__ = ["QuenchCheck", "QuenchResult", "bulk_law", "quench_check"]
 
 UM = 1e-4
 LEVEL = 0.95
@@ -67,6 +69,7 @@ class QuenchResult(ResultMixin):
     checks: tuple[QuenchCheck, ...]
     warmest_K: float | None
     warmest_upper_K: float | None
+    notes: tuple[str, ...] = ()
 
     @property
     def frozen(self) -> bool:
@@ -90,7 +93,31 @@ class QuenchResult(ResultMixin):
             "warmest_stage_temperature": tq(self.warmest_K),
             "warmest_stage_temperature_upper95": tq(self.warmest_upper_K),
             "length": "sqrt(2 D t)",
+            "notes": list(self.notes),
         }
+
+    def __str__(self) -> str:
+        from .text import quench_text
+
+        return quench_text(self)
+
+
+def bulk_law(d_ref: float, T_ref_K: float, ea_eV: float, *, d_ref_err: float | None = None,
+             ea_err: float | None = None, label: str = "D_b") -> ArrheniusResult:
+    """A known Arrhenius law D(T) = d_ref exp(-Ea/k_B (1/T - 1/T_ref)) as an
+    :class:`ArrheniusResult` (covariance from the optional standard errors; exact otherwise),
+    e.g. the bulk D_b for :func:`quench_check`.  cm^2/s, K, eV."""
+    if not (d_ref > 0 and T_ref_K > 0 and ea_eV >= 0):
+        raise InputError("the bulk law needs D_ref > 0 cm^2/s, T_ref > 0 K and Ea >= 0 eV")
+    s = 0.0 if d_ref_err is None else d_ref_err / d_ref
+    e = 0.0 if ea_err is None else ea_err
+    x = 1.0 / (K_B_EV * T_ref_K)
+    cov = np.array([[s * s + (e * x) ** 2, e * e * x], [e * e * x, e * e]])
+    return ArrheniusResult(
+        ln_d0=math.log(d_ref) + ea_eV * x, ea_eV=ea_eV, cov=cov, chi2=0.0, dof=0,
+        error_source="given", temperature_K=np.array([T_ref_K]), D=np.array([d_ref]),
+        D_err=None if d_ref_err is None else np.array([d_ref_err]), T_ref_K=T_ref_K,
+        label=label)
 
 
 def _ramp_integral(fn: Callable[[np.ndarray], np.ndarray], t_lo: float,
@@ -148,6 +175,10 @@ def quench_check(
             raise InputError("the cooling rate must be > 0 K/s")
         ramp = {"from_K": float(ramp_from_K), "rate_K_s": float(ramp_rate_K_s)}
     checks = []
+    notes = []
+    if "D_b" not in fits:
+        notes.append("no D_b given: in a map the in-grain gradient relaxes by D_b (>> D_eff); "
+                     "give the bulk law for the check that decides")
     for name, fit in fits.items():
         img, rmp, tot = _lengths(fit, stage_K, time_s, ramp, upper=False)
         tot_up = _lengths(fit, stage_K, time_s, ramp, upper=True)[2]
@@ -157,4 +188,4 @@ def quench_check(
     return QuenchResult(
         stage_K, time_s, resolution_um, ramp, tuple(checks),
         _warmest(fits, time_s, resolution_um, ramp, upper=False),
-        _warmest(fits, time_s, resolution_um, ramp, upper=True))
+        _warmest(fits, time_s, resolution_um, ramp, upper=True), tuple(notes))

@@ -34,7 +34,7 @@ def _wls(x: FloatArray, y: FloatArray, var: FloatArray) -> tuple[FloatArray, Flo
     coef, *_ = np.linalg.lstsq(a, y * w, rcond=None)
     cov = np.linalg.inv(a.T @ a)
     r = y * w - a @ coef
-    return coef, cov, float(r @ r)
+    return np.asarray(coef, dtype=float), np.asarray(cov, dtype=float), float(r @ r)
 
 
 def paule_mandel_tau2(x: FloatArray, y: FloatArray, sigma: FloatArray) -> float:

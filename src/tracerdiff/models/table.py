@@ -2,7 +2,9 @@
 
 Columns: ``T_K`` or ``T_C``; ``D`` in cm^2/s with optional ``D_err``, or ``sigma`` in S/cm with
 optional ``sigma_err`` (converted to D_sigma by Nernst-Einstein with a number density in
-cm^-3).  Lines starting with ``#`` are comments.
+cm^-3).  The tables tracerdiff writes are read as well (:data:`VALUE_COLUMNS`: ``D_cm2_s`` /
+``D_err_cm2_s``, ``D_sigma_cm2_s`` / ``D_sigma_err_cm2_s``, ``k_cm_s`` / ``k_err_cm_s``).  An
+empty error cell means no error for the whole table.  Lines starting with ``#`` are comments.
 """
 
 from __future__ import annotations
@@ -22,6 +24,14 @@ __all__ = ["ArrheniusTable", "fit_arrhenius_table", "read_arrhenius_table"]
 
 FloatArray = NDArray[np.float64]
 COLD_LIMIT_K = 50.0
+#: value column, its error column, unit: the rate columns an Arrhenius table may have
+VALUE_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("D", "D_err", "cm^2/s"),
+    ("D_cm2_s", "D_err_cm2_s", "cm^2/s"),
+    ("D_sigma_cm2_s", "D_sigma_err_cm2_s", "cm^2/s"),
+    ("D_eff_cm2_s", "D_eff_err_cm2_s", "cm^2/s"),
+    ("k_cm_s", "k_err_cm_s", "cm/s"),
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -31,8 +41,9 @@ class ArrheniusTable:
     temperature_K: FloatArray
     D: FloatArray
     D_err: FloatArray | None
-    source: str  #: "D" or "sigma (Nernst-Einstein, n = ... cm^-3)"
+    source: str  #: the value column, or "sigma (Nernst-Einstein, n = ... cm^-3)"
     path: str
+    unit: str = "cm^2/s"
 
 
 def _read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
@@ -98,12 +109,13 @@ def read_arrhenius_table(
     if not rows:
         raise InputError(f"{p.name}: no data rows; an Arrhenius fit needs >= 2 temperatures")
     t = _temperatures(header, rows, p, allow_cold)
-    if "D" in header:
-        d = _column(header, rows, "D", p)
-        err = _column(header, rows, "D_err", p) if "D_err" in header else None
-        if np.any(d <= 0):
-            raise DataError(f"{p.name}: D must be > 0 cm^2/s; got {float(d.min()):g}")
-        return ArrheniusTable(t, d, err, "D", str(p))
+    for col, err_col, unit in VALUE_COLUMNS:
+        if col in header:
+            d = _column(header, rows, col, p)
+            err = _errors(header, rows, err_col, p)
+            if np.any(d <= 0):
+                raise DataError(f"{p.name}: {col} must be > 0 {unit}; got {float(d.min()):g}")
+            return ArrheniusTable(t, d, err, col, str(p), unit)
     if "sigma" in header:
         if density_cm3 is None:
             raise InputError(f"{p.name}: a 'sigma' column needs a number density (--density)")
@@ -111,18 +123,29 @@ def read_arrhenius_table(
         if np.any(s <= 0):
             raise DataError(f"{p.name}: sigma must be > 0 S/cm; got {float(s.min()):g}")
         d = nernst_einstein_d(s, t, density_cm3=density_cm3, charge=charge)
-        err = None
-        if "sigma_err" in header:
-            err = _column(header, rows, "sigma_err", p) * d / s
+        err = _errors(header, rows, "sigma_err", p)
+        if err is not None:
+            err = err * d / s
         src = f"sigma (Nernst-Einstein, n = {density_cm3:.3g} cm^-3, z = {charge})"
         return ArrheniusTable(t, d, err, src, str(p))
-    raise FileFormatError(f"{p.name}: expected a 'D' or 'sigma' column in the header "
-                          f"row ({len(header)} columns)")
+    raise FileFormatError(f"{p.name}: expected a 'D', 'sigma', 'D_cm2_s', 'D_sigma_cm2_s' or "
+                          f"'k_cm_s' column in the header row ({len(header)} columns)")
+
+
+def _errors(header: list[str], rows: list[list[str]], name: str, p: Path) -> FloatArray | None:
+    """The error column, or None when it is absent or every cell is empty (no errors)."""
+    if name not in header:
+        return None
+    i = header.index(name)
+    if all(i >= len(r) or not r[i].strip() for r in rows):
+        return None
+    return _column(header, rows, name, p)
 
 
 def fit_arrhenius_table(
     path: str | Path, *, density_cm3: float | None = None, charge: int = 1,
     allow_cold: bool = False, reference_T_K: float | None = None,
+    excess_scatter: str = "random_effects",
 ) -> ArrheniusResult:
     """Read ``path`` and fit it (see :func:`fit_arrhenius`); the label is the file name."""
     tab = read_arrhenius_table(path, density_cm3=density_cm3, charge=charge, allow_cold=allow_cold)
@@ -130,7 +153,7 @@ def fit_arrhenius_table(
         bad = int(np.sum(tab.D_err <= 0))
         raise DataError(f"{Path(path).name}: {bad} error value(s) <= 0; errors must be > 0")
     label = Path(path).stem
-    if tab.source != "D":
+    if tab.source.startswith("sigma"):
         label += " (D_sigma)"
-    return fit_arrhenius(tab.temperature_K, tab.D, tab.D_err,
-                         reference_T_K=reference_T_K, label=label)
+    return fit_arrhenius(tab.temperature_K, tab.D, tab.D_err, reference_T_K=reference_T_K,
+                         label=label, unit=tab.unit, excess_scatter=excess_scatter)

@@ -27,6 +27,7 @@ __all__ = [
     "conductivity_prefactor_to_d0",
     "haven_from_arrhenius",
     "haven_ratio",
+    "haven_temperature",
     "nernst_einstein",
     "nernst_einstein_d",
     "nernst_einstein_sigma",
@@ -94,6 +95,11 @@ class NernstEinsteinResult(ResultMixin):
             "relation": "D_sigma = sigma k_B T / (n z^2 e^2)",
         }
 
+    def __str__(self) -> str:
+        from .text import nernst_einstein_text
+
+        return nernst_einstein_text(self)
+
 
 def nernst_einstein(sigma_S_cm: float, temperature_K: float, *, density_cm3: float,
                     charge: int = 1, sigma_err: float | None = None) -> NernstEinsteinResult:
@@ -126,6 +132,11 @@ class HavenResult(ResultMixin):
             "notes": list(self.notes),
         }
 
+    def __str__(self) -> str:
+        from .text import haven_text
+
+        return haven_text(self)
+
 
 def haven_ratio(d_tracer: float, d_sigma: float, *, d_tracer_err: float | None = None,
                 d_sigma_err: float | None = None, prefactors: bool = False,
@@ -149,14 +160,15 @@ def haven_ratio(d_tracer: float, d_sigma: float, *, d_tracer_err: float | None =
 
 
 def _joint_fit(tr: ArrheniusResult, co: ArrheniusResult) -> dict[str, Any]:
-    """Fit both sets with one shared Ea; compare with the separate fits."""
+    """Fit both sets with one shared Ea; compare with the separate fits.  Each point is
+    weighted by its fit's adopted error (given errors plus any random-effects term)."""
     x = np.concatenate([1.0 / tr.temperature_K, 1.0 / co.temperature_K])
     y = np.concatenate([np.log(tr.D), np.log(co.D)])
-    given = tr.D_err is not None and co.D_err is not None
+    s_tr, s_co = tr.ln_sigma_effective, co.ln_sigma_effective
+    given = s_tr is not None and s_co is not None
     sig = None
-    if given:
-        assert tr.D_err is not None and co.D_err is not None
-        sig = np.concatenate([tr.D_err / tr.D, co.D_err / co.D])
+    if s_tr is not None and s_co is not None:
+        sig = np.concatenate([s_tr, s_co])
     is_tr = np.r_[np.ones(tr.D.size), np.zeros(co.D.size)]
     a = np.column_stack([is_tr, 1 - is_tr, x])
     w = np.ones_like(y) if sig is None else 1 / sig
@@ -195,49 +207,84 @@ def _haven_curve(tr: ArrheniusResult, co: ArrheniusResult, n: int = 7) -> list[d
             for t, a, e in zip(tt, lh, le, strict=True)]
 
 
+def haven_temperature(tracer_T_K: ArrayLike, conductivity_T_K: ArrayLike) -> float:
+    """Default temperature (K) of H_R(T): the centre in 1/T of the range both data sets cover
+    (of both ranges together when they do not overlap).  Depends on the design only."""
+    a, b = np.asarray(tracer_T_K, dtype=float), np.asarray(conductivity_T_K, dtype=float)
+    lo, hi = max(a.min(), b.min()), min(a.max(), b.max())
+    if lo > hi:
+        lo, hi = min(a.min(), b.min()), max(a.max(), b.max())
+    return float(2.0 / (1.0 / lo + 1.0 / hi))
+
+
+def _at_temperature(tracer: ArrheniusResult, conductivity: ArrheniusResult,
+                    temperature_K: float) -> tuple[float, float, dict[str, Any]]:
+    m1, e1 = tracer.ln_d_at(temperature_K)
+    m2, e2 = conductivity.ln_d_at(temperature_K)
+    h, lerr = float(np.exp(m1[0] - m2[0])), float(np.hypot(e1[0], e2[0]))
+    return h, h * lerr, {"band_95": [h * math.exp(-1.96 * lerr), h * math.exp(1.96 * lerr)],
+                         "curve": _haven_curve(tracer, conductivity)}
+
+
+def _shared_ea(tracer: ArrheniusResult, conductivity: ArrheniusResult
+               ) -> tuple[float, float, dict[str, Any], str | None]:
+    """Joint fit with one Ea: H_R = D0 ratio, details, and why it must not be headlined."""
+    j = _joint_fit(tracer, conductivity)
+    c, cov = j["coef"], j["cov"]
+    lerr = math.sqrt(cov[0, 0] + cov[1, 1] - 2 * cov[0, 1])
+    h = math.exp(float(c[0] - c[1]))
+    consistent = None if math.isnan(j["p"]) else bool(j["p"] >= 0.05)
+    details = {
+        "Ea_shared": quantity(-c[2] * K_B_EV, math.sqrt(cov[2, 2]) * K_B_EV, "eV"),
+        "D0_tracer": quantity(math.exp(c[0]), math.exp(c[0]) * math.sqrt(cov[0, 0]), "cm^2/s"),
+        "D0_conductivity": quantity(math.exp(c[1]), math.exp(c[1]) * math.sqrt(cov[1, 1]),
+                                    "cm^2/s"),
+        "haven_ratio_shared_ea": quantity(h, h * lerr, ""),
+        "test": j["test"], "delta_chi2": j["dchi2"], "p_value": quantity(j["p"], None, ""),
+        "shared_ea_consistent": consistent, "chi2_red_joint": j["chi2_red"],
+    }
+    why = None
+    if consistent is False:
+        why = f"one shared Ea is rejected by the data (p = {j['p']:.2g})"
+    for name, f in (("tracer", tracer), ("conductivity", conductivity)):
+        if f.curvature.get("non_arrhenius"):
+            why = (why + "; " if why else "") + (
+                f"the {name} data are curved in 1/T (p = {f.curvature['p_value']:.2g})")
+    return h, h * lerr, details, why
+
+
 def haven_from_arrhenius(tracer: ArrheniusResult, conductivity: ArrheniusResult, *,
                          shared_ea: bool = False, temperature_K: float | None = None,
                          ) -> HavenResult:
     """H_R from two Arrhenius data sets (tracer D*, conductivity D_sigma).
 
-    ``shared_ea=False``: H_R(T) = D*(T)/D_sigma(T) at ``temperature_K`` (default: the mean of
-    the two reference temperatures in 1/T), error from the two independent fits.
-    ``shared_ea=True``: joint fit with one Ea; H_R = ratio of the two pre-exponentials; the
-    result says whether one Ea is consistent with the data (p-value of joint vs separate).
+    ``shared_ea=False``: H_R(T) = D*(T)/D_sigma(T) at ``temperature_K`` (default
+    :func:`haven_temperature`), error from the two independent fits.  ``shared_ea=True``: joint
+    fit with one Ea, H_R = ratio of the two pre-exponentials -- headlined only when the
+    equality test (joint vs separate) and both curvature tests accept it; otherwise H_R(T) with
+    its band is the headline and the notes say why (the shared-Ea fit stays in ``details``).
     """
     dea = tracer.ea_eV - conductivity.ea_eV
-    dea_err = math.hypot(tracer.ea_err, conductivity.ea_err)
     details: dict[str, Any] = {
         "Ea_tracer": quantity(tracer.ea_eV, tracer.ea_err, "eV"),
         "Ea_conductivity": quantity(conductivity.ea_eV, conductivity.ea_err, "eV"),
-        "Ea_difference": quantity(dea, dea_err, "eV"),
+        "Ea_difference": quantity(dea, math.hypot(tracer.ea_err, conductivity.ea_err), "eV"),
     }
+    if temperature_K is None:
+        temperature_K = haven_temperature(tracer.temperature_K, conductivity.temperature_K)
+    h_t, h_t_err, at_t = _at_temperature(tracer, conductivity, temperature_K)
+    details.update(at_t)
+    method_t = "H_R(T) from separate Arrhenius fits"
+    notes = ["band from the two independent fits' covariances"]
     if not shared_ea:
-        if temperature_K is None:
-            temperature_K = 2.0 / (1.0 / tracer.T_ref_K + 1.0 / conductivity.T_ref_K)
-        m1, e1 = tracer.ln_d_at(temperature_K)
-        m2, e2 = conductivity.ln_d_at(temperature_K)
-        h, lerr = float(np.exp(m1[0] - m2[0])), float(np.hypot(e1[0], e2[0]))
-        details["band_95"] = [h * math.exp(-1.96 * lerr), h * math.exp(1.96 * lerr)]
-        details["curve"] = _haven_curve(tracer, conductivity)
-        return HavenResult(h, h * lerr, "H_R(T) from separate Arrhenius fits", temperature_K,
-                           details, ("band from the two independent fits' covariances",))
-    j = _joint_fit(tracer, conductivity)
-    c, cov = j["coef"], j["cov"]
-    lh = float(c[0] - c[1])
-    lerr = math.sqrt(cov[0, 0] + cov[1, 1] - 2 * cov[0, 1])
-    h = math.exp(lh)
-    consistent = None if math.isnan(j["p"]) else bool(j["p"] >= 0.05)
-    details.update({
-        "Ea_shared": quantity(-c[2] * K_B_EV, math.sqrt(cov[2, 2]) * K_B_EV, "eV"),
-        "D0_tracer": quantity(math.exp(c[0]), math.exp(c[0]) * math.sqrt(cov[0, 0]), "cm^2/s"),
-        "D0_conductivity": quantity(math.exp(c[1]), math.exp(c[1]) * math.sqrt(cov[1, 1]),
-                                    "cm^2/s"),
-        "test": j["test"], "delta_chi2": j["dchi2"], "p_value": quantity(j["p"], None, ""),
-        "shared_ea_consistent": consistent,
-        "chi2_red_joint": j["chi2_red"],
-    })
-    notes = ["H_R = ratio of the pre-exponentials of a joint fit with one shared Ea"]
-    if consistent is False:
-        notes.append("a shared Ea is rejected by the data (p < 0.05): prefer H_R(T)")
-    return HavenResult(h, h * lerr, "joint fit with shared Ea", None, details, tuple(notes))
+        return HavenResult(h_t, h_t_err, method_t, temperature_K, details, tuple(notes))
+    h, h_err, joint, why = _shared_ea(tracer, conductivity)
+    details.update(joint)
+    if why is None:
+        notes = ["H_R = ratio of the pre-exponentials of a joint fit with one shared Ea "
+                 "(consistent with the data)"]
+        return HavenResult(h, h_err, "joint fit with shared Ea", None, details, tuple(notes))
+    notes = [f"shared-Ea value not used: {why}; H_R(T) at {temperature_K:.1f} K with its band "
+             "instead (shared-Ea fit in details)", *notes]
+    return HavenResult(h_t, h_t_err, method_t + " (shared Ea rejected)", temperature_K, details,
+                       tuple(notes))
