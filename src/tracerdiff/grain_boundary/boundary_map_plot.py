@@ -1,0 +1,108 @@
+"""Figure of a boundary-map analysis: the fraction map with every boundary coloured by its k
+(grey where not measurable) and the pooled distribution of k (matplotlib Figure, Agg)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import xarray as xr
+from numpy.typing import NDArray
+
+from .boundary_map import BoundaryMapResult
+
+__all__ = ["boundary_map_figure", "plot_boundary_k_map", "plot_k_population"]
+
+
+def _edge_pairs(labels: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Per pixel next to another grain: its pair key (min * big + max), else -1; and big."""
+    big = int(labels.max()) + 1
+    key = np.full(labels.shape, -1, dtype=np.int64)
+    for sl_a, sl_b in (
+        ((slice(None), slice(None, -1)), (slice(None), slice(1, None))),
+        ((slice(None, -1), slice(None)), (slice(1, None), slice(None))),
+    ):
+        a, b = labels[sl_a], labels[sl_b]
+        k = np.minimum(a, b) * big + np.maximum(a, b)
+        m = a != b
+        key[sl_a] = np.where(m, k, key[sl_a])
+        key[sl_b] = np.where(m, k, key[sl_b])
+    return key, np.array([big])
+
+
+def plot_boundary_k_map(
+    fraction: xr.Dataset, result: BoundaryMapResult, ax: Any = None, *, cmap: str = "viridis"
+) -> Any:
+    """The fraction map (grey) with each boundary's pixels coloured by log10 k (grey: not
+    measurable); returns the Axes."""
+    from matplotlib.colors import LogNorm
+    from matplotlib.figure import Figure
+
+    if ax is None:
+        ax = Figure(figsize=(6, 5)).add_subplot()
+    x, y = fraction["x"].to_numpy(), fraction["y"].to_numpy()
+    ext = (float(x[0] - (x[1] - x[0]) / 2), float(x[-1] + (x[1] - x[0]) / 2),
+           float(y[-1] + (y[1] - y[0]) / 2), float(y[0] - (y[1] - y[0]) / 2))
+    ax.imshow(fraction["C"].to_numpy(), cmap="gray", extent=ext, interpolation="nearest")
+    key, big = _edge_pairs(result.labels)
+    ks = np.array([s.estimate.k if s.measured and s.estimate is not None else math.nan
+                   for s in result.steps])
+    keys = np.array([s.boundary.grains[0] * int(big[0]) + s.boundary.grains[1]
+                     for s in result.steps], dtype=np.int64)
+    order = np.argsort(keys)
+    pos = np.clip(np.searchsorted(keys[order], key), 0, max(keys.size - 1, 0))
+    hit = (key >= 0) & (keys.size > 0)
+    if keys.size:
+        hit &= keys[order][pos] == key
+    kmap = np.where(hit, ks[order][pos] if keys.size else np.nan, np.nan)
+    grey = (key >= 0) & ~np.isfinite(kmap)
+    over = np.zeros((*key.shape, 4))
+    over[grey] = (0.6, 0.6, 0.6, 0.8)
+    ax.imshow(over, extent=ext, interpolation="nearest")
+    good = np.isfinite(kmap) & (kmap > 0)
+    if good.any():
+        norm = LogNorm(vmin=float(np.nanmin(kmap[good])), vmax=float(np.nanmax(kmap[good])))
+        im = ax.imshow(np.where(good, kmap, np.nan), cmap=cmap, norm=norm, extent=ext,
+                       interpolation="nearest")
+        ax.figure.colorbar(im, ax=ax, label="D_gb/delta (cm/s)", shrink=0.8)
+    ax.set_xlabel("x (um)")
+    ax.set_ylabel("y (um)")
+    ax.set_title(f"{result.n_measured} of {len(result.steps)} boundaries measured (grey: not)")
+    return ax
+
+
+def plot_k_population(result: BoundaryMapResult, ax: Any = None) -> Any:
+    """Histogram of the measured k (log axis) and the pooled lognormal population; returns the
+    Axes."""
+    from matplotlib.figure import Figure
+
+    if ax is None:
+        ax = Figure(figsize=(5, 4)).add_subplot()
+    ks = np.array([s.estimate.k for s in result.steps if s.measured and s.estimate is not None])
+    pop = result.population
+    if ks.size:
+        lk = np.log10(ks)
+        ax.hist(lk, bins=max(5, int(math.sqrt(ks.size))), density=True, color="0.7",
+                label=f"measured ({ks.size})")
+    if pop is not None:
+        s = np.linspace(pop.mu - 4 * pop.tau, pop.mu + 4 * pop.tau, 200)
+        dens = np.exp(-0.5 * ((s - pop.mu) / pop.tau) ** 2) / (pop.tau * math.sqrt(2 * math.pi))
+        g, ge = pop.gmean
+        lab = f"pooled lognormal: gmean {g:.3g}" + (f" ± {ge:.2g}" if ge else "") + " cm/s"
+        ax.plot(s / math.log(10), dens * math.log(10), "k-", label=lab)
+    ax.set_xlabel("log10 D_gb/delta (cm/s)")
+    ax.set_ylabel("density")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def boundary_map_figure(fraction: xr.Dataset, result: BoundaryMapResult) -> Any:
+    """Both panels in one :class:`matplotlib.figure.Figure` (the ``gb-map --png`` figure)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(11, 4.5), layout="constrained")
+    a1, a2 = fig.subplots(1, 2, width_ratios=(1.6, 1))
+    plot_boundary_k_map(fraction, result, a1)
+    plot_k_population(result, a2)
+    return fig
