@@ -164,13 +164,16 @@ def read_cameca_is(path: PathLike, *, max_pixels: int = MAX_PIXELS) -> xr.Datase
     iso = h.get("Isotopes") or {}
     ratios = [f"{a}/{b}" for a, b in iso.get("ratios", ())]
     n = int(s.data.sizes["frame"])
+    raw_from = "is_txt" if Path(str(p) + "_txt").is_file() else "is"
     attrs = {
         "instrument": _instrument(h),
         "format": "cameca_nanosims_is",
         "kind": "isotope_cycles",
         "n_cycles": n,
-        "dead_time_corrected": 0,
-        "raw_from": "is_txt" if Path(str(p) + "_txt").is_file() else "is",
+        # without the .is_txt the values are those the instrument stored after its own
+        # corrections (sims: "corrected data"), so they are never corrected again
+        "dead_time_corrected": int(raw_from == "is"),
+        "raw_from": raw_from,
         "ratios": json.dumps(ratios),
         "acquisition_date": str(h.get("date", "")),
         "comment": str(h.get("comment", "")),

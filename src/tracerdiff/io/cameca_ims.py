@@ -20,7 +20,12 @@ from ..errors import FileFormatError
 from ._checks import MAX_PIXELS, check_max_pixels
 from ._common import PathLike, check_counts, existing_file, normalize_species, source_attrs
 
-__all__ = ["ims_corrected_rates", "is_cameca_ims_asc", "read_cameca_ims_asc"]
+__all__ = [
+    "ims_corrected_counts",
+    "ims_corrected_rates",
+    "is_cameca_ims_asc",
+    "read_cameca_ims_asc",
+]
 
 _RATIO = re.compile(
     r"^(R\d+)=\s*([\d.]+)\s*\*(\S+)\s*\[([^\]]+)\]\s*/\s*([\d.]+)\s*\*(\S*)\s*"
@@ -274,3 +279,24 @@ def ims_corrected_rates(ds: xr.Dataset) -> xr.Dataset:
         corr = (r - float(da.attrs.get("background_cps", 0.0))) / float(da.attrs.get("yield", 1.0))
         out[name] = (da.dims, corr, {**da.attrs, "corrected": "dead time, background, yield"})
     return out
+
+
+def ims_corrected_counts(ds: xr.Dataset, name: str) -> tuple[np.ndarray, np.ndarray, float]:
+    """(counts, variance, count time in s) per cycle of one species, corrected as
+    :func:`ims_corrected_rates` does: ``n = t (r / (1 - r tau) - bkg) / yield``.
+
+    The measured counts ``r t`` are Poisson, so by the delta method
+    ``var(n) = r t / (yield^2 (1 - r tau)^4)``. FileFormatError without a count time.
+    """
+    da = ds[name]
+    t = float(da.attrs.get("count_time_s", np.nan))
+    if not (np.isfinite(t) and t > 0):
+        raise FileFormatError(f"{name}: no counting time (C.TIME) in the report")
+    tau = float(da.attrs.get("dead_time_ns", 0.0)) * 1e-9
+    y = float(da.attrs.get("yield", 1.0))
+    r = np.asarray(da.values, dtype=np.float64)
+    live = 1.0 - r * tau
+    if np.any(live <= 0):
+        raise FileFormatError(f"{name}: a count rate reaches 1/dead time; the detector saturated")
+    rate = (r / live - float(da.attrs.get("background_cps", 0.0))) / y
+    return rate * t, r * t / (y * y * live**4), t
