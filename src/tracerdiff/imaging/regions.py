@@ -1,8 +1,12 @@
-"""Region statistics: counts summed over a rectangle (um) or a boolean mask, then the ratio."""
+"""Region statistics: counts summed over a rectangle (um), a boolean mask or every region of a
+ROI mask (label image, LANS CELLS, shapes in um), then the ratio of the sums."""
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,7 +19,7 @@ from ..results import ResultMixin
 from .pipeline import pixel_sizes
 from .summed import as_fraction_dataset, fraction_from_sums
 
-__all__ = ["RegionStats", "region_stats"]
+__all__ = ["RegionStats", "RoiTable", "region_stats", "roi_stats"]
 
 
 @dataclass(frozen=True)
@@ -139,4 +143,105 @@ def region_stats(
         n_excluded=int((m & ~ok).sum()),
         normalised=int(fds.attrs.get("normalised", 0)) == 1,
         C_err_sys=float(sys[0]),
+    )
+
+
+@dataclass(frozen=True)
+class RoiTable(ResultMixin):
+    """Every region of a ROI mask: its :class:`RegionStats` (C of the pair from the corrected,
+    summed counts) and the raw counts of every species summed over the region (and frames)."""
+
+    pair: str
+    mask: str
+    regions: tuple[RegionStats, ...]
+    species_counts: tuple[dict[str, float], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-plain: ``regions[]`` with ``label``, ``n_pixels``, ``counts`` per species,
+        ``C`` {value, stderr}, ``C_sys_stderr``, ``n_excluded``."""
+        rows = []
+        for r, counts in zip(self.regions, self.species_counts, strict=True):
+            d = r.to_dict()
+            rows.append(
+                {
+                    "label": int(r.label),
+                    "n_pixels": r.n_pixels,
+                    "n_excluded": r.n_excluded,
+                    "counts": counts,
+                    "counts_corrected": d["counts"],
+                    "C": d["C"],
+                    "C_sys_stderr": r.C_err_sys,
+                }
+            )
+        return {"pair": self.pair, "mask": self.mask, "n_regions": len(rows), "regions": rows}
+
+    def to_csv(self) -> str:
+        """One row per region: label, n_pixels, n_excluded, counts per species, C, C_err,
+        C_err_sys."""
+        names = list(self.species_counts[0]) if self.species_counts else []
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(["label", "n_pixels", "n_excluded", *names, "C", "C_err", "C_err_sys"])
+        for r, counts in zip(self.regions, self.species_counts, strict=True):
+            vals = [repr(float(counts[n])) for n in names]
+            w.writerow([r.label, r.n_pixels, r.n_excluded, *vals, repr(r.C), repr(r.C_err),
+                        repr(r.C_err_sys)])  # fmt: skip
+        return buf.getvalue()
+
+    def write_csv(self, path: str | Path, *, force: bool = False) -> Path:
+        """Write :meth:`to_csv` atomically (an existing file only with ``force``)."""
+        from ..outputs import atomic_path
+
+        with atomic_path(path, force=force) as tmp:
+            Path(tmp).write_text(self.to_csv(), encoding="utf-8")
+        return Path(path)
+
+
+def _species_sums(data: xr.Dataset, masks: list[tuple[int, np.ndarray]]) -> list[dict[str, float]]:
+    """Raw counts of every image species summed over each region (frames summed first)."""
+    images = {
+        str(k): v for k, v in data.data_vars.items() if v.dims[-2:] == ("y", "x")
+    }
+    if "n_a" in images and "n_b" in images:  # a fraction map: its two corrected count images
+        a, b = str(data.attrs.get("species_a", "a")), str(data.attrs.get("species_b", "b"))
+        images = {a: data["n_a"], b: data["n_b"]}
+    flat = {k: (v.sum("frame") if "frame" in v.dims else v).values for k, v in images.items()}
+    return [
+        {k: float(np.nansum(a[m], dtype=np.float64)) for k, a in flat.items()} for _, m in masks
+    ]
+
+
+def roi_stats(
+    data: xr.Dataset,
+    mask: Any = None,
+    *,
+    pair: str | None = None,
+    max_pixels: int = 2**28,
+    **fraction_options: Any,
+) -> RoiTable:
+    """Summed counts and C of every region of a ROI ``mask`` (see
+    :func:`~tracerdiff.imaging.roi_masks.region_masks`: label image array or file, LANS
+    ``.mat``, shapes in um, or None for the ``roi_label`` of a LANS export).
+
+    ``data`` is an image dataset (``fraction_map`` is run with ``pair`` and
+    ``fraction_options``) or a fraction map. C comes from the corrected counts summed over
+    each region, as :func:`region_stats` does; overlapping shapes each get all their pixels.
+    """
+    from .roi_masks import region_masks
+
+    fds = as_fraction_dataset(data, pair=pair, **fraction_options)
+    shape = (int(fds.sizes["y"]), int(fds.sizes["x"]))
+    raw_shape = (int(data.sizes["y"]), int(data.sizes["x"]))
+    if raw_shape != shape:
+        raise InputError(
+            f"the fraction map is {shape} px but the images {raw_shape} px (binning?); a ROI "
+            "mask needs the map at the images' pixels (bin 1)"
+        )
+    masks, what = region_masks(mask, data, shape, max_pixels=max_pixels)
+    stats = tuple(region_stats(fds, mask=m, label=str(lb)) for lb, m in masks)
+    return RoiTable(
+        pair=str(fds.attrs.get("pair", "a/b")),
+        mask=what,
+        regions=stats,
+        species_counts=tuple(_species_sums(data, masks)),
     )
