@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import tracerdiff.outputs as outputs
+import tracerdiff.outputs.folders as folders
+import tracerdiff.outputs.rename as renaming
 from tracerdiff.cli.app import main
 from tracerdiff.errors import InputError, OutputExistsError, OutputWriteError
 from tracerdiff.outputs import MARKER, OutputBatch, atomic_dir, atomic_path, is_output_folder
@@ -126,7 +127,7 @@ def test_force_replaces_by_rename_and_keeps_old_on_failure(tmp_path: Path,
         (tmp / "a").write_text("old")
     marker = json.loads((out / MARKER).read_text())
     assert marker["kind"] == "tracerdiff-output" and marker["files"] == ["a"]
-    real = outputs.rename_noreplace
+    real = folders.rename_noreplace
     calls: list[tuple[Path, Path]] = []
 
     def second_fails(src: Path, dst: Path) -> None:
@@ -135,12 +136,12 @@ def test_force_replaces_by_rename_and_keeps_old_on_failure(tmp_path: Path,
             raise OSError(5, "I/O error")
         real(src, dst)
 
-    monkeypatch.setattr(outputs, "rename_noreplace", second_fails)
+    monkeypatch.setattr(folders, "rename_noreplace", second_fails)
     with pytest.raises(OSError, match="I/O error"), atomic_dir(out, force=True) as tmp:
         (tmp / "b").write_text("new")
     assert _tree(out) == {"a": b"old", MARKER: (out / MARKER).read_bytes()}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
-    monkeypatch.setattr(outputs, "rename_noreplace", real)
+    monkeypatch.setattr(folders, "rename_noreplace", real)
     with atomic_dir(out, force=True) as tmp:
         (tmp / "b").write_text("new")
     assert (out / "b").read_text() == "new" and not (out / "a").exists()
@@ -168,8 +169,8 @@ def _race(n: int, write: Callable[[int, threading.Barrier], None]) -> list[BaseE
 @pytest.fixture(params=["renameat2", "lock"])
 def rename_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     if request.param == "lock":
-        monkeypatch.setattr(outputs, "_renameat2", lambda: None)
-    elif outputs._renameat2() is None:
+        monkeypatch.setattr(renaming, "_renameat2", lambda: None)
+    elif renaming._renameat2() is None:
         pytest.skip("renameat2 is not available here")
     yield str(request.param)
 
@@ -330,3 +331,87 @@ def test_full_disk_in_output_folder_is_a_clean_error(tiny_disk: Path) -> None:
     with pytest.raises(OutputWriteError, match="no space left"), atomic_dir(out) as tmp:
         np.save(tmp / "big.npy", np.zeros(300_000))
     assert list(tiny_disk.iterdir()) == []
+
+
+# --- an output never replaces an input ------------------------------------------------------
+
+
+def _profile_csv(folder: Path) -> Path:
+    p = folder / "scan.csv"
+    p.write_bytes((DEMO / "B_scan1.csv").read_bytes())
+    return p
+
+
+@pytest.mark.parametrize("how", ["same name", "hard link", "symlink", "--png=", "other folder"])
+def test_output_onto_an_input_refused_even_with_force(tmp_path: Path, how: str,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    scan = _profile_csv(tmp_path)
+    before = scan.read_bytes()
+    monkeypatch.chdir(tmp_path)
+    target = {"same name": "scan.csv", "hard link": "hard.png", "symlink": "soft.png",
+              "--png=": "scan.csv", "other folder": "../" + tmp_path.name + "/scan.csv"}[how]
+    if how == "hard link":
+        os.link(scan, tmp_path / target)
+    if how == "symlink":
+        (tmp_path / target).symlink_to(scan)
+    png = [f"--png={target}"] if how == "--png=" else ["--png", target]
+    code, out, err = _cli(["fit", "erfc", "scan.csv", "--time", "110 h", *png, "--force"], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "would replace the input scan.csv" in err
+    assert scan.read_bytes() == before
+
+
+@pytest.mark.parametrize("argv", [
+    ["gb-step", "scan.csv", "--gb", "auto", "--d-bulk", "2.6e-8 cm^2/s", "--csv", "scan.csv"],
+    ["fit", "evolution", "scan.csv", "t2.csv", "--time", "2 weeks", "--png", "t2.csv"],
+])
+def test_table_and_figure_writers_refuse_their_inputs(tmp_path: Path, argv: list[str],
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    _profile_csv(tmp_path)
+    (tmp_path / "t2.csv").write_bytes((DEMO / "B_scan2.csv").read_bytes())
+    before = _tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    code, _, err = _cli([*argv, "--force"], capsys)
+    assert code == 2 and "would replace the input" in err and err.count("\n") == 1
+    assert _tree(tmp_path) == before
+
+
+def test_library_writers_refuse_inputs(tmp_path: Path) -> None:
+    from tracerdiff.outputs import atomic_write_text, check_not_input, protect_inputs
+
+    data = tmp_path / "data.txt"
+    data.write_text("measured")
+    (tmp_path / "alias.txt").hardlink_to(data)
+    for target in (data, tmp_path / "alias.txt"):
+        with pytest.raises(InputError, match="would replace the input"), atomic_path(
+                target, force=True, inputs=[data]):
+            pass
+        with pytest.raises(InputError, match="would replace the input"), protect_inputs(
+                [data]), OutputBatch(force=True) as batch:
+            batch.path(target)
+    with pytest.raises(InputError, match="would replace the input"):
+        atomic_write_text(data, "x", force=True, inputs=[str(data)])
+    with pytest.raises(InputError, match="would replace the input"):
+        check_not_input(tmp_path, [data])  # a folder holding the input
+    with protect_inputs([data]):
+        with pytest.raises(InputError), atomic_dir(tmp_path / "..", force=True):
+            pass
+    check_not_input(tmp_path / "other.txt", [data])  # another name is fine
+    assert data.read_text() == "measured"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["alias.txt", "data.txt"]
+
+
+def test_named_input_files_skips_output_values(tmp_path: Path) -> None:
+    from tracerdiff.outputs import named_input_files
+
+    for name in ("a.txt", "b.txt", "old.nc", "fig.png"):
+        (tmp_path / name).write_text("x")
+    os.mkfifo(tmp_path / "fifo")
+    argv = [str(tmp_path / n) for n in ("a.txt", "b.txt")] + [
+        "-o", str(tmp_path / "old.nc"), f"--png={tmp_path / 'fig.png'}", str(tmp_path / "fifo"),
+        str(tmp_path), "--force"]
+    t0 = time.monotonic()
+    assert named_input_files(argv, ["-o", "--png"]) == argv[:2]
+    assert time.monotonic() - t0 < 1.0  # the FIFO is only stat-ed, never opened
