@@ -65,6 +65,9 @@ def _register() -> None:
 _register()
 
 
+#: options whose value is an output path (every other file named on the command line is an input)
+_OUTPUT_OPTIONS = ("-o", "--out", "--output", "--png", "--csv")
+
 _QUIET_LOGGERS = ("distributed", "h5py", "tifffile", "numexpr", "matplotlib", "PIL", "asyncio")
 
 
@@ -144,8 +147,11 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     _quiet_third_party(debug)
-    try:
-        rv = app(args=args, standalone_mode=False, prog_name="tracerdiff")
+    from ..outputs import named_input_files, protect_inputs
+
+    try:  # no output of this command may replace a file it was given as an input
+        with protect_inputs(named_input_files(args, _OUTPUT_OPTIONS)):
+            rv = app(args=args, standalone_mode=False, prog_name="tracerdiff")
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except _click_exc.ClickException as exc:
