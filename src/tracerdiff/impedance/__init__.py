@@ -1,0 +1,36 @@
+"""Impedance spectra to bulk, grain-boundary and total conductivity (science.md section 11).
+
+Units: frequency in Hz, impedance in ohm, capacitance in F, conductivity in S/cm, lengths in
+cm, areas in cm^2, temperature in K, D in cm^2/s.
+"""
+
+from __future__ import annotations
+
+from .._lazy import attach
+
+#: public name -> submodule that defines it (imported on first use)
+_LAZY: dict[str, str] = {
+    "Assignment": "assign",
+    "Circuit": "circuits",
+    "CircuitFit": "result",
+    "Geometry": "derived",
+    "ImpedanceOptions": "analysis",
+    "ImpedanceResult": "analysis",
+    "KKResult": "kk",
+    "Spectrum": "spectrum",
+    "analyze_spectrum": "analysis",
+    "assign_arcs": "assign",
+    "brug_capacitance": "capacitance",
+    "default_circuit": "circuits",
+    "derive_quantities": "derived",
+    "find_arcs": "guess",
+    "fit_circuit": "fitting",
+    "initial_guesses": "guess",
+    "lin_kk": "kk",
+    "make_spectrum": "spectrum",
+    "parse_circuit": "circuits",
+    "read_spectra": "readers",
+    "read_spectrum": "readers",
+}
+
+__getattr__, __dir__ = attach(__name__, _LAZY)
