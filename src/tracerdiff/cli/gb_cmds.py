@@ -269,47 +269,20 @@ def grains(
     emit(payload, as_json=as_json, text=text)
 
 
-def _pairs(points: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    src, dst = [], []
-    for p in points:
-        if "=" not in p:
-            raise InputError(
-                f"--points: expected 'COL,ROW=X,Y' (micrograph px = SIMS um), got {p!r}"
-            )
-        a, b = p.split("=", 1)
-        try:
-            src.append([float(v) for v in a.split(",")])
-            dst.append([float(v) for v in b.split(",")])
-        except ValueError:
-            raise InputError(f"--points: numbers expected in {p!r}") from None
-    if any(len(v) != 2 for v in src + dst):
-        raise InputError("--points: each side needs two numbers")
-    return np.array(src), np.array(dst)
-
-
-def _lines(lines: list[str] | None, fds: Any, width: float) -> list[Any]:
-    from .common import parse_point
-
-    if not lines:  # default: lines along x, one every 2 widths across the map
-        x, y = fds["x"].to_numpy(), fds["y"].to_numpy()
-        ys = np.arange(y[0] + width, y[-1] - width / 2, 2 * width)
-        return [((float(x[0]), float(v)), (float(x[-1]), float(v))) for v in ys]
-    out = []
-    for t in lines:
-        if ":" not in t:
-            raise InputError(f"--lines: expected 'X0,Y0:X1,Y1' in um, got {t!r}")
-        a, b = t.split(":", 1)
-        out.append((parse_point(a, option="--lines"), parse_point(b, option="--lines")))
-    return out
-
-
 def gb_map(
     fraction_map: Annotated[str, typer.Argument(help="Fraction map (.nc from 'fraction').")],
-    micrograph: Annotated[str, typer.Option("--micrograph", help="Micrograph of the field.")],
-    points: Annotated[
-        list[str], typer.Option("--points", help="Control point 'COL,ROW=X,Y' (px = um); >= 3.")
-    ],
     d_bulk: Annotated[str, typer.Option("--d-bulk", help="D_b, e.g. '2.6e-8 cm^2/s'.")],
+    labels: Annotated[
+        str | None,
+        typer.Option("--labels", help="Integer grain-label image on the map's grid (.npy/.tif)."),
+    ] = None,
+    micrograph: Annotated[
+        str | None, typer.Option("--micrograph", help="Micrograph of the field (line route).")
+    ] = None,
+    points: Annotated[
+        list[str] | None,
+        typer.Option("--points", help="Control point 'COL,ROW=X,Y' (px = um); >= 3."),
+    ] = None,
     pixel_size: Annotated[
         str, typer.Option("--pixel-size", help="Micrograph pixel size.")
     ] = "1 um",
@@ -326,56 +299,57 @@ def gb_map(
         typer.Option("--flux-angle", help=FLUX_ANGLE_HELP + " One, or one per --lines."),
     ] = None,
     order: Annotated[int, typer.Option("--order", help="Polynomial order 1 or 2.")] = 2,
+    window: Annotated[
+        str, typer.Option("--window", help="Boundary route: deepest fit pixel from the trace.")
+    ] = "8 um",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     png: Annotated[str | None, typer.Option("--png", help="Write the map figures (PNG).")] = None,
     csv_out: Annotated[str | None, typer.Option("--csv", help="Write the table (CSV).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite outputs.")] = False,
 ) -> None:
-    """Every GB crossing of a set of lines on a fraction map, located on a registered micrograph.
+    """k = D_gb/delta at every boundary of a fraction map, each along its own normal.
 
-    Example: tracerdiff gb-map map.nc --micrograph etched.png --d-bulk "2.6e-8 cm^2/s"
-    --points 0,0=0,0 --points 511,0=500,0 --points 0,205=0,200 --width "20 um" --json
+    With --labels (grain labels on the map's grid) or alone (boundaries segmented from the map)
+    every boundary between two grains is fitted from its two grains' pixels, and a lognormal
+    population pooled over all of them.  With --micrograph and --points: the crossings of
+    profile lines (--lines, --width) with the GBs of a registered micrograph.
+
+    Example: tracerdiff gb-map map.nc --labels grains.npy --d-bulk "2.6e-8 cm^2/s" --json
     """
-    from ..grain_boundary.gbmap import analyze_map, boundary_mask_on
-    from ..io import open_dataset
-    from ..microstructure import register_points, segment_micrograph
-
     for p in (png, csv_out):
         if p is not None:
             check_writable(p, force=force)
     db, db_err = _d_bulk(d_bulk)
-    w = float(parse_q(width, "length", option="--width", default_unit="um") or 0.0)
-    src, dst = _pairs(points)
-    img = _read_micrograph(micrograph)
-    seg = segment_micrograph(img, pixel_size_um=parse_lengths_xy(pixel_size, option="--pixel-size"))
-    reg = register_points(src, dst, micrograph_shape=seg.shape)
-    fds = open_dataset(fraction_map)
-    if not all(v in fds for v in ("C", "C_err", "n_a", "n_b")):
-        raise InputError(f"{fraction_map}: not a fraction map (needs C, C_err, n_a, n_b)")
-    res = analyze_map(
-        fds,
-        seg,
-        reg,
-        _lines(lines, fds, w),
-        width_um=w,
-        d_bulk=db,
-        d_bulk_err=db_err,
-        delta_nm=parse_q(delta, "length_nm", option="--delta"),
-        guard_um=parse_q(guard, "length", option="--guard", default_unit="um"),
-        resolution_um=float(
+    common: dict[str, Any] = {
+        "delta_nm": parse_q(delta, "length_nm", option="--delta"),
+        "guard_um": parse_q(guard, "length", option="--guard", default_unit="um"),
+        "resolution_um": float(
             parse_q(resolution, "length", option="--resolution", default_unit="um") or 0.0
         ),
-        flux_angle_deg=_one_or_many(flux_angle),
-        order=order,
-    )
-    if csv_out is not None:
-        res.table.write_csv(csv_out, force=force)
-    if png is not None:
-        from ..grain_boundary.plot import map_figure
+    }
+    if micrograph is None:
+        from ..grain_boundary.boundary_map import BoundaryMapOptions
+        from .gb_map_boundaries import boundary_map_payload
 
-        save_png(map_figure(fds, res, boundary_mask_on(fds, seg, reg)), png, force=force)
-    payload = {"fraction_map": fraction_map, "micrograph": micrograph, **res.to_dict()}
-    emit(payload, as_json=as_json, text=_text(list(res.table.results), payload["summary"]))
+        if points or lines:
+            raise InputError("--points and --lines belong to the --micrograph route")
+        opts = BoundaryMapOptions(
+            d_bulk=db, d_bulk_err=db_err or 0.0,
+            window_um=float(parse_q(window, "length", option="--window", default_unit="um") or 0),
+            **common,
+        )
+        payload, text = boundary_map_payload(
+            fraction_map, labels, options=opts, png=png, csv_out=csv_out, force=force
+        )
+        emit(payload, as_json=as_json, text=text)
+        return
+    if labels is not None or not points:
+        raise InputError("--micrograph needs --points (>= 3) and cannot be combined with --labels")
+    from .gb_map_lines import micrograph_route
+
+    micrograph_route(fraction_map, micrograph, points, pixel_size, lines, width, common,
+                      d_bulk=(db, db_err), flux_angle=flux_angle, order=order, as_json=as_json,
+                      png=png, csv_out=csv_out, force=force)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,8 +1,10 @@
 """Grains from the fraction map itself: with slow grain boundaries the map is a staircase of
 nearly flat grains, and the boundaries are where the fraction jumps.
 
-The gradient of C is taken with Gaussian-derivative filters (``sigma_px``) and divided by its
-noise (the propagated C_err), giving a significance z per pixel.  Pixels with z below
+The gradient of C is taken with Gaussian-derivative filters (``sigma_px``); a white top-hat
+(``ridge_px`` square) keeps its ridges, a few pixels wide at each step, and removes the smooth
+in-grain gradient (significant at high counts); divided by the noise of the filter (the
+propagated C_err) it gives a step significance z per pixel.  Pixels with z below
 ``z_grain`` form the grain cores (connected regions of at least ``min_grain_px`` pixels after a
 one-pixel erosion); a marker watershed on z assigns every other pixel to a grain.  Boundaries
 whose jump is within noise (far from the source) are not seen: those grains stay merged, and a
@@ -66,6 +68,7 @@ def segment_fraction_map(
     sigma_px: float = 1.0,
     z_grain: float = 4.0,
     min_grain_px: int = 12,
+    ridge_px: int = 7,
 ) -> FractionSegmentation:
     """Grains of a fraction map (C and C_err on (y, x)) from the significance of its gradient
     (module docstring)."""
@@ -83,7 +86,11 @@ def segment_fraction_map(
     ef = ndi.gaussian_filter(np.where(ok, e, float(np.median(e[ok]))), sigma_px)
     gx = ndi.gaussian_filter(cf, sigma_px, order=(0, 1))
     gy = ndi.gaussian_filter(cf, sigma_px, order=(1, 0))
-    z = np.hypot(gx, gy) / (ef * _noise_factor(sigma_px))
+    g = np.hypot(gx, gy)
+    # a step is a ridge of |grad C| a few pixels wide; the smooth in-grain gradient is not:
+    # the white top-hat keeps the ridges and removes that background
+    g = g - ndi.grey_opening(g, size=(ridge_px, ridge_px))
+    z = g / (ef * _noise_factor(sigma_px))
     core = ndi.binary_erosion(z < z_grain) & ok
     markers, _ = ndi.label(core)
     sizes = np.bincount(markers.ravel())
