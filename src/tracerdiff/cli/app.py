@@ -57,6 +57,7 @@ def _register() -> None:
         "gb_cmds",
         "sim_cmds",
         "example_cmd",
+        "depth_cmds",
     )
     for name in names:
         importlib.import_module(f"{__package__}.{name}").register(app)

@@ -1,0 +1,160 @@
+"""``tracerdiff depth-profile``: a raw depth profile (IONTOF / Cameca export) to a fraction-
+versus-depth profile CSV that ``tracerdiff fit exchange`` reads. JSON keys in docs/cli.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from ..errors import InputError
+from ..outputs import check_writable
+from .common import emit, parse_fraction, parse_q
+
+__all__ = ["depth_profile", "register"]
+
+_LAYER = typer.Option(
+    [],
+    "--layer",
+    help="THICKNESS@RATE per layer from the surface, e.g. '50 nm@0.1 nm/s'; the last may be "
+    "'@0.3 nm/s' (repeat).",
+)
+
+
+def _rate_um_per_s(text: str, option: str) -> float:
+    v = parse_q(text, "velocity", option=option, default_unit="nm/s", positive=True)
+    assert v is not None
+    return v * 1e4  # cm/s -> um/s
+
+
+def _layers(items: list[str]) -> tuple[Any, ...]:
+    """``"50 nm@0.1 nm/s"`` per layer from the surface down; the last may be ``"@0.3 nm/s"``."""
+    from ..imaging.depth import Layer
+
+    out = []
+    for item in items:
+        thick, sep, rate = item.partition("@")
+        if not sep or not rate.strip():
+            raise InputError(
+                f"--layer: expected THICKNESS@RATE, e.g. '50 nm@0.1 nm/s' (the last may be "
+                f"'@0.3 nm/s'), got {item!r}"
+            )
+        t = None
+        if thick.strip():
+            t = parse_q(thick.strip(), "length", option="--layer", default_unit="um",
+                        positive=True)  # fmt: skip
+        out.append(Layer(t, _rate_um_per_s(rate.strip(), "--layer")))
+    return tuple(out)
+
+
+def _scale(crater: str | None, rate: str | None, layers: list[str]) -> Any:
+    from ..imaging.depth import DepthScale
+
+    given = [crater is not None, rate is not None, bool(layers)]
+    if sum(given) != 1:
+        raise InputError(
+            "give exactly one of --crater-depth (e.g. '1.2 um'), --sputter-rate (e.g. "
+            "'0.2 nm/s') or --layer (repeated)"
+        )
+    depth = parse_q(crater, "length", option="--crater-depth", default_unit="um", positive=True)
+    return DepthScale(
+        crater_depth_um=depth,
+        sputter_rate_um_per_s=_rate_um_per_s(rate, "--sputter-rate") if rate else None,
+        layers=_layers(layers),
+    )
+
+
+def _window(text: str | None) -> tuple[float, float] | None:
+    if text is None:
+        return None
+    parts = text.split(",")
+    if len(parts) != 2:
+        raise InputError(f"--window: expected T0,T1 (s unless a unit is given), got {text!r}")
+    lo, hi = (parse_q(p.strip(), "time", option="--window", default_unit="s") for p in parts)
+    assert lo is not None and hi is not None
+    return lo, hi
+
+
+def _reference(text: str | None, option: str) -> Any:
+    if text is None:
+        return None
+    if option == "--background" and text.strip().lower() == "natural":
+        return "natural"
+    v, e = parse_fraction(text, option=option)
+    return v if e is None else (v, e)
+
+
+def _text(d: dict[str, Any]) -> str:
+    c = d["C"]
+    val = "n/a" if c["value"] is None else f"{c['value']:.5g} ± {c['stderr']:.2g}"
+    scale = d["depth_scale"]
+    how = {"crater_depth": f"crater depth {scale.get('crater_depth', {}).get('value')} um, "
+           "constant rate", "sputter_rate": "constant sputter rate",
+           "layers": f"{len(scale.get('layers', []))} layer(s)"}[scale["method"]]  # fmt: skip
+    lines = [
+        f"{d['pair']} depth profile: {d['n_points']} points to "
+        f"{d['depth_max']['value']:.4g} um ({how})",
+        f"C of the summed counts = {val}"
+        + (" (normalised)" if d["normalised"] else ""),
+    ]
+    if d["time_from"] == "cycle_number":
+        lines.append("no sputter times in the file: cycles taken as of equal duration")
+    missing = d["n_points"] - d["n_points_with_counts"]
+    if missing:
+        lines.append(f"{missing} point(s) without counts left out of the profile")
+    lines += [f"warning: {w}" for w in d["warnings"]]
+    lines += [f"wrote {p}" for p in d["outputs"]]
+    return "\n".join(lines)
+
+
+def depth_profile(
+    raw: str = typer.Argument(..., help="Depth-profile export (IONTOF .txt, Cameca .is/.asc)."),
+    crater_depth: str | None = typer.Option(
+        None, "--crater-depth", help="Measured crater depth, e.g. '1.2 um' (constant rate)."
+    ),
+    sputter_rate: str | None = typer.Option(
+        None, "--sputter-rate", help="Constant sputter rate, e.g. '0.2 nm/s' (bare: nm/s)."
+    ),
+    layer: list[str] = _LAYER,
+    pair: str = typer.Option("18O/16O", "--pair", help="Tracer/reference isotopes."),
+    window: str | None = typer.Option(
+        None, "--window", help="Keep the points with sputter time in T0,T1 (s), e.g. '20,900'."
+    ),
+    kind: str | None = typer.Option(
+        None, "--kind", help="What the file is when its name cannot say: depth, cycles."
+    ),
+    dead_time: str = typer.Option("auto", "--dead-time", help="auto, em or none."),
+    background: str | None = typer.Option(
+        None, "--background", help="C_bg for normalisation ('0.002', '0.002+-0.0001', 'natural')."
+    ),
+    source: str | None = typer.Option(None, "--source", help="C_s of the tracer gas, e.g. 0.95."),
+    output: str | None = typer.Option(
+        None, "-o", "--output", help="Write the profile CSV (x_um, C, C_err, counts, time_s)."
+    ),
+    points: bool = typer.Option(False, "--points", help="Also list every point in the JSON."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing output."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (keys in docs/cli.md)."),
+) -> None:
+    """Depth profile to fraction versus depth (sputter time to depth), a CSV for 'fit exchange'.
+
+    Example: tracerdiff depth-profile raw.txt --crater-depth "1.2 um" -o profile.csv --json
+    """
+    from ..imaging.depth import depth_profile as make_profile
+    from ..io import open_dataset, write_profile_csv
+
+    scale = _scale(crater_depth, sputter_rate, layer)
+    if output is not None:
+        check_writable(output, force=force)
+    opts = {"dead_time": dead_time, "background": _reference(background, "--background"),
+            "source": _reference(source, "--source")}  # fmt: skip
+    ds = open_dataset(raw, kind=kind or "depth_profile")
+    prof = make_profile(ds, scale, pair=pair, window=_window(window), **opts)
+    if output is not None:
+        write_profile_csv(prof.to_dataset(), output, force=force)
+    payload = {**prof.to_dict(per_point=points), "outputs": [output] if output else []}
+    emit(payload, as_json=as_json, text=_text(payload))
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``depth-profile`` to the app."""
+    app.command("depth-profile")(depth_profile)
