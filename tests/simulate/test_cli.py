@@ -171,3 +171,26 @@ def test_bad_config_exits_2_and_writes_nothing(tmp_path: Path, capsys, old: str,
     code, _, err = _run(["simulate", "polycrystal", "--config", str(cfg), "-o", str(out)], capsys)
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
     assert "Traceback" not in err and not out.exists()
+
+
+def test_preview_uses_no_pyplot_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The preview figure is a bare Figure on an Agg canvas: no backend switch, no pyplot
+    figure left open, a readable PNG."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    from tracerdiff.simulate.run import read_config, run_polycrystal_config
+
+    def no_switch(*a: object, **k: object) -> None:
+        raise AssertionError("matplotlib.use() called by library code")
+
+    monkeypatch.setattr(matplotlib, "use", no_switch)
+    cfg = tmp_path / "sim.toml"
+    cfg.write_text(SIM_TOML)
+    figures = plt.get_fignums()
+    run_polycrystal_config(read_config(cfg), tmp_path / "out")
+    assert plt.get_fignums() == figures
+    with Image.open(tmp_path / "out" / "preview.png") as im:
+        im.load()
+        assert im.size[0] > 400 and im.size[1] > 300

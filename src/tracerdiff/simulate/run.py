@@ -336,17 +336,17 @@ def run_polycrystal_config(
 def _preview(
     path: Path, poly: Polycrystal, fields: list[NDArray[np.float64]], c_range: tuple[float, float]
 ) -> None:
-    """Grains and the fraction after each stage (at most 4), on one colour scale."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    """Grains and the fraction after each stage (at most 4), on one colour scale; drawn on a
+    :class:`matplotlib.figure.Figure` (Agg canvas, no pyplot state)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     cell = poly.pixel_size_um
     ny, nx = poly.shape
     shown = list(enumerate(fields))[:4]
-    fig, axes = plt.subplots(len(shown) + 1, 1, figsize=(8, 1.2 + 1.6 * (len(shown) + 1)),
-                             constrained_layout=True, squeeze=False)
+    fig = Figure(figsize=(8, 1.2 + 1.6 * (len(shown) + 1)), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(len(shown) + 1, 1, squeeze=False)
     ext = (0.0, nx * cell, ny * cell, 0.0)
     axes[0, 0].imshow(poly.labels % 20, cmap="tab20", extent=ext, interpolation="nearest")
     axes[0, 0].set_title(f"grains ({poly.n_grains}), source on the left edge")
@@ -363,4 +363,3 @@ def _preview(
         fig.colorbar(im, ax=axes[:, 0].tolist(), label="C (isotope fraction)")
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=80)
-    plt.close(fig)
