@@ -57,6 +57,7 @@ _ALIASES = {"depth": "depth_profile", "cycles": "isotope_cycles", "isotope": "is
 _SUFFIX = {
     ".im": "nanosims_im",
     ".is": "nanosims_is",
+    ".dp": "nanosims_is",
     ".asc": "cameca_ims_asc",
     ".tif": "tiff",
     ".tiff": "tiff",
@@ -97,7 +98,7 @@ def detect_kind(path: PathLike) -> str:
     if head.startswith(b"MATLAB"):
         return "lans_mat"
     suffix = p.suffix.lower()
-    if suffix in (".im", ".is"):
+    if suffix in (".im", ".is", ".dp"):
         return _SUFFIX[suffix]
     if suffix in _TEXT or suffix not in _SUFFIX:
         text_kind = _text_kind(p, suffix)
