@@ -80,6 +80,15 @@ def test_lans_export_carries_its_cells(tmp_path: Path, two_grains: xr.Dataset) -
     _check(table, two_grains)
 
 
+def test_fraction_map_with_its_images(two_grains: xr.Dataset) -> None:
+    from tracerdiff.imaging import fraction_map
+
+    fmap = fraction_map(two_grains, pair="18O/16O", dead_time="none", dtype=np.float64)
+    _check(roi_stats(fmap, _labels(), images=two_grains), two_grains)
+    alone = roi_stats(fmap, _labels())  # the map's corrected counts only
+    assert set(alone.species_counts[0]) == {"18O", "16O"}
+
+
 def test_shapes_in_um(two_grains: xr.Dataset) -> None:
     # pixel centres x = 0.5..11.5 um, y = 1..19 um: grain 1 is columns 0-4, rows 0-3
     rect = Rect(0.0, 0.0, 5.0, 8.0)

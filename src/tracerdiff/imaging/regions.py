@@ -216,6 +216,7 @@ def roi_stats(
     mask: Any = None,
     *,
     pair: str | None = None,
+    images: xr.Dataset | None = None,
     max_pixels: int = 2**28,
     **fraction_options: Any,
 ) -> RoiTable:
@@ -224,24 +225,28 @@ def roi_stats(
     ``.mat``, shapes in um, or None for the ``roi_label`` of a LANS export).
 
     ``data`` is an image dataset (``fraction_map`` is run with ``pair`` and
-    ``fraction_options``) or a fraction map. C comes from the corrected counts summed over
-    each region, as :func:`region_stats` does; overlapping shapes each get all their pixels.
+    ``fraction_options``) or a fraction map; ``images``, with a fraction map, are the count
+    images it was made from (their species are summed per region too, and a LANS ``roi_label``
+    is taken from them). C comes from the corrected counts summed over each region, as
+    :func:`region_stats` does; overlapping shapes each get all their pixels.
     """
     from .roi_masks import region_masks
 
     fds = as_fraction_dataset(data, pair=pair, **fraction_options)
+    if images is None:
+        images = data
     shape = (int(fds.sizes["y"]), int(fds.sizes["x"]))
-    raw_shape = (int(data.sizes["y"]), int(data.sizes["x"]))
+    raw_shape = (int(images.sizes["y"]), int(images.sizes["x"]))
     if raw_shape != shape:
         raise InputError(
             f"the fraction map is {shape} px but the images {raw_shape} px (binning?); a ROI "
             "mask needs the map at the images' pixels (bin 1)"
         )
-    masks, what = region_masks(mask, data, shape, max_pixels=max_pixels)
+    masks, what = region_masks(mask, images, shape, max_pixels=max_pixels)
     stats = tuple(region_stats(fds, mask=m, label=str(lb)) for lb, m in masks)
     return RoiTable(
         pair=str(fds.attrs.get("pair", "a/b")),
         mask=what,
         regions=stats,
-        species_counts=tuple(_species_sums(data, masks)),
+        species_counts=tuple(_species_sums(images, masks)),
     )
