@@ -1,5 +1,7 @@
 """Grain boundaries: the fraction step, k = D_gb/delta per boundary, tables, step detection."""
 
+from .boundary_map import BoundaryMapOptions, BoundaryMapResult, analyze_boundary_map
+from .boundary_map_plot import boundary_map_figure
 from .detect import StepDetection, detect_steps, detect_steps_batch
 from .flux import FluxProfile, flux_from_gradient, flux_from_two_profiles
 from .gbmap import GBMapResult, analyze_map, boundary_mask_on, signed_angles
@@ -12,6 +14,8 @@ from .step import analyze_profiles, analyze_steps
 from .table import GBTable, summarize
 
 __all__ = [
+    "BoundaryMapOptions",
+    "BoundaryMapResult",
     "FluxProfile",
     "GBMapResult",
     "GBTable",
@@ -19,10 +23,12 @@ __all__ = [
     "RatioInterval",
     "StepDetection",
     "StepResult",
+    "analyze_boundary_map",
     "analyze_detected",
     "analyze_map",
     "analyze_profiles",
     "analyze_steps",
+    "boundary_map_figure",
     "boundary_mask_on",
     "default_guard_um",
     "detect_steps",

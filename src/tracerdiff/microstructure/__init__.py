@@ -1,5 +1,6 @@
 """Microstructure from micrographs: grains, GB network, statistics, registration to SIMS."""
 
+from .fraction_segment import FractionSegmentation, segment_fraction_map
 from .plot import grains_figure
 from .register import Crossings, Registration, line_crossings, register_points
 from .segment import GrainSegmentation, segment_micrograph, to_gray
@@ -13,6 +14,7 @@ from .stats import (
 
 __all__ = [
     "Crossings",
+    "FractionSegmentation",
     "GrainSegmentation",
     "GrainStatistics",
     "LognormalFit",
@@ -23,6 +25,7 @@ __all__ = [
     "lognormal_fit",
     "mean_linear_intercept",
     "register_points",
+    "segment_fraction_map",
     "segment_micrograph",
     "to_gray",
 ]
