@@ -98,8 +98,9 @@ def test_bundled_line_scans_and_conductivity_regenerate_bit_for_bit(tmp_path: Pa
         _, sample_truth = demo._line_sample(tmp_path, name, mat, "full", rng)
         assert json.loads(to_json(sample_truth)) == truth["samples"][name], name
     demo._conductivity(tmp_path, mat, rng)
+    demo._bulk_table(tmp_path, mat, rng)
     files = sorted(tmp_path.iterdir())
-    assert len(files) == 11  # 9 scans of B-E, 2 conductivity tables
+    assert len(files) == 12  # 9 scans of B-E, 2 conductivity tables, the bulk D_b table
     for p in files:
         _assert_same_data(p, root / p.name)
 
@@ -134,3 +135,28 @@ def test_bundled_demo_regenerates_bit_for_bit(tmp_path: Path) -> None:
     root = bundled_demo_path()
     for name in res.sha256:
         _assert_same_data(res.path / name, root / name)
+
+
+def test_bundled_truths_are_independent_and_like_for_like() -> None:
+    """The truths the demo's comparisons use are not the analysis formulas."""
+    truth = json.loads((bundled_demo_path() / "truth.json").read_text())
+    mat = llto_material()
+    # series-model truth: the 2D homogenised D_eff (flux solve), not the series formula
+    d2 = truth["samples"]["A"]["D_eff_homogenised_by_T_K"]["295.15"]["value"]
+    series = truth["series_model_22C_mean_grain"]["value"]
+    assert d2 / series > 1.2  # 2D grains conduct more than the 1D formula with the mean size
+    # Ea of D_eff: the apparent Ea of the chains' homogenised D_eff, between bulk and k
+    app = truth["D_eff_apparent"]
+    assert mat.ea_bulk_eV < app["Ea"]["value"] < mat.ea_k_eV
+    assert app["Ea"]["value"] == pytest.approx(0.418, abs=0.003)
+    t = np.array(app["temperatures_K"])
+    line = app["D0"]["value"] * np.exp(-app["Ea"]["value"] / (8.617333262e-5 * t))
+    assert np.allclose(line, app["D_eff_homogenised"], rtol=0.1)
+    # harmonic means over the boundaries in the field are below their median
+    a = truth["samples"]["A"]
+    assert (a["k_22C_harmonic_mean_in_field_length_weighted"]["value"]
+            < a["k_22C_median_in_field"]["value"])
+    # Haven truth on the quantity measured (D_eff / GB D_sigma), not on l k
+    t_h = truth["haven_gb_measured_temperature"]["value"]
+    assert t_h == pytest.approx(2 / (1 / 295.15 + 1 / 393.15))
+    assert truth["haven_gb_measured"]["value"] < truth["haven_gb"]

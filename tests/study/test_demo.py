@@ -88,8 +88,19 @@ def test_bundled_demo_recovers_truth(tmp_path: Path) -> None:
     assert elapsed < 60.0
     assert [o.id for o in res.outcomes if not o.ok] == []
     ratio = {c["result"]: c["ratio_to_truth"] for c in res.comparisons}
+    n_err = {c["result"]: c["n_errors"] for c in res.comparisons}
     for key in ("evoB.D_eff", "evoC.D_eff", "evoD.D_eff", "evoE.D_eff", "fitB0.D_eff"):
         assert ratio[key] == pytest.approx(1.0, abs=0.2), key
-    assert ratio["seriesStudy.D_eff"] == pytest.approx(1.0, abs=1e-6)
+    # truths independent of the analysis: the series formula is not its own truth (2D grains)
+    assert ratio["seriesStudy.D_eff"] < 0.8
+    # Arrhenius and Haven headlines hold their like-for-like truths within their errors
+    for key in ("arrDeff.Ea", "arrK.Ea", "haven.haven_ratio", "arrDb.Ea"):
+        assert n_err[key] is not None and abs(n_err[key]) < 3, key
+    for c in res.comparisons:
+        assert {"recovered", "truth", "n_errors"} <= set(c)
+    haven = next(o for o in res.outcomes if o.id == "haven").results
+    assert haven["method"].endswith("(shared Ea rejected)") and haven["temperature"]["value"]
+    quench = next(o for o in res.outcomes if o.id == "quench").results
+    assert set(quench["checks"]) == {"D_b"} and quench["frozen"] is False
     page = (tmp_path / "demo" / "report.html").read_text()
     assert "Recovered, true and published values" in page

@@ -4,9 +4,14 @@ Samples (22 C exchanges in 95 % 6Li, natural fraction 0.0759 elsewhere):
 A: 59 h exchange, map; 16 d storage at 22 C, map (2D polycrystal, cryo-SIMS images).
 B: 110 h exchange, line scan; 2 and 6 weeks cumulative storage at 22 C, line scans (1D chain).
 C: 63 h exchange, line scan; 3.8 h at 200 C, line scan.   D: 60 h, then 4 h at 100 C.
-E: 60 h, then 10 min at 250 C.  Plus bulk and GB conductivity tables for the Haven ratio.
-Every file is listed in ``manifest.json``; every input parameter and the homogenised D_eff in
-``truth.json``.  Deterministic for a given seed (bit-for-bit).
+E: 60 h, then 10 min at 250 C.  Plus bulk and GB conductivity tables for the Haven ratio and a
+bulk (NMR-like) D_b table for the quench check.
+Every file is listed in ``manifest.json``; every input parameter and the truths in
+``truth.json``.  The truths are computed independently of the analyses and like for like: the 2D
+homogenised D_eff of the map's microstructure (steady-state flux solve), each chain's
+homogenised D_eff, the apparent Ea of D_eff over the anneal temperatures, harmonic means of k
+over the boundaries in the field, the GB Haven ratio of the quantity measured (D_eff over the
+GB D_sigma).  Deterministic for a given seed (bit-for-bit).
 """
 
 from __future__ import annotations
@@ -162,6 +167,7 @@ def _map_truth(
         for (a, b), f in zip(poly.pairs, poly.k_factor, strict=True)
         if int(a) in inside and int(b) in inside
     ]
+    k_field = _k_in_field(grains, poly, mat.k_gb(T22))
     d_eff = {
         f"{T:.2f}": quantity(
             homogenised_d_eff(
@@ -177,9 +183,35 @@ def _map_truth(
         "gb_faces": "corrected",
         "D_eff_homogenised_by_T_K": d_eff,
         "gb_in_field": gbs,
+        **k_field,
         "integration": integration,
         "history": [{"stage": s.to_dict(), "label": lab} for s, lab in MAP_SAMPLE],
         "acquisition": MAP_ACQ,
+    }
+
+
+def _k_in_field(grains: np.ndarray, poly: Any, k_median: float) -> dict[str, Any]:
+    """Harmonic means of k (22 C) over the boundaries in the map's field: per boundary, and
+    weighted by each boundary's length on the pixel grid (the weight a line crossing gives)."""
+    faces: dict[tuple[int, int], int] = {}
+    for a, b in ((grains[:, 1:], grains[:, :-1]), (grains[1:, :], grains[:-1, :])):
+        m = a != b
+        lo, hi = np.minimum(a[m], b[m]), np.maximum(a[m], b[m])
+        keys, counts = np.unique(np.stack([lo, hi], axis=1), axis=0, return_counts=True)
+        for (i, j), c in zip(keys.tolist(), counts.tolist(), strict=True):
+            faces[(i, j)] = faces.get((i, j), 0) + int(c)
+    factor = {(int(a), int(b)): float(f) for (a, b), f in zip(poly.pairs, poly.k_factor,
+                                                               strict=True)}
+    pairs = [(ij, n) for ij, n in faces.items() if ij in factor]
+    k = np.array([k_median * factor[ij] for ij, _ in pairs])
+    w = np.array([n for _, n in pairs], dtype=float)
+    return {
+        "k_22C_harmonic_mean_in_field": quantity(float(k.size / np.sum(1 / k)), None, "cm/s",
+                                                 note=f"over the {k.size} boundaries in the map"),
+        "k_22C_harmonic_mean_in_field_length_weighted": quantity(
+            float(np.sum(w) / np.sum(w / k)), None, "cm/s",
+            note="weighted by boundary length on the map's pixel grid"),
+        "k_22C_median_in_field": quantity(float(np.median(k)), None, "cm/s"),
     }
 
 
@@ -210,6 +242,50 @@ def _line_sample(
                             "k_median": quantity(mat.k_gb(T), None, "cm/s")})
     return entries, {"chain": chain.to_dict(), "steps": truth_steps,
                      "k_factor_harmonic_mean": float(1 / np.mean(1 / chain.k_factor))}
+
+
+def _bulk_table(out: Path, mat: MaterialLaw, rng: np.random.Generator) -> list[dict[str, Any]]:
+    """D_b at -20..120 C with 5 % errors (an NMR-like bulk measurement of the simulated law)."""
+    t_k = np.arange(-20.0, 121.0, 20.0) + 273.15
+    d = np.array([mat.d_bulk(float(t)) for t in t_k])
+    meas = d * np.exp(rng.normal(0.0, 0.05, size=d.size))
+    lines = ["T_K,D,D_err"] + [f"{a:.2f},{b:.6e},{0.05 * b:.6e}"
+                               for a, b in zip(t_k, meas, strict=True)]
+    name = "D_bulk_nmr.csv"
+    atomic_write_text(out / name, "\n".join(lines) + "\n")
+    return [_entry(name, "bulk", 0, "bulk D_b (cm^2/s), NMR-like, 5 % errors", 0.0,
+                   t_k.tolist(), kind="bulk_diffusivity")]
+
+
+def _apparent_truths(samples: dict[str, Any], mat: MaterialLaw) -> dict[str, Any]:
+    """Truths of the Arrhenius and Haven analyses, on the quantities they measure: the straight
+    line through each anneal sample's homogenised D_eff (the apparent Ea over the demo's
+    temperatures) and the GB Haven ratio of D_eff against the GB D_sigma at the centre (in 1/T)
+    of the temperatures both data sets cover."""
+    pts = [(samples[n]["steps"][1]["stage"]["temperature_K"],
+            samples[n]["steps"][1]["D_eff_homogenised"]["value"]) for n in ("B", "D", "C", "E")]
+    t = np.array([a for a, _ in pts])
+    d = np.array([b for _, b in pts])
+    slope, icept = np.polyfit(1.0 / t, np.log(d), 1)
+    ea = float(-slope * K_B_J / E_CHARGE_C)
+    t_cond = np.arange(-20.0, 121.0, 20.0) + 273.15
+    lo, hi = max(t.min(), t_cond.min()), min(t.max(), t_cond.max())
+    t_h = float(2.0 / (1.0 / lo + 1.0 / hi))
+    d_line = float(np.exp(icept + slope / t_h))
+    d_sigma_gb = LLTO_REFERENCE["grain_mean_um"] * 1e-4 * mat.k_gb(t_h) / HAVEN_GB
+    return {
+        "D_eff_apparent": {
+            "Ea": quantity(ea, None, "eV"),
+            "D0": quantity(float(np.exp(icept)), None, "cm^2/s"),
+            "temperatures_K": t.tolist(), "D_eff_homogenised": d.tolist(),
+            "method": "straight line (least squares in ln D vs 1/T) through the homogenised "
+                      "D_eff of samples B, D, C, E at their anneal temperatures",
+        },
+        "haven_gb_measured": quantity(d_line / d_sigma_gb, None, "", note=(
+            f"D_eff (apparent line) / GB D_sigma (= l k / {HAVEN_GB}, l = 16 um) at "
+            f"{t_h:.2f} K; the defined GB Haven ratio (on l k) is haven_gb")),
+        "haven_gb_measured_temperature": quantity(t_h, None, "K"),
+    }
 
 
 def _conductivity(out: Path, mat: MaterialLaw, rng: np.random.Generator) -> list[dict[str, Any]]:
@@ -275,6 +351,7 @@ def _write_demo(out: Path, seed: int, size: str) -> None:
         entries += e
         samples[name] = tr
     entries += _conductivity(out, mat, rng)
+    entries += _bulk_table(out, mat, rng)
     truth = {
         "seed": seed,
         "size": size,
@@ -287,8 +364,10 @@ def _write_demo(out: Path, seed: int, size: str) -> None:
         "scan_acquisition": SCAN_ACQ,
         "samples": samples,
         "series_model_22C_mean_grain": quantity(
-            1 / (1 / mat.d_bulk(T22) + 1 / (16e-4 * mat.k_gb(T22))), None, "cm^2/s"
-        ),
+            1 / (1 / mat.d_bulk(T22) + 1 / (16e-4 * mat.k_gb(T22))), None, "cm^2/s",
+            note="the series formula itself (not a truth): compare models with "
+            "samples/A/D_eff_homogenised_by_T_K"),
+        **_apparent_truths(samples, mat),
     }
     atomic_write_text(out / "truth.json", to_json(truth) + "\n")
     manifest = {

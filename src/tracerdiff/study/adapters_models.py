@@ -42,17 +42,21 @@ def _upstream_value(inputs: Inputs, aid: str, keys: tuple[str, ...]) -> dict[str
     return res
 
 
-def _grain(spec: SeriesModelSpec, inputs: Inputs) -> tuple[ValueErr, str]:
-    """Grain size (um, stderr = spread) and where it came from."""
+def _grain(spec: SeriesModelSpec, inputs: Inputs) -> tuple[ValueErr, float | None, str]:
+    """Grain size (um; ValueErr.stderr = sd of single grains), the standard error of the mean
+    (um, None when unknown) and where they came from."""
     grain = spec.grain_size or inputs.study.sample.grain_size
-    note = "given"
+    note = "given (+- taken as the sd of single grains)"
+    se = None
     if spec.grain_size_from:
         mli = _upstream_value(inputs, spec.grain_size_from, ("mean_linear_intercept",))
         sd = _upstream_value(inputs, spec.grain_size_from, ("ecd_sd",))
         grain = ValueErr(float(mli["value"]), float(sd["value"]))
-        note = (f"mean linear intercept of {spec.grain_size_from!r}, spread: sd of the "
-                "equivalent-circle diameters")
-    return _need(grain, "grain_size (here or in [sample]) or grain_size_from", spec.id), note
+        se = None if mli.get("stderr") is None else float(mli["stderr"])
+        note = (f"mean linear intercept of {spec.grain_size_from!r} (with its standard error), "
+                "spread: sd of the equivalent-circle diameters")
+    grain = _need(grain, "grain_size (here or in [sample]) or grain_size_from", spec.id)
+    return grain, se, note
 
 
 def run_series(spec: SeriesModelSpec, inputs: Inputs) -> AnalysisOutput:
@@ -63,23 +67,28 @@ def run_series(spec: SeriesModelSpec, inputs: Inputs) -> AnalysisOutput:
         return _run_series_inverse(spec, inputs)
     sample = inputs.study.sample
     d_bulk = _need(spec.d_bulk or sample.d_bulk, "d_bulk (here or in [sample])", spec.id)
-    grain, grain_note = _grain(spec, inputs)
-    k = spec.k
-    k_note = "given"
+    grain, grain_se, grain_note = _grain(spec, inputs)
+    k, k_err = spec.k, None
+    k_note = "given (taken as the harmonic mean over the boundaries)"
     if spec.k_from:
-        k = float(_upstream_value(inputs, spec.k_from, ("k_harmonic_mean",))["value"])
+        kq = _upstream_value(inputs, spec.k_from, ("k_harmonic_mean",))
+        k, k_err = float(kq["value"]), kq.get("stderr")
         k_note = f"harmonic mean of the boundaries of analysis {spec.k_from!r}"
     k = _need(k, "k or k_from", spec.id)
     res = effective_medium(d_bulk=d_bulk, grain_um=grain.value, grain_sd_um=grain.stderr, k=k,
-                           delta_nm=sample.gb_width, model=spec.model, time_s=spec.time,
-                           n_grains=spec.n_grains, k_rel_sd=spec.k_spread, rng=inputs.rng())
+                           k_err=k_err, grain_se_um=grain_se, delta_nm=sample.gb_width,
+                           model=spec.model, time_s=spec.time, n_grains=spec.n_grains,
+                           k_rel_sd=spec.k_spread, k_mean="harmonic", rng=inputs.rng())
     out = res.to_dict()
     out["k_source"] = k_note
     out["grain_size_source"] = grain_note
+    err = ("no standard error (no input standard errors)" if res.d_eff_err is None else
+           f"standard error {res.d_eff_err:.2g} cm^2/s from the inputs' standard errors")
     methods = (
-        f"The {spec.model} model gave D_eff = {res.d_eff:.3g} cm^2/s from D_b = {d_bulk:.3g} "
-        f"cm^2/s, D_gb/delta = {k:.3g} cm/s ({k_note}) and grains of {grain.value:.3g} um "
-        "(stderr: spread of single-grain values, the study's convention)."
+        f"The {spec.model} model gave D_eff = {res.d_eff:.3g} cm^2/s ({err}) from D_b = "
+        f"{d_bulk:.3g} cm^2/s, D_gb/delta = {k:.3g} cm/s ({k_note}) and grains of "
+        f"{grain.value:.3g} um; the spread of single-grain values (the study's '+-') is "
+        "D_eff.spread."
     )
     return AnalysisOutput(results=out, methods=methods, objects={"effective": res})
 
@@ -113,22 +122,22 @@ def _run_series_inverse(spec: SeriesModelSpec, inputs: Inputs) -> AnalysisOutput
     d_eff = float(d["value"])
     d_err = None if d.get("stderr") is None else float(d["stderr"])
     d_bulk, bulk_note = _d_bulk_at(spec, inputs, temp)
-    grain, grain_note = _grain(spec, inputs)
-    kw: dict[str, Any] = {"d_bulk": d_bulk, "grain_um": grain.value, "d_eff": d_eff,
-                          "delta_nm": inputs.study.sample.gb_width, "model": spec.model}
+    grain, grain_se, grain_note = _grain(spec, inputs)
     try:
-        res = effective_medium(**kw, d_eff_err=d_err, time_s=spec.time, n_grains=spec.n_grains,
+        res = effective_medium(d_bulk=d_bulk, grain_um=grain.value, grain_sd_um=grain.stderr,
+                               grain_se_um=grain_se, d_eff=d_eff, d_eff_err=d_err,
+                               delta_nm=inputs.study.sample.gb_width, model=spec.model,
+                               time_s=spec.time, n_grains=spec.n_grains,
                                k_rel_sd=spec.k_spread, rng=inputs.rng())
-        by_grain = effective_medium(**kw, grain_sd_um=grain.stderr) if grain.stderr else None
     except InputError as exc:
         raise DataError(f"analysis {spec.id!r}: {exc}") from exc
     out = res.to_dict()
-    out["D_gb_over_delta"] = quantity(res.k, res.k_err, "cm/s",
-                                      note="stderr: from the D_eff stderr only; grain-size "
-                                      "error in D_gb_over_delta_grain_err")
+    out["D_gb_over_delta"]["note"] = ("stderr: from the standard errors of D_eff and of the mean "
+                                      "grain size; spread: from sd(l) of single grains")
     out["D_gb_over_delta_grain_err"] = quantity(
-        None if by_grain is None else by_grain.k_err, None, "cm/s",
-        note="first-order k error from the grain-size spread alone")
+        res.k_spread, None, "cm/s",
+        note="k spread from the sd of single grains alone (not an uncertainty; kept out of the "
+        "stderr)")
     out["D_eff"] = quantity(d_eff, d_err, "cm^2/s", note=f"from analysis {src!r}")
     out["grain_size"] = quantity(grain.value, grain.stderr, "um")
     out["temperature"] = quantity(temp, None, "K")
@@ -175,16 +184,20 @@ def run_arrhenius(spec: ArrheniusSpec, inputs: Inputs) -> AnalysisOutput:
                         f"got {len(t)}")
     err = np.asarray(e, dtype=float)
     use_err = None if np.isnan(err).any() else err
-    res = fit_arrhenius(np.asarray(t), np.asarray(d), use_err, label=spec.label or spec.id)
+    is_k = spec.key == "D_gb_over_delta"
+    unit = "cm/s" if is_k else "cm^2/s"
+    res = fit_arrhenius(np.asarray(t), np.asarray(d), use_err, label=spec.label or spec.id,
+                        unit=unit)
     fig = new_figure(width_in=5.5, height_in=4.2)
     plot_arrhenius(res, ax=fig.add_subplot())
-    table = Table(f"{spec.id}_points", ("T_K", "D_cm2_s", "D_err_cm2_s"),
+    cols = ("T_K", "k_cm_s", "k_err_cm_s") if is_k else ("T_K", "D_cm2_s", "D_err_cm2_s")
+    table = Table(f"{spec.id}_points", cols,
                   tuple(zip(t, d, [None if np.isnan(x) else x for x in e], strict=True)),
-                  caption="Arrhenius data")
+                  caption="Arrhenius data (tracerdiff arrhenius reads this table)")
     out = res.to_dict()
     methods = (f"An Arrhenius law was fitted to {len(t)} values ({spec.label or spec.id}) by "
                f"weighted least squares of ln D on 1/T: Ea = {res.ea_eV:.3g} ± {res.ea_err:.2g} "
-               "eV.")
+               f"eV; errors: {res.error_method()}.")
     return AnalysisOutput(results=out, tables=(table,),
                           figures=(render(fig, f"{spec.id}_arrhenius", "Arrhenius plot"),),
                           methods=methods, objects={"arrhenius": res})
@@ -234,8 +247,11 @@ def run_haven(spec: HavenRatioSpec, inputs: Inputs) -> AnalysisOutput:
         tracer = fit_arrhenius_table(_need(spec.tracer_table, "tracer or tracer_table", spec.id))
     cond = fit_arrhenius_table(spec.conductivity_table, density_cm3=density)
     res = haven_from_arrhenius(tracer, cond, shared_ea=spec.shared_ea)
+    at = "" if res.temperature_K is None else f" at {res.temperature_K:.1f} K"
+    why = f" ({res.notes[0]})" if res.notes else ""
     methods = (f"The Haven ratio H_R = D*/D_sigma was obtained by {res.method}: "
-               f"H_R = {res.haven_ratio:.3g}.")
+               f"H_R{at} = {res.haven_ratio:.3g} ± {res.haven_ratio_err or float('nan'):.2g}"
+               f"{why}.")
     return AnalysisOutput(results=res.to_dict(), methods=methods)
 
 
@@ -249,10 +265,11 @@ def run_quench(spec: QuenchCheckSpec, inputs: Inputs) -> AnalysisOutput:
             raise DataError(f"analysis {spec.arrhenius!r} is not an Arrhenius fit")
     else:
         fit = fit_arrhenius_table(_need(spec.table, "arrhenius or table", spec.id))
-    res = quench_check({"D": fit}, stage_K=spec.stage_temperature, time_s=spec.time,
+    name = fit.label if fit.label in ("D_b", "D_eff") else "D"
+    res = quench_check({name: fit}, stage_K=spec.stage_temperature, time_s=spec.time,
                        resolution_um=spec.resolution)
     verdict = "stays below" if res.frozen else "does not stay below"
-    methods = (f"Quench check: sqrt(2 D t) over {spec.time / 3600:.3g} h at "
+    methods = (f"Quench check of {name}: sqrt(2 D t) over {spec.time / 3600:.3g} h at "
                f"{spec.stage_temperature - 273.15:.0f} °C {verdict} the {spec.resolution:.3g} um "
                "resolution (upper 95 % band).")
     return AnalysisOutput(results=res.to_dict(), methods=methods)

@@ -1,4 +1,10 @@
-"""Recovered numbers beside the truth (a JSON file) and published values (``[[comparisons]]``)."""
+"""Recovered numbers beside the truth (a JSON file) and published values (``[[comparisons]]``).
+
+Each row: ``recovered`` {value, stderr, unit} (stderr a standard error), ``truth``,
+``published``, ``ratio_to_truth``, ``n_errors`` = (recovered - truth) / sqrt(stderr^2 +
+truth stderr^2) (signed; null without a standard error), ``truth_within_2_stderr`` and
+``truth_within_3_stderr``, and a ``note``.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ from .fields import guess_kind
 from .load import Study
 from .outcome import AnalysisOutcome
 
-__all__ = ["evaluate_comparisons", "lookup", "resolve_pointer"]
+__all__ = ["evaluate_comparisons", "lookup", "n_errors", "resolve_pointer"]
 
 
 def lookup(results: dict[str, Any], keys: Sequence[str]) -> Any:
@@ -70,7 +76,13 @@ def evaluate_comparisons(study: Study, outcomes: Sequence[AnalysisOutcome]) -> l
             row["published"] = quantity(value, None, pub_unit)
         row["ratio_to_truth"] = _ratio(rec, row["truth"])
         row["ratio_to_published"] = _ratio(rec, row["published"])
-        row["truth_within_2_stderr"] = _within(rec, row["truth"])
+        row["n_errors"] = n_errors(rec, row["truth"])
+        row["truth_within_2_stderr"] = _within(row["n_errors"], 2.0)
+        row["truth_within_3_stderr"] = _within(row["n_errors"], 3.0)
+        if row["n_errors"] is not None:
+            notes.insert(0, f"recovered - true = {row['n_errors']:+.2g} standard errors")
+        elif rec and row["truth"]:
+            notes.insert(0, "no standard error: distance to the truth in errors not available")
         row["note"] = "; ".join(n for n in notes if n)
         rows.append(row)
     return rows
@@ -92,9 +104,15 @@ def _ratio(a: dict[str, Any] | None, b: dict[str, Any] | None) -> float | None:
     return finite_or_none(a["value"] / b["value"])
 
 
-def _within(rec: dict[str, Any] | None, truth: dict[str, Any] | None) -> bool | None:
-    if not rec or not truth or rec.get("stderr") is None or truth.get("value") is None:
+def n_errors(rec: dict[str, Any] | None, truth: dict[str, Any] | None) -> float | None:
+    """(recovered - truth) in standard errors (both errors in quadrature); None without one."""
+    if not rec or not truth or rec.get("value") is None or truth.get("value") is None:
         return None
-    if rec["value"] is None:
+    se = math.hypot(rec.get("stderr") or 0.0, truth.get("stderr") or 0.0)
+    if not se > 0:
         return None
-    return bool(math.fabs(rec["value"] - truth["value"]) <= 2 * rec["stderr"])
+    return finite_or_none((rec["value"] - truth["value"]) / se)
+
+
+def _within(n: float | None, limit: float) -> bool | None:
+    return None if n is None else bool(math.fabs(n) <= limit)
