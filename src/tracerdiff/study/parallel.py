@@ -1,6 +1,9 @@
-"""Running a graph of independent tasks through dask: local threads by default, ``"sync"`` for a
-serial run, or a dask.distributed scheduler address (or Client) for an existing cluster.
+"""Running a graph of independent tasks: local threads by default, ``"sync"`` for a serial run,
+or a dask.distributed scheduler address (or Client) for an existing cluster.
 
+The local schedulers are tracerdiff's own (a thread pool; no dask needed).  dask and distributed
+are an optional extra (``pip install 'tracerdiff[parallel]'``), imported here only, and only when
+a cluster is asked for; without them ``--scheduler`` is refused with one line naming the extra.
 Tasks are plain module-level functions of plain arguments (picklable for a process cluster);
 :class:`Ref` marks an argument that is another task's result. Randomness never comes from the
 scheduler: every task receives its own seed (see :mod:`tracerdiff.study.plan`).
@@ -9,14 +12,13 @@ scheduler: every task receives its own seed (see :mod:`tracerdiff.study.plan`).
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import dask
-from dask.callbacks import Callback
 
 from ..errors import InputError
 
@@ -54,15 +56,66 @@ def _subst(obj: Any, built: dict[str, Any]) -> Any:
     return obj
 
 
-class _Progress(Callback):
-    """Advances a callback after each finished task of the local schedulers."""
+def _refs(obj: Any) -> set[str]:
+    if isinstance(obj, Ref):
+        return {obj.key}
+    if isinstance(obj, dict):
+        return set().union(*(_refs(v) for v in obj.values()))
+    if isinstance(obj, (list, tuple)):
+        return set().union(*(_refs(v) for v in obj))
+    return set()
 
-    def __init__(self, on_done: Callable[[str], None]) -> None:
-        super().__init__()
-        self._on_done = on_done
 
-    def _posttask(self, key: Any, result: Any, dsk: Any, state: Any, worker_id: Any) -> None:
-        self._on_done(str(key[0] if isinstance(key, tuple) else key))
+def _check_graph(nodes: list[Node]) -> dict[str, set[str]]:
+    """Each node's dependencies; duplicate keys and references to later or unknown nodes are
+    refused."""
+    deps: dict[str, set[str]] = {}
+    for n in nodes:
+        if n.key in deps:
+            raise InputError(f"duplicate task key {n.key!r}")
+        d = _refs((n.args, dict(n.kwargs)))
+        unknown = sorted(d - deps.keys())
+        if unknown:
+            raise InputError(f"task {n.key!r} refers to {unknown[0]!r}, which is not listed "
+                             "before it")
+        deps[n.key] = d
+    return deps
+
+
+def _run_serial(nodes: list[Node], on_done: Callable[[str], None] | None) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    for n in nodes:
+        results[n.key] = n.func(*_subst(n.args, results), **_subst(dict(n.kwargs), results))
+        if on_done is not None:
+            on_done(n.key)
+    return results
+
+
+def _run_threads(nodes: list[Node], deps: dict[str, set[str]],
+                 on_done: Callable[[str], None] | None) -> dict[str, Any]:
+    """Every node on a pool of threads as soon as the results it needs are there; the first
+    failing task's exception is raised (tasks not started yet are cancelled)."""
+    results: dict[str, Any] = {}
+    pending = list(nodes)
+    running: dict[Future[Any], str] = {}
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        try:
+            while pending or running:
+                for n in [n for n in pending if deps[n.key] <= results.keys()]:
+                    pending.remove(n)
+                    args, kwargs = _subst(n.args, results), _subst(dict(n.kwargs), results)
+                    running[pool.submit(n.func, *args, **kwargs)] = n.key
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    key = running.pop(fut)
+                    results[key] = fut.result()
+                    if on_done is not None:
+                        on_done(key)
+        except BaseException:
+            for fut in running:
+                fut.cancel()
+            raise
+    return results
 
 
 def run_graph(
@@ -74,26 +127,44 @@ def run_graph(
     """Compute every node; return ``{key: result}``.
 
     ``scheduler``: None or ``"threads"`` (local threads), ``"sync"`` (serial, in this thread), a
-    dask.distributed address such as ``"tcp://127.0.0.1:8786"``, or a ``distributed.Client``.
-    Nodes must be listed after the nodes they refer to.
+    dask.distributed address such as ``"tcp://127.0.0.1:8786"``, or a ``distributed.Client``
+    (these two need the ``parallel`` extra).  Nodes must be listed after the nodes they refer
+    to.  ``on_done(key)`` is called in this thread after each task.
     """
+    deps = _check_graph(nodes)
+    if scheduler is None or scheduler in _LOCAL:
+        results = (_run_threads(nodes, deps, on_done) if scheduler in (None, "threads")
+                   else _run_serial(nodes, on_done))
+    else:
+        results = _run_distributed(nodes, scheduler, on_done)
+    return {n.key: results[n.key] for n in nodes}
+
+
+def _require_distributed() -> None:
+    """:class:`InputError` naming the extra when dask.distributed is not installed."""
+    try:
+        import dask  # noqa: F401
+        import distributed  # noqa: F401
+    except ImportError:
+        raise InputError(
+            "--scheduler needs dask.distributed, which is not installed: pip install "
+            "'tracerdiff[parallel]' (without --scheduler the study runs on local threads)"
+        ) from None
+
+
+def _run_distributed(nodes: list[Node], scheduler: Any,
+                     on_done: Callable[[str], None] | None) -> dict[str, Any]:
+    _require_distributed()
+    import dask
+
     built: dict[str, Any] = {}
     for n in nodes:
-        if n.key in built:
-            raise InputError(f"duplicate task key {n.key!r}")
         args = _subst(n.args, built)
         kwargs = _subst(dict(n.kwargs), built)
         built[n.key] = dask.delayed(n.func, pure=False)(*args, dask_key_name=n.key, **kwargs)
     keys = [n.key for n in nodes]
-    values = [built[k] for k in keys]
-    if scheduler is None or scheduler in _LOCAL:
-        name = "threads" if scheduler in (None, "threads") else "sync"
-        cb = _Progress(on_done) if on_done else contextlib.nullcontext()
-        with cb:
-            results = dask.compute(*values, scheduler=name)
-    else:
-        with _client(scheduler) as client:
-            results = _compute_distributed(client, values, keys, on_done)
+    with _client(scheduler) as client:
+        results = _compute_distributed(client, [built[k] for k in keys], keys, on_done)
     return dict(zip(keys, results, strict=True))
 
 
@@ -108,6 +179,7 @@ def check_scheduler(scheduler: Any) -> None:
     ``tcp://host:port`` or ``host:port``, or an existing scheduler file (before any work)."""
     if scheduler is None or scheduler in _LOCAL or not isinstance(scheduler, (str, Path)):
         return
+    _require_distributed()
     text = str(scheduler).strip()
     if _INPROC.match(text):
         return
