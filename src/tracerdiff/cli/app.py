@@ -58,6 +58,7 @@ def _register() -> None:
         "sim_cmds",
         "example_cmd",
         "depth_cmds",
+        "impedance_cmds",
     )
     for name in names:
         importlib.import_module(f"{__package__}.{name}").register(app)

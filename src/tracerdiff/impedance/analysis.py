@@ -73,11 +73,14 @@ class ImpedanceResult(ResultMixin):
 
     @property
     def status(self) -> str:
-        """``ok``, ``at_bound`` (a parameter at a bound), ``kk_inconsistent`` or ``failed``."""
+        """``ok``, ``at_bound`` (a parameter at a bound), ``unconstrained`` (a parameter the
+        data do not determine), ``kk_inconsistent`` or ``failed``."""
         if not self.fit.success:
             return "failed"
         if any("at its bound" in n for n in self.fit.notes):
             return "at_bound"
+        if any("not determined" in n for n in self.fit.notes):
+            return "unconstrained"
         return "ok" if self.kk.consistent else "kk_inconsistent"
 
     def value(self, key: str) -> tuple[float, float | None]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Union
+from typing import Any, Union
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -106,11 +106,12 @@ def _elements(node: Node) -> list[Element]:
     return [e for p in node.parts for e in _elements(p)]
 
 
-def _impedance(node: Node, w: NDArray[np.float64], values: dict[str, float]) -> ComplexArray:
+def _impedance(node: Node, w: NDArray[np.float64], values: dict[str, Any]) -> ComplexArray:
+    """Z of ``node``; ``values`` may hold arrays that broadcast against ``w``."""
     if isinstance(node, Element):
         jw = (1j * w).astype(np.complex128)
         if node.kind == "R":
-            return np.full(w.shape, values[node.name], dtype=np.complex128)
+            return np.asarray(values[node.name] * np.ones_like(w), dtype=np.complex128)
         if node.kind == "C":
             z = 1.0 / (jw * values[node.name])
         elif node.kind == "L":
@@ -145,6 +146,13 @@ class Circuit:
                              f"got {p.size} values")
         w = 2.0 * np.pi * np.asarray(frequency_Hz, dtype=float)
         return _impedance(self.tree, w, dict(zip(self.parameters, p.tolist(), strict=True)))
+
+    def impedance_batch(self, frequency_Hz: ArrayLike, params: ArrayLike) -> ComplexArray:
+        """Z (ohm) for each row of ``params`` (rows x parameters): shape (rows, frequencies)."""
+        p = np.atleast_2d(np.asarray(params, dtype=float))
+        w = 2.0 * np.pi * np.asarray(frequency_Hz, dtype=float)[None, :]
+        values = {name: p[:, [k]] for k, name in enumerate(self.parameters)}
+        return _impedance(self.tree, w, values)
 
     def rc_pairs(self) -> tuple[tuple[str, str], ...]:
         """The (R, CPE-or-C) element names of every two-branch parallel group ``p(R, CPE)``."""

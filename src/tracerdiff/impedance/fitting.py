@@ -70,6 +70,18 @@ class _Problem:
         r = np.concatenate([dz.real, dz.imag])
         return np.clip(np.where(np.isfinite(r), r, _HUGE), -_HUGE, _HUGE)
 
+    def _batch(self, xs: FloatArray) -> FloatArray:
+        """Residual vectors of several search points (rows)."""
+        dz = (self.c.impedance_batch(self.s.frequency_Hz, self.to_p(xs)) - self.s.z) / self.w
+        r = np.concatenate([dz.real, dz.imag], axis=1)
+        return np.clip(np.where(np.isfinite(r), r, _HUGE), -_HUGE, _HUGE)
+
+    def forward_jacobian(self, x: FloatArray) -> FloatArray:
+        """Forward-difference Jacobian in one vectorised evaluation (for the search)."""
+        h = 1e-7 * np.maximum(1.0, np.abs(x))
+        rows = self._batch(np.vstack([x, x + np.diag(h)]))
+        return np.asarray(((rows[1:] - rows[0]) / h[:, None]).T, dtype=float)
+
     def jacobian(self, x: FloatArray, free: NDArray[np.bool_]) -> FloatArray:
         cols = []
         for i in np.flatnonzero(free):
@@ -97,7 +109,8 @@ def _solve(problem: _Problem, starts: list[FloatArray], lo: FloatArray, hi: Floa
         if not np.all(np.isfinite(x0)):
             continue
         tried += 1
-        sol = least_squares(problem.residuals, x0, bounds=(lo, hi), method="trf",
+        sol = least_squares(problem.residuals, x0, jac=problem.forward_jacobian,
+                            bounds=(lo, hi), method="trf",
                             x_scale="jac", max_nfev=max_nfev, xtol=1e-12, ftol=1e-12)
         if best is None or sol.cost < best.cost:
             best = sol
@@ -107,28 +120,34 @@ def _solve(problem: _Problem, starts: list[FloatArray], lo: FloatArray, hi: Floa
 
 
 def _covariance(problem: _Problem, x: FloatArray, free: NDArray[np.bool_], scale: float,
-                ) -> tuple[FloatArray, bool]:
-    """Covariance of the parameters (not the search variables); NaN where not identifiable."""
+                ) -> tuple[FloatArray, bool, NDArray[np.bool_]]:
+    """Covariance of the parameters (not the search variables), whether it exists, and which
+    free parameters the data do not determine (a Jacobian column of ~zero: their
+    contribution vanishes); those get NaN rows and the rest is computed without them."""
     n = x.size
     cov = np.full((n, n), np.nan)
     j = problem.jacobian(x, free)
+    undetermined = np.zeros(n, dtype=bool)
     if j.shape[1] == 0:
-        return cov, True
+        return cov, True, undetermined
+    norms = np.linalg.norm(j, axis=0)
+    keep = norms > 1e-8 * max(float(norms.max()), 1e-300)
+    undetermined[np.flatnonzero(free)[~keep]] = True
+    j = j[:, keep]
     jtj = j.T @ j
-    ok = bool(np.all(np.isfinite(jtj))) and np.linalg.cond(jtj) < 1e14
+    ok = bool(np.all(np.isfinite(jtj))) and j.shape[1] > 0 and np.linalg.cond(jtj) < 1e14
     if not ok:
-        return cov, False
-    cx = np.linalg.inv(jtj) * scale
-    d = np.where(problem.is_n, 1.0, problem.to_p(x))[free]
-    idx = np.flatnonzero(free)
-    cov[np.ix_(idx, idx)] = cx * np.outer(d, d)
-    return cov, True
+        return cov, False, undetermined
+    idx = np.flatnonzero(free)[keep]
+    d = np.where(problem.is_n, 1.0, problem.to_p(x))[idx]
+    cov[np.ix_(idx, idx)] = np.linalg.inv(jtj) * scale * np.outer(d, d)
+    return cov, True, undetermined
 
 
 def fit_circuit(spectrum: Spectrum, circuit: Circuit | str | None = None, *,
                 weighting: str = "modulus", sigma_ohm: ArrayLike | None = None,
                 initial: ArrayLike | dict[str, float] | None = None,
-                n_bounds: tuple[float, float] = (0.3, 1.0), max_nfev: int = 4000,
+                n_bounds: tuple[float, float] = (0.3, 1.0), max_nfev: int = 800,
                 ) -> CircuitFit:
     """Fit ``circuit`` (a :class:`Circuit`, a string, or None for the polycrystal circuit
     ``p(R1,CPE1)-p(R2,CPE2)-CPE3``) to ``spectrum``.
@@ -153,8 +172,8 @@ def fit_circuit(spectrum: Spectrum, circuit: Circuit | str | None = None, *,
     at_bound = (np.abs(x - lo) < 1e-7) | (np.abs(x - hi) < 1e-7)
     chi2 = float(2.0 * sol.cost)
     given = sigma_ohm is not None
-    cov, ident = _covariance(problem, x, ~at_bound, 1.0 if given else chi2 / dof)
-    return _result(spectrum, c, problem, sol, x, cov, at_bound, ident,
+    cov, ident, undetermined = _covariance(problem, x, ~at_bound, 1.0 if given else chi2 / dof)
+    return _result(spectrum, c, problem, sol, x, cov, at_bound, ident, undetermined,
                    chi2=chi2, dof=dof, given=given, weighting="sigma" if given else weighting,
                    tried=tried)
 
@@ -178,16 +197,20 @@ def _starts(spectrum: Spectrum, c: Circuit, initial: ArrayLike | dict[str, float
 
 
 def _result(spectrum: Spectrum, c: Circuit, problem: _Problem, sol: Any, x: FloatArray,
-            cov: FloatArray, at_bound: NDArray[np.bool_], ident: bool, *, chi2: float,
+            cov: FloatArray, at_bound: NDArray[np.bool_], ident: bool,
+            undetermined: NDArray[np.bool_], *, chi2: float,
             dof: int, given: bool, weighting: str, tried: int) -> CircuitFit:
     p = problem.to_p(x)
     notes = []
     status = int(sol.status)
     success = status > 0 and ident and bool(np.all(np.isfinite(p)))
     message = str(sol.message)
-    for name, b in zip(c.parameters, at_bound, strict=True):
+    for name, b, u in zip(c.parameters, at_bound, undetermined, strict=True):
         if b:
             notes.append(f"{name} is at its bound: held fixed in the covariance")
+        if u:
+            notes.append(f"{name} is not determined by the data (its contribution vanishes, "
+                         f"value {p[c.parameters.index(name)]:.3g}): consider removing it")
     if not ident:
         notes.append("the Jacobian is singular: some parameters are not determined by the data")
         message = "parameters not identifiable (singular Jacobian); simplify the circuit"

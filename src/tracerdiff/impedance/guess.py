@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.signal import find_peaks
 
 from .circuits import Circuit
 from .spectrum import Spectrum
@@ -45,9 +46,9 @@ def find_arcs(spectrum: Spectrum) -> list[Arc]:
     order = np.argsort(spectrum.frequency_Hz)[::-1]
     f = spectrum.frequency_Hz[order]
     x, y = spectrum.z_real_ohm[order], _smooth(-spectrum.z_imag_ohm[order])
-    scale = max(float(np.ptp(x)), float(np.max(np.abs(y))), 1e-300)
-    peaks = [i for i in range(1, y.size - 1)
-             if y[i] >= y[i - 1] and y[i] > y[i + 1] and y[i] > 0.02 * scale]
+    found, props = find_peaks(y, prominence=0.0)
+    peaks = [int(i) for i, prom in zip(found, props["prominences"], strict=True)
+             if y[i] > 0 and prom > 0.05 * y[i]]
     arcs = []
     for k, i in enumerate(peaks):
         lo = peaks[k - 1] if k else 0
