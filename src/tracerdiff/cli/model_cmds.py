@@ -92,21 +92,12 @@ def series(
     check_seed(seed)
     r = effective_medium(
         d_bulk=_req(d_bulk, "diffusivity", "--d-bulk (d_bulk)") if db is None else db,
-        d_bulk_err=db_err,
-        grain_um=l_um,
-        grain_sd_um=l_sd,
+        d_bulk_err=db_err, grain_um=l_um, grain_sd_um=l_sd,
         grain_se_um=parse_q(grain_size_error, "length", option="--grain-size-error"),
-        k=k_v,
-        k_err=k_err,
-        k_mean=k_mean,
-        d_eff=d_eff_v,
-        d_eff_err=d_eff_err,
-        delta_nm=_req(delta, "length_nm", "--delta"),
-        model=model,
+        k=k_v, k_err=k_err, k_mean=k_mean, d_eff=d_eff_v, d_eff_err=d_eff_err,
+        delta_nm=_req(delta, "length_nm", "--delta"), model=model,
         time_s=parse_q(time, "time", option="--time"),  # > 0 checked as 'diffusion time'
-        n_grains=n_grains,
-        k_rel_sd=k_spread,
-        rng=seed,
+        n_grains=n_grains, k_rel_sd=k_spread, rng=seed,
     )
     emit(r.to_dict(), as_json=as_json, text=str(r))
 
@@ -167,21 +158,26 @@ def arrhenius(
     if others:
         payload["also"] = [o.to_dict() for o in others]
     if temps:
-        p = r.predict(temps)
-        payload["extrapolation"] = [
-            {
-                "temperature": quantity(t, None, "K"),
-                "D": quantity(float(d), None, r.unit),
-                "lower95": quantity(float(lo), None, r.unit),
-                "upper95": quantity(float(hi), None, r.unit),
-            }
-            for t, d, lo, hi in zip(temps, p.D, p.lower, p.upper, strict=True)
-        ]
+        payload["extrapolation"] = _extrapolation(r, temps)
     if png:
         _write_png([r, *others], png, force, temps)
         payload["png"] = png
     text = "\n\n".join([arrhenius_text(r, payload), *(arrhenius_text(o) for o in others)])
     emit(payload, as_json=as_json, text=text)
+
+
+def _extrapolation(r: Any, temps: list[float]) -> list[dict[str, Any]]:
+    """D with its 95 % band at each temperature (K), JSON-plain."""
+    p = r.predict(temps)
+    return [
+        {
+            "temperature": quantity(t, None, "K"),
+            "D": quantity(float(d), None, r.unit),
+            "lower95": quantity(float(lo), None, r.unit),
+            "upper95": quantity(float(hi), None, r.unit),
+        }
+        for t, d, lo, hi in zip(temps, p.D, p.lower, p.upper, strict=True)
+    ]
 
 
 def _write_png(fits: list[Any], path: str, force: bool, temps: list[float]) -> None:

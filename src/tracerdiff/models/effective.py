@@ -296,20 +296,16 @@ def effective_medium(
     k_spread = None
     if k is None:
         assert d_eff is not None
-        k = solve_gb_over_delta(model, d_eff=d_eff, d_bulk=d_bulk, grain_cm=l_cm,
-                                delta_cm=delta_cm)
-        gk, gd, gl = _gradient(model, d_bulk, k, l_cm, delta_cm)
-        k_err = _root_sum(*(None if e is None else g * e / gk for g, e in
-                            ((1.0, d_eff_err), (gl, se_cm), (gd, d_bulk_err))))
-        k_spread = abs(gl * sd_cm / gk) if sd_cm else None
+        k, k_err, k_spread = _invert(model, d_eff, d_eff_err, d_bulk, d_bulk_err, l_cm, sd_cm,
+                                     se_cm, delta_cm)
         solved_for = "D_gb_over_delta"
         notes.append("k stderr from the standard errors of D_eff, the mean grain size and D_b; "
                      "k spread from sd(l) alone")
     else:
         solved_for = "D_eff"
     value, comps = model_d_eff(model, d_bulk=d_bulk, k=k, grain_cm=l_cm, delta_cm=delta_cm)
+    gk, gd, gl = _gradient(model, d_bulk, k, l_cm, delta_cm)
     if solved_for == "D_eff":
-        gk, gd, gl = _gradient(model, d_bulk, k, l_cm, delta_cm)
         d_eff_err = _root_sum(*(None if e is None else g * e for g, e in
                                 ((gk, k_err), (gd, d_bulk_err), (gl, se_cm))))
     if model == "hs":
@@ -322,6 +318,17 @@ def effective_medium(
     return EffectiveMediumResult(model, value, spread, d_bulk, k, grain_um, grain_sd_um,
                                  delta_nm, comps, chain, time_s, solved_for, k_err, tuple(notes),
                                  d_eff_err, k_spread)
+
+
+def _invert(model: str, d_eff: float, d_eff_err: float | None, d_bulk: float,
+            d_bulk_err: float | None, l_cm: float, sd_cm: float, se_cm: float | None,
+            delta_cm: float) -> tuple[float, float | None, float | None]:
+    """k, its standard error and its single-grain spread (cm/s) from a measured D_eff."""
+    k = solve_gb_over_delta(model, d_eff=d_eff, d_bulk=d_bulk, grain_cm=l_cm, delta_cm=delta_cm)
+    gk, gd, gl = _gradient(model, d_bulk, k, l_cm, delta_cm)
+    k_err = _root_sum(*(None if e is None else g * e / gk for g, e in
+                        ((1.0, d_eff_err), (gl, se_cm), (gd, d_bulk_err))))
+    return k, k_err, (abs(gl * sd_cm / gk) if sd_cm else None)
 
 
 def _check_inputs(model: str, grain_um: float, grain_sd_um: float | None, delta_nm: float,
