@@ -71,7 +71,7 @@ def test_same_numbers_as_the_image_pipeline(rng: np.random.Generator) -> None:
         attrs={"pixel_size_x_um": 1.0, "pixel_size_y_um": 1.0, "instrument": "test"},
     )
     fmap = fraction_map(
-        img, pair="18O/16O", dead_time="none", drift=False, dtype=np.float64, **opts
+        img, pair="18O/16O", dead_time="none", drift=False, dtype="float64", **opts
     )
     whole = region_stats(fmap)
     assert series.C == pytest.approx(whole.C, rel=1e-12)

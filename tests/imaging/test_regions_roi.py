@@ -83,7 +83,7 @@ def test_lans_export_carries_its_cells(tmp_path: Path, two_grains: xr.Dataset) -
 def test_fraction_map_with_its_images(two_grains: xr.Dataset) -> None:
     from tracerdiff.imaging import fraction_map
 
-    fmap = fraction_map(two_grains, pair="18O/16O", dead_time="none", dtype=np.float64)
+    fmap = fraction_map(two_grains, pair="18O/16O", dead_time="none", dtype="float64")
     _check(roi_stats(fmap, _labels(), images=two_grains), two_grains)
     alone = roi_stats(fmap, _labels())  # the map's corrected counts only
     assert set(alone.species_counts[0]) == {"18O", "16O"}

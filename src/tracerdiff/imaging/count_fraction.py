@@ -201,6 +201,21 @@ def _sums(st: Stage) -> tuple[np.ndarray, ...]:
     return sa, sb, np.array([st.var_a[ok].sum()]), np.array([st.var_b[ok].sum()])
 
 
+def _stage(ds: xr.Dataset, p: Any, dead_time: str, tau_s: float, saturated: str) -> Stage:
+    """The pipeline state after dead time and count-time scaling, with their records."""
+    na, va, rec_a = _species_counts(ds, p.a, dead_time, tau_s, saturated)
+    nb, vb, rec_b = _species_counts(ds, p.b, dead_time, tau_s, saturated)
+    ta = _count_time(species_variable(ds, p.a))
+    nb, vb, rec_t = _same_time(na, va, nb, vb, ta, _count_time(species_variable(ds, p.b)))
+    if (va is None) != (vb is None):
+        va, vb = (na if va is None else va), (nb if vb is None else vb)
+    applied = rec_a["method"] != "none"
+    records: list[dict[str, Any]] = [
+        {"name": "dead_time", "applied": applied, p.a: rec_a, p.b: rec_b}
+    ] + ([rec_t] if rec_t else [])
+    return Stage(na, nb, va, vb, np.zeros(na.shape, dtype=bool), records, [])
+
+
 def count_fraction(
     ds: xr.Dataset,
     *,
@@ -232,18 +247,7 @@ def count_fraction(
     p = parse_pair(pair)
     dim = str(species_variable(ds, p.a).dims[0])
     ds = _window(ds, dim, window)
-    na, va, rec_a = _species_counts(ds, p.a, dead_time, em_tau_s, saturated)
-    nb, vb, rec_b = _species_counts(ds, p.b, dead_time, em_tau_s, saturated)
-    ta = _count_time(species_variable(ds, p.a))
-    nb, vb, rec_t = _same_time(na, va, nb, vb, ta, _count_time(species_variable(ds, p.b)))
-    if (va is None) != (vb is None):
-        va, vb = (na if va is None else va), (nb if vb is None else vb)
-    applied = rec_a["method"] != "none"
-    records: list[dict[str, Any]] = [
-        {"name": "dead_time", "applied": applied, p.a: rec_a, p.b: rec_b}
-    ] + ([rec_t] if rec_t else [])
-    st = Stage(na, nb, va, vb, np.zeros(na.shape, dtype=bool), records, [])
-    st = imf_stage(st, imf_alpha)
+    st = imf_stage(_stage(ds, p, dead_time, em_tau_s, saturated), imf_alpha)
     norm = normalise_stage(st, p.label, background, source)
     attrs = _fraction_attrs(st, norm, systematic)
     c, e, _ = fraction_from_sums(st.n_a, st.n_b, st.var_a, st.var_b, attrs)

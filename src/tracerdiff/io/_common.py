@@ -111,6 +111,14 @@ def _sizes(px: float, py: float, source: str) -> tuple[float, float]:
     )
 
 
+def _check_names(arrays: Mapping[str, np.ndarray], source: str) -> None:
+    clash = sorted(set(arrays) & {"x", "y", "frame"})
+    if clash:
+        raise InputError(
+            f"{source}: species name {clash[0]!r} is a coordinate name; pass species= to name it"
+        )
+
+
 def image_dataset(
     arrays: Mapping[str, np.ndarray],
     *,
@@ -134,11 +142,7 @@ def image_dataset(
     shape = next(iter(shapes.values()))
     if len(shape) not in (2, 3) or min(shape) < 1:
         raise FileFormatError(f"{source}: expected 2D images or frame stacks, got shape {shape}")
-    clash = sorted(set(arrays) & {"x", "y", "frame"})
-    if clash:
-        raise InputError(
-            f"{source}: species name {clash[0]!r} is a coordinate name; pass species= to name it"
-        )
+    _check_names(arrays, source)
     pixel_size_x_um, pixel_size_y_um = _sizes(pixel_size_x_um, pixel_size_y_um, source)
     ny, nx = shape[-2:]
     dims = ("y", "x") if len(shape) == 2 else ("frame", "y", "x")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -210,12 +211,7 @@ def read_cameca_ims_asc(path: PathLike, *, max_pixels: int = MAX_PIXELS) -> xr.D
     (far above any real report, which is tens of kB) is refused before it is read.
     """
     p = existing_file(path)
-    size, limit = p.stat().st_size, check_max_pixels(max_pixels)
-    if size > limit:
-        raise FileFormatError(
-            f"{p}: the report has {size} bytes, more than max_pixels={limit}; pass a larger "
-            "max_pixels (--max-pixels) if this is intended"
-        )
+    _check_size(p, max_pixels)
     if not is_cameca_ims_asc(p):
         raise FileFormatError(
             f"{p}: not a Cameca IMS .asc report (expected a 'CAMECA' banner "
@@ -257,6 +253,15 @@ def read_cameca_ims_asc(path: PathLike, *, max_pixels: int = MAX_PIXELS) -> xr.D
     if mrp is not None:
         attrs["mass_resolution"] = mrp
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+
+
+def _check_size(p: Path, max_pixels: int) -> None:
+    size, limit = p.stat().st_size, check_max_pixels(max_pixels)
+    if size > limit:
+        raise FileFormatError(
+            f"{p}: the report has {size} bytes, more than max_pixels={limit}; pass a larger "
+            "max_pixels (--max-pixels) if this is intended"
+        )
 
 
 def _float_or_none(v: str | None) -> float | None:
