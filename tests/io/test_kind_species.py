@@ -9,7 +9,7 @@ import pytest
 import tifffile
 
 from tracerdiff.errors import FileFormatError, InputError
-from tracerdiff.io import GENERIC_KINDS, open_dataset
+from tracerdiff.io import GENERIC_KINDS, open_dataset, open_images
 from tracerdiff.io.dispatch import species_list
 
 
@@ -65,3 +65,12 @@ def test_generic_kinds(tmp_path: Path, real_data: Path) -> None:
         open_dataset(dp, kind="image")
     with pytest.raises(InputError, match="unknown kind"):
         open_dataset(m, kind="movie")
+
+
+def test_open_images_names_files_as_read(tmp_path: Path) -> None:
+    a, b = tmp_path / "x.csv", tmp_path / "y.npy"  # stems that are coordinate names
+    a.write_text("1,2\n3,4\n")
+    np.save(b, np.array([[5.0, 6.0], [7.0, 8.0]]))
+    ds = open_images([a, b], species=["18O", "16O"], pixel_size_um=1.0)
+    assert list(ds.data_vars) == ["18O", "16O"]
+    assert float(ds["16O"].sum()) == 26.0

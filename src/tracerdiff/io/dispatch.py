@@ -264,7 +264,10 @@ def open_images(
         geo["pixel_size_um"] = pixel_size_um
     if field_of_view_um is not None:
         geo["field_of_view_um"] = field_of_view_um
-    parts = [open_dataset(p, kind=kind, **geo, **options) for p in paths]
+    parts = [
+        open_dataset(p, kind=kind, **geo, **_own_species(p, kind, species, i), **options)
+        for i, p in enumerate(paths)
+    ]
     merged: dict[str, xr.DataArray] = {}
     first = parts[0]
     for i, (p, ds) in enumerate(zip(paths, parts, strict=True)):
@@ -283,6 +286,16 @@ def open_images(
     out.attrs["source_file"] = "; ".join(str(d.attrs["source_file"]) for d in parts)
     out.attrs["source_sha256"] = "; ".join(str(d.attrs["source_sha256"]) for d in parts)
     return out
+
+
+def _own_species(
+    path: PathLike, kind: str | None, species: Sequence[str] | None, i: int
+) -> dict[str, Any]:
+    """``{"species": name}`` for a single-species reader (the file is named as it is read)."""
+    if species is None:
+        return {}
+    reader = KINDS[_resolve_kind(existing_file(path), kind)]
+    return {"species": species[i]} if "species" in inspect.signature(reader).parameters else {}
 
 
 def _check_like(a: xr.Dataset, b: xr.Dataset, pb: Path, pa: Path) -> None:
