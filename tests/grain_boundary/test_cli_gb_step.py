@@ -61,7 +61,6 @@ def test_gb_step_auto(test_data: Path, capsys: pytest.CaptureFixture[str]) -> No
     "extra",
     [
         ["--gb", "500"],
-        ["--gb", "30", "--gb", "31"],
         ["--gb", "30", "--window", "2 um"],
         ["--gb", "30", "--delta", "-1 nm"],
         ["--gb", "30", "--d-bulk", "-2.6e-8 cm^2/s"],
@@ -88,6 +87,33 @@ def test_gb_step_bad_input(test_data: Path, tmp_path: Path, extra: list[str],
     assert code == 2
     assert err.startswith("error:") and "Traceback" not in err and err.count("\n") == 1
     assert not out_csv.exists()
+
+
+def test_gb_step_close_boundaries_get_a_reason_others_are_analysed(
+        test_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    prof = str(test_data / "gb" / "chain_profile.csv")
+    code, out, err = run(["gb-step", prof, "--d-bulk", D, "--gb", "30", "--gb", "31",
+                          "--gb", "60", "--json"], capsys)
+    assert code == 0, err
+    b = json.loads(out)["boundaries"]
+    assert [x["analysable"] for x in b] == [False, False, True]
+    assert all("twice the guard band" in x["reason"] for x in b[:2])
+    assert b[2]["D_gb_over_delta"]["value"] is not None
+
+
+def test_gb_step_auto_says_the_angles_are_unknown(
+        test_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    prof = str(test_data / "gb" / "chain_profile.csv")
+    code, out, err = run(["gb-step", prof, "--d-bulk", D, "--gb", "auto", "--json"], capsys)
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["angles"]["known"] is False and "gb-map" in d["angles"]["note"]
+    assert d["boundaries"]
+    for b in d["boundaries"]:
+        if b["analysable"]:
+            assert "angle_unknown" in b["flags"] and not b["well_measured"]
+    code, out, _ = run(["gb-step", prof, "--d-bulk", D, "--gb", "auto"], capsys)
+    assert code == 0 and "angles unknown" in out and "gb-map" in out
 
 
 def test_gb_step_nan_profile(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -195,3 +221,32 @@ def test_gb_step_angles_and_resolution(test_data: Path, capsys: pytest.CaptureFi
     assert runs["plain"]["boundaries"][0]["guard"]["value"] == pytest.approx(2.5)
     assert runs["fine"]["boundaries"][0]["guard"]["value"] == pytest.approx(1.5)
     assert runs["given"]["boundaries"][0]["guard"]["value"] == pytest.approx(2.0)
+
+
+def test_gb_step_flux_ends_estimated_or_flagged(chain_factory, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    # source on during both profiles: --time estimates the far-end flux from an erfc fit and
+    # time-averages the jumps; --closed-end left is wrong here and flags every boundary
+    chain = chain_factory(22)
+    sigma = 0.03 / np.sqrt(20)
+    rng = np.random.default_rng(6)
+    e = np.full(chain.x_um.size, sigma)
+    p1 = _write(tmp_path / "t1.csv", chain.x_um,
+                chain.profile(0.9e5) + rng.normal(0, sigma, e.size), e)
+    p2 = _write(tmp_path / "t2.csv", chain.x_um,
+                chain.profile(1.1e5) + rng.normal(0, sigma, e.size), e)
+    base = ["gb-step", p1, "--d-bulk", D, "--flux-from", p2, "--dt", "20000 s", "--json"]
+    for g in chain.gb_um[(chain.gb_um > 10) & (chain.gb_um < 200)]:
+        base += ["--gb", str(g)]
+    code, out, err = run([*base, "--time", "90000 s"], capsys)
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["flux"]["end"] == "estimated" and not d["flux"]["flags"]
+    assert d["flux"]["far_end_flux"]["stderr"] is not None
+    code, out, err = run([*base, "--closed-end", "left"], capsys)
+    assert code == 0, err
+    d = json.loads(out)
+    assert "flux_end_inconsistent" in d["flux"]["flags"]
+    assert all("flux_end_inconsistent" in b["flags"] for b in d["boundaries"] if b["analysable"])
+    code, _, err = run([*base, "--closed-end", "middle"], capsys)
+    assert code == 2 and "--closed-end" in err

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,6 +24,18 @@ FLUX_ANGLE_HELP = (
     "Signed angle (deg) of the long-range diffusion direction from the line: 0 (default) when"
     " the line runs along it, the GB angle when diffusion runs along the GB normal."
 )
+
+
+ANGLES_UNKNOWN: dict[str, Any] = {
+    "known": False,
+    "assumed_deg": 0.0,
+    "note": (
+        "GB angles unknown (steps found automatically): k assumes every GB normal to the line; "
+        "a GB inclined across a profile of finite width smears and biases its step. On a map "
+        "use 'tracerdiff gb-map MAP.nc --labels LABELS' (each boundary along its own normal)."
+    ),
+    "use": "tracerdiff gb-map",
+}
 
 
 def _one_or_many(values: list[float] | None) -> float | list[float]:
@@ -74,30 +87,35 @@ def _text(results: list[Any], summary: dict[str, Any]) -> str:
 
 
 def _two_profile_flux(
-    x: np.ndarray, c1: np.ndarray, e1: np.ndarray, later: str | None, dt: str | None
-) -> tuple[np.ndarray, np.ndarray, Any, dict[str, Any]]:
-    """J(x) from PROFILE and the later profile (far end closed); returns the mean profile (the
-    flux is the mean over the interval), the flux and a JSON description."""
-    from ..grain_boundary import flux_from_two_profiles
+    x: np.ndarray,
+    c1: np.ndarray,
+    e1: np.ndarray,
+    later: str | None,
+    dt: str | None,
+    *,
+    closed_end: str | None,
+    time: str | None,
+) -> tuple[np.ndarray, np.ndarray, Any, Any, dict[str, Any]]:
+    """J(x) from PROFILE and the later profile (:func:`tracerdiff.grain_boundary.two_map_flux`):
+    the mean profile, the flux, the TwoMapFlux (its flags go on every boundary) and the JSON."""
+    from ..grain_boundary.flux import two_map_flux
 
     if later is None or dt is None:
         raise InputError("--flux-from and --dt go together")
+    if closed_end not in (None, "left", "right"):
+        raise InputError(f"--closed-end must be 'left' or 'right', got {closed_end!r}")
     dt_s = float(parse_q(dt, "time", option="--dt") or 0.0)
+    t1 = None if time is None else float(parse_q(time, "time", option="--time") or 0.0)
     x2, c2, e2, _ = _profile(later)
     if x2.shape != x.shape or not np.allclose(x2, x, rtol=0, atol=1e-6):
         raise InputError(f"--flux-from {later}: not on the grid of the first profile")
-    flux = flux_from_two_profiles(x, c1, e1, c2, e2, dt_s=dt_s)
-    far = slice(max(x.size - 5, 0), None)  # the closed-end assumption: no change at the far end
-    far_dc = float(np.mean(c2[far] - c1[far]))
-    far_err = float(np.sqrt(np.sum(e1[far] ** 2 + e2[far] ** 2))) / len(x[far])
-    info = {
-        "method": flux.method,
-        "later_profile": str(Path(later)),
-        "dt": quantity(dt_s, None, "s"),
-        "far_end_dC": quantity(far_dc, far_err, ""),
-        "far_end_changed": bool(abs(far_dc) > 3 * far_err),
-    }
-    return 0.5 * (c1 + c2), 0.5 * np.hypot(e1, e2), flux, info
+    end = closed_end if closed_end is not None or t1 is not None else "right"
+    tm = two_map_flux(x, c1, e1, c2, e2, dt_s=dt_s, closed_end=end, t1_s=t1)
+    info = {"later_profile": str(Path(later)), "dt": quantity(dt_s, None, "s"), **tm.to_dict()}
+    if closed_end is None and t1 is None:
+        info["note"] = ("far end assumed closed (no --closed-end, no --time): k is biased when "
+                        "the far end changed (flag flux_far_end_open)")
+    return tm.C_mean, tm.C_mean_err, tm.flux, tm, info
 
 
 def gb_step(
@@ -150,6 +168,14 @@ def gb_step(
     dt: Annotated[
         str | None, typer.Option("--dt", help="Time between PROFILE and --flux-from, e.g. '16 d'.")
     ] = None,
+    closed_end: Annotated[
+        str | None,
+        typer.Option("--closed-end", help="Flux: integrate from this closed end (left|right)."),
+    ] = None,
+    time: Annotated[
+        str | None,
+        typer.Option("--time", help="Flux: exchange time of PROFILE (source on at x = 0)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     png: Annotated[str | None, typer.Option("--png", help="Write the figure (PNG).")] = None,
     csv_out: Annotated[str | None, typer.Option("--csv", help="Write the table (CSV).")] = None,
@@ -158,7 +184,10 @@ def gb_step(
     """D_gb/delta at each grain boundary of a profile from the fraction step.
 
     With --flux-from LATER.csv --dt T the flux J at each GB comes from the change between the
-    two profiles (far end closed) and k = -J/dC_gb is analysed on their mean profile.
+    two profiles and k = -J/dC_gb is analysed on their mean profile: --closed-end left|right
+    integrates from a closed end (a sample edge without supply), --time T1 (exchange time of
+    PROFILE) estimates the flux through the far end from an erfc fit of both.  --gb auto finds
+    the steps but not the GB angles: it says so; on a map use 'tracerdiff gb-map'.
 
     Example: tracerdiff gb-step profile.csv --gb 32.5 --gb 48 --d-bulk "2.6e-8 cm^2/s" --json
     """
@@ -180,8 +209,11 @@ def gb_step(
     }
     x, c, e, width_file = _profile(profile)
     payload: dict[str, Any] = {"profile": str(Path(profile))}
+    two_map = None
     if flux_from is not None or dt is not None:
-        c, e, opts["flux"], payload["flux"] = _two_profile_flux(x, c, e, flux_from, dt)
+        c, e, opts["flux"], two_map, payload["flux"] = _two_profile_flux(
+            x, c, e, flux_from, dt, closed_end=closed_end, time=time
+        )
     opts["width_um"] = (
         parse_q(width, "length", option="--width", default_unit="um")
         if width is not None
@@ -197,10 +229,17 @@ def gb_step(
             raise InputError("--gb auto takes one --flux-angle")
         det, results = analyze_detected(x, c, e, d_bulk=db, **opts)
         payload["detection"] = det.to_dict()
+        payload["angles"] = ANGLES_UNKNOWN
+        results = [
+            dataclasses.replace(r, flags=(*r.flags, "angle_unknown")) if r.analysable else r
+            for r in results
+        ]
     else:
         pos = [float(parse_q(g, "length", option="--gb", default_unit="um") or 0.0) for g in gb]
         opts["angle_deg"] = _one_or_many(angle)
         results = analyze_steps(x, c, e, pos, d_bulk=db, **opts)
+    if two_map is not None:
+        results = two_map.flag(results)
     payload["resolution"] = quantity(opts["resolution_um"], None, "um")
     table = GBTable(results=tuple(results), profile=(0,) * len(results))
     payload["boundaries"] = [r.to_dict() for r in results]
@@ -211,7 +250,10 @@ def gb_step(
         from ..grain_boundary import step_figure
 
         save_png(step_figure(x, c, e, results), png, force=force)
-    emit(payload, as_json=as_json, text=_text(results, payload["summary"]))
+    text = _text(results, payload["summary"])
+    if "angles" in payload:
+        text += "\nnote: " + ANGLES_UNKNOWN["note"]
+    emit(payload, as_json=as_json, text=text)
 
 
 def _read_micrograph(path: str) -> np.ndarray:

@@ -21,10 +21,17 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..errors import DataError, InputError, ShapeMismatchError
-from ..quantities import jsonable
+from ..quantities import finite_or_none, jsonable, quantity
 from ..results import ResultMixin
 
-__all__ = ["FluxProfile", "flux_from_gradient", "flux_from_two_profiles"]
+__all__ = [
+    "FluxProfile",
+    "TwoMapFlux",
+    "erfc_far_end_flux",
+    "flux_from_gradient",
+    "flux_from_two_profiles",
+    "two_map_flux",
+]
 
 CM_PER_UM = 1e-4
 
@@ -114,3 +121,199 @@ def flux_from_two_profiles(
     return FluxProfile(
         x_um=edges, J=J, J_err=np.sqrt(V), method=f"two profiles, {closed_end} end closed"
     )
+
+
+@dataclass(frozen=True, eq=False)
+class TwoMapFlux(ResultMixin):
+    """The flux estimator's input from two maps (profiles of one line at t1 < t2 = t1 + dt).
+
+    ``flux`` J(x) (cm/s), the mean over [t1, t2]; ``C_mean``/``C_mean_err`` the mean profile
+    the jumps should be taken from; ``end`` how the integration was anchored: "left" or
+    "right" (that end closed: J = 0 there, exact for a sample edge without supply, e.g. a
+    storage or anneal after the exchange), or "estimated" (J at the far end from a long-range
+    erfc fit of both profiles, with its error carried); ``far_end_flux`` that anchor (cm/s,
+    0 for a closed end); ``checks`` the data tests of the assumption; ``flags`` raised on every
+    boundary analysed with this flux when the assumption is not met."""
+
+    flux: FluxProfile
+    C_mean: NDArray[np.float64]
+    C_mean_err: NDArray[np.float64]
+    end: str
+    far_end_flux: tuple[float, float]
+    checks: dict[str, Any]
+    flags: tuple[str, ...]
+
+    def flag(self, results: list[Any]) -> list[Any]:
+        """``results`` (:class:`~tracerdiff.grain_boundary.StepResult`) with :attr:`flags`
+        added to each analysed boundary."""
+        import dataclasses
+
+        if not self.flags:
+            return list(results)
+        return [dataclasses.replace(r, flags=tuple(r.flags) + self.flags) if r.analysable else r
+                for r in results]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Keys: method, end, far_end_flux {value, stderr, unit}, checks, flags."""
+        return {
+            "method": self.flux.method,
+            "end": self.end,
+            "far_end_flux": quantity(*self.far_end_flux, "cm/s"),
+            **self.checks,
+            "flags": list(self.flags),
+        }
+
+
+def _tail(x_cm: float, d: float, t: float) -> float:
+    """int_x^inf erfc(x' / (2 sqrt(D t))) dx' (cm) = 2 sqrt(D t) ierfc(x / (2 sqrt(D t)))."""
+    s = 2.0 * math.sqrt(d * t)
+    z = x_cm / s
+    return s * (math.exp(-z * z) / math.sqrt(math.pi) - z * math.erfc(z))
+
+
+def erfc_far_end_flux(
+    x_um: NDArray[np.float64],
+    profiles: tuple[NDArray[np.float64], ...],
+    *,
+    t1_s: float,
+    dt_s: float,
+) -> tuple[float, float, dict[str, Any]]:
+    """Mean flux (cm/s) through the right end of the profiles over [t1, t1 + dt] from a joint
+    fit of C0 + (Cs - C0) erfc(x / (2 sqrt(D t))) (constant source at x = 0 during both, shared
+    C0, Cs, D) to the two profiles: the tracer gained beyond the end per time.  Its error is
+    propagated from the fit covariance scaled by chi2_red (a staircase is not an erfc)."""
+    from scipy.optimize import least_squares
+
+    c1, e1, c2, e2 = profiles
+    t2 = t1_s + dt_s
+    xs = np.asarray(x_um, float) * CM_PER_UM
+    ok1, ok2 = np.isfinite(c1) & (e1 > 0), np.isfinite(c2) & (e2 > 0)
+
+    def model(p: NDArray[np.float64], t: float) -> NDArray[np.float64]:
+        from scipy.special import erfc
+
+        return p[0] + (p[1] - p[0]) * erfc(xs / (2.0 * math.sqrt(math.exp(p[2]) * t)))
+
+    def resid(p: NDArray[np.float64]) -> NDArray[np.float64]:
+        return np.concatenate([((model(p, t1_s) - c1) / e1)[ok1], ((model(p, t2) - c2) / e2)[ok2]])
+
+    span = float(xs[-1] - xs[0]) or 1e-4
+    p0 = np.array([float(np.nanmin(c2)), float(np.nanmax(c1)), math.log(span**2 / (4 * t2))])
+    fit = least_squares(resid, p0, method="lm")
+    dof = max(int(ok1.sum() + ok2.sum()) - 3, 1)
+    chi2_red = float(np.sum(fit.fun**2)) / dof
+    cov = np.linalg.pinv(fit.jac.T @ fit.jac) * max(chi2_red, 1.0)
+    x_end = float(xs[-1] + 0.5 * (xs[-1] - xs[-2]))
+
+    def j_far(p: NDArray[np.float64]) -> float:
+        d = math.exp(p[2])
+        return float((p[1] - p[0]) * (_tail(x_end, d, t2) - _tail(x_end, d, t1_s)) / dt_s)
+
+    j = j_far(fit.x)
+    grad = np.array([(j_far(fit.x + h) - j_far(fit.x - h)) / (2e-6) for h in np.eye(3) * 1e-6])
+    err = float(math.sqrt(max(float(grad @ cov @ grad), 0.0)))
+    info = {"D_eff_fit": quantity(math.exp(fit.x[2]), math.exp(fit.x[2]) * math.sqrt(cov[2, 2]),
+                                  "cm^2/s"), "chi2_red_fit": chi2_red}
+    return j, err, info
+
+
+def _end_checks(J: FluxProfile, c1: NDArray[np.float64], c2: NDArray[np.float64],
+                v: NDArray[np.float64], end: str) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """Tests of the anchoring assumption from the data; flags when it is not met."""
+    n = min(5, c1.size)
+    checks: dict[str, Any] = {}
+    flags: list[str] = []
+    if end == "right":  # the far end must not have changed
+        far = slice(c1.size - n, None)
+        dc, err = float(np.mean(c2[far] - c1[far])), float(np.sqrt(np.sum(v[far]))) / n
+        checks["far_end_dC"] = quantity(dc, err, "")
+        checks["far_end_changed"] = bool(abs(dc) > 3 * err)
+        if checks["far_end_changed"]:
+            flags.append("flux_far_end_open")
+    # the flux at the other end follows from the integration: tracer moves down the gradient
+    other = J.J[0] if end != "left" else J.J[-1]
+    other_err = J.J_err[0] if end != "left" else J.J_err[-1]
+    checks["other_end_flux"] = quantity(float(other), float(other_err), "cm/s")
+    if other < -3 * other_err:
+        flags.append("flux_end_inconsistent")
+    return checks, tuple(flags)
+
+
+def _time_averaged(
+    flux: FluxProfile,
+    x: NDArray[np.float64],
+    arrs: list[NDArray[np.float64]],
+    end: str,
+    t1_s: float | None,
+    dt_s: float,
+) -> tuple[FluxProfile, dict[str, Any]]:
+    """J / f(x) with f the time-average factor of the jumps (:mod:`.flux_time`)."""
+    from .flux_time import time_average_factor
+
+    edge_um = float(x[0] - 0.5 * (x[1] - x[0]))
+    ta = time_average_factor(x - edge_um, *arrs, edge="closed" if end == "left" else "source",
+                             x_out=flux.x_um - edge_um, t1_s=t1_s, dt_s=dt_s)
+    f, fe = ta.factor, ta.factor_err
+    with np.errstate(invalid="ignore", divide="ignore"):
+        J = flux.J / f
+        err = np.hypot(flux.J_err / f, flux.J * fe / f**2)
+    info = {"method": "coarse model: erfc of the first map evolved to the second",
+            "erfc_length": quantity(ta.a_um, None, "um"),
+            "D_eff_dt": quantity(ta.b_um2 * 1e-8, ta.b_err_um2 * 1e-8, "cm^2"),
+            "factor_range": [finite_or_none(float(np.nanmin(f))),
+                             finite_or_none(float(np.nanmax(f)))]}
+    return FluxProfile(x_um=flux.x_um, J=J, J_err=err,
+                       method=flux.method + ", jumps time-averaged by a coarse model"), info
+
+
+def two_map_flux(
+    x_um: ArrayLike,
+    C1: ArrayLike,
+    C1_err: ArrayLike,
+    C2: ArrayLike,
+    C2_err: ArrayLike,
+    *,
+    dt_s: float,
+    closed_end: str | None = None,
+    t1_s: float | None = None,
+    time_average: str = "model",
+) -> TwoMapFlux:
+    """J(x) for the flux estimator from two profiles of one line (:class:`TwoMapFlux`).
+
+    ``closed_end`` "left" or "right": integrate from that closed end (exact when it is a sample
+    edge without supply over [t1, t2], e.g. storage after the exchange with the profile starting
+    at the immersed edge: "left").  Otherwise ``t1_s`` (time of the first profile since the
+    source was applied, source on until t2) anchors the right end with the flux from a joint
+    erfc fit.  The data test the assumption (``checks``); every boundary analysed with a flux
+    whose assumption fails gets the ``flags``.  ``time_average`` "model" (default): J is divided
+    by f(x) = <dC_gb>_t / mean of the two maps' jumps from a coarse model
+    (:mod:`.flux_time`), so that k = -J / dC_gb of the mean profile is the time-mean ratio; the
+    profile must start at the sample edge (x = 0); "endpoints": no correction (maps close in
+    time).  With ``closed_end="right"`` no model applies and the endpoints are used."""
+    if time_average not in ("model", "endpoints"):
+        raise InputError(f"time_average must be 'model' or 'endpoints', got {time_average!r}")
+    x = np.asarray(x_um, dtype=float)
+    arrs = [np.asarray(a, dtype=float) for a in (C1, C1_err, C2, C2_err)]
+    if closed_end is None and t1_s is None:
+        raise InputError("give the closed end ('left'/'right') or the time of the first profile")
+    if t1_s is not None and not (math.isfinite(t1_s) and t1_s > 0):
+        raise InputError(f"the time of the first profile must be positive (s), got {t1_s}")
+    base = flux_from_two_profiles(x, *arrs, dt_s=dt_s, closed_end=closed_end or "right")
+    c1, e1, c2, e2 = arrs
+    v = e1**2 + e2**2
+    far, far_err = 0.0, 0.0
+    extra: dict[str, Any] = {}
+    if closed_end is None:
+        assert t1_s is not None
+        far, far_err, extra = erfc_far_end_flux(x, (c1, e1, c2, e2), t1_s=t1_s, dt_s=dt_s)
+        base = FluxProfile(x_um=base.x_um, J=base.J + far, J_err=np.hypot(base.J_err, far_err),
+                           method="two profiles, right-end flux from an erfc fit of both")
+    end = closed_end or "estimated"
+    checks, flags = _end_checks(base, c1, c2, v, "right" if end == "right" else end)
+    checks.update(extra)
+    if time_average == "model" and end != "right":
+        base, checks["time_average"] = _time_averaged(base, x, arrs, end, t1_s, dt_s)
+    else:
+        checks["time_average"] = "endpoints (mean of the two maps' jumps)"
+    return TwoMapFlux(flux=base, C_mean=0.5 * (c1 + c2), C_mean_err=0.5 * np.sqrt(v), end=end,
+                      far_end_flux=(far, far_err), checks=checks, flags=flags)
