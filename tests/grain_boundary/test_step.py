@@ -181,11 +181,17 @@ def test_results_in_given_order() -> None:
     assert [r.position_um for r in res] == [50.0, 32.0, 12.0]
 
 
+def test_close_boundaries_are_not_analysable_the_others_are() -> None:
+    x, c, e = staircase(-1.1, -0.02)
+    res = analyze_steps(x, c, e, [30.0, 32.0, 50.0], d_bulk=2.6e-8)
+    assert [r.analysable for r in res] == [False, False, True]
+    assert "twice the guard band" in res[0].reason and "30" in res[1].reason
+
+
 @pytest.mark.parametrize(
     ("gbs", "kw", "err"),
     [
         ([70.0], {}, InputError),
-        ([30.0, 32.0], {}, InputError),
         ([32.0], {"window_um": 3.0}, InputError),
         ([32.0], {"d_bulk": -1.0}, InputError),
         ([32.0], {"delta_nm": 0.0}, InputError),

@@ -83,18 +83,13 @@ def _bounds(
     stops: Arr | None,
 ) -> tuple[float, float]:
     """Extent (um) of the fit region around the GB of sorted rank ``rank``: the window, cut at
-    the neighbours' guard bands and at the ``stops``; raises when neighbours overlap."""
+    the neighbours' guard bands and at the ``stops``."""
     i = srt[rank]
-    pos, g = float(gbs[i]), float(guards[i])
+    pos = float(gbs[i])
     lo = -math.inf if window_um is None else pos - window_um
     hi = math.inf if window_um is None else pos + window_um
     if rank > 0:
         j = srt[rank - 1]
-        if pos - gbs[j] < g + guards[j]:
-            raise InputError(
-                f"GBs at {gbs[j]} and {pos} um are closer than twice the guard "
-                f"band ({g + guards[j]:.3g} um)"
-            )
         lo = max(lo, float(gbs[j] + guards[j]))
     if rank + 1 < len(srt):
         hi = min(hi, float(gbs[srt[rank + 1]] - guards[srt[rank + 1]]))
@@ -149,7 +144,9 @@ def jobs_for_profile(
                     f"the {side} side of the GB at {pos} um holds only NaN or invalid values"
                 )
         ol, orr = min(order, left.size - 2), min(order, right.size - 2)
-        reason = _parallel_reason(float(angles[i]), float(flux_angles[i])) or next(
+        reason = _close_reason(rank, srt, gbs, guards) or _parallel_reason(
+            float(angles[i]), float(flux_angles[i])
+        ) or next(
             (
                 f"the grain {side} of the GB has {n} usable points in the window "
                 "(needs >= 3 for a linear fit)"
@@ -174,6 +171,21 @@ def jobs_for_profile(
             )
         )
     return jobs
+
+
+def _close_reason(rank: int, srt: NDArray[np.intp], gbs: Arr, guards: Arr) -> str:
+    """Not analysable when a neighbour lies within the two guard bands: the step of one is
+    inside the other's guard (both are reported, the others analysed)."""
+    i = srt[rank]
+    for r in (rank - 1, rank + 1):
+        if 0 <= r < len(srt):
+            j = srt[r]
+            if abs(float(gbs[i] - gbs[j])) < float(guards[i] + guards[j]):
+                return (
+                    f"closer to the GB at {float(gbs[j]):.4g} um than twice the guard band "
+                    f"({float(guards[i] + guards[j]):.3g} um): the steps cannot be separated"
+                )
+    return ""
 
 
 def _parallel_reason(angle: float, flux_angle: float) -> str:

@@ -189,7 +189,7 @@ class StepResult(ResultMixin):
         best = self.preferred
         if not self.analysable or best is None or not best.bounded:
             return False
-        bad = {"uphill", "jump_not_significant", "poor_fit"}
+        bad = {"uphill", "jump_not_significant", "poor_fit", "angle_unknown"}
         if best.estimator == "flux":
             bad.add("uphill_flux")
         if best.estimator == "gradient":
