@@ -55,3 +55,5 @@ def test_fraction_json_matches_golden(tmp_path: Path, capsys: pytest.CaptureFixt
     assert got["C"]["value"] == pytest.approx((c - 0.0759) / d, rel=1e-5)
     assert got["C"]["stderr"] == pytest.approx(err / d, rel=1e-5)
     assert got["C_sys_stderr"] == 0.0 and got["n_masked"] == 1
+    assert got["C_raw"]["value"] == pytest.approx(c, rel=1e-5)  # before the normalisation
+    assert got["C_raw"]["stderr"] == pytest.approx(err, rel=1e-5)

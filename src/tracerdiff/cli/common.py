@@ -34,8 +34,15 @@ __all__ = [
     "parse_q",
     "parse_q_with_error",
     "parse_t",
+    "read_counts",
     "save_png",
 ]
+
+#: help of the calibration options of every command that reads images
+PIXEL_SIZE_HELP = "Pixel size 'P' or 'PX,PY' (e.g. '0.5 um'; bare: um); overrides the file's."
+FIELD_OF_VIEW_HELP = "Field of view 'F' or 'FX,FY' (e.g. '256 um'; bare: um); overrides the file's."
+CALIBRATION_HINT = "pass --pixel-size (e.g. '0.5 um') or --field-of-view (e.g. '256 um')"
+
 
 # soft_wrap: never hard-wrap output (paths and JSON stay whole when piped to a file)
 console = Console(soft_wrap=True)
@@ -160,3 +167,34 @@ def save_png(fig: Any, path: str, *, force: bool, dpi: int = 130) -> None:
             fig.savefig(tmp, format="png", dpi=dpi, bbox_inches="tight")
     finally:
         plt.close(fig)
+
+
+def calibration(pixel_size: str | None, field_of_view: str | None) -> dict[str, Any]:
+    """``pixel_size_um`` / ``field_of_view_um`` from ``--pixel-size`` / ``--field-of-view``."""
+    if pixel_size is not None and field_of_view is not None:
+        raise InputError("give --pixel-size or --field-of-view, not both")
+    out: dict[str, Any] = {}
+    if pixel_size is not None:
+        out["pixel_size_um"] = parse_lengths_xy(pixel_size, option="--pixel-size")
+    if field_of_view is not None:
+        out["field_of_view_um"] = parse_lengths_xy(field_of_view, option="--field-of-view")
+    return out
+
+
+def read_counts(
+    files: list[str],
+    *,
+    pixel_size: str | None,
+    field_of_view: str | None,
+    require_length: bool,
+    **options: Any,
+) -> Any:
+    """Count images through :func:`tracerdiff.imaging.open_counts`, calibrated by the options;
+    a missing pixel size (where a length is needed) names ``--pixel-size``/``--field-of-view``."""
+    from ..imaging.calibration import UncalibratedError, open_counts
+
+    try:
+        return open_counts(files, require_length=require_length,
+                           **calibration(pixel_size, field_of_view), **options)
+    except UncalibratedError as exc:
+        raise UncalibratedError(f"{str(exc).split('; give')[0]}; {CALIBRATION_HINT}") from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -13,38 +12,59 @@ import typer
 from ..errors import InputError
 from ..outputs import check_writable
 from ..quantities import quantity
-from ..units import check_fraction01, parse_quantity_with_error
-from .common import emit, parse_point, parse_q, save_png
+from .common import (
+    FIELD_OF_VIEW_HELP,
+    PIXEL_SIZE_HELP,
+    emit,
+    parse_point,
+    parse_q,
+    read_counts,
+    save_png,
+)
 
 if TYPE_CHECKING:
     import xarray as xr
 
-__all__ = ["fraction", "profile", "register"]
+    from ..imaging.options import FractionOptions
+
+__all__ = ["fraction", "fraction_options_from_flags", "profile", "register"]
 
 
-def _reference(text: str | None, option: str) -> float | str | tuple[float, float] | None:
-    """``0.0759``, ``0.0759+-0.002`` or ``natural`` (background only)."""
-    if text is None:
-        return None
-    if text.strip().lower() == "natural" and option == "--background":
-        return "natural"
+#: CLI flag of each FractionOptions field (so a validation error names the flag)
+_FLAGS = {
+    "shots_per_pixel": "--shots-per-pixel", "scans": "--scans", "dead_time": "--dead-time",
+    "saturated": "--saturated", "bin": "--bin", "background": "--background",
+    "source": "--source", "mass_resolution": "--mass-resolution", "em_tau_s": "--em-dead-time",
+    "dwell_time_s": "--dwell-time", "imf_alpha": "--imf-alpha", "systematic": "--systematic",
+    "drift": "--drift", "min_counts": "--min-counts",
+}  # fmt: skip
+
+
+def fraction_options_from_flags(given: dict[str, Any]) -> FractionOptions:
+    """The one :class:`FractionOptions` from the parsed flags (times with units checked here);
+    flags left at None take the library defaults."""
+    from pydantic import ValidationError
+
+    from ..imaging.options import FractionOptions
+
+    opts = {k: v for k, v in given.items() if v is not None and k in _FLAGS}
+    for key, flag, unit in (("em_tau_s", "--em-dead-time", "ns"), ("dwell_time_s", "--dwell-time",
+                                                                    "s")):
+        if isinstance(opts.get(key), str):
+            opts[key] = parse_q(opts[key], "time", option=flag, default_unit=unit)
     try:
-        v, e = parse_quantity_with_error(text, "dimensionless")
-    except InputError:
-        extra = " or 'natural'" if option == "--background" else ""
-        raise InputError(
-            f"{option}: expected a fraction such as 0.0759 or 0.0759+-0.001{extra}, got {text!r}"
-        ) from None
-    check_fraction01(v, what=option)
-    return v if e is None else (v, e)
+        return FractionOptions(**opts)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = str(err["loc"][0]) if err["loc"] else ""
+        msg = str(err["msg"]).removeprefix("Value error, ").removeprefix(f"{key} ")
+        raise InputError(f"{_FLAGS.get(key, key) + ': ' if key else ''}{msg}") from None
 
 
-def _open(files: list[str]) -> xr.Dataset:
-    from ..io import open_dataset, open_images
-
-    if len(files) == 1:
-        return open_dataset(files[0])
-    return open_images(files)
+def _open(files: list[str], pixel_size: str | None, field_of_view: str | None,
+          *, require_length: bool, **options: Any) -> xr.Dataset:
+    return read_counts(files, pixel_size=pixel_size, field_of_view=field_of_view,
+                       require_length=require_length, **options)
 
 
 def _check_outputs(paths: list[str | None], force: bool) -> list[str]:
@@ -63,73 +83,20 @@ def _check_png(png: str | None) -> None:
         raise InputError(f"--png {png}: expected a file name ending in .png")
 
 
-def _fraction_options(given: dict[str, Any]) -> dict[str, Any]:
-    """Keyword options of ``fraction_map`` from the parsed CLI options (units checked here)."""
-    opts: dict[str, Any] = {
-        k: given[k] for k in ("dead_time", "saturated", "bin", "min_counts", "systematic", "drift")
-    }
-    for key in ("shots_per_pixel", "scans", "mass_resolution"):
-        if given[key] is not None:
-            opts[key] = given[key]
-    tau = parse_q(given["em_dead_time"], "time", option="--em-dead-time", default_unit="ns")
-    if tau is not None:
-        opts["em_tau_s"] = tau
-    dwell = parse_q(given["dwell_time"], "time", option="--dwell-time", default_unit="s")
-    if dwell is not None:
-        opts["dwell_time_s"] = dwell
-    if given["imf_alpha"] is not None:
-        opts["imf_alpha"] = _alpha(given["imf_alpha"])
-    opts["background"] = _reference(given["background"], "--background")
-    opts["source"] = _reference(given["source"], "--source")
-    return opts
-
-
-def _alpha(text: str) -> float | tuple[float, float]:
-    """``--imf-alpha 1.02`` or ``1.02+-0.01`` (R_meas,std / R_true,std)."""
-    try:
-        v, e = parse_quantity_with_error(text, "dimensionless")
-    except InputError:
-        raise InputError(
-            f"--imf-alpha: expected a ratio such as 1.02 or 1.02+-0.01, got {text!r}"
-        ) from None
-    return v if e is None else (v, e)
-
-
-def _fraction_payload(fds: xr.Dataset, caught: list[str], outputs: list[str]) -> dict[str, Any]:
-    from ..imaging import region_stats
-
-    whole = region_stats(fds, label="whole field")
-    c = np.asarray(fds["C"].values, dtype=np.float64)
-    mean = float(np.nanmean(c)) if np.isfinite(c).any() else None
-    warn_list = list(json.loads(fds.attrs["warnings"])) + [w for w in caught if w]
-    mode = str(fds.attrs.get("systematic_errors", "separate"))
-    return {
-        "pair": fds.attrs["pair"],
-        "shape": [int(fds.sizes["y"]), int(fds.sizes["x"])],
-        "pixel_size_um": [float(fds.attrs["pixel_size_x_um"]), float(fds.attrs["pixel_size_y_um"])],
-        "C": quantity(whole.C, whole.C_err, "", note="from the summed counts of the whole field"),
-        "C_sys_stderr": whole.C_err_sys,
-        "systematic_errors": mode,
-        "C_mean_pixel": quantity(mean, None, "", note="mean of the valid pixels"),
-        "n_saturated": int(fds.attrs["n_saturated"]),
-        "n_masked": int(fds.attrs["n_masked"]),
-        "corrections": json.loads(fds.attrs["corrections"]),
-        "warnings": list(dict.fromkeys(warn_list)),
-        "outputs": outputs,
-    }
-
-
 def _fraction_text(d: dict[str, Any]) -> str:
     c = d["C"]
     val = "n/a" if c["value"] is None else f"{c['value']:.5f} ± {c['stderr']:.2g}"
     if c["value"] is not None and d["C_sys_stderr"] > 0:
         extra = " (incl.)" if d["systematic_errors"] == "combined" else ""
         val += f" (stat.), ± {d['C_sys_stderr']:.2g} (syst.{extra})"
+    if d["normalised"] and c["value"] is not None:
+        val += f"; before normalisation {d['C_raw']['value']:.5f}"
     applied = [r["name"] for r in d["corrections"] if r.get("applied")]
+    size = (f"{d['pixel_size_um'][0]:.4g} x {d['pixel_size_um'][1]:.4g} um" if d["calibrated"]
+            else "no pixel size: lengths in pixels (--pixel-size to calibrate)")
     lines = [
-        f"pair {d['pair']}, {d['shape'][0]} x {d['shape'][1]} px "
-        f"({d['pixel_size_um'][0]:.4g} x {d['pixel_size_um'][1]:.4g} um)",
-        f"C (summed counts) = {val}",
+        f"pair {d['pair']}, {d['shape'][0]} x {d['shape'][1]} px ({size})",
+        f"C (summed counts{', normalised' if d['normalised'] else ''}) = {val}",
         f"saturated {d['n_saturated']}, masked {d['n_masked']} pixel(s)",
         f"corrections: {', '.join(applied) or 'none'}",
     ]
@@ -185,6 +152,16 @@ def fraction(
         True, "--drift/--no-drift", help="Align frames (phase correlation) before summing."
     ),
     min_counts: float = typer.Option(1.0, "--min-counts", help="Mask pixels with fewer counts."),
+    pixel_size: str | None = typer.Option(None, "--pixel-size", help=PIXEL_SIZE_HELP),
+    field_of_view: str | None = typer.Option(None, "--field-of-view", help=FIELD_OF_VIEW_HELP),
+    species: str | None = typer.Option(
+        None, "--species", help="Names of the files' (or pages') species, e.g. '18O,16O'."
+    ),
+    kind: str | None = typer.Option(None, "--kind", help="Force a reader, e.g. image."),
+    roi: str | None = typer.Option(
+        None, "--roi", help="Regions: label image, LANS .mat, 'cells' or shapes (um)."
+    ),
+    csv: str | None = typer.Option(None, "--csv", help="Write the --roi table (CSV)."),
     output: str | None = typer.Option(
         None, "-o", "--output", help="Write the map (.nc, .tif, .npz)."
     ),
@@ -196,13 +173,14 @@ def fraction(
 
     Example: tracerdiff fraction Li6.txt Li7.txt --shots-per-pixel 1 --scans 400 -o map.nc --json
     """
-    from ..imaging import InterferenceWarning, fraction_map
+    from .fraction_roi import check_roi_options
 
     if output is not None and Path(output).suffix.lower() not in (".nc", ".tif", ".tiff", ".npz"):
         raise InputError(f"-o {output}: unknown output suffix; use .nc, .tif or .npz")
     _check_png(png)
+    check_roi_options(roi, csv, force)
     outs = _check_outputs([output, png], force)
-    opts = _fraction_options(
+    opts = fraction_options_from_flags(
         {
             "shots_per_pixel": shots_per_pixel,
             "scans": scans,
@@ -212,21 +190,65 @@ def fraction(
             "background": background,
             "source": source,
             "mass_resolution": mass_resolution,
-            "em_dead_time": em_dead_time,
-            "dwell_time": dwell_time,
+            "em_tau_s": em_dead_time,
+            "dwell_time_s": dwell_time,
             "imf_alpha": imf_alpha,
             "systematic": systematic,
             "drift": drift,
             "min_counts": min_counts,
         }
     )
-    ds = _open(files)
+    reader = _reader_options(species, kind)
+    ds = _open(files, pixel_size, field_of_view, require_length=False, **reader)
+    payload, text = _fraction_run(ds, opts, pair, (output, png, roi, csv), force)
+    payload["outputs"] = list(dict.fromkeys([*outs, *payload["outputs"]]))
+    text += "".join(f"\nwrote {p}" for p in payload["outputs"])
+    emit(payload, as_json=as_json, text=text)
+
+
+def _reader_options(species: str | None, kind: str | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if species is not None:
+        out["species"] = [t.strip() for t in species.replace("/", ",").split(",") if t.strip()]
+    if kind is not None:
+        out["kind"] = kind
+    return out
+
+
+def _fraction_run(
+    ds: xr.Dataset, opts: FractionOptions, pair: str,
+    files: tuple[str | None, str | None, str | None, str | None], force: bool,
+) -> tuple[dict[str, Any], str]:
+    """The map (or a count series' fraction), its outputs, the JSON payload and the text."""
+    from ..imaging import InterferenceWarning, field_fraction, fraction_map
+    from ..imaging.count_fraction import is_count_series
+
+    output, png, roi, csv = files
+    if is_count_series(ds):
+        from .fraction_series import series_fraction, series_text
+
+        if png is not None or roi is not None:
+            raise InputError("--png and --roi apply to images; the file holds a count series")
+        d = series_fraction(ds, pair=pair, options=opts.model_dump(exclude_unset=True),
+                            output=output, force=force)
+        return d, series_text({**d, "outputs": []})
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", InterferenceWarning)
-        fds = fraction_map(ds, pair=pair, **opts)
+        fds = fraction_map(ds, opts, pair=pair)
+    extra: dict[str, Any] = {}
+    if roi is not None:
+        from .fraction_roi import roi_regions
+
+        extra = roi_regions(fds, ds, roi, csv, force)
     _write_fraction(fds, output, png, force)
-    payload = _fraction_payload(fds, [str(w.message) for w in caught], outs)
-    emit(payload, as_json=as_json, text=_fraction_text(payload))
+    summary = field_fraction(fds, warnings=tuple(str(w.message) for w in caught))
+    payload = {**summary.to_dict(), **extra, "outputs": [csv] if csv else []}
+    text = _fraction_text({**payload, "outputs": []})
+    if roi is not None:
+        from .fraction_roi import roi_text
+
+        text += "\n" + "\n".join(roi_text(extra["regions"]))
+    return payload, text
 
 
 def _write_fraction(fds: xr.Dataset, output: str | None, png: str | None, force: bool) -> None:
@@ -281,9 +303,25 @@ def profile(
         None, "--shots-per-pixel", help="ToF shots per pixel and scan (count images)."
     ),
     scans: int | None = typer.Option(None, "--scans", help="Scans accumulated (count images)."),
-    dead_time: str = typer.Option(
-        "auto", "--dead-time", help="auto, tof, em or none (count images)."
+    dead_time: str | None = typer.Option(
+        None, "--dead-time", help="auto, tof, em or none (count images; default auto)."
     ),
+    bin_k: int | None = typer.Option(None, "--bin", help="Sum K x K pixels (count images)."),
+    background: str | None = typer.Option(
+        None, "--background", help="C_bg ('0.0759', '0.0759+-0.001', 'natural'; count images)."
+    ),
+    source: str | None = typer.Option(None, "--source", help="C_s, e.g. 0.95 (count images)."),
+    imf_alpha: str | None = typer.Option(
+        None, "--imf-alpha", help="IMF alpha, e.g. '1.02+-0.01' (count images)."
+    ),
+    saturated: str | None = typer.Option(
+        None, "--saturated", help="raise or nan for I >= N (count images)."
+    ),
+    systematic: str | None = typer.Option(
+        None, "--systematic", help="separate or combined (count images)."
+    ),
+    pixel_size: str | None = typer.Option(None, "--pixel-size", help=PIXEL_SIZE_HELP),
+    field_of_view: str | None = typer.Option(None, "--field-of-view", help=FIELD_OF_VIEW_HELP),
     output: str | None = typer.Option(None, "-o", "--output", help="Write the profile CSV."),
     png: str | None = typer.Option(
         None, "--png", help="Write a PNG (map with the line, and the profile)."
@@ -304,14 +342,16 @@ def profile(
     assert w is not None
     _check_png(png)
     outs = _check_outputs([output, png], force)
-    ds = _open(files)
-    given = {
-        "dead_time": dead_time if dead_time != "auto" else None,
-        "shots_per_pixel": shots_per_pixel,
-        "scans": scans,
-    }
-    opts = {k: v for k, v in given.items() if v is not None}  # a fraction map refuses them
-    fds = as_fraction_dataset(ds, pair=pair, **opts)
+    given = {"dead_time": dead_time, "shots_per_pixel": shots_per_pixel, "scans": scans,
+             "bin": bin_k, "background": background, "source": source, "imf_alpha": imf_alpha,
+             "saturated": saturated, "systematic": systematic}
+    flags = {k: v for k, v in given.items() if v is not None}
+    ds = _open(files, pixel_size, field_of_view, require_length=True)
+    if "n_a" in ds.data_vars:  # a fraction map: its corrections are made
+        fds = as_fraction_dataset(ds, pair=pair, **flags)  # refuses correction flags
+    else:
+        opts = fraction_options_from_flags(flags)
+        fds = as_fraction_dataset(ds, pair=pair, options=opts)
     prof = line_profile(fds, start_um=p0, end_um=p1, width_um=w)
     _write_profile(fds, prof, output, png, force)
     payload = _profile_payload(prof, outs)

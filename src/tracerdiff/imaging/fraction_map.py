@@ -18,9 +18,9 @@ import xarray as xr
 from ..errors import DataError, InputError
 from ..quantities import to_json
 from .corrections import parse_pair
-from .deadtime import EM_DEAD_TIME_S
 from .interference import check_interferences
 from .kernels import check_counts, isotope_fraction
+from .options import FractionOptions, fraction_options
 from .pipeline import (
     MASK_REASONS,
     Stage,
@@ -39,28 +39,16 @@ __all__ = ["fraction_map"]
 
 def fraction_map(
     ds: xr.Dataset,
+    options: FractionOptions | None = None,
     *,
     pair: str = "6Li/7Li",
-    shots_per_pixel: float | None = None,
-    scans: int | None = None,
-    dead_time: str = "auto",
-    saturated: str = "raise",
-    em_tau_s: float = EM_DEAD_TIME_S,
-    dwell_time_s: float | None = None,
-    bin: int = 1,
-    drift: bool = True,
-    upsample: int = 10,
-    background: float | str | tuple[float, float] | None = None,
-    source: float | tuple[float, float] | None = None,
-    imf_alpha: float | tuple[float, float] | None = None,
-    mass_resolution: float | None = None,
-    min_counts: float = 1.0,
-    systematic: str = "separate",
-    dtype: npt.DTypeLike = np.float32,
+    **kwargs: Any,
 ) -> xr.Dataset:
     """Isotope fraction map ``C = n_a / (n_a + n_b)`` with its error and every correction recorded.
 
     ``ds`` is an image dataset (counts per species, dims (y, x) or (frame, y, x), coords in um).
+    The corrections are one :class:`~tracerdiff.imaging.FractionOptions` (``options``), or its
+    fields as keyword options (``shots_per_pixel=16, scans=150, background=0.0759, ...``):
     ``dead_time``: ``"auto"`` (ToF Poisson when shots per pixel are known, electron multiplier for
     NanoSIMS data with a dwell time, skipped with a record when the data are already corrected),
     ``"tof"``, ``"em"`` or ``"none"``. ``shots_per_pixel`` x ``scans`` is the number of primary
@@ -77,8 +65,12 @@ def fraction_map(
     ``systematic="combined"`` adds it in quadrature into ``C_err`` as well. Raises DataError when
     no pixel is left valid.
     """
-    if systematic not in ("separate", "combined"):
-        raise InputError(f"systematic must be 'separate' or 'combined', got {systematic!r}")
+    o = fraction_options(options, **kwargs)
+    return _fraction_map(ds, o, pair)
+
+
+def _fraction_map(ds: xr.Dataset, o: FractionOptions, pair: str) -> xr.Dataset:
+    systematic, dtype, min_counts = o.systematic, np.dtype(o.dtype), o.min_counts
     p = parse_pair(pair)
     da_a, da_b = species_variable(ds, p.a), species_variable(ds, p.b)
     if da_a.dims != da_b.dims or da_a.shape != da_b.shape:
@@ -86,23 +78,25 @@ def fraction_map(
     raw_a = check_counts(da_a.values, name=p.a)
     raw_b = check_counts(da_b.values, name=p.b)
     st = Stage(raw_a, raw_b, None, None, np.zeros(raw_a.shape, dtype=bool), [], [])
-    res = mass_resolution if mass_resolution is not None else ds.attrs.get("mass_resolution")
+    res = o.mass_resolution if o.mass_resolution is not None else ds.attrs.get("mass_resolution")
     _interference_step(st, p.label, res)
     st = dead_time_stage(
         st,
         ds,
-        mode=dead_time,
-        shots_per_pixel=shots_per_pixel,
-        scans=scans,
-        dwell_time_s=dwell_time_s,
-        tau_s=em_tau_s,
-        saturated=saturated,
+        mode=o.dead_time,
+        shots_per_pixel=o.shots_per_pixel,
+        scans=o.scans,
+        dwell_time_s=o.dwell_time_s,
+        tau_s=o.em_tau_s,
+        saturated=o.saturated,
         dtype=dtype,
     )
     frames = "frame" in da_a.dims
-    st, reason = accumulate_stage(st, frames=frames, drift=drift, upsample=upsample, dtype=dtype)
-    st, reason = bin_stage(st, reason, int(bin))
-    st = imf_stage(st, imf_alpha)
+    st, reason = accumulate_stage(
+        st, frames=frames, drift=o.drift, upsample=o.upsample, dtype=dtype
+    )
+    st, reason = bin_stage(st, reason, o.bin)
+    st = imf_stage(st, o.imf_alpha)
     fr = isotope_fraction(
         st.n_a, st.n_b, var_a=st.var_a, var_b=st.var_b, dtype=dtype, min_counts=min_counts
     )
@@ -112,9 +106,9 @@ def fraction_map(
             f"no valid pixel: all {reason.size} pixels masked (zero or low counts, saturated "
             "or outside the frame overlap); expected counts in the images"
         )
-    norm = normalise_stage(st, p.label, background, source)
+    norm = normalise_stage(st, p.label, o.background, o.source)
     C, errs = _shared_step(fr.C, fr.C_err, st, norm, systematic, dtype)
-    return _build(ds, st, C, errs, reason, p, norm, int(bin), min_counts, systematic)
+    return _build(ds, st, C, errs, reason, p, norm, o.bin, min_counts, systematic)
 
 
 def _shared_step(
@@ -157,7 +151,8 @@ def _coords(ds: xr.Dataset, shape: tuple[int, int], k: int) -> tuple[dict[str, A
     px, py = px * k, py * k
     x = (np.arange(shape[1]) + 0.5) * px
     y = (np.arange(shape[0]) + 0.5) * py
-    coords = {"x": ("x", x, {"units": "um"}), "y": ("y", y, {"units": "um"})}
+    unit = "px" if int(ds.attrs.get("pixel_units", 0)) == 1 else "um"
+    coords = {"x": ("x", x, {"units": unit}), "y": ("y", y, {"units": unit})}
     return coords, px, py
 
 

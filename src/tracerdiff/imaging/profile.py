@@ -20,6 +20,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import DataError, InputError
+from .calibration import require_length
 from .pipeline import pixel_sizes
 from .summed import as_fraction_dataset, fraction_from_sums
 
@@ -100,6 +101,7 @@ def line_profile(
     line outside the image, a zero-length line or ``width_um <= 0``.
     """
     fds = as_fraction_dataset(data, pair=pair, **fraction_options)
+    require_length(fds, what="a line profile")
     px, py = pixel_sizes(fds)
     extent = (fds.sizes["x"] * px, fds.sizes["y"] * py)
     start = (float(start_um[0]), float(start_um[1]))

@@ -35,7 +35,7 @@ def as_fraction_dataset(data: xr.Dataset, *, pair: str | None = None, **options:
         return data
     from .fraction_map import fraction_map
 
-    return fraction_map(data, pair=pair or "6Li/7Li", **options)
+    return fraction_map(data, options.pop("options", None), pair=pair or "6Li/7Li", **options)
 
 
 def _imf_alpha(attrs: dict[str, Any]) -> tuple[float, float]:

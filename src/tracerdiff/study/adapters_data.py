@@ -43,12 +43,7 @@ def load_measurement(m: Measurement, *, base_dir: Path | None = None) -> Any:
 
         ds = (tio.open_dataset(m.files[0], **opts) if len(m.files) == 1
               else tio.open_images(m.files, **opts))
-        c = m.corrections
-        return fraction_map(ds, pair=m.pair, shots_per_pixel=c.shots_per_pixel, scans=c.scans,
-                            dead_time=c.dead_time, dwell_time_s=c.dwell_time,
-                            saturated=c.saturated, bin=c.bin, background=c.background,
-                            source=c.source, imf_alpha=c.imf_alpha,
-                            mass_resolution=c.mass_resolution)
+        return fraction_map(ds, m.corrections, pair=m.pair)
     if m.kind == "spot_linescan":
         a, b = m.pair.split("/")
         return tio.read_spot_linescan(list(m.files), pair=(a, b), **opts)
@@ -63,26 +58,25 @@ def load_measurement(m: Measurement, *, base_dir: Path | None = None) -> Any:
 
 def run_fraction_map(spec: FractionMapSpec, inputs: Inputs) -> AnalysisOutput:
     """The map figure and the whole-field fraction from the summed counts."""
-    from ..imaging import plot_fraction_map
+    from ..imaging import field_fraction, plot_fraction_map
 
     fr = inputs.datasets[spec.measurement]
     if "C" not in fr or fr["C"].ndim != 2:
         raise DataError(f"measurement {spec.measurement!r} is not an image")
-    n_a = float(np.nansum(fr["n_a"].values)) if "n_a" in fr else float("nan")
-    n_b = float(np.nansum(fr["n_b"].values)) if "n_b" in fr else float("nan")
-    c = n_a / (n_a + n_b)
-    c_err = float(np.sqrt(c * (1 - c) / (n_a + n_b)))
+    whole = field_fraction(fr).to_dict()
     fig = new_figure(width_in=7.0, height_in=3.6)
     plot_fraction_map(fr, ax=fig.add_subplot(), vmin=spec.vmin, vmax=spec.vmax)
-    corr = fr.attrs.get("corrections", "[]")
     results = {
-        "pair": fr.attrs.get("pair", ""),
-        "shape": list(fr["C"].shape),
-        "C_field": quantity(c, c_err, "", note="from the summed counts of the whole field"),
-        "C_mean_pixel": quantity(float(np.nanmean(fr["C"].values)), None, ""),
-        "n_masked": int(fr.attrs.get("n_masked", 0)),
-        "n_saturated": int(fr.attrs.get("n_saturated", 0)),
-        "corrections": _corrections(corr),
+        "pair": whole["pair"],
+        "shape": whole["shape"],
+        "C_field": whole["C"],
+        "C_field_sys_stderr": whole["C_sys_stderr"],
+        "C_field_raw": whole["C_raw"],
+        "normalised": whole["normalised"],
+        "C_mean_pixel": whole["C_mean_pixel"],
+        "n_masked": whole["n_masked"],
+        "n_saturated": whole["n_saturated"],
+        "corrections": _corrections(whole["corrections"]),
     }
     methods = (f"The {results['pair']} fraction map of {spec.measurement} was computed per pixel "
                "as C = n_a/(n_a + n_b) with binomial errors after the recorded corrections.")

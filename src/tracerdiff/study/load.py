@@ -164,7 +164,8 @@ def _allowed_hint(path: tuple[str | int, ...]) -> str:
             model = schema.Corrections
     if model is None:
         return "check the spelling against docs/study.md"
-    return f"expected one of {', '.join(model.model_fields)}"
+    keys = [f.alias or n for n, f in model.model_fields.items()]
+    return f"expected one of {', '.join(keys)}"
 
 
 def _cross_check(study: Study) -> None:

@@ -13,9 +13,9 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
+from ..imaging.options import FractionOptions
 from ._base import ID_PATTERN, Model
 from .fields import (
-    Background,
     Diffusivity,
     Fraction,
     InputFile,
@@ -154,19 +154,8 @@ class History(_Model):
         return stages
 
 
-class Corrections(_Model):
-    """Corrections passed to the fraction computation (tracerdiff.imaging.fraction_map)."""
-
-    shots_per_pixel: int | None = Field(default=None, gt=0)
-    scans: int | None = Field(default=None, gt=0)
-    dead_time: Literal["auto", "none", "tof", "em"] = "auto"
-    dwell_time: Time | None = Field(default=None, gt=0)
-    saturated: Literal["raise", "nan"] = "raise"
-    bin: int = Field(default=1, ge=1)
-    background: Background | None = None
-    source: Fraction | None = None
-    mass_resolution: float | None = Field(default=None, gt=0)
-    imf_alpha: float | None = Field(default=None, gt=0)
+#: a measurement's ``corrections``: the library's one options object of the fraction map
+Corrections = FractionOptions
 
 
 class Measurement(_Model):
@@ -179,7 +168,7 @@ class Measurement(_Model):
     pair: str = "6Li/7Li"
     history: str | None = None
     after: str | None = None
-    corrections: Corrections = Corrections()
+    corrections: FractionOptions = FractionOptions()
     options: dict[str, Any] = Field(default_factory=dict)
     description: str = ""
 
