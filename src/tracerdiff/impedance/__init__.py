@@ -40,4 +40,5 @@ _LAZY: dict[str, str] = {
     "read_spectrum": "readers",
 }
 
-__getattr__, __dir__ = attach(__name__, _LAZY)
+__getattr__, __dir__ = attach(__name__, _LAZY,
+                              aliases={"analyze_impedance_series": "analyze_series"})
