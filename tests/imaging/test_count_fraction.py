@@ -115,3 +115,18 @@ def test_images_refused() -> None:
     img = xr.Dataset({"a": (("y", "x"), np.ones((2, 2)))})
     with pytest.raises(InputError, match="use fraction_map"):
         count_fraction(img, pair="18O/16O")
+
+
+def test_one_options_object(rng: np.random.Generator) -> None:
+    from tracerdiff.imaging import FractionOptions
+
+    ds = _series(rng.poisson(50, 10).astype(float), rng.poisson(150, 10).astype(float))
+    o = FractionOptions(dead_time="none", background=0.002, source=0.9)
+    assert count_fraction(ds, o).C == count_fraction(ds, **o.model_dump()).C
+    assert count_fraction(ds, o).normalised
+    with pytest.raises(InputError, match="bin applies to images"):
+        count_fraction(ds, bin=2)
+    with pytest.raises(InputError, match="tof"):
+        count_fraction(ds, dead_time="tof")
+    with pytest.raises(InputError, match="unknown fraction option"):
+        count_fraction(ds, pixel_size=1.0)

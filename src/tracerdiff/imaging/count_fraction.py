@@ -22,12 +22,17 @@ from ..errors import DataError, InputError
 from ..quantities import quantity, to_json
 from ..results import ResultMixin
 from .corrections import parse_pair
-from .deadtime import EM_DEAD_TIME_S, em_dead_time
+from .deadtime import em_dead_time
 from .kernels import check_counts
+from .options import FractionOptions, fraction_options
 from .pipeline import Stage, imf_stage, normalise_stage, species_variable
 from .summed import fraction_from_sums
 
 __all__ = ["CountFraction", "count_fraction", "is_count_series"]
+
+#: FractionOptions fields about pixels and frames: refused for series when not at the default
+_IMAGE_ONLY = ("shots_per_pixel", "scans", "dwell_time_s", "drift", "upsample", "bin",
+               "mass_resolution", "min_counts")  # fmt: skip
 
 
 def is_count_series(ds: xr.Dataset) -> bool:
@@ -216,30 +221,38 @@ def _stage(ds: xr.Dataset, p: Any, dead_time: str, tau_s: float, saturated: str)
     return Stage(na, nb, va, vb, np.zeros(na.shape, dtype=bool), records, [])
 
 
+def _series_options(options: FractionOptions | None, kwargs: dict[str, Any]) -> FractionOptions:
+    """The validated options; an image-only option set away from its default is refused."""
+    o = fraction_options(options, **kwargs)
+    for name in _IMAGE_ONLY:
+        if getattr(o, name) != FractionOptions.model_fields[name].default:
+            raise InputError(f"{name} applies to images, not to cycles or depth profiles")
+    if o.dead_time == "tof":
+        raise InputError("dead_time='tof' applies to ToF images; use 'auto', 'em' or 'none'")
+    return o
+
+
 def count_fraction(
     ds: xr.Dataset,
+    options: FractionOptions | None = None,
     *,
     pair: str = "18O/16O",
-    dead_time: str = "auto",
-    em_tau_s: float = EM_DEAD_TIME_S,
-    saturated: str = "raise",
-    background: float | str | tuple[float, float] | None = None,
-    source: float | tuple[float, float] | None = None,
-    imf_alpha: float | tuple[float, float] | None = None,
-    systematic: str = "separate",
     window: tuple[float, float] | None = None,
+    **kwargs: Any,
 ) -> CountFraction:
     """C = n_a / (n_a + n_b) of a count series, per record and from the summed counts.
 
-    ``ds`` is what the readers return for ``.is``, ``.asc`` and depth-profile files.
-    ``dead_time``: ``"auto"`` (IMS reports: the report's dead time, background and yield;
-    NanoSIMS ``.is``: electron multiplier with ``em_tau_s`` over each cycle's counting time;
-    series already corrected: none), ``"em"`` or ``"none"``. ``background``, ``source``,
-    ``imf_alpha`` and ``systematic`` as in :func:`fraction_map`; ``window`` keeps the records
-    whose coordinate (cycle index, or sputter time in s) lies in [lo, hi].
+    ``ds`` is what the readers return for ``.is``, ``.asc`` and depth-profile files. The
+    corrections are the :class:`~tracerdiff.imaging.FractionOptions` of the fraction map
+    (``options`` or its fields as keyword options) that apply to series: ``dead_time``
+    (``"auto"``: IMS reports get the report's dead time, background and yield; NanoSIMS ``.is``
+    the electron multiplier with ``em_tau_s`` over each cycle's counting time; series already
+    corrected: none; or ``"em"``, ``"none"``), ``saturated``, ``background``, ``source``,
+    ``imf_alpha``, ``systematic``; pixel options (``bin``, ``shots_per_pixel``...) are refused.
+    ``window`` keeps the records whose coordinate (cycle index, or sputter time in s) lies in
+    [lo, hi].
     """
-    if systematic not in ("separate", "combined"):
-        raise InputError(f"systematic must be 'separate' or 'combined', got {systematic!r}")
+    o = _series_options(options, kwargs)
     if not is_count_series(ds):
         raise InputError(
             "count_fraction needs cycles or a depth profile; use fraction_map for images"
@@ -247,9 +260,9 @@ def count_fraction(
     p = parse_pair(pair)
     dim = str(species_variable(ds, p.a).dims[0])
     ds = _window(ds, dim, window)
-    st = imf_stage(_stage(ds, p, dead_time, em_tau_s, saturated), imf_alpha)
-    norm = normalise_stage(st, p.label, background, source)
-    attrs = _fraction_attrs(st, norm, systematic)
+    st = imf_stage(_stage(ds, p, o.dead_time, o.em_tau_s, o.saturated), o.imf_alpha)
+    norm = normalise_stage(st, p.label, o.background, o.source)
+    attrs = _fraction_attrs(st, norm, o.systematic)
     c, e, _ = fraction_from_sums(st.n_a, st.n_b, st.var_a, st.var_b, attrs)
     sa, sb, sva, svb = _sums(st)
     cs, es, ss = fraction_from_sums(sa, sb, sva, svb, attrs)
@@ -259,5 +272,5 @@ def count_fraction(
         pair=p.label, dim=dim, coord=np.asarray(ds[dim].values), counts_a=float(sa[0]),
         counts_b=float(sb[0]), C=float(cs[0]), C_err=float(es[0]), C_err_sys=float(ss[0]),
         n_a=st.n_a, n_b=st.n_b, C_points=c, C_err_points=e, normalised=norm is not None,
-        systematic=systematic, corrections=st.records, warnings=st.warnings,
+        systematic=o.systematic, corrections=st.records, warnings=st.warnings,
     )  # fmt: skip
