@@ -21,6 +21,8 @@ from ..quantities import jsonable, quantity
 from ..results import ResultMixin
 from .segment import pixel_sizes
 
+Arr = NDArray[np.float64]
+
 __all__ = [
     "GrainStatistics",
     "LognormalFit",
@@ -88,28 +90,52 @@ def lognormal_fit(sizes_um: NDArray[np.float64]) -> LognormalFit:
     )
 
 
+def _per_grain(lines: NDArray[Any], pixel_size_um: float) -> tuple[Arr, Arr]:
+    """Line length (um) inside each grain and its share of the crossings (half of each change
+    between two grains goes to each side)."""
+    lab = np.asarray(lines)
+    n = int(lab.max()) + 1
+    length = np.bincount(lab[lab > 0].ravel(), minlength=n) * pixel_size_um
+    share = np.zeros(n)
+    for row in lab:
+        g = row[row > 0]
+        ch = np.flatnonzero(g[1:] != g[:-1])
+        np.add.at(share, g[ch], 0.5)
+        np.add.at(share, g[ch + 1], 0.5)
+    keep = length > 0
+    return np.asarray(length[keep], float), share[keep]
+
+
 def mean_linear_intercept(
     labels: NDArray[Any], *, pixel_size_um: float, direction: str = "x"
 ) -> tuple[float, float, int]:
     """Mean linear intercept (um) along rows (``"x"``) or columns (``"y"``): total line length
     over the number of grain-to-grain changes (boundary pixels, label 0, are skipped).  Returns
-    (MLI, its standard error from the spread between lines, number of intercepts)."""
+    (MLI, its standard error, number of intercepts).
+
+    The standard error is that of the mean, not the spread of single intercepts: parallel
+    lines one pixel apart cross the same grains, so the independent samples are the grains:
+    MLI = sum_i L_i / sum_i c_i over grains (L_i the line length inside grain i, c_i its half
+    share of the crossings), and se is that of a ratio estimator over the N grains,
+    sqrt(sum (L_i - MLI c_i)^2 / (N (N - 1))) / mean(c)."""
     if direction not in ("x", "y"):
         raise InputError(f"direction must be 'x' or 'y', got {direction!r}")
     lab = np.asarray(labels)
     lines = lab if direction == "x" else lab.T
-    lengths, counts = [], []
+    total = 0
     for row in lines:
         g = row[row > 0]
-        counts.append(int(np.count_nonzero(g[1:] != g[:-1])))
-        lengths.append(row.size * pixel_size_um)
-    total = int(sum(counts))
+        total += int(np.count_nonzero(g[1:] != g[:-1]))
     if total == 0:
         raise DataError(f"no grain boundary crossed along {direction}: the MLI is undefined")
-    mli = sum(lengths) / total
-    c = np.array(counts, dtype=float)
-    # error from the line-to-line spread of the crossing counts (lines are correlated: rough)
-    err = mli * float(np.std(c, ddof=1)) / math.sqrt(c.size) / max(float(c.mean()), 1e-300)
+    mli = lines.shape[0] * lines.shape[1] * pixel_size_um / total
+    length, share = _per_grain(lines, pixel_size_um)
+    n = length.size
+    if n >= 2 and share.sum() > 0:  # ratio estimator over grains, the independent samples
+        resid = length - (length.sum() / share.sum()) * share
+        err = float(np.sqrt(np.sum(resid**2) / (n * (n - 1)))) / float(share.mean())
+    else:
+        err = mli
     return mli, err, total
 
 
