@@ -115,7 +115,7 @@ class GBMapSpec(_Analysis):
     width: Length = Field(gt=0)
     d_bulk: Diffusivity | None = None
     delta: LengthNm | None = None
-    guard: Length = Field(default=1.5, ge=0)
+    guard: Length | None = None  # None: the library default, 2.5 x the resolution (1 um)
     order: Literal[1, 2] = 2
 
     def measurements(self) -> list[str]:
