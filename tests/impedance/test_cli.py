@@ -83,6 +83,23 @@ def test_series_gives_arrhenius(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert d["arrhenius"]["sigma_bulk"]["Ea"]["value"] > 0
 
 
+def test_haven_and_arrhenius_png(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files = [str(_csv(tmp_path / f"t{i}.csv", i, s)) for i, s in enumerate((4.0, 1.0, 0.3))]
+    temps = ["--temperature", "20 degC", "--temperature", "50 degC", "--temperature", "90 degC"]
+    tracer = tmp_path / "tracer.csv"
+    tracer.write_text("T_C,D,D_err\n20,1e-8,1e-9\n50,4e-8,4e-9\n90,1.3e-7,1.3e-8\n",
+                      encoding="utf-8")
+    png = tmp_path / "arr.png"
+    code, out, err = _run(["impedance", "fit", *files, *GEOM, *temps, "--density",
+                           "5e21 cm^-3", "--tracer-table", str(tracer), "--arrhenius-png",
+                           str(png)], capsys)
+    assert code == 0, err
+    assert "Haven ratio bulk:" in out
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    code, _, err = _run(["impedance", "fit", files[0], "--tracer-table", str(tracer)], capsys)
+    assert code == 2 and "two or more temperatures" in err
+
+
 @pytest.mark.parametrize(("args", "match"), [
     (["--thickness", "1 mm"], "go together"),
     (["--thickness", "1 mm", "--area", "0.2"], "not an area"),

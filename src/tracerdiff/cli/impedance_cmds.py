@@ -79,6 +79,49 @@ def _png(series: Any, path: str, force: bool) -> None:
     save_png(fig, path, force=force, dpi=110)
 
 
+def _haven(series: Any, tracer_table: str | None, gb_table: str | None,
+           shared_ea: bool) -> tuple[dict[str, Any], list[Any]]:
+    """Haven ratios against the tracer's Arrhenius tables; also the tracer fits (for plots)."""
+    from ..impedance import haven_ratios
+    from ..models import fit_arrhenius_table
+
+    if tracer_table is None and gb_table is None:
+        return {}, []
+    if not series.arrhenius:
+        raise InputError("Haven ratios need spectra at two or more temperatures, the "
+                         "geometry and --density")
+    tr = fit_arrhenius_table(tracer_table) if tracer_table else None
+    gb = fit_arrhenius_table(gb_table) if gb_table else None
+    out = haven_ratios(series, tr, gb_tracer=gb, shared_ea=shared_ea)
+    return {k: v.to_dict() for k, v in out.items()}, [f for f in (tr, gb) if f is not None]
+
+
+def _haven_text(haven: dict[str, Any]) -> str:
+    from ..impedance.text import format_value
+
+    lines = []
+    for name, h in haven.items():
+        q = h["haven_ratio"]
+        lines.append(f"\nHaven ratio {name}: {format_value(q['value'], q['stderr'], '')} "
+                     f"({h['method']})")
+    return "".join(lines)
+
+
+def _arrhenius_png(series: Any, tracers: list[Any], path: str, force: bool) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from ..models import plot_arrhenius
+
+    if not series.arrhenius:
+        raise InputError("--arrhenius-png needs spectra at two or more temperatures and the "
+                         "geometry")
+    fig = Figure(figsize=(5.6, 4.4), layout="constrained")
+    FigureCanvasAgg(fig)
+    plot_arrhenius([*series.arrhenius.values(), *tracers], ax=fig.add_subplot())
+    save_png(fig, path, force=force, dpi=120)
+
+
 def fit(
     files: list[str] = _FILES,
     thickness: str | None = typer.Option(None, "--thickness", help="Sample thickness, '1.0 mm'."),
@@ -98,8 +141,15 @@ def fit(
     fmt: str = typer.Option("auto", "--format", help="auto, csv, gamry, zplot, autolab, "
                             "chinstruments, versastudio, parstat, powersuite."),
     imag_sign: str = typer.Option("auto", "--imag-sign", help="auto, z or minus_z."),
+    tracer_table: str | None = typer.Option(
+        None, "--tracer-table", help="Tracer D* Arrhenius table: bulk Haven ratio."),
+    tracer_gb_table: str | None = typer.Option(
+        None, "--tracer-gb-table", help="Tracer l k table: GB Haven ratio."),
+    shared_ea: bool = typer.Option(False, "--shared-ea", help="Haven ratio with one Ea."),
     png: str | None = typer.Option(None, "--png", help="Write Nyquist/Bode/residual plots."),
-    force: bool = typer.Option(False, "--force", help="Overwrite --png."),
+    arrhenius_png: str | None = typer.Option(
+        None, "--arrhenius-png", help="Write the Arrhenius plot of the conductivities."),
+    force: bool = typer.Option(False, "--force", help="Overwrite the PNG files."),
     as_json: bool = _JSON,
 ) -> None:
     """Fit equivalent circuits to impedance spectra: R, C (Brug), conductivities, D_sigma.
@@ -111,8 +161,9 @@ def fit(
 
     geometry = _geometry(thickness, area)
     temps = [parse_t(t, option="--temperature") for t in temperature]
-    if png:
-        check_writable(png, force=force, inputs=files)
+    for out in (png, arrhenius_png):
+        if out:
+            check_writable(out, force=force, inputs=files)
     opts = ImpedanceOptions(
         circuit=circuit, arcs=arcs, electrode=electrode, series_r=series_r,
         inductance=inductance, weighting=weighting, geometry=geometry,
@@ -125,10 +176,17 @@ def fit(
                          "give one per spectrum (or none)")
     series = analyze_series(spectra, opts, [float(t) for t in temps if t is not None] or None)
     payload = series.results[0].to_dict() if len(spectra) == 1 else series.to_dict()
+    haven, tracers = _haven(series, tracer_table, tracer_gb_table, shared_ea)
+    if haven:
+        payload["haven"] = haven
     if png:
         _png(series, png, force)
         payload["png"] = png
+    if arrhenius_png:
+        _arrhenius_png(series, tracers, arrhenius_png, force)
+        payload["arrhenius_png"] = arrhenius_png
     text = str(series.results[0]) if len(spectra) == 1 else str(series)
+    text += _haven_text(haven)
     emit(payload, as_json=as_json, text=text)
 
 
