@@ -123,3 +123,23 @@ def test_cli_text_and_refusals(raw_iedp: tuple, capsys: pytest.CaptureFixture[st
     assert code == 2 and "exactly one of --crater-depth" in err
     code, _, err = _run(["depth-profile", str(f), "--layer", "50 nm"], capsys)
     assert code == 2 and "THICKNESS@RATE" in err
+
+
+def test_cli_normalisation_and_options(
+    raw_iedp: tuple, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f, x, c = raw_iedp
+    out_csv = tmp_path / "norm.csv"
+    code, out, err = _run(["depth-profile", str(f), "--crater-depth", f"{x[-1]} um",
+                           "--background", "0.0002", "--source", "0.9", "-o", str(out_csv),
+                           "--json"], capsys)  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["normalised"] is True
+    prof = read_profile_csv(out_csv)
+    np.testing.assert_allclose(prof["C"].values, (c - 0.0002) / (0.9 - 0.0002), rtol=1e-9)
+    code, _, err = _run(["depth-profile", str(f), "--crater-depth", "1 um", "--dead-time", "tof"],
+                        capsys)  # fmt: skip
+    assert code == 2 and "tof" in err
+    code, _, err = _run(["depth-profile", str(f), "--crater-depth", "1 um", "--source", "0.9"],
+                        capsys)  # fmt: skip
+    assert code == 2 and "background" in err

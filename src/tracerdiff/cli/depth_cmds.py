@@ -9,7 +9,7 @@ import typer
 
 from ..errors import InputError
 from ..outputs import check_writable
-from .common import emit, parse_fraction, parse_q
+from .common import emit, parse_q
 
 __all__ = ["depth_profile", "register"]
 
@@ -75,15 +75,6 @@ def _window(text: str | None) -> tuple[float, float] | None:
     return lo, hi
 
 
-def _reference(text: str | None, option: str) -> Any:
-    if text is None:
-        return None
-    if option == "--background" and text.strip().lower() == "natural":
-        return "natural"
-    v, e = parse_fraction(text, option=option)
-    return v if e is None else (v, e)
-
-
 def _text(d: dict[str, Any]) -> str:
     c = d["C"]
     val = "n/a" if c["value"] is None else f"{c['value']:.5g} ± {c['stderr']:.2g}"
@@ -124,10 +115,20 @@ def depth_profile(
         None, "--kind", help="What the file is when its name cannot say: depth, cycles."
     ),
     dead_time: str = typer.Option("auto", "--dead-time", help="auto, em or none."),
+    em_dead_time: str | None = typer.Option(
+        None, "--em-dead-time", help="Electron-multiplier dead time, e.g. '44 ns' (bare: ns)."
+    ),
+    saturated: str = typer.Option("raise", "--saturated", help="raise or nan (mask)."),
+    imf_alpha: str | None = typer.Option(
+        None, "--imf-alpha", help="IMF alpha = R_meas,std/R_true,std, e.g. '1.02+-0.01'."
+    ),
     background: str | None = typer.Option(
         None, "--background", help="C_bg for normalisation ('0.002', '0.002+-0.0001', 'natural')."
     ),
     source: str | None = typer.Option(None, "--source", help="C_s of the tracer gas, e.g. 0.95."),
+    systematic: str = typer.Option(
+        "separate", "--systematic", help="separate or combined (as for 'fraction')."
+    ),
     output: str | None = typer.Option(
         None, "-o", "--output", help="Write the profile CSV (x_um, C, C_err, counts, time_s)."
     ),
@@ -141,14 +142,18 @@ def depth_profile(
     """
     from ..imaging.depth import depth_profile as make_profile
     from ..io import open_dataset, write_profile_csv
+    from .imaging_cmds import fraction_options_from_flags
 
     scale = _scale(crater_depth, sputter_rate, layer)
     if output is not None:
         check_writable(output, force=force)
-    opts = {"dead_time": dead_time, "background": _reference(background, "--background"),
-            "source": _reference(source, "--source")}  # fmt: skip
+    opts = fraction_options_from_flags(
+        {"dead_time": dead_time, "em_tau_s": em_dead_time, "saturated": saturated,
+         "imf_alpha": imf_alpha, "background": background, "source": source,
+         "systematic": systematic}
+    )  # fmt: skip
     ds = open_dataset(raw, kind=kind or "depth_profile")
-    prof = make_profile(ds, scale, pair=pair, window=_window(window), **opts)
+    prof = make_profile(ds, scale, opts, pair=pair, window=_window(window))
     if output is not None:
         write_profile_csv(prof.to_dataset(), output, force=force)
     payload = {**prof.to_dict(per_point=points), "outputs": [output] if output else []}

@@ -26,6 +26,7 @@ from ..errors import InputError
 from ..quantities import quantity
 from ..results import ResultMixin
 from .count_fraction import CountFraction, count_fraction
+from .options import FractionOptions
 
 __all__ = ["DepthProfile", "DepthScale", "Layer", "depth_profile", "sputter_depth_um"]
 
@@ -185,6 +186,7 @@ def _times(ds: xr.Dataset, dim: str) -> tuple[np.ndarray, str]:
 def depth_profile(
     ds: xr.Dataset,
     scale: DepthScale,
+    options: FractionOptions | None = None,
     *,
     pair: str = "18O/16O",
     window: tuple[float, float] | None = None,
@@ -193,12 +195,13 @@ def depth_profile(
     """Fraction-versus-depth profile of a depth-profile series (IONTOF / Cameca export).
 
     ``scale`` turns sputter time into depth over the whole series (a crater depth belongs to
-    the last record, also when ``window`` keeps fewer); ``pair``, ``window`` and
-    ``fraction_options`` (dead time, background/source normalisation, IMF) go to
+    the last record, also when ``window`` keeps fewer); ``options`` (a
+    :class:`~tracerdiff.imaging.FractionOptions`, or its fields as ``fraction_options``: dead
+    time, background/source normalisation, IMF), ``pair`` and ``window`` go to
     :func:`count_fraction`. A series without sputter times (cycles only) is taken as cycles of
     equal duration, which only a crater depth (constant rate) can scale.
     """
-    frac = count_fraction(ds, pair=pair, window=window, **fraction_options)
+    frac = count_fraction(ds, options, pair=pair, window=window, **fraction_options)
     t, how = _times(ds, frac.dim)
     if how == "cycle_number" and scale.method != "crater_depth":
         raise InputError(
