@@ -32,7 +32,7 @@ def _write(path: Path, x: np.ndarray, c: np.ndarray, *, err: float | None = 0.01
 @pytest.fixture
 def profiles(tmp_path: Path) -> dict[str, Path]:
     rng = np.random.default_rng(4)
-    c0 = erfc_profile(X, C_s=0.95, C_0=0.0759, D=8e-9, time_s=T110, x0_um=100.0)
+    c0 = erfc_profile(X, C_s=0.95, C_0=0.0759, D=8e-9, time_s=T110)
     out = {"p0": _write(tmp_path / "p0.csv", X, c0 + rng.normal(0, 0.01, X.size))}
     for k in (2, 6):
         c = evolve_exact(c0, h_cm=25e-4, D_t_cm2=3e-9 * k * WEEK) + rng.normal(0, 0.01, X.size)
@@ -203,7 +203,7 @@ def _bad_files(tmp: Path) -> dict[str, Path]:
         ("history", "one --time per later"),
         ("no_overlap", "does not overlap"),
         ("neg_domain", "A < B"),
-        ("source_too_long", "exceeds a --time"),
+        ("source_too_long", "exceeds an elapsed time"),
         ("source_no_value", "give c_source"),
         ("posterior_short", "at least 50 steps"),
         ("erfc_no_time", "needs --initial-time"),
@@ -249,3 +249,47 @@ def test_subprocess_no_traceback(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and proc.stderr.startswith("error:")
+
+
+def test_fit_fix_lists_x_column_and_error_options(
+    profiles: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p0 = str(profiles["p0"])
+    base = ["fit", "erfc", p0, "--time", "110 h", "--json"]
+    _, one, _ = _run([*base, "--fix", "C_0=0.0759,C_s=0.95"], capsys)
+    _, two, _ = _run([*base, "--fix", "C_0=0.0759", "--fix", "C_s=0.95"], capsys)
+    a, b = json.loads(one), json.loads(two)
+    assert a["fixed"] == b["fixed"] == ["C_0", "C_s", "x0"]
+    assert a["D_eff"]["value"] == pytest.approx(b["D_eff"]["value"], rel=1e-12)
+    for key in ("stderr_counting", "stderr_microstructure", "ci95_D_eff", "chi2_red_note"):
+        assert key in a
+    # a position column that is not x_um
+    from tracerdiff.fitting import load_profile
+
+    prof = load_profile(profiles["p0"])
+    other = tmp_path / "mm.csv"
+    rows = ["pos_mm,C,C_err"] + [
+        f"{x / 1000},{c},{e}" for x, c, e in zip(prof.x_um, prof.C, prof.C_err, strict=True)
+    ]
+    other.write_text("\n".join(rows) + "\n")
+    code, out, _ = _run(["fit", "erfc", str(other), "--time", "110 h", "--x-column", "pos_mm",
+                         "--x-unit", "mm", "--fix", "C_0=0.0759", "--json"], capsys)
+    assert code == 0
+    c = json.loads(out)
+    assert c["D_eff"]["value"] == pytest.approx(a["D_eff"]["value"], rel=0.05)
+    # counting error only, or with grain statistics
+    _, h, _ = _run([*base, "--homogeneous"], capsys)
+    assert "counting error only" in json.loads(h)["microstructure"]["method"]
+    _, g, _ = _run([*base, "--grain-size", "16+-11 um", "--k-spread", "0.4"], capsys)
+    assert json.loads(g)["microstructure"]["mode"] == "grains"
+    code, _, err = _run([*base, "--k-spread", "0.4"], capsys)
+    assert code == 2 and "--grain-size" in err
+
+
+def test_fit_human_output_is_readable(
+    profiles: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = _run(["fit", "erfc", str(profiles["p0"]), "--time", "110 h"], capsys)
+    assert code == 0
+    assert "D_eff = " in out and "cm^2/s" in out and "95 %" in out and "chi2_red" in out
+    assert "{" not in out and "[160 values]" not in out and "data:" not in out

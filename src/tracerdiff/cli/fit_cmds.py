@@ -13,7 +13,7 @@ import typer
 from ..errors import InputError
 from ..outputs import check_writable
 from ..units import check_fraction01
-from .common import check_seed, emit, parse_q, save_png
+from .common import check_seed, emit, parse_q, parse_q_with_error, save_png
 
 __all__ = ["fit_app", "register"]
 
@@ -33,11 +33,38 @@ _KIND = {
 }
 _JSON = typer.Option(False, "--json", help="Print JSON (stable keys, see docs/cli.md).")
 _TIME = typer.Option(..., "--time", help="Diffusion time, e.g. '110 h'.")
-_FIX = typer.Option([], "--fix", help="Hold a parameter: NAME=VALUE, e.g. C_0=0.0759 or x0=0 (um).")
-_FREE = typer.Option(
-    [], "--free", help="Free a default-fixed parameter (x0 of exchange/thin film)."
+_FIX = typer.Option(
+    [],
+    "--fix",
+    help="Hold parameters: NAME=VALUE[,NAME=VALUE...], repeatable, e.g. C_0=0.0759 or "
+    "C_0=0.0759,C_s=0.95.",
 )
-_XUNIT = typer.Option("um", "--x-unit", help="Unit of a bare 'x' column (um, mm, cm, nm).")
+_FREE = typer.Option(
+    [], "--free", help="Free a default-fixed parameter (the surface x0, held at 0 um)."
+)
+_XUNIT = typer.Option(
+    "um", "--x-unit", help="Unit of a bare 'x' column or of --x-column (um, mm, cm, nm)."
+)
+_XCOL = typer.Option(
+    None, "--x-column", help="Position column name when it is not x_um / x_<unit> / x."
+)
+_GRAIN = typer.Option(
+    None,
+    "--grain-size",
+    help="Grain length along the profile, mean+-sd, e.g. '16+-11 um': a tighter "
+    "grain-sampling error (with --k-spread: computed from them).",
+)
+_KSPREAD = typer.Option(
+    None, "--k-spread", help="Lognormal spread of k between boundaries (sigma of ln k), e.g. 0.4."
+)
+_DBULK = typer.Option(
+    None, "--d-bulk", help="Bulk diffusivity D_b for the grain-sampling term, e.g. '2.6e-8 cm^2/s'."
+)
+_HOMOG = typer.Option(
+    False,
+    "--homogeneous",
+    help="Single crystal or glass: counting error only (no grain-sampling term).",
+)
 _COLUMN = typer.Option(None, "--column", help="Fraction column name when it is not 'C'.")
 _PNG = typer.Option(None, "--png", help="Write a figure (profile, fit, residuals) to this PNG.")
 _FORCE = typer.Option(False, "--force", help="Overwrite an existing --png file.")
@@ -52,9 +79,17 @@ _SEED = typer.Option(0, "--seed", help="Random seed of --posterior.")
 _FIX_MODEL = typer.Option([], "--fix", help="MODEL.NAME=VALUE or NAME=VALUE (every model).")
 
 
+def _fix_items(items: list[str]) -> list[str]:
+    """Split ``A=1,B=2`` items into single ``NAME=VALUE`` items."""
+    out: list[str] = []
+    for item in items:
+        out.extend(p for p in item.split(",") if p.strip() or "," not in item)
+    return out
+
+
 def _parse_fix(items: list[str], *, option: str = "--fix") -> dict[str, float]:
     out: dict[str, float] = {}
-    for item in items:
+    for item in _fix_items(items):
         name, sep, text = item.partition("=")
         name = name.strip()
         if not sep or not name or not text.strip():
@@ -64,6 +99,27 @@ def _parse_fix(items: list[str], *, option: str = "--fix") -> dict[str, float]:
         assert v is not None
         out[name] = v
     return out
+
+
+def _microstructure(
+    grain_size: str | None, k_spread: float | None, d_bulk: str | None, homogeneous: bool
+) -> Any:
+    """The ``microstructure=`` option of the fits from the command line."""
+    from ..fitting import GrainStatistics
+
+    if homogeneous:
+        if grain_size or k_spread is not None or d_bulk:
+            raise InputError("--homogeneous takes no --grain-size, --k-spread or --d-bulk")
+        return "homogeneous"
+    if grain_size is None:
+        if k_spread is not None or d_bulk:
+            raise InputError("--k-spread and --d-bulk need --grain-size (e.g. '16+-11 um')")
+        return "estimate"
+    mean, sd = parse_q_with_error(grain_size, "length", option="--grain-size")
+    if not mean > 0 or sd is None:
+        raise InputError("--grain-size: expected mean+-sd > 0 with a unit, e.g. '16+-11 um'")
+    db = parse_q(d_bulk, "diffusivity", option="--d-bulk", positive=True)
+    return GrainStatistics(mean_um=mean, sd_um=sd, k_sigma_ln=k_spread, d_bulk=db)
 
 
 def _time(text: str, option: str = "--time") -> float:
@@ -100,23 +156,23 @@ def _fit_one(
     model: str,
     profile: str,
     time: str,
-    fix: list[str],
-    free: list[str],
-    x_unit: str,
-    column: str | None,
-    png: str | None,
-    force: bool,
-    as_json: bool,
+    fixes: tuple[list[str], list[str]],
+    columns: tuple[str, str | None, str | None],
+    micro: Any,
+    outputs: tuple[str | None, bool, bool],
     posterior: tuple[int, int] = (0, 0),
 ) -> None:
     from ..fitting import fit_profile, load_profile
 
+    png, force, as_json = outputs
     if png:
         check_writable(png, force=force)
     t = _time(time)
-    fixed = _parse_fix(fix)
-    data = load_profile(profile, x_unit=x_unit, column=column)
-    r = _posterior(fit_profile(model, data, time_s=t, fix=fixed, free=tuple(free)), *posterior)
+    fixed = _parse_fix(fixes[0])
+    x_unit, column, x_column = columns
+    data = load_profile(profile, x_unit=x_unit, column=column, x_column=x_column)
+    r = fit_profile(model, data, time_s=t, fix=fixed, free=tuple(fixes[1]), microstructure=micro)
+    r = _posterior(r, *posterior)
     _save_png(r, png, force)
     emit(r.to_dict(), as_json=as_json, text=str(r))
 
@@ -130,16 +186,21 @@ def _register_model_command(model: str, doc: str) -> None:
         fix: list[str] = _FIX,
         free: list[str] = _FREE,
         x_unit: str = _XUNIT,
+        x_column: str | None = _XCOL,
         column: str | None = _COLUMN,
+        grain_size: str | None = _GRAIN,
+        k_spread: float | None = _KSPREAD,
+        d_bulk: str | None = _DBULK,
+        homogeneous: bool = _HOMOG,
         png: str | None = _PNG,
         force: bool = _FORCE,
         as_json: bool = _JSON,
         posterior: int = _POSTERIOR,
         seed: int = _SEED,
     ) -> None:
-        _fit_one(
-            model, profile, time, fix, free, x_unit, column, png, force, as_json, (posterior, seed)
-        )
+        micro = _microstructure(grain_size, k_spread, d_bulk, homogeneous)
+        _fit_one(model, profile, time, (fix, free), (x_unit, column, x_column), micro,
+                 (png, force, as_json), (posterior, seed))
 
     command.__doc__ = doc
     command.__name__ = command.__qualname__ = f"{model.replace('-', '_')}_cmd"
@@ -148,9 +209,12 @@ def _register_model_command(model: str, doc: str) -> None:
 
 _register_model_command(
     "erfc",
-    """Constant-source erfc fit (D_eff, C_s, C_0, meniscus offset x0).
+    """Constant-source erfc fit (D_eff, C_s, C_0; surface x0 = 0 unless --free x0).
 
-    Example: tracerdiff fit erfc profile.csv --time "110 h" --fix C_0=0.0759
+    D_eff's error is the counting error plus the grain-sampling error, estimated from the
+    residuals (or from --grain-size/--k-spread; --homogeneous for none).
+
+    Example: tracerdiff fit erfc profile.csv --time "59 h" --fix C_0=0.0759
     """,
 )
 _register_model_command(
@@ -184,25 +248,17 @@ def _domain(text: str | None) -> tuple[float, float] | None:
 
 
 def _histories(times: list[float], source_time: str | None, n_later: int) -> Any:
-    """Closed storage, or a first ``source_time`` in the bath, per elapsed time."""
+    """Closed storage, or a first ``source_time`` in the bath, per elapsed time (library:
+    :func:`tracerdiff.fitting.elapsed_histories`)."""
     if len(times) != n_later:
         raise InputError(
             f"give one --time per later profile: {n_later} profiles, {len(times)} times"
         )
     if source_time is None:
         return None
-    from ..history import Stage, ThermalHistory
+    from ..fitting import elapsed_histories
 
-    ts = _time(source_time, "--source-time")
-    out = []
-    for t in times:
-        if ts > t * (1 + 1e-12):
-            raise InputError(f"--source-time ({ts:g} s) exceeds a --time ({t:g} s)")
-        stages = [Stage(295.15, ts, "source")]
-        if t - ts > 1e-9 * t:
-            stages.append(Stage(295.15, t - ts))
-        out.append(ThermalHistory(stages))
-    return out
+    return elapsed_histories(times, source_time_s=_time(source_time, "--source-time"))
 
 
 @fit_app.command("evolution")
@@ -225,7 +281,12 @@ def evolution_cmd(
         None, "--c-source", help="Bath fraction for --source-time (default: erfc fit's C_s)."
     ),
     x_unit: str = _XUNIT,
+    x_column: str | None = _XCOL,
     column: str | None = _COLUMN,
+    grain_size: str | None = _GRAIN,
+    k_spread: float | None = _KSPREAD,
+    d_bulk: str | None = _DBULK,
+    homogeneous: bool = _HOMOG,
     png: str | None = _PNG,
     force: bool = _FORCE,
     as_json: bool = _JSON,
@@ -248,8 +309,9 @@ def evolution_cmd(
         raise InputError("--initial erfc needs --initial-time (the exchange time of the profile)")
     t0 = _time(initial_time, "--initial-time") if initial_time else None
     dom = _domain(domain)
-    p0 = load_profile(initial, x_unit=x_unit, column=column)
-    ps = [load_profile(p, x_unit=x_unit, column=column) for p in later]
+    micro = _microstructure(grain_size, k_spread, d_bulk, homogeneous)
+    p0 = load_profile(initial, x_unit=x_unit, column=column, x_column=x_column)
+    ps = [load_profile(p, x_unit=x_unit, column=column, x_column=x_column) for p in later]
     r = fit_evolution(
         p0,
         ps,
@@ -259,6 +321,7 @@ def evolution_cmd(
         initial_mode=initial_mode,
         initial_time_s=t0,
         domain_um=dom,
+        microstructure=micro,
     )
     r = _posterior(r, posterior, seed)
     _save_png(r, png, force)
@@ -271,6 +334,7 @@ def compare_cmd(
     time: str = _TIME,
     fix: list[str] = _FIX_MODEL,
     x_unit: str = _XUNIT,
+    x_column: str | None = _XCOL,
     column: str | None = _COLUMN,
     as_json: bool = _JSON,
 ) -> None:
@@ -288,7 +352,8 @@ def compare_cmd(
             raise InputError(f"--fix: unknown model {model!r}; expected one of {', '.join(MODELS)}")
         for m in [model] if model else [m for m in MODELS if name in MODELS[m].params]:
             per[m][name] = v
-    c = compare_models(load_profile(profile, x_unit=x_unit, column=column), time_s=t, fix=per)
+    data = load_profile(profile, x_unit=x_unit, column=column, x_column=x_column)
+    c = compare_models(data, time_s=t, fix=per)
     emit(c.to_dict(), as_json=as_json, text=str(c))
 
 

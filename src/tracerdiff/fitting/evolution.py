@@ -38,11 +38,20 @@ from .evolution_model import (
     jacobian_t,
     widened,
 )
-from .profiles import ProfileData
+from .evolution_walk import evolution_response, initial_noise_factor
+from .histories import STAND_IN_TEMPERATURE_K, elapsed_histories
+from .microstructure_error import GrainStatistics, grain_sampling_error, resolve_microstructure
+from .profiles import ProfileData, as_profile_data
 from .result import FitResult
 from .status import assess, with_status
 
-__all__ = ["fit_arrhenius_evolution", "fit_evolution"]
+__all__ = [
+    "STAND_IN_TEMPERATURE_K",
+    "elapsed_histories",
+    "fit_arrhenius_evolution",
+    "fit_evolution",
+]
+
 
 SegmentsOf = Callable[[dict[str, float]], list[list[tuple[str, float]]]]
 
@@ -118,7 +127,7 @@ def _history_segments(
             )
         if any(not (math.isfinite(t) and t > 0) for t in times):
             raise InputError("every elapsed time must be > 0 s")
-        return [ThermalHistory.isothermal(300.0, t) for t in times], True
+        return elapsed_histories(times), True
     hs = list(histories)
     if len(hs) != n_later:
         raise InputError(
@@ -189,6 +198,7 @@ def fit_evolution(
     initial_time_s: float | None = None,
     domain_um: tuple[float, float] | None = None,
     propagate_initial: bool = True,
+    microstructure: str | GrainStatistics | None = "estimate",
 ) -> FitResult:
     """Fit ``D_eff`` (cm^2/s) evolving ``initial`` into ``later`` (see the module text).
 
@@ -196,14 +206,19 @@ def fit_evolution(
     later profile, with ``c_source`` the bath fraction of "source" stages (default: the erfc fit's
     ``C_s`` when ``initial_mode="erfc"``).  ``initial_mode`` "measured" (the data interpolated on
     the grid) or "erfc" (its erfc fit; ``initial_time_s`` is the exchange time); ``domain_um``
-    the sample's ends (closed, the initial profile extended flat to them).
+    the sample's ends (closed, the initial profile extended flat to them).  ``microstructure``:
+    the grain-sampling term ("estimate", :class:`GrainStatistics` or "homogeneous", see
+    :mod:`tracerdiff.fitting.microstructure_error`).  Profiles may be :class:`ProfileData` or
+    the datasets of :func:`tracerdiff.io.read_profile_csv`.
     """
+    initial, later = as_profile_data(initial), [as_profile_data(p) for p in later]
+    mode = resolve_microstructure(microstructure)
     hs, closed_times = _history_segments(times_s, histories, len(later))
     s = build_setup(
         initial, later, mode=initial_mode, initial_time_s=initial_time_s, domain_um=domain_um
     )
     cs, cs_from_fit, notes = _source_value(s, hs, c_source)
-    names_of_t = {300.0: "D_eff"} if closed_times else _d_names(hs)
+    names_of_t = {STAND_IN_TEMPERATURE_K: "D_eff"} if closed_times else _d_names(hs)
     names = tuple(dict.fromkeys(names_of_t.values()))
 
     segments_of = _segments_by_temperature(hs, names_of_t)
@@ -230,7 +245,7 @@ def fit_evolution(
         method="weighted least squares; exact transform forward model (DCT-II closed, DST-IV "
         "source)",
     )
-    return _finish(s, prob, segments_of, cs, cs_from_fit, propagate_initial)
+    return _finish(s, prob, segments_of, cs, cs_from_fit, (propagate_initial, mode))
 
 
 def _problem(
@@ -274,22 +289,27 @@ def _finish(
     segments_of: SegmentsOf,
     c_source: float | None,
     cs_from_fit: bool,
-    propagate: bool,
+    options: tuple[bool, str | GrainStatistics],
 ) -> FitResult:
-    """Fit ``prob``, fold in the initial-profile noise when asked and possible, then assess."""
+    """Fit ``prob``, fold in the initial-profile noise when asked and possible and the
+    grain-sampling term, then assess."""
+    propagate, mode = options
     result = run_problem(prob, assess=False)
     if not propagate:
-        return with_status(
-            dataclasses.replace(
-                result, notes=(*result.notes, "initial-profile noise not propagated (asked)")
-            )
+        result = dataclasses.replace(
+            result, notes=(*result.notes, "initial-profile noise not propagated (asked)")
         )
     status, _ = assess(result)
     if status in ("failed", "unconstrained"):
         # the delta method linearises around an optimum: here the data do not fix one
         note = "initial-profile noise not propagated: the data do not constrain the fit"
         return with_status(dataclasses.replace(result, notes=(*result.notes, note)))
-    return with_status(_propagate(s, result, segments_of, c_source, cs_from_fit))
+    if propagate:
+        result = _propagate(s, result, segments_of, c_source, cs_from_fit)
+    segs = segments_of(result.values)
+    resp = evolution_response(s, result, segs, c_source)
+    factor = initial_noise_factor(s, result, segs, c_source, cs_from_fit) if propagate else None
+    return with_status(grain_sampling_error(result, resp, mode=mode, noise_factor=factor))
 
 
 def _arrhenius_guess(
@@ -335,12 +355,16 @@ def fit_arrhenius_evolution(
     initial_time_s: float | None = None,
     domain_um: tuple[float, float] | None = None,
     propagate_initial: bool = True,
+    microstructure: str | GrainStatistics | None = "estimate",
 ) -> FitResult:
     """Global fit of ``D0`` (cm^2/s) and ``Ea`` (eV): later profile j after ``histories[j]``.
 
     Each history runs from the initial profile to that later profile; "source" stages hold the
     surface at ``c_source`` (default: the erfc fit's ``C_s`` with ``initial_mode="erfc"``).
+    ``microstructure`` as in :func:`fit_evolution`.
     """
+    initial, later = as_profile_data(initial), [as_profile_data(p) for p in later]
+    mode = resolve_microstructure(microstructure)
     hs, _ = _history_segments(None, histories, len(later))
     temps = {round(st.temperature_K, 6) for h in hs for st in h.stages}
     temps |= {round(st.end_temperature_K, 6) for h in hs for st in h.stages if st.end_temperature_K}
@@ -371,4 +395,4 @@ def fit_arrhenius_evolution(
         method="global weighted least squares; exact transforms per stage segment, "
         "integral D(T(t)) dt",
     )
-    return _finish(s, prob, segments_of, cs, cs_from_fit, propagate_initial)
+    return _finish(s, prob, segments_of, cs, cs_from_fit, (propagate_initial, mode))

@@ -141,7 +141,9 @@ def _initial_cells(
     elif mode == "erfc":
         if initial_time_s is None:
             raise InputError("initial='erfc' needs the exchange time of the initial profile")
-        fit0 = fit_profile("erfc", initial, time_s=initial_time_s, profile_ci=False)
+        fit0 = fit_profile(
+            "erfc", initial, time_s=initial_time_s, profile_ci=False, microstructure="homogeneous"
+        )
         if not fit0.converged:
             raise FitError(f"the erfc fit of the initial profile did not converge: {fit0.message}")
         cells = np.asarray(

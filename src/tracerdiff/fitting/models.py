@@ -87,7 +87,11 @@ def _half_point_D(
 
 @dataclass(frozen=True)
 class ErfcModel(ProfileModel):
-    """Constant source (paper eq. 4) with meniscus offset ``x0``."""
+    """Constant source (paper eq. 4), surface (meniscus) at ``x0``: held at 0 um unless freed.
+
+    With ``x0`` free the model clamps to ``C_s`` for ``x < x0``; such a fit tends to put the
+    surface on the first data point (the kink absorbs it), so the default holds ``x0 = 0``.
+    """
 
     name: str = "erfc"
     params: tuple[str, ...] = ("D_eff", "C_s", "C_0", "x0")
@@ -95,6 +99,7 @@ class ErfcModel(ProfileModel):
         default_factory=lambda: {"D_eff": "cm^2/s", "C_s": "", "C_0": "", "x0": "um"}
     )
     log_params: frozenset[str] = frozenset({"D_eff"})
+    default_fixed: Mapping[str, float] = field(default_factory=lambda: {"x0": 0.0})
 
     def curve(self, x_um: NDArray[np.float64], p: Mapping[str, float], *, time_s: float) -> Any:
         return erfc_profile(

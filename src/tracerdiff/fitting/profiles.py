@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,10 +13,17 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..errors import DataError, FileFormatError, FitError, InputError
 from .core import Problem, run_problem
+from .microstructure_error import (
+    GrainStatistics,
+    grain_sampling_error,
+    profile_response,
+    resolve_microstructure,
+)
 from .models import ProfileModel, get_model
 from .result import FitResult
+from .status import with_status
 
-__all__ = ["ProfileData", "fit_profile", "load_profile"]
+__all__ = ["ProfileData", "as_profile_data", "fit_profile", "load_profile"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,10 +81,17 @@ class ProfileData:
         return int(self.x_um.size)
 
 
-def load_profile(path: str | Path, *, x_unit: str = "um", column: str | None = None) -> ProfileData:
+def load_profile(
+    path: str | Path,
+    *,
+    x_unit: str = "um",
+    column: str | None = None,
+    x_column: str | None = None,
+) -> ProfileData:
     """Read a profile file with :func:`tracerdiff.io.open_dataset` (CSV contract) and validate it.
 
-    ``x_unit`` is the unit of a bare ``x`` column; ``column`` the fraction column if not ``C``.
+    ``x_unit`` is the unit of a bare ``x`` column (or of ``x_column``); ``column`` the fraction
+    column if not ``C``; ``x_column`` the position column if not ``x_um`` / ``x_<unit>`` / ``x``.
     """
     from ..io import open_dataset
 
@@ -85,13 +100,13 @@ def load_profile(path: str | Path, *, x_unit: str = "um", column: str | None = N
         opts["x_unit"] = x_unit
     if column is not None:
         opts["column"] = column
+    if x_column is not None:
+        opts["x_column"] = x_column
     ds = open_dataset(path, **opts)
     if "x_um" not in ds.dims or "C" not in ds:
         raise FileFormatError(f"{path}: not a profile (expected an x_um coordinate and a C column)")
-    err = None
-    if "C_err" in ds and int(ds.attrs.get("C_err_given", 1)):
-        err = ds["C_err"].values
-    return ProfileData.from_arrays(ds["x_um"].values, ds["C"].values, err, source=Path(path).name)
+    data = as_profile_data(ds)
+    return dataclasses.replace(data, source=Path(path).name)
 
 
 def _check_time(time_s: float) -> float:
@@ -126,14 +141,20 @@ def fit_profile(
     free: Sequence[str] = (),
     p0: Mapping[str, float] | None = None,
     profile_ci: bool = True,
+    microstructure: str | GrainStatistics | None = "estimate",
 ) -> FitResult:
     """Fit a profile model (``erfc``, ``exchange``, ``thin-film``) to ``profile`` at ``time_s``.
 
-    ``fix`` holds parameters by name (natural units, e.g. ``{"C_0": 0.0759, "x0": 0}``); ``free``
-    releases a model's default-fixed ones (``x0`` of exchange and thin film); ``p0`` overrides
-    the data-driven starting values.
+    ``profile`` is a :class:`ProfileData`, or the dataset :func:`tracerdiff.io.read_profile_csv`
+    returns.  ``fix`` holds parameters by name (natural units, e.g. ``{"C_0": 0.0759}``);
+    ``free`` releases a model's default-fixed ones (the surface ``x0``, held at 0 um); ``p0``
+    overrides the data-driven starting values.  ``microstructure`` sets the grain-sampling term
+    added to the counting error (:mod:`tracerdiff.fitting.microstructure_error`): "estimate"
+    (default, from the residuals), a :class:`GrainStatistics`, or "homogeneous" (none).
     """
     m = get_model(model)
+    profile = as_profile_data(profile)
+    mode = resolve_microstructure(microstructure)
     t = _check_time(time_s)
     fixed = _resolve_fixed(m, fix, free)
     n_free = len([p for p in m.params if p not in fixed])
@@ -166,6 +187,66 @@ def fit_profile(
         time_s=t,
         group=np.zeros(profile.n, dtype=int),
         group_labels=(profile.source or "profile",),
-        notes=profile.notes,
+        notes=(*profile.notes, *_surface_note(m, fixed, free)),
     )
-    return run_problem(prob, profile_ci=profile_ci)
+    result = run_problem(prob, profile_ci=profile_ci, assess=False)
+    result = dataclasses.replace(result, notes=(*result.notes, *_x0_note(result)))
+    return with_status(_with_grain_sampling(m, result, mode))
+
+
+def _x0_note(result: FitResult) -> list[str]:
+    """A note when a freed surface x0 settled on the first data point (the model's kink)."""
+    if "x0" not in result.free or result.x_um.size < 2:
+        return []
+    spacing = float(np.median(np.diff(result.x_um)))
+    if abs(result.values["x0"] - float(result.x_um[0])) > 0.02 * spacing:
+        return []
+    return [
+        f"x0 settled on the first data point ({result.x_um[0]:.4g} um), where the model's "
+        "clamp to C_s makes a kink: the data do not fix the surface position; D_eff then "
+        "depends on this choice (hold x0 at the known surface, 0 um by default)"
+    ]
+
+
+def _surface_note(m: ProfileModel, fixed: Mapping[str, float], free: Sequence[str]) -> list[str]:
+    if "x0" in m.default_fixed and "x0" not in free and fixed.get("x0") == 0.0:
+        return ["surface at x0 = 0 um (default; free it with free=('x0',) / --free x0)"]
+    return []
+
+
+def _with_grain_sampling(m: ProfileModel, result: FitResult, mode: object) -> FitResult:
+    """The fit with the grain-sampling term (slope of the fitted curve, walk from x0)."""
+    if not result.converged or "D_eff" not in result.free or result.time_s is None:
+        return result
+    x = result.x_um
+    span = float(x[-1] - x[0]) if x.size > 1 else 1.0
+    h = 1e-4 * max(span, 1e-6)
+    t, vals = float(result.time_s), dict(result.values)
+
+    def slope(xq: NDArray[np.float64]) -> NDArray[np.float64]:
+        up = np.asarray(m.curve(xq + h, vals, time_s=t), dtype=float)
+        down = np.asarray(m.curve(xq - h, vals, time_s=t), dtype=float)
+        return (up - down) / (2 * h)
+
+    surface = "reflecting" if m.name == "thin-film" else "source"
+    resp = profile_response(x, slope, float(vals.get("x0", 0.0)), surface=surface)
+    return grain_sampling_error(result, resp, mode=mode)  # type: ignore[arg-type]
+
+
+def as_profile_data(profile: Any) -> ProfileData:
+    """A :class:`ProfileData` from itself or from a profile dataset (dim ``x_um``, ``C``,
+    optional ``C_err``; NaN errors or ``attrs["C_err_given"] = 0`` mean none)."""
+    if isinstance(profile, ProfileData):
+        return profile
+    dims = getattr(profile, "dims", None)
+    if dims is None or "x_um" not in dims or "C" not in profile:
+        raise InputError(
+            "profile must be a ProfileData or a profile dataset (x_um, C[, C_err]) as "
+            "read_profile_csv returns"
+        )
+    err = None
+    if "C_err" in profile and int(profile.attrs.get("C_err_given", 1)):
+        err = profile["C_err"].values
+    src = str(profile.attrs.get("source_file", "")) or "profile"
+    return ProfileData.from_arrays(profile["x_um"].values, profile["C"].values, err,
+                                   source=Path(src).name)

@@ -127,10 +127,22 @@ def _table(text: str, src: str) -> pd.DataFrame:
     return _numeric(df, lines, src)
 
 
-def _position(df: pd.DataFrame, x_unit: str, src: str) -> tuple[str, np.ndarray]:
+def _position(
+    df: pd.DataFrame, x_unit: str, src: str, x_column: str | None = None
+) -> tuple[str, np.ndarray]:
+    if x_column is not None:
+        if x_column not in df.columns:
+            raise FileFormatError(f"{src}: position column {x_column!r} (x_column) not found "
+                                  f"among its {len(df.columns)} columns")
+        if x_unit not in TO_UM:
+            raise InputError(f"unknown x_unit {x_unit!r}; expected one of {sorted(TO_UM)}")
+        return x_column, df[x_column].to_numpy(dtype=float) * TO_UM[x_unit]
     cols = [c for c in df.columns if c == "x" or c.startswith("x_")]
     if not cols:
-        raise FileFormatError(f"{src}: no position column; expected 'x_um' (or x_mm, x_cm) or 'x'")
+        raise FileFormatError(
+            f"{src}: no position column; expected 'x_um' (or x_mm, x_cm) or 'x', or name it "
+            "with x_column= (CLI: --x-column)"
+        )
     col = cols[0]
     unit = col[2:] if col.startswith("x_") else x_unit
     if unit not in TO_UM:
@@ -147,18 +159,21 @@ def read_profile_csv(
     x_unit: str = "um",
     column: str | None = None,
     isotopes: Sequence[str] | None = None,
+    x_column: str | None = None,
 ) -> xr.Dataset:
     """Read a CSV profile into the profile dataset (dim ``x_um``; vars ``C``, ``C_err`` and the
     counts and other columns when given). ``column`` names the fraction column when it is not
     ``C`` (its error column is ``<column>_err`` if present); ``isotopes=("6Li", "7Li")`` picks the
     two count columns. A file with one value column besides x uses it as the fraction.
     ``C_err`` is NaN when the file gives no errors (``attrs["C_err_given"] = 0``).
+    ``x_column`` names the position column when it is not ``x_<unit>`` or ``x`` (its unit is
+    ``x_unit``).
     """
     p = existing_file(path)
     text = p.read_text(encoding="utf-8", errors="replace")
     src = str(p)
     df = _table(text, src)
-    xcol, x_um = _position(df, x_unit, src)
+    xcol, x_um = _position(df, x_unit, src, x_column)
     num = df.drop(columns=[xcol])
     if not np.all(np.isfinite(x_um)):
         raise DataError(f"{src}: non-finite positions")

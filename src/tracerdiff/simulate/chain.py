@@ -13,12 +13,13 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from ..errors import InputError
 from ..history import Stage, ThermalHistory
 from ..solvers.fv1d import evolve_fv1d
 from .materials import MaterialLaw
 from .microstructure import GrainChain
 
-__all__ = ["chain_d_eff", "evolve_chain"]
+__all__ = ["chain_d_eff", "cut_chain", "evolve_chain"]
 
 FloatArray = NDArray[np.float64]
 
@@ -29,6 +30,26 @@ def chain_d_eff(chain: GrainChain, *, d_bulk: float, k_median: float) -> float:
     length = chain.n_cells * chain.cell_um * 1e-4
     res = length / d_bulk + float(np.sum(1.0 / (k_median * chain.k_factor)))
     return length / res
+
+
+def cut_chain(chain: GrainChain, offset_cells: int) -> GrainChain:
+    """The chain without its first ``offset_cells`` cells (the surface then cuts a grain).
+
+    :func:`~tracerdiff.simulate.microstructure.make_grain_chain` starts with a whole grain, as
+    if the surface were a GB; a real cut surface meets a grain at a random point.  Cutting at a
+    uniform random offset over many grains makes the GB positions a stationary renewal process
+    seen from the surface (the homogenised D_eff of the material assumes it).
+    """
+    off = int(offset_cells)
+    if not 0 <= off < chain.n_cells - 1:
+        raise InputError(f"offset must be in [0, {chain.n_cells - 1}) cells, got {offset_cells}")
+    keep = chain.gb_faces >= off
+    return GrainChain(
+        n_cells=chain.n_cells - off,
+        cell_um=chain.cell_um,
+        gb_faces=np.asarray(chain.gb_faces[keep] - off, dtype=np.int64),
+        k_factor=np.asarray(chain.k_factor[keep], dtype=float),
+    )
 
 
 def evolve_chain(

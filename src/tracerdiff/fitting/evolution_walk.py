@@ -1,0 +1,205 @@
+"""The grain-sampling walk of :mod:`tracerdiff.fitting.microstructure_error` in evolution fits.
+
+The later profiles are the initial one evolved through the real microstructure; the model
+evolves it through a homogeneous medium.  To first order the residuals respond to an extra
+resistance ``dr`` in the interval of walk node ``a`` (``dW = D dr``) as the change of the
+evolved profile when the face there gets the interface conductance ``1 / dr``.  With unit
+diffusivity for a time ``integral D dt`` per segment, the face's operator changes by
+``dA = (dW / h^3) v v^T`` (``v = e_f - e_{f+1}``), and the first-order response
+``int_0^t exp((t - s) A) dA exp(s A) c0 ds`` is evaluated exactly in the segment's eigenbasis
+(DCT-II closed, DST-IV source, as :mod:`tracerdiff.solvers.exact`) for all faces at once
+(:func:`face_responses`; checked against :func:`tracerdiff.solvers.fv1d.evolve_fv1d`).
+A measured initial profile already carries the microstructure; an erfc initial profile is
+smooth, so its own response (:func:`~tracerdiff.fitting.microstructure_error.image_kernel`,
+evolved by the model) is added.  The evolved noise of the initial profile (already in the
+fit's covariance) is given to the REML of q as known correlated noise
+(:func:`initial_noise_factor`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import scipy.fft
+from numpy.typing import NDArray
+
+from .evolution_model import EvolutionSetup, _erfc_sensitivity, _interp_matrix
+from .microstructure_error import WalkResponse, image_kernel, nodes_for
+from .models import ErfcModel
+from .result import FitResult
+
+__all__ = ["evolution_response", "face_responses", "initial_noise_factor"]
+
+FloatArray = NDArray[np.float64]
+Segs = Sequence[Sequence[tuple[str, float]]]
+_MAX_EVOLUTION_NODES = 200
+
+
+def _basis(boundary: str, n: int, h_cm: float) -> tuple[Callable[..., FloatArray],
+                                                       Callable[..., FloatArray], FloatArray]:
+    """(forward, inverse, rates 1/cm^2) of a segment's eigenbasis (orthonormal transforms)."""
+    shift, typ = (0.5, 4) if boundary == "source" else (0.0, 2)
+    fwd, inv = ((scipy.fft.dst, scipy.fft.idst) if typ == 4 else (scipy.fft.dct, scipy.fft.idct))
+    rates = (2.0 - 2.0 * np.cos(np.pi * (np.arange(n) + shift) / n)) / h_cm**2
+
+    def forward(v: FloatArray) -> FloatArray:
+        return np.asarray(fwd(v, type=typ, norm="ortho", axis=0), dtype=float)
+
+    def inverse(v: FloatArray) -> FloatArray:
+        return np.asarray(inv(v, type=typ, norm="ortho", axis=0), dtype=float)
+
+    return forward, inverse, rates
+
+
+def _duhamel(rates: FloatArray, dt: float) -> FloatArray:
+    """I_mn = int_0^t exp(-l_m (t - s)) exp(-l_n s) ds = exp(-a t) t phi_1((b - a) t) with
+    a, b the smaller and larger of l_m, l_n and phi_1(z) = (1 - exp(-z)) / z (symmetric)."""
+    lo = np.minimum(rates[:, None], rates[None, :])
+    z = np.abs(rates[:, None] - rates[None, :]) * dt
+    safe = np.where(z > 1e-8, z, 1.0)
+    phi = np.where(z > 1e-8, -np.expm1(-safe) / safe, 1.0 - z / 2)
+    return np.asarray(np.exp(-lo * dt) * dt * phi, dtype=float)
+
+
+def face_responses(
+    cells: FloatArray,
+    faces: NDArray[np.int_],
+    segs: Sequence[tuple[str, float]],
+    *,
+    h_cm: float,
+    c_source: float | None,
+) -> FloatArray:
+    """(cells, faces): d(cells after ``segs``) / d(walk increment, cm) at each face (face f
+    between cells f and f+1); unit diffusivity, segments ``(boundary, integral D dt)``."""
+    c = np.asarray(cells, dtype=float)
+    n = c.size
+    v = np.zeros((n, faces.size))
+    v[faces, np.arange(faces.size)] = 1.0
+    v[faces + 1, np.arange(faces.size)] = -1.0
+    out = np.zeros((n, faces.size))
+    for boundary, dt in segs:
+        dt = max(float(dt), 0.0)
+        forward, inverse, rates = _basis(boundary, n, h_cm)
+        base = float(c_source) if boundary == "source" and c_source is not None else 0.0
+        c_hat = forward(c - base)
+        damp = np.exp(-rates * dt)
+        p = forward(v)
+        resp = p * (_duhamel(rates, dt) @ (p * c_hat[:, None])) / h_cm**3
+        out = inverse(forward(out) * damp[:, None] + resp)
+        c = base + inverse(c_hat * damp)
+    return out
+
+
+def _nodes(s: EvolutionSetup, origin: float) -> FloatArray:
+    z = nodes_for(s.x_um, origin)
+    if z.size > _MAX_EVOLUTION_NODES:
+        z = np.quantile(z, np.linspace(0.0, 1.0, _MAX_EVOLUTION_NODES))
+    return np.asarray(z, dtype=float)
+
+
+def _erfc_initial_columns(
+    s: EvolutionSetup, segs: Segs, c_source: float | None, mid: FloatArray, origin: float
+) -> FloatArray:
+    """The model's evolution of the erfc initial profile's own walk response (n, m)."""
+    fit0, t0 = s.initial_fit, s.initial_time_s
+    assert fit0 is not None and t0 is not None
+    vals, h = dict(fit0.values), 1e-3 * float(s.h_cm * 1e4)
+
+    def slope(d: FloatArray) -> FloatArray:
+        x = d + origin
+        m = ErfcModel()
+        return (np.asarray(m.curve(x + h, vals, time_s=t0)) -
+                np.asarray(m.curve(x - h, vals, time_s=t0))) / (2 * h)
+
+    k0 = image_kernel(np.maximum(s.centres_um - origin, 0.0), mid, slope, surface="source")
+    base = s.predict(segs, c_source=c_source)
+    return np.column_stack([s.predict(segs, c_source=c_source, cells=s.cells + k0[:, a]) - base
+                            for a in range(mid.size)])
+
+
+def evolution_response(
+    s: EvolutionSetup, result: FitResult, segments: Segs, c_source: float | None
+) -> WalkResponse | None:
+    """:class:`WalkResponse` (walk increments) of an evolution fit at its optimum."""
+    h_um = s.h_cm * 1e4
+    origin = float(s.centres_um[0] - 0.5 * h_um)
+    z = _nodes(s, origin)
+    n_cells = s.cells.size
+    if z.size < 2 or n_cells < 3:
+        return None
+    edges = np.concatenate([[origin], z])
+    mid = 0.5 * (edges[1:] + edges[:-1]) - origin
+    faces = np.clip(np.rint(mid / h_um).astype(int) - 1, 0, n_cells - 2)
+    k = np.zeros((s.y.size, z.size))
+    for sl, segs in zip(s.slices, segments, strict=True):
+        resp = face_responses(s.cells, faces, segs, h_cm=s.h_cm, c_source=c_source) * 1e-4
+        k[sl] = _interp_matrix(s.x_um[sl], s.centres_um) @ resp
+    if s.initial_fit is not None:
+        k += _erfc_initial_columns(s, segments, c_source, mid, origin)
+    return WalkResponse(k, z, origin, increments=True)
+
+
+def _linear_evolve(v: FloatArray, h_cm: float, segs: Sequence[tuple[str, float]]) -> FloatArray:
+    """The linear part of the segments' evolution (source end held at 0) applied to the
+    columns of ``v`` (cells, k): batched transforms, as :func:`~tracerdiff.solvers.exact`."""
+    n = v.shape[0]
+    idx = np.arange(n)
+    out = np.asarray(v, dtype=float)
+    for boundary, dt in segs:
+        shift, kind = (0.5, 4) if boundary == "source" else (0.0, 2)
+        rates = (2.0 - 2.0 * np.cos(np.pi * (idx + shift) / n)) / h_cm**2
+        damp = np.exp(-rates * max(float(dt), 0.0))[:, None]
+        if kind == 4:
+            out = scipy.fft.idst(scipy.fft.dst(out, type=4, norm="ortho", axis=0) * damp,
+                                 type=4, norm="ortho", axis=0)
+        else:
+            out = scipy.fft.idct(scipy.fft.dct(out, type=2, norm="ortho", axis=0) * damp,
+                                 type=2, norm="ortho", axis=0)
+    return np.asarray(out, dtype=float)
+
+
+def _measured_factor(
+    s: EvolutionSetup, segments: Segs, rows: NDArray[np.int_], sigma: FloatArray
+) -> FloatArray:
+    """(rows, initial points): d (weighted residual at rows) / d (measured initial values)."""
+    to_cells = _interp_matrix(s.centres_um, s.initial.x_um)  # cells <- initial points
+    out = np.zeros((rows.size, s.initial.n))
+    for sl, segs in zip(s.slices, segments, strict=True):
+        sel = np.nonzero((rows >= sl.start) & (rows < sl.stop))[0]
+        if sel.size == 0:
+            continue
+        r = rows[sel]
+        probe = _interp_matrix(s.x_um[r], s.centres_um).toarray() / sigma[r, None]  # (k, cells)
+        # each segment's operator is symmetric: the adjoint runs them in reverse order
+        back = _linear_evolve(probe.T, s.h_cm, list(reversed(list(segs))))
+        out[sel] = (to_cells.T @ back).T
+    return out
+
+
+def initial_noise_factor(
+    s: EvolutionSetup,
+    result: FitResult,
+    segments: Segs,
+    c_source: float | None,
+    source_from_cs: bool,
+) -> Callable[[NDArray[np.int_]], FloatArray]:
+    """``rows -> A`` with ``A A^T`` the evolved initial-profile noise in the weighted residuals
+    at ``rows`` (measured: the initial points' variance as in the noise propagation; erfc: the
+    covariance of the initial erfc fit)."""
+    sigma = np.asarray(result.yerr, dtype=float)
+
+    def factor(rows: NDArray[np.int_]) -> FloatArray:
+        if s.initial_fit is None:
+            var0 = (s.initial.C_err**2 if s.initial.C_err is not None
+                    else np.full(s.initial.n, float(np.median(sigma)) ** 2))
+            return _measured_factor(s, segments, rows, sigma) * np.sqrt(var0)[None, :]
+        def predict_from(cells: FloatArray, cs: float | None) -> FloatArray:
+            return s.predict(segments, c_source=c_source if cs is None else cs, cells=cells)
+
+        dm, cov = _erfc_sensitivity(s, predict_from, source_from_cs)
+        w, v = np.linalg.eigh(0.5 * (cov + cov.T))
+        root = v * np.sqrt(np.maximum(w, 0.0))[None, :]
+        return np.asarray((dm[rows] / sigma[rows, None]) @ root, dtype=float)
+
+    return factor

@@ -1,0 +1,363 @@
+"""Grain-sampling (microstructural) error of the diffusivities fitted to a profile.
+
+A profile through a polycrystal samples a finite stretch of grains.  In the series picture each
+grain adds a resistance ``r_i = l_i / D_b + 1 / k_i``; the profile is then, to first order, the
+homogeneous solution in a deformed coordinate ``xi(x) = x + W(x)`` with
+``W(x) = D_eff R(x) - x`` (``R`` the resistance from the surface to ``x``).  ``W`` has
+independent increments (a random walk from the surface): ``Cov(W(x), W(x')) = q min(x, x')``
+with a rate ``q`` (um).  The data deviate from the smooth model by ``dC/dx W(x)`` plus the
+counting noise, so the weighted least-squares estimate has the sandwich covariance
+
+    Cov = s^2 (J^T J)^-1 + q B U U^T B^T,   B = (J^T J)^-1 J^T,   U = K L
+
+(weighted coordinates; ``K`` maps the walk at the nodes to the data, ``L L^T`` is the walk's
+covariance at the nodes).  For a chain ``Var(ln D_eff,N) = q / L`` over a stretch ``L``, which is
+the delta-method result ``(CV^2(r) + CV^2(l) - 2 rho CV(r) CV(l)) / N`` (science.md section 10).
+
+``q`` comes from (in :func:`grain_sampling_error`):
+
+- ``"estimate"`` (default): restricted maximum likelihood (REML) of ``(q, s^2)`` from the fit's
+  residuals, with the fitted parameters' directions projected out.  Nothing about the
+  microstructure is assumed; on a homogeneous profile ``q`` is ~0 and the error stays the
+  counting error.
+- :class:`GrainStatistics`: ``q = E[l] (1 - beta)^2 (CV^2(l) + CV^2(1/k))`` with
+  ``beta = D_eff / D_b`` (0 when ``D_b`` is not given: GB-dominated, an upper bound) and
+  ``CV^2(1/k) = exp(sigma_k^2) - 1`` for a lognormal k.  Without the spread of k the grain-size
+  term alone is a lower bound: ``q = max(REML, E[l] (1 - beta)^2 CV^2(l))``.
+- ``"homogeneous"``: ``q = 0`` (single crystals, glasses): counting error only.
+
+With the counting errors given, ``s^2`` below 1 is raised to 1 (never below the stated counting
+error).  Everything beyond the counting error is reported as ``stderr_microstructure``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..errors import InputError
+from .reml_walk import multiscale_reml, reml_rows, reml_walk, whitened
+from .result import FitResult
+
+__all__ = [
+    "MICROSTRUCTURE_MODES",
+    "GrainStatistics",
+    "grain_sampling_error",
+    "resolve_microstructure",
+    "walk_rate_from_grains",
+]
+
+FloatArray = NDArray[np.float64]
+MICROSTRUCTURE_MODES = ("estimate", "homogeneous")
+_MAX_NODES = 240
+Z95 = 1.959963984540054
+
+
+@dataclass(frozen=True)
+class GrainStatistics:
+    """What is known about the grains along the profile.
+
+    ``mean_um``, ``sd_um``: grain length along the profile (mean linear intercept; the ECD of
+    EBSD when that is all there is); ``k_sigma_ln``: the lognormal spread of the GB conductance
+    k (None: unknown); ``d_bulk``: bulk diffusivity D_b in cm^2/s (None: unknown, GB-dominated
+    assumed, which can only overstate the error).
+    """
+
+    mean_um: float
+    sd_um: float
+    k_sigma_ln: float | None = None
+    d_bulk: float | None = None
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.mean_um) and self.mean_um > 0):
+            raise InputError(f"grain size must be > 0 um, got {self.mean_um}")
+        if not (math.isfinite(self.sd_um) and self.sd_um >= 0):
+            raise InputError(f"grain-size spread must be >= 0 um, got {self.sd_um}")
+        if self.k_sigma_ln is not None and not (
+            math.isfinite(self.k_sigma_ln) and self.k_sigma_ln >= 0
+        ):
+            raise InputError(f"spread of k (sigma of ln k) must be >= 0, got {self.k_sigma_ln}")
+        if self.d_bulk is not None and not (math.isfinite(self.d_bulk) and self.d_bulk > 0):
+            raise InputError(f"bulk diffusivity must be > 0 cm^2/s, got {self.d_bulk}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-plain form."""
+        return {
+            "grain_mean_um": self.mean_um,
+            "grain_sd_um": self.sd_um,
+            "k_sigma_ln": self.k_sigma_ln,
+            "d_bulk_cm2_s": self.d_bulk,
+        }
+
+
+Microstructure = str | GrainStatistics
+
+
+def resolve_microstructure(spec: Microstructure | None) -> Microstructure:
+    """Validate a ``microstructure=`` option: "estimate", "homogeneous" or GrainStatistics."""
+    if spec is None:
+        return "estimate"
+    if isinstance(spec, GrainStatistics):
+        return spec
+    if spec not in MICROSTRUCTURE_MODES:
+        raise InputError(
+            f"microstructure must be 'estimate', 'homogeneous' or GrainStatistics, got {spec!r}"
+        )
+    return spec
+
+
+def walk_rate_from_grains(
+    grains: GrainStatistics, d_eff: float, *, with_k: bool = True
+) -> float:
+    """Rate q (um) of the coordinate random walk from grain statistics (module text)."""
+    beta = 0.0 if grains.d_bulk is None else min(max(d_eff / grains.d_bulk, 0.0), 1.0)
+    cv2 = (grains.sd_um / grains.mean_um) ** 2
+    if with_k and grains.k_sigma_ln is not None:
+        cv2 += math.expm1(grains.k_sigma_ln**2)
+    return grains.mean_um * (1.0 - beta) ** 2 * cv2
+
+
+@dataclass(frozen=True)
+class WalkResponse:
+    """How the data respond to the coordinate walk: ``K`` (n, m) for the walk at nodes
+    ``z_um`` (m,) measured from ``origin_um`` (where it starts, the surface), or, with
+    ``increments``, for its independent increments over the node intervals."""
+
+    K: FloatArray
+    z_um: FloatArray
+    origin_um: float
+    increments: bool = False
+
+
+def nodes_for(x_um: FloatArray, origin_um: float) -> FloatArray:
+    """Walk nodes: the distinct data positions beyond the origin (at most ``_MAX_NODES``)."""
+    xs = np.unique(np.asarray(x_um, dtype=float))
+    xs = xs[xs > origin_um]
+    if xs.size > _MAX_NODES:
+        xs = np.quantile(xs, np.linspace(0.0, 1.0, _MAX_NODES))
+    return np.asarray(xs, dtype=float)
+
+
+def hat_matrix(x_um: FloatArray, z_um: FloatArray, origin_um: float) -> FloatArray:
+    """(n, m) linear interpolation of the walk from nodes ``z_um`` (W = 0 at the origin and
+    before it; constant beyond the last node) to ``x_um``."""
+    x = np.asarray(x_um, dtype=float)
+    zz = np.concatenate([[origin_um], z_um])
+    out = np.zeros((x.size, z_um.size))
+    for a in range(z_um.size):
+        e = np.zeros(zz.size)
+        e[a + 1] = 1.0
+        out[:, a] = np.interp(x, zz, e, left=0.0, right=e[-1])
+    return out
+
+
+def image_kernel(
+    u_um: FloatArray, y_um: FloatArray, slope: Callable[[FloatArray], FloatArray], *, surface: str
+) -> FloatArray:
+    """(n, m) first-order response of a semi-infinite profile at depths ``u_um`` to a thin extra
+    resistance at depths ``y_um`` (per um of walk ``dW = D dr``), by images (Laplace transform,
+    uniform capacity): beyond the layer ``(F'(u) +- F'(u + 2y)) / 2``, before it
+    ``(+-F'(2y + u) - F'(2y - u)) / 2``; ``+`` for a fixed surface value ("source": erfc, also
+    used for surface exchange), ``-`` for a reflecting surface ("reflecting": thin film).
+    ``slope(u)`` is dC/dx of the fitted model at depth u.  A shallow layer shifts the profile
+    beyond it by dW; a deep one by dW / 2 (the capacity is uniform per unit length).
+    """
+    sign = 1.0 if surface == "source" else -1.0
+    u = np.asarray(u_um, dtype=float)[:, None]
+    y = np.asarray(y_um, dtype=float)[None, :]
+    uu, yy = np.broadcast_arrays(u, y)
+
+    def f(a: FloatArray) -> FloatArray:
+        return np.asarray(slope(a.ravel()), dtype=float).reshape(a.shape)
+
+    beyond = 0.5 * (f(uu) + sign * f(uu + 2 * yy))
+    before = 0.5 * (sign * f(2 * yy + uu) - f(np.abs(2 * yy - uu)))
+    return np.asarray(np.where(uu > yy, beyond, before), dtype=float)
+
+
+def profile_response(
+    x_um: FloatArray,
+    slope: Callable[[FloatArray], FloatArray],
+    origin_um: float,
+    *,
+    surface: str = "source",
+) -> WalkResponse | None:
+    """:class:`WalkResponse` of a profile model (walk increments at the node intervals' mid
+    depths, :func:`image_kernel`); None without nodes.  ``slope(x)`` takes positions in um."""
+    z = nodes_for(x_um, origin_um)
+    if z.size < 2:
+        return None
+    edges = np.concatenate([[origin_um], z])
+    mid = 0.5 * (edges[1:] + edges[:-1]) - origin_um
+    u = np.maximum(np.asarray(x_um, dtype=float) - origin_um, 0.0)
+    k = image_kernel(u, mid, lambda d: slope(d + origin_um), surface=surface)
+    k[np.asarray(x_um) < origin_um, :] = 0.0
+    return WalkResponse(k, z, origin_um, increments=True)
+
+
+def _walk_factor(resp: WalkResponse, sigma: FloatArray) -> FloatArray:
+    """U = diag(1/sigma) K L with L L^T the walk's covariance at the nodes (q = 1)."""
+    dz = np.diff(np.concatenate([[resp.origin_um], resp.z_um]))
+    kw = resp.K / sigma[:, None]
+    # W(z_a) = sum_{b <= a} dW_b: K C has columns sum_{a >= b} K[:, a]
+    u = kw if resp.increments else np.cumsum(kw[:, ::-1], axis=1)[:, ::-1]
+    return np.asarray(u * np.sqrt(np.maximum(dz, 0.0))[None, :], dtype=float)
+
+
+def _log_widen(
+    v: float, lo: float | None, hi: float | None, s_add: float, bounds: tuple[float, float]
+) -> tuple[float | None, float | None]:
+    """Interval ends on the log scale widened in quadrature by ``Z95 s_add``; open past bounds."""
+    lo_t = None if lo is None else v - math.hypot(v - math.log(lo), Z95 * s_add)
+    hi_t = None if hi is None else v + math.hypot(math.log(hi) - v, Z95 * s_add)
+    lo_out = None if lo_t is None or lo_t <= math.log(bounds[0]) else math.exp(lo_t)
+    hi_out = None if hi_t is None or hi_t >= math.log(bounds[1]) else math.exp(hi_t)
+    return lo_out, hi_out
+
+
+def _space(result: FitResult) -> tuple[FloatArray, NDArray[np.bool_], FloatArray]:
+    """(transformed values, log flags, natural/transformed gradient) of the free parameters."""
+    prob = result.problem
+    is_log = np.array([p in prob.log_params for p in result.free], dtype=bool)
+    v = np.array([result.values[p] for p in result.free], dtype=float)
+    t = np.where(is_log, np.log(np.maximum(v, 1e-300)), v)
+    g = np.where(is_log, v, 1.0)
+    return t, is_log, g
+
+
+def _method_text(mode: Microstructure, q: float, q_source: str) -> str:
+    if mode == "homogeneous":
+        return "homogeneous material: counting error only (no grain-sampling term)"
+    return (
+        f"grain sampling: random-walk coordinate model (sandwich covariance), rate q = {q:.3g} "
+        f"um from {q_source}"
+    )
+
+
+def _fold(
+    result: FitResult,
+    cov_t_total: FloatArray,
+    cov_t_count: FloatArray,
+    info: dict[str, Any],
+) -> FitResult:
+    """``result`` with the total covariance folded into stderr, covariance and intervals."""
+    prob = result.problem
+    t, is_log, g = _space(result)
+    cov = cov_t_total * np.outer(g, g)
+    stderr = dict(result.stderr)
+    s_count: dict[str, float | None] = {}
+    s_micro: dict[str, float | None] = {}
+    ci, how = dict(result.ci95), dict(result.ci_method)
+    for j, p in enumerate(result.free):
+        var_c = max(float(cov_t_count[j, j]), 0.0)
+        var_tot = max(float(cov_t_total[j, j]), var_c)
+        s_add = math.sqrt(max(var_tot - var_c, 0.0))
+        s_count[p] = math.sqrt(var_c) * float(g[j])
+        s_micro[p] = s_add * float(g[j])
+        stderr[p] = math.sqrt(var_tot) * float(g[j])
+        lo, hi = result.ci95.get(p, (None, None))
+        if is_log[j]:
+            ci[p] = _log_widen(float(t[j]), lo, hi, s_add, prob.bounds[p])
+        else:
+            se = stderr[p] or 0.0
+            ci[p] = (result.values[p] - Z95 * se, result.values[p] + Z95 * se)
+        if s_add > 0:
+            how[p] = f"{result.ci_method.get(p, 'wald')} + grain sampling"
+    notes = result.notes
+    if info["mode"] != "homogeneous":
+        notes = (*notes, f"errors include the grain-sampling term ({info['method']})")
+    return dataclasses.replace(
+        result, covariance=cov, stderr=stderr, ci95=ci, ci_method=how,
+        stderr_counting=s_count, stderr_microstructure=s_micro, microstructure=info,
+        notes=notes,
+    )
+
+
+def grain_sampling_error(
+    result: FitResult,
+    response: WalkResponse | None,
+    *,
+    mode: Microstructure = "estimate",
+    jacobian: Callable[[], FloatArray] | None = None,
+    noise_factor: Callable[[NDArray[np.int_]], FloatArray] | None = None,
+) -> FitResult:
+    """Add the grain-sampling term to ``result`` (module text).
+
+    ``response`` maps the coordinate walk onto the data (None: no term can be formed, counting
+    error only, noted); ``jacobian`` returns d(weighted residual)/d(fitted coordinates) (default:
+    central differences through the fit's problem); ``noise_factor(rows)`` returns ``A`` (rows,
+    p) with ``A A^T`` the known correlated noise of those (weighted) residuals besides the white
+    noise, which the REML of q must not mistake for grain sampling (evolution fits: the evolved
+    noise of the initial profile, already in the fit's covariance).
+    """
+    from .evolution_model import jacobian_t
+
+    mode = resolve_microstructure(mode)
+    free = result.free
+    cov_t_count = result.covariance / np.outer(*(2 * [_space(result)[2]]))
+    d_name = next((p for p in free if p.startswith("D_eff")), None)
+    base: dict[str, Any] = {"mode": "grains" if isinstance(mode, GrainStatistics) else mode}
+    if isinstance(mode, GrainStatistics):
+        base["grains"] = mode.to_dict()
+    if mode == "homogeneous" or response is None or not np.all(np.isfinite(cov_t_count)):
+        why = ("homogeneous material (asked)" if mode == "homogeneous"
+               else "not formed (no profile slope or singular fit)")
+        info = {**base, "method": _method_text("homogeneous", 0.0, "") if mode == "homogeneous"
+                else f"grain-sampling term {why}", "q_um": 0.0, "white_noise_scale": 1.0}
+        return _fold(result, cov_t_count, cov_t_count, info)
+    j_w = jacobian() if jacobian is not None else jacobian_t(result.problem, result)
+    r_w = -np.asarray(result.residuals, dtype=float)
+    u = _walk_factor(response, np.asarray(result.yerr, dtype=float))
+    rows = reml_rows(r_w.size)
+    q, s2, q_source, lr = _walk_rate(
+        mode, result, d_name, *whitened(rows, (r_w, j_w, u), noise_factor)
+    )
+    if result.noise == "given":
+        # excess white scatter only when it is significant (about 2 sigma of s^2 above 1)
+        dof = max(r_w.size - j_w.shape[1], 1)
+        s2 = s2 if s2 > 1.0 + 2.0 * math.sqrt(2.0 / dof) else 1.0
+    inv = np.linalg.inv(j_w.T @ j_w)
+    bu = (inv @ j_w.T) @ u
+    # the fit's covariance (counting, plus any initial-profile noise) with the white scale s^2
+    # (estimated noise: the counting part is s^2 of the residual-based one)
+    cov_t_count = cov_t_count + ((s2 - 1.0) * inv if result.noise == "estimated" else 0.0)
+    cov_t_total = cov_t_count + ((s2 - 1.0) * inv if result.noise == "given" else 0.0)
+    cov_t_total = cov_t_total + q * (bu @ bu.T)
+    info = {**base, "method": _method_text(mode, q, q_source), "q_um": q,
+            "q_source": q_source, "white_noise_scale": math.sqrt(s2), "reml_lr": lr}
+    if d_name is not None and result.time_s:
+        ld = 2e4 * math.sqrt(result.values[d_name] * result.time_s)
+        info["diffusion_length_um"] = ld
+    return _fold(result, cov_t_total, cov_t_count, info)
+
+
+def _walk_rate(
+    mode: Microstructure,
+    result: FitResult,
+    d_name: str | None,
+    r_w: FloatArray,
+    j_w: FloatArray,
+    u: FloatArray,
+) -> tuple[float, float, str, float]:
+    """(q, s^2, where q came from, likelihood-ratio statistic) for the mode."""
+    d_eff = result.values[d_name] if d_name is not None else float("nan")
+    if isinstance(mode, GrainStatistics) and mode.k_sigma_ln is not None:
+        q = walk_rate_from_grains(mode, d_eff)
+        _, s2, lr = reml_walk(r_w, j_w, u, fix_q=q)
+        return q, s2, "the stated grain statistics", lr
+    q, s2, lr = multiscale_reml(r_w, j_w, u)
+    if isinstance(mode, GrainStatistics):
+        q_min = walk_rate_from_grains(mode, d_eff, with_k=False)
+        if q_min > q:
+            _, s2, lr = reml_walk(r_w, j_w, u, fix_q=q_min)
+            return q_min, s2, "the stated grain sizes (a lower bound; REML below it)", lr
+        return q, s2, "REML of the residuals (above the stated grain sizes' bound)", lr
+    if q == 0.0:
+        return q, s2, "REML of the residuals (no correlated excess detected)", lr
+    return q, s2, "REML of the residuals", lr

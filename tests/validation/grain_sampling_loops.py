@@ -1,0 +1,193 @@
+"""Closed loops for the grain-sampling error of D_eff: simulated polycrystals -> fits -> coverage.
+
+1D: grain chains (lognormal lengths 16 +- 11 um and k, sigma_ln 0.4, LLTO at 22 C), 59 h
+exchange, an 800 um line scan (5 um spots, 1e5 counts each); truth: the material's homogenised
+D_eff = 1 / (1/D_b + E[1/k] / E[l]) from the generating distributions.
+2D: Laguerre polycrystals (the demo's history A: 59 h exchange, 16 d storage) on 2 um cells;
+profiles are column means over the strip with binomial counting noise; truth: the steady-state
+flux solve of each microstructure (``simulate.homogenised_d_eff``) and the population value
+(strip length over the mean resistance of all strips).
+
+Run ``python tests/validation/grain_sampling_loops.py [n_1d] [n_2d]`` to print the coverage
+tables of docs/validation.md.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from tracerdiff.fitting import GrainStatistics, ProfileData, fit_evolution, fit_profile
+from tracerdiff.history import Stage
+from tracerdiff.simulate import (
+    evolve_chain,
+    evolve_polycrystal,
+    homogenised_d_eff,
+    llto_material,
+    lognormal_params,
+    make_grain_chain,
+    make_polycrystal,
+    simulate_line_scan,
+)
+from tracerdiff.simulate.chain import cut_chain
+
+H, DAY = 3600.0, 86400.0
+T22 = 295.15
+C_NAT, C_SRC = 0.0759, 0.95
+MEAN_UM, SD_UM, K_SIGMA = 16.0, 11.0, 0.4
+GRAINS = GrainStatistics(mean_um=MEAN_UM, sd_um=SD_UM, k_sigma_ln=K_SIGMA)
+
+
+@dataclass(frozen=True)
+class Loop:
+    """One fitted microstructure: estimate, stated errors and intervals per mode."""
+
+    truth: float
+    d: dict[str, float]
+    se: dict[str, float]
+    ci: dict[str, tuple[float, float]]
+
+
+def mean_cell_length_um(mean_um: float, sd_um: float, cell_um: float = 1.0) -> float:
+    """E[l] of ``make_grain_chain``'s lengths: lognormal rounded to whole cells (>= 1)."""
+    mu, s = lognormal_params(mean_um, sd_um)
+    n = np.arange(1, 4000)
+    edges = np.concatenate([[0.0], (n[:-1] + 0.5) * cell_um, [np.inf]])
+    from scipy.stats import lognorm
+
+    p = np.diff(lognorm.cdf(edges, s, scale=math.exp(mu)))
+    return float(np.sum(p * n * cell_um))
+
+
+def chain_truth() -> float:
+    """The material's homogenised D_eff of the chains (generating distributions)."""
+    mat = llto_material()
+    inv_k = math.exp(K_SIGMA**2 / 2) / mat.k_gb(T22)
+    el = mean_cell_length_um(MEAN_UM, SD_UM) * 1e-4
+    return 1.0 / (1.0 / mat.d_bulk(T22) + inv_k / el)
+
+
+MODES: dict[str, Any] = {"default": "estimate", "grains": GRAINS}
+
+
+def _fit_modes(fit: Any) -> tuple[dict[str, float], dict[str, float], dict[str, Any]]:
+    d, se, ci = {}, {}, {}
+    for name, mode in MODES.items():
+        r = fit(mode)
+        d[name], se[name] = r.values["D_eff"], r.stderr["D_eff"]
+        ci[name] = r.ci95["D_eff"]
+    return d, se, ci
+
+
+def chain_loop(seed: int, *, counts: float = 1e5) -> Loop:
+    """One chain: 59 h exchange, 800 um line (5 um spots), erfc fit (C_0 fixed)."""
+    rng = np.random.default_rng(seed)
+    mat = llto_material()
+    chain = make_grain_chain(2300.0, mean_um=MEAN_UM, sd_um=SD_UM, k_sigma_ln=K_SIGMA, rng=rng)
+    chain = cut_chain(chain, int(rng.integers(0, 300)))  # the surface cuts a grain at random
+    t = 59 * H
+    (c,) = evolve_chain(chain, mat, [Stage(T22, t, "source")], c_initial=C_NAT, c_source=C_SRC)
+    x = (np.arange(chain.n_cells) + 0.5) * chain.cell_um
+    pos = np.arange(2.5, 800.0, 5.0)
+    ds = simulate_line_scan(x, c, positions_um=pos, raster_um=5.0, counts_per_spot=counts,
+                            rng=rng)
+    prof = ProfileData.from_arrays(pos, ds["C"].values, ds["C_err"].values)
+    d, se, ci = _fit_modes(lambda m: fit_profile("erfc", prof, time_s=t, fix={"C_0": C_NAT},
+                                                 microstructure=m))
+    return Loop(chain_truth(), d, se, ci)
+
+
+def _column_profile(field: Any, cell_um: float, counts: float, rng: Any) -> ProfileData:
+    mean_c = np.asarray(field, dtype=float).mean(axis=0)
+    n = rng.poisson(counts, size=mean_c.size)
+    c = rng.binomial(n, np.clip(mean_c, 0, 1)) / n
+    x = (np.arange(mean_c.size) + 0.5) * cell_um
+    return ProfileData.from_arrays(x, c, np.sqrt(c * (1 - c) / n))
+
+
+def poly_loop(seed: int, *, shape: tuple[int, int] = (50, 1000), cell_um: float = 2.0,
+              counts: float = 5e4) -> dict[str, Any]:
+    """One 2D microstructure (100 x 2000 um) through history A; profiles over the whole strip;
+    erfc on map 1 and evolution map 1 -> map 2 (domain: the strip's closed ends)."""
+    rng = np.random.default_rng(10_000 + seed)
+    mat = llto_material()
+    poly = make_polycrystal(shape, pixel_size_um=cell_um, mean_um=MEAN_UM, sd_um=SD_UM,
+                            k_sigma_ln=K_SIGMA, rng=rng)
+    hist = [Stage(T22, 59 * H, "source"), Stage(T22, 16 * DAY)]
+    ev = evolve_polycrystal(poly, mat, hist, c_initial=C_NAT, c_source=C_SRC,
+                            gb_faces="corrected", rtol=1e-4)
+    p1, p2 = (_column_profile(f, cell_um, counts, rng) for f in ev.fields)
+    domain = (0.0, shape[1] * cell_um)
+    truth = homogenised_d_eff(poly, d_bulk=mat.d_bulk(T22), k_median=mat.k_gb(T22),
+                              gb_faces="corrected")
+    out: dict[str, Any] = {"truth": truth, "length_um": shape[1] * cell_um}
+    out["erfc"] = _fit_modes(lambda m: fit_profile("erfc", p1, time_s=59 * H,
+                                                   fix={"C_0": C_NAT}, microstructure=m))
+    out["evolution"] = _fit_modes(lambda m: fit_evolution(p1, [p2], times_s=[16 * DAY],
+                                                          domain_um=domain, microstructure=m))
+    return out
+
+
+def table(loops: list[Loop], truth: float | None = None) -> dict[str, dict[str, float]]:
+    """Per mode: coverage of the truth, median ratio, stated / actual relative error."""
+    out = {}
+    for mode in loops[0].d:
+        tr = np.array([truth if truth is not None else lp.truth for lp in loops])
+        d = np.array([lp.d[mode] for lp in loops])
+        rel = np.array([lp.se[mode] / lp.d[mode] for lp in loops])
+        lo = np.array([lp.ci[mode][0] if lp.ci[mode][0] is not None else 0.0 for lp in loops])
+        hi = np.array([lp.ci[mode][1] if lp.ci[mode][1] is not None else np.inf for lp in loops])
+        lr = np.log(d / tr)
+        actual = float(np.sqrt(np.mean(lr**2)))
+        out[mode] = {
+            "coverage": float(np.mean((lo <= tr) & (tr <= hi))),
+            "median_ratio": float(np.median(d / tr)),
+            "stated_rel": float(np.median(rel)),
+            "actual_rel": actual,
+            "stated_over_actual": float(np.median(rel) / actual),
+        }
+    return out
+
+
+def _print(title: str, tab: dict[str, dict[str, float]], n: int) -> None:
+    print(f"\n{title} ({n} microstructures)")
+    print("| errors | coverage | median ratio | stated rel. error | actual spread "
+          "| stated/actual |")
+    print("|---|---|---|---|---|---|")
+    for mode, r in tab.items():
+        print(f"| {mode} | {100 * r['coverage']:.0f} % | {r['median_ratio']:.3f} | "
+              f"{100 * r['stated_rel']:.1f} % | {100 * r['actual_rel']:.1f} % | "
+              f"{r['stated_over_actual']:.2f} |")
+
+
+def _poly_tables(res: list[dict[str, Any]]) -> None:
+    resist = np.mean([r["length_um"] / r["truth"] for r in res])
+    pop = float(res[0]["length_um"] / resist)
+    for fit in ("erfc", "evolution"):
+        loops = [Loop(r["truth"], *r[fit]) for r in res]
+        _print(f"2D, {fit}, truth per microstructure", table(loops), len(loops))
+        _print(f"2D, {fit}, truth = population value {pop:.4g}", table(loops, pop), len(loops))
+
+
+def main(argv: list[str]) -> None:
+    n1 = int(argv[1]) if len(argv) > 1 else 60
+    n2 = int(argv[2]) if len(argv) > 2 else 0
+    t0 = time.perf_counter()
+    if n1:
+        loops = [chain_loop(s) for s in range(n1)]
+        _print(f"1D chains, erfc, truth {chain_truth():.4g} cm^2/s", table(loops), n1)
+        print(f"({time.perf_counter() - t0:.1f} s)")
+    if n2:
+        t0 = time.perf_counter()
+        _poly_tables([poly_loop(s) for s in range(n2)])
+        print(f"({time.perf_counter() - t0:.1f} s)")
+
+
+if __name__ == "__main__":
+    MODES["homogeneous"] = "homogeneous"
+    main(sys.argv)
