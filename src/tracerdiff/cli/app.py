@@ -149,10 +149,11 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     _quiet_third_party(debug)
-    from ..outputs import named_input_files, protect_inputs
+    from ..outputs import command_outputs, named_input_files, protect_inputs
 
-    try:  # no output of this command may replace a file it was given as an input
-        with protect_inputs(named_input_files(args, _OUTPUT_OPTIONS)):
+    try:  # no output may replace an input; a failing command leaves none of its outputs
+        with protect_inputs(named_input_files(args, _OUTPUT_OPTIONS)), command_outputs(
+                keep_on=(typer.Exit,)):
             rv = app(args=args, standalone_mode=False, prog_name="tracerdiff")
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

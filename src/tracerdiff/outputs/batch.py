@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import secrets
 from collections.abc import Iterable
@@ -10,7 +9,7 @@ from pathlib import Path
 from types import TracebackType
 
 from ..errors import InputError
-from .files import commit_file, full_disk, temp_file
+from .files import commit_file, discard_temp, full_disk, temp_file
 from .places import check_writable
 
 __all__ = ["OutputBatch"]
@@ -36,7 +35,6 @@ class OutputBatch:
         t = check_writable(target, force=self.force, inputs=self.inputs)
         if any(t.resolve() == s.resolve() for _, s in self._staged):
             raise InputError(f"{t} is given twice as an output")
-        t.parent.mkdir(parents=True, exist_ok=True)
         tmp = temp_file(t)
         self._staged.append((tmp, t))
         return tmp
@@ -52,8 +50,7 @@ class OutputBatch:
                 self._commit()
         finally:
             for tmp, _ in self._staged:
-                with contextlib.suppress(FileNotFoundError):
-                    tmp.unlink()
+                discard_temp(tmp)
         if full is not None:
             raise full from None
 

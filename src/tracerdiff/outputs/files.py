@@ -13,16 +13,21 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..errors import OutputWriteError
+from .command import committed, keep_backup
 from .places import check_writable
 from .rename import appeared, rename_noreplace
 
-__all__ = ["SPACE_MARGIN_BYTES", "atomic_path", "atomic_write_text", "commit_file", "full_disk",
-           "temp_file", "umask", "write_bytes_checked"]
+__all__ = ["SPACE_MARGIN_BYTES", "atomic_path", "atomic_write_text", "commit_file", "discard_temp",
+           "full_disk", "make_parent", "temp_file", "umask", "write_bytes_checked",
+           "write_failure"]
 
 PathLike = str | os.PathLike[str]
 _NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
 #: free space kept beyond a write's size (file-system metadata, the rest of the system)
 SPACE_MARGIN_BYTES = 1 << 16
+#: temporary files of this process not yet moved into place (a write onto one of them, e.g. a
+#: writer given a batch's staging file, is not an output of the command)
+_TEMPS: set[Path] = set()
 
 
 def umask() -> int:
@@ -45,17 +50,74 @@ def full_disk(exc: BaseException, path: Path) -> OutputWriteError | None:
     return OutputWriteError(f"could not write {path}: no space left on the device")
 
 
+_WORDS = {errno.EACCES: "permission denied", errno.EPERM: "operation not permitted",
+          errno.EROFS: "read-only file system", errno.ENOENT: "no such folder",
+          errno.ENOTDIR: "a parent is not a folder", errno.EISDIR: "is a folder",
+          errno.ENOSPC: "no space left on the device", errno.EDQUOT: "disk quota exceeded"}
+
+
+def write_failure(exc: OSError, target: Path) -> OutputWriteError:
+    """``exc`` (from making the parent, the temporary file or the final rename) as one line
+    naming ``target``, not the temporary file."""
+    words = _WORDS.get(exc.errno or -1) or " ".join((exc.strerror or type(exc).__name__).split())
+    return OutputWriteError(f"could not write {target}: {words}")
+
+
+def make_parent(target: Path) -> None:
+    """Create the missing folders above ``target``; a parent that is a file, or one that cannot
+    be made, is a one-line :class:`OutputWriteError`."""
+    for parent in target.parents:
+        if parent.exists() or parent.is_symlink():
+            if not parent.is_dir():
+                raise OutputWriteError(f"could not write {target}: {parent} is a file, "
+                                       "not a folder")
+            break
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise write_failure(exc, target) from None
+
+
 def temp_file(target: Path) -> Path:
     """An empty hidden file beside ``target`` (same suffix), with the usual permissions."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
+    make_parent(target)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix,
+                                   dir=target.parent)
+    except OSError as exc:
+        raise write_failure(exc, target) from None
     os.close(fd)
+    _TEMPS.add(Path(tmp))
     # mkstemp creates 0600; give the final file the usual permissions (0666 minus the umask)
     os.chmod(tmp, 0o666 & ~umask())
     return Path(tmp)
 
 
+def discard_temp(tmp: Path) -> None:
+    """Remove a temporary file of :func:`temp_file` that will not be moved into place."""
+    _TEMPS.discard(tmp)
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+
+
 def commit_file(tmp: Path, target: Path, force: bool) -> None:
-    """Move ``tmp`` onto ``target``: replacing (``force``) or refusing an existing target."""
+    """Move ``tmp`` onto ``target``: replacing (``force``) or refusing an existing target.
+    Inside a CLI command the file is recorded, so that it is undone if the command fails."""
+    _TEMPS.discard(tmp)
+    if target in _TEMPS:  # staging file of an enclosing writer: that one is the output
+        _commit(tmp, target, force)
+        return
+    backup = keep_backup(target) if force else None
+    try:
+        _commit(tmp, target, force)
+    except BaseException:
+        if backup is not None:
+            backup.unlink(missing_ok=True)
+        raise
+    committed(target, backup)
+
+
+def _commit(tmp: Path, target: Path, force: bool) -> None:
     if force:
         os.replace(tmp, target)
         return
@@ -84,18 +146,29 @@ def atomic_path(path: PathLike, *, force: bool = False,
     :class:`OutputWriteError`.
     """
     target = check_writable(path, force=force, inputs=inputs)
-    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_file(target)
     try:
         yield tmp
         commit_file(tmp, target, force)
     except BaseException as exc:
-        full = full_disk(exc, target)
+        failure = full_disk(exc, target) or _own_failure(exc, tmp, target)
+        _TEMPS.discard(tmp)
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-        if full is not None:
-            raise full from None
+        if failure is not None:
+            raise failure from None
         raise
+
+
+def _own_failure(exc: BaseException, tmp: Path, target: Path) -> OutputWriteError | None:
+    """An OSError about the temporary file or the target (not about some input read meanwhile)
+    as one line naming the target."""
+    if not isinstance(exc, OSError) or isinstance(exc, FileExistsError):
+        return None
+    names = {str(tmp), str(target), os.fsdecode(tmp), os.fsdecode(target)}
+    if exc.filename is None or str(exc.filename) not in names:
+        return None
+    return write_failure(exc, target)
 
 
 def atomic_write_text(path: PathLike, text: str, *, force: bool = False,

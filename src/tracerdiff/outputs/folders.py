@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from ..errors import OutputExistsError
-from .files import full_disk, umask
+from .files import full_disk, make_parent, umask, write_failure
 from .marker import foreign_files, read_marker, write_marker
 from .places import check_output_dir
 from .rename import appeared, rename_noreplace
@@ -88,8 +88,11 @@ def atomic_dir(
     """
     ins = tuple(inputs)
     out = check_output_dir(path, force=force, replace_if=replace_if, inputs=ins)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    make_parent(out)
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    except OSError as exc:
+        raise write_failure(exc, out) from None
     os.chmod(tmp, 0o777 & ~umask())  # mkdtemp makes it private; an output folder is not
     try:
         yield tmp
