@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["command_outputs", "committed", "keep_backup"]
+__all__ = ["command_outputs", "committed", "created_folders", "keep_backup"]
 
 
 class _Written:
@@ -24,6 +24,7 @@ class _Written:
 
     def __init__(self) -> None:
         self.entries: list[tuple[Path, Path | None]] = []
+        self.folders: list[Path] = []  # made for the outputs, deepest last
 
     def undo(self) -> None:
         for target, backup in reversed(self.entries):
@@ -32,7 +33,11 @@ class _Written:
                     target.unlink(missing_ok=True)
                 else:
                     os.replace(backup, target)
+        for folder in reversed(self.folders):
+            with contextlib.suppress(OSError):  # only if empty: never remove what it holds
+                folder.rmdir()
         self.entries.clear()
+        self.folders.clear()
 
     def forget(self) -> None:
         for _, backup in self.entries:
@@ -84,3 +89,10 @@ def committed(target: Path, backup: Path | None) -> None:
     log = _ACTIVE.get()
     if log is not None:
         log.entries.append((target, backup))
+
+
+def created_folders(folders: list[Path]) -> None:
+    """Record folders made for an output (removed again, if empty, when the command fails)."""
+    log = _ACTIVE.get()
+    if log is not None:
+        log.folders.extend(folders)

@@ -13,13 +13,13 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..errors import OutputWriteError
-from .command import committed, keep_backup
+from .command import committed, created_folders, keep_backup
 from .places import check_writable
 from .rename import appeared, rename_noreplace
 
 __all__ = ["SPACE_MARGIN_BYTES", "atomic_path", "atomic_write_text", "commit_file", "discard_temp",
-           "full_disk", "make_parent", "temp_file", "umask", "write_bytes_checked",
-           "write_failure"]
+           "full_disk", "make_parent", "remove_folders", "temp_file", "umask",
+           "write_bytes_checked", "write_failure"]
 
 PathLike = str | os.PathLike[str]
 _NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
@@ -63,28 +63,42 @@ def write_failure(exc: OSError, target: Path) -> OutputWriteError:
     return OutputWriteError(f"could not write {target}: {words}")
 
 
-def make_parent(target: Path) -> None:
-    """Create the missing folders above ``target``; a parent that is a file, or one that cannot
-    be made, is a one-line :class:`OutputWriteError`."""
+def make_parent(target: Path) -> list[Path]:
+    """Create the missing folders above ``target`` and return them (outermost first); a parent
+    that is a file, or one that cannot be made, is a one-line :class:`OutputWriteError`."""
+    missing: list[Path] = []
     for parent in target.parents:
         if parent.exists() or parent.is_symlink():
             if not parent.is_dir():
                 raise OutputWriteError(f"could not write {target}: {parent} is a file, "
                                        "not a folder")
             break
+        missing.insert(0, parent)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        remove_folders(missing)
         raise write_failure(exc, target) from None
+    created_folders(missing)
+    return missing
+
+
+def remove_folders(folders: list[Path]) -> None:
+    """Remove the folders :func:`make_parent` made, innermost first, where they are empty."""
+    for folder in reversed(folders):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
 
 def temp_file(target: Path) -> Path:
-    """An empty hidden file beside ``target`` (same suffix), with the usual permissions."""
-    make_parent(target)
+    """An empty hidden file beside ``target`` (same suffix), with the usual permissions; the
+    folders made for it are removed again if it cannot be made."""
+    made = make_parent(target)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix,
                                    dir=target.parent)
     except OSError as exc:
+        remove_folders(made)
         raise write_failure(exc, target) from None
     os.close(fd)
     _TEMPS.add(Path(tmp))

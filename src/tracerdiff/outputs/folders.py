@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from ..errors import OutputExistsError
-from .files import full_disk, make_parent, umask, write_failure
+from .files import full_disk, make_parent, remove_folders, umask, write_failure
 from .marker import foreign_files, read_marker, write_marker
 from .places import check_output_dir
 from .rename import appeared, rename_noreplace
@@ -88,10 +88,11 @@ def atomic_dir(
     """
     ins = tuple(inputs)
     out = check_output_dir(path, force=force, replace_if=replace_if, inputs=ins)
-    make_parent(out)
+    made = make_parent(out)
     try:
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     except OSError as exc:
+        remove_folders(made)
         raise write_failure(exc, out) from None
     os.chmod(tmp, 0o777 & ~umask())  # mkdtemp makes it private; an output folder is not
     try:
@@ -101,6 +102,7 @@ def atomic_dir(
     except BaseException as exc:
         full = full_disk(exc, out)
         shutil.rmtree(tmp, ignore_errors=True)
+        remove_folders(made)
         if full is not None:
             raise full from None
         raise
