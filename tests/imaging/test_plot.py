@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import xarray as xr
@@ -12,6 +11,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
+from tracerdiff.figures import new_axes
 from tracerdiff.imaging import fraction_map, line_profile, plot_fraction_map, plot_profile
 
 
@@ -26,19 +26,18 @@ def test_map_figure_respects_non_square_pixels(step_image: Callable[..., xr.Data
     np.testing.assert_allclose(im.get_extent(), [0, 30 * px, 20 * py, 0])
     assert im.get_clim() == (0.2, 0.7)
     assert len(ax.lines) >= 3  # line, start marker, band, boundary
-    assert len(ax.figure.axes) == 2  # colour bar
-    cax = ax.figure.axes[1]
+    assert len(ax.child_axes) == 1  # the colour bar, an inset of the image axes
+    cax = ax.child_axes[0]
     assert cax.get_ylabel() == "C = 6Li/(6Li+7Li)"
     assert ax.get_xlabel() == "x (µm)" and ax.get_ylabel() == "y (µm)"
     ax.figure.canvas.draw()
     # the colour bar is as tall as the image (equal-aspect axes shrink to the data)
-    box, cbox = ax.get_position(), cax.get_position()
+    box, cbox = ax.get_window_extent(), cax.get_window_extent()
     assert cbox.height == pytest.approx(box.height, rel=0.02) and cbox.x0 > box.x1
     bars = [a for a in ax.artists if isinstance(a, AnchoredSizeBar)]
     assert len(bars) == 1
     texts = [t.get_text() for t in bars[0].findobj(Text)]
     assert "5 µm" in texts  # 1-2-5 length near a fifth of the 29.3 um wide field
-    plt.close(ax.figure)
 
 
 def test_scale_bar_length_is_in_um_on_non_square_pixels(
@@ -55,12 +54,11 @@ def test_scale_bar_length_is_in_um_on_non_square_pixels(
     x0, x1 = ax.get_xlim()
     assert (x0, x1) == pytest.approx((0.0, 500.0)) and ax.get_ylim() == pytest.approx((200.0, 0))
     assert ax.get_aspect() == 1.0  # equal um on x and y: non-square pixels drawn to scale
-    plt.close(ax.figure)
 
 
 def test_profile_figure_has_error_bars(step_image: Callable[..., xr.Dataset]) -> None:
     prof = line_profile(step_image(ny=20, nx=30), start_um=(1, 5), end_um=(25, 5), width_um=3)
-    fig, ax = plt.subplots()
+    ax = new_axes()
     out = plot_profile(prof, ax)
     assert out is ax and ax.containers
     assert ax.get_xlabel() == "distance along the line (µm)"
@@ -68,4 +66,44 @@ def test_profile_figure_has_error_bars(step_image: Callable[..., xr.Dataset]) ->
     segs = ax.containers[0].lines[2][0].get_segments()
     half = [abs(s[1][1] - s[0][1]) / 2 for s in segs]
     np.testing.assert_allclose(half, prof["C_err"].values, rtol=1e-6)
-    plt.close(fig)
+
+
+def _colour_bar_drawn(png: bytes) -> None:
+    """The rendered map has a colour bar with tick labels and its label."""
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("normalised", [False, True])
+def test_report_map_colour_bar_has_ticks_and_label(
+    step_image: Callable[..., xr.Dataset], normalised: bool
+) -> None:
+    """The report's constrained-layout figure keeps the colour bar's ticks and label."""
+    from tracerdiff.figures import new_figure
+    from tracerdiff.study.figures import render
+
+    norm = {"background": 0.0759, "source": 0.95} if normalised else {}
+    fds = fraction_map(step_image(ny=40, nx=80), **norm)
+    fig = new_figure(width_in=7.0, height_in=3.6)
+    ax = plot_fraction_map(fds, ax=fig.add_subplot())
+    cax = ax.child_axes[0]
+    fig.canvas.draw()
+    ticks = [t for t in cax.get_yticklabels() if t.get_text() and t.get_visible()]
+    assert len(ticks) >= 3
+    label = cax.yaxis.label
+    assert label.get_visible() and label.get_text() == (
+        "C' (normalised 6Li fraction)" if normalised else "C = 6Li/(6Li+7Li)")
+    # tick labels and the label lie inside the figure (not squeezed or clipped by the layout)
+    fig_box = fig.bbox
+    for t in [*ticks, label]:
+        bb = t.get_window_extent()
+        assert bb.width > 0 and bb.x1 <= fig_box.x1 + 1 and bb.x0 >= fig_box.x0 - 1
+    _colour_bar_drawn(render(fig, "map").png)
+
+
+def test_uncalibrated_map_is_drawn_in_pixels(step_image: Callable[..., xr.Dataset]) -> None:
+    from tracerdiff.imaging import calibrate
+
+    ds = calibrate(step_image(ny=20, nx=30), pixel_size_um=1.0)
+    ds.attrs["pixel_units"] = 1
+    ax = plot_fraction_map(fraction_map(ds))
+    assert ax.get_xlabel() == "x (px)" and ax.get_ylabel() == "y (px)"

@@ -6,7 +6,7 @@ import base64
 import re
 from typing import Any
 
-from tracerdiff.report.methods import format_duration
+from tracerdiff.study.figures import format_duration
 
 
 def test_self_contained(report_run: Any) -> None:

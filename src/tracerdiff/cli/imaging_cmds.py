@@ -260,10 +260,10 @@ def _write_fraction(fds: xr.Dataset, output: str | None, png: str | None, force:
         if output is not None:
             write_dataset(fds, batch.path(output), force=True)
         if png is not None:
-            import matplotlib.pyplot as plt
+            from ..figures import new_figure
 
-            fig, ax = plt.subplots(figsize=(7, 4))
-            plot_fraction_map(fds, ax)
+            fig = new_figure(width_in=7, height_in=4)
+            plot_fraction_map(fds, fig.add_subplot())
             save_png(fig, str(batch.path(png)), force=True, dpi=150)
 
 
@@ -374,9 +374,10 @@ def _write_profile(
     if output is not None:
         write_profile_csv(prof, output, force=force)
     if png is not None:
-        import matplotlib.pyplot as plt
+        from ..figures import new_figure
 
-        fig, (ax0, ax1) = plt.subplots(2, 1, figsize=(7, 7))
+        fig = new_figure(width_in=7, height_in=7)
+        ax0, ax1 = fig.subplots(2, 1)
         line = (prof.attrs["start_um"], prof.attrs["end_um"], prof.attrs["width_um"])
         plot_fraction_map(fds, ax0, lines=[line])
         plot_profile(prof, ax1)

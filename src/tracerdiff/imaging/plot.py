@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from ..figures import new_axes
 from ..plottext import literal
 from .pipeline import pixel_sizes
 
@@ -39,7 +40,7 @@ def _draw_line(ax: Any, line: Any) -> None:
         ax.plot(xs, ys, color="white", lw=0.6, ls="--")
 
 
-def _scale_bar(ax: Any, width_um: float, height_um: float, py: float) -> None:
+def _scale_bar(ax: Any, width_um: float, height_um: float, py: float, unit: str) -> None:
     """A white 1-2-5 scale bar (about a fifth of the field) in the lower right corner."""
     from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
@@ -47,7 +48,7 @@ def _scale_bar(ax: Any, width_um: float, height_um: float, py: float) -> None:
     bar = AnchoredSizeBar(
         ax.transData,
         length,
-        f"{length:g} µm",
+        f"{length:g} {unit}",
         "lower right",
         pad=0.3,
         borderpad=0.5,
@@ -68,6 +69,27 @@ def _fraction_label(ds: xr.Dataset) -> str:
     return f"C = {a}/({a}+{b})"
 
 
+def _colour_bar(ax: Any, im: Any, label: str) -> Any:
+    """A colour bar beside ``ax``, as tall as the image, with ticks and ``label``.
+
+    The bar is an inset of the image axes (axes coordinates: always the image's height), so
+    the layout engine of the report's figures counts its ticks and label; an axes from
+    ``make_axes_locatable`` is not seen by it and lost its ticks and label."""
+    cax = ax.inset_axes((1.02, 0.0, 0.03, 1.0))
+    cb = ax.get_figure().colorbar(im, cax=cax)
+    cb.set_label(label)
+    cb.ax.tick_params(labelsize=8, length=3)
+    cb.locator = _ticker().MaxNLocator(nbins=5)
+    cb.update_ticks()
+    return cb
+
+
+def _ticker() -> Any:
+    import matplotlib.ticker
+
+    return matplotlib.ticker
+
+
 def plot_fraction_map(
     fraction_ds: xr.Dataset,
     ax: Any = None,
@@ -84,12 +106,10 @@ def plot_fraction_map(
     boundary polylines, each an (N, 2) array of (x, y) in um (drawn red). Masked pixels are
     blank. The colour bar sits in its own axes beside ``ax``, as tall as the image.
     """
-    import matplotlib.pyplot as plt
-    from mpl_toolkits.axes_grid1 import make_axes_locatable
-
     if ax is None:
-        _, ax = plt.subplots()
+        ax = new_axes(width_in=7.0, height_in=4.0)
     px, py = pixel_sizes(fraction_ds)
+    unit = "px" if int(fraction_ds.attrs.get("pixel_units", 0)) == 1 else "µm"
     ny, nx = fraction_ds.sizes["y"], fraction_ds.sizes["x"]
     C = np.ma.masked_invalid(np.asarray(fraction_ds["C"].values, dtype=float))
     im = ax.imshow(
@@ -101,27 +121,24 @@ def plot_fraction_map(
         vmax=vmax,
         interpolation="nearest",
     )
-    cax = make_axes_locatable(ax).append_axes("right", size="3%", pad=0.08)
-    ax.figure.colorbar(im, cax=cax, label=_fraction_label(fraction_ds))
+    _colour_bar(ax, im, _fraction_label(fraction_ds))
     for line in lines or ():
         _draw_line(ax, line)
     for poly in boundaries or ():
         p = np.asarray(poly, dtype=float)
         ax.plot(p[:, 0], p[:, 1], color="red", lw=0.8)
-    _scale_bar(ax, nx * px, ny * py, py)
+    _scale_bar(ax, nx * px, ny * py, py, unit)
     ax.set_xlim(0, nx * px)
     ax.set_ylim(ny * py, 0)
-    ax.set_xlabel("x (µm)")
-    ax.set_ylabel("y (µm)")
+    ax.set_xlabel(f"x ({unit})")
+    ax.set_ylabel(f"y ({unit})")
     return ax
 
 
 def plot_profile(profile_ds: xr.Dataset, ax: Any = None, **errorbar_kw: Any) -> Any:
     """``C`` against ``x_um`` (um) with ``C_err`` error bars (the counting error)."""
-    import matplotlib.pyplot as plt
-
     if ax is None:
-        _, ax = plt.subplots()
+        ax = new_axes()
     kw = {"fmt": "o", "ms": 3, "capsize": 2, "lw": 0.8}
     kw.update(errorbar_kw)
     ax.errorbar(

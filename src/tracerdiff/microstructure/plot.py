@@ -19,13 +19,13 @@ def grains_figure(image: ArrayLike, seg: GrainSegmentation, stats: GrainStatisti
     """Three panels: the micrograph with the detected GB skeleton (red), the grains, and the
     histogram of equivalent-circle diameters (um) with the fitted lognormal density.  Returns
     the matplotlib Figure."""
-    import matplotlib.pyplot as plt
-
+    from ..figures import new_figure
     from .segment import to_gray
 
     rows, cols = seg.shape
     ext = (0.0, cols * seg.pixel_size_x_um, rows * seg.pixel_size_y_um, 0.0)
-    fig, (a0, a1, a2) = plt.subplots(1, 3, figsize=(13, 4), layout="constrained")
+    fig = new_figure(width_in=13, height_in=4)
+    a0, a1, a2 = fig.subplots(1, 3)
     a0.imshow(to_gray(image), cmap="gray", extent=ext)
     sk = np.ma.masked_where(~seg.skeleton, np.ones(seg.shape))
     a0.imshow(sk, cmap="autumn", extent=ext, interpolation="nearest", alpha=0.9)

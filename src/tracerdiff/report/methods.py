@@ -5,24 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
+from ..study.figures import format_duration
 from ..study.outcome import AnalysisOutcome
 from ..study.plan import Plan
 from ..study.schema import History
 
 __all__ = ["describe_history", "format_duration", "methods_text"]
-
-
-def format_duration(seconds: float) -> str:
-    """``212400`` -> ``"59 h"``: whole days from 3 d, any days from 10 d, hours from 1 h,
-    minutes, seconds."""
-    days = seconds / 86400
-    if (days >= 3 and abs(days - round(days)) < 1e-9) or days >= 10:
-        return f"{days:.4g} d" if abs(days - round(days)) < 1e-9 else f"{days:.3g} d"
-    if seconds >= 3600:
-        return f"{seconds / 3600:.4g} h"
-    if seconds >= 60:
-        return f"{seconds / 60:.3g} min"
-    return f"{seconds:.3g} s"
 
 
 def _celsius(t_k: float) -> str:

@@ -16,7 +16,7 @@ import numpy as np
 from ..errors import ConfigError, DataError
 from ..plottext import literal
 from ..quantities import quantity
-from ..report.figures import new_figure, render
+from .figures import new_figure, render
 from .outcome import AnalysisOutput, Table
 from .schema import FractionMapSpec, GBStepsSpec, Measurement
 from .tasks import Inputs

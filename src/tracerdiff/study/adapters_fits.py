@@ -13,8 +13,7 @@ import numpy as np
 
 from ..errors import ConfigError, DataError
 from ..quantities import quantity
-from ..report.figures import new_figure, render
-from ..report.methods import format_duration
+from .figures import format_duration, new_figure, render
 from .outcome import AnalysisOutput, Table
 from .plan import MeasurementTiming
 from .schema import EvolutionFitSpec, ProfileFitSpec

@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConfigError
-from ..report.figures import new_figure, render
 from .adapters_data import gb_table
+from .figures import new_figure, render
 from .outcome import AnalysisOutput, Table
 from .schema import GBMapSpec, GrainsSpec
 from .tasks import Inputs

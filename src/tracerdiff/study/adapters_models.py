@@ -10,8 +10,8 @@ import numpy as np
 
 from ..errors import ConfigError, DataError, InputError
 from ..quantities import quantity
-from ..report.figures import new_figure, render
 from .fields import ValueErr
+from .figures import new_figure, render
 from .outcome import AnalysisOutput, FigureData, Table
 from .schema import (
     ArrheniusSpec,

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, ValidationInfo
 
 from ..errors import InputError
+from ..parsing import parse_point
 from ..units import INTERNAL_UNITS, parse_quantity, parse_quantity_with_error
 from .paths import check_regular_file, resolve_study_path
 
@@ -91,8 +92,6 @@ def _parse_err(kind: str) -> Any:
 
 
 def _parse_point(v: Any) -> tuple[float, float]:
-    from ..cli.common import parse_point  # the one parser of "X,Y [unit]" points
-
     if isinstance(v, list) and len(v) == 2 and all(isinstance(a, (int, float)) for a in v):
         return float(v[0]), float(v[1])
     if not isinstance(v, str):

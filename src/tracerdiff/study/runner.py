@@ -87,12 +87,12 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[str], None] | Non
     if not enabled:
         yield None
         return
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from ..cli.common import err_console
-
+    console = Console(stderr=True, soft_wrap=True)  # never hard-wrapped when not a terminal
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err_console, transient=True) as prog:
+                  TimeElapsedColumn(), console=console, transient=True) as prog:
         tid = prog.add_task("running analyses", total=total)
         yield lambda key: prog.update(tid, advance=1, description=f"done: {key}")
 
