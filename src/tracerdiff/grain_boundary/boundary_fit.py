@@ -124,16 +124,6 @@ def _design(
     return X, y, wt, use
 
 
-def _model_variance(sep: Any, r: int, grad: float, var_g: float, scale: float) -> float:
-    """Variance (1/cm^2) added to the normal gradient for the shared-curvature assumption: the
-    separate-curvature fit's gradient differs from the shared one by d, whose variance under the
-    assumption is var_sep - var_shared (nested estimators, Hausman); the excess d^2 - that is
-    the model error, added when positive."""
-    g_sep = float(sep.beta[r][2]) * UM_PER_CM
-    var_d = max(float(sep.cov[r][2, 2]) * scale * UM_PER_CM**2 - var_g, 0.0)
-    return max((g_sep - grad) ** 2 - var_d, 0.0)
-
-
 def _flags(jump: float, jump_err: float, grad: float, grad_err: float, p: float) -> list[str]:
     out = []
     if not abs(grad) >= Z95 * grad_err:
@@ -158,6 +148,49 @@ def _status(est: KEstimate, flags: list[str]) -> tuple[str, str]:
     return "measured", ""
 
 
+def _one_step(
+    bnd: Boundary,
+    w: BoundaryWindow,
+    beta: Arr,
+    cov0: Arr,
+    chi2: float,
+    dof: int,
+    g_sep: tuple[float, float],
+    *,
+    d_bulk: float,
+    d_bulk_err: float,
+    delta_nm: float,
+    grains_known: bool,
+) -> BoundaryStep:
+    """One boundary's result from its row of the batched fits (``g_sep``: the separate-
+    curvature fit's slope (1/um) and its variance, for the model term)."""
+    scale = max(1.0, chi2 / dof) if dof > 0 else 1.0
+    cov = cov0 * scale
+    jump = float(beta[1] - beta[0])
+    var_j = float(max(cov[0, 0] + cov[1, 1] - 2 * cov[0, 1], 0.0))
+    grad = float(beta[2]) * UM_PER_CM
+    var_g = float(cov[2, 2]) * UM_PER_CM**2
+    var_d = max(g_sep[1] * scale * UM_PER_CM**2 - var_g, 0.0)
+    var_g += max((g_sep[0] * UM_PER_CM - grad) ** 2 - var_d, 0.0)  # module docstring
+    cov_gj = float(cov[2, 1] - cov[2, 0]) * UM_PER_CM
+    a = d_bulk * grad
+    var_a = d_bulk**2 * var_g + grad**2 * d_bulk_err**2
+    est = ratio_estimate(a, jump, var_a=var_a, var_b=var_j, cov_ab=d_bulk * cov_gj,
+                         estimator="gradient", delta_nm=delta_nm)
+    p = float(chi2_dist.sf(chi2, dof)) if dof > 0 else 1.0
+    flags = _flags(jump, math.sqrt(var_j), grad, math.sqrt(var_g), p)
+    if scale > 2.25:
+        flags.append("errors_rescaled")
+    status, reason = _status(est, flags)
+    return BoundaryStep(
+        boundary=bnd, grains=bnd.grains if grains_known else None, status=status,
+        reason=reason, n_a=w.index_a.size, n_b=w.index_b.size, jump=jump,
+        jump_err=math.sqrt(var_j), grad=grad, grad_err=math.sqrt(var_g),
+        chi2_red=chi2 / max(dof, 1), error_scale=math.sqrt(scale), estimate=est,
+        ratio=(a, jump, var_a, var_j, d_bulk * cov_gj), flags=tuple(flags),
+    )
+
+
 def fit_boundaries(
     items: list[tuple[Boundary, BoundaryWindow]],
     c: Arr,
@@ -170,7 +203,10 @@ def fit_boundaries(
     grains_known: bool = True,
 ) -> list[BoundaryStep]:
     """Fit every (boundary, window) pair on the flattened map ``c``, ``e`` (fraction and its
-    error); windows must hold enough pixels (checked by the caller)."""
+    error); windows must hold enough pixels (checked by the caller).  The variance of the
+    normal gradient gets a model term: the excess of (g_separate - g_shared)^2 over its
+    variance under the shared-curvature assumption, var_separate - var_shared (nested
+    estimators, Hausman), when positive."""
     if not items:
         return []
     windows = [w for _, w in items]
@@ -178,47 +214,9 @@ def fit_boundaries(
     fit = wls_batched(X, y, wt, use)
     X2, _, _, use2 = _design(windows, c, e, curvature="separate")
     sep = wls_batched(X2, y, wt, use2)
-    out = []
-    for r, (bnd, w) in enumerate(items):
-        dof = int(fit.dof[r])
-        scale = max(1.0, float(fit.chi2[r]) / dof) if dof > 0 else 1.0
-        cov = fit.cov[r] * scale
-        beta = fit.beta[r]
-        jump = float(beta[1] - beta[0])
-        var_j = float(max(cov[0, 0] + cov[1, 1] - 2 * cov[0, 1], 0.0))
-        grad = float(beta[2]) * UM_PER_CM
-        var_g = float(cov[2, 2]) * UM_PER_CM**2
-        var_model = _model_variance(sep, r, grad, var_g, scale)
-        var_g += var_model
-        cov_gj = float(cov[2, 1] - cov[2, 0]) * UM_PER_CM
-        a = d_bulk * grad
-        var_a = d_bulk**2 * var_g + grad**2 * d_bulk_err**2
-        est = ratio_estimate(
-            a, jump, var_a=var_a, var_b=var_j, cov_ab=d_bulk * cov_gj,
-            estimator="gradient", delta_nm=delta_nm,
-        )
-        p = float(chi2_dist.sf(float(fit.chi2[r]), dof)) if dof > 0 else 1.0
-        flags = _flags(jump, math.sqrt(var_j), grad, math.sqrt(var_g), p)
-        if scale > 2.25:
-            flags.append("errors_rescaled")
-        status, reason = _status(est, flags)
-        out.append(
-            BoundaryStep(
-                boundary=bnd,
-                grains=bnd.grains if grains_known else None,
-                status=status,
-                reason=reason,
-                n_a=w.index_a.size,
-                n_b=w.index_b.size,
-                jump=jump,
-                jump_err=math.sqrt(var_j),
-                grad=grad,
-                grad_err=math.sqrt(var_g),
-                chi2_red=float(fit.chi2[r]) / max(dof, 1),
-                error_scale=math.sqrt(scale),
-                estimate=est,
-                ratio=(a, jump, var_a, var_j, d_bulk * cov_gj),
-                flags=tuple(flags),
-            )
-        )
-    return out
+    return [
+        _one_step(bnd, w, fit.beta[r], fit.cov[r], float(fit.chi2[r]), int(fit.dof[r]),
+                  (float(sep.beta[r][2]), float(sep.cov[r][2, 2])), d_bulk=d_bulk,
+                  d_bulk_err=d_bulk_err, delta_nm=delta_nm, grains_known=grains_known)
+        for r, (bnd, w) in enumerate(items)
+    ]
