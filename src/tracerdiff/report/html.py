@@ -11,16 +11,15 @@ from __future__ import annotations
 import base64
 import html
 from collections.abc import Sequence
+from dataclasses import dataclass
 from importlib import resources
 from string import Template
 from typing import Any
 
 from ..results import render_html
-from ..study.outcome import AnalysisOutcome, Table
-from ..study.plan import Plan
-from .methods import methods_text
+from .content import AnalysisOutcome, Table
 
-__all__ = ["MAX_TABLE_ROWS", "render_report"]
+__all__ = ["MAX_TABLE_ROWS", "ReportPage", "render_report"]
 
 #: rows of a table shown in the page (the CSV under tables/ has all of them)
 MAX_TABLE_ROWS = 40
@@ -167,27 +166,38 @@ def _provenance(prov: dict[str, Any]) -> str:
     )
 
 
-def render_report(plan: Plan, outcomes: Sequence[AnalysisOutcome],
+@dataclass(frozen=True)
+class ReportPage:
+    """What the page says of the study itself: title, material, description, the methods text
+    (paragraphs separated by blank lines) and the study file's text."""
+
+    title: str
+    material: str
+    description: str
+    methods: str
+    study_text: str
+
+
+def render_report(page: ReportPage, outcomes: Sequence[AnalysisOutcome],
                   comparisons: Sequence[dict[str, Any]], prov: dict[str, Any]) -> str:
     """The report page as one HTML string."""
-    spec = plan.study.spec
     n_ok = sum(o.ok for o in outcomes)
     body = [
-        f"<h1>{_e(spec.study.title)}</h1>",
-        f"<p class='meta'>{_e(spec.sample.material)} &middot; {n_ok} of {len(outcomes)} analyses "
+        f"<h1>{_e(page.title)}</h1>",
+        f"<p class='meta'>{_e(page.material)} &middot; {n_ok} of {len(outcomes)} analyses "
         f"succeeded &middot; tracerdiff {_e(str(prov.get('tracerdiff')))} &middot; "
         f"{_e(str(prov.get('created_utc')))}</p>",
     ]
-    if spec.study.description:
-        body.append(f"<p>{_e(spec.study.description)}</p>")
+    if page.description:
+        body.append(f"<p>{_e(page.description)}</p>")
     body += ["<h2 id='summary'>Summary</h2>", _summary(outcomes), _comparisons(comparisons),
              "<h2 id='methods'>Methods</h2>",
              "<div class='methods'>" + "".join(
-                 f"<p>{_e(par)}</p>" for par in methods_text(plan, outcomes).split("\n\n"))
+                 f"<p>{_e(par)}</p>" for par in page.methods.split("\n\n"))
              + "</div>",
              "<h2 id='analyses'>Analyses</h2>", *(_analysis(o) for o in outcomes),
-             "<h2 id='study-file'>Study file</h2>", f"<pre>{_e(plan.study.text)}</pre>",
+             "<h2 id='study-file'>Study file</h2>", f"<pre>{_e(page.study_text)}</pre>",
              _provenance(prov)]
     return Template(_template("page.html")).substitute(
-        version=_e(str(prov.get("tracerdiff"))), title=_e(spec.study.title),
+        version=_e(str(prov.get("tracerdiff"))), title=_e(page.title),
         style=_template("report.css"), script=_template("check.js"), body="\n".join(body))

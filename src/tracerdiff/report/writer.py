@@ -7,36 +7,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..quantities import jsonable, to_json
-from ..study.outcome import AnalysisOutcome
-from ..study.plan import Plan
-from .html import render_report
-from .provenance import provenance
+from ..quantities import to_json
+from .content import AnalysisOutcome
+from .html import ReportPage, render_report
 
-__all__ = ["results_document", "write_run"]
-
-RESULTS_FORMAT = "tracerdiff-results/1"
+__all__ = ["write_run"]
 
 
-def results_document(plan: Plan, outcomes: Sequence[AnalysisOutcome],
-                     comparisons: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """The content of results.json (documented in docs/report.md)."""
-    spec = plan.study.spec
-    return {
-        "format": RESULTS_FORMAT,
-        "study": {"title": spec.study.title, "material": spec.sample.material,
-                  "seed": spec.study.seed},
-        "measurements": {mid: (t.to_dict() if t else None) for mid, t in plan.timings.items()},
-        "analyses": {o.id: o.to_dict() for o in outcomes},
-        "comparisons": jsonable(list(comparisons)),
-    }
-
-
-def write_run(folder: Path, plan: Plan, outcomes: Sequence[AnalysisOutcome],
-              comparisons: Sequence[dict[str, Any]], *, scheduler: Any = None,
-              elapsed_s: float | None = None,
-              extra: dict[str, Any] | None = None) -> tuple[list[str], dict[str, Any]]:
-    """Write every output into ``folder`` (existing); return (relative paths, provenance)."""
+def write_run(folder: Path, page: ReportPage, outcomes: Sequence[AnalysisOutcome],
+              comparisons: Sequence[dict[str, Any]], *, results: dict[str, Any],
+              prov: dict[str, Any]) -> list[str]:
+    """Write every output into ``folder`` (existing): tables, figures, ``results`` as
+    results.json, ``prov`` as provenance.json and the report page; the relative paths."""
     written: list[str] = []
 
     def put(rel: str, data: str | bytes) -> None:
@@ -54,8 +36,7 @@ def write_run(folder: Path, plan: Plan, outcomes: Sequence[AnalysisOutcome],
         for f in o.figures:
             put(f"figures/{f.name}.png", f.png)
             put(f"figures/{f.name}.svg", f.svg)
-    put("results.json", to_json(results_document(plan, outcomes, comparisons)) + "\n")
-    prov = provenance(plan, scheduler=scheduler, elapsed_s=elapsed_s, extra=extra)
+    put("results.json", to_json(results) + "\n")
     put("provenance.json", to_json(prov) + "\n")
-    put("report.html", render_report(plan, outcomes, comparisons, prov))
-    return written, prov
+    put("report.html", render_report(page, outcomes, comparisons, prov))
+    return written

@@ -125,6 +125,7 @@ def run_study(
     None (local threads), ``"sync"`` or a dask.distributed address / Client.
     """
     from ..report.writer import write_run
+    from .record import provenance, report_page, results_document
 
     check_scheduler(scheduler)  # a malformed address is refused before any work
     t0 = time.perf_counter()
@@ -136,8 +137,10 @@ def run_study(
     outcomes = execute_plan(plan, scheduler=scheduler, progress=progress)
     comparisons = tuple(evaluate_comparisons(st, outcomes))
     with atomic_dir(out, force=force, replace_if=replace_if, inputs=inputs) as tmp:
-        written, prov = write_run(tmp, plan, outcomes, comparisons, scheduler=scheduler,
-                                  elapsed_s=time.perf_counter() - t0, extra=extra_provenance)
+        prov = provenance(plan, scheduler=scheduler, elapsed_s=time.perf_counter() - t0,
+                          extra=extra_provenance)
+        written = write_run(tmp, report_page(plan, outcomes), outcomes, comparisons,
+                            results=results_document(plan, outcomes, comparisons), prov=prov)
     return RunResult(out_dir=out, outcomes=outcomes, comparisons=comparisons,
                      outputs=tuple(str(out / w) for w in written),
                      elapsed_s=time.perf_counter() - t0, provenance=prov)
