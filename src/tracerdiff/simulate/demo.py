@@ -2,13 +2,15 @@
 
 Samples (22 C exchanges in 95 % 6Li, natural fraction 0.0759 elsewhere):
 A: 59 h exchange, map; 16 d storage at 22 C, map (2D polycrystal, cryo-SIMS images).
-B: 110 h exchange, line scan; 2 and 6 weeks cumulative storage at 22 C, line scans (1D chain).
+B: 110 h exchange, line scan; 2 and 6 weeks cumulative storage at 22 C, line scans (each
+line-scan sample is a 2D polycrystal strip 10 mm long and 64 um wide, ``STRIPS``; a scan
+averages the field across the strip).
 C: 63 h exchange, line scan; 3.8 h at 200 C, line scan.   D: 60 h, then 4 h at 100 C.
 E: 60 h, then 10 min at 250 C.  Plus bulk and GB conductivity tables for the Haven ratio and a
 bulk (NMR-like) D_b table for the quench check.
 Every file is listed in ``manifest.json``; every input parameter and the truths in
 ``truth.json``.  The truths are computed independently of the analyses and like for like: the 2D
-homogenised D_eff of the map's microstructure (steady-state flux solve), each chain's
+homogenised D_eff of the map's microstructure (steady-state flux solve), each line-scan strip's
 homogenised D_eff, the apparent Ea of D_eff over the anneal temperatures, harmonic means of k
 over the boundaries in the field, the GB Haven ratio of the quantity measured (D_eff over the
 GB D_sigma).  Deterministic for a given seed (bit-for-bit).
@@ -31,10 +33,9 @@ from ..outputs import atomic_dir, atomic_write_text, check_output_dir
 from ..quantities import quantity, to_json
 from ..results import ResultMixin
 from ..units import E_CHARGE_C, K_B_J
-from .chain import chain_d_eff, evolve_chain
 from .fv2d import evolve_polycrystal, homogenised_d_eff
 from .materials import LLTO_REFERENCE, MaterialLaw, llto_material
-from .microstructure import make_grain_chain, make_polycrystal
+from .microstructure import make_polycrystal
 from .sims import simulate_line_scan, simulate_sims_image
 
 __all__ = ["DEMO_SEED", "DemoResult", "build_demo_dataset", "bundled_demo_path"]
@@ -68,10 +69,12 @@ MAP_ACQ = {
 }
 SCAN_ACQ = {"raster_um": 50.0, "step_um": 50.0, "length_um": 8000.0, "counts_per_spot": 1.0e5}
 HAVEN_BULK, HAVEN_GB = 0.8, 0.24  # assumptions: bulk H_R, GB H_R as the study's 0.048 / 0.20
-SIZES: dict[str, tuple[tuple[int, int], float]] = {  # map cells (ny, nx), chain length um
+SIZES: dict[str, tuple[tuple[int, int], float]] = {  # map cells (ny, nx), strip length um
     "full": ((200, 4000), 10000.0),
     "small": ((60, 400), 10000.0),
 }
+#: line-scan strips: (cells across, cell size um); 64 um wide in the full data set
+STRIPS: dict[str, tuple[int, float]] = {"full": (32, 2.0), "small": (6, 4.0)}
 
 
 @dataclass(frozen=True)
@@ -218,14 +221,21 @@ def _k_in_field(grains: np.ndarray, poly: Any, k_median: float) -> dict[str, Any
 def _line_sample(
     out: Path, name: str, mat: MaterialLaw, size: str, rng: np.random.Generator
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """A 2D polycrystal strip (Laguerre grains 16 +- 11 um, lognormal k per boundary) exchanged
+    at x = 0 and annealed; each scan averages the field across the strip; the truth of each step
+    is the strip's own homogenised D_eff (steady-state flux solve)."""
     plan = LINE_SAMPLES[name]
-    chain = make_grain_chain(SIZES[size][1], mean_um=16.0, sd_um=11.0, k_sigma_ln=0.4, rng=rng)
-    fields = evolve_chain(chain, mat, [s for s, _ in plan], c_initial=C_NAT, c_source=C_SRC)
-    x = np.asarray((np.arange(chain.n_cells) + 0.5) * chain.cell_um, dtype=np.float64)
+    ny, h = STRIPS[size]
+    poly = make_polycrystal((ny, round(SIZES[size][1] / h)), pixel_size_um=h, mean_um=16.0,
+                            sd_um=11.0, k_sigma_ln=0.4, rng=rng)
+    ev = evolve_polycrystal(poly, mat, [s for s, _ in plan], c_initial=C_NAT, c_source=C_SRC,
+                            rtol=1e-4, gb_faces="corrected")
+    x = np.asarray((np.arange(poly.shape[1]) + 0.5) * h, dtype=np.float64)
     pos = np.arange(0.5 * SCAN_ACQ["step_um"], SCAN_ACQ["length_um"], SCAN_ACQ["step_um"])
     entries, t, truth_steps = [], 0.0, []
-    for i, ((st, label), c) in enumerate(zip(plan, fields, strict=True)):
+    for i, ((st, label), fld) in enumerate(zip(plan, ev.fields, strict=True)):
         t += st.duration_s
+        c = np.asarray(fld.mean(axis=0), dtype=np.float64)
         prof = simulate_line_scan(x, c, positions_um=pos, raster_um=SCAN_ACQ["raster_um"],
                                   counts_per_spot=SCAN_ACQ["counts_per_spot"], rng=rng)
         prof.attrs.update({"sample": name, "step": i + 1, "source_file": f"{name}_scan{i + 1}"})
@@ -234,14 +244,16 @@ def _line_sample(
         entries.append(_entry(fname, name, i + 1, f"line scan, {label}", t, [st.temperature_K],
                               kind="profile", pair="6Li/7Li", pixel_size_um=SCAN_ACQ["step_um"]))
         T = st.temperature_K
-        d_eff = chain_d_eff(chain, d_bulk=mat.d_bulk(T), k_median=mat.k_gb(T))
+        d_eff = homogenised_d_eff(poly, d_bulk=mat.d_bulk(T), k_median=mat.k_gb(T),
+                                  gb_faces="corrected")
         truth_steps.append({"stage": st.to_dict(), "label": label,
-                            "far_end_C_norm": float(c[-1] - C_NAT) / (C_SRC - C_NAT),
+                            "far_end_C_norm": float(np.max(fld[:, -1]) - C_NAT) / (C_SRC - C_NAT),
                             "D_eff_homogenised": quantity(d_eff, None, "cm^2/s"),
                             "D_bulk": quantity(mat.d_bulk(T), None, "cm^2/s"),
                             "k_median": quantity(mat.k_gb(T), None, "cm/s")})
-    return entries, {"chain": chain.to_dict(), "steps": truth_steps,
-                     "k_factor_harmonic_mean": float(1 / np.mean(1 / chain.k_factor))}
+    return entries, {"microstructure": poly.to_dict(), "gb_faces": "corrected",
+                     "steps": truth_steps,
+                     "k_factor_harmonic_mean": float(1 / np.mean(1 / poly.k_factor))}
 
 
 def _bulk_table(out: Path, mat: MaterialLaw, rng: np.random.Generator) -> list[dict[str, Any]]:
