@@ -141,6 +141,30 @@ def test_image_kernel_matches_a_resistive_layer_solved_by_fv1d() -> None:
     assert np.max(np.abs(k[sel] - pert[sel])) < 0.02 * np.max(np.abs(pert))
 
 
+def test_image_kernel_reflecting_surface_matches_fv1d() -> None:
+    """Thin film (closed surface): the image term changes sign."""
+    h_um, n, d, t, y, t0 = 1.0, 3000, 2e-9, 59 * 3600.0, 250.0, 3600.0
+    x = (np.arange(n) + 0.5) * h_um
+
+    def film(time_s: float) -> np.ndarray:
+        return np.exp(-(x * 1e-4) ** 2 / (4 * d * time_s)) / math.sqrt(math.pi * d * time_s)
+
+    kw: dict = {"h_cm": h_um * 1e-4, "d_cells": d, "time_s": t - t0, "rtol": 1e-10}
+    base = evolve_fv1d(film(t0), **kw)
+    gb = np.full(n - 1, np.inf)
+    gb[int(y / h_um) - 1] = d / 1e-4  # dW = 1 um
+    pert = evolve_fv1d(film(t0), gb_conductance=gb, **kw) - base
+
+    def slope(u: np.ndarray) -> np.ndarray:
+        return (-(u * 1e-4) / (2 * d * t) * np.exp(-(u * 1e-4) ** 2 / (4 * d * t))
+                / math.sqrt(math.pi * d * t) * 1e-4)
+
+    k = image_kernel(x, np.array([y]), slope, surface="reflecting")[:, 0]
+    sel = np.abs(x - y) > 5
+    # the layer is there only after t0: the response is smaller than the kernel's by ~t0/t
+    assert np.max(np.abs(k[sel] - pert[sel])) < 0.1 * np.max(np.abs(pert))
+
+
 def test_parameters_are_attributes() -> None:
     r = fit_profile("erfc", _homogeneous(1), time_s=T110)
     assert r.D_eff.value == r.values["D_eff"] and r.D_eff.stderr == r.stderr["D_eff"]

@@ -67,6 +67,9 @@ def _summary(
             *result.notes,
             "posterior convolved with the initial-profile noise (delta-method covariance)",
         )
+    if _usable(result.microstructure.get("covariance_fit_coordinates")):
+        base["notes"] = (*base.get("notes", result.notes),
+                         "posterior convolved with the grain-sampling covariance")
     base.update(
         values=values,
         stderr=stderr,
@@ -148,6 +151,14 @@ def _checked(
     return dict(base, ci95=ci95, notes=notes, status=status)
 
 
+def _usable(cov: object) -> bool:
+    """A finite, non-zero added covariance (grain sampling) to convolve the samples with."""
+    if cov is None:
+        return False
+    a = np.asarray(cov, dtype=float)
+    return bool(np.all(np.isfinite(a)) and np.any(a != 0))
+
+
 def sample_posterior(
     result: FitResult,
     *,
@@ -190,6 +201,10 @@ def sample_posterior(
     cov_init = result.extra.get("initial_noise", {}).get("covariance_fit_coordinates")
     if cov_init is not None:  # marginalise over the initial profile (linear-Gaussian)
         cov_arr = np.asarray(cov_init, dtype=float)
+        samples += gen.multivariate_normal(np.zeros(ndim), cov_arr, size=samples.shape[0])
+    cov_micro = result.microstructure.get("covariance_fit_coordinates")
+    if _usable(cov_micro):  # grain sampling, likewise
+        cov_arr = np.asarray(cov_micro, dtype=float)
         samples += gen.multivariate_normal(np.zeros(ndim), cov_arr, size=samples.shape[0])
     samples_t, samples[:, space.is_log] = samples.copy(), np.exp(samples[:, space.is_log])
     base = _checked(_summary(result, space.free, samples), sampler, burn, space, samples_t)

@@ -269,13 +269,12 @@ def _fold(
             ci[p] = (result.values[p] - Z95 * se, result.values[p] + Z95 * se)
         if s_add > 0:
             how[p] = f"{result.ci_method.get(p, 'wald')} + grain sampling"
-    notes = result.notes
-    if info["mode"] != "homogeneous":
-        notes = (*notes, f"errors include the grain-sampling term ({info['method']})")
+    added = cov_t_total - cov_t_count
+    if np.all(np.isfinite(added)):
+        info = {**info, "covariance_fit_coordinates": added}
     return dataclasses.replace(
         result, covariance=cov, stderr=stderr, ci95=ci, ci_method=how,
         stderr_counting=s_count, stderr_microstructure=s_micro, microstructure=info,
-        notes=notes,
     )
 
 
@@ -315,14 +314,19 @@ def grain_sampling_error(
     r_w = -np.asarray(result.residuals, dtype=float)
     u = _walk_factor(response, np.asarray(result.yerr, dtype=float))
     rows = reml_rows(r_w.size)
-    q, s2, q_source, lr = _walk_rate(
-        mode, result, d_name, *whitened(rows, (r_w, j_w, u), noise_factor)
-    )
+    try:
+        q, s2, q_source, lr = _walk_rate(
+            mode, result, d_name, *whitened(rows, (r_w, j_w, u), noise_factor)
+        )
+        inv = np.linalg.inv(j_w.T @ j_w)
+    except np.linalg.LinAlgError:
+        info = {**base, "method": "grain-sampling term not formed (singular fit)", "q_um": 0.0,
+                "white_noise_scale": 1.0}
+        return _fold(result, cov_t_count, cov_t_count, info)
     if result.noise == "given":
         # excess white scatter only when it is significant (about 2 sigma of s^2 above 1)
         dof = max(r_w.size - j_w.shape[1], 1)
         s2 = s2 if s2 > 1.0 + 2.0 * math.sqrt(2.0 / dof) else 1.0
-    inv = np.linalg.inv(j_w.T @ j_w)
     bu = (inv @ j_w.T) @ u
     # the fit's covariance (counting, plus any initial-profile noise) with the white scale s^2
     # (estimated noise: the counting part is s^2 of the residual-based one)

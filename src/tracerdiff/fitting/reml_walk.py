@@ -40,6 +40,12 @@ class _Reml:
     n: int
 
     def objective(self, log_s2: float, q: float) -> float:
+        """-2 log restricted likelihood (up to a constant); 1e300 where it is not defined."""
+        with np.errstate(all="ignore"):
+            v = self._objective(log_s2, q)
+        return v if math.isfinite(v) else 1e300
+
+    def _objective(self, log_s2: float, q: float) -> float:
         s2 = math.exp(log_s2)
         d = s2 + q * self.lam2
         w = 1.0 / d
@@ -47,7 +53,7 @@ class _Reml:
         jsr = (self.jr - self.jq.T @ self.rq) / s2 + self.jq.T @ (w * self.rq)
         rsr = (self.rr - float(self.rq @ self.rq)) / s2 + float(np.sum(w * self.rq**2))
         sign, logdet_j = np.linalg.slogdet(jsj)
-        if sign <= 0:
+        if not sign > 0:
             return float("inf")
         quad = rsr - float(jsr @ np.linalg.solve(jsj, jsr))
         m = self.lam2.size

@@ -235,7 +235,7 @@ class FitResult(ResultMixin):
         head = f"{self.model} fit of {self.n_points} points"
         if self.time_s:
             head += f", t = {self.time_s:.6g} s"
-        lines = [head + f": status {self.status}"]
+        lines = [head, f"  status: {self.status}"]
         lines += ["  " + _param_line(self.parameter(p)).replace("\n", "\n  ")
                   for p in self.params]
         if self.microstructure.get("method"):
@@ -246,7 +246,7 @@ class FitResult(ResultMixin):
             lines.append(f"  {self.message}")
         if (note := self.chi2_note) is not None:
             lines.append(f"WARNING: {note}")
-        lines.extend(f"note: {n}" for n in self.notes if n != note)
+        lines.extend(f"warning: {n}" for n in self.notes if n != note)
         return lines
 
     def __str__(self) -> str:

@@ -69,12 +69,19 @@ def _chi2(r: FitResult) -> list[Finding]:
     p = float(chi2_dist.sf(r.chi2, dof))
     if p >= P_POOR:
         return []
+    head = (
+        f"chi2_red = {r.chi2_red:.3g} for {dof} degrees of freedom (chi-square p = {p:.2g} "
+        f"< {P_POOR:g}): the stated C_err understate the scatter or the model does not "
+        "describe the data; "
+    )
+    if any(v for v in r.stderr_microstructure.values()):
+        return [("poor_fit", head + "the standard errors are not scaled by sqrt(chi2_red): "
+                 "they include the excess scatter the residuals show (grain sampling, see "
+                 "microstructure)")]
     return [
         (
             "poor_fit",
-            f"chi2_red = {r.chi2_red:.3g} for {dof} degrees of freedom (chi-square p = {p:.2g} "
-            f"< {P_POOR:g}): the stated C_err understate the scatter or the model does not "
-            "describe the data; the standard errors use the stated C_err and are not scaled "
+            head + "the standard errors use the stated C_err and are not scaled "
             f"(scaled by sqrt(chi2_red) they would be {math.sqrt(r.chi2_red):.3g} times larger)",
         )
     ]
