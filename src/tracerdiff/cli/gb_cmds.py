@@ -115,6 +115,8 @@ def _two_profile_flux(
     if closed_end is None and t1 is None:
         info["note"] = ("far end assumed closed (no --closed-end, no --time): k is biased when "
                         "the far end changed (flag flux_far_end_open)")
+    elif closed_end == "left" and t1 is None:
+        info["note"] = "give --time (the exchange time of PROFILE) for a tighter coarse model"
     return tm.C_mean, tm.C_mean_err, tm.flux, tm, info
 
 
