@@ -262,3 +262,19 @@ def test_arrhenius_reads_the_tables_tracerdiff_writes(tmp_path: Path,
     b = _json(["arrhenius", str(tmp_path / "arrDeff_points.csv"), "--excess-scatter", "birge"],
               capsys)
     assert b["scatter_method"] == "birge" and "Birge" in b["error_method"]
+
+
+def test_text_output_has_no_nan_or_dumps(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                         ) -> None:
+    two = tmp_path / "two.csv"
+    two.write_text("T_K,D\n300,1e-9\n400,1e-7\n", encoding="utf-8")
+    for args in (["arrhenius", str(two)],
+                 ["nernst-einstein", "--sigma", "1e-3+-1e-4 S/cm", "--temperature", "22 degC",
+                  "--density", "5e21 cm^-3"],
+                 ["haven", "--tracer", "0.048 cm^2/s", "--conductivity", "0.20 cm^2/s",
+                  "--prefactors"]):
+        code, out, _ = _run(args, capsys)
+        assert code == 0 and "nan" not in out.lower() and "{" not in out, args
+    code, out, _ = _run(["nernst-einstein", "--sigma", "1e-3+-1e-4 S/cm", "--temperature",
+                         "22 degC", "--density", "5e21 cm^-3"], capsys)
+    assert "D_sigma = 3.17e-08 +- 3.2e-09 cm^2/s" in out

@@ -66,9 +66,11 @@ def arrhenius_text(r: ArrheniusResult, extra: dict[str, Any] | None = None) -> s
     """Ea, D0, D_ref with errors and how the errors were obtained; plain fit beside."""
     lo, hi = r.interval("Ea")
     d_ref, d_ref_err = r.d_ref()
+    ci = (f"   (95 %: {lo:.4g} to {hi:.4g} eV)" if math.isfinite(lo) and math.isfinite(hi)
+          else "   (no error: as many parameters as points)")
     lines = [f"Arrhenius fit {r.label or ''} ({r.temperature_K.size} points, "
              f"{r.temperature_K.min():.1f}-{r.temperature_K.max():.1f} K)".replace("  ", " "),
-             f"  Ea    = {pm(r.ea_eV, r.ea_err, 'eV', 4)}   (95 %: {lo:.4g} to {hi:.4g} eV)",
+             f"  Ea    = {pm(r.ea_eV, r.ea_err, 'eV', 4)}{ci}",
              f"  D0    = {pm(r.d0, r.d0 * r.ln_d0_err, r.unit)}",
              f"  D({r.T_ref_K:.1f} K) = {pm(d_ref, d_ref_err, r.unit)}  (reference temperature)",
              f"  errors: {r.error_method()}"]
