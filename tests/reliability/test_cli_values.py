@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tracerdiff.cli.app import main
+from tracerdiff.errors import InputError
 
 DEMO = Path(__file__).resolve().parents[2] / "src" / "tracerdiff" / "data" / "demo"
 MAPS = [str(DEMO / "A_map1_6Li.txt"), str(DEMO / "A_map1_7Li.txt")]
@@ -139,3 +141,52 @@ def test_os_error_names_the_path(monkeypatch: pytest.MonkeyPatch,
     code, _, err, _ = _run([*SERIES, "--grain-size", "16 um"], capsys)
     assert code == 2
     assert err.strip() == "error: /some/where.csv: permission denied"
+
+
+@pytest.fixture(params=["silent", "hangs up"])
+def not_a_scheduler(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
+    """A TCP port that accepts connections but is no dask scheduler: it says nothing, or it
+    closes the connection at once."""
+    import socket
+    import threading
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return
+            if request.param == "hangs up":
+                conn.close()
+            else:
+                held.append(conn)
+
+    threading.Thread(target=serve, daemon=True).start()
+    expected = ("answered like a dask scheduler" if request.param == "silent"
+                else "closed the connection without a dask handshake")
+    yield f"tcp://127.0.0.1:{srv.getsockname()[1]}", expected
+    srv.close()
+    for conn in held:
+        conn.close()
+
+
+def test_port_that_is_not_a_scheduler(not_a_scheduler: tuple[str, str], tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """distributed's Client would wait far beyond its 5 s timeout on such a port (~50 s seen):
+    the probe refuses it within its 3 s, before any work."""
+    from tracerdiff.study.parallel import check_scheduler
+
+    address, expected = not_a_scheduler
+    t0 = time.monotonic()
+    with pytest.raises(InputError, match=expected):
+        check_scheduler(address)
+    assert time.monotonic() - t0 < 10.0
+    code, _, err, _ = _run(["run", str(DEMO / "study.toml"), "-o", str(tmp_path / "o"),
+                            "--scheduler", address], capsys)
+    assert code == 2 and err.count("\n") == 1 and expected in err
+    assert not (tmp_path / "o").exists()

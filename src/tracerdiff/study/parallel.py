@@ -176,7 +176,8 @@ _LOCAL = ("threads", "sync", "synchronous", "single-threaded")
 
 def check_scheduler(scheduler: Any) -> None:
     """Refuse a ``scheduler`` that is not a local name, a Client, an address such as
-    ``tcp://host:port`` or ``host:port``, or an existing scheduler file (before any work)."""
+    ``tcp://host:port`` or ``host:port`` where a scheduler answers (probed, <= 3 s), or an
+    existing scheduler file (before any work)."""
     if scheduler is None or scheduler in _LOCAL or not isinstance(scheduler, (str, Path)):
         return
     _require_distributed()
@@ -186,6 +187,7 @@ def check_scheduler(scheduler: Any) -> None:
     if _ADDRESS.match(text):
         port = int(text.rstrip("/").rsplit(":", 1)[1])
         if 0 < port < 65536:
+            _probe(text)  # a failed Client() hangs in its __del__; refuse unreachable ports first
             return
     elif Path(text).is_file():
         return
@@ -196,20 +198,28 @@ def check_scheduler(scheduler: Any) -> None:
 
 
 def _probe(address: str) -> None:
-    """Open and close a TCP connection to ``address`` (``[proto://]host:port``) quickly."""
+    """Open a TCP connection to ``address`` (``[proto://]host:port``) quickly; on plain TCP a
+    dask scheduler sends its handshake at once, so a port that stays silent or hangs up is not
+    one (distributed's own connect would wait far beyond its timeout there)."""
     import socket
 
-    hostport = address.split("://", 1)[-1].rstrip("/")
-    host, _, port = hostport.rpartition(":")
+    scheme, _, hostport = address.rpartition("://")
+    host, _, port = hostport.rstrip("/").rpartition(":")
     host = host.strip("[]")
+    expected = "expected a running scheduler such as 'tcp://127.0.0.1:8786'"
     try:
-        with socket.create_connection((host, int(port)), timeout=_PROBE_TIMEOUT_S):
-            pass
+        with socket.create_connection((host, int(port)), timeout=_PROBE_TIMEOUT_S) as sock:
+            if scheme in ("", "tcp") and not sock.recv(1):
+                raise InputError(f"--scheduler: {address!r} closed the connection without a "
+                                 f"dask handshake; {expected}")
+    except TimeoutError:
+        raise InputError(f"--scheduler: nothing at {address!r} answered like a dask scheduler "
+                         f"within {_PROBE_TIMEOUT_S:g} s; {expected}") from None
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise InputError(
             f"--scheduler: cannot connect to a dask scheduler at {address!r} ({reason}); "
-            "expected a running scheduler such as 'tcp://127.0.0.1:8786'"
+            f"{expected}"
         ) from None
 
 
@@ -223,8 +233,6 @@ def _client(scheduler: Any) -> Iterator[Any]:
     check_scheduler(scheduler)
     text = str(scheduler).strip()
     is_file = not (_ADDRESS.match(text) or _INPROC.match(text))
-    if _ADDRESS.match(text):
-        _probe(text)  # a failed Client() hangs in its __del__; refuse unreachable ports first
     try:
         client = (Client(scheduler_file=text, timeout=CONNECT_TIMEOUT, set_as_default=False)
                   if is_file else Client(text, timeout=CONNECT_TIMEOUT, set_as_default=False))
