@@ -9,7 +9,8 @@ import numpy as np
 
 from ..errors import InputError
 from .common import emit, parse_lengths_xy, parse_q, save_png
-from .gb_cmds import _one_or_many, _read_micrograph, _text
+from .gb_cmds import _one_or_many, _read_micrograph
+from .gb_text import _text
 
 __all__ = ["micrograph_route"]
 
