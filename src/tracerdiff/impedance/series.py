@@ -11,6 +11,7 @@ the apparent GB conductivity.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,7 +86,7 @@ def analyze_series(spectra: Sequence[Spectrum], options: ImpedanceOptions | None
     results = []
     for i, s in enumerate(spectra):
         t = temperatures_K[i] if temperatures_K is not None else s.temperature_K
-        o = ImpedanceOptions(**{**opts.__dict__, "temperature_K": t})
+        o = dataclasses.replace(opts, temperature_K=t)
         results.append(analyze_spectrum(s, o))
     fits: dict[str, Any] = {}
     notes: list[str] = []
