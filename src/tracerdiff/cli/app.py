@@ -59,6 +59,7 @@ def _register() -> None:
         "example_cmd",
         "depth_cmds",
         "impedance_cmds",
+        "view_cmd",
     )
     for name in names:
         importlib.import_module(f"{__package__}.{name}").register(app)

@@ -1,0 +1,98 @@
+"""``tracerdiff view``: the interactive viewer in the browser (library :mod:`tracerdiff.view`;
+Panel and Bokeh are imported only when the command runs)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ..errors import InputError
+from .common import FIELD_OF_VIEW_HELP, PIXEL_SIZE_HELP, calibration, emit
+
+__all__ = ["register", "view"]
+
+
+def _study_map(study: str) -> tuple[list[str], str, object]:
+    """Files, pair and corrections of the study's first image measurement."""
+    from ..study import load_study
+
+    st = load_study(study)
+    for m in st.spec.measurements:
+        if m.kind == "image":
+            return [str(f) for f in m.files], m.pair, m.corrections
+    raise InputError(f"{study}: the study has no image measurement to show")
+
+
+def view(
+    files: Annotated[list[str] | None, typer.Argument(
+        help="Count image(s) or a fraction map (.nc); default: the study's first map.")] = None,
+    study: str | None = typer.Option(
+        None, "--study", help="Study file: its first map is shown, lines are saved into it."),
+    port: int = typer.Option(0, "--port", help="Port on 127.0.0.1 (0: a free one)."),
+    no_browser: bool = typer.Option(False, "--no-browser", help="Only print the URL."),
+    pair: str | None = typer.Option(None, "--pair", help="Tracer/reference isotopes."),
+    shots_per_pixel: int | None = typer.Option(None, "--shots-per-pixel",
+                                               help="ToF shots per pixel and scan."),
+    scans: int | None = typer.Option(None, "--scans", help="Scans accumulated."),
+    dead_time: str | None = typer.Option(None, "--dead-time", help="auto, tof, em or none."),
+    bin_k: int | None = typer.Option(None, "--bin", help="Sum K x K pixels."),
+    background: str | None = typer.Option(None, "--background", help="C_bg, e.g. 'natural'."),
+    source: str | None = typer.Option(None, "--source", help="C_s of the tracer source."),
+    pixel_size: str | None = typer.Option(None, "--pixel-size", help=PIXEL_SIZE_HELP),
+    field_of_view: str | None = typer.Option(None, "--field-of-view", help=FIELD_OF_VIEW_HELP),
+    d_bulk: str = typer.Option("", "--d-bulk", help="D_b to start with, e.g. '2.6e-8 cm^2/s'."),
+    width: str = typer.Option("16 um", "--width", help="Line width to start with."),
+) -> None:
+    """Interactive viewer: draw lines, boundaries and regions on the map, see k live.
+
+    Serves a page on 127.0.0.1 and prints its URL with a session token (requests without it
+    are refused); Ctrl-C stops it.  Only the files given (and the study's) are read.
+
+    Example: tracerdiff view map_6Li.txt map_7Li.txt --shots-per-pixel 16 --scans 150
+    """
+    from .imaging_cmds import fraction_options_from_flags
+
+    try:
+        from ..view.app import ViewerApp
+        from ..view.server import make_server
+        from ..view.session import open_map
+    except ImportError as exc:  # the optional extra
+        raise InputError(f"tracerdiff view needs the 'view' extra ({exc.name} missing): "
+                         "pip install 'tracerdiff[view]'") from None
+    flags = {"shots_per_pixel": shots_per_pixel, "scans": scans, "dead_time": dead_time,
+             "bin": bin_k, "background": background, "source": source}
+    opts = fraction_options_from_flags(flags)
+    given = {k: v for k, v in flags.items() if v is not None}
+    if not files:
+        if study is None:
+            raise InputError("give the image file(s) to show, or --study STUDY.toml")
+        files, study_pair, corr = _study_map(study)
+        pair = pair or study_pair
+        opts = corr if not given else opts  # type: ignore[assignment]
+    geo = calibration(pixel_size, field_of_view)
+    src = open_map(list(files), pair=pair, options=opts, **geo)
+    if not d_bulk and study is not None:
+        from ..study import load_study
+
+        db = load_study(study).spec.sample.d_bulk
+        d_bulk = f"{db!r} cm^2/s" if db else ""
+
+    def page() -> object:
+        return ViewerApp(src, d_bulk=d_bulk, study=study or "", width=width).layout
+
+    srv = make_server(page, port=port)
+    emit({"url": srv.url}, as_json=False, text=f"tracerdiff view: {srv.url}\n(Ctrl-C stops)")
+    import sys
+
+    sys.stdout.flush()
+    if not no_browser:
+        import webbrowser
+
+        srv.server.io_loop.add_callback(lambda: webbrowser.open(srv.url))
+    srv.run()
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``view`` to the app."""
+    app.command("view")(view)

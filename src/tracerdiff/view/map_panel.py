@@ -1,0 +1,139 @@
+"""The map panel: the fraction map as a Bokeh image (zoom, pan, colour limits, colour bar,
+hover read-out of x, y in um and C +- error), the profile line with two draggable ends and
+the region tools (rectangles, polygons).  Large maps are shown block-averaged (display only:
+every number is computed on the full map)."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+__all__ = ["MAX_DISPLAY_SIDE", "MapPanel", "display_arrays"]
+
+#: maps larger than this (pixels per side) are shown block-averaged
+MAX_DISPLAY_SIDE = 1024
+
+
+def bokeh_api() -> tuple[Any, Any]:
+    """``(bokeh.models, bokeh.plotting.figure)`` untyped: Bokeh's annotations do not type the
+    property-based constructors (``Range1d(0, 1)`` reads as (ID, str))."""
+    import bokeh.models
+    import bokeh.plotting
+
+    return bokeh.models, bokeh.plotting.figure
+
+
+def _block_mean(a: np.ndarray, k: int) -> np.ndarray:
+    ny, nx = (a.shape[0] // k) * k, (a.shape[1] // k) * k
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN blocks stay NaN
+        return np.nanmean(a[:ny, :nx].reshape(ny // k, k, nx // k, k), axis=(1, 3))
+
+
+def display_arrays(fds: Any, max_side: int = MAX_DISPLAY_SIDE,
+                   ) -> tuple[np.ndarray, np.ndarray, int]:
+    """(C, C_err, k): the arrays drawn, block-averaged k x k when a side exceeds ``max_side``."""
+    c = np.asarray(fds["C"].values, dtype=np.float32)
+    e = np.asarray(fds["C_err"].values, dtype=np.float32)
+    k = max(1, int(np.ceil(max(c.shape) / max_side)))
+    if k == 1:
+        return c, e, 1
+    return _block_mean(c, k), _block_mean(e, k), k
+
+
+def _extent(fds: Any) -> tuple[float, float]:
+    from ..imaging.pipeline import pixel_sizes
+
+    px, py = pixel_sizes(fds)
+    return px * fds.sizes["x"], py * fds.sizes["y"]
+
+
+def _limits(c: np.ndarray) -> tuple[float, float]:
+    ok = c[np.isfinite(c)]
+    if ok.size == 0:
+        return 0.0, 1.0
+    lo, hi = (float(v) for v in np.percentile(ok, [1, 99]))
+    return (lo, hi) if hi > lo else (lo - 0.5, lo + 0.5)
+
+
+class MapPanel:
+    """Bokeh figure of the map with the line and region renderers (sources are attributes)."""
+
+    def __init__(self, fds: Any, *, unit: str = "um", height: int = 420) -> None:
+        bm, figure = bokeh_api()
+        BoxEditTool, ColorBar, ColumnDataSource, HoverTool = (
+            bm.BoxEditTool, bm.ColorBar, bm.ColumnDataSource, bm.HoverTool)
+        LinearColorMapper, PointDrawTool, PolyDrawTool, PolyEditTool, Range1d = (
+            bm.LinearColorMapper, bm.PointDrawTool, bm.PolyDrawTool, bm.PolyEditTool, bm.Range1d)
+
+        c, e, self.block = display_arrays(fds)
+        w, h = _extent(fds)
+        self.extent_um = (w, h)
+        lo, hi = self.limits = _limits(c)
+        self.mapper = LinearColorMapper(palette="Viridis256", low=lo, high=hi, nan_color="white")
+        width = int(min(900, max(300, height * w / h))) if h > 0 else height
+        fig = figure(x_range=Range1d(0, w, bounds=(0, w)), y_range=Range1d(h, 0, bounds=(0, h)),
+                     width=width + 90, height=height, match_aspect=True, name="map",
+                     tools="pan,wheel_zoom,box_zoom,reset,save", active_scroll="wheel_zoom",
+                     x_axis_label=f"x ({unit})", y_axis_label=f"y ({unit})")  # fmt: skip
+        self.image_source = ColumnDataSource({"image": [c], "C_err": [e]})
+        self.image = img = fig.image(image="image", x=0, y=0, dw=w, dh=h, source=self.image_source,
+                        color_mapper=self.mapper, name="C_image")  # fmt: skip
+        fig.add_layout(ColorBar(color_mapper=self.mapper, title="C", width=12), "right")
+        fig.add_tools(HoverTool(renderers=[img], tooltips=[
+            ("x, y", f"$x{{0.00}}, $y{{0.00}} {unit}"),
+            ("C", "@image{0.00000} ± @C_err{0.00000}")]))
+        self.band_source = ColumnDataSource({"x": [], "y": []})
+        fig.patch("x", "y", source=self.band_source, fill_alpha=0.15, fill_color="white",
+                  line_color="white", line_dash="dashed")  # fmt: skip
+        self.line_source = ColumnDataSource({"x": [], "y": []}, name="line_ends")
+        fig.line("x", "y", source=self.line_source, color="red", line_width=2)
+        ends = fig.scatter("x", "y", source=self.line_source, size=11, color="red",
+                           line_color="white")  # fmt: skip
+        draw = PointDrawTool(renderers=[ends], num_objects=2,
+                             description="Line: click its two ends, drag them")
+        self.rect_source = ColumnDataSource({"x": [], "y": [], "width": [], "height": []},
+                                            name="rects")  # fmt: skip
+        rects = fig.rect("x", "y", "width", "height", source=self.rect_source, fill_alpha=0.2,
+                         fill_color="orange", line_color="orange")  # fmt: skip
+        self.poly_source = ColumnDataSource({"xs": [], "ys": []}, name="polys")
+        polys = fig.patches("xs", "ys", source=self.poly_source, fill_alpha=0.2,
+                            fill_color="cyan", line_color="cyan")  # fmt: skip
+        vertices = fig.scatter([], [], size=7, color="cyan")
+        fig.add_tools(draw, BoxEditTool(renderers=[rects], description="Rectangle region"),
+                      PolyDrawTool(renderers=[polys], description="Polygon region"),
+                      PolyEditTool(renderers=[polys], vertex_renderer=vertices))  # fmt: skip
+        fig.toolbar.active_tap = draw
+        self.figure = fig
+
+    def set_limits(self, low: float, high: float) -> None:
+        """Colour limits of the map."""
+        self.mapper.update(low=low, high=high)
+
+    def set_band(self, corners: list[tuple[float, float]]) -> None:
+        """Outline of the profile band (um)."""
+        self.band_source.data = {"x": [p[0] for p in corners], "y": [p[1] for p in corners]}
+
+    def set_map(self, fds: Any) -> None:
+        """Show another fraction map (e.g. after a new pixel size: the extent follows)."""
+        c, e, self.block = display_arrays(fds)
+        w, h = _extent(fds)
+        self.extent_um = (w, h)
+        self.image.glyph.update(dw=w, dh=h)
+        self.figure.x_range.update(start=0, end=w, bounds=(0, w))
+        self.figure.y_range.update(start=h, end=0, bounds=(0, h))
+        self.image_source.data = {"image": [c], "C_err": [e]}
+
+
+def band_corners(start: tuple[float, float], end: tuple[float, float],
+                 width: float) -> list[tuple[float, float]]:
+    """Corners of the band of half-width ``width / 2`` around the segment (um)."""
+    p0, p1 = np.asarray(start, float), np.asarray(end, float)
+    d = p1 - p0
+    n = np.hypot(*d)
+    if not n > 0:
+        return []
+    nv = np.array([-d[1], d[0]]) / n * width / 2
+    return [(float(p[0]), float(p[1])) for p in (p0 + nv, p1 + nv, p1 - nv, p0 - nv)]
