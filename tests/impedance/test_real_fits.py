@@ -11,6 +11,7 @@ import pytest
 
 from tracerdiff.impedance import analyze_spectrum, fit_circuit, read_spectrum
 from tracerdiff.impedance.analysis import ImpedanceOptions
+from tracerdiff.impedance.derived import Geometry
 
 CASES = [
     ("exampleData.csv", "L0-R0-p(R1,CPE1)-p(R2,CPE2)", [1e-7, .01, .01, 1, .9, .01, 100, .7]),
@@ -56,5 +57,11 @@ def test_undetermined_resistance_is_said(real_data: Path) -> None:
     fit = fit_circuit(s, "L0-R0-p(R1,CPE1)-p(R2,CPE2)", weighting="unit")
     assert fit.success
     assert any("R2 is not determined" in n for n in fit.notes)
-    r = analyze_spectrum(s, ImpedanceOptions(circuit=fit.circuit, weighting="unit"))
+    assert fit.undetermined == ("R2",) and fit.to_dict()["undetermined"] == ["R2"]
+    r = analyze_spectrum(s, ImpedanceOptions(circuit=fit.circuit, weighting="unit",
+                                             geometry=Geometry(0.1, 0.2)))
     assert r.status in ("unconstrained", "at_bound")
+    for key, element in (("R_bulk", r.assignment.bulk_r), ("R_gb", r.assignment.gb_r)):
+        if element in r.fit.undetermined:  # no error, and none for what depends on it
+            assert r.value(key)[1] is None
+            assert r.value("sigma_total")[1] is None

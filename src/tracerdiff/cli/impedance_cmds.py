@@ -171,6 +171,8 @@ def fit(
         charge=charge, delta_nm=parse_q(delta, "length_nm", option="--delta", positive=True),
         grain_size_um=parse_q(grain_size, "length", option="--grain-size", positive=True))
     spectra = _read(files, fmt, imag_sign)
+    if temps and any(s.temperature_K is not None for s in spectra):
+        raise InputError("a file has a temperature column; do not also give --temperature")
     if temps and len(temps) != len(spectra):
         raise InputError(f"{len(temps)} --temperature values for {len(spectra)} spectra; "
                          "give one per spectrum (or none)")

@@ -59,6 +59,8 @@ def _arc(fit: CircuitFit, r_name: str, c_name: str, cell_per_cm: float) -> ArcCa
     cov = np.where(np.isnan(cov), 0.0, cov)  # a parameter held at its bound contributes none
     var = float(g @ cov @ g)
     err = math.sqrt(var) if np.isfinite(var) and var > 0 else None
+    if any(n in fit.undetermined for n, gi in zip(names, g, strict=True) if gi != 0):
+        err = None
     return ArcCapacitance(r_name, c_name, c, err, c * cell_per_cm, 1.0 / (2 * math.pi * tau))
 
 

@@ -62,29 +62,36 @@ class Derived:
     method: str = "delta method"
 
 
-def _theta(fit: CircuitFit, geometry: Geometry | None) -> tuple[FloatArray, FloatArray]:
+def _theta(fit: CircuitFit, geometry: Geometry | None,
+           ) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
+    """theta, its covariance (fixed parameters: 0) and which entries have unknown errors."""
     cov = np.where(np.isnan(fit.cov), 0.0, fit.cov)
+    unknown = fit.unknown_variance()
     if geometry is None:
-        return np.asarray(fit.values, dtype=float), cov
+        return np.asarray(fit.values, dtype=float), cov, unknown
     n = fit.values.size
     full = np.zeros((n + 2, n + 2))
     full[:n, :n] = cov
     full[n, n] = (geometry.thickness_err_cm or 0.0) ** 2
     full[n + 1, n + 1] = (geometry.area_err_cm2 or 0.0) ** 2
     theta = np.r_[fit.values, geometry.thickness_cm, geometry.area_cm2]
-    return theta, full
+    return theta, full, np.r_[unknown, False, False]
 
 
 def _propagate(fun: Callable[[FloatArray], float], theta: FloatArray, cov: FloatArray,
-               ) -> tuple[float, float | None]:
+               unknown: NDArray[np.bool_]) -> tuple[float, float | None]:
+    """Value and first-order error; None when the value depends on a parameter whose error
+    is unknown."""
     v = float(fun(theta))
     g = np.zeros_like(theta)
-    for i in np.flatnonzero(np.diag(cov) > 0):
+    for i in np.flatnonzero((np.diag(cov) > 0) | unknown):
         h = 1e-6 * max(abs(theta[i]), 1e-300)
         tp, tm = theta.copy(), theta.copy()
         tp[i] += h
         tm[i] -= h
         g[i] = (fun(tp) - fun(tm)) / (2 * h)
+    if np.any(np.abs(g[unknown] * theta[unknown]) > 1e-9 * max(abs(v), 1e-300)):
+        return v, None
     var = float(g @ cov @ g)
     return v, (math.sqrt(var) if math.isfinite(var) and var > 0 else None)
 
@@ -176,11 +183,13 @@ def derive_quantities(fit: CircuitFit, assignment: Assignment, *,
         delta_nm * 1e-7) / (grain_size_um * 1e-4)
     funcs = _functions(fit, assignment, geometry)
     notes = list(_specific(fit, assignment, funcs, dl))
-    theta, cov = _theta(fit, geometry)
+    theta, cov, unknown = _theta(fit, geometry)
     values: dict[str, Value] = {}
     for key, (fun, unit) in funcs.items():
-        v, e = _propagate(fun, theta, cov)
+        v, e = _propagate(fun, theta, cov, unknown)
         values[key] = (v, e, unit)
+    if any(values[k][1] is None for k in values) and np.any(unknown):
+        notes.append("quantities that depend on an undetermined parameter have no error")
     if geometry is None:
         notes.append("no thickness and area: resistances and capacitances only")
     elif temperature_K is not None and density_cm3 is not None:

@@ -222,4 +222,6 @@ def _result(spectrum: Spectrum, c: Circuit, problem: _Problem, sol: Any, x: Floa
         cov=cov, chi2=chi2, dof=dof, weighting=weighting,
         error_source="given" if given else "scatter", success=success, message=message,
         n_starts=tried, nfev=int(sol.nfev),
-        spectrum=spectrum, notes=tuple(notes))
+        spectrum=spectrum, notes=tuple(notes),
+        at_bound=tuple(n for n, b in zip(c.parameters, at_bound, strict=True) if b),
+        undetermined=tuple(n for n, u in zip(c.parameters, undetermined, strict=True) if u))

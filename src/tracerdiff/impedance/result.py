@@ -41,6 +41,14 @@ class CircuitFit(ResultMixin):
     nfev: int
     spectrum: Spectrum
     notes: tuple[str, ...] = field(default_factory=tuple)
+    at_bound: tuple[str, ...] = ()  #: parameters held at a bound (fixed in the covariance)
+    undetermined: tuple[str, ...] = ()  #: parameters the data do not determine (no error)
+
+    def unknown_variance(self) -> NDArray[np.bool_]:
+        """Per parameter: True where the error is unknown (not determined, or no covariance
+        at all); a parameter at its bound counts as fixed, not unknown."""
+        nan = np.isnan(np.diag(self.cov))
+        return np.asarray(nan & ~np.isin(np.array(self.parameters), self.at_bound), dtype=bool)
 
     @property
     def chi2_red(self) -> float:
@@ -74,7 +82,7 @@ class CircuitFit(ResultMixin):
 
     def to_dict(self) -> dict[str, Any]:
         """JSON keys: circuit, parameters (name -> quantity), chi2_red, dof, residual_rms,
-        weighting, error_source, success, message, n_starts, notes."""
+        weighting, error_source, success, message, n_starts, at_bound, undetermined, notes."""
         rr = self.relative_residuals
         rms = float(np.sqrt(np.mean(rr.real**2 + rr.imag**2) / 2))
         return {
@@ -90,5 +98,7 @@ class CircuitFit(ResultMixin):
             "success": self.success,
             "message": self.message,
             "n_starts": self.n_starts,
+            "at_bound": list(self.at_bound),
+            "undetermined": list(self.undetermined),
             "notes": list(self.notes),
         }
