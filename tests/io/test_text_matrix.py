@@ -69,6 +69,12 @@ def test_refused_one_line(tmp_path: Path, text: str, err: type[Exception], match
     assert "\n" not in str(info.value)
 
 
+def test_trailing_separator(tmp_path: Path) -> None:
+    f = tmp_path / "m.csv"
+    f.write_text("0,3,5,\r\n7,11,13,\r\n")
+    np.testing.assert_array_equal(read_text_matrix(f, pixel_size_um=1.0)["m"].values, TRUTH)
+
+
 def test_needs_pixel_size(tmp_path: Path) -> None:
     f = tmp_path / "m.csv"
     f.write_text("1,2\n3,4\n")

@@ -96,6 +96,8 @@ def _parse(text: str, sep: str | None, src: str, max_pixels: int) -> np.ndarray:
     rows: list[list[float]] = []
     width = -1
     for no, body in lines:
+        if sep and body.endswith(sep):  # one trailing separator, as spreadsheet exports write
+            body = body[: -len(sep)]
         fields = body.split(sep) if sep else body.split()
         if width < 0:
             width = len(fields)
