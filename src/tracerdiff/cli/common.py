@@ -24,11 +24,13 @@ MAX_N_GRAINS = 100_000
 
 __all__ = [
     "MAX_N_GRAINS",
+    "calibration",
     "check_count",
     "check_seed",
     "console",
     "emit",
     "err_console",
+    "image_pixel_size",
     "parse_fraction",
     "parse_lengths_xy",
     "parse_point",
@@ -37,6 +39,7 @@ __all__ = [
     "parse_t",
     "read_counts",
     "save_png",
+    "with_calibration_hint",
 ]
 
 #: help of the calibration options of every command that reads images
@@ -168,4 +171,26 @@ def read_counts(
         return open_counts(files, require_length=require_length,
                            **calibration(pixel_size, field_of_view), **options)
     except UncalibratedError as exc:
-        raise UncalibratedError(f"{str(exc).split('; give')[0]}; {CALIBRATION_HINT}") from None
+        raise UncalibratedError(with_calibration_hint(exc)) from None
+
+
+def with_calibration_hint(exc: Exception) -> str:
+    """The message of a missing-pixel-size error, naming ``--pixel-size``/``--field-of-view``."""
+    return f"{str(exc).split('; give')[0]}; {CALIBRATION_HINT}"
+
+
+def image_pixel_size(
+    pixel_size: str | None, field_of_view: str | None, shape: tuple[int, ...], *, what: str
+) -> tuple[float, float]:
+    """(p_x, p_y) in um of an image of ``shape`` (rows, cols) from ``--pixel-size`` or
+    ``--field-of-view``; neither is an error naming both (``what`` needs a physical length)."""
+    from ..imaging.calibration import UncalibratedError
+
+    geo = calibration(pixel_size, field_of_view)
+    if "pixel_size_um" in geo:
+        px, py = geo["pixel_size_um"]
+        return float(px), float(py)
+    if "field_of_view_um" in geo:
+        fx, fy = geo["field_of_view_um"]
+        return fx / shape[1], fy / shape[0]
+    raise UncalibratedError(f"{what} needs a physical length: {CALIBRATION_HINT}")

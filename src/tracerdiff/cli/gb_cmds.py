@@ -13,7 +13,15 @@ import typer
 from ..errors import DataError, InputError
 from ..outputs import check_writable
 from ..quantities import quantity
-from .common import emit, parse_lengths_xy, parse_q, parse_q_with_error, save_png
+from .common import (
+    FIELD_OF_VIEW_HELP,
+    PIXEL_SIZE_HELP,
+    emit,
+    image_pixel_size,
+    parse_q,
+    parse_q_with_error,
+    save_png,
+)
 from .gb_text import ANGLES_UNKNOWN, _text
 
 __all__ = ["gb_step", "register"]
@@ -230,9 +238,10 @@ def _read_micrograph(path: str) -> np.ndarray:
 
 def grains(
     micrograph: Annotated[str, typer.Argument(help="Micrograph image (PNG/TIFF/.npy).")],
-    pixel_size: Annotated[
-        str, typer.Option("--pixel-size", help="Pixel size, e.g. '0.5 um' or '0.5,0.6' (x,y).")
-    ],
+    pixel_size: Annotated[str | None, typer.Option("--pixel-size", help=PIXEL_SIZE_HELP)] = None,
+    field_of_view: Annotated[
+        str | None, typer.Option("--field-of-view", help=FIELD_OF_VIEW_HELP)
+    ] = None,
     direction: Annotated[
         str, typer.Option("--direction", help="Intercept direction x or y.")
     ] = "x",
@@ -253,8 +262,8 @@ def grains(
 
     if png is not None:
         check_writable(png, force=force)
-    ps = parse_lengths_xy(pixel_size, option="--pixel-size")
     img = _read_micrograph(micrograph)
+    ps = image_pixel_size(pixel_size, field_of_view, img.shape, what="grain sizes")
     seg = segment_micrograph(
         img,
         pixel_size_um=ps,

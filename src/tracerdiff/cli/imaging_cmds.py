@@ -20,6 +20,7 @@ from .common import (
     parse_q,
     read_counts,
     save_png,
+    with_calibration_hint,
 )
 
 if TYPE_CHECKING:
@@ -322,6 +323,10 @@ def profile(
     ),
     pixel_size: str | None = typer.Option(None, "--pixel-size", help=PIXEL_SIZE_HELP),
     field_of_view: str | None = typer.Option(None, "--field-of-view", help=FIELD_OF_VIEW_HELP),
+    species: str | None = typer.Option(
+        None, "--species", help="Names of the files' (or pages') species, e.g. '6Li,7Li'."
+    ),
+    kind: str | None = typer.Option(None, "--kind", help="Force a reader, e.g. image."),
     output: str | None = typer.Option(None, "-o", "--output", help="Write the profile CSV."),
     png: str | None = typer.Option(
         None, "--png", help="Write a PNG (map with the line, and the profile)."
@@ -333,7 +338,7 @@ def profile(
 
     Example: tracerdiff profile map.nc --from 10,100 --to 490,100 --width 15 -o profile.csv
     """
-    from ..imaging import line_profile
+    from ..imaging import UncalibratedError, line_profile
     from ..imaging.summed import as_fraction_dataset
 
     p0 = parse_point(start, option="--from")
@@ -346,13 +351,17 @@ def profile(
              "bin": bin_k, "background": background, "source": source, "imf_alpha": imf_alpha,
              "saturated": saturated, "systematic": systematic}
     flags = {k: v for k, v in given.items() if v is not None}
-    ds = _open(files, pixel_size, field_of_view, require_length=True)
+    ds = _open(files, pixel_size, field_of_view, require_length=True,
+               **_reader_options(species, kind))
     if "n_a" in ds.data_vars:  # a fraction map: its corrections are made
         fds = as_fraction_dataset(ds, pair=pair, **flags)  # refuses correction flags
     else:
         opts = fraction_options_from_flags(flags)
         fds = as_fraction_dataset(ds, pair=pair, options=opts)
-    prof = line_profile(fds, start_um=p0, end_um=p1, width_um=w)
+    try:
+        prof = line_profile(fds, start_um=p0, end_um=p1, width_um=w)
+    except UncalibratedError as exc:  # a map made in pixel units
+        raise UncalibratedError(with_calibration_hint(exc)) from None
     _write_profile(fds, prof, output, png, force)
     payload = _profile_payload(prof, outs)
     text = "\n".join(

@@ -11,7 +11,7 @@ import typer
 
 from ..errors import InputError
 from ..quantities import quantity
-from .common import emit, parse_lengths_xy
+from .common import FIELD_OF_VIEW_HELP, PIXEL_SIZE_HELP, emit, read_counts
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -20,7 +20,9 @@ __all__ = ["describe", "register"]
 
 
 def _length(ds: xr.Dataset, key: str) -> dict[str, Any] | None:
-    return quantity(ds.attrs[key], None, "um") if key in ds.attrs else None
+    if key not in ds.attrs or int(ds.attrs.get("pixel_units", 0)) == 1:
+        return None
+    return quantity(ds.attrs[key], None, "um")
 
 
 def _total(da: xr.DataArray) -> dict[str, Any]:
@@ -113,7 +115,9 @@ def _text(d: dict[str, Any]) -> str:
         f"{d['file']}",
         f"  format      {d['format']} ({d['instrument'] or 'instrument unknown'}), {d['kind']}",
         f"  shape       {shape}" + (f", {d['n_frames']} frame(s)" if d["n_frames"] else ""),
-        f"  pixel size  x {q(d['pixel_size']['x'])}, y {q(d['pixel_size']['y'])}",
+        f"  pixel size  x {q(d['pixel_size']['x'])}, y {q(d['pixel_size']['y'])}"
+        + (" (none in the file: pixel units; --pixel-size to give one)"
+           if d["pixel_units"] else ""),
         f"  field       x {q(d['field_of_view']['x'])}, y {q(d['field_of_view']['y'])}",
         f"  totals      {totals or '-'}",
         *(
@@ -142,15 +146,9 @@ def info(
         str | None, typer.Option("--kind", help="Force a reader (e.g. iontof_image).")
     ] = None,
     field_of_view: Annotated[
-        str | None,
-        typer.Option(
-            "--field-of-view", help="Field of view 'FX,FY' or 'F' (um) for files that lack it."
-        ),
+        str | None, typer.Option("--field-of-view", help=FIELD_OF_VIEW_HELP)
     ] = None,
-    pixel_size: Annotated[
-        str | None,
-        typer.Option("--pixel-size", help="Pixel size 'PX,PY' or 'P' (um) for files that lack it."),
-    ] = None,
+    pixel_size: Annotated[str | None, typer.Option("--pixel-size", help=PIXEL_SIZE_HELP)] = None,
     x_unit: Annotated[
         str | None,
         typer.Option("--x-unit", help="CSV profiles: unit of a plain 'x' column (default um)."),
@@ -175,27 +173,22 @@ def info(
 
     Example: tracerdiff info image_sun.im Li6.txt --json
     """
-    from ..io import open_dataset
-
-    opts = _reader_options(field_of_view, pixel_size, x_unit, column, isotopes)
-    opened = (open_dataset(f, kind=kind, max_pixels=max_pixels, **opts) for f in files)
+    opts = _reader_options(x_unit, column, isotopes)
+    opened = (
+        read_counts([f], pixel_size=pixel_size, field_of_view=field_of_view,
+                    require_length=False, kind=kind, max_pixels=max_pixels, **opts)
+        for f in files
+    )
     entries = [describe(ds, file=f) for ds, f in zip(opened, files, strict=True)]
-    emit({"files": entries}, as_json=as_json, text="\n".join(_text(e) for e in entries))
+    texts = [_text({**e, "pixel_units": e["kind"] == "image" and e["pixel_size"]["x"] is None})
+             for e in entries]
+    emit({"files": entries}, as_json=as_json, text="\n".join(texts))
 
 
-def _reader_options(
-    field_of_view: str | None,
-    pixel_size: str | None,
-    x_unit: str | None,
-    column: str | None,
-    isotopes: str | None,
-) -> dict[str, Any]:
-    """Reader options from the command line (only those given, so readers can refuse them)."""
+def _reader_options(x_unit: str | None, column: str | None, isotopes: str | None) -> dict[str, Any]:
+    """Reader options from the command line (only those given, so readers can refuse them);
+    the pixel size and field of view go through the shared calibration (``read_counts``)."""
     opts: dict[str, Any] = {}
-    if field_of_view is not None:
-        opts["field_of_view_um"] = parse_lengths_xy(field_of_view, option="--field-of-view")
-    if pixel_size is not None:
-        opts["pixel_size_um"] = parse_lengths_xy(pixel_size, option="--pixel-size")
     if x_unit is not None:
         opts["x_unit"] = x_unit
     if column is not None:

@@ -120,7 +120,8 @@ def open_counts(
             raise first from None
         uncalibrated = True
     if not {"x", "y"} <= set(ds.dims):  # count series, profiles: no pixels to calibrate
-        if given:
+        if given:  # the reader says, by name, that it takes no pixel size
+            _read(files, _geometry(pixel_size_um, field_of_view_um), options)
             raise InputError("a pixel size or field of view applies to images; the file holds "
                              f"{str(ds.attrs.get('kind', 'no image')).replace('_', ' ')}")
         return ds
@@ -131,6 +132,12 @@ def open_counts(
             )
         return _pixel_units(ds)
     return calibrate(ds, pixel_size_um=pixel_size_um, field_of_view_um=field_of_view_um)
+
+
+def _geometry(pixel_size_um: Any, field_of_view_um: Any) -> dict[str, Any]:
+    if pixel_size_um is not None:
+        return {"pixel_size_um": pixel_size_um}
+    return {"field_of_view_um": field_of_view_um}
 
 
 def _lacks_size(ds: xr.Dataset) -> bool:
