@@ -5,6 +5,7 @@ is the same one-line SolverError (docs/reliability.md, "Simulations that do not 
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -153,3 +154,31 @@ def test_unknown_memory_refuses_nothing(monkeypatch: pytest.MonkeyPatch) -> None
     est = memory.check_solver_memory((100_000, 100_000))
     assert est.total_bytes > 1 << 40
     assert math.isclose(est.total_bytes, est.factor_bytes + est.array_bytes)
+
+
+def _npy_header(path: Path, shape: tuple[int, int], data_bytes: int) -> None:
+    from numpy.lib import format as npy_format
+
+    with open(path, "wb") as fh:
+        npy_format.write_array_header_1_0(fh, {"descr": "<i8", "fortran_order": False,
+                                               "shape": shape})
+        offset = fh.tell()
+    os.truncate(path, offset + data_bytes)  # sparse: nothing is written
+
+
+@pytest.mark.parametrize("complete", [True, False])
+def test_huge_label_file_is_refused_before_it_is_read(tmp_path: Path, complete: bool,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """A label image declaring 100 000 x 100 000 cells: refused by the memory check from its
+    header (complete file, sparse on disk) or as unreadable (truncated), never read."""
+    labels = tmp_path / "grains.npy"
+    _npy_header(labels, (100_000, 100_000), 8 * 10**10 if complete else 64)
+    code, _, err = _cli(["simulate", "diffusion", "--labels", str(labels), "--pixel-size", "1 um",
+                         "--d-bulk", "1e-8 cm^2/s", "--d-gb-over-delta", "1e-6 cm/s",
+                         "--c-initial", "0", "--c-source", "1", "--time", "1 h",
+                         "-o", str(tmp_path / "out")], capsys)
+    assert code == 2
+    line = _one_error_line(err)
+    expected = "100000 x 100000 cells needs about" if complete else "unreadable (ValueError)"
+    assert expected in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["grains.npy"]

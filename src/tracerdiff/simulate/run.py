@@ -59,26 +59,39 @@ _SECTION_KEYS = {
 
 
 def load_labels(path: str | Path) -> NDArray[np.int64]:
-    """An integer label image from ``.npy`` or TIFF (rows y, columns x)."""
+    """An integer label image from ``.npy`` or TIFF (rows y, columns x).  The declared shape is
+    checked (2D, integer, the 2D solve fits in memory) before the values are read."""
     p = Path(path)
     if not p.is_file():
         raise FileFormatError(f"label image {p} not found")
+    if p.suffix.lower() not in (".npy", ".tif", ".tiff"):
+        raise FileFormatError(f"label image {p}: expected .npy or .tif/.tiff")
     try:
-        if p.suffix.lower() == ".npy":
-            a = np.load(p, allow_pickle=False)
-        elif p.suffix.lower() in (".tif", ".tiff"):
-            import tifffile
+        a = _declared_labels(p)
+        if a.ndim != 2 or not np.issubdtype(a.dtype, np.integer) or a.shape[1] < 2:
+            raise FileFormatError(
+                f"label image {p}: expected a 2D integer image, got {a.dtype} {a.shape}")
+        check_solver_memory(a.shape)  # before anything of the size of the grid is read
+        return np.asarray(a, dtype=np.int64)
+    except (OSError, ValueError, EOFError) as exc:
+        if isinstance(exc, FileFormatError):
+            raise
+        raise FileFormatError(f"label image {p} unreadable ({type(exc).__name__})") from None
 
-            a = tifffile.imread(p)
-        else:
-            raise FileFormatError(f"label image {p}: expected .npy or .tif/.tiff")
-    except (OSError, ValueError) as exc:
-        raise FileFormatError(f"label image {p} unreadable: {exc}") from None
-    if a.ndim != 2 or not np.issubdtype(a.dtype, np.integer) or a.shape[1] < 2:
-        raise FileFormatError(
-            f"label image {p}: expected a 2D integer image, got {a.dtype} {a.shape}"
-        )
-    return np.asarray(a, dtype=np.int64)
+
+def _declared_labels(p: Path) -> Any:
+    """The label array without reading it: memory-mapped ``.npy``, or the TIFF's first series
+    (read only when asked for)."""
+    if p.suffix.lower() == ".npy":
+        return np.load(p, mmap_mode="r", allow_pickle=False)
+    import tifffile
+
+    with tifffile.TiffFile(p) as tf:
+        series = tf.series[0]
+        if len(series.shape) != 2 or not np.issubdtype(series.dtype, np.integer):
+            return np.empty(series.shape if len(series.shape) != 2 else (0, 0), series.dtype)
+        check_solver_memory((int(series.shape[0]), int(series.shape[1])))
+        return series.asarray()
 
 
 def polycrystal_from_labels(labels: NDArray[Any], *, pixel_size_um: float) -> Polycrystal:
