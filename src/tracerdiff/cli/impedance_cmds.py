@@ -16,7 +16,8 @@ __all__ = ["register"]
 
 impedance_app = typer.Typer(
     name="impedance",
-    help="Impedance spectra to bulk, grain-boundary and total conductivity.",
+    help="Impedance spectra to bulk, grain-boundary and total conductivity.\n\n"
+    "Example: tracerdiff impedance fit pellet.csv --thickness \"1.0 mm\" --area \"0.2 cm^2\"",
     no_args_is_help=True,
 )
 
