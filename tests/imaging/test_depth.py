@@ -37,6 +37,18 @@ def test_layers_piecewise() -> None:
         sputter_depth_um([0.0, 20.0], bounded)
 
 
+def test_crater_depth_below_known_layers() -> None:
+    # 0.1 um at 0.01 um/s (10 s), then the rest of a 0.5 um crater in the remaining 20 s
+    scale = DepthScale(crater_depth_um=0.5, layers=(Layer(0.1, 0.01),))
+    assert scale.method == "crater_depth_layers"
+    np.testing.assert_allclose(sputter_depth_um([0.0, 5.0, 10.0, 20.0, 30.0], scale),
+                               [0.0, 0.05, 0.1, 0.3, 0.5])  # fmt: skip
+    with pytest.raises(InputError, match="already reach"):
+        sputter_depth_um([0.0, 8.0], scale)
+    with pytest.raises(InputError, match="top layers' thicknesses"):
+        DepthScale(crater_depth_um=0.5, layers=(Layer(None, 0.01),))
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [{}, {"crater_depth_um": 1.0, "sputter_rate_um_per_s": 0.1}, {"crater_depth_um": -1.0},
@@ -123,6 +135,9 @@ def test_cli_text_and_refusals(raw_iedp: tuple, capsys: pytest.CaptureFixture[st
     assert code == 2 and "exactly one of --crater-depth" in err
     code, _, err = _run(["depth-profile", str(f), "--layer", "50 nm"], capsys)
     assert code == 2 and "THICKNESS@RATE" in err
+    code, out, err = _run(["depth-profile", str(f), "--crater-depth", "218.472 um", "--layer",
+                           "2 um@50 nm/s"], capsys)  # fmt: skip
+    assert code == 0 and "below 1 layer(s)" in out, err
 
 
 def test_cli_normalisation_and_options(

@@ -51,10 +51,11 @@ def _scale(crater: str | None, rate: str | None, layers: list[str]) -> Any:
     from ..imaging.depth import DepthScale
 
     given = [crater is not None, rate is not None, bool(layers)]
-    if sum(given) != 1:
+    if sum(given) != 1 and not (crater is not None and layers and rate is None):
         raise InputError(
             "give exactly one of --crater-depth (e.g. '1.2 um'), --sputter-rate (e.g. "
-            "'0.2 nm/s') or --layer (repeated)"
+            "'0.2 nm/s') or --layer (repeated); --crater-depth may come with the --layer "
+            "rates of the top layers"
         )
     depth = parse_q(crater, "length", option="--crater-depth", default_unit="um", positive=True)
     return DepthScale(
@@ -79,9 +80,12 @@ def _text(d: dict[str, Any]) -> str:
     c = d["C"]
     val = "n/a" if c["value"] is None else f"{c['value']:.5g} ± {c['stderr']:.2g}"
     scale = d["depth_scale"]
-    how = {"crater_depth": f"crater depth {scale.get('crater_depth', {}).get('value')} um, "
-           "constant rate", "sputter_rate": "constant sputter rate",
-           "layers": f"{len(scale.get('layers', []))} layer(s)"}[scale["method"]]  # fmt: skip
+    crater = scale.get("crater_depth", {}).get("value")
+    n_layers = len(scale.get("layers", []))
+    how = {"crater_depth": f"crater depth {crater} um, constant rate",
+           "crater_depth_layers": f"crater depth {crater} um below {n_layers} layer(s)",
+           "sputter_rate": "constant sputter rate",
+           "layers": f"{n_layers} layer(s)"}[scale["method"]]  # fmt: skip
     lines = [
         f"{d['pair']} depth profile: {d['n_points']} points to "
         f"{d['depth_max']['value']:.4g} um ({how})",

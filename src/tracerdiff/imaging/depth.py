@@ -40,39 +40,50 @@ class Layer:
     rate_um_per_s: float
 
 
+def _check_layer(i: int, lay: Layer, *, last: bool) -> None:
+    t = lay.thickness_um
+    if (t is not None and not (np.isfinite(t) and t > 0)) or not (
+        np.isfinite(lay.rate_um_per_s) and lay.rate_um_per_s > 0
+    ):
+        raise InputError(f"layer {i + 1}: thickness and rate must be > 0")
+    if t is None and not last:
+        raise InputError(f"layer {i + 1}: only the last layer may be unbounded")
+
+
 @dataclass(frozen=True)
 class DepthScale:
-    """How sputter time becomes depth: exactly one of ``crater_depth_um`` (constant rate),
-    ``sputter_rate_um_per_s`` or ``layers``."""
+    """How sputter time becomes depth: ``crater_depth_um`` (constant rate),
+    ``sputter_rate_um_per_s`` or ``layers`` (each with its rate); or a crater depth with
+    bounded top ``layers`` of known rates, the rest of the crater at the rate that makes the
+    depths add up (``(d - sum thickness) / (t_end - time through the layers)``)."""
 
     crater_depth_um: float | None = None
     sputter_rate_um_per_s: float | None = None
     layers: tuple[Layer, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
-        given = [self.crater_depth_um is not None, self.sputter_rate_um_per_s is not None,
-                 bool(self.layers)]  # fmt: skip
-        if sum(given) != 1:
+        crater, rate, layers = (self.crater_depth_um is not None,
+                                self.sputter_rate_um_per_s is not None, bool(self.layers))
+        if crater + rate + layers != 1 and not (crater and layers and not rate):
             raise InputError(
-                "give exactly one of a crater depth, a sputter rate or per-layer rates"
-            )
+                "give a crater depth, a sputter rate or per-layer rates (a crater depth may "
+                "come with the rates of the top layers)"
+            )  # fmt: skip
         for v, what in ((self.crater_depth_um, "crater depth"),
                         (self.sputter_rate_um_per_s, "sputter rate")):  # fmt: skip
             if v is not None and not (np.isfinite(v) and v > 0):
                 raise InputError(f"the {what} must be > 0, got {v!r}")
         for i, lay in enumerate(self.layers):
-            bad_t = lay.thickness_um is not None and not (np.isfinite(lay.thickness_um)
-                                                          and lay.thickness_um > 0)
-            if bad_t or not (np.isfinite(lay.rate_um_per_s) and lay.rate_um_per_s > 0):
-                raise InputError(f"layer {i + 1}: thickness and rate must be > 0")
-            if lay.thickness_um is None and i != len(self.layers) - 1:
-                raise InputError(f"layer {i + 1}: only the last layer may be unbounded")
+            _check_layer(i, lay, last=i == len(self.layers) - 1)
+        if crater and layers and self.layers[-1].thickness_um is None:
+            raise InputError("with a crater depth, give the top layers' thicknesses; the "
+                             "rate below them follows from the crater depth")  # fmt: skip
 
     @property
     def method(self) -> str:
-        """``crater_depth``, ``sputter_rate`` or ``layers``."""
+        """``crater_depth``, ``crater_depth_layers``, ``sputter_rate`` or ``layers``."""
         if self.crater_depth_um is not None:
-            return "crater_depth"
+            return "crater_depth_layers" if self.layers else "crater_depth"
         return "sputter_rate" if self.sputter_rate_um_per_s is not None else "layers"
 
     def to_dict(self) -> dict[str, Any]:
@@ -109,6 +120,18 @@ def _layered(t: np.ndarray, layers: Sequence[Layer]) -> np.ndarray:
     return x
 
 
+def _with_crater(layers: Sequence[Layer], crater_um: float, t_end: float) -> list[Layer]:
+    """The layers with an unbounded last one at the rate that ends the crater at ``t_end``."""
+    d_top = sum(float(lay.thickness_um or 0.0) for lay in layers)
+    t_top = sum(float(lay.thickness_um or 0.0) / lay.rate_um_per_s for lay in layers)
+    if not (crater_um > d_top and t_end > t_top):
+        raise InputError(
+            f"the top layers ({d_top:g} um, sputtered through in {t_top:g} s) already reach the "
+            f"crater depth {crater_um:g} um or the last time {t_end:g} s"
+        )
+    return [*layers, Layer(None, (crater_um - d_top) / (t_end - t_top))]
+
+
 def sputter_depth_um(time_s: Any, scale: DepthScale) -> np.ndarray:
     """Depth (um) of each sputter time (s, >= 0, increasing) for ``scale``."""
     t = np.asarray(time_s, dtype=np.float64)
@@ -119,6 +142,8 @@ def sputter_depth_um(time_s: Any, scale: DepthScale) -> np.ndarray:
     if scale.crater_depth_um is not None:
         if not t[-1] > 0:
             raise InputError("a crater depth needs a last sputter time > 0 s")
+        if scale.layers:
+            return _layered(t, _with_crater(scale.layers, scale.crater_depth_um, float(t[-1])))
         return t * (scale.crater_depth_um / t[-1])
     if scale.sputter_rate_um_per_s is not None:
         return t * scale.sputter_rate_um_per_s
