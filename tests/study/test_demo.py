@@ -102,5 +102,11 @@ def test_bundled_demo_recovers_truth(tmp_path: Path) -> None:
     assert haven["method"].endswith("(shared Ea rejected)") and haven["temperature"]["value"]
     quench = next(o for o in res.outcomes if o.id == "quench").results
     assert set(quench["checks"]) == {"D_b"} and quench["frozen"] is False
+    # every table the study writes for an Arrhenius fit is read back by `tracerdiff arrhenius`
+    from tracerdiff.models import fit_arrhenius_table
+
+    for name in ("arrDeff_points", "arrK_points", "arrDb_points", "neGB_d_sigma"):
+        fit = fit_arrhenius_table(tmp_path / "demo" / "tables" / f"{name}.csv")
+        assert 0.3 < fit.ea_eV < 0.5, name
     page = (tmp_path / "demo" / "report.html").read_text()
     assert "Recovered, true and published values" in page
