@@ -63,15 +63,7 @@ def diffusion_cmd(
     """
     from ..simulate.run import load_labels, run_labels_diffusion
 
-    if steps is not None and rtol is not None:
-        raise InputError("give --steps or --rtol, not both")
-    if steps is not None and steps < 1:
-        raise InputError(f"--steps must be >= 1, got {steps}")
-    if rtol is not None and not 0.0 < rtol < 1.0:
-        raise InputError(f"--rtol must be in (0, 1) (a tolerance in C), got {rtol}")
-    for name, v in (("--c-initial", c_initial), ("--c-source", c_source)):
-        if not 0.0 <= v <= 1.0:
-            raise InputError(f"{name} must be an isotope fraction in [0, 1], got {v}")
+    _check_diffusion_options(steps, rtol, c_initial, c_source)
     lab = load_labels(labels)
     truth = run_labels_diffusion(
         lab,
@@ -95,6 +87,19 @@ def diffusion_cmd(
         as_json=as_json,
         text=f"wrote {out}/fraction.npy and truth.json ({truth['steps']} steps)",
     )
+
+
+def _check_diffusion_options(steps: int | None, rtol: float | None, c_initial: float,
+                             c_source: float) -> None:
+    if steps is not None and rtol is not None:
+        raise InputError("give --steps or --rtol, not both")
+    if steps is not None and steps < 1:
+        raise InputError(f"--steps must be >= 1, got {steps}")
+    if rtol is not None and not 0.0 < rtol < 1.0:
+        raise InputError(f"--rtol must be in (0, 1) (a tolerance in C), got {rtol}")
+    for name, v in (("--c-initial", c_initial), ("--c-source", c_source)):
+        if not 0.0 <= v <= 1.0:
+            raise InputError(f"{name} must be an isotope fraction in [0, 1], got {v}")
 
 
 def _req(v: float | None) -> float:

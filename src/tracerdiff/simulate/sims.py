@@ -108,15 +108,8 @@ def simulate_sims_image(
     )
     g = _rng(rng)
     shots = None if shots_per_pixel is None else int(shots_per_pixel) * int(scans or 1)
-    counts: dict[str, FloatArray] = {}
-    for name, part in zip(species, (cp, 1.0 - cp), strict=True):
-        lam = mean_counts * y * part
-        if psf_sigma_px > 0:
-            lam = ndimage.gaussian_filter(lam, psf_sigma_px, mode="nearest")
-        if shots is None:
-            counts[name] = g.poisson(lam).astype(float)
-        else:
-            counts[name] = g.binomial(shots, -np.expm1(-lam / shots)).astype(float)
+    counts = {name: _draw_counts(mean_counts * y * part, psf_sigma_px, shots, g)
+              for name, part in zip(species, (cp, 1.0 - cp), strict=True)}
     return SimsImage(
         counts=counts,
         field_of_view_um=(fx, fy),
@@ -125,6 +118,17 @@ def simulate_sims_image(
         psf_sigma_px=float(psf_sigma_px),
         expected_fraction=cp,
     )
+
+
+def _draw_counts(lam: FloatArray, psf_sigma_px: float, shots: int | None,
+                 g: np.random.Generator) -> FloatArray:
+    """Counts of expected intensity ``lam`` blurred by the point spread: Poisson, or Binomial
+    over ``shots`` pulses (single-stop dead time)."""
+    if psf_sigma_px > 0:
+        lam = ndimage.gaussian_filter(lam, psf_sigma_px, mode="nearest")
+    if shots is None:
+        return np.asarray(g.poisson(lam), dtype=float)
+    return np.asarray(g.binomial(shots, -np.expm1(-lam / shots)), dtype=float)
 
 
 def simulate_line_scan(
