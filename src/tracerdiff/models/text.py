@@ -108,7 +108,7 @@ def haven_text(r: HavenResult) -> str:
     at = "" if r.temperature_K is None else f" at {r.temperature_K:.1f} K"
     lines = [f"Haven ratio H_R{at} = {pm(r.haven_ratio, r.haven_ratio_err)}",
              f"  method: {r.method}"]
-    band = r.details.get("band_95")
+    band = r.ci95()
     if band:
         lines.append(f"  95 % band: {band[0]:.3g} to {band[1]:.3g}")
     d = r.details

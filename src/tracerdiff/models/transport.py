@@ -125,12 +125,20 @@ class HavenResult(ResultMixin):
         """JSON keys: haven_ratio, method, temperature, details, notes."""
         return {
             "haven_ratio": quantity(self.haven_ratio, self.haven_ratio_err, ""),
+            "ci95_haven_ratio": self.ci95(),
             "method": self.method,
             "temperature": None if self.temperature_K is None
             else quantity(self.temperature_K, None, "K"),
             "details": self.details,
             "notes": list(self.notes),
         }
+
+    def ci95(self) -> list[float] | None:
+        """95 % interval of the headline (Student t where a fit's errors come from its
+        scatter); None for two plain values."""
+        key = "band_95_shared_ea" if self.method == "joint fit with shared Ea" else "band_95"
+        band = self.details.get(key)
+        return None if band is None else [float(band[0]), float(band[1])]
 
     def __str__(self) -> str:
         from .text import haven_text
@@ -195,6 +203,13 @@ def _joint_fit(tr: ArrheniusResult, co: ArrheniusResult) -> dict[str, Any]:
             "chi2_red": chi2_joint / (n - 3) if n > 3 else None}
 
 
+def _z95(tr: ArrheniusResult, co: ArrheniusResult) -> float:
+    """The 95 % quantile for a ratio of the two fits: the larger of theirs (Student t when
+    either fit's errors come from its scatter), 1.96 otherwise."""
+    zs = [f._quantile(0.95) for f in (tr, co)]
+    return max(z for z in zs if math.isfinite(z)) if any(math.isfinite(z) for z in zs) else 1.96
+
+
 def _haven_curve(tr: ArrheniusResult, co: ArrheniusResult, n: int = 7) -> list[dict[str, float]]:
     """H_R(T) with its 95 % band over the temperatures both data sets span (K)."""
     temps = np.concatenate([tr.temperature_K, co.temperature_K])
@@ -202,8 +217,9 @@ def _haven_curve(tr: ArrheniusResult, co: ArrheniusResult, n: int = 7) -> list[d
     m1, e1 = tr.ln_d_at(tt)
     m2, e2 = co.ln_d_at(tt)
     lh, le = m1 - m2, np.hypot(e1, e2)
+    z = _z95(tr, co)
     return [{"T_K": float(t), "haven_ratio": float(np.exp(a)),
-             "lower95": float(np.exp(a - 1.96 * e)), "upper95": float(np.exp(a + 1.96 * e))}
+             "lower95": float(np.exp(a - z * e)), "upper95": float(np.exp(a + z * e))}
             for t, a, e in zip(tt, lh, le, strict=True)]
 
 
@@ -222,7 +238,8 @@ def _at_temperature(tracer: ArrheniusResult, conductivity: ArrheniusResult,
     m1, e1 = tracer.ln_d_at(temperature_K)
     m2, e2 = conductivity.ln_d_at(temperature_K)
     h, lerr = float(np.exp(m1[0] - m2[0])), float(np.hypot(e1[0], e2[0]))
-    return h, h * lerr, {"band_95": [h * math.exp(-1.96 * lerr), h * math.exp(1.96 * lerr)],
+    z = _z95(tracer, conductivity)
+    return h, h * lerr, {"band_95": [h * math.exp(-z * lerr), h * math.exp(z * lerr)],
                          "curve": _haven_curve(tracer, conductivity)}
 
 
@@ -240,6 +257,8 @@ def _shared_ea(tracer: ArrheniusResult, conductivity: ArrheniusResult
         "D0_conductivity": quantity(math.exp(c[1]), math.exp(c[1]) * math.sqrt(cov[1, 1]),
                                     "cm^2/s"),
         "haven_ratio_shared_ea": quantity(h, h * lerr, ""),
+        "band_95_shared_ea": [h * math.exp(-_z95(tracer, conductivity) * lerr),
+                              h * math.exp(_z95(tracer, conductivity) * lerr)],
         "test": j["test"], "delta_chi2": j["dchi2"], "p_value": quantity(j["p"], None, ""),
         "shared_ea_consistent": consistent, "chi2_red_joint": j["chi2_red"],
     }
