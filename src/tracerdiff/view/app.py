@@ -58,22 +58,22 @@ class ViewerApp:
         self.status = pn.pane.HTML("", name="status")
         w = pn.widgets
         self.inputs = {
-            "width": w.TextInput(name="Line width", value=width),
-            "d_bulk": w.TextInput(name="D_b", value=d_bulk, placeholder="2.6e-8 cm^2/s"),
-            "delta": w.TextInput(name="δ (GB width)", value="0.5 nm"),
-            "guard": w.TextInput(name="Guard (empty: 2.5 x resolution)", value=""),
-            "resolution": w.TextInput(name="Resolution", value="1 um"),
-            "order": w.Select(name="Polynomial order", options=[1, 2], value=2),
+            "width": w.TextInput(label="Line width", value=width),
+            "d_bulk": w.TextInput(label="D_b", value=d_bulk, placeholder="2.6e-8 cm^2/s"),
+            "delta": w.TextInput(label="δ (GB width)", value="0.5 nm"),
+            "guard": w.TextInput(label="Guard (empty: 2.5 x resolution)", value=""),
+            "resolution": w.TextInput(label="Resolution", value="1 um"),
+            "order": w.Select(label="Polynomial order", options=[1, 2], value=2),
         }
         lo, hi = self.map.limits
-        self.limits = (w.FloatInput(name="C min", value=lo, step=0.01),
-                       w.FloatInput(name="C max", value=hi, step=0.01))
-        self.pixel_size = w.TextInput(name="Pixel size (um)", value=self._pixel_text())
-        self.paths = {"study": w.TextInput(name="Study file", value=study or "view_study.toml"),
-                      "profile": w.TextInput(name="Profile CSV", value="profile.csv"),
-                      "table": w.TextInput(name="Boundary table CSV", value="boundaries.csv"),
-                      "regions": w.TextInput(name="Regions (shapes file)", value="regions.txt")}
-        self.overwrite = w.Checkbox(name="Overwrite CSV/shapes files", value=False)
+        self.limits = (w.FloatInput(label="C min", value=lo, step=0.01),
+                       w.FloatInput(label="C max", value=hi, step=0.01))
+        self.pixel_size = w.TextInput(label="Pixel size (um)", value=self._pixel_text())
+        self.paths = {"study": w.TextInput(label="Study file", value=study or "view_study.toml"),
+                      "profile": w.TextInput(label="Profile CSV", value="profile.csv"),
+                      "table": w.TextInput(label="Boundary table CSV", value="boundaries.csv"),
+                      "regions": w.TextInput(label="Regions (shapes file)", value="regions.txt")}
+        self.overwrite = w.Checkbox(label="Overwrite CSV/shapes files", value=False)
         self._wire()
 
     # ---------------------------------------------------------------- wiring
@@ -89,15 +89,15 @@ class ViewerApp:
             wid.param.watch(lambda *_: self._schedule(), "value")
         for wid in self.limits:
             wid.param.watch(lambda *_: self._set_limits(), "value")
-        self.detect = pn.widgets.Button(name="Detect steps again", button_type="default")
+        self.detect = pn.widgets.Button(label="Detect steps again")
         self.detect.on_click(lambda *_: self._redetect())
-        self.apply_pixel = pn.widgets.Button(name="Apply pixel size")
+        self.apply_pixel = pn.widgets.Button(label="Apply pixel size")
         self.apply_pixel.on_click(lambda *_: self._set_pixel_size())
-        self.buttons = {n: pn.widgets.Button(name=label) for n, label in
+        self.buttons = {n: pn.widgets.Button(label=label) for n, label in
                         (("study", "Save lines to study"), ("profile", "Save profile CSV"),
                          ("table", "Save table CSV"), ("regions", "Save regions"))}  # fmt: skip
         for n, b in self.buttons.items():
-            b.param.update(button_type="primary")
+            b.param.update(color="primary")
             b.on_click(self._saver(n))
 
     def _set_limits(self) -> None:

@@ -53,7 +53,7 @@ def _k_cells(r: StepResult) -> tuple[str, str, str]:
     ci = best.ci95
     lo = "" if ci.lower is None else repr(float(ci.lower))
     hi = "" if ci.upper is None else repr(float(ci.upper))
-    attrs = (f'data-k="{best.k!r}" data-k-err="{best.k_err!r}" data-ci-low="{lo}" '
+    attrs = (f'data-k="{float(best.k)!r}" data-k-err="{float(best.k_err)!r}" data-ci-low="{lo}" '
              f'data-ci-high="{hi}"')
     if ci.kind == "bounded":
         return _pm(best.k, best.k_err), f"[{ci.lower:.3g}, {ci.upper:.3g}]", attrs
@@ -76,7 +76,7 @@ def k_table_html(analysis: LineAnalysis | None) -> str:
         k, ci, attrs = _k_cells(r)
         reason = "" if r.analysable else html.escape(r.reason)
         flags = html.escape(", ".join(r.flags)) or reason
-        rows.append(f'<tr class="gb-row" data-position="{r.position_um!r}" {attrs}>'
+        rows.append(f'<tr class="gb-row" data-position="{float(r.position_um)!r}" {attrs}>'
                     f"<td>{r.position_um:.2f}</td><td>{_pm(r.jump, r.jump_err, '+.4f')}</td>"
                     f"<td>{_pm(r.grad, r.grad_err)}</td><td>{k}</td><td>{ci}</td>"
                     f"<td>{flags}</td></tr>")  # fmt: skip

@@ -1,0 +1,136 @@
+"""``tracerdiff view`` in a real headless Chromium: draw a line across the demo map's boundaries
+with the mouse and compare the k shown with ``tracerdiff profile`` + ``gb-step``; draw a region
+and compare with ``fraction --roi``; the token is required; no console errors."""
+
+from __future__ import annotations
+
+import json
+import math
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from tracerdiff.cli.app import app
+
+from .conftest import D_BULK, FRACTION_FLAGS, MAP_FILES
+
+pytestmark = pytest.mark.browser
+
+#: data (um) -> page pixels of the named Bokeh figure
+TO_PAGE = """([name, pts]) => {
+  let found = null;
+  const walk = (v) => {
+    if (!v || found) return;
+    if (v.model && v.model.name === name && v.frame) { found = v; return; }
+    for (const c of (v.child_views ?? [])) walk(c);
+  };
+  for (const v of Object.values(Bokeh.index)) walk(v);
+  const r = found.canvas_view.el.getBoundingClientRect();
+  return pts.map(([x, y]) => [r.left + found.frame.x_scale.compute(x),
+                              r.top + found.frame.y_scale.compute(y)]);
+}"""
+
+
+def _cli(args: list[str], cwd: Path) -> dict[str, Any]:
+    import os
+
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        res = CliRunner().invoke(app, args)
+    finally:
+        os.chdir(old)
+    assert res.exit_code == 0, res.output
+    return json.loads(res.output) if "--json" in args else {}
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=20) as r:
+            return int(r.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+
+
+def test_requests_without_the_token_are_refused(view_server: dict[str, Any]) -> None:
+    base = f"http://127.0.0.1:{view_server['port']}/"
+    assert _status(base) == 403
+    assert _status(base + "?token=wrong") == 403
+    assert _status(view_server["url"]) == 200
+
+
+@pytest.fixture(scope="module")
+def page(view_server: dict[str, Any], browser: Any) -> Any:
+    pg = browser.new_page()
+    pg.errors = []  # console errors and page errors
+    pg.on("console", lambda m: pg.errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    pg.goto(view_server["url"])
+    pg.wait_for_function("() => window.Bokeh && Object.keys(Bokeh.index).length > 0",
+                         timeout=30000)  # fmt: skip
+    pg.get_by_text("Draw a line").first.wait_for(timeout=30000)
+    pg.wait_for_timeout(1000)
+    yield pg
+    pg.close()
+
+
+def test_line_drawn_gives_the_k_of_gb_step(page: Any, view_server: dict[str, Any],
+                                          tmp_path: Path) -> None:  # fmt: skip
+    (x0, y0), (x1, y1) = page.evaluate(TO_PAGE, ["map", [[8.0, 40.0], [245.0, 40.0]]])
+    page.mouse.click(x0, y0)
+    page.wait_for_timeout(700)  # two taps, not a double tap
+    page.mouse.click(x1, y1)
+    page.wait_for_selector("#k-table tr.gb-row", timeout=30000)
+    info = page.locator("#line-info").first
+    start = (float(info.get_attribute("data-start-x")), float(info.get_attribute("data-start-y")))
+    end = (float(info.get_attribute("data-end-x")), float(info.get_attribute("data-end-y")))
+    width = float(info.get_attribute("data-width"))
+    assert abs(start[0] - 8.0) < 2 and abs(end[0] - 245.0) < 2 and abs(start[1] - 40.0) < 2
+    shown = [r.get_attribute("data-k") for r in page.locator("#k-table tr.gb-row").all()]
+    prof = tmp_path / "line.csv"
+    _cli(["profile", *MAP_FILES, *FRACTION_FLAGS, "--from", f"{start[0]!r},{start[1]!r}",
+          "--to", f"{end[0]!r},{end[1]!r}", "--width", repr(width), "-o", str(prof)],
+         view_server["cwd"])  # fmt: skip
+    ref = _cli(["gb-step", str(prof), "--gb", "auto", "--d-bulk", D_BULK, "--json"],
+               view_server["cwd"])  # fmt: skip
+    want = [b["gradient_estimate"]["D_gb_over_delta"] for b in ref["boundaries"]
+            if b["analysable"]]  # fmt: skip
+    assert len(shown) == len(ref["boundaries"]) >= 3  # the line crosses several boundaries
+    got = [float(k) for k in shown if k]
+    assert len(got) == len(want)
+    compared = 0
+    for g, w in zip(got, want, strict=True):
+        if w["value"] is not None:  # a measured k (bounded 95 % set)
+            assert math.isclose(g, w["value"], rel_tol=1e-9), (g, w["value"])
+            compared += 1
+    assert compared >= 3
+    page.screenshot(path=str(tmp_path / "view_line.png"), full_page=True)
+    assert page.errors == []
+
+
+def test_region_drawn_gives_the_roi_table(page: Any, view_server: dict[str, Any],
+                                         tmp_path: Path) -> None:  # fmt: skip
+    page.locator('[title="Rectangle region"]').first.click()
+    (x0, y0), (x1, y1) = page.evaluate(TO_PAGE, ["map", [[300.0, 60.0], [360.0, 120.0]]])
+    page.keyboard.down("Shift")
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    for t in (0.25, 0.5, 0.75, 1.0):
+        page.mouse.move(x0 + t * (x1 - x0), y0 + t * (y1 - y0))
+    page.mouse.up()
+    page.keyboard.up("Shift")
+    page.wait_for_selector("#roi-table tr.roi-row", timeout=30000)
+    row = page.locator("#roi-table tr.roi-row").first
+    shape = row.get_attribute("data-shape")
+    ref = _cli(["fraction", *MAP_FILES, *FRACTION_FLAGS, "--roi", shape, "--json"],
+               view_server["cwd"])  # fmt: skip
+    r0 = ref["regions"][0]
+    assert int(row.get_attribute("data-n-pixels")) == r0["n_pixels"] > 1000
+    assert math.isclose(float(row.get_attribute("data-c")), r0["C"]["value"], rel_tol=1e-12)
+    assert math.isclose(float(row.get_attribute("data-c-err")), r0["C"]["stderr"], rel_tol=1e-12)
+    page.screenshot(path=str(tmp_path / "view_region.png"), full_page=True)
+    assert page.errors == []
