@@ -97,9 +97,13 @@ def test_haven_at_temperature_with_band() -> None:
     assert curve[0]["T_K"] == pytest.approx(650.0) and curve[-1]["T_K"] == pytest.approx(300.0)
     rel = [math.log(c["upper95"] / c["lower95"]) for c in curve]
     assert min(rel[1:-1]) < min(rel[0], rel[-1])
-    # the 95 % band is +-1.96 standard errors of ln H_R
+    # the 95 % band is +-z standard errors of ln H_R: z = 1.96, or Student t where a fit's
+    # errors come from its scatter (random-effects term)
     assert h.haven_ratio_err is not None
-    assert math.log(hi / lo) / 2 == pytest.approx(1.96 * h.haven_ratio_err / h.haven_ratio)
+    z = max(tr._quantile(0.95), co._quantile(0.95))  # type: ignore[attr-defined]
+    assert z >= 1.96
+    assert math.log(hi / lo) / 2 == pytest.approx(z * h.haven_ratio_err / h.haven_ratio)
+    assert h.ci95() == pytest.approx([lo, hi])
 
 
 @pytest.mark.parametrize("sigma", [0.0, -1e-3])
