@@ -32,6 +32,7 @@ FRACTION_KEYS = {
     "outputs",
 }
 PROFILE_KEYS = {
+    "normalised",
     "pair",
     "start_um",
     "end_um",

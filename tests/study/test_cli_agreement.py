@@ -38,7 +38,8 @@ def _cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
     return json.loads(out)  # type: ignore[no-any-return]
 
 
-def _study(folder: Path, files: tuple[Path, Path], corrections: str) -> dict[str, Any]:
+def _study(folder: Path, files: tuple[Path, Path], corrections: str,
+           analysis: str = 'type = "fraction_map"') -> dict[str, Any]:
     text = f"""
 [study]
 title = "one fraction map"
@@ -56,8 +57,8 @@ pair = "6Li/7Li"
 
 [[analyses]]
 id = "map"
-type = "fraction_map"
 measurement = "M"
+{analysis}
 """
     (folder / "study.toml").write_text(text, encoding="utf-8")
     res = run_study(folder / "study.toml", folder / "out")
@@ -122,3 +123,31 @@ def test_every_cli_fraction_option_is_a_study_key() -> None:
                    "source", "mass_resolution", "em_dead_time", "dwell_time", "imf_alpha",
                    "systematic", "drift", "min_counts"}  # fmt: skip
     assert cli_options <= keys
+
+
+def test_line_profile_cli_equals_study(
+    li_pair: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    flags = ["--background", "0.0759+-0.001", "--source", "0.95", "--bin", "2"]
+    cli = _cli(["profile", *map(str, li_pair), "--from", "2,15", "--to", "38,15", "--width",
+                "4 um", *flags], capsys)  # fmt: skip
+    st = _study(tmp_path, li_pair, 'background = "0.0759+-0.001"\nsource = 0.95\nbin = 2',
+                analysis='type = "line_profile"\n'
+                         'line = { start = "2,15", end = "38,15", width = "4 um" }')  # fmt: skip
+    for key in ("x_um", "C", "C_err", "C_err_sys", "n_pixels"):
+        np.testing.assert_allclose(np.asarray(st[key], dtype=float),
+                                   np.asarray(cli[key], dtype=float), rtol=1e-12)  # fmt: skip
+    assert st["pitch"] == cli["pitch"] and st["n_points"] == cli["n_points"] > 10
+    assert st["normalised"] is cli["normalised"] is True
+    table = (tmp_path / "out" / "tables" / "map_profile.csv").read_text(encoding="utf-8")
+    assert table.splitlines()[0] == "x_um,C,C_err,C_err_sys,n_pixels"
+
+
+def test_profile_width_needs_its_unit_in_a_study(
+    li_pair: tuple[Path, Path], tmp_path: Path
+) -> None:
+    from tracerdiff.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="width"):
+        _study(tmp_path, li_pair, "", analysis='type = "line_profile"\n'
+               'line = { start = "2,15", end = "38,15", width = 4 }')  # fmt: skip

@@ -6,12 +6,10 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
 
 from ..errors import InputError
 from ..outputs import check_writable
-from ..quantities import quantity
 from .common import (
     FIELD_OF_VIEW_HELP,
     PIXEL_SIZE_HELP,
@@ -60,6 +58,18 @@ def fraction_options_from_flags(given: dict[str, Any]) -> FractionOptions:
         key = str(err["loc"][0]) if err["loc"] else ""
         msg = str(err["msg"]).removeprefix("Value error, ").removeprefix(f"{key} ")
         raise InputError(f"{_FLAGS.get(key, key) + ': ' if key else ''}{msg}") from None
+
+
+def profile_line(start: tuple[float, float], end: tuple[float, float], width: float) -> Any:
+    """The :class:`~tracerdiff.imaging.ProfileLine` of ``--from``, ``--to`` and ``--width``."""
+    from pydantic import ValidationError
+
+    from ..imaging.options import ProfileLine
+
+    try:
+        return ProfileLine.model_validate({"start_um": start, "end_um": end, "width_um": width})
+    except ValidationError as exc:
+        raise InputError(f"--width: profile width must be > 0 um, got {width:g}") from exc
 
 
 def _open(files: list[str], pixel_size: str | None, field_of_view: str | None,
@@ -269,23 +279,9 @@ def _write_fraction(fds: xr.Dataset, output: str | None, png: str | None, force:
 
 
 def _profile_payload(prof: xr.Dataset, outputs: list[str]) -> dict[str, Any]:
-    empty = int(np.count_nonzero(~np.isfinite(prof["C"].values)))
-    return {
-        "pair": prof.attrs["pair"],
-        "start_um": list(prof.attrs["start_um"]),
-        "end_um": list(prof.attrs["end_um"]),
-        "width": quantity(prof.attrs["width_um"], None, "um"),
-        "pitch": quantity(prof.attrs["pitch_um"], None, "um"),
-        "n_points": int(prof.sizes["x_um"]),
-        "n_empty": empty,
-        "x_um": prof["x_um"].values,
-        "C": prof["C"].values,
-        "C_err": prof["C_err"].values,
-        "C_err_sys": prof["C_err_sys"].values if "C_err_sys" in prof else None,
-        "systematic_errors": str(prof.attrs.get("systematic_errors", "separate")),
-        "n_pixels": prof["n_pixels"].values,
-        "outputs": outputs,
-    }
+    from ..imaging.profile_summary import profile_summary
+
+    return {**profile_summary(prof), "outputs": outputs}
 
 
 def profile(
@@ -358,8 +354,9 @@ def profile(
     else:
         opts = fraction_options_from_flags(flags)
         fds = as_fraction_dataset(ds, pair=pair, options=opts)
+    line = profile_line(p0, p1, w)
     try:
-        prof = line_profile(fds, start_um=p0, end_um=p1, width_um=w)
+        prof = line_profile(fds, line)
     except UncalibratedError as exc:  # a map made in pixel units
         raise UncalibratedError(with_calibration_hint(exc)) from None
     _write_profile(fds, prof, output, png, force)

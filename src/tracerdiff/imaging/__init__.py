@@ -27,7 +27,7 @@ from .interference import (
     required_resolution,
 )
 from .kernels import FractionArrays, isotope_fraction
-from .options import FractionOptions, fraction_options
+from .options import FractionOptions, ProfileLine, fraction_options
 from .pipeline import MASK_REASONS
 from .plot import plot_fraction_map, plot_profile
 from .profile import line_profile
@@ -46,6 +46,7 @@ __all__ = [
     "Interference",
     "InterferenceWarning",
     "IsotopePair",
+    "ProfileLine",
     "RegionStats",
     "UncalibratedError",
     "bin_pixels",

@@ -27,7 +27,7 @@ from ..errors import InputError
 from ..units import parse_quantity, parse_quantity_with_error
 from .deadtime import EM_DEAD_TIME_S
 
-__all__ = ["FractionOptions", "fraction_options"]
+__all__ = ["FractionOptions", "ProfileLine", "fraction_options"]
 
 Reference = float | tuple[float, float]
 
@@ -193,3 +193,52 @@ def validation_message(exc: ValidationError) -> str:
         known = ", ".join(sorted(FractionOptions.model_fields))
         return f"unknown fraction option {loc!r}; expected one of {known}"
     return f"{loc}: {msg}" if loc else msg
+
+
+def _point(v: Any) -> tuple[float, float]:
+    """``"X,Y"`` (um, or with a unit) or ``[x, y]`` in um."""
+    from ..parsing import parse_point
+
+    if isinstance(v, (list, tuple)) and len(v) == 2 and all(
+        isinstance(a, (int, float)) and not isinstance(a, bool) for a in v
+    ):
+        return float(v[0]), float(v[1])
+    if not isinstance(v, str):
+        raise ValueError(f"expected a point 'X,Y' in um such as '20,100', got {v!r}")
+    try:
+        return parse_point(v, option="point")
+    except InputError as exc:
+        raise ValueError(str(exc).removeprefix("point: ")) from None
+
+
+def _length_um(v: Any) -> float:
+    """A length: a quantity string with a unit (``"20 um"``), or a float in um."""
+    if isinstance(v, str):
+        try:
+            return parse_quantity(v, "length")
+        except InputError as exc:
+            raise ValueError(f"{exc}; expected a length such as '20 um'") from None
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise ValueError(f"expected a length such as '20 um', got {v!r}")
+    return float(v)
+
+
+class ProfileLine(BaseModel):
+    """A line profile across a map: ``start``/``end`` points and the ``width`` across the line
+    (um). File keys ``start``, ``end`` (``"X,Y"`` in um) and ``width`` (with its unit,
+    ``"20 um"``); Python names ``start_um``, ``end_um``, ``width_um`` (floats in um)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_by_name=True,
+                              validate_by_alias=True)
+
+    start_um: Annotated[tuple[float, float], BeforeValidator(_point)] = Field(alias="start")
+    end_um: Annotated[tuple[float, float], BeforeValidator(_point)] = Field(alias="end")
+    width_um: Annotated[float, BeforeValidator(_length_um)] = Field(gt=0, alias="width")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _width_unit(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "width" in data and not isinstance(data["width"], str):
+            raise ValueError(f"width: expected a length with its unit such as '20 um', got "
+                             f"{data['width']!r}")
+        return data

@@ -21,6 +21,7 @@ import xarray as xr
 
 from ..errors import DataError, InputError
 from .calibration import require_length
+from .options import ProfileLine
 from .pipeline import pixel_sizes
 from .summed import as_fraction_dataset, fraction_from_sums
 
@@ -83,12 +84,26 @@ def _check_not_empty(n_band: int, npix: np.ndarray, total: np.ndarray, width: fl
         )
 
 
+def _line(
+    line: ProfileLine | None, start: Any, end: Any, width: float | None
+) -> tuple[tuple[float, float], tuple[float, float], float]:
+    """The line of a :class:`ProfileLine` or of the keyword options (checked by the kernel)."""
+    if line is None:
+        if start is None or end is None or width is None:
+            raise InputError("line_profile needs a ProfileLine or start_um, end_um and width_um")
+        return (float(start[0]), float(start[1])), (float(end[0]), float(end[1])), float(width)
+    if (start, end, width) != (None, None, None):
+        raise InputError("give a ProfileLine or start_um/end_um/width_um, not both")
+    return line.start_um, line.end_um, line.width_um
+
+
 def line_profile(
     data: xr.Dataset,
+    line: ProfileLine | None = None,
     *,
-    start_um: tuple[float, float],
-    end_um: tuple[float, float],
-    width_um: float,
+    start_um: tuple[float, float] | None = None,
+    end_um: tuple[float, float] | None = None,
+    width_um: float | None = None,
     pair: str | None = None,
     **fraction_options: Any,
 ) -> xr.Dataset:
@@ -96,10 +111,13 @@ def line_profile(
 
     ``data`` is a fraction dataset (its ``n_a``/``n_b`` and variances are summed) or an image
     dataset (``fraction_map`` runs first with ``pair`` and ``fraction_options``). Returns the
+    The line is a :class:`~tracerdiff.imaging.ProfileLine` (what a study file's line gives) or
+    ``start_um``, ``end_um``, ``width_um``. Returns the
     profile dataset: dim ``x_um`` (distance from ``start_um``), ``C``, ``C_err``, summed counts
     per isotope, their variances when the map has them, ``n_pixels``. Raises InputError for a
     line outside the image, a zero-length line or ``width_um <= 0``.
     """
+    start_um, end_um, width_um = _line(line, start_um, end_um, width_um)
     fds = as_fraction_dataset(data, pair=pair, **fraction_options)
     require_length(fds, what="a line profile")
     px, py = pixel_sizes(fds)

@@ -8,6 +8,7 @@ from .adapters_data import (
     run_fraction_map,
     run_gb_combine,
     run_gb_part,
+    run_line_profile,
 )
 from .adapters_fits import run_evolution_fit, run_profile_fit
 from .adapters_grains import run_gb_map, run_grains
@@ -18,6 +19,7 @@ __all__ = ["RUNNERS", "load_measurement"]
 
 RUNNERS: dict[str, Runner] = {
     "fraction_map": Runner(run=run_fraction_map),
+    "line_profile": Runner(run=run_line_profile),
     "gb_steps": Runner(n_parts=gb_parts, run_part=run_gb_part, combine=run_gb_combine),
     "gb_map": Runner(run=run_gb_map),
     "profile_fit": Runner(run=run_profile_fit),

@@ -18,11 +18,11 @@ from ..plottext import literal
 from ..quantities import quantity
 from .figures import new_figure, render
 from .outcome import AnalysisOutput, Table
-from .schema import FractionMapSpec, GBStepsSpec, Measurement
+from .schema import FractionMapSpec, GBStepsSpec, LineProfileSpec, Measurement
 from .tasks import Inputs
 
 __all__ = ["gb_parts", "gb_table", "load_measurement", "run_fraction_map", "run_gb_combine",
-           "run_gb_part"]
+           "run_gb_part", "run_line_profile"]
 
 
 def load_measurement(m: Measurement, *, base_dir: Path | None = None) -> Any:
@@ -84,6 +84,33 @@ def run_fraction_map(spec: FractionMapSpec, inputs: Inputs) -> AnalysisOutput:
         render(fig, f"{spec.id}_map", f"Isotope fraction map {spec.measurement}"),))
 
 
+def run_line_profile(spec: LineProfileSpec, inputs: Inputs) -> AnalysisOutput:
+    """The profile along a line of an image measurement (the ``tracerdiff profile`` numbers)."""
+    from ..imaging import line_profile, plot_fraction_map, plot_profile
+    from ..imaging.profile_summary import profile_summary
+
+    fr = inputs.datasets[spec.measurement]
+    if "C" not in fr or fr["C"].ndim != 2:
+        raise DataError(f"measurement {spec.measurement!r} is not an image")
+    prof = line_profile(fr, spec.line)
+    results = profile_summary(prof)
+    cols = ["x_um", "C", "C_err", *(v for v in ("C_err_sys",) if v in prof), "n_pixels"]
+    rows = tuple(tuple(float(prof[c].values[i]) if c != "n_pixels" else int(prof[c].values[i])
+                       for c in cols) for i in range(prof.sizes["x_um"]))
+    tab = Table(f"{spec.id}_profile", tuple(cols), rows,
+                caption=f"Line profile of {spec.measurement} (counts summed across the width)")
+    fig = new_figure(width_in=7.0, height_in=6.0)
+    ax0, ax1 = fig.subplots(2, 1)
+    ln = spec.line
+    plot_fraction_map(fr, ax0, lines=[(ln.start_um, ln.end_um, ln.width_um)])
+    plot_profile(prof, ax1)
+    methods = (f"A line profile of {spec.measurement} from {ln.start_um} to {ln.end_um} um, "
+               f"{ln.width_um:g} um wide: counts summed in bins one pixel pitch long, then "
+               "C of the sums.")
+    return AnalysisOutput(results=results, tables=(tab,), methods=methods, figures=(
+        render(fig, f"{spec.id}_profile", f"Line profile of {spec.measurement}"),))
+
+
 def _corrections(corr: Any) -> list[str]:
     """One line per recorded correction: its name, applied or not, and the reason or note."""
     items = json.loads(corr) if isinstance(corr, str) else list(corr or [])
@@ -114,7 +141,7 @@ def _profile_for(spec: GBStepsSpec, inputs: Inputs, i: int) -> tuple[Any, Any]:
     from ..imaging import line_profile
 
     ln = spec.lines[i]
-    prof = line_profile(ds, start_um=ln.start, end_um=ln.end, width_um=ln.width)
+    prof = line_profile(ds, ln)
     return prof, ln.boundaries
 
 

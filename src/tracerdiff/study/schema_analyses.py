@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
+from ..imaging.options import ProfileLine
 from ..units import K_B_EV
 from ._base import ID_PATTERN, Model
 from .fields import (
@@ -36,6 +37,7 @@ __all__ = [
     "GBStepsSpec",
     "GrainsSpec",
     "HavenRatioSpec",
+    "LineProfileSpec",
     "LineSpec",
     "MapLine",
     "NernstEinsteinSpec",
@@ -73,13 +75,22 @@ class FractionMapSpec(_Analysis):
         return [self.measurement]
 
 
-class LineSpec(_Model):
-    """A line across a map: start and end points (um), a width, GB positions or ``"auto"``."""
+class LineSpec(ProfileLine):
+    """A line across a map (the library's :class:`~tracerdiff.imaging.ProfileLine`: start and
+    end points in um, a width) with the GB positions along it (um) or ``"auto"``."""
 
-    start: Point
-    end: Point
-    width: Length = Field(gt=0)
     boundaries: Literal["auto"] | list[float] = "auto"
+
+
+class LineProfileSpec(_Analysis):
+    """A line profile of an image measurement (the ``tracerdiff profile`` of a study)."""
+
+    type: Literal["line_profile"]
+    measurement: str
+    line: ProfileLine
+
+    def measurements(self) -> list[str]:
+        return [self.measurement]
 
 
 class GBStepsSpec(_Analysis):
@@ -273,6 +284,7 @@ class QuenchCheckSpec(_Analysis):
 
 AnalysisSpec = Annotated[
     FractionMapSpec
+    | LineProfileSpec
     | GBStepsSpec
     | GBMapSpec
     | ProfileFitSpec
@@ -288,6 +300,7 @@ AnalysisSpec = Annotated[
 
 ANALYSIS_TYPES = (
     "fraction_map",
+    "line_profile",
     "gb_steps",
     "gb_map",
     "profile_fit",
