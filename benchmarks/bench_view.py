@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 import xarray as xr
 from scipy.special import erfc
 
