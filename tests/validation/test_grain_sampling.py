@@ -54,4 +54,9 @@ def test_2d_polycrystal_profiles_cover_the_homogenised_d_eff() -> None:
         res = [g.poly_loop(seed) for seed in range(50)]
     for fit in ("erfc", "evolution"):
         loops = [g.Loop(r["truth"], *r[fit]) for r in res]
-        _check(g.table(loops), "default", ratio_band=(0.6, 1.5))
+        r = g.table(loops)["default"]
+        # the truth of each 2 mm strip shares the region the profile samples, so coverage of
+        # it may exceed 99 % (docs/validation.md); the floor, bias and size are asserted
+        assert r["coverage"] >= 0.90, (fit, r)
+        assert abs(r["median_ratio"] - 1.0) <= 0.05, (fit, r)
+        assert r["stated_over_actual"] <= 1.5, (fit, r)
