@@ -174,7 +174,8 @@ def test_validity_and_chain_from_time() -> None:
 @pytest.mark.parametrize("kw", [dict(grain_um=0.0), dict(grain_um=-3.0), dict(delta_nm=0.0),
                                 dict(model="nope"), dict(d_eff=1e-9), dict(time_s=-5.0),
                                 dict(time_s=float("nan")), dict(n_grains=0),
-                                dict(k_rel_sd=-0.1)])
+                                dict(k_rel_sd=-0.1), dict(k_mean="median"),
+                                dict(k_err=-1e-7), dict(grain_se_um=float("nan"))])
 def test_bad_input(kw: dict[str, object]) -> None:
     args: dict[str, object] = dict(d_bulk=DB, k=K, grain_um=L)
     args.update(kw)

@@ -287,9 +287,7 @@ def effective_medium(
     """
     _check_inputs(model, grain_um, grain_sd_um, delta_nm, k, d_eff)
     _check_options(time_s, n_grains, d_eff_err, k_rel_sd)
-    for name, v in (("k", k_err), ("D_bulk", d_bulk_err), ("grain-size", grain_se_um)):
-        if v is not None and not (math.isfinite(v) and v >= 0):
-            raise InputError(f"the {name} standard error must be finite and >= 0; got {v:g}")
+    _check_errors(k_mean, k_err, d_bulk_err, grain_se_um)
     l_cm, sd_cm, delta_cm = grain_um * UM, (grain_sd_um or 0.0) * UM, delta_nm * NM
     se_cm = None if grain_se_um is None else grain_se_um * UM
     notes: list[str] = []
@@ -343,6 +341,15 @@ def _check_inputs(model: str, grain_um: float, grain_sd_um: float | None, delta_
         raise InputError(f"delta must be > 0 nm; got {delta_nm:g}")
     if (k is None) == (d_eff is None):
         raise InputError("give exactly one of D_gb/delta (k) and D_eff")
+
+
+def _check_errors(k_mean: str, *errors: float | None) -> None:
+    """The k-mean kind and the standard errors of k, D_b and the mean grain size."""
+    if k_mean not in K_MEANS:
+        raise InputError(f"k_mean must be one of {', '.join(K_MEANS)}; got {k_mean!r}")
+    for name, v in zip(("k", "D_bulk", "grain-size"), errors, strict=True):
+        if v is not None and not (math.isfinite(v) and v >= 0):
+            raise InputError(f"the {name} standard error must be finite and >= 0; got {v:g}")
 
 
 def _check_options(time_s: float | None, n_grains: int | None, d_eff_err: float | None,
