@@ -275,11 +275,11 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
 
 
-def _killed(work: Path, argv: list[str], mode: str, n: int) -> int:
+def _killed(work: Path, argv: list[str], mode: str, n: int) -> tuple[int, str]:
     env = dict(os.environ, TD_KILL=f"{mode}:{n}")
     proc = subprocess.run([sys.executable, "-c", KILLER, *argv], cwd=work, env=env,
-                          capture_output=True, timeout=300, check=False)
-    return proc.returncode
+                          capture_output=True, text=True, timeout=300, check=False)
+    return proc.returncode, proc.stderr
 
 
 def _assert_absent_or_complete(work: Path, before: dict[str, bytes],
@@ -304,8 +304,8 @@ def test_kill9_leaves_outputs_absent_or_complete(inputs: Path, tmp_path: Path, a
         shutil.rmtree(work)
         work.mkdir()
         before = {}
-    code = _killed(work, argv, mode, n)
-    assert code == -signal.SIGKILL, f"not killed at {mode}:{n} (exit {code})"
+    code, err = _killed(work, argv, mode, n)
+    assert code == -signal.SIGKILL, f"not killed at {mode}:{n} (exit {code}): {err}"
     visible = _assert_absent_or_complete(work, before, outputs)
     if mode == "commit" and n == 1:
         assert visible == [], "an output appeared before its first commit"
@@ -321,8 +321,8 @@ def test_kill9_at_a_random_moment_of_writing(inputs: Path, tmp_path: Path,
     work = tmp_path / "work"
     shutil.copytree(inputs, work)
     before = _snapshot(work)
-    code = _killed(work, argv, "async", delay_ms)
-    assert code in (0, -signal.SIGKILL)
+    code, err = _killed(work, argv, "async", delay_ms)
+    assert code in (0, -signal.SIGKILL), err
     visible = _assert_absent_or_complete(work, before, outputs)
     if code == 0:
         assert sorted(visible) == sorted(outputs)
