@@ -66,6 +66,7 @@ INTERNAL_UNITS: dict[str, tuple[str, str]] = {
     "length_cm": ("cm", "cm"),
     "length_nm": ("nm", "nm"),
     "length_mm": ("mm", "mm"),
+    "area": ("cm**2", "cm^2"),  # electrode areas (impedance: sigma = d / (A R))
     "time": ("s", "s"),
     "temperature": ("K", "K"),
     "energy": ("eV", "eV"),
@@ -168,7 +169,8 @@ def _parse(text: str) -> Any:
 
 
 #: kinds whose values are never negative (a negative D, k, sigma or density is impossible)
-_NON_NEGATIVE = frozenset({"diffusivity", "velocity", "conductivity", "number_density"})
+_NON_NEGATIVE = frozenset({"diffusivity", "velocity", "conductivity", "number_density",
+                           "area"})
 
 
 def _coulomb_hint(text: str, kind: str) -> str:
@@ -236,7 +238,8 @@ def parse_quantity(
         raise UnitError(f"{text!r} is {value:.6g} K: a temperature must be above 0 K "
                         "(absolute zero)")
     if kind in _NON_NEGATIVE and value < 0.0:
-        raise UnitError(f"{text!r}: a {_KIND_WORDS.get(kind, kind).split(' (')[0]} cannot be "
+        what = _KIND_WORDS.get(kind, kind).split(" (")[0]
+        raise UnitError(f"{text!r}: {'an' if what[0] in 'aeiou' else 'a'} {what} cannot be "
                         "negative")
     return value
 

@@ -10,6 +10,7 @@ import typer
 
 from ..errors import InputError, UnitError
 from ..outputs import check_writable
+from ..units import parse_quantity_with_error
 from .common import emit, parse_q, parse_q_with_error, parse_t, save_png
 
 __all__ = ["register"]
@@ -28,16 +29,16 @@ _TEMPERATURE = typer.Option(
 
 
 def parse_area(text: str, *, option: str = "--area") -> tuple[float, float | None]:
-    """An area with its unit ('0.2 cm^2', '20 mm^2', '0.2+-0.01 cm^2') in cm^2.
-
-    The project's parser knows lengths, not areas: an area divided by 1 cm is a length in cm
-    with the same number, so the text is parsed as ``<text> / cm`` of kind ``length_cm``.
-    """
+    """An area with its unit ('0.2 cm^2', '20 mm^2', '0.2+-0.01 cm^2') in cm^2 (the unit
+    parser's ``area`` kind); a bare number is refused (the unit decides cm^2 or mm^2)."""
     try:
-        v, e = parse_q_with_error(f"{text} / cm", "length_cm", option=option)
+        parse_quantity_with_error(text, "dimensionless")
     except UnitError:
+        pass
+    else:
         raise UnitError(f"{option}: {text!r} is not an area; expected something like "
-                        "'0.2 cm^2' or '20 mm^2'") from None
+                        "'0.2 cm^2' or '20 mm^2'")
+    v, e = parse_q_with_error(text, "area", option=option)
     if not v > 0:
         raise InputError(f"{option} must be > 0, got {text!r}")
     return v, e
