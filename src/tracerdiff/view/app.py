@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import TracerdiffError
 from .inputs import parse_length_um, parse_pixel_size, step_settings
-from .map_panel import MapPanel, band_corners
+from .map_panel import PALETTES, MapPanel, band_corners
 from .profile_panel import ProfilePanel, k_table_html
 from .regions import Polygon, Rect, region_rows, region_table, shapes_text
 from .session import Line, LineAnalysis, MapSource, analyse_line
@@ -68,6 +68,7 @@ class ViewerApp:
         lo, hi = self.map.limits
         self.limits = (w.FloatInput(label="C min", value=lo, step=0.01),
                        w.FloatInput(label="C max", value=hi, step=0.01))
+        self.palette = w.Select(label="Colour map", options=list(PALETTES), value="viridis")
         self.pixel_size = w.TextInput(label="Pixel size (um)", value=self._pixel_text())
         self.paths = {"study": w.TextInput(label="Study file", value=study or "view_study.toml"),
                       "profile": w.TextInput(label="Profile CSV", value="profile.csv"),
@@ -89,6 +90,7 @@ class ViewerApp:
             wid.param.watch(lambda *_: self._schedule(), "value")
         for wid in self.limits:
             wid.param.watch(lambda *_: self._set_limits(), "value")
+        self.palette.param.watch(lambda e: self.map.set_palette(e.new), "value")
         self.detect = pn.widgets.Button(label="Detect steps again")
         self.detect.on_click(lambda *_: self._redetect())
         self.apply_pixel = pn.widgets.Button(label="Apply pixel size")
@@ -274,7 +276,7 @@ class ViewerApp:
 
         files = ", ".join(html.escape(str(f)) for f in self.source.files) or "dataset in memory"
         head = pn.pane.HTML(f"<h3>tracerdiff view</h3><p>{files} — pair {self.source.pair}</p>")
-        side = pn.Column(*self.limits, self.pixel_size, self.apply_pixel, width=200)
+        side = pn.Column(*self.limits, self.palette, self.pixel_size, self.apply_pixel, width=200)
         for wid in self.inputs.values():
             wid.width = 150
         steps = pn.Row(*self.inputs.values(), self.detect)

@@ -1,7 +1,7 @@
 """The map panel: the fraction map as a Bokeh image (zoom, pan, colour limits, colour bar,
-hover read-out of x, y in um and C +- error), the profile line with two draggable ends and
-the region tools (rectangles, polygons).  Large maps are shown block-averaged (display only:
-every number is computed on the full map)."""
+scale bar, hover read-out of x, y in um, counts and C +- error), the profile line with two
+draggable ends and the region tools (rectangles, polygons, freehand).  Large maps are shown
+block-averaged (display only: every number is computed on the full map)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,13 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MAX_DISPLAY_SIDE", "MapPanel", "display_arrays"]
+__all__ = ["MAX_DISPLAY_SIDE", "PALETTES", "MapPanel", "band_corners", "display_arrays"]
 
 #: maps larger than this (pixels per side) are shown block-averaged
 MAX_DISPLAY_SIDE = 1024
+#: colour maps offered on the page
+PALETTES = {"viridis": "Viridis256", "cividis": "Cividis256", "inferno": "Inferno256",
+            "greys": "Greys256", "turbo": "Turbo256"}
 
 
 def bokeh_api() -> tuple[Any, Any]:
@@ -32,15 +35,15 @@ def _block_mean(a: np.ndarray, k: int) -> np.ndarray:
         return np.nanmean(a[:ny, :nx].reshape(ny // k, k, nx // k, k), axis=(1, 3))
 
 
-def display_arrays(fds: Any, max_side: int = MAX_DISPLAY_SIDE,
-                   ) -> tuple[np.ndarray, np.ndarray, int]:
-    """(C, C_err, k): the arrays drawn, block-averaged k x k when a side exceeds ``max_side``."""
-    c = np.asarray(fds["C"].values, dtype=np.float32)
-    e = np.asarray(fds["C_err"].values, dtype=np.float32)
-    k = max(1, int(np.ceil(max(c.shape) / max_side)))
-    if k == 1:
-        return c, e, 1
-    return _block_mean(c, k), _block_mean(e, k), k
+def display_arrays(fds: Any, max_side: int = MAX_DISPLAY_SIDE) -> tuple[dict[str, Any], int]:
+    """({"image": C, "C_err", "n_a", "n_b"}, k): the arrays drawn (float32), block-averaged
+    k x k when a side exceeds ``max_side``."""
+    names = {"image": "C", "C_err": "C_err", "n_a": "n_a", "n_b": "n_b"}
+    arrays = {k: np.asarray(fds[v].values, dtype=np.float32) for k, v in names.items() if v in fds}
+    k = max(1, int(np.ceil(max(arrays["image"].shape) / max_side)))
+    if k > 1:
+        arrays = {n: _block_mean(a, k).astype(np.float32) for n, a in arrays.items()}
+    return {n: [a] for n, a in arrays.items()}, k
 
 
 def _extent(fds: Any) -> tuple[float, float]:
@@ -63,50 +66,69 @@ class MapPanel:
 
     def __init__(self, fds: Any, *, unit: str = "um", height: int = 420) -> None:
         bm, figure = bokeh_api()
-        BoxEditTool, ColorBar, ColumnDataSource, HoverTool = (
-            bm.BoxEditTool, bm.ColorBar, bm.ColumnDataSource, bm.HoverTool)
-        LinearColorMapper, PointDrawTool, PolyDrawTool, PolyEditTool, Range1d = (
-            bm.LinearColorMapper, bm.PointDrawTool, bm.PolyDrawTool, bm.PolyEditTool, bm.Range1d)
-
-        c, e, self.block = display_arrays(fds)
-        w, h = _extent(fds)
-        self.extent_um = (w, h)
-        lo, hi = self.limits = _limits(c)
-        self.mapper = LinearColorMapper(palette="Viridis256", low=lo, high=hi, nan_color="white")
+        data, self.block = display_arrays(fds)
+        w, h = self.extent_um = _extent(fds)
+        lo, hi = self.limits = _limits(data["image"][0])
+        self.mapper = bm.LinearColorMapper(palette="Viridis256", low=lo, high=hi,
+                                           nan_color="white")  # fmt: skip
         width = int(min(900, max(300, height * w / h))) if h > 0 else height
-        fig = figure(x_range=Range1d(0, w, bounds=(0, w)), y_range=Range1d(h, 0, bounds=(0, h)),
-                     width=width + 90, height=height, match_aspect=True, name="map",
-                     tools="pan,wheel_zoom,box_zoom,reset,save", active_scroll="wheel_zoom",
-                     x_axis_label=f"x ({unit})", y_axis_label=f"y ({unit})")  # fmt: skip
-        self.image_source = ColumnDataSource({"image": [c], "C_err": [e]})
-        self.image = img = fig.image(image="image", x=0, y=0, dw=w, dh=h, source=self.image_source,
-                        color_mapper=self.mapper, name="C_image")  # fmt: skip
-        fig.add_layout(ColorBar(color_mapper=self.mapper, title="C", width=12), "right")
-        fig.add_tools(HoverTool(renderers=[img], tooltips=[
-            ("x, y", f"$x{{0.00}}, $y{{0.00}} {unit}"),
-            ("C", "@image{0.00000} ± @C_err{0.00000}")]))
-        self.band_source = ColumnDataSource({"x": [], "y": []})
+        self.figure = fig = figure(
+            x_range=bm.Range1d(0, w, bounds=(0, w)), y_range=bm.Range1d(h, 0, bounds=(0, h)),
+            width=width + 90, height=height, match_aspect=True, name="map",
+            tools="pan,wheel_zoom,box_zoom,reset,save", active_scroll="wheel_zoom",
+            x_axis_label=f"x ({unit})", y_axis_label=f"y ({unit})")  # fmt: skip
+        self.image_source = bm.ColumnDataSource(data)
+        self.image = fig.image(image="image", x=0, y=0, dw=w, dh=h, source=self.image_source,
+                               color_mapper=self.mapper, name="C_image")  # fmt: skip
+        fig.add_layout(bm.ColorBar(color_mapper=self.mapper, title="C", width=12), "right")
+        if unit == "um":  # a scale bar in metric lengths (none on a map in pixel units)
+            fig.add_layout(bm.ScaleBar(range=fig.x_range, unit="µm", location="bottom_left",
+                                       dimensional=bm.MetricLength()))  # fmt: skip
+        fig.add_tools(bm.HoverTool(renderers=[self.image], tooltips=self._tooltips(fds, unit)))
+        self._add_line(bm)
+        self._add_regions(bm)
+
+    def _tooltips(self, fds: Any, unit: str) -> list[tuple[str, str]]:
+        a, _, b = str(fds.attrs.get("pair", "a/b")).partition("/")
+        block = "" if self.block == 1 else f" ({self.block} x {self.block} mean)"
+        tips = [("x, y", f"$x{{0.00}}, $y{{0.00}} {unit}"),
+                ("C" + block, "@image{0.00000} ± @C_err{0.00000}")]
+        if "n_a" in fds and "n_b" in fds:
+            tips.append((f"counts {a}, {b}", "@n_a{0.0}, @n_b{0.0}"))
+        return tips
+
+    def _add_line(self, bm: Any) -> None:
+        fig = self.figure
+        self.band_source = bm.ColumnDataSource({"x": [], "y": []})
         fig.patch("x", "y", source=self.band_source, fill_alpha=0.15, fill_color="white",
                   line_color="white", line_dash="dashed")  # fmt: skip
-        self.line_source = ColumnDataSource({"x": [], "y": []}, name="line_ends")
+        self.line_source = bm.ColumnDataSource({"x": [], "y": []}, name="line_ends")
         fig.line("x", "y", source=self.line_source, color="red", line_width=2)
         ends = fig.scatter("x", "y", source=self.line_source, size=11, color="red",
                            line_color="white")  # fmt: skip
-        draw = PointDrawTool(renderers=[ends], num_objects=2,
-                             description="Line: click its two ends, drag them")
-        self.rect_source = ColumnDataSource({"x": [], "y": [], "width": [], "height": []},
-                                            name="rects")  # fmt: skip
+        draw = bm.PointDrawTool(renderers=[ends], num_objects=2,
+                                description="Line: click its two ends, drag them")
+        fig.add_tools(draw)
+        fig.toolbar.active_tap = draw
+
+    def _add_regions(self, bm: Any) -> None:
+        fig = self.figure
+        self.rect_source = bm.ColumnDataSource({"x": [], "y": [], "width": [], "height": []},
+                                               name="rects")  # fmt: skip
         rects = fig.rect("x", "y", "width", "height", source=self.rect_source, fill_alpha=0.2,
                          fill_color="orange", line_color="orange")  # fmt: skip
-        self.poly_source = ColumnDataSource({"xs": [], "ys": []}, name="polys")
+        self.poly_source = bm.ColumnDataSource({"xs": [], "ys": []}, name="polys")
         polys = fig.patches("xs", "ys", source=self.poly_source, fill_alpha=0.2,
                             fill_color="cyan", line_color="cyan")  # fmt: skip
         vertices = fig.scatter([], [], size=7, color="cyan")
-        fig.add_tools(draw, BoxEditTool(renderers=[rects], description="Rectangle region"),
-                      PolyDrawTool(renderers=[polys], description="Polygon region"),
-                      PolyEditTool(renderers=[polys], vertex_renderer=vertices))  # fmt: skip
-        fig.toolbar.active_tap = draw
-        self.figure = fig
+        fig.add_tools(bm.BoxEditTool(renderers=[rects], description="Rectangle region"),
+                      bm.PolyDrawTool(renderers=[polys], description="Polygon region"),
+                      bm.FreehandDrawTool(renderers=[polys], description="Freehand region"),
+                      bm.PolyEditTool(renderers=[polys], vertex_renderer=vertices))  # fmt: skip
+
+    def set_palette(self, name: str) -> None:
+        """Colour map by name (``PALETTES``)."""
+        self.mapper.palette = PALETTES[name]
 
     def set_limits(self, low: float, high: float) -> None:
         """Colour limits of the map."""
@@ -118,13 +140,12 @@ class MapPanel:
 
     def set_map(self, fds: Any) -> None:
         """Show another fraction map (e.g. after a new pixel size: the extent follows)."""
-        c, e, self.block = display_arrays(fds)
-        w, h = _extent(fds)
-        self.extent_um = (w, h)
+        data, self.block = display_arrays(fds)
+        w, h = self.extent_um = _extent(fds)
         self.image.glyph.update(dw=w, dh=h)
         self.figure.x_range.update(start=0, end=w, bounds=(0, w))
         self.figure.y_range.update(start=h, end=0, bounds=(0, h))
-        self.image_source.data = {"image": [c], "C_err": [e]}
+        self.image_source.data = data
 
 
 def band_corners(start: tuple[float, float], end: tuple[float, float],
