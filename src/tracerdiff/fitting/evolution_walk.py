@@ -137,7 +137,7 @@ def evolution_response(
         k[sl] = _interp_matrix(s.x_um[sl], s.centres_um) @ resp
     if s.initial_fit is not None:
         k += _erfc_initial_columns(s, segments, c_source, mid, origin)
-    return WalkResponse(k, z, origin, increments=True)
+    return WalkResponse(k, z, origin)
 
 
 def _linear_evolve(v: FloatArray, h_cm: float, segs: Sequence[tuple[str, float]]) -> FloatArray:

@@ -5,14 +5,16 @@ grain adds a resistance ``r_i = l_i / D_b + 1 / k_i``; the profile is then, to f
 homogeneous solution in a deformed coordinate ``xi(x) = x + W(x)`` with
 ``W(x) = D_eff R(x) - x`` (``R`` the resistance from the surface to ``x``).  ``W`` has
 independent increments (a random walk from the surface): ``Cov(W(x), W(x')) = q min(x, x')``
-with a rate ``q`` (um).  The data deviate from the smooth model by ``dC/dx W(x)`` plus the
-counting noise, so the weighted least-squares estimate has the sandwich covariance
+with a rate ``q`` (um).  An increment ``dW`` at depth ``y`` acts as a thin extra resistance
+``dW / D`` there; the data respond to it through ``K`` (:func:`image_kernel` for the analytic
+profiles, :mod:`tracerdiff.fitting.evolution_walk` for evolution fits), so the weighted
+least-squares estimate has the sandwich covariance
 
-    Cov = s^2 (J^T J)^-1 + q B U U^T B^T,   B = (J^T J)^-1 J^T,   U = K L
+    Cov = s^2 (J^T J)^-1 + q B U U^T B^T,   B = (J^T J)^-1 J^T,   U = K diag(sqrt(dz)) / sigma
 
-(weighted coordinates; ``K`` maps the walk at the nodes to the data, ``L L^T`` is the walk's
-covariance at the nodes).  For a chain ``Var(ln D_eff,N) = q / L`` over a stretch ``L``, which is
-the delta-method result ``(CV^2(r) + CV^2(l) - 2 rho CV(r) CV(l)) / N`` (science.md section 10).
+(weighted coordinates; ``dz`` the node intervals).  For a chain ``Var(ln D_eff,N) = q / L``
+over a stretch ``L``, the delta-method result ``(CV^2(r) + CV^2(l) - 2 rho CV(r) CV(l)) / N``
+(science.md section 10).
 
 ``q`` comes from (in :func:`grain_sampling_error`):
 
@@ -26,8 +28,9 @@ the delta-method result ``(CV^2(r) + CV^2(l) - 2 rho CV(r) CV(l)) / N`` (science
   term alone is a lower bound: ``q = max(REML, E[l] (1 - beta)^2 CV^2(l))``.
 - ``"homogeneous"``: ``q = 0`` (single crystals, glasses): counting error only.
 
-With the counting errors given, ``s^2`` below 1 is raised to 1 (never below the stated counting
-error).  Everything beyond the counting error is reported as ``stderr_microstructure``.
+With the counting errors given, the white scale ``s^2`` is applied only when it exceeds 1 by
+more than two of its standard errors (never below the stated counting error).  Everything
+beyond the counting error is reported as ``stderr_microstructure``.
 """
 
 from __future__ import annotations
@@ -125,14 +128,12 @@ def walk_rate_from_grains(
 
 @dataclass(frozen=True)
 class WalkResponse:
-    """How the data respond to the coordinate walk: ``K`` (n, m) for the walk at nodes
-    ``z_um`` (m,) measured from ``origin_um`` (where it starts, the surface), or, with
-    ``increments``, for its independent increments over the node intervals."""
+    """How the data respond to the coordinate walk: ``K`` (n, m), d(data) / d(increment, um) of
+    the walk over the node intervals ending at ``z_um`` (m,), from ``origin_um`` (the surface)."""
 
     K: FloatArray
     z_um: FloatArray
     origin_um: float
-    increments: bool = False
 
 
 def nodes_for(x_um: FloatArray, origin_um: float) -> FloatArray:
@@ -142,19 +143,6 @@ def nodes_for(x_um: FloatArray, origin_um: float) -> FloatArray:
     if xs.size > _MAX_NODES:
         xs = np.quantile(xs, np.linspace(0.0, 1.0, _MAX_NODES))
     return np.asarray(xs, dtype=float)
-
-
-def hat_matrix(x_um: FloatArray, z_um: FloatArray, origin_um: float) -> FloatArray:
-    """(n, m) linear interpolation of the walk from nodes ``z_um`` (W = 0 at the origin and
-    before it; constant beyond the last node) to ``x_um``."""
-    x = np.asarray(x_um, dtype=float)
-    zz = np.concatenate([[origin_um], z_um])
-    out = np.zeros((x.size, z_um.size))
-    for a in range(z_um.size):
-        e = np.zeros(zz.size)
-        e[a + 1] = 1.0
-        out[:, a] = np.interp(x, zz, e, left=0.0, right=e[-1])
-    return out
 
 
 def image_kernel(
@@ -198,15 +186,13 @@ def profile_response(
     u = np.maximum(np.asarray(x_um, dtype=float) - origin_um, 0.0)
     k = image_kernel(u, mid, lambda d: slope(d + origin_um), surface=surface)
     k[np.asarray(x_um) < origin_um, :] = 0.0
-    return WalkResponse(k, z, origin_um, increments=True)
+    return WalkResponse(k, z, origin_um)
 
 
 def _walk_factor(resp: WalkResponse, sigma: FloatArray) -> FloatArray:
-    """U = diag(1/sigma) K L with L L^T the walk's covariance at the nodes (q = 1)."""
+    """U = diag(1/sigma) K diag(sqrt(dz)): the increments are independent, variance q dz."""
     dz = np.diff(np.concatenate([[resp.origin_um], resp.z_um]))
-    kw = resp.K / sigma[:, None]
-    # W(z_a) = sum_{b <= a} dW_b: K C has columns sum_{a >= b} K[:, a]
-    u = kw if resp.increments else np.cumsum(kw[:, ::-1], axis=1)[:, ::-1]
+    u = resp.K / sigma[:, None]
     return np.asarray(u * np.sqrt(np.maximum(dz, 0.0))[None, :], dtype=float)
 
 
