@@ -130,3 +130,11 @@ def test_library_open_counts(npy_pair: tuple[Path, Path]) -> None:
     cal = calibrate(ds, field_of_view_um=(10.0, 6.0))
     assert not is_pixel_units(cal) and cal.attrs["pixel_size_x_um"] == pytest.approx(0.5)
     np.testing.assert_allclose(cal["x"].values[:2], [0.25, 0.75])
+
+
+def test_unnamed_files_ask_for_species(
+    npy_pair: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two uncalibrated files without species names: the message says what is missing."""
+    code, _, err = run(["fraction", *map(str, npy_pair)], capsys)
+    assert code == 2 and "--species" in err and "field_of_view_um" not in err

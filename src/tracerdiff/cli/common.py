@@ -7,7 +7,7 @@ from typing import Any
 
 from rich.console import Console
 
-from ..errors import InputError
+from ..errors import DataError, InputError
 from ..outputs import atomic_path
 from ..parsing import parse_lengths_xy, parse_point
 from ..quantities import to_json
@@ -172,6 +172,11 @@ def read_counts(
                            **calibration(pixel_size, field_of_view), **options)
     except UncalibratedError as exc:
         raise UncalibratedError(with_calibration_hint(exc)) from None
+    except DataError as exc:
+        if "species=" not in str(exc):
+            raise
+        raise type(exc)(str(exc).split("; pass species=")[0]
+                        + "; name them with --species (e.g. --species 6Li,7Li)") from None
 
 
 def with_calibration_hint(exc: Exception) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ..errors import FileFormatError, InputError
+from ..errors import DataError, FileFormatError, InputError
 
 __all__ = ["UncalibratedError", "calibrate", "is_pixel_units", "open_counts", "require_length"]
 
@@ -116,6 +116,8 @@ def open_counts(
         # a reader may refuse a file only for want of a pixel size: read it with one to know
         try:
             ds = _read(files, {"pixel_size_um": 1.0}, options)
+        except DataError:
+            raise  # the files were read: what else is wrong with them stands
         except (InputError, TypeError):
             raise first from None
         uncalibrated = True
