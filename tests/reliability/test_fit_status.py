@@ -33,7 +33,8 @@ def _profile(x: np.ndarray, sd: float, err: float, seed: int, **kw: float) -> Pr
 
 
 def _fit(x: np.ndarray, sd: float, err: float, seed: int, **kw: float) -> FitResult:
-    return fit_profile("erfc", _profile(x, sd, err, seed, **kw), time_s=T110)
+    # the synthetic surface is at x0 = 100 um: x0 is fitted (held at 0 by default)
+    return fit_profile("erfc", _profile(x, sd, err, seed, **kw), time_s=T110, free=("x0",))
 
 
 def _write(path: Path, p: ProfileData) -> Path:
@@ -92,10 +93,11 @@ def test_cli_prints_warnings_and_json_status(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = _write(tmp_path / "p.csv", _profile(X, 2.0, 0.01, 1))
-    code, out, _ = _run(["fit", "erfc", str(path), "--time", "110 h"], capsys)
+    code, out, _ = _run(["fit", "erfc", str(path), "--time", "110 h", "--free", "x0"], capsys)
     assert code == 0 and "status: poor_fit" in out
     assert any(line.startswith("warning:") and "chi2" in line for line in out.splitlines())
-    code, out, _ = _run(["fit", "erfc", str(path), "--time", "110 h", "--json"], capsys)
+    code, out, _ = _run(["fit", "erfc", str(path), "--time", "110 h", "--free", "x0", "--json"],
+                        capsys)
     d = json.loads(out)
     assert code == 0 and d["status"] == "poor_fit" and any("chi2" in n for n in d["notes"])
 
