@@ -112,6 +112,26 @@ def test_line_drawn_gives_the_k_of_gb_step(page: Any, view_server: dict[str, Any
     assert page.errors == []
 
 
+def test_saved_study_runs_to_the_numbers_shown(page: Any, view_server: dict[str, Any],
+                                              tmp_path: Path) -> None:  # fmt: skip
+    shown = [float(k) for k in (r.get_attribute("data-k") for r in
+                                page.locator("#k-table tr.gb-row").all()) if k]  # fmt: skip
+    assert len(shown) >= 3  # the line of the test above
+    page.get_by_role("button", name="Save lines to study").click()
+    page.get_by_text("saved view_line1").first.wait_for(timeout=30000)
+    study = view_server["cwd"] / "view_study.toml"
+    out = tmp_path / "out"
+    _cli(["run", str(study), "-o", str(out), "--json"], view_server["cwd"])
+    res = json.loads((out / "results.json").read_text())["analyses"]["view_line1"]
+    ks = [b["gradient_estimate"]["D_gb_over_delta"]["value"]
+          for b in res["results"]["boundaries"] if b["analysable"]]  # fmt: skip
+    measured = [(g, w) for g, w in zip(shown, ks, strict=True) if w is not None]
+    assert len(measured) >= 3
+    for g, w in measured:
+        assert math.isclose(g, w, rel_tol=1e-9), (g, w)
+    assert page.errors == []
+
+
 def test_region_drawn_gives_the_roi_table(page: Any, view_server: dict[str, Any],
                                          tmp_path: Path) -> None:  # fmt: skip
     page.locator('[title="Rectangle region"]').first.click()
@@ -132,5 +152,39 @@ def test_region_drawn_gives_the_roi_table(page: Any, view_server: dict[str, Any]
     assert int(row.get_attribute("data-n-pixels")) == r0["n_pixels"] > 1000
     assert math.isclose(float(row.get_attribute("data-c")), r0["C"]["value"], rel_tol=1e-12)
     assert math.isclose(float(row.get_attribute("data-c-err")), r0["C"]["stderr"], rel_tol=1e-12)
+    page.locator('[title="Polygon region"]').first.click()
+    verts = [[100.0, 120.0], [180.0, 120.0], [150.0, 180.0]]
+    (a, b, c) = page.evaluate(TO_PAGE, ["map", verts])
+
+    def hold(pt: list[float]) -> None:  # Bokeh's "press": starts, then closes the polygon
+        page.mouse.move(*pt)
+        page.mouse.down()
+        page.wait_for_timeout(800)
+        page.mouse.up()
+
+    hold(a)
+    page.wait_for_timeout(400)
+    page.mouse.click(*b)  # a tap adds a vertex
+    page.wait_for_timeout(400)
+    hold(c)
+    rows = page.locator("#roi-table tr.roi-row")
+    rows.nth(1).wait_for(timeout=30000)
+    shape = rows.nth(1).get_attribute("data-shape")
+    assert shape.startswith("poly ") and len(shape.split()) >= 7  # three vertices or more
+    ref = _cli(["fraction", *MAP_FILES, *FRACTION_FLAGS, "--roi", shape, "--json"],
+               view_server["cwd"])  # fmt: skip
+    assert int(rows.nth(1).get_attribute("data-n-pixels")) == ref["regions"][0]["n_pixels"] > 100
+    assert math.isclose(float(rows.nth(1).get_attribute("data-c")), ref["regions"][0]["C"]["value"],
+                        rel_tol=1e-12)  # fmt: skip
     page.screenshot(path=str(tmp_path / "view_region.png"), full_page=True)
     assert page.errors == []
+
+
+def test_ctrl_c_stops_cleanly(view_server: dict[str, Any]) -> None:
+    import signal
+
+    proc = view_server["proc"]
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=30) == 0
+    err = proc.stderr.read()
+    assert "Traceback" not in err
