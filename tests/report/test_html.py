@@ -41,3 +41,20 @@ def test_format_duration() -> None:
     assert format_duration(16 * 86400) == "16 d"
     assert format_duration(90) == "1.5 min"
     assert format_duration(2.0) == "2 s"
+
+
+def test_comparisons_show_the_errors_column_and_flag_beyond_three() -> None:
+    from tracerdiff.report.html import _comparisons
+
+    def row(label: str, n: float | None) -> dict[str, Any]:
+        q = {"value": 1.0, "stderr": 0.1, "unit": "eV"}
+        return {"label": label, "recovered": q, "truth": q, "ratio_to_truth": 1.0,
+                "n_errors": n, "published": None, "note": ""}
+
+    page = _comparisons([row("close", -1.4), row("far", 3.8), row("none", None)])
+    assert "<th>errors</th>" in page
+    cells = re.findall(r"<td class='num( off)?'[^>]*>([^<]*)</td>", page)
+    errors = [(off, text) for off, text in cells if text == "" or text[0] in "+-"]
+    assert ("", "-1.4") in errors
+    assert (" off", "+3.8 &#9888;") in errors  # flagged
+    assert page.count("class='num off'") == 1

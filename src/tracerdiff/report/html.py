@@ -109,6 +109,20 @@ def _q(v: dict[str, Any] | None) -> str:
     return f"{s} {v.get('unit', '')}".strip()
 
 
+#: |recovered - true| in standard errors above which the comparisons table flags a row
+FLAG_N_ERRORS = 3.0
+
+
+def _n_errors_cell(n: Any) -> str:
+    """The signed distance to the truth in standard errors; flagged beyond FLAG_N_ERRORS."""
+    if not isinstance(n, (int, float)):
+        return "<td class='num'></td>"
+    if abs(n) > FLAG_N_ERRORS:
+        return (f"<td class='num off' title='more than {FLAG_N_ERRORS:g} standard errors from "
+                f"the truth'>{n:+.1f} &#9888;</td>")
+    return f"<td class='num'>{n:+.1f}</td>"
+
+
 def _comparisons(rows: Sequence[dict[str, Any]]) -> str:
     if not rows:
         return ""
@@ -119,12 +133,16 @@ def _comparisons(rows: Sequence[dict[str, Any]]) -> str:
             f"<tr><td>{_e(r['label'])}</td><td class='num'>{_e(_q(r.get('recovered')))}</td>"
             f"<td class='num'>{_e(_q(r.get('truth')))}</td>"
             f"<td class='num'>{_e('' if ratio is None else f'{ratio:.3f}')}</td>"
+            f"{_n_errors_cell(r.get('n_errors'))}"
             f"<td class='num'>{_e(_q(r.get('published')))}</td>"
             f"<td>{_e(r.get('note', ''))}</td></tr>"
         )
-    return ("<h2 id='comparison'>Recovered, true and published values</h2><table><tr>"
+    return ("<h2 id='comparison'>Recovered, true and published values</h2>"
+            "<p class='meta'>errors: (recovered - true) / standard error (the recovered and the "
+            "true standard errors in quadrature); beyond "
+            f"{FLAG_N_ERRORS:g} flagged &#9888;</p><table><tr>"
             "<th>quantity</th><th>recovered</th><th>true</th><th>recovered / true</th>"
-            "<th>published</th><th>note</th></tr>" + "".join(body) + "</table>")
+            "<th>errors</th><th>published</th><th>note</th></tr>" + "".join(body) + "</table>")
 
 
 def _analysis(o: AnalysisOutcome) -> str:

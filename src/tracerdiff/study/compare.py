@@ -3,7 +3,8 @@
 Each row: ``recovered`` {value, stderr, unit} (stderr a standard error), ``truth``,
 ``published``, ``ratio_to_truth``, ``n_errors`` = (recovered - truth) / sqrt(stderr^2 +
 truth stderr^2) (signed; null without a standard error), ``truth_within_2_stderr`` and
-``truth_within_3_stderr``, and a ``note``.
+``truth_within_3_stderr``, and a ``note`` (the study's note, then any problem: no standard
+error, a missing result or truth). The report shows ``n_errors`` in its own column.
 """
 
 from __future__ import annotations
@@ -79,9 +80,7 @@ def evaluate_comparisons(study: Study, outcomes: Sequence[AnalysisOutcome]) -> l
         row["n_errors"] = n_errors(rec, row["truth"])
         row["truth_within_2_stderr"] = _within(row["n_errors"], 2.0)
         row["truth_within_3_stderr"] = _within(row["n_errors"], 3.0)
-        if row["n_errors"] is not None:
-            notes.insert(0, f"recovered - true = {row['n_errors']:+.2g} standard errors")
-        elif rec and row["truth"]:
+        if row["n_errors"] is None and rec and row["truth"]:
             notes.insert(0, "no standard error: distance to the truth in errors not available")
         row["note"] = "; ".join(n for n in notes if n)
         rows.append(row)
