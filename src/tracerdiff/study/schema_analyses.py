@@ -196,7 +196,7 @@ class SeriesModelSpec(_Analysis):
     k_from: str | None = None
     grain_size: LengthWithError | None = None
     grain_size_from: str | None = None
-    model: Literal["series", "brick", "mg1", "mg2", "mg3", "hs"] = "series"
+    model: Literal["series", "brick", "mg1", "mg2", "mg3", "hs", "hex"] = "series"
     time: Time | None = Field(default=None, gt=0)
     n_grains: int | None = Field(default=None, ge=1)
     k_spread: float = Field(default=0.0, ge=0)
