@@ -150,3 +150,31 @@ def test_real_cameca_image(real_data: Path) -> None:
     assert np.isfinite(prof["C"].values).sum() > 100
     page.map.rect_source.data = {"x": [w / 2], "y": [w / 2], "width": [w / 4], "height": [w / 4]}
     assert "roi-row" in str(page.roi_table.object)
+
+
+def test_gb_map_overlay_equals_gb_map(source: MapSource, demo_dir: Path, tmp_path: Path) -> None:
+    pytest.importorskip("panel")
+    from tracerdiff.view.app import ViewerApp
+
+    labels = np.load(demo_dir / "A_grains.npy")
+    page = ViewerApp(source, d_bulk=D_BULK, labels=labels)
+    page.show_edges.value = True
+    assert page.map.edges.visible
+    page._run_gb_map()
+    assert not page.message.visible, page.message.object
+    nc = tmp_path / "map.nc"
+    _cli(["fraction", *MAP_FILES, *FRACTION_FLAGS, "-o", str(nc)], demo_dir)
+    ref = _cli(["gb-map", str(nc), "--labels", "A_grains.npy", "--d-bulk", D_BULK, "--json"],
+               demo_dir)  # fmt: skip
+    n = ref["summary"]["n_measured"]
+    assert n >= 1 and f"data-n-measured='{n}'" in str(page.gb_map_info.object)
+    hm = ref["summary"]["D_gb_over_delta_hmean"]["value"]
+    assert f"{hm:.3g} cm/s" in str(page.gb_map_info.object)
+    kimg = page.map.k_source.data["image"][0]
+    measured = [b["D_gb_over_delta"]["value"] for b in ref["boundaries"]
+                if b["status"] == "measured"]  # fmt: skip
+    shown = np.unique(kimg[np.isfinite(kimg) & (kimg > 0)])
+    assert np.allclose(np.sort(shown), np.sort(np.asarray(measured, dtype=np.float32)),
+                       rtol=1e-6)  # float32 display image
+    with pytest.raises(InputError):
+        ViewerApp(source, labels=labels[:-1])

@@ -43,6 +43,8 @@ def view(
     field_of_view: str | None = typer.Option(None, "--field-of-view", help=FIELD_OF_VIEW_HELP),
     d_bulk: str = typer.Option("", "--d-bulk", help="D_b to start with, e.g. '2.6e-8 cm^2/s'."),
     width: str = typer.Option("16 um", "--width", help="Line width to start with."),
+    labels: str | None = typer.Option(
+        None, "--labels", help="Grain-label image on the map's grid (.npy/.tif): overlays."),
 ) -> None:
     """Interactive viewer: draw lines, boundaries and regions on the map, see k live.
 
@@ -78,8 +80,15 @@ def view(
         db = load_study(study).spec.sample.d_bulk
         d_bulk = f"{db!r} cm^2/s" if db else ""
 
+    lab = None
+    if labels is not None:
+        from ..view.overlays import check_labels
+        from .gb_map_boundaries import read_labels
+
+        lab = check_labels(read_labels(labels), src.fraction)
+
     def page() -> object:
-        return ViewerApp(src, d_bulk=d_bulk, study=study or "", width=width).layout
+        return ViewerApp(src, d_bulk=d_bulk, study=study or "", width=width, labels=lab).layout
 
     srv = make_server(page, port=port)
     emit({"url": srv.url}, as_json=False, text=f"tracerdiff view: {srv.url}\n(Ctrl-C stops)")

@@ -10,9 +10,12 @@ from __future__ import annotations
 import html
 from typing import Any
 
+import numpy as np
+
 from ..errors import TracerdiffError
 from .inputs import parse_length_um, parse_pixel_size, step_settings
 from .map_panel import PALETTES, MapPanel, band_corners
+from .overlays import boundary_k_image, check_labels, edge_keys, overlay_arrays, run_gb_map
 from .profile_panel import ProfilePanel, k_table_html
 from .regions import Polygon, Rect, region_rows, region_table, shapes_text
 from .session import Line, LineAnalysis, MapSource, analyse_line
@@ -41,10 +44,11 @@ class ViewerApp:
     """One session's page and state (the current line, its boundaries, the regions)."""
 
     def __init__(self, source: MapSource, *, d_bulk: str = "", study: str = "",
-                 width: str = "16 um") -> None:  # fmt: skip
+                 width: str = "16 um", labels: np.ndarray | None = None) -> None:  # fmt: skip
         import panel as pn
 
         self.source = source
+        self.labels = None if labels is None else check_labels(labels, source.fraction)
         self.analysis: LineAnalysis | None = None
         self.boundaries: list[float] | None = None  # None: the detected steps
         self.shapes: list[Rect | Polygon] = []
@@ -74,6 +78,13 @@ class ViewerApp:
                       "profile": w.TextInput(label="Profile CSV", value="profile.csv"),
                       "table": w.TextInput(label="Boundary table CSV", value="boundaries.csv"),
                       "regions": w.TextInput(label="Regions (shapes file)", value="regions.txt")}
+        self.show_edges = w.Checkbox(label="Grain boundaries (labels)", value=False,
+                                     disabled=self.labels is None)
+        self.gb_map_button = pn.widgets.Button(label="gb-map: k of every boundary",
+                                               disabled=self.labels is None)
+        self.gb_map_info = pn.pane.HTML("", name="gb_map_info")
+        if self.labels is not None:
+            self.map.add_overlays(self.labels.shape)
         self.overwrite = w.Checkbox(label="Overwrite CSV/shapes files", value=False)
         self._wire()
 
@@ -93,6 +104,8 @@ class ViewerApp:
         self.palette.param.watch(lambda e: self.map.set_palette(e.new), "value")
         self.detect = pn.widgets.Button(label="Detect steps again")
         self.detect.on_click(lambda *_: self._redetect())
+        self.show_edges.param.watch(lambda e: self._toggle_edges(bool(e.new)), "value")
+        self.gb_map_button.on_click(lambda _e: self._run_gb_map())
         self.apply_pixel = pn.widgets.Button(label="Apply pixel size")
         self.apply_pixel.on_click(lambda *_: self._set_pixel_size())
         self.buttons = {n: pn.widgets.Button(label=label) for n, label in
@@ -212,6 +225,36 @@ class ViewerApp:
 
         self._guard(run)
 
+    # ---------------------------------------------------------------- overlays
+    def _toggle_edges(self, on: bool) -> None:
+        if self.labels is None:
+            return
+        if on and len(self.map.edges_source.data["image"][0]) <= 1:
+            edges = np.where(edge_keys(self.labels) >= 0, 1.0, np.nan)
+            self.map.edges_source.data = overlay_arrays(edges, self.map.block)
+        self.map.edges.visible = on
+
+    def _run_gb_map(self) -> None:
+        def run() -> None:
+            assert self.labels is not None
+            res = run_gb_map(self.source.fraction, self.labels, self._settings())
+            kimg = boundary_k_image(res)
+            good = kimg[np.isfinite(kimg) & (kimg > 0)]
+            if good.size:
+                self.map.k_mapper.update(low=float(good.min()), high=float(good.max()))
+            self.map.k_source.data = overlay_arrays(kimg, self.map.block)
+            self.map.k_image.visible = self.map.k_bar.visible = True
+            d = res.to_dict()["summary"]
+            hm = d["D_gb_over_delta_hmean"]
+            hm_text = "n/a" if hm["value"] is None else f"{hm['value']:.3g} cm/s"
+            self.gb_map_info.object = (
+                f"<p id='gb-map-info' data-n-measured='{d['n_measured']}'>gb-map: "
+                f"{d['n_boundaries']} boundaries, {d['n_measured']} measured; pooled harmonic "
+                f"mean k {hm_text}</p>")  # fmt: skip
+
+        self._show("")
+        self._guard(run)
+
     # ---------------------------------------------------------------- regions
     def current_shapes(self) -> list[Rect | Polygon]:
         """Rectangles and polygons drawn on the map (um)."""
@@ -276,7 +319,8 @@ class ViewerApp:
 
         files = ", ".join(html.escape(str(f)) for f in self.source.files) or "dataset in memory"
         head = pn.pane.HTML(f"<h3>tracerdiff view</h3><p>{files} — pair {self.source.pair}</p>")
-        side = pn.Column(*self.limits, self.palette, self.pixel_size, self.apply_pixel, width=200)
+        side = pn.Column(*self.limits, self.palette, self.pixel_size, self.apply_pixel,
+                         self.show_edges, self.gb_map_button, self.gb_map_info, width=220)
         for wid in self.inputs.values():
             wid.width = 150
         steps = pn.Row(*self.inputs.values(), self.detect)

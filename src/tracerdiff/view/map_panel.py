@@ -126,6 +126,27 @@ class MapPanel:
                       bm.FreehandDrawTool(renderers=[polys], description="Freehand region"),
                       bm.PolyEditTool(renderers=[polys], vertex_renderer=vertices))  # fmt: skip
 
+    def add_overlays(self, shape: tuple[int, int]) -> None:
+        """Hidden image layers for grain boundaries (white) and gb-map's k (log colours, grey
+        where k is not measurable), on the map's extent."""
+        bm, _ = bokeh_api()
+        w, h = self.extent_um
+        empty = {"image": [np.full((1, 1), np.nan, dtype=np.float32)]}
+        self.edges_source = bm.ColumnDataSource(dict(empty))
+        white = bm.LinearColorMapper(palette=["white"], low=0, high=2, nan_color=(0, 0, 0, 0))
+        self.edges = self.figure.image(image="image", x=0, y=0, dw=w, dh=h, visible=False,
+                                       source=self.edges_source, color_mapper=white)  # fmt: skip
+        self.k_source = bm.ColumnDataSource(dict(empty))
+        self.k_mapper = bm.LogColorMapper(palette="Plasma256", low=1e-8, high=1e-4,
+                                          low_color="gray", nan_color=(0, 0, 0, 0))  # fmt: skip
+        self.k_image = self.figure.image(image="image", x=0, y=0, dw=w, dh=h, visible=False,
+                                         source=self.k_source, color_mapper=self.k_mapper)
+        self.figure.add_tools(bm.HoverTool(renderers=[self.k_image], tooltips=[
+            ("k = D_gb/δ", "@image{0.000e+0} cm/s (0: not measurable)")]))
+        self.figure.add_layout(bm.ColorBar(color_mapper=self.k_mapper, title="k (cm/s)",
+                                           width=10, visible=False), "right")  # fmt: skip
+        self.k_bar = self.figure.right[-1]
+
     def set_palette(self, name: str) -> None:
         """Colour map by name (``PALETTES``)."""
         self.mapper.palette = PALETTES[name]
