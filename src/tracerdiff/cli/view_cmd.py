@@ -3,7 +3,7 @@ Panel and Bokeh are imported only when the command runs)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -13,7 +13,7 @@ from .common import FIELD_OF_VIEW_HELP, PIXEL_SIZE_HELP, calibration, emit
 __all__ = ["register", "view"]
 
 
-def _study_map(study: str) -> tuple[list[str], str, object]:
+def _study_map(study: str) -> tuple[list[str], str, Any]:
     """Files, pair and corrections of the study's first image measurement."""
     from ..study import load_study
 
@@ -45,6 +45,7 @@ def view(
     width: str = typer.Option("16 um", "--width", help="Line width to start with."),
     labels: str | None = typer.Option(
         None, "--labels", help="Grain-label image on the map's grid (.npy/.tif): overlays."),
+    as_json: bool = typer.Option(False, "--json", help="Print the URL as JSON (url, port)."),
 ) -> None:
     """Interactive viewer: draw lines, boundaries and regions on the map, see k live.
 
@@ -53,33 +54,19 @@ def view(
 
     Example: tracerdiff view map_6Li.txt map_7Li.txt --shots-per-pixel 16 --scans 150
     """
-    from .imaging_cmds import fraction_options_from_flags
-
     try:
         from ..view.app import ViewerApp
-        from ..view.server import make_server
-        from ..view.session import open_map
     except ImportError as exc:  # the optional extra
         raise InputError(f"tracerdiff view needs the 'view' extra ({exc.name} missing): "
                          "pip install 'tracerdiff[view]'") from None
     flags = {"shots_per_pixel": shots_per_pixel, "scans": scans, "dead_time": dead_time,
              "bin": bin_k, "background": background, "source": source}
-    opts = fraction_options_from_flags(flags)
-    given = {k: v for k, v in flags.items() if v is not None}
-    if not files:
-        if study is None:
-            raise InputError("give the image file(s) to show, or --study STUDY.toml")
-        files, study_pair, corr = _study_map(study)
-        pair = pair or study_pair
-        opts = corr if not given else opts  # type: ignore[assignment]
-    geo = calibration(pixel_size, field_of_view)
-    src = open_map(list(files), pair=pair, options=opts, **geo)
+    src = _open_map(files, study, pair, flags, calibration(pixel_size, field_of_view))
     if not d_bulk and study is not None:
         from ..study import load_study
 
         db = load_study(study).spec.sample.d_bulk
         d_bulk = f"{db!r} cm^2/s" if db else ""
-
     lab = None
     if labels is not None:
         from ..view.overlays import check_labels
@@ -90,10 +77,35 @@ def view(
     def page() -> object:
         return ViewerApp(src, d_bulk=d_bulk, study=study or "", width=width, labels=lab).layout
 
-    srv = make_server(page, port=port)
-    emit({"url": srv.url}, as_json=False, text=f"tracerdiff view: {srv.url}\n(Ctrl-C stops)")
+    _serve(page, port, no_browser, as_json)
+
+
+def _open_map(files: list[str] | None, study: str | None, pair: str | None,
+              flags: dict[str, Any], geo: dict[str, Any]) -> Any:  # fmt: skip
+    """The session's map: the files with the fraction flags, or the study's first map."""
+    from ..view.session import open_map
+    from .imaging_cmds import fraction_options_from_flags
+
+    opts = fraction_options_from_flags(flags)
+    if not files:
+        if study is None:
+            raise InputError("give the image file(s) to show, or --study STUDY.toml")
+        files, study_pair, corr = _study_map(study)
+        pair = pair or study_pair
+        if not any(v is not None for v in flags.values()):
+            opts = corr  # the study's corrections unless flags are given
+    return open_map(list(files), pair=pair, options=opts, **geo)
+
+
+def _serve(page: Any, port: int, no_browser: bool, as_json: bool) -> None:
+    """Serve ``page`` until Ctrl-C; the URL with the token goes to stdout."""
     import sys
 
+    from ..view.server import make_server
+
+    srv = make_server(page, port=port)
+    emit({"url": srv.url, "port": srv.port}, as_json=as_json,
+         text=f"tracerdiff view: {srv.url}\n(Ctrl-C stops)")
     sys.stdout.flush()
     if not no_browser:
         import webbrowser
