@@ -3,16 +3,14 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Annotated, Any
 
 import numpy as np
 import typer
 
-from ..errors import DataError, InputError
+from ..errors import InputError
 from ..outputs import check_writable
-from ..quantities import quantity
 from .common import (
     FIELD_OF_VIEW_HELP,
     PIXEL_SIZE_HELP,
@@ -47,49 +45,57 @@ def _d_bulk(text: str) -> tuple[float, float | None]:
     return v, e
 
 
-def _profile(path: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+def _profile(path: str) -> Any:
     from ..io import read_profile_csv
 
-    ds = read_profile_csv(path)
-    x = ds["x_um"].to_numpy()
-    c, e = ds["C"].to_numpy(), ds["C_err"].to_numpy()
-    if not np.any(np.isfinite(e)):
-        raise DataError(f"{path}: the profile has no C_err column; the step analysis needs errors")
-    return x, c, e, float(ds.attrs.get("width_um", 0.0) or 0.0)
+    return read_profile_csv(path)
 
 
-def _two_profile_flux(
-    x: np.ndarray,
-    c1: np.ndarray,
-    e1: np.ndarray,
-    later: str | None,
-    dt: str | None,
+def step_options(
+    gb: list[str],
     *,
-    closed_end: str | None,
-    time: str | None,
-) -> tuple[np.ndarray, np.ndarray, Any, Any, dict[str, Any]]:
-    """J(x) from PROFILE and the later profile (:func:`tracerdiff.grain_boundary.two_map_flux`):
-    the mean profile, the flux, the TwoMapFlux (its flags go on every boundary) and the JSON."""
-    from ..grain_boundary.flux import two_map_flux
+    d_bulk: str,
+    delta: str,
+    window: str | None,
+    guard: str | None,
+    resolution: str,
+    order: int,
+    angle: list[float] | None,
+    flux_angle: list[float] | None,
+    width: str | None,
+    curvature: str,
+    dt: str | None = None,
+    closed_end: str | None = None,
+    time: str | None = None,
+) -> Any:
+    """The :class:`~tracerdiff.grain_boundary.StepOptions` of ``gb-step``'s flags."""
+    from ..grain_boundary.options import StepOptions
 
-    if later is None or dt is None:
-        raise InputError("--flux-from and --dt go together")
+    names = [g.strip().lower() for g in gb]
+    if "auto" in names and len(gb) > 1:
+        raise InputError("--gb auto cannot be combined with explicit --gb positions")
+    if names == ["auto"] and angle:
+        raise InputError("--angle needs explicit --gb positions (not --gb auto)")
+    if names == ["auto"] and flux_angle and len(flux_angle) > 1:
+        raise InputError("--gb auto takes one --flux-angle")
     if closed_end not in (None, "left", "right"):
         raise InputError(f"--closed-end must be 'left' or 'right', got {closed_end!r}")
-    dt_s = float(parse_q(dt, "time", option="--dt") or 0.0)
-    t1 = None if time is None else float(parse_q(time, "time", option="--time") or 0.0)
-    x2, c2, e2, _ = _profile(later)
-    if x2.shape != x.shape or not np.allclose(x2, x, rtol=0, atol=1e-6):
-        raise InputError(f"--flux-from {later}: not on the grid of the first profile")
-    end = closed_end if closed_end is not None or t1 is not None else "right"
-    tm = two_map_flux(x, c1, e1, c2, e2, dt_s=dt_s, closed_end=end, t1_s=t1)
-    info = {"later_profile": str(Path(later)), "dt": quantity(dt_s, None, "s"), **tm.to_dict()}
-    if closed_end is None and t1 is None:
-        info["note"] = ("far end assumed closed (no --closed-end, no --time): k is biased when "
-                        "the far end changed (flag flux_far_end_open)")
-    elif closed_end == "left" and t1 is None:
-        info["note"] = "give --time (the exchange time of PROFILE) for a tighter coarse model"
-    return tm.C_mean, tm.C_mean_err, tm.flux, tm, info
+    db, db_err = _d_bulk(d_bulk)
+    opts: dict[str, Any] = {
+        "boundaries": "auto" if names == ["auto"] else [
+            float(parse_q(g, "length", option="--gb", default_unit="um") or 0.0) for g in gb],
+        "d_bulk": db, "d_bulk_err": db_err,
+        "delta_nm": parse_q(delta, "length_nm", option="--delta"),
+        "window_um": parse_q(window, "length", option="--window", default_unit="um"),
+        "guard_um": parse_q(guard, "length", option="--guard", default_unit="um"),
+        "resolution_um": parse_q(resolution, "length", option="--resolution", default_unit="um"),
+        "order": order, "angle_deg": _one_or_many(angle),
+        "flux_angle_deg": _one_or_many(flux_angle),
+        "width_um": parse_q(width, "length", option="--width", default_unit="um"),
+        "curvature": curvature, "dt_s": parse_q(dt, "time", option="--dt"),
+        "closed_end": closed_end, "time_s": parse_q(time, "time", option="--time"),
+    }
+    return StepOptions(**opts)
 
 
 def gb_step(
@@ -165,67 +171,35 @@ def gb_step(
 
     Example: tracerdiff gb-step profile.csv --gb 32.5 --gb 48 --d-bulk "2.6e-8 cm^2/s" --json
     """
-    from ..grain_boundary import GBTable, analyze_steps
-    from ..grain_boundary.pipeline import analyze_detected
+    from ..grain_boundary.profile_steps import analyze_profile_steps
 
     for p in (png, csv_out):
         if p is not None:
             check_writable(p, force=force)
-    db, db_err = _d_bulk(d_bulk)
-    opts: dict[str, Any] = {
-        "d_bulk_err": db_err,
-        "delta_nm": parse_q(delta, "length_nm", option="--delta"),
-        "window_um": parse_q(window, "length", option="--window", default_unit="um"),
-        "guard_um": parse_q(guard, "length", option="--guard", default_unit="um"),
-        "resolution_um": parse_q(resolution, "length", option="--resolution", default_unit="um"),
-        "order": order,
-        "curvature": curvature,
-    }
-    x, c, e, width_file = _profile(profile)
-    payload: dict[str, Any] = {"profile": str(Path(profile))}
-    two_map = None
-    if flux_from is not None or dt is not None:
-        c, e, opts["flux"], two_map, payload["flux"] = _two_profile_flux(
-            x, c, e, flux_from, dt, closed_end=closed_end, time=time
-        )
-    opts["width_um"] = (
-        parse_q(width, "length", option="--width", default_unit="um")
-        if width is not None
-        else width_file
-    )
-    if "auto" in [g.strip().lower() for g in gb] and len(gb) > 1:
-        raise InputError("--gb auto cannot be combined with explicit --gb positions")
-    opts["flux_angle_deg"] = _one_or_many(flux_angle)
-    if [g.strip().lower() for g in gb] == ["auto"]:
-        if angle:
-            raise InputError("--angle needs explicit --gb positions (not --gb auto)")
-        if flux_angle and len(flux_angle) > 1:
-            raise InputError("--gb auto takes one --flux-angle")
-        det, results = analyze_detected(x, c, e, d_bulk=db, **opts)
-        payload["detection"] = det.to_dict()
-        payload["angles"] = ANGLES_UNKNOWN
-        results = [
-            dataclasses.replace(r, flags=(*r.flags, "angle_unknown")) if r.analysable else r
-            for r in results
-        ]
-    else:
-        pos = [float(parse_q(g, "length", option="--gb", default_unit="um") or 0.0) for g in gb]
-        opts["angle_deg"] = _one_or_many(angle)
-        results = analyze_steps(x, c, e, pos, d_bulk=db, **opts)
-    if two_map is not None:
-        results = two_map.flag(results)
-    payload["resolution"] = quantity(opts["resolution_um"], None, "um")
-    table = GBTable(results=tuple(results), profile=(0,) * len(results))
-    payload["boundaries"] = [r.to_dict() for r in results]
-    payload["summary"] = table.summary
+    if (flux_from is None) != (dt is None):
+        raise InputError("--flux-from and --dt go together")
+    opts = step_options(gb, d_bulk=d_bulk, delta=delta, window=window, guard=guard,
+                        resolution=resolution, order=order, angle=angle, flux_angle=flux_angle,
+                        width=width, curvature=curvature, dt=dt, closed_end=closed_end,
+                        time=time)
+    later = None if flux_from is None else _profile(flux_from)
+    try:
+        res = analyze_profile_steps(_profile(profile), opts, later=later)
+    except InputError as exc:
+        if "grid" not in str(exc):
+            raise
+        raise InputError(f"--flux-from {flux_from}: not on the grid of the first profile") from None
+    payload: dict[str, Any] = {"profile": str(Path(profile)), **res.to_dict()}
+    if flux_from is not None:
+        payload["flux"] = {"later_profile": str(Path(flux_from)), **payload["flux"]}
     if csv_out is not None:
-        table.write_csv(csv_out, force=force)
+        res.table.write_csv(csv_out, force=force)
     if png is not None:
         from ..grain_boundary import step_figure
 
-        save_png(step_figure(x, c, e, results), png, force=force)
-    text = _text(results, payload["summary"])
-    if "angles" in payload:
+        save_png(step_figure(res.x_um, res.C, res.C_err, list(res.results)), png, force=force)
+    text = _text(list(res.results), payload["summary"])
+    if res.detection is not None:
         text += "\nnote: " + ANGLES_UNKNOWN["note"]
     emit(payload, as_json=as_json, text=text)
 

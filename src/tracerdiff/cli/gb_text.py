@@ -5,19 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..grain_boundary.profile_steps import ANGLES_UNKNOWN
+
 __all__ = ["ANGLES_UNKNOWN"]
-
-
-ANGLES_UNKNOWN: dict[str, Any] = {
-    "known": False,
-    "assumed_deg": 0.0,
-    "note": (
-        "GB angles unknown (steps found automatically): k assumes every GB normal to the line; "
-        "a GB inclined across a profile of finite width smears and biases its step. On a map "
-        "use 'tracerdiff gb-map MAP.nc --labels LABELS' (each boundary along its own normal)."
-    ),
-    "use": "tracerdiff gb-map",
-}
 
 
 def _text(results: list[Any], summary: dict[str, Any]) -> str:

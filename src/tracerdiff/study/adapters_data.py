@@ -11,8 +11,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from ..errors import ConfigError, DataError
 from ..plottext import literal
 from ..quantities import quantity
@@ -130,8 +128,9 @@ def gb_parts(spec: GBStepsSpec) -> int:
     return max(1, len(spec.lines))
 
 
-def _profile_for(spec: GBStepsSpec, inputs: Inputs, i: int) -> tuple[Any, Any]:
-    ds = inputs.datasets[spec.measurement]
+def _profile_for(spec: GBStepsSpec, inputs: Inputs, i: int,
+                 measurement: str) -> tuple[Any, Any]:
+    ds = inputs.datasets[measurement]
     if "x_um" in ds.dims:
         if spec.lines:
             raise ConfigError(f"analysis {spec.id!r}: 'lines' need an image measurement")
@@ -145,28 +144,39 @@ def _profile_for(spec: GBStepsSpec, inputs: Inputs, i: int) -> tuple[Any, Any]:
     return prof, ln.boundaries
 
 
-def run_gb_part(spec: GBStepsSpec, inputs: Inputs, i: int) -> dict[str, Any]:
-    """Step analysis of the boundaries on line ``i`` (positions given or detected)."""
-    from ..grain_boundary import analyze_detected, analyze_steps
+def step_options(spec: GBStepsSpec, inputs: Inputs, boundaries: Any) -> Any:
+    """The :class:`~tracerdiff.grain_boundary.StepOptions` of one line of ``spec`` (its step
+    keys; d_bulk, delta and dt default to [sample] and the history)."""
+    from ..grain_boundary.options import StepOptions
 
-    prof, where = _profile_for(spec, inputs, i)
-    x, c, e = (np.asarray(prof[v].values, dtype=float) for v in ("x_um", "C", "C_err"))
-    ok = np.isfinite(c) & np.isfinite(e) & (e > 0)
-    x, c, e = x[ok], c[ok], e[ok]
-    d_bulk = spec.d_bulk or inputs.study.sample.d_bulk
-    if d_bulk is None:
+    sample = inputs.study.sample
+    fields = {name: getattr(spec, name) for name in StepOptions.model_fields}
+    fields["boundaries"] = boundaries
+    if fields["d_bulk"] is None:
+        fields["d_bulk"] = sample.d_bulk
+    if fields["d_bulk"] is None:
         raise ConfigError(f"analysis {spec.id!r} needs d_bulk (here or in [sample])")
-    delta = spec.delta or inputs.study.sample.gb_width
-    opts: dict[str, Any] = {"order": spec.order, "delta_nm": delta}
-    if spec.window is not None:
-        opts["window_um"] = spec.window
-    if spec.guard is not None:
-        opts["guard_um"] = spec.guard
-    if where == "auto":  # detected steps; pairs closer than the guard bands keep the larger
-        res = analyze_detected(x, c, e, d_bulk=d_bulk, **opts)[1]
-    else:
-        res = analyze_steps(x, c, e, list(where), d_bulk=d_bulk, **opts) if where else []
-    return {"line": i, "x": x, "c": c, "e": e, "results": res, "detected": where == "auto"}
+    if fields["delta_nm"] is None:
+        fields["delta_nm"] = sample.gb_width
+    if spec.flux_from is not None and fields["dt_s"] is None:
+        t0, t1 = inputs.timings.get(spec.measurement), inputs.timings.get(spec.flux_from)
+        if t0 is None or t1 is None:
+            raise ConfigError(f"analysis {spec.id!r}: give dt (no history places both "
+                              f"{spec.measurement!r} and {spec.flux_from!r})")
+        fields["dt_s"] = t1.time_since_exchange_s - t0.time_since_exchange_s
+    return StepOptions(**fields)
+
+
+def run_gb_part(spec: GBStepsSpec, inputs: Inputs, i: int) -> dict[str, Any]:
+    """Step analysis of the boundaries on line ``i`` (positions given or detected), by
+    :func:`tracerdiff.grain_boundary.analyze_profile_steps` (the ``gb-step`` function)."""
+    from ..grain_boundary.profile_steps import analyze_profile_steps
+
+    prof, where = _profile_for(spec, inputs, i, spec.measurement)
+    later = None if spec.flux_from is None else _profile_for(spec, inputs, i, spec.flux_from)[0]
+    res = analyze_profile_steps(prof, step_options(spec, inputs, where), later=later)
+    return {"line": i, "x": res.x_um, "c": res.C, "e": res.C_err, "results": list(res.results),
+            "detected": where == "auto", "flux": res.flux}
 
 
 def run_gb_combine(spec: GBStepsSpec, inputs: Inputs, parts: list[Any]) -> AnalysisOutput:
@@ -186,6 +196,8 @@ def run_gb_combine(spec: GBStepsSpec, inputs: Inputs, parts: list[Any]) -> Analy
         "summary": summary,
         "boundaries": table.to_dict()["boundaries"],
     }
+    if spec.flux_from is not None:
+        results["flux"] = [p["flux"] for p in good]
     tab = gb_table(table, f"{spec.id}_boundaries",
                    "One row per grain boundary (the study's ESI table)")
     fig = new_figure(width_in=7.0, height_in=2.2 * max(1, min(len(good), 4)))

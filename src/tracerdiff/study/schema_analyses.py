@@ -4,10 +4,11 @@ forbidden); see docs/study.md for an example of each."""
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from ..grain_boundary.options import StepOptions
 from ..imaging.options import ProfileLine
 from ..units import K_B_EV
 from ._base import ID_PATTERN, Model
@@ -93,21 +94,32 @@ class LineProfileSpec(_Analysis):
         return [self.measurement]
 
 
-class GBStepsSpec(_Analysis):
-    """The fraction step at grain boundaries: k = D_gb/delta per boundary, and a summary."""
+class GBStepsSpec(_Analysis, StepOptions):
+    """The fraction step at grain boundaries: k = D_gb/delta per boundary, and a summary.
+
+    The step options are the library's :class:`~tracerdiff.grain_boundary.StepOptions` (the
+    flags of ``tracerdiff gb-step``); ``flux_from`` names a later measurement of the same
+    field for the two-profile flux estimator (``dt`` defaults to the time between the two in
+    the history)."""
 
     type: Literal["gb_steps"]
     measurement: str
     lines: list[LineSpec] = Field(default_factory=list)
-    boundaries: Literal["auto"] | list[float] = "auto"
-    d_bulk: Diffusivity | None = None
-    delta: LengthNm | None = None
-    window: Length | None = None
-    guard: Length | None = None
-    order: Literal[1, 2] = 2
+    flux_from: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _file_units(cls, data: Any) -> Any:
+        return cls.check_file_units(data)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> GBStepsSpec:
+        for where in [ln.boundaries for ln in self.lines] or [self.boundaries]:
+            self.check(where)
+        return self
 
     def measurements(self) -> list[str]:
-        return [self.measurement]
+        return [self.measurement, *([self.flux_from] if self.flux_from else [])]
 
 
 class MapLine(_Model):

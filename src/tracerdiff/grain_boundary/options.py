@@ -1,0 +1,198 @@
+"""The options objects of the grain-boundary analyses, one per analysis, shared by the Python API,
+the CLI (built from its flags) and study files (the ``[[analyses]]`` keys of ``gb_steps`` and
+``gb_map`` are these models' file keys):
+
+* :class:`StepOptions`: the step analysis of a profile (``tracerdiff gb-step``, a study's
+  ``gb_steps`` and the line route of ``gb_map``);
+* :class:`BoundaryMapOptions` (:mod:`.boundary_map`): every boundary of a map (``gb-map``).
+
+File keys carry units (``window = "12 um"``, ``dt = "16 d"``, ``d_bulk = "2.6e-8+-0.3e-8
+cm^2/s"``); Python code may pass the float fields by name in internal units (``window_um=12.0``,
+``dt_s=1.4e6``, ``d_bulk=2.6e-8``, ``d_bulk_err=3e-9``: cm^2/s, um, s, nm, degrees).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from ..errors import InputError
+from ..units import parse_quantity, parse_quantity_with_error
+
+__all__ = ["GBOptionsModel", "StepOptions", "options_message"]
+
+
+def _quantity(kind: str, example: str) -> Any:
+    """A float in internal units from a quantity string (with its unit) or a number."""
+
+    def check(v: Any) -> Any:
+        if v is None or isinstance(v, bool) or not isinstance(v, str):
+            return v
+        try:
+            return parse_quantity(v, kind)
+        except InputError as exc:
+            raise ValueError(f"{exc}; expected e.g. {example!r}") from None
+
+    return BeforeValidator(check)
+
+
+LengthUm = Annotated[float, _quantity("length", "12 um")]
+LengthNm = Annotated[float, _quantity("length_nm", "0.5 nm")]
+Seconds = Annotated[float, _quantity("time", "16 d")]
+
+
+def _finite(v: float | None, what: str, *, positive: bool = True) -> None:
+    if v is not None and not (math.isfinite(v) and (v > 0 if positive else v >= 0)):
+        raise ValueError(f"{what} must be {'positive' if positive else '>= 0'}, got {v:g}")
+
+
+def options_message(exc: ValidationError, model: type[BaseModel]) -> str:
+    """One line from the first error of a validation: ``key: what was expected``."""
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err["loc"])
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        known = ", ".join(sorted(f.alias or n for n, f in model.model_fields.items()))
+        return f"unknown option {loc!r}; expected one of {known}"
+    return f"{loc}: {msg}" if loc else msg
+
+
+class GBOptionsModel(BaseModel):
+    """Base of the options models: frozen, unknown keys forbidden, file keys or Python names; a
+    bad value raises :class:`~tracerdiff.errors.InputError` naming the option (from Python) or
+    a validation error with the key and line (in a study file)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_by_name=True,
+                              validate_by_alias=True)
+
+    #: the file keys that hold a quantity and need their unit in a file
+    QUANTITY_KEYS: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise InputError(options_message(exc, type(self))) from None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _d_bulk_text(cls, data: Any) -> Any:
+        """``d_bulk = "2.6e-8+-0.3e-8 cm^2/s"``: the value and its standard error."""
+        if isinstance(data, dict) and isinstance(data.get("d_bulk"), str):
+            if data.get("d_bulk_err") is not None:
+                raise ValueError("d_bulk: give its error in the text ('2.6e-8+-0.3e-8 cm^2/s'), "
+                                 "not also as d_bulk_err")
+            try:
+                v, e = parse_quantity_with_error(data["d_bulk"], "diffusivity")
+            except InputError as exc:
+                raise ValueError(f"d_bulk: {exc}; expected e.g. '2.6e-8 cm^2/s'") from None
+            data = {**data, "d_bulk": v, "d_bulk_err": e}
+        return data
+
+    @classmethod
+    def check_file_units(cls, data: Any) -> Any:
+        """In a file, quantities are strings with units and Python names are not keys."""
+        if not isinstance(data, dict):
+            return data
+        for key in cls.QUANTITY_KEYS:
+            v = data.get(key)
+            if v is not None and not isinstance(v, str):
+                raise ValueError(f"{key}: expected a quantity with its unit (e.g. "
+                                 f"{_EXAMPLES.get(key, '1 um')!r}), got {v!r}")
+        for name, f in cls.model_fields.items():
+            if name in data and (f.alias not in (None, name) or name == "d_bulk_err"):
+                key = f.alias or "d_bulk"
+                raise ValueError(f"{name}: not a study key; use {key!r} with its unit")
+        return data
+
+
+_EXAMPLES = {"d_bulk": "2.6e-8 cm^2/s", "delta": "0.5 nm", "window": "12 um", "guard": "1.5 um",
+             "resolution": "1 um", "width": "20 um", "dt": "16 d", "time": "110 h"}
+
+
+class StepOptions(GBOptionsModel):
+    """Options of the step analysis of one profile (:func:`analyze_profile_steps`).
+
+    ``boundaries``: positions (um along the profile) or ``"auto"`` (steps detected; their
+    angles are unknown and flagged). ``d_bulk`` (cm^2/s) and ``d_bulk_err``; ``delta_nm``
+    (None: 0.5 nm); ``window_um`` fit extent per side (None: up to the next boundary);
+    ``guard_um`` (None: 2.5 x ``resolution_um``); ``order`` 1 or 2; ``angle_deg`` /
+    ``flux_angle_deg`` one value or one per boundary (signed degrees of the GB normal and of the
+    diffusion direction from the profile); ``width_um`` the profile width for the inclined-GB
+    smearing (None: the profile's ``width_um`` attribute, else 0); ``curvature`` shared |
+    separate | auto. The two-profile flux estimator (with a later profile of the same line):
+    ``dt_s`` the time between them, ``closed_end`` left | right, ``time_s`` the exchange time
+    of the first (see :func:`tracerdiff.grain_boundary.flux.two_map_flux`).
+    """
+
+    QUANTITY_KEYS: ClassVar[tuple[str, ...]] = ("d_bulk", "delta", "window", "guard",
+                                                "resolution", "width", "dt", "time")
+
+    boundaries: Literal["auto"] | list[float] = "auto"
+    d_bulk: float | None = None
+    d_bulk_err: float | None = None
+    delta_nm: LengthNm | None = Field(default=None, alias="delta")
+    window_um: LengthUm | None = Field(default=None, alias="window")
+    guard_um: LengthUm | None = Field(default=None, alias="guard")
+    resolution_um: LengthUm = Field(default=1.0, alias="resolution")
+    order: Literal[1, 2] = 2
+    angle_deg: float | list[float] = Field(default=0.0, alias="angle")
+    flux_angle_deg: float | list[float] = Field(default=0.0, alias="flux_angle")
+    width_um: LengthUm | None = Field(default=None, alias="width")
+    curvature: Literal["auto", "shared", "separate"] = "shared"
+    dt_s: Seconds | None = Field(default=None, alias="dt")
+    closed_end: Literal["left", "right"] | None = None
+    time_s: Seconds | None = Field(default=None, alias="time")
+
+    @field_validator("angle_deg", "flux_angle_deg")
+    @classmethod
+    def _one_angle(cls, v: float | list[float]) -> float | list[float]:
+        """One angle given as a one-item list is that angle (for every boundary)."""
+        return float(v[0]) if isinstance(v, list) and len(v) == 1 else v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> StepOptions:
+        self.check(self.boundaries)
+        return self
+
+    def check(self, boundaries: Literal["auto"] | list[float]) -> None:
+        """The checks of the options together, for these ``boundaries``."""
+        _finite(self.d_bulk, "d_bulk (D_b, cm^2/s)")
+        _finite(self.d_bulk_err, "the error of d_bulk", positive=False)
+        _finite(self.delta_nm, "delta (nm)")
+        _finite(self.resolution_um, "the lateral resolution (um)")
+        _finite(self.guard_um, "guard (um)", positive=False)
+        _finite(self.width_um, "width (um)", positive=False)
+        _finite(self.dt_s, "dt (s)")
+        _finite(self.time_s, "time (s)")
+        if boundaries == "auto":
+            if isinstance(self.angle_deg, list) or self.angle_deg != 0.0:
+                raise ValueError("angle needs explicit boundary positions (not 'auto')")
+            if isinstance(self.flux_angle_deg, list) and len(self.flux_angle_deg) > 1:
+                raise ValueError("boundaries 'auto' takes one flux_angle")
+        if self.dt_s is None and (self.closed_end is not None or self.time_s is not None):
+            raise ValueError("closed_end and time belong to the two-profile flux: give dt")
+
+    @property
+    def delta(self) -> float:
+        """delta (nm), 0.5 nm unless given."""
+        return 0.5 if self.delta_nm is None else self.delta_nm
+
+    @property
+    def detected(self) -> bool:
+        """True when the boundaries are found automatically."""
+        return self.boundaries == "auto"
+
+    def record(self) -> dict[str, Any]:
+        """JSON-plain form (Python names, internal units)."""
+        return self.model_dump(mode="json")
