@@ -57,7 +57,7 @@ def _limits(c: np.ndarray) -> tuple[float, float]:
     ok = c[np.isfinite(c)]
     if ok.size == 0:
         return 0.0, 1.0
-    lo, hi = (float(v) for v in np.percentile(ok, [1, 99]))
+    lo, hi = (float(f"{v:.4g}") for v in np.percentile(ok, [1, 99]))
     return (lo, hi) if hi > lo else (lo - 0.5, lo + 0.5)
 
 
