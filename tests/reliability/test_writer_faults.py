@@ -180,6 +180,11 @@ duration = "1 h"
 boundary = "source"
 """
 
+TESTS = Path(__file__).resolve().parents[1]
+REAL_DATA = Path(os.environ.get("TRACERDIFF_REAL_DATA",
+                                TESTS.parents[1] / "shared" / "data" / "real"))
+REAL_DEPTH = REAL_DATA / "iontof_depth_profile" / "I241209m_A_MAPI_1f-1nA_pos-B4_NF.txt"
+
 POINTS = ["--points", "0,0=0.488,0.485", "--points", "511,0=499.5,0.485",
           "--points", "0,205=0.488,199.5"]
 
@@ -209,6 +214,9 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     np.save(d / "micro.npy", np.where(edge, 20, 220).astype(np.uint8))
     np.save(d / "labels.npy", np.repeat(np.arange(6), 10)[None, :].repeat(12, axis=0))
     (d / "sim.toml").write_text(SIM_TOML)
+    shutil.copy(TESTS / "data" / "impedance" / "exampleDataZPlot.z", d / "spectrum.z")
+    if REAL_DEPTH.is_file():
+        shutil.copy(REAL_DEPTH, d / "depth.txt")
     return d
 
 
@@ -245,6 +253,10 @@ CASES: list[tuple[str, list[str], dict[str, Check], list[tuple[str, int]], bool]
                        "--png", "out.png"], {"out.png": _png}, [("commit+", 1)], True),
     ("fit-evolution", ["fit", "evolution", "t0.csv", "t2w.csv", "t6w.csv", "--time", "2 weeks",
                        "--time", "6 weeks", "--png", "out.png"], {"out.png": _png}, FAST, True),
+    ("depth-profile", ["depth-profile", "depth.txt", "--pair", "207Pb/206Pb", "--sputter-rate",
+                       "0.2 nm/s", "-o", "out.csv"], {"out.csv": _csv}, FAST, False),
+    ("impedance-fit", ["impedance", "fit", "spectrum.z", "--png", "out.png"],
+     {"out.png": _png}, FAST, False),
     ("example-data", ["example-data", "."],
      {**{p.name: _example_file for p in demo_data_dir().iterdir()},
       **dict.fromkeys(EXAMPLE_ALIASES, _example_file)},
@@ -298,6 +310,8 @@ def test_kill9_leaves_outputs_absent_or_complete(inputs: Path, tmp_path: Path, a
                                                  outputs: dict[str, Check], mode: str,
                                                  n: int) -> None:
     work = tmp_path / "work"
+    if "depth.txt" in argv and not (inputs / "depth.txt").is_file():
+        pytest.skip(f"real depth profile not found at {REAL_DEPTH}")
     shutil.copytree(inputs, work)
     before = _snapshot(work)
     if "example-data" in argv:  # its outputs are the inputs' names: start from an empty folder
@@ -317,7 +331,7 @@ def test_kill9_leaves_outputs_absent_or_complete(inputs: Path, tmp_path: Path, a
 @pytest.mark.parametrize("delay_ms", [5, 50, 300])
 def test_kill9_at_a_random_moment_of_writing(inputs: Path, tmp_path: Path,
                                              delay_ms: int) -> None:
-    argv, outputs = CASES[0][1], CASES[0][2]
+    argv, outputs = BY_ID["fraction-nc-png"]
     work = tmp_path / "work"
     shutil.copytree(inputs, work)
     before = _snapshot(work)
@@ -330,17 +344,19 @@ def test_kill9_at_a_random_moment_of_writing(inputs: Path, tmp_path: Path,
 
 # --- two writers of one output ------------------------------------------------------------
 
+BY_ID = {cid: (argv, outputs) for cid, argv, outputs, _, _ in CASES}
+
 RACES = [
     # (id, argv, outputs and their check, slow)
-    ("file", CASES[6][1], CASES[6][2], False),  # fit erfc --png: one atomic file
+    ("file", *BY_ID["fit-erfc"], False),  # fit erfc --png: one atomic file
     ("netcdf", ["fraction", "map_6Li.txt", "map_7Li.txt", "--pair", "6Li/7Li", "-o", "out.nc"],
      {"out.nc": _netcdf}, False),
-    ("batch", CASES[0][1], CASES[0][2], False),  # fraction -o map --png fig: staged together
+    ("batch", *BY_ID["fraction-nc-png"], False),  # fraction -o map --png fig: staged together
     ("csv", ["profile", "fraction.nc", "--from", "10,100", "--to", "490,100", "--width", "20",
              "-o", "out.csv"], {"out.csv": _csv}, True),
-    ("files", CASES[10][1], CASES[10][2], False),  # example-data: many files
-    ("folder", CASES[12][1], CASES[12][2], False),  # simulate diffusion -o out
-    ("study-folder", CASES[14][1], CASES[14][2], True),  # run study.toml -o out
+    ("files", *BY_ID["example-data"], False),  # example-data: many files
+    ("folder", *BY_ID["simulate-diffusion"], False),  # simulate diffusion -o out
+    ("study-folder", *BY_ID["run"], True),  # run study.toml -o out
 ]
 
 
