@@ -152,3 +152,24 @@ def test_all_demo_temperatures_fit(tmp_path: Path) -> None:
     for r, t in zip(series.results, truth["spectra"], strict=True):
         assert r.success and r.status in ("ok", "at_bound"), r.status
         assert r.value("R_gb")[0] == pytest.approx(t["R_gb"]["value"], rel=0.05)
+
+
+def test_bundled_spectra_regenerate(tmp_path: Path) -> None:
+    """The demo's spectra and their truths are what the builder writes (own random stream)."""
+    from tracerdiff.quantities import to_json
+    from tracerdiff.simulate import DEMO_SEED, bundled_demo_path, demo
+
+    root = bundled_demo_path()
+    truth = json.loads((root / "truth.json").read_text())
+    if "impedance" not in truth:
+        pytest.skip("the bundled demo has no impedance spectra")
+    entries, spectra_truth = write_demo_spectra(
+        tmp_path, MAT, seed=DEMO_SEED, haven_bulk=demo.HAVEN_BULK, haven_gb=demo.HAVEN_GB,
+        grain_um=16.0, li_density_cm3=N_LI)
+    assert json.loads(to_json(spectra_truth)) == truth["impedance"]
+    manifest = {e["file"]: e for e in json.loads((root / "manifest.json").read_text())["files"]}
+    for e in entries:
+        assert manifest[e["file"]] == e
+        new = np.loadtxt(tmp_path / e["file"], delimiter=",", skiprows=1)
+        old = np.loadtxt(root / e["file"], delimiter=",", skiprows=1)
+        assert np.allclose(new, old, rtol=1e-6, atol=0.0), e["file"]

@@ -98,16 +98,19 @@ def _nyquist_figure(spec: ImpedanceSpec, series: Any) -> FigureData:
     n = len(series.results)
     cols = min(n, 4)
     rows = -(-n // cols)
-    fig = new_figure(width_in=4.2 * cols, height_in=3.8 * rows)
+    fig = new_figure(width_in=4.2 * cols, height_in=3.2 * rows)
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     for ax, r in zip(axes, series.results, strict=False):
         plot_nyquist(r, ax)
+        legend = ax.get_legend()
+        if legend is not None:  # the file's full path: its name goes into the title
+            legend.remove()
         t = "" if r.temperature_K is None else f"{r.temperature_K - 273.15:.0f} °C, "
-        ax.set_title(f"{t}{r.status}", fontsize="small")
+        ax.set_title(f"{Path(r.spectrum.source).name}: {t}{r.status}", fontsize="small")
     for ax in axes[n:]:
         ax.set_axis_off()
-    return render(fig, f"{spec.id}_nyquist", "Nyquist plots of the spectra with the fitted "
-                  "circuits")
+    return render(fig, f"{spec.id}_nyquist", "Nyquist plots of the spectra (points) with the "
+                  "fitted circuits (lines)")
 
 
 def _haven(spec: ImpedanceSpec, series: Any, tracers: dict[str, Any]) -> dict[str, Any]:
