@@ -3,11 +3,17 @@
 Weighted residuals ``r`` of a fit with Jacobian ``J`` are modelled as ``N(0, s^2 I + q U U^T)``
 (``U`` the walk factor of :mod:`tracerdiff.fitting.microstructure_error`); the restricted
 likelihood projects out the fitted directions (the stretch of the walk that D itself absorbs),
-so q is estimated from what the fit leaves.  ``U U^T`` is diagonalised once; each evaluation is
-then O(m k^2).  q is kept only when the likelihood ratio against q = 0 exceeds the 1 % point of
-the 50:50 chi-square(0, 1) mixture (a variance on its boundary): homogeneous data keep their
-counting error.  :func:`multiscale_reml` also fits block sums of 2, 4 and 8 rows and keeps the
-largest q detected (the long-range part of the walk sets the error of D).
+so q is estimated from what the fit leaves.  ``U U^T`` is diagonalised once per fit (one
+symmetric eigendecomposition of the smaller Gram matrix ``U^T U``, never an SVD of the
+data-sized ``U``; directions below 1e-14 of the largest eigenvalue act as white noise and are
+dropped, and every term is written so that an eigenvector's error is weighted by its
+``q lam^2``); each evaluation is then O(m k^2).  ``s^2`` is profiled out in closed form
+(``quad / (n - p)`` at a given ratio ``q / s^2``), so the maximum is a 1D search over that ratio
+(a log grid, then bounded Brent).  q is kept only when the likelihood ratio against q = 0
+exceeds the 1 % point of the 50:50 chi-square(0, 1) mixture (a variance on its boundary):
+homogeneous data keep their counting error.  :func:`multiscale_reml` also fits block sums of
+2, 4 and 8 rows and keeps the largest q detected (the long-range part of
+the walk sets the error of D).
 """
 
 from __future__ import annotations
@@ -18,7 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import minimize
+from scipy.linalg import solve_triangular
+from scipy.optimize import minimize_scalar
 
 __all__ = ["LR_CRIT", "multiscale_reml", "reml_rows", "reml_walk", "whitened"]
 
@@ -29,7 +36,7 @@ _MAX_REML_ROWS = 1500
 
 @dataclass(frozen=True)
 class _Reml:
-    """Pieces of the restricted likelihood in the eigenbasis of U U^T."""
+    """Pieces of the restricted likelihood in the eigenbasis of U U^T (computed once)."""
 
     lam2: FloatArray
     jq: FloatArray
@@ -39,25 +46,88 @@ class _Reml:
     rr: float
     n: int
 
-    def objective(self, log_s2: float, q: float) -> float:
-        """-2 log restricted likelihood (up to a constant); 1e300 where it is not defined."""
+    def _parts(self, c: FloatArray) -> tuple[float, float] | None:
+        """(logdet J^T S^-1 J, restricted quadratic) with S^-1 = I - Q diag(c) Q^T."""
+        cj = c[:, None] * self.jq
+        jsj = self.jj - self.jq.T @ cj
+        jsr = self.jr - cj.T @ self.rq
+        rsr = self.rr - float(np.sum(c * self.rq**2))
+        sign, logdet = np.linalg.slogdet(jsj)
+        if not sign > 0:
+            return None
+        return float(logdet), rsr - float(jsr @ np.linalg.solve(jsj, jsr))
+
+    def profiled(self, tau: float) -> float:
+        """-2 log restricted likelihood at the ratio ``tau = q / s^2`` with s^2 at its optimum
+        ``quad / (n - p)`` (up to a constant); 1e300 where it is not defined."""
         with np.errstate(all="ignore"):
-            v = self._objective(log_s2, q)
+            c = tau * self.lam2 / (1.0 + tau * self.lam2)
+            parts = self._parts(c)
+            if parts is None or not parts[1] > 0:
+                return 1e300
+            dof = self.n - self.jj.shape[0]
+            v = dof * (math.log(parts[1] / dof) + 1.0) + float(np.sum(np.log1p(tau * self.lam2)))
+            v += parts[0]
         return v if math.isfinite(v) else 1e300
 
-    def _objective(self, log_s2: float, q: float) -> float:
-        s2 = math.exp(log_s2)
-        d = s2 + q * self.lam2
-        w = 1.0 / d
-        jsj = (self.jj - self.jq.T @ self.jq) / s2 + self.jq.T @ (w[:, None] * self.jq)
-        jsr = (self.jr - self.jq.T @ self.rq) / s2 + self.jq.T @ (w * self.rq)
-        rsr = (self.rr - float(self.rq @ self.rq)) / s2 + float(np.sum(w * self.rq**2))
-        sign, logdet_j = np.linalg.slogdet(jsj)
-        if not sign > 0:
-            return float("inf")
-        quad = rsr - float(jsr @ np.linalg.solve(jsj, jsr))
-        m = self.lam2.size
-        return float((self.n - m) * log_s2 + np.sum(np.log(d)) + logdet_j + quad)
+    def s2_of(self, tau: float) -> float:
+        """The optimal s^2 at ratio ``tau``."""
+        c = tau * self.lam2 / (1.0 + tau * self.lam2)
+        parts = self._parts(c)
+        return float("nan") if parts is None else parts[1] / (self.n - self.jj.shape[0])
+
+    def objective(self, log_s2: float, q: float) -> float:
+        """-2 log restricted likelihood at (s^2, q) (same constant as :meth:`profiled`)."""
+        with np.errstate(all="ignore"):
+            s2 = math.exp(log_s2)
+            c = q * self.lam2 / (s2 + q * self.lam2)
+            parts = self._parts(c)
+            if parts is None:
+                return 1e300
+            p = self.jj.shape[0]
+            v = (self.n - p) * log_s2 + float(np.sum(np.log1p(q * self.lam2 / s2)))
+            v += parts[0] + parts[1] / s2
+        return v if math.isfinite(v) else 1e300
+
+
+def _eigen(u: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """(lam2, V, 1/lam) of U = Q diag(lam) V^T from the smaller Gram matrix (one symmetric
+    eigendecomposition; Q = U V / lam is never formed).  Directions with lam^2 below 1e-14 of
+    the largest are dropped: they act as white noise (module text)."""
+    lam2, v = np.linalg.eigh(u.T @ u)
+    top = float(lam2.max()) if lam2.size else 0.0
+    keep = lam2 > 1e-14 * top if top > 0 else np.zeros(lam2.shape, dtype=bool)
+    lam2, v = lam2[keep], v[:, keep]
+    return lam2, v, 1.0 / np.sqrt(lam2)
+
+
+def _pieces(r_w: FloatArray, j_w: FloatArray, u: FloatArray) -> tuple[_Reml, float]:
+    """The restricted likelihood's pieces and the scale of U U^T (its largest eigenvalue)."""
+    if u.shape[1] > u.shape[0]:  # more nodes than rows: decompose U U^T directly
+        lam2, qm = np.linalg.eigh(u @ u.T)
+        top = float(lam2.max()) if lam2.size else 0.0
+        keep = lam2 > 1e-14 * top if top > 0 else np.zeros(lam2.shape, dtype=bool)
+        lam2, qm = lam2[keep], qm[:, keep]
+        jq, rq = qm.T @ j_w, qm.T @ r_w
+    else:
+        lam2, v, inv_lam = _eigen(u)
+        w = v * inv_lam[None, :]  # Q^T X = diag(1/lam) V^T U^T X
+        jq, rq = w.T @ (u.T @ j_w), w.T @ (u.T @ r_w)
+    scale = float(lam2.max()) if lam2.size and lam2.max() > 0 else 1.0
+    reml = _Reml(lam2 / scale, np.asarray(jq, dtype=float), np.asarray(rq, dtype=float),
+                 j_w.T @ j_w, j_w.T @ r_w, float(r_w @ r_w), int(r_w.size))
+    return reml, scale
+
+
+def _argmin_1d(f: Callable[[float], float], grid: FloatArray) -> tuple[float, float]:
+    """(x, f(x)) minimising ``f`` over [grid[0], grid[-1]]: the grid's best point, refined by
+    a bounded Brent search between its neighbours."""
+    vals = np.array([f(float(g)) for g in grid])
+    i = int(np.argmin(vals))
+    lo, hi = float(grid[max(i - 1, 0)]), float(grid[min(i + 1, grid.size - 1)])
+    res = minimize_scalar(f, bounds=(lo, hi), method="bounded", options={"xatol": 1e-7})
+    x, fx = float(res.x), float(res.fun)
+    return (x, fx) if fx < vals[i] else (float(grid[i]), float(vals[i]))
 
 
 def reml_walk(
@@ -69,33 +139,20 @@ def reml_walk(
     ``LR`` = 2 (log L(q) - log L(0)); q is kept only when LR exceeds :data:`LR_CRIT` (the 1 %
     point of the 50:50 chi-square(0, 1) mixture of a variance on its boundary), else q = 0.
     """
-    qm, sv, _ = np.linalg.svd(u, full_matrices=False)
-    lam2 = sv**2
-    scale = float(lam2.max()) if lam2.size and lam2.max() > 0 else 1.0
-    reml = _Reml(lam2 / scale, qm.T @ j_w, qm.T @ r_w, j_w.T @ j_w, j_w.T @ r_w,
-                 float(r_w @ r_w), int(r_w.size))
-
-    def s2_at(b: float) -> tuple[float, float]:
-        res = minimize(lambda v: reml.objective(float(v[0]), b), [0.0], method="L-BFGS-B",
-                       bounds=[(-12.0, 12.0)])
-        return math.exp(float(res.x[0])), float(res.fun)
-
-    s2_0, f0 = s2_at(0.0)
+    reml, scale = _pieces(r_w, j_w, u)
+    f0, s2_0 = reml.profiled(0.0), reml.s2_of(0.0)
     if fix_q is not None:
-        s2, f_q = s2_at(fix_q * scale)
-        return fix_q, s2, f0 - f_q
-
-    def objective(v: FloatArray) -> float:
-        return reml.objective(float(v[0]), math.expm1(float(v[1])))
-
-    starts = [(math.log(s2_0), math.log1p(b)) for b in (0.0, 0.3, 3.0, 30.0, 300.0)]
-    best = min(starts, key=lambda st: objective(np.array(st)))
-    res = minimize(objective, np.array(best), method="L-BFGS-B",
-                   bounds=[(-12.0, 12.0), (0.0, math.log1p(1e8))])
-    lr = f0 - float(res.fun)
+        qs = fix_q * scale
+        log_s2, f_q = _argmin_1d(lambda v: reml.objective(v, qs), np.linspace(-12.0, 12.0, 49))
+        return fix_q, math.exp(log_s2), f0 - f_q
+    # q / s^2 over [0, 1e8] (log10 scale; -inf is the boundary q = 0, evaluated exactly)
+    lt, f_t = _argmin_1d(lambda v: reml.profiled(10.0**v), np.linspace(-4.0, 8.0, 49))
+    lr = f0 - f_t
     if lr < LR_CRIT:
         return 0.0, s2_0, lr
-    return math.expm1(float(res.x[1])) / scale, math.exp(float(res.x[0])), lr
+    tau = 10.0**lt
+    s2 = reml.s2_of(tau)
+    return tau * s2 / scale, s2, lr
 
 
 def reml_rows(n: int) -> NDArray[np.int_]:
@@ -119,7 +176,8 @@ def whitened(
     if a.size == 0 or not np.all(np.isfinite(a)):
         return r, j, u
     c0 = np.linalg.cholesky(np.eye(rows.size) + a @ a.T)
-    return (np.linalg.solve(c0, r), np.linalg.solve(c0, j), np.linalg.solve(c0, u))
+    out = solve_triangular(c0, np.column_stack([r, j, u]), lower=True, check_finite=False)
+    return out[:, 0], out[:, 1 : 1 + j.shape[1]], out[:, 1 + j.shape[1] :]
 
 
 def _blocked(
