@@ -412,6 +412,7 @@ def test_named_input_files_skips_output_values(tmp_path: Path) -> None:
     argv = [str(tmp_path / n) for n in ("a.txt", "b.txt")] + [
         "-o", str(tmp_path / "old.nc"), f"--png={tmp_path / 'fig.png'}", str(tmp_path / "fifo"),
         str(tmp_path), "--force"]
+    argv += ["--arrhenius-png", str(tmp_path / "b.txt"), f"--summary-png={tmp_path / 'a.txt'}"]
     t0 = time.monotonic()
     assert named_input_files(argv, ["-o", "--png"]) == argv[:2]
     assert time.monotonic() - t0 < 1.0  # the FIFO is only stat-ed, never opened

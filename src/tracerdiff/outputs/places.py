@@ -37,18 +37,26 @@ def protect_inputs(paths: Iterable[PathLike]) -> Iterator[None]:
 
 def named_input_files(argv: Iterable[str], output_options: Iterable[str]) -> list[str]:
     """The regular files named in ``argv`` other than as the value of one of
-    ``output_options`` (``-o FILE`` or ``-o=FILE``): the inputs of a command line.  Only
-    ``stat`` is used: nothing is opened."""
-    outs, found, skip = set(output_options), [], False
+    ``output_options`` (``-o FILE`` or ``-o=FILE``; a long option also covers its prefixed forms,
+    ``--png`` e.g. ``--arrhenius-png``): the inputs of a command line.  Only ``stat`` is used:
+    nothing is opened."""
+    outs = set(output_options)
+    tails = tuple("-" + o.lstrip("-") for o in outs if o.startswith("--"))
+
+    def is_output(option: str) -> bool:
+        return option in outs or (option.startswith("--") and option.endswith(tails))
+
+    found: list[str] = []
+    skip = False
     for arg in argv:
         if skip:
             skip = False
             continue
-        if arg in outs:
+        if is_output(arg):
             skip = True
             continue
         key, eq, _ = arg.partition("=")
-        if eq and key in outs:
+        if eq and is_output(key):
             continue
         with contextlib.suppress(OSError, ValueError):
             if os.path.isfile(arg):
