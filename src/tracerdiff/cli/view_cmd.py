@@ -103,6 +103,9 @@ def _serve(page: Any, port: int, no_browser: bool, as_json: bool) -> None:
 
     from ..view.server import make_server
 
+    from bokeh.document import Document
+
+    page().get_root(Document())  # a first page built here: the first visit is served faster
     srv = make_server(page, port=port)
     emit({"url": srv.url, "port": srv.port}, as_json=as_json,
          text=f"tracerdiff view: {srv.url}\n(Ctrl-C stops)")

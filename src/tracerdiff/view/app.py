@@ -8,7 +8,7 @@ Jupyter by :func:`tracerdiff.view.view`.
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -19,6 +19,9 @@ from .overlays import boundary_k_image, check_labels, edge_keys, overlay_arrays,
 from .profile_panel import ProfilePanel, k_table_html
 from .regions import Polygon, Rect, region_rows, region_table, shapes_text
 from .session import Line, LineAnalysis, MapSource, analyse_line
+
+if TYPE_CHECKING:
+    from ..imaging.options import ProfileLine
 
 __all__ = ["ViewerApp"]
 
@@ -53,7 +56,11 @@ class ViewerApp:
         self.boundaries: list[float] | None = None  # None: the detected steps
         self.shapes: list[Rect | Polygon] = []
         self._pending = False
-        self.map = MapPanel(source.fraction, unit="um" if source.calibrated else "px")
+        served = pn.state.curdoc is not None and pn.state.curdoc.session_context is not None
+        self.map = MapPanel(source.fraction, unit="um" if source.calibrated else "px",
+                            counts_later=served)
+        if served:  # a lighter first page: the hover's counts follow once it is drawn
+            pn.state.onload(self.map.send_counts)
         self.profile = ProfilePanel()
         self.message = pn.pane.Alert("", alert_type="warning", visible=False, name="message")
         self.k_table = pn.pane.HTML(k_table_html(None), name="k_table")
@@ -157,7 +164,7 @@ class ViewerApp:
         self._pending = False
         self.recompute()
 
-    def current_line(self) -> Line | None:
+    def current_line(self) -> ProfileLine | None:
         """The line drawn (None until both ends are placed)."""
         d = self.map.line_source.data
         if len(d["x"]) < 2:

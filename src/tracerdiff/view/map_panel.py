@@ -64,9 +64,12 @@ def _limits(c: np.ndarray) -> tuple[float, float]:
 class MapPanel:
     """Bokeh figure of the map with the line and region renderers (sources are attributes)."""
 
-    def __init__(self, fds: Any, *, unit: str = "um", height: int = 420) -> None:
+    def __init__(self, fds: Any, *, unit: str = "um", height: int = 420,
+                 counts_later: bool = False) -> None:  # fmt: skip
         bm, figure = bokeh_api()
         data, self.block = display_arrays(fds)
+        # the count images only feed the hover: sent after the page has loaded when asked
+        self._counts = {k: data.pop(k) for k in ("n_a", "n_b") if counts_later and k in data}
         w, h = self.extent_um = _extent(fds)
         lo, hi = self.limits = _limits(data["image"][0])
         self.mapper = bm.LinearColorMapper(palette="Viridis256", low=lo, high=hi,
@@ -150,6 +153,12 @@ class MapPanel:
     def set_palette(self, name: str) -> None:
         """Colour map by name (``PALETTES``)."""
         self.mapper.palette = PALETTES[name]
+
+    def send_counts(self) -> None:
+        """Add the count images held back by ``counts_later`` (only those columns are sent)."""
+        if self._counts:
+            self.image_source.data.update(self._counts)
+            self._counts = {}
 
     def set_limits(self, low: float, high: float) -> None:
         """Colour limits of the map."""

@@ -67,9 +67,10 @@ def run_gb_map(fds: xr.Dataset, labels: np.ndarray, settings: StepSettings) -> B
     with the page's D_b, delta, guard and resolution (window 8 um, the command's default)."""
     from ..grain_boundary.boundary_map import BoundaryMapOptions, analyze_boundary_map
 
-    opts = BoundaryMapOptions(d_bulk=settings.d_bulk, d_bulk_err=settings.d_bulk_err or 0.0,
-                              delta_nm=settings.delta_nm, guard_um=settings.guard_um,
-                              resolution_um=settings.resolution_um, window_um=8.0)  # fmt: skip
+    kw: dict[str, Any] = {"d_bulk": settings.d_bulk, "d_bulk_err": settings.d_bulk_err or 0.0,
+                          "delta_nm": settings.delta_nm, "guard_um": settings.guard_um,
+                          "resolution_um": settings.resolution_um, "window_um": 8.0}
+    opts = BoundaryMapOptions(**kw)
     return analyze_boundary_map(fds, check_labels(labels, fds), options=opts)
 
 

@@ -21,7 +21,8 @@ from ..errors import InputError
 from ..results import ResultMixin
 
 if TYPE_CHECKING:
-    from .session import Line, MapSource, StepSettings
+    from ..imaging.options import ProfileLine
+    from .session import MapSource, StepSettings
 
 __all__ = ["SavedStudy", "save_study", "study_text"]
 
@@ -54,7 +55,8 @@ def _point(p: tuple[float, float]) -> str:
     return f"{p[0]!r},{p[1]!r}"
 
 
-def _analysis(aid: str, measurement: str, line: Line, boundaries: Sequence[float] | None,
+def _analysis(aid: str, measurement: str, line: ProfileLine,
+              boundaries: Sequence[float] | None,
               settings: StepSettings) -> dict[str, Any]:  # fmt: skip
     from ..grain_boundary.step import resolve_guard
 
@@ -90,7 +92,7 @@ def _measurement(mid: str, source: MapSource, base: Path) -> dict[str, Any]:
 
 
 def study_text(*, existing: str | None, source: MapSource, base: Path, measurement: str | None,
-               lines: Sequence[tuple[Line, Sequence[float] | None]], settings: StepSettings,
+               lines: Sequence[tuple[ProfileLine, Sequence[float] | None]], settings: StepSettings,
                taken: set[str]) -> tuple[str, list[str]]:  # fmt: skip
     """(new text, ids of the analyses added): ``existing`` with ``[[measurements]]`` (when
     ``measurement`` is None) and one ``gb_steps`` analysis per line appended, or a new study."""
@@ -163,7 +165,7 @@ def _existing(p: Path, source: MapSource) -> tuple[str, str | None, set[str]]:
 
 
 def save_study(path: str | Path, *, source: MapSource,
-               lines: Sequence[tuple[Line, Sequence[float] | None]],
+               lines: Sequence[tuple[ProfileLine, Sequence[float] | None]],
                settings: StepSettings) -> SavedStudy:  # fmt: skip
     """Write the lines (boundaries ``None``: detected) as analyses of the study at ``path``:
     appended after a backup when it exists, else a new study beside it."""

@@ -1,9 +1,10 @@
 """What one viewer session analyses, through the library functions the CLI calls.
 
 The map is :func:`tracerdiff.imaging.fraction_map` with one :class:`FractionOptions` (as
-``tracerdiff fraction``); a line is :func:`tracerdiff.imaging.line_profile` (as ``tracerdiff
-profile``) followed by :func:`tracerdiff.grain_boundary.analyze_detected` or
-:func:`~tracerdiff.grain_boundary.analyze_steps` with the options ``tracerdiff gb-step`` passes;
+``tracerdiff fraction``); a line is a :class:`~tracerdiff.imaging.ProfileLine` profiled by
+:func:`tracerdiff.imaging.line_profile` (as ``tracerdiff profile``) and analysed by
+:func:`tracerdiff.grain_boundary.profile_steps.analyze_profile_steps` with one
+:class:`~tracerdiff.grain_boundary.options.StepOptions` (as ``tracerdiff gb-step``);
 regions are :func:`tracerdiff.imaging.regions.roi_stats` (as ``tracerdiff fraction --roi``).
 Nothing here imports Panel or Bokeh, so it is tested and timed without a browser.
 Units: positions um, D cm^2/s, k cm/s, delta nm.
@@ -13,13 +14,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import InputError
-from ..quantities import quantity
 from ..results import ResultMixin
 
 if TYPE_CHECKING:
@@ -27,23 +28,21 @@ if TYPE_CHECKING:
 
     from ..grain_boundary import StepResult
     from ..grain_boundary.detect import StepDetection
-    from ..imaging.options import FractionOptions
+    from ..grain_boundary.options import StepOptions
+    from ..grain_boundary.profile_steps import ProfileSteps
+    from ..imaging.options import FractionOptions, ProfileLine
 
-__all__ = ["Line", "LineAnalysis", "MapSource", "StepSettings", "analyse_line", "open_map"]
+__all__ = ["Line", "LineAnalysis", "MapSource", "StepSettings", "analyse_line", "as_map_source",
+           "open_map"]
 
 
-@dataclass(frozen=True)
-class Line:
-    """A profile line: end points (um, image coordinates) and the width across it (um)."""
+def Line(start_um: tuple[float, float], end_um: tuple[float, float],
+         width_um: float) -> ProfileLine:  # fmt: skip
+    """The :class:`~tracerdiff.imaging.ProfileLine` of two end points and a width (um)."""
+    from ..imaging.options import ProfileLine
 
-    start_um: tuple[float, float]
-    end_um: tuple[float, float]
-    width_um: float
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-plain: start, end (um) and width."""
-        return {"start_um": list(self.start_um), "end_um": list(self.end_um),
-                "width": quantity(self.width_um, None, "um")}
+    return ProfileLine.model_validate({"start_um": start_um, "end_um": end_um,
+                                       "width_um": width_um})
 
 
 @dataclass(frozen=True)
@@ -67,19 +66,16 @@ class StepSettings:
         if self.order not in (1, 2):
             raise InputError(f"polynomial order must be 1 or 2, got {self.order}")
 
-    def step_options(self, width_um: float) -> dict[str, Any]:
-        """Keyword options of the step analysis, as ``tracerdiff gb-step`` builds them."""
-        return {
-            "d_bulk_err": self.d_bulk_err,
-            "delta_nm": self.delta_nm,
-            "window_um": None,
-            "guard_um": self.guard_um,
-            "resolution_um": self.resolution_um,
-            "order": self.order,
-            "curvature": "shared",
-            "width_um": width_um,
-            "flux_angle_deg": 0.0,
-        }
+    def step_options(self, boundaries: Sequence[float] | None) -> StepOptions:
+        """The :class:`StepOptions` of ``gb-step`` for these boundaries (None: detected); the
+        width comes from the profile, as ``gb-step`` takes it from the profile file."""
+        from ..grain_boundary.options import StepOptions
+
+        return StepOptions.model_validate({
+            "boundaries": "auto" if boundaries is None else sorted(float(b) for b in boundaries),
+            "d_bulk": self.d_bulk, "d_bulk_err": self.d_bulk_err, "delta_nm": self.delta_nm,
+            "guard_um": self.guard_um, "resolution_um": self.resolution_um, "order": self.order,
+        })  # fmt: skip
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,11 +83,16 @@ class LineAnalysis(ResultMixin):
     """One line: its profile (dataset with ``x_um``, ``C``, ``C_err``), the steps detected on it
     and the step analysis of each boundary (``auto``: the detected ones)."""
 
-    line: Line
+    line: ProfileLine
     profile: xr.Dataset
     detection: StepDetection
-    results: tuple[StepResult, ...]
+    steps: ProfileSteps
     auto: bool
+
+    @property
+    def results(self) -> tuple[StepResult, ...]:
+        """One :class:`StepResult` per boundary."""
+        return self.steps.results
 
     @property
     def boundaries_um(self) -> tuple[float, ...]:
@@ -102,39 +103,37 @@ class LineAnalysis(ResultMixin):
         """JSON-plain: the line, ``boundaries`` ("auto" or positions), ``detected`` positions
         and one ``results`` entry per boundary (keys of ``gb-step --json``)."""
         return {
-            "line": self.line.to_dict(),
+            "line": self.line.model_dump(mode="json"),
             "boundaries": "auto" if self.auto else list(self.boundaries_um),
             "detected_um": [float(v) for v in self.detection.positions_um],
             "results": [r.to_dict() for r in self.results],
         }
 
 
-def _arrays(prof: xr.Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    return tuple(np.asarray(prof[v].values, dtype=float) for v in ("x_um", "C", "C_err"))  # type: ignore[return-value]
-
-
 def analyse_line(
-    fds: xr.Dataset, line: Line, settings: StepSettings, boundaries: list[float] | None = None
+    fds: xr.Dataset, line: ProfileLine, settings: StepSettings,
+    boundaries: Sequence[float] | None = None,
 ) -> LineAnalysis:
     """The profile of ``line`` on the fraction map ``fds`` and its step analysis: detected steps
     (``boundaries`` None, as ``gb-step --gb auto``) or the positions given (um along the line,
     as ``gb-step --gb X --gb Y``)."""
-    from ..grain_boundary import analyze_steps, detect_steps
-    from ..grain_boundary.pipeline import analyze_detected
+    from ..grain_boundary import detect_steps
+    from ..grain_boundary.profile_steps import analyze_profile_steps
     from ..imaging import line_profile
 
-    prof = line_profile(fds, start_um=line.start_um, end_um=line.end_um, width_um=line.width_um)
-    x, c, e = _arrays(prof)
-    opts = settings.step_options(line.width_um)
-    if boundaries is None:
-        det, found = analyze_detected(x, c, e, d_bulk=settings.d_bulk, **opts)
-        results = [dataclasses.replace(r, flags=(*r.flags, "angle_unknown")) if r.analysable
-                   else r for r in found]  # fmt: skip
+    prof = line_profile(fds, line)
+    if boundaries is not None and not boundaries:
+        steps = None
     else:
-        det = detect_steps(x, c, e)
-        results = (analyze_steps(x, c, e, sorted(boundaries), d_bulk=settings.d_bulk,
-                                 angle_deg=0.0, **opts) if boundaries else [])  # fmt: skip
-    return LineAnalysis(line=line, profile=prof, detection=det, results=tuple(results),
+        steps = analyze_profile_steps(prof, settings.step_options(boundaries))
+    det = steps.detection if steps is not None and steps.detection is not None else (
+        detect_steps(*(np.asarray(prof[v].values, dtype=float) for v in ("x_um", "C", "C_err"))))
+    if steps is None:  # no boundary placed: nothing to analyse
+        from ..grain_boundary.profile_steps import ProfileSteps
+
+        x, c, e = (np.asarray(prof[v].values, dtype=float) for v in ("x_um", "C", "C_err"))
+        steps = ProfileSteps(results=(), x_um=x, C=c, C_err=e, options=settings.step_options([]))
+    return LineAnalysis(line=line, profile=prof, detection=det, steps=steps,
                         auto=boundaries is None)  # fmt: skip
 
 
