@@ -108,10 +108,25 @@ class Sample(_Model):
     micrograph: InputFile | None = None
     micrograph_pixel_size: Length | tuple[Length, Length] | None = None
     micrograph_registration: Literal["map"] | list[ControlPoint] = "map"
-    gb_width: LengthNm = 0.5
-    d_bulk: Diffusivity | None = None
+    gb_width: LengthNm = Field(default=0.5, gt=0)
+    d_bulk: Diffusivity | None = Field(default=None, gt=0)
     d_bulk_temperature: Temperature | None = None
     description: str = ""
+
+    @field_validator("grain_size")
+    @classmethod
+    def _grain_size_positive(cls, v: Any) -> Any:
+        if v is not None and (not v.value > 0 or (v.stderr is not None and v.stderr < 0)):
+            raise ValueError("expected a grain size above 0 with an error of at least 0")
+        return v
+
+    @field_validator("micrograph_pixel_size")
+    @classmethod
+    def _pixel_size_positive(cls, v: Any) -> Any:
+        sizes = v if isinstance(v, tuple) else (v,)
+        if v is not None and not all(s > 0 for s in sizes):
+            raise ValueError("expected a pixel size above 0")
+        return v
 
 
 class Stage(_Model):
