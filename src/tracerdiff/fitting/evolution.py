@@ -307,7 +307,8 @@ def _finish(
     if propagate:
         result = _propagate(s, result, segments_of, c_source, cs_from_fit)
     segs = segments_of(result.values)
-    resp = evolution_response(s, result, segs, c_source)
+    # the response is not needed for the counting error only
+    resp = None if mode == "homogeneous" else evolution_response(s, result, segs, c_source)
     factor = initial_noise_factor(s, result, segs, c_source, cs_from_fit) if propagate else None
     return with_status(grain_sampling_error(result, resp, mode=mode, noise_factor=factor))
 

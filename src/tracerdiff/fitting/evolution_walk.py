@@ -34,6 +34,7 @@ __all__ = ["evolution_response", "face_responses", "initial_noise_factor"]
 FloatArray = NDArray[np.float64]
 Segs = Sequence[Sequence[tuple[str, float]]]
 _MAX_EVOLUTION_NODES = 200
+_DAMPED = 50.0  #: rate x time beyond which exp(-rate t) is dropped from the Duhamel matrix
 
 
 def _basis(boundary: str, n: int, h_cm: float) -> tuple[Callable[..., FloatArray],
@@ -52,14 +53,28 @@ def _basis(boundary: str, n: int, h_cm: float) -> tuple[Callable[..., FloatArray
     return forward, inverse, rates
 
 
-def _duhamel(rates: FloatArray, dt: float) -> FloatArray:
+def _duhamel(ra: FloatArray, rb: FloatArray, dt: float) -> FloatArray:
     """I_mn = int_0^t exp(-l_m (t - s)) exp(-l_n s) ds = exp(-a t) t phi_1((b - a) t) with
-    a, b the smaller and larger of l_m, l_n and phi_1(z) = (1 - exp(-z)) / z (symmetric)."""
-    lo = np.minimum(rates[:, None], rates[None, :])
-    z = np.abs(rates[:, None] - rates[None, :]) * dt
+    l_m in ``ra``, l_n in ``rb``, a, b the smaller and larger of them and
+    phi_1(z) = (1 - exp(-z)) / z (symmetric)."""
+    lo = np.minimum(ra[:, None], rb[None, :])
+    z = np.abs(ra[:, None] - rb[None, :]) * dt
     safe = np.where(z > 1e-8, z, 1.0)
     phi = np.where(z > 1e-8, -np.expm1(-safe) / safe, 1.0 - z / 2)
     return np.asarray(np.exp(-lo * dt) * dt * phi, dtype=float)
+
+
+def _duhamel_apply(rates: FloatArray, dt: float, x: FloatArray) -> FloatArray:
+    """``I @ x`` for the Duhamel matrix of :func:`_duhamel` over ``rates`` (increasing).
+    Entries whose both rates exceed ``_DAMPED / dt`` are below ``dt exp(-_DAMPED)`` (2e-22 dt)
+    and are dropped: only the first ``k`` columns and rows are formed, O(n k) not O(n^2)."""
+    k = int(np.searchsorted(rates * dt, _DAMPED))
+    if 2 * k >= rates.size:
+        return np.asarray(_duhamel(rates, rates, dt) @ x, dtype=float)
+    cols = _duhamel(rates, rates[:k], dt)  # (n, k); rows [:k] of I are cols[:k] and cols^T
+    y = cols @ x[:k]
+    y[:k] += cols[k:].T @ x[k:]
+    return np.asarray(y, dtype=float)
 
 
 def face_responses(
@@ -85,7 +100,7 @@ def face_responses(
         c_hat = forward(c - base)
         damp = np.exp(-rates * dt)
         p = forward(v)
-        resp = p * (_duhamel(rates, dt) @ (p * c_hat[:, None])) / h_cm**3
+        resp = p * _duhamel_apply(rates, dt, p * c_hat[:, None]) / h_cm**3
         out = inverse(forward(out) * damp[:, None] + resp)
         c = base + inverse(c_hat * damp)
     return out
@@ -99,7 +114,7 @@ def _nodes(s: EvolutionSetup, origin: float) -> FloatArray:
 
 
 def _erfc_initial_columns(
-    s: EvolutionSetup, segs: Segs, c_source: float | None, mid: FloatArray, origin: float
+    s: EvolutionSetup, segs: Segs, mid: FloatArray, origin: float
 ) -> FloatArray:
     """The model's evolution of the erfc initial profile's own walk response (n, m)."""
     fit0, t0 = s.initial_fit, s.initial_time_s
@@ -113,9 +128,11 @@ def _erfc_initial_columns(
                 np.asarray(m.curve(x - h, vals, time_s=t0))) / (2 * h)
 
     k0 = image_kernel(np.maximum(s.centres_um - origin, 0.0), mid, slope, surface="source")
-    base = s.predict(segs, c_source=c_source)
-    return np.column_stack([s.predict(segs, c_source=c_source, cells=s.cells + k0[:, a]) - base
-                            for a in range(mid.size)])
+    # the model is affine in the cells: the change is the linear part's evolution of k0
+    out = np.zeros((s.y.size, mid.size))
+    for sl, one in zip(s.slices, segs, strict=True):
+        out[sl] = _interp_matrix(s.x_um[sl], s.centres_um) @ _linear_evolve(k0, s.h_cm, one)
+    return out
 
 
 def evolution_response(
@@ -136,7 +153,7 @@ def evolution_response(
         resp = face_responses(s.cells, faces, segs, h_cm=s.h_cm, c_source=c_source) * 1e-4
         k[sl] = _interp_matrix(s.x_um[sl], s.centres_um) @ resp
     if s.initial_fit is not None:
-        k += _erfc_initial_columns(s, segments, c_source, mid, origin)
+        k += _erfc_initial_columns(s, segments, mid, origin)
     return WalkResponse(k, z, origin)
 
 

@@ -159,14 +159,13 @@ def image_kernel(
     sign = 1.0 if surface == "source" else -1.0
     u = np.asarray(u_um, dtype=float)[:, None]
     y = np.asarray(y_um, dtype=float)[None, :]
-    uu, yy = np.broadcast_arrays(u, y)
 
     def f(a: FloatArray) -> FloatArray:
         return np.asarray(slope(a.ravel()), dtype=float).reshape(a.shape)
 
-    beyond = 0.5 * (f(uu) + sign * f(uu + 2 * yy))
-    before = 0.5 * (sign * f(2 * yy + uu) - f(np.abs(2 * yy - uu)))
-    return np.asarray(np.where(uu > yy, beyond, before), dtype=float)
+    image = sign * f(u + 2 * y)  # F'(u + 2y), shared by both sides
+    other = np.where(u > y, f(u), -f(np.abs(2 * y - u)))  # F'(u) beyond, -F'(2y - u) before
+    return np.asarray(0.5 * (other + image), dtype=float)
 
 
 def profile_response(

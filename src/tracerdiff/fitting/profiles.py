@@ -218,6 +218,8 @@ def _with_grain_sampling(m: ProfileModel, result: FitResult, mode: object) -> Fi
     """The fit with the grain-sampling term (slope of the fitted curve, walk from x0)."""
     if not result.converged or "D_eff" not in result.free or result.time_s is None:
         return result
+    if mode == "homogeneous":  # counting error only: no response needed
+        return grain_sampling_error(result, None, mode=mode)
     x = result.x_um
     span = float(x[-1] - x[0]) if x.size > 1 else 1.0
     h = 1e-4 * max(span, 1e-6)
