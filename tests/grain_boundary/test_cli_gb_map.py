@@ -67,7 +67,8 @@ def field(chain_factory: Callable, tmp_path: Path) -> tuple[Path, Path, object]:
 def test_gb_map_finds_and_measures_every_gb(field: tuple, tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     nc, png, chain = field
-    args = ["gb-map", str(nc), "--micrograph", str(png), "--pixel-size", "0.5 um", *POINTS,
+    args = ["gb-map", str(nc), "--micrograph", str(png), "--micrograph-pixel-size", "0.5 um",
+            *POINTS,
             "--d-bulk", D, "--lines", "0,30:199,30", "--width", "20 um", "--json",
             "--png", str(tmp_path / "m.png"), "--csv", str(tmp_path / "m.csv")]
     code, out, err = run(args, capsys)
@@ -92,7 +93,8 @@ def test_gb_map_bad_registration(field: tuple, tmp_path: Path,
     nc, png, _ = field
     out_csv = tmp_path / "t.csv"
     bad = ["--points", "0,0=0,0", "--points", "900,0=200,0", "--points", "0,119=0,60"]
-    args = ["gb-map", str(nc), "--micrograph", str(png), "--pixel-size", "0.5", *bad,
+    args = ["gb-map", str(nc), "--micrograph", str(png), "--micrograph-pixel-size", "0.5",
+            *bad,
             "--d-bulk", D, "--csv", str(out_csv)]
     code, _, err = run(args, capsys)
     assert code == 2 and "micrograph" in err and "Traceback" not in err
@@ -162,7 +164,8 @@ def test_gb_map_inclined_boundaries(chain_factory: Callable, tmp_path: Path, wid
     # gradient and flux / cos(phi); guard widened by w/2 tan|phi|; skipped crossings still end
     # their neighbours' windows
     nc, png, x_true, k_true = _inclined_field(chain_factory, tmp_path, phi)
-    args = ["gb-map", str(nc), "--micrograph", str(png), "--pixel-size", "0.5 um", *POINTS,
+    args = ["gb-map", str(nc), "--micrograph", str(png), "--micrograph-pixel-size", "0.5 um",
+            *POINTS,
             "--d-bulk", D, "--lines", "0,30:199,30", "--width", width, "--json",
             "--resolution", "0.6 um"]  # the 4 x 4 sub-pixel field: guard 2.5 x 0.6 = 1.5 um
     code, out, err = run([*args, "--flux-angle", str(phi)], capsys)
@@ -213,7 +216,8 @@ def test_gb_map_bad_flux_angle(field: tuple, tmp_path: Path,
                                capsys: pytest.CaptureFixture[str]) -> None:
     nc, png, _ = field
     out_csv = tmp_path / "t.csv"
-    base = ["gb-map", str(nc), "--micrograph", str(png), "--pixel-size", "0.5 um", *POINTS,
+    base = ["gb-map", str(nc), "--micrograph", str(png), "--micrograph-pixel-size", "0.5 um",
+            *POINTS,
             "--d-bulk", D, "--lines", "0,30:199,30", "--csv", str(out_csv)]
     for extra in (["--flux-angle", "90"], ["--flux-angle", "1", "--flux-angle", "2"],
                   ["--resolution", "0 um"]):

@@ -148,3 +148,133 @@ def test_step_options_in_a_study_need_units(tmp_path: Path, rng: np.random.Gener
                       ("d_bulk_err = 1e-9", "d_bulk")):
         with pytest.raises(ConfigError, match=what):
             _study(tmp_path, body + bad + "\n")
+
+
+@pytest.fixture
+def stripe_map(tmp_path: Path, rng: np.random.Generator) -> dict[str, Path]:
+    """ToF count images (6Li, 7Li; 90 x 60 um, 1 um pixels) of three grains (vertical stripes,
+    steps at 30 and 60 um on a falling background), their label image, a micrograph of the
+    field (0.5 um pixels, dark grooves at the boundaries) and the CLI's fraction map."""
+    from scipy import ndimage as ndi
+
+    from tracerdiff.io import write_iontof_image
+
+    x = np.arange(90) + 0.5
+    truth = (0.6 - 0.002 * x - 0.05 * (x > 30) - 0.04 * (x > 60)) * np.ones((60, 1))
+    tot = rng.poisson(3000, truth.shape)
+    a = rng.binomial(tot, truth)
+    pa, pb = tmp_path / "m_6Li.txt", tmp_path / "m_7Li.txt"
+    write_iontof_image(pa, a, species="6Li", field_of_view_um=(90.0, 60.0))
+    write_iontof_image(pb, tot - a, species="7Li", field_of_view_um=(90.0, 60.0))
+    labels = np.ones((60, 90), dtype=np.int64) + (x > 30) + (x > 60)
+    np.save(tmp_path / "lab.npy", labels)
+    img = np.full((120, 180), 0.8)
+    for g in (30.0, 60.0):
+        img[:, int(g / 0.5)] = 0.2
+    np.save(tmp_path / "micro.npy", ndi.gaussian_filter(img, 0.7) + rng.normal(0, 0.01, img.shape))
+    return {"a": pa, "b": pb, "labels": tmp_path / "lab.npy", "micro": tmp_path / "micro.npy"}
+
+
+def _map_study(folder: Path, analysis: str, sample: str = "") -> dict[str, Any]:
+    return _study(folder, f"""{sample}
+[[measurements]]
+id = "M"
+kind = "image"
+files = ["m_6Li.txt", "m_7Li.txt"]
+pair = "6Li/7Li"
+
+[[analyses]]
+id = "a"
+type = "gb_map"
+measurement = "M"
+d_bulk = "{D}"
+{analysis}
+""")
+
+
+def _fraction_nc(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> Path:
+    nc = files["a"].parent / "map.nc"
+    with pytest.raises(SystemExit) as exc:
+        main(["fraction", str(files["a"]), str(files["b"]), "-o", str(nc)])
+    assert exc.value.code == 0, capsys.readouterr().err
+    capsys.readouterr()
+    return nc
+
+
+def test_gb_map_boundary_route_cli_equals_study(
+    stripe_map: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nc = _fraction_nc(stripe_map, capsys)
+    cli = _cli(["gb-map", str(nc), "--labels", str(stripe_map["labels"]), "--d-bulk", D,
+                "--window", "6 um", "--resolution", "0.8 um", "--min-pixels", "10"], capsys)
+    st = _map_study(tmp_path, 'labels = "lab.npy"\nwindow = "6 um"\nresolution = "0.8 um"\n'
+                              "min_pixels = 10")  # fmt: skip
+    assert st["route"] == "boundaries" and st["options"] == cli["options"]
+    assert len(st["boundaries"]) == len(cli["boundaries"]) == 2
+    for a, b in zip(st["boundaries"], cli["boundaries"], strict=True):
+        assert a["status"] == b["status"] == "measured"
+        for key in ("dC_gb", "dCdn_bulk", "D_gb_over_delta"):
+            assert a[key]["value"] == pytest.approx(b[key]["value"], rel=1e-12)
+            assert a[key]["stderr"] == pytest.approx(b[key]["stderr"], rel=1e-12)
+    hm = cli["summary"]["D_gb_over_delta_hmean"]
+    if hm["value"] is not None:
+        assert st["k_harmonic_mean"]["value"] == pytest.approx(hm["value"], rel=1e-12)
+
+
+def test_gb_map_micrograph_route_cli_equals_study(
+    stripe_map: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nc = _fraction_nc(stripe_map, capsys)
+    pts = [("0,0", "0.25,0.25"), ("179,0", "89.75,0.25"), ("0,119", "0.25,59.75")]
+    cli = _cli(["gb-map", str(nc), "--micrograph", str(stripe_map["micro"]),
+                "--micrograph-pixel-size", "0.5 um",
+                *[a for m, s in pts for a in ("--points", f"{m}={s}")],
+                "--lines", "1,30:89,30", "--width", "12 um", "--order", "1", "--d-bulk", D],
+               capsys)  # fmt: skip
+    reg = ", ".join(f'{{ micrograph = "{m}", sims = "{s}" }}' for m, s in pts)
+    sample = (f'micrograph = "micro.npy"\nmicrograph_pixel_size = "0.5 um"\n'
+              f"micrograph_registration = [{reg}]\n")
+    st = _study_with_sample(tmp_path, sample, 'lines = [{ start = "1,30", end = "89,30" }]\n'
+                            'width = "12 um"\norder = 1')
+    assert st["route"] == "micrograph"
+    _same_boundaries(st, cli)
+
+
+def _study_with_sample(folder: Path, sample: str, analysis: str) -> dict[str, Any]:
+    text = (f'[study]\ntitle = "one analysis"\n\n[sample]\nmaterial = "LLTO"\n{sample}\n'
+            f'[[measurements]]\nid = "M"\nkind = "image"\nfiles = ["m_6Li.txt", "m_7Li.txt"]\n'
+            f'pair = "6Li/7Li"\n\n[[analyses]]\nid = "a"\ntype = "gb_map"\nmeasurement = "M"\n'
+            f'd_bulk = "{D}"\n{analysis}\n')
+    (folder / "study.toml").write_text(text, encoding="utf-8")
+    res = run_study(folder / "study.toml", folder / "out")
+    assert [o.status for o in res.outcomes] == ["ok"], res.outcomes[0].reason
+    doc = json.loads((folder / "out" / "results.json").read_text(encoding="utf-8"))
+    return doc["analyses"]["a"]["results"]  # type: ignore[no-any-return]
+
+
+def test_gb_map_refuses_a_map_in_pixel_units(
+    tmp_path: Path, rng: np.random.Generator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A map without a pixel size is never taken as 1 um pixels: the error names
+    --pixel-size; with it the map is analysed."""
+    x = np.arange(40) + 0.5
+    truth = (0.6 - 0.002 * x - 0.05 * (x > 20)) * np.ones((30, 1))
+    tot = rng.poisson(3000, truth.shape)
+    a = rng.binomial(tot, truth).astype(float)
+    np.save(tmp_path / "a.npy", a)
+    np.save(tmp_path / "b.npy", tot - a)
+    nc = tmp_path / "map.nc"
+    with pytest.raises(SystemExit) as exc:
+        main(["fraction", str(tmp_path / "a.npy"), str(tmp_path / "b.npy"), "--species",
+              "6Li,7Li", "-o", str(nc)])  # fmt: skip
+    assert exc.value.code == 0
+    capsys.readouterr()
+    lab = np.ones((30, 40), dtype=np.int64) + (x > 20)
+    np.save(tmp_path / "lab.npy", lab)
+    args = ["gb-map", str(nc), "--labels", str(tmp_path / "lab.npy"), "--d-bulk", D]
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "--pixel-size" in err and "pixel units" in err
+    out = _cli([*args, "--pixel-size", "2 um"], capsys)
+    assert out["pixel_size_um"] == [2.0, 2.0]

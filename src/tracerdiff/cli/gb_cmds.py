@@ -12,12 +12,14 @@ import typer
 from ..errors import InputError
 from ..outputs import check_writable
 from .common import (
+    CALIBRATION_HINT,
     FIELD_OF_VIEW_HELP,
     PIXEL_SIZE_HELP,
     emit,
     image_pixel_size,
     parse_q,
     parse_q_with_error,
+    read_counts,
     save_png,
 )
 from .gb_text import ANGLES_UNKNOWN, _text
@@ -260,6 +262,10 @@ def grains(
     emit(payload, as_json=as_json, text=text)
 
 
+MAP_PIXEL_HELP = ("Pixel size of the fraction map 'P' or 'PX,PY' (e.g. '1 um'; bare: um); "
+                  "overrides the file's.")
+
+
 def gb_map(
     fraction_map: Annotated[str, typer.Argument(help="Fraction map (.nc from 'fraction').")],
     d_bulk: Annotated[str, typer.Option("--d-bulk", help="D_b, e.g. '2.6e-8 cm^2/s'.")],
@@ -274,9 +280,15 @@ def gb_map(
         list[str] | None,
         typer.Option("--points", help="Control point 'COL,ROW=X,Y' (px = um); >= 3."),
     ] = None,
-    pixel_size: Annotated[
-        str, typer.Option("--pixel-size", help="Micrograph pixel size.")
-    ] = "1 um",
+    micrograph_pixel_size: Annotated[
+        str | None,
+        typer.Option("--micrograph-pixel-size",
+                     help="Pixel size of the micrograph (line route; required with it)."),
+    ] = None,
+    pixel_size: Annotated[str | None, typer.Option("--pixel-size", help=MAP_PIXEL_HELP)] = None,
+    field_of_view: Annotated[
+        str | None, typer.Option("--field-of-view", help=FIELD_OF_VIEW_HELP)
+    ] = None,
     lines: Annotated[
         list[str] | None,
         typer.Option("--lines", help="Line 'X0,Y0:X1,Y1' (um); default: along x every 2 widths."),
@@ -293,6 +305,16 @@ def gb_map(
     window: Annotated[
         str, typer.Option("--window", help="Boundary route: deepest fit pixel from the trace.")
     ] = "8 um",
+    min_length: Annotated[
+        str | None,
+        typer.Option("--min-length", help="Boundary route: shortest boundary (default 2 guards)."),
+    ] = None,
+    min_pixels: Annotated[
+        int, typer.Option("--min-pixels", help="Boundary route: fewest pixels per side.")
+    ] = 8,
+    curvature: Annotated[
+        str, typer.Option("--curvature", help="Curvature at the GB: shared or separate.")
+    ] = "shared",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     png: Annotated[str | None, typer.Option("--png", help="Write the map figures (PNG).")] = None,
     csv_out: Annotated[str | None, typer.Option("--csv", help="Write the table (CSV).")] = None,
@@ -302,45 +324,65 @@ def gb_map(
 
     With --labels (grain labels on the map's grid) or alone (boundaries segmented from the map)
     every boundary between two grains is fitted from its two grains' pixels, and a lognormal
-    population pooled over all of them.  With --micrograph and --points: the crossings of
-    profile lines (--lines, --width) with the GBs of a registered micrograph.
+    population pooled over all of them.  With --micrograph, --micrograph-pixel-size and
+    --points: the crossings of profile lines (--lines, --width) with the GBs of a registered
+    micrograph.  The map needs a physical pixel size (its own, or --pixel-size).
 
     Example: tracerdiff gb-map map.nc --labels grains.npy --d-bulk "2.6e-8 cm^2/s" --json
     """
+    from ..grain_boundary.map_analysis import GBMapOptions
+
     for p in (png, csv_out):
         if p is not None:
             check_writable(p, force=force)
     db, db_err = _d_bulk(d_bulk)
-    common: dict[str, Any] = {
+    opts: dict[str, Any] = {
+        "d_bulk": db, "d_bulk_err": db_err,
         "delta_nm": parse_q(delta, "length_nm", option="--delta"),
         "guard_um": parse_q(guard, "length", option="--guard", default_unit="um"),
-        "resolution_um": float(
-            parse_q(resolution, "length", option="--resolution", default_unit="um") or 0.0
-        ),
+        "resolution_um": parse_q(resolution, "length", option="--resolution", default_unit="um"),
+        "window_um": parse_q(window, "length", option="--window", default_unit="um"),
+        "min_length_um": parse_q(min_length, "length", option="--min-length",
+                                 default_unit="um"),
+        "min_pixels": min_pixels, "curvature": curvature, "order": order,
+        "width_um": parse_q(width, "length", option="--width", default_unit="um"),
+        "flux_angle_deg": _one_or_many(flux_angle), "lines": list(lines) if lines else None,
     }
+    if micrograph is None and (points or lines or micrograph_pixel_size):
+        raise InputError("--points, --lines and --micrograph-pixel-size belong to the "
+                         "--micrograph route")
+    options = GBMapOptions(**opts)
+    fds = _read_map(fraction_map, pixel_size, field_of_view)
     if micrograph is None:
-        from ..grain_boundary.boundary_map import BoundaryMapOptions
         from .gb_map_boundaries import boundary_map_payload
 
-        if points or lines:
-            raise InputError("--points and --lines belong to the --micrograph route")
-        opts = BoundaryMapOptions(
-            d_bulk=db, d_bulk_err=db_err or 0.0,
-            window_um=float(parse_q(window, "length", option="--window", default_unit="um") or 0),
-            **common,
-        )
-        payload, text = boundary_map_payload(
-            fraction_map, labels, options=opts, png=png, csv_out=csv_out, force=force
-        )
+        payload, text = boundary_map_payload(fds, fraction_map, labels, options=options,
+                                             png=png, csv_out=csv_out, force=force)
         emit(payload, as_json=as_json, text=text)
         return
     if labels is not None or not points:
         raise InputError("--micrograph needs --points (>= 3) and cannot be combined with --labels")
+    if micrograph_pixel_size is None:
+        raise InputError("--micrograph needs --micrograph-pixel-size (e.g. '0.5 um'); "
+                         "--pixel-size is the fraction map's")
     from .gb_map_lines import micrograph_route
 
-    micrograph_route(fraction_map, micrograph, points, pixel_size, lines, width, common,
-                      d_bulk=(db, db_err), flux_angle=flux_angle, order=order, as_json=as_json,
-                      png=png, csv_out=csv_out, force=force)
+    micrograph_route(fds, fraction_map, micrograph, points, micrograph_pixel_size, options,
+                     as_json=as_json, png=png, csv_out=csv_out, force=force)
+
+
+def _read_map(path: str, pixel_size: str | None, field_of_view: str | None) -> Any:
+    """A fraction map with a physical pixel size (its own or the one given)."""
+    from ..imaging.calibration import UncalibratedError, is_pixel_units
+
+    fds = read_counts([path], pixel_size=pixel_size, field_of_view=field_of_view,
+                      require_length=True)
+    if not all(v in fds for v in ("C", "C_err")):
+        raise InputError(f"{path}: not a fraction map (needs C and C_err)")
+    if is_pixel_units(fds):
+        raise UncalibratedError(f"{path}: the map is in pixel units; the boundary analysis "
+                                f"needs a physical length: {CALIBRATION_HINT}")
+    return fds
 
 
 def register(app: typer.Typer) -> None:

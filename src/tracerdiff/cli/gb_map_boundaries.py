@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import FileFormatError, InputError
+from ..errors import FileFormatError
 
 __all__ = ["boundary_map_payload", "read_labels"]
 
@@ -58,6 +58,7 @@ def boundary_text(payload: dict[str, Any]) -> str:
 
 
 def boundary_map_payload(
+    fds: Any,
     fraction_map: str,
     labels: str | None,
     *,
@@ -66,17 +67,15 @@ def boundary_map_payload(
     csv_out: str | None,
     force: bool,
 ) -> tuple[dict[str, Any], str]:
-    """Run :func:`tracerdiff.grain_boundary.analyze_boundary_map` and write its outputs; returns
-    the JSON payload and the human text."""
-    from ..grain_boundary.boundary_map import analyze_boundary_map
-    from ..io import open_dataset
+    """Run :func:`tracerdiff.grain_boundary.analyze_gb_map` (boundary route) on the map
+    ``fds`` and write its outputs; returns the JSON payload and the human text."""
+    from ..grain_boundary.boundary_map import BoundaryMapResult
+    from ..grain_boundary.map_analysis import analyze_gb_map
     from .common import save_png
 
-    fds = open_dataset(fraction_map)
-    if not all(v in fds for v in ("C", "C_err")):
-        raise InputError(f"{fraction_map}: not a fraction map (needs C and C_err)")
     lab = None if labels is None else read_labels(labels)
-    res = analyze_boundary_map(fds, lab, options=options)
+    res = analyze_gb_map(fds, options, labels=lab)
+    assert isinstance(res, BoundaryMapResult)
     if csv_out is not None:
         res.write_csv(csv_out, force=force)
     if png is not None:

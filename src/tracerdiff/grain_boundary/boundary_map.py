@@ -17,11 +17,12 @@ import io
 import math
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import xarray as xr
 from numpy.typing import ArrayLike, NDArray
+from pydantic import Field, model_validator
 
 from ..errors import DataError, InputError, ShapeMismatchError
 from ..outputs import atomic_write_text
@@ -30,6 +31,7 @@ from ..results import ResultMixin
 from ._windows import check_options
 from .boundaries import Boundary, BoundaryWindow, boundary_window, find_boundaries, grain_boxes
 from .boundary_fit import BoundaryStep, fit_boundaries
+from .options import GBOptionsModel, LengthNm, LengthUm
 from .population import LognormalPopulation, fit_lognormal_population
 from .step import resolve_guard
 
@@ -38,47 +40,56 @@ __all__ = ["BoundaryMapOptions", "BoundaryMapResult", "analyze_boundary_map"]
 CHUNK = 128  # boundaries per batched fit (memory of the padded design)
 
 
-@dataclass(frozen=True)
-class BoundaryMapOptions:
-    """Options of :func:`analyze_boundary_map` (CLI ``gb-map``).
+class BoundaryMapOptions(GBOptionsModel):
+    """Options of :func:`analyze_boundary_map` (``tracerdiff gb-map``, a study's ``gb_map``).
 
-    ``d_bulk`` (cm^2/s) and its stderr, ``delta_nm``; ``resolution_um`` the lateral resolution
-    (guard band 2.5 x unless ``guard_um``); ``window_um`` the largest distance from the trace a
-    fit pixel may have (default 8 um: beyond it the in-grain field departs from the quadratic
-    model, see docs/grain_boundary.md); ``min_length_um`` boundaries shorter than this are
-    listed as not measurable (default 2 x guard); ``min_pixels`` per side; ``curvature``
-    "shared" (default) or "separate"."""
+    ``d_bulk`` (cm^2/s) and its stderr ``d_bulk_err``, ``delta_nm`` (None: 0.5 nm);
+    ``resolution_um`` the lateral resolution (guard band 2.5 x unless ``guard_um``);
+    ``window_um`` the largest distance from the trace a fit pixel may have (default 8 um: beyond
+    it the in-grain field departs from the quadratic model, see docs/grain_boundary.md);
+    ``min_length_um`` boundaries shorter than this are listed as not measurable (default 2 x
+    guard); ``min_pixels`` per side; ``curvature`` "shared" (default) or "separate". File keys
+    ``d_bulk``, ``delta``, ``resolution``, ``guard``, ``window``, ``min_length`` with units."""
 
-    d_bulk: float
-    d_bulk_err: float = 0.0
-    delta_nm: float = 0.5
-    resolution_um: float = 1.0
-    guard_um: float | None = None
-    window_um: float = 8.0
-    min_length_um: float | None = None
+    QUANTITY_KEYS: ClassVar[tuple[str, ...]] = ("d_bulk", "delta", "resolution", "guard",
+                                                "window", "min_length")
+
+    d_bulk: float | None = None
+    d_bulk_err: float | None = None
+    delta_nm: LengthNm | None = Field(default=None, alias="delta")
+    resolution_um: LengthUm = Field(default=1.0, alias="resolution")
+    guard_um: LengthUm | None = Field(default=None, alias="guard")
+    window_um: LengthUm = Field(default=8.0, alias="window")
+    min_length_um: LengthUm | None = Field(default=None, alias="min_length")
     min_pixels: int = 8
-    curvature: str = "shared"
+    curvature: Literal["shared", "separate"] = "shared"
 
-    def __post_init__(self) -> None:
-        check_options(
-            d_bulk=self.d_bulk,
-            d_bulk_err=self.d_bulk_err,
-            delta_nm=self.delta_nm,
-            guard_um=self.guard,
-            window_um=self.window_um,
-            order=2,
-        )
-        if self.curvature not in ("shared", "separate"):
-            raise InputError(f"curvature must be 'shared' or 'separate', got {self.curvature!r}")
+    @model_validator(mode="after")
+    def _checked(self) -> BoundaryMapOptions:
+        try:
+            check_options(d_bulk=1.0 if self.d_bulk is None else self.d_bulk,
+                          d_bulk_err=self.d_bulk_err, delta_nm=self.delta, guard_um=self.guard,
+                          window_um=self.window_um, order=2)
+        except InputError as exc:
+            raise ValueError(str(exc)) from None
         if self.min_pixels < 3:
-            raise InputError(f"min_pixels must be >= 3 per side, got {self.min_pixels}")
+            raise ValueError(f"min_pixels must be >= 3 per side, got {self.min_pixels}")
         if self.min_length_um is not None and not self.min_length_um >= 0:
-            raise InputError(f"min_length_um must be >= 0, got {self.min_length_um}")
+            raise ValueError(f"min_length_um must be >= 0, got {self.min_length_um}")
+        return self
+
+    @property
+    def delta(self) -> float:
+        """delta (nm), 0.5 nm unless given."""
+        return 0.5 if self.delta_nm is None else self.delta_nm
 
     @property
     def guard(self) -> float:
         """Guard band (um): ``guard_um`` or 2.5 x ``resolution_um``."""
-        return resolve_guard(self.guard_um, self.resolution_um)
+        try:
+            return resolve_guard(self.guard_um, self.resolution_um)
+        except InputError as exc:
+            raise ValueError(str(exc)) from None
 
     @property
     def min_length(self) -> float:
@@ -89,7 +100,7 @@ class BoundaryMapOptions:
         """JSON form of the options."""
         return {
             "d_bulk": quantity(self.d_bulk, self.d_bulk_err or None, "cm^2/s"),
-            "delta": quantity(self.delta_nm, None, "nm"),
+            "delta": quantity(self.delta, None, "nm"),
             "resolution": quantity(self.resolution_um, None, "um"),
             "guard": quantity(self.guard, None, "um"),
             "window": quantity(self.window_um, None, "um"),
@@ -224,7 +235,13 @@ def analyze_boundary_map(
 ) -> BoundaryMapResult:
     """k = D_gb/delta at every boundary of ``fraction`` (a fraction map: C, C_err on (y, x),
     coordinates in um) between the grains of ``labels`` (an integer image on the map's grid;
-    None: segmented from the map itself), and the pooled lognormal population."""
+    None: segmented from the map itself), and the pooled lognormal population. The map must
+    carry a physical pixel size (a map in pixel units is refused)."""
+    from ..imaging.calibration import require_length
+
+    require_length(fraction, what="the boundary analysis")
+    if options.d_bulk is None:
+        raise InputError("the boundary analysis needs d_bulk (D_b, e.g. '2.6e-8 cm^2/s')")
     lab, source = _labels_for(fraction, labels)
     ps, origin = _grid(fraction)
     c = np.asarray(fraction["C"].to_numpy(), dtype=float)
@@ -266,10 +283,11 @@ def _fit_chunks(
     grains_known: bool,
 ) -> None:
     """Batched fits, ``CHUNK`` boundaries at a time, into ``steps``."""
+    assert options.d_bulk is not None
     for k in range(0, len(items), CHUNK):
         part = items[k : k + CHUNK]
         res = fit_boundaries([(b, w) for _, b, w in part], c, e, d_bulk=options.d_bulk,
-                             d_bulk_err=options.d_bulk_err, delta_nm=options.delta_nm,
+                             d_bulk_err=options.d_bulk_err or 0.0, delta_nm=options.delta,
                              curvature=options.curvature, grains_known=grains_known)
         for (i, _, _), r in zip(part, res, strict=True):
             steps[i] = r

@@ -99,9 +99,9 @@ def plot_k_population(result: BoundaryMapResult, ax: Any = None) -> Any:
 
 def boundary_map_figure(fraction: xr.Dataset, result: BoundaryMapResult) -> Any:
     """Both panels in one :class:`matplotlib.figure.Figure` (the ``gb-map --png`` figure)."""
-    from matplotlib.figure import Figure
+    from ..figures import new_figure
 
-    fig = Figure(figsize=(11, 4.5), layout="constrained")
+    fig = new_figure(width_in=11.0, height_in=4.5)
     a1, a2 = fig.subplots(1, 2, width_ratios=(1.6, 1))
     plot_boundary_k_map(fraction, result, a1)
     plot_k_population(result, a2)

@@ -84,6 +84,9 @@ class GBOptionsModel(BaseModel):
         except ValidationError as exc:
             raise InputError(options_message(exc, type(self))) from None
 
+    # validation inside other models (a study file) keeps pydantic's own path and context
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
     @model_validator(mode="before")
     @classmethod
     def _d_bulk_text(cls, data: Any) -> Any:

@@ -3,13 +3,15 @@ micrograph (segmented first) or from a label image (integer ``.npy``, used as it
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..errors import ConfigError
-from .adapters_data import gb_table
+from ..errors import ConfigError, DataError
+from .adapters_data import _num, gb_table
 from .figures import new_figure, render
 from .outcome import AnalysisOutput, Table
 from .schema import GBMapSpec, GrainsSpec
@@ -113,27 +115,88 @@ def _registration(inputs: Inputs, fr: Any, shape: tuple[int, int]) -> Any:
     return register_points(src, dst, micrograph_shape=shape)
 
 
+def map_options(spec: GBMapSpec, inputs: Inputs) -> Any:
+    """The :class:`~tracerdiff.grain_boundary.GBMapOptions` of ``spec`` (d_bulk and delta
+    default to [sample])."""
+    from ..grain_boundary.map_analysis import GBMapOptions
+
+    sample = inputs.study.sample
+    fields = {name: getattr(spec, name) for name in GBMapOptions.model_fields}
+    if fields["d_bulk"] is None:
+        fields["d_bulk"] = sample.d_bulk
+    if fields["d_bulk"] is None:
+        raise ConfigError(f"analysis {spec.id!r} needs d_bulk (here or in [sample])")
+    if fields["delta_nm"] is None:
+        fields["delta_nm"] = sample.gb_width
+    return GBMapOptions(**fields)
+
+
 def run_gb_map(spec: GBMapSpec, inputs: Inputs) -> AnalysisOutput:
+    """The boundaries of a map by :func:`tracerdiff.grain_boundary.analyze_gb_map` (the
+    ``gb-map`` function): every boundary between grains, or the crossings of lines with the
+    boundaries of the registered micrograph."""
+    fr = inputs.datasets[spec.measurement]
+    if spec.resolved_route == "boundaries":
+        return _boundary_route(spec, inputs, fr)
+    return _micrograph_route(spec, inputs, fr)
+
+
+def _boundary_route(spec: GBMapSpec, inputs: Inputs, fr: Any) -> AnalysisOutput:
+    from ..grain_boundary.boundary_map import BoundaryMapResult
+    from ..grain_boundary.boundary_map_plot import plot_boundary_k_map, plot_k_population
+    from ..grain_boundary.map_analysis import analyze_gb_map
+
+    lab = None
+    if spec.labels is not None:
+        lab = np.asarray(_read_image(spec.labels))
+        if lab.ndim != 2 or not np.issubdtype(lab.dtype, np.integer):
+            raise DataError(f"analysis {spec.id!r}: labels {spec.labels.name} is not a 2D "
+                            "integer label image")
+    res = analyze_gb_map(fr, map_options(spec, inputs), labels=lab)
+    assert isinstance(res, BoundaryMapResult)
+    out = res.to_dict()
+    summary = out["summary"]
+    results = {"route": "boundaries", "n_boundaries": summary["n_boundaries"],
+               "n_measured": summary["n_measured"],
+               "k_harmonic_mean": summary["D_gb_over_delta_hmean"], **out}
+    rows = list(csv.reader(io.StringIO(res.to_csv_text())))
+    table = Table(f"{spec.id}_boundaries", tuple(rows[0]),
+                  tuple(tuple(_num(v) for v in r) for r in rows[1:]),
+                  caption="Every boundary between two grains (k along its own normal)")
+    fig = new_figure(width_in=11.0, height_in=4.5)
+    a1, a2 = fig.subplots(1, 2, width_ratios=(1.6, 1))
+    plot_boundary_k_map(fr, res, a1)
+    plot_k_population(res, a2)
+    where = (spec.labels.name if spec.labels is not None
+             else "a segmentation of the fraction map itself")
+    methods = (f"Every boundary between two grains of {where} was fitted from the pixels of "
+               f"its two grains along its own normal ({summary['n_boundaries']} boundaries, "
+               f"{summary['n_measured']} with k measured); a lognormal population was fitted "
+               "to all of them.")
+    return AnalysisOutput(results=results, tables=(table,), methods=methods,
+                          figures=(render(fig, f"{spec.id}_kmap", "Boundaries coloured by k and "
+                                          "the pooled population"),))
+
+
+def _micrograph_route(spec: GBMapSpec, inputs: Inputs, fr: Any) -> AnalysisOutput:
     """Every GB crossing of the lines, located on the micrograph; table, k map, profiles."""
     from ..grain_boundary import plot_gb_map
-    from ..grain_boundary.gbmap import analyze_map, boundary_mask_on
+    from ..grain_boundary.gbmap import GBMapResult, boundary_mask_on
+    from ..grain_boundary.map_analysis import analyze_gb_map
 
     sample = inputs.study.sample
     if sample.micrograph is None or sample.micrograph_pixel_size is None:
         raise ConfigError(f"analysis {spec.id!r} needs micrograph and micrograph_pixel_size "
                           "in [sample]")
-    d_bulk = spec.d_bulk or sample.d_bulk
-    if d_bulk is None:
-        raise ConfigError(f"analysis {spec.id!r} needs d_bulk (here or in [sample])")
-    fr = inputs.datasets[spec.measurement]
     seg = segmentation_of(sample.micrograph, sample.micrograph_pixel_size)
     reg = _registration(inputs, fr, seg.shape)
-    res = analyze_map(fr, seg, reg, [(ln.start, ln.end) for ln in spec.lines],
-                      width_um=spec.width, d_bulk=d_bulk, guard_um=spec.guard,
-                      delta_nm=spec.delta or sample.gb_width, order=spec.order)
+    res = analyze_gb_map(fr, map_options(spec, inputs), segmentation=seg, registration=reg)
+    assert isinstance(res, GBMapResult)
     out = res.to_dict()
     summary = out["summary"]
-    results = {"n_lines": len(spec.lines), "n_boundaries": len(res.table.results),
+    n_lines = len(res.lines)
+    results = {"route": "micrograph", "n_lines": n_lines,
+               "n_boundaries": len(res.table.results),
                "n_skipped": len(res.skipped),
                "k_harmonic_mean": summary["D_gb_over_delta"].get("harmonic_mean"),
                **out}
@@ -146,9 +209,9 @@ def run_gb_map(spec: GBMapSpec, inputs: Inputs) -> AnalysisOutput:
     plot_gb_map(fr["C"].values, extent_um=extent, boundaries=boundary_mask_on(fr, seg, reg),
                 segments=res.segments(), ax=fig.add_subplot())
     methods = (f"Grain boundaries were located on the registered micrograph "
-               f"({sample.micrograph.name}); {len(res.table.results)} crossings of "
-               f"{len(spec.lines)} lines ({spec.width:.3g} um wide) were analysed for their step "
-               f"(crossing angles corrected), {len(res.skipped)} skipped with a reason.")
+               f"({sample.micrograph.name}); {results['n_boundaries']} crossings of "
+               f"{n_lines} lines ({spec.width_um:.3g} um wide) were analysed for their step "
+               f"(crossing angles corrected), {results['n_skipped']} skipped with a reason.")
     return AnalysisOutput(results=results, tables=(table,), methods=methods,
                           figures=(render(fig, f"{spec.id}_kmap", "Fraction map with the "
                                           "boundaries; measured GBs coloured by k"),))

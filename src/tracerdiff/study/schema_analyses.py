@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from ..grain_boundary.map_analysis import GBMapOptions
 from ..grain_boundary.options import StepOptions
 from ..imaging.options import ProfileLine
 from ..units import K_B_EV
@@ -17,7 +18,6 @@ from .fields import (
     Energy,
     InputFile,
     Length,
-    LengthNm,
     LengthWithError,
     NumberDensity,
     Point,
@@ -129,17 +129,35 @@ class MapLine(_Model):
     end: Point
 
 
-class GBMapSpec(_Analysis):
-    """Every GB crossing of lines on a map, located on the registered micrograph of [sample]."""
+class GBMapSpec(_Analysis, GBMapOptions):
+    """The boundaries of a map (``tracerdiff gb-map``): ``route = "boundaries"`` (default
+    without ``lines``) fits every boundary between the grains of ``labels`` (an integer image
+    on the map's grid; none: segmented from the map); ``route = "micrograph"`` (default with
+    ``lines``) the crossings of the lines with the boundaries of the [sample] micrograph. The
+    options are the library's :class:`~tracerdiff.grain_boundary.GBMapOptions`."""
 
     type: Literal["gb_map"]
     measurement: str
-    lines: list[MapLine] = Field(min_length=1)
-    width: Length = Field(gt=0)
-    d_bulk: Diffusivity | None = None
-    delta: LengthNm | None = None
-    guard: Length | None = None  # None: the library default, 2.5 x the resolution (1 um)
-    order: Literal[1, 2] = 2
+    route: Literal["boundaries", "micrograph"] | None = None
+    labels: InputFile | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _file_units(cls, data: Any) -> Any:
+        return cls.check_file_units(data)
+
+    @model_validator(mode="after")
+    def _route(self) -> GBMapSpec:
+        if self.resolved_route == "micrograph" and self.labels is not None:
+            raise ValueError("labels belong to the boundaries route (no lines)")
+        if self.resolved_route == "boundaries" and self.lines:
+            raise ValueError("lines belong to the micrograph route")
+        return self
+
+    @property
+    def resolved_route(self) -> str:
+        """``route``, or micrograph with lines and boundaries without."""
+        return self.route or ("micrograph" if self.lines else "boundaries")
 
     def measurements(self) -> list[str]:
         return [self.measurement]
