@@ -178,3 +178,31 @@ def test_gb_map_overlay_equals_gb_map(source: MapSource, demo_dir: Path, tmp_pat
                        rtol=1e-6)  # float32 display image
     with pytest.raises(InputError):
         ViewerApp(source, labels=labels[:-1])
+
+
+def test_large_maps_are_drawn_block_averaged() -> None:
+    import xarray as xr
+
+    from tracerdiff.view.map_panel import display_arrays
+
+    rng = np.random.default_rng(5)
+    c = rng.uniform(0.1, 0.9, (2100, 1500)).astype(np.float32)
+    c[:3, :3] = np.nan  # an all-NaN block stays NaN, a partly NaN one averages the rest
+    c[3, 3] = np.nan
+    fds = xr.Dataset({"C": (("y", "x"), c), "C_err": (("y", "x"), c / 100)})
+    data, k = display_arrays(fds, max_side=1024)
+    img = data["image"][0]
+    assert k == 3 and img.shape == (700, 500)
+    assert np.isnan(img[0, 0])
+    assert img[1, 1] == pytest.approx(np.nanmean(c[3:6, 3:6]), rel=1e-6)
+    assert img[-1, -1] == pytest.approx(c[-3:, -3:].mean(), rel=1e-6)
+    small, k1 = display_arrays(fds.isel(y=slice(0, 512), x=slice(0, 512)))
+    assert k1 == 1 and small["image"][0].shape == (512, 512)
+
+
+def test_study_file_names_and_empty_saves_are_refused(source: MapSource, tmp_path: Path) -> None:
+    settings = StepSettings(d_bulk=2.6e-8)
+    with pytest.raises(InputError, match="toml"):
+        save_study(tmp_path / "s.txt", source=source, settings=settings, lines=[(LINE, None)])
+    with pytest.raises(InputError, match="draw a line"):
+        save_study(tmp_path / "s.toml", source=source, settings=settings, lines=[])

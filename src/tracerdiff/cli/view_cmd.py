@@ -101,9 +101,9 @@ def _serve(page: Any, port: int, no_browser: bool, as_json: bool) -> None:
     """Serve ``page`` until Ctrl-C; the URL with the token goes to stdout."""
     import sys
 
-    from ..view.server import make_server
-
     from bokeh.document import Document
+
+    from ..view.server import make_server
 
     page().get_root(Document())  # a first page built here: the first visit is served faster
     srv = make_server(page, port=port)
