@@ -112,6 +112,51 @@ def test_line_drawn_gives_the_k_of_gb_step(page: Any, view_server: dict[str, Any
     assert page.errors == []
 
 
+def _line_info(page: Any) -> tuple[tuple[float, float], tuple[float, float], float]:
+    info = page.locator("#line-info").first
+    a = [float(info.get_attribute(f"data-{k}")) for k in ("start-x", "start-y", "end-x", "end-y",
+                                                           "width")]  # fmt: skip
+    return (a[0], a[1]), (a[2], a[3]), a[4]
+
+
+def test_dragged_end_and_placed_boundaries_follow_gb_step(page: Any, view_server: dict[str, Any],
+                                                          tmp_path: Path) -> None:  # fmt: skip
+    start, end, width = _line_info(page)
+    (ex, ey), (tx, ty) = page.evaluate(TO_PAGE, ["map", [list(end), [230.0, 40.0]]])
+    page.mouse.move(ex, ey)
+    page.mouse.down()
+    for t in (0.25, 0.5, 0.75, 1.0):  # drag the end point along the line
+        page.mouse.move(ex + t * (tx - ex), ey + t * (ty - ey))
+    page.mouse.up()
+    page.wait_for_function("() => true")
+    page.locator("#line-info[data-end-x^='22'], #line-info[data-end-x^='23']").first.wait_for(
+        timeout=30000)  # fmt: skip
+    start, end, width = _line_info(page)
+    assert abs(end[0] - 230.0) < 2
+    first = float(page.locator("#k-table tr.gb-row").first.get_attribute("data-position"))
+    (px, py), = page.evaluate(TO_PAGE, ["profile", [[first, 0.7]]])
+    page.mouse.click(px, py)  # a click next to a boundary removes it
+    page.locator("#k-table[data-mode='boundaries as placed']").first.wait_for(timeout=30000)
+    rows = page.locator("#k-table tr.gb-row").all()
+    placed = [float(r.get_attribute("data-position")) for r in rows]
+    assert all(abs(p - first) > 1.0 for p in placed) and len(placed) >= 2
+    prof = tmp_path / "moved.csv"
+    _cli(["profile", *MAP_FILES, *FRACTION_FLAGS, "--from", f"{start[0]!r},{start[1]!r}",
+          "--to", f"{end[0]!r},{end[1]!r}", "--width", repr(width), "-o", str(prof)],
+         view_server["cwd"])  # fmt: skip
+    ref = _cli(["gb-step", str(prof), *(a for p in placed for a in ("--gb", repr(p))),
+                "--d-bulk", D_BULK, "--json"], view_server["cwd"])  # fmt: skip
+    shown = [r.get_attribute("data-k") for r in rows]
+    compared = 0
+    for k, b in zip(shown, ref["boundaries"], strict=True):
+        want = b["gradient_estimate"]["D_gb_over_delta"]["value"] if b["analysable"] else None
+        if k and want is not None:
+            assert math.isclose(float(k), want, rel_tol=1e-9), (k, want)
+            compared += 1
+    assert compared >= 2
+    assert page.errors == []
+
+
 def test_saved_study_runs_to_the_numbers_shown(page: Any, view_server: dict[str, Any],
                                               tmp_path: Path) -> None:  # fmt: skip
     shown = [float(k) for k in (r.get_attribute("data-k") for r in
