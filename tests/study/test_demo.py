@@ -97,11 +97,22 @@ def test_bundled_demo_recovers_truth(tmp_path: Path) -> None:
     truth = json.loads((BUNDLED / "truth.json").read_text())
     d2 = truth["samples"]["A"]["D_eff_homogenised_by_T_K"]["295.15"]["value"]
     assert series / d2 < 0.8 and "seriesStudy.D_eff" not in ratio
-    # Arrhenius, Haven and 2D-model headlines hold their like-for-like truths within their errors
+    # every comparison: a standard error and a truth; at most one beyond 3 errors
+    for c in res.comparisons:
+        assert c["recovered"]["stderr"] is not None and c["truth"] is not None, c["result"]
+    assert sum(abs(n) > 3 for n in n_err.values()) <= 1, n_err
     for key in ("arrDeff.Ea", "arrK.Ea", "haven.haven_ratio", "arrDb.Ea", "seriesMap.D_eff"):
         assert n_err[key] is not None and abs(n_err[key]) < 3, key
+    # no error inflated into meaninglessness: D within 35 %, Ea within 0.04 eV; the map's k
+    # (and the D_eff predicted from it) are not determined at the map's ~500 counts per pixel
+    # (error ~100 %; docs/validation.md) and are the stated exceptions, not asserted here
+    rel = {c["result"]: c["recovered"]["stderr"] / abs(c["recovered"]["value"])
+           for c in res.comparisons}
+    for key in ("evoB.D_eff", "evoC.D_eff", "evoD.D_eff", "evoE.D_eff", "fitB0.D_eff"):
+        assert rel[key] < 0.35, key
     for c in res.comparisons:
-        assert {"recovered", "truth", "n_errors"} <= set(c)
+        if c["recovered"]["unit"] == "eV":
+            assert c["recovered"]["stderr"] < 0.04, c["result"]
     haven = next(o for o in res.outcomes if o.id == "haven").results
     assert haven["method"].endswith("(shared Ea rejected)") and haven["temperature"]["value"]
     quench = next(o for o in res.outcomes if o.id == "quench").results
