@@ -206,3 +206,22 @@ def test_study_file_names_and_empty_saves_are_refused(source: MapSource, tmp_pat
         save_study(tmp_path / "s.txt", source=source, settings=settings, lines=[(LINE, None)])
     with pytest.raises(InputError, match="draw a line"):
         save_study(tmp_path / "s.toml", source=source, settings=settings, lines=[])
+
+
+def test_study_maps_switch_on_the_page(demo_dir: Path) -> None:
+    pytest.importorskip("panel")
+    from tracerdiff.view.app import ViewerApp
+    from tracerdiff.view.session import study_maps
+
+    maps = study_maps(demo_dir / "study.toml")
+    assert list(maps)[:2] == ["A1", "A2"]
+    files, pair, corr = maps["A1"]
+    page = ViewerApp(open_map(files, pair=pair, options=corr), d_bulk=D_BULK, study_maps=maps)
+    page.map.line_source.data = {"x": [5.0, 250.0], "y": [40.0, 40.0]}
+    assert page.analysis is not None
+    c1 = page.analysis.profile["C"].values
+    page.measurement.value = "A2"
+    assert not page.message.visible, page.message.object
+    assert page.source.files == tuple(maps["A2"][0])
+    c2 = page.analysis.profile["C"].values  # the line profiled again on the stored map
+    assert c1.shape == c2.shape and not np.allclose(c1, c2)

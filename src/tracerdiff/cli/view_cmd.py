@@ -13,17 +13,6 @@ from .common import FIELD_OF_VIEW_HELP, PIXEL_SIZE_HELP, calibration, emit
 __all__ = ["register", "view"]
 
 
-def _study_map(study: str) -> tuple[list[str], str, Any]:
-    """Files, pair and corrections of the study's first image measurement."""
-    from ..study import load_study
-
-    st = load_study(study)
-    for m in st.spec.measurements:
-        if m.kind == "image":
-            return [str(f) for f in m.files], m.pair, m.corrections
-    raise InputError(f"{study}: the study has no image measurement to show")
-
-
 def view(
     files: Annotated[list[str] | None, typer.Argument(
         help="Count image(s) or a fraction map (.nc); default: the study's first map.")] = None,
@@ -74,8 +63,15 @@ def view(
 
         lab = check_labels(read_labels(labels), src.fraction)
 
+    maps = None
+    if study is not None and not files:
+        from ..view.session import study_maps
+
+        maps = study_maps(study)
+
     def page() -> object:
-        return ViewerApp(src, d_bulk=d_bulk, study=study or "", width=width, labels=lab).layout
+        return ViewerApp(src, d_bulk=d_bulk, study=study or "", width=width, labels=lab,
+                         study_maps=maps).layout
 
     _serve(page, port, no_browser, as_json)
 
@@ -90,7 +86,9 @@ def _open_map(files: list[str] | None, study: str | None, pair: str | None,
     if not files:
         if study is None:
             raise InputError("give the image file(s) to show, or --study STUDY.toml")
-        files, study_pair, corr = _study_map(study)
+        from ..view.session import study_maps
+
+        files, study_pair, corr = next(iter(study_maps(study).values()))
         pair = pair or study_pair
         if not any(v is not None for v in flags.values()):
             opts = corr  # the study's corrections unless flags are given

@@ -18,7 +18,7 @@ from .map_panel import PALETTES, MapPanel, band_corners
 from .overlays import boundary_k_image, check_labels, edge_keys, overlay_arrays, run_gb_map
 from .profile_panel import ProfilePanel, k_table_html
 from .regions import Polygon, Rect, region_rows, region_table, shapes_text
-from .session import Line, LineAnalysis, MapSource, analyse_line
+from .session import Line, LineAnalysis, MapSource, analyse_line, open_map
 
 if TYPE_CHECKING:
     from ..imaging.options import ProfileLine
@@ -47,7 +47,8 @@ class ViewerApp:
     """One session's page and state (the current line, its boundaries, the regions)."""
 
     def __init__(self, source: MapSource, *, d_bulk: str = "", study: str = "",
-                 width: str = "16 um", labels: np.ndarray | None = None) -> None:  # fmt: skip
+                 width: str = "16 um", labels: np.ndarray | None = None,
+                 study_maps: dict[str, Any] | None = None) -> None:  # fmt: skip
         import panel as pn
 
         self.source = source
@@ -92,6 +93,9 @@ class ViewerApp:
         self.gb_map_info = pn.pane.HTML("", name="gb_map_info")
         if self.labels is not None:
             self.map.add_overlays(self.labels.shape)
+        self.study_maps = study_maps or {}
+        self.measurement = w.Select(label="Study map", options=list(self.study_maps),
+                                    visible=bool(self.study_maps))
         self.overwrite = w.Checkbox(label="Overwrite CSV/shapes files", value=False)
         self._wire()
 
@@ -111,6 +115,7 @@ class ViewerApp:
         self.palette.param.watch(lambda e: self.map.set_palette(e.new), "value")
         self.detect = pn.widgets.Button(label="Detect steps again")
         self.detect.on_click(lambda *_: self._redetect())
+        self.measurement.param.watch(lambda e: self._open_measurement(str(e.new)), "value")
         self.show_edges.param.watch(lambda e: self._toggle_edges(bool(e.new)), "value")
         self.gb_map_button.on_click(lambda _e: self._run_gb_map())
         self.apply_pixel = pn.widgets.Button(label="Apply pixel size")
@@ -223,6 +228,18 @@ class ViewerApp:
         self.boundaries = None
         self.recompute()
 
+    def _open_measurement(self, mid: str) -> None:
+        """Show another image measurement of the study (its files and corrections)."""
+        def run() -> None:
+            files, pair, corr = self.study_maps[mid]
+            self.source = open_map(files, pair=pair, options=corr)
+            self.map.set_map(self.source.fraction)
+            self.boundaries = None
+            self.recompute()
+            self._regions_changed()
+
+        self._guard(run)
+
     def _set_pixel_size(self) -> None:
         def run() -> None:
             self.source = self.source.recalibrated(parse_pixel_size(str(self.pixel_size.value)))
@@ -326,8 +343,9 @@ class ViewerApp:
 
         files = ", ".join(html.escape(str(f)) for f in self.source.files) or "dataset in memory"
         head = pn.pane.HTML(f"<h3>tracerdiff view</h3><p>{files} — pair {self.source.pair}</p>")
-        side = pn.Column(*self.limits, self.palette, self.pixel_size, self.apply_pixel,
-                         self.show_edges, self.gb_map_button, self.gb_map_info, width=220)
+        side = pn.Column(self.measurement, *self.limits, self.palette, self.pixel_size,
+                         self.apply_pixel, self.show_edges, self.gb_map_button,
+                         self.gb_map_info, width=220)
         for wid in self.inputs.values():
             wid.width = 150
         steps = pn.Row(*self.inputs.values(), self.detect)

@@ -16,6 +16,7 @@ import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from ..imaging.options import FractionOptions, ProfileLine
 
 __all__ = ["Line", "LineAnalysis", "MapSource", "StepSettings", "analyse_line", "as_map_source",
-           "open_map"]
+           "open_map", "study_maps"]
 
 
 def Line(start_um: tuple[float, float], end_um: tuple[float, float],
@@ -205,3 +206,15 @@ def as_map_source(ds: xr.Dataset, *, pair: str | None = None,
         return MapSource(ds, None, (), str(ds.attrs.get("pair", pair or "")), None)
     p = pair or "6Li/7Li"
     return MapSource(_fraction(ds, options, p), ds, (), p, options)
+
+
+def study_maps(study: str | Path) -> dict[str, tuple[list[str], str, FractionOptions]]:
+    """The image measurements of a study: id -> (files, pair, corrections)."""
+    from ..study import load_study
+
+    spec = load_study(study).spec
+    out = {m.id: ([str(f) for f in m.files], m.pair, m.corrections)
+           for m in spec.measurements if m.kind == "image"}  # fmt: skip
+    if not out:
+        raise InputError(f"{Path(study).name}: the study has no image measurement to show")
+    return out
