@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import scipy.fft
+import scipy.sparse
 from numpy.typing import NDArray
 
 from .evolution_model import EvolutionSetup, _erfc_sensitivity, _interp_matrix
@@ -176,22 +177,66 @@ def _linear_evolve(v: FloatArray, h_cm: float, segs: Sequence[tuple[str, float]]
     return np.asarray(out, dtype=float)
 
 
-def _measured_factor(
-    s: EvolutionSetup, segments: Segs, rows: NDArray[np.int_], sigma: FloatArray
-) -> FloatArray:
-    """(rows, initial points): d (weighted residual at rows) / d (measured initial values)."""
+def _last_modes(n: int, h_cm: float, seg: tuple[str, float]) -> tuple[FloatArray, FloatArray]:
+    """(modes (n, k), their damping) of a segment's eigenbasis whose damping exp(-rate t)
+    exceeds exp(-_DAMPED): the rest of the segment's operator is below 2e-22."""
+    boundary, dt = seg[0], max(float(seg[1]), 0.0)
+    _, inverse, rates = _basis(boundary, n, h_cm)
+    k = int(np.searchsorted(rates * dt, _DAMPED))
+    return inverse(np.eye(n, k)), np.exp(-rates[:k] * dt)
+
+
+def _slice_factors(
+    s: EvolutionSetup,
+    segs: Sequence[tuple[str, float]],
+    probe: scipy.sparse.csr_matrix,
+    root_var0: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """(F1 (k, r), F2 (r, initial points)) with F1 F2 = d(weighted residuals probed by
+    ``probe`` (k, cells)) / d(initial values) x sqrt(var0).  Through the last segment only its
+    undamped modes pass (:func:`_last_modes`), so r is small; else F1 = I."""
     to_cells = _interp_matrix(s.centres_um, s.initial.x_um)  # cells <- initial points
-    out = np.zeros((rows.size, s.initial.n))
+    n = s.cells.size
+    if segs:
+        modes, damp = _last_modes(n, s.h_cm, segs[-1])
+        if modes.shape[1] < probe.shape[0]:
+            # each segment's operator is symmetric: the adjoint runs them in reverse order
+            rest = _linear_evolve(modes, s.h_cm, list(reversed(list(segs[:-1]))))
+            f2 = (to_cells.T @ rest).T * root_var0[None, :]
+            return np.asarray(probe @ modes) * damp[None, :], np.asarray(f2, dtype=float)
+    back = _linear_evolve(probe.toarray().T, s.h_cm, list(reversed(list(segs))))
+    return np.eye(probe.shape[0]), np.asarray((to_cells.T @ back).T * root_var0[None, :])
+
+
+def _measured_root(
+    s: EvolutionSetup, segments: Segs, rows: NDArray[np.int_], sigma: FloatArray,
+    var0: FloatArray,
+) -> FloatArray:
+    """(rows, r) ``A`` with ``A A^T`` the evolved variance of the measured initial points in
+    the weighted residuals at ``rows`` (a low-rank root: every profile sees the initial noise
+    through its last segment's undamped modes)."""
+    f1s, f2s, where = [], [], []
     for sl, segs in zip(s.slices, segments, strict=True):
         sel = np.nonzero((rows >= sl.start) & (rows < sl.stop))[0]
         if sel.size == 0:
             continue
         r = rows[sel]
-        probe = _interp_matrix(s.x_um[r], s.centres_um).toarray() / sigma[r, None]  # (k, cells)
-        # each segment's operator is symmetric: the adjoint runs them in reverse order
-        back = _linear_evolve(probe.T, s.h_cm, list(reversed(list(segs))))
-        out[sel] = (to_cells.T @ back).T
-    return out
+        probe = scipy.sparse.diags(1.0 / sigma[r]) @ _interp_matrix(s.x_um[r], s.centres_um)
+        f1, f2 = _slice_factors(s, segs, probe.tocsr(), np.sqrt(var0))  # probe (k, cells)
+        f1s.append(f1)
+        f2s.append(f2)
+        where.append(sel)
+    if not f2s:
+        return np.zeros((rows.size, 0))
+    f2 = np.vstack(f2s)
+    w, v = np.linalg.eigh(f2 @ f2.T)
+    root = v * np.sqrt(np.maximum(w, 0.0))[None, :]
+    out = np.zeros((rows.size, f2.shape[0]))
+    col = 0
+    for sel, f1 in zip(where, f1s, strict=True):
+        out[sel, col : col + f1.shape[1]] = f1
+        col += f1.shape[1]
+    return np.asarray(out @ root, dtype=float)
 
 
 def initial_noise_factor(
@@ -210,7 +255,7 @@ def initial_noise_factor(
         if s.initial_fit is None:
             var0 = (s.initial.C_err**2 if s.initial.C_err is not None
                     else np.full(s.initial.n, float(np.median(sigma)) ** 2))
-            return _measured_factor(s, segments, rows, sigma) * np.sqrt(var0)[None, :]
+            return _measured_root(s, segments, rows, sigma, var0)
         def predict_from(cells: FloatArray, cs: float | None) -> FloatArray:
             return s.predict(segments, c_source=c_source if cs is None else cs, cells=cells)
 

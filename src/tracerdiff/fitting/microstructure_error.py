@@ -45,7 +45,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import InputError
-from .reml_walk import multiscale_reml, reml_rows, reml_walk, whitened
+from .reml_walk import multiscale_reml, reml_rows, reml_walk, serial_blas, whitened
 from .result import FitResult
 
 __all__ = [
@@ -300,9 +300,10 @@ def grain_sampling_error(
     u = _walk_factor(response, np.asarray(result.yerr, dtype=float))
     rows = reml_rows(r_w.size)
     try:
-        q, s2, q_source, lr = _walk_rate(
-            mode, result, d_name, *whitened(rows, (r_w, j_w, u), noise_factor)
-        )
+        with serial_blas():
+            q, s2, q_source, lr = _walk_rate(
+                mode, result, d_name, *whitened(rows, (r_w, j_w, u), noise_factor)
+            )
         inv = np.linalg.inv(j_w.T @ j_w)
     except np.linalg.LinAlgError:
         info = {**base, "method": "grain-sampling term not formed (singular fit)", "q_um": 0.0,

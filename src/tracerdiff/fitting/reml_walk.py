@@ -18,20 +18,36 @@ the walk sets the error of D).
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy.linalg import solve_triangular
 from scipy.optimize import minimize_scalar
 
-__all__ = ["LR_CRIT", "multiscale_reml", "reml_rows", "reml_walk", "whitened"]
+__all__ = ["LR_CRIT", "multiscale_reml", "reml_rows", "reml_walk", "serial_blas", "whitened"]
 
 FloatArray = NDArray[np.float64]
 LR_CRIT = 5.411894431054342  #: 1 % point of 0.5 chi2(0) + 0.5 chi2(1)
 _MAX_REML_ROWS = 1500
+_CONTROLLER: list[Any] = []
+
+
+@contextlib.contextmanager
+def serial_blas() -> Iterator[None]:
+    """One BLAS thread inside (threadpoolctl): the matrices here are at most ~1500 x 240, where
+    threads only cost, badly so on a loaded machine (a threaded LAPACK eigh or Cholesky of a
+    few hundred rows took 10-70x the single-thread time).  The previous limits are restored."""
+    if not _CONTROLLER:
+        from threadpoolctl import ThreadpoolController
+
+        _CONTROLLER.append(ThreadpoolController())
+    with _CONTROLLER[0].limit(limits=1, user_api="blas"):
+        yield
 
 
 @dataclass(frozen=True)
@@ -168,15 +184,25 @@ def whitened(
     noise_factor: Callable[[NDArray[np.int_]], FloatArray] | None,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """(r, J, U) at ``rows``, whitened by ``I + A A^T`` when other correlated noise ``A``
-    (weighted, e.g. the evolved noise of an initial profile) is known."""
+    (weighted, e.g. the evolved noise of an initial profile) is known (a low-rank ``A``: in
+    O(rows rank^2), never forming the rows x rows matrix)."""
     r, j, u = (a[rows] for a in arrays)
     if noise_factor is None:
         return r, j, u
     a = noise_factor(rows)
     if a.size == 0 or not np.all(np.isfinite(a)):
         return r, j, u
-    c0 = np.linalg.cholesky(np.eye(rows.size) + a @ a.T)
-    out = solve_triangular(c0, np.column_stack([r, j, u]), lower=True, check_finite=False)
+    x = np.column_stack([r, j, u])
+    if a.shape[1] < rows.size:
+        # (I + A A^T)^(-1/2) = I - A M A^T, M = h(A^T A), h(w) = (1 - 1/sqrt(1 + w)) / w: the
+        # symmetric root gives the same restricted likelihood as any other whitening
+        w, v = np.linalg.eigh(a.T @ a)
+        sq = np.sqrt(1.0 + np.maximum(w, 0.0))
+        m = v @ ((1.0 / (sq * (1.0 + sq)))[:, None] * v.T)
+        out = x - a @ (m @ (a.T @ x))
+    else:
+        c0 = np.linalg.cholesky(np.eye(rows.size) + a @ a.T)
+        out = solve_triangular(c0, x, lower=True, check_finite=False)
     return out[:, 0], out[:, 1 : 1 + j.shape[1]], out[:, 1 + j.shape[1] :]
 
 
