@@ -278,3 +278,49 @@ def test_gb_map_refuses_a_map_in_pixel_units(
     assert exc.value.code == 2 and "--pixel-size" in err and "pixel units" in err
     out = _cli([*args, "--pixel-size", "2 um"], capsys)
     assert out["pixel_size_um"] == [2.0, 2.0]
+
+
+@pytest.fixture
+def grain_images(tmp_path: Path, rng: np.random.Generator) -> dict[str, Path]:
+    """A label image of ~40 Voronoi grains (160 x 160 px) and a photograph of the same field
+    (dark grooves at the boundaries, seeded noise)."""
+    from scipy import ndimage as ndi
+
+    seeds = rng.uniform(0, 160, (40, 2))
+    yy, xx = np.mgrid[0:160, 0:160] + 0.5
+    d = (yy[..., None] - seeds[:, 1]) ** 2 + (xx[..., None] - seeds[:, 0]) ** 2
+    lab = np.argmin(d, axis=-1).astype(np.int64) + 1
+    edge = np.zeros(lab.shape, dtype=bool)
+    edge[:, 1:] |= lab[:, 1:] != lab[:, :-1]
+    edge[1:, :] |= lab[1:, :] != lab[:-1, :]
+    photo = ndi.gaussian_filter(np.where(edge, 0.2, 0.8), 0.8) + rng.normal(0, 0.01, lab.shape)
+    np.save(tmp_path / "lab.npy", lab)
+    np.save(tmp_path / "photo.npy", photo)
+    return {"labels": tmp_path / "lab.npy", "photo": tmp_path / "photo.npy"}
+
+
+GRAINS_CASES = [
+    ("photo", ["--pixel-size", "0.5 um", "--line-width", "1.5 um", "--min-grain", "3 um",
+               "--direction", "y"],
+     'pixel_size = "0.5 um"\nline_width = "1.5 um"\nmin_grain = "3 um"\ndirection = "y"'),
+    ("labels", ["--field-of-view", "80 um,64 um"], 'field_of_view = ["80 um", "64 um"]'),
+    ("photo", ["--pixel-size", "0.5 um", "--no-labels"], 'pixel_size = "0.5 um"\nlabels = false'),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("which", "flags", "keys"), GRAINS_CASES)
+def test_grains_cli_equals_study(grain_images: dict[str, Path], tmp_path: Path,
+                                 capsys: pytest.CaptureFixture[str], which: str,
+                                 flags: list[str], keys: str) -> None:  # fmt: skip
+    cli = _cli(["grains", str(grain_images[which]), *flags], capsys)
+    name = grain_images[which].name
+    st = _study(tmp_path, f'[[analyses]]\nid = "a"\ntype = "grains"\nmicrograph = "{name}"\n'
+                          f"{keys}\n")  # fmt: skip
+    assert st["labels"] is cli["labels"] is (which == "labels")
+    assert st["n_grains"] == cli["n_grains"] > 10
+    for key in ("ecd_mean", "mean_linear_intercept"):
+        assert st[key]["value"] == pytest.approx(cli[key]["value"], rel=1e-12), key
+        assert st[key]["stderr"] == pytest.approx(cli[key]["stderr"], rel=1e-12), key
+    for key in ("mu_ln", "sigma_ln"):
+        assert st["lognormal"][key]["value"] == pytest.approx(cli["lognormal"][key]["value"],
+                                                              rel=1e-12)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-import numpy as np
 import typer
 
 from ..errors import InputError
@@ -15,14 +14,14 @@ from .common import (
     CALIBRATION_HINT,
     FIELD_OF_VIEW_HELP,
     PIXEL_SIZE_HELP,
+    calibration,
     emit,
-    image_pixel_size,
     parse_q,
     parse_q_with_error,
     read_counts,
     save_png,
 )
-from .gb_text import ANGLES_UNKNOWN, _text
+from .gb_text import _text
 
 __all__ = ["gb_step", "register"]
 
@@ -173,7 +172,7 @@ def gb_step(
 
     Example: tracerdiff gb-step profile.csv --gb 32.5 --gb 48 --d-bulk "2.6e-8 cm^2/s" --json
     """
-    from ..grain_boundary.profile_steps import analyze_profile_steps
+    from ..grain_boundary.profile_steps import ANGLES_UNKNOWN, analyze_profile_steps
 
     for p in (png, csv_out):
         if p is not None:
@@ -206,17 +205,16 @@ def gb_step(
     emit(payload, as_json=as_json, text=text)
 
 
-def _read_micrograph(path: str) -> np.ndarray:
-    from ..io.micrograph import read_micrograph
-
-    return np.asarray(read_micrograph(path), dtype=float)
-
-
 def grains(
     micrograph: Annotated[str, typer.Argument(help="Micrograph image (PNG/TIFF/.npy).")],
     pixel_size: Annotated[str | None, typer.Option("--pixel-size", help=PIXEL_SIZE_HELP)] = None,
     field_of_view: Annotated[
         str | None, typer.Option("--field-of-view", help=FIELD_OF_VIEW_HELP)
+    ] = None,
+    labels: Annotated[
+        bool | None,
+        typer.Option("--labels/--no-labels",
+                     help="The image is a label image (default: integer .npy files are)."),
     ] = None,
     direction: Annotated[
         str, typer.Option("--direction", help="Intercept direction x or y.")
@@ -230,32 +228,37 @@ def grains(
     png: Annotated[str | None, typer.Option("--png", help="Write a figure (PNG).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite outputs.")] = False,
 ) -> None:
-    """Grain sizes of an etched-surface micrograph: ECDs, mean linear intercept, lognormal fit.
+    """Grain sizes of an etched-surface micrograph (or a label image): ECDs, mean linear
+    intercept, lognormal fit.
 
     Example: tracerdiff grains laser.png --pixel-size "0.5 um" --direction x --json
     """
-    from ..microstructure import grain_statistics, segment_micrograph
+    from ..imaging.calibration import UncalibratedError
+    from ..microstructure.grains import GrainOptions, analyze_grains, read_image
 
     if png is not None:
         check_writable(png, force=force)
-    img = _read_micrograph(micrograph)
-    ps = image_pixel_size(pixel_size, field_of_view, img.shape, what="grain sizes")
-    seg = segment_micrograph(
-        img,
-        pixel_size_um=ps,
-        dark_lines=not bright_lines,
-        line_width_um=float(parse_q(line_width, "length", option="--line-width") or 1.0),
-        min_grain_um=float(parse_q(min_grain, "length", option="--min-grain") or 0.0),
-    )
-    st = grain_statistics(seg.labels, pixel_size_um=ps, direction=direction)
-    payload = {"micrograph": micrograph, "segmentation": seg.to_dict(), **st.to_dict()}
+    geo = calibration(pixel_size, field_of_view)
+    opts: dict[str, Any] = {
+        "pixel_size_um": geo.get("pixel_size_um"), "field_of_view_um": geo.get("field_of_view_um"),
+        "labels": labels, "direction": direction, "bright_lines": bright_lines,
+        "line_width_um": parse_q(line_width, "length", option="--line-width"),
+        "min_grain_um": parse_q(min_grain, "length", option="--min-grain"),
+    }
+    options = GrainOptions(**opts)
+    try:
+        res = analyze_grains(micrograph, options)
+    except UncalibratedError:
+        raise UncalibratedError(f"grain sizes need a physical length: {CALIBRATION_HINT}") from None
+    st, seg = res.statistics, res.segmentation
+    payload = {"micrograph": micrograph, **res.to_dict()}
     if png is not None:
         from ..microstructure.plot import grains_figure
 
-        save_png(grains_figure(img, seg, st), png, force=force)
+        save_png(grains_figure(read_image(micrograph)[0], seg, st), png, force=force)
     lg = st.lognormal
     text = (
-        f"{seg.n_grains} grains ({st.ecd_um.size} inside); ECD mean "
+        f"{seg.n_grains} grains ({st.ecd_um.size} inside; {res.how}); ECD mean "
         f"{st.ecd_um.mean():.3g} um; lognormal mean {lg.mean:.3g} um, sd {lg.sd:.3g} um; "
         f"mean linear intercept ({direction}) {st.mli_um:.3g} ± {st.mli_err_um:.2g} um"
     )

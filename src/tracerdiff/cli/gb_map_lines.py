@@ -9,7 +9,6 @@ import numpy as np
 
 from ..errors import InputError
 from .common import emit, parse_lengths_xy, save_png
-from .gb_cmds import _read_micrograph
 from .gb_text import _text
 
 __all__ = ["micrograph_route"]
@@ -50,12 +49,12 @@ def micrograph_route(
     :func:`tracerdiff.grain_boundary.analyze_gb_map`."""
     from ..grain_boundary.gbmap import GBMapResult, boundary_mask_on
     from ..grain_boundary.map_analysis import analyze_gb_map
-    from ..microstructure import register_points, segment_micrograph
+    from ..microstructure import register_points
+    from ..microstructure.grains import segmentation_of
 
     src, dst = _pairs(points)
-    img = _read_micrograph(micrograph)
-    seg = segment_micrograph(img, pixel_size_um=parse_lengths_xy(
-        micrograph_pixel_size, option="--micrograph-pixel-size"))
+    seg = segmentation_of(micrograph, parse_lengths_xy(micrograph_pixel_size,
+                                                       option="--micrograph-pixel-size"))
     reg = register_points(src, dst, micrograph_shape=seg.shape)
     res = analyze_gb_map(fds, options, segmentation=seg, registration=reg)
     assert isinstance(res, GBMapResult)

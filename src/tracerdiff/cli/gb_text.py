@@ -1,13 +1,10 @@
-"""Human text of the step commands (``gb-step``, ``gb-map`` line route) and the note for
-automatically found steps whose boundary angles are unknown."""
+"""Human text of the step commands (``gb-step``, ``gb-map`` line route)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..grain_boundary.profile_steps import ANGLES_UNKNOWN
-
-__all__ = ["ANGLES_UNKNOWN"]
+__all__: list[str] = []
 
 
 def _text(results: list[Any], summary: dict[str, Any]) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,82 +16,46 @@ from .outcome import AnalysisOutput, Table
 from .schema import GBMapSpec, GrainsSpec
 from .tasks import Inputs
 
-__all__ = ["run_gb_map", "run_grains", "segmentation_of"]
-
-
-def _read_image(path: Path) -> np.ndarray:
-    from ..io.micrograph import read_micrograph
-
-    return read_micrograph(path)
+__all__ = ["run_gb_map", "run_grains"]
 
 
 def run_grains(spec: GrainsSpec, inputs: Inputs) -> AnalysisOutput:
-    """Grain statistics (ECDs, lognormal fit, mean linear intercept) and a figure."""
-    from ..microstructure import grain_statistics, segment_micrograph
+    """Grain statistics by :func:`tracerdiff.microstructure.analyze_grains` (the ``grains``
+    function): ECDs, lognormal fit, mean linear intercept, and a figure."""
+    from ..microstructure.grains import GrainOptions, analyze_grains
 
     sample = inputs.study.sample
     path = spec.micrograph or sample.micrograph
     if path is None:
         raise ConfigError(f"analysis {spec.id!r} needs micrograph (here or in [sample])")
-    ps: Any = spec.pixel_size or sample.micrograph_pixel_size
-    if ps is None:
-        raise ConfigError(f"analysis {spec.id!r} needs pixel_size (here or "
-                          "micrograph_pixel_size in [sample])")
-    image = _read_image(path)
-    is_labels = spec.labels if spec.labels is not None else (
-        path.suffix.lower() == ".npy" and np.issubdtype(image.dtype, np.integer))
-    if is_labels:
-        labels = np.asarray(image)
-        how = "used as a label image"
-    else:
-        seg = segment_micrograph(image, pixel_size_um=ps, line_width_um=spec.line_width,
-                                 min_grain_um=spec.min_grain, dark_lines=spec.dark_lines)
-        labels = seg.labels
-        how = "segmented (ridge filter on the grooves)"
-    st = grain_statistics(labels, pixel_size_um=ps, direction=spec.direction)
-    results = st.to_dict()
+    fields = {name: getattr(spec, name) for name in GrainOptions.model_fields}
+    if spec.pixel_size_um is None and spec.field_of_view_um is None:
+        if sample.micrograph_pixel_size is None:
+            raise ConfigError(f"analysis {spec.id!r} needs pixel_size (here or "
+                              "micrograph_pixel_size in [sample])")
+        fields["pixel_size_um"] = sample.micrograph_pixel_size
+    res = analyze_grains(path, GrainOptions(**fields))
+    st = res.statistics
+    results = {k: v for k, v in res.to_dict().items() if k not in ("segmentation",)}
     ecd = results.pop("ecd_um", [])
-    results["source"] = f"{path.name}, {how}"
+    results["source"] = f"{path.name}, {res.how}"
     table = Table(f"{spec.id}_ecd", ("grain", "ecd_um"), tuple(enumerate(ecd)),
                   caption="Equivalent-circle diameter of every whole grain")
     fig = new_figure(width_in=8.0, height_in=3.2)
     ax1, ax2 = fig.subplots(1, 2, width_ratios=[2, 1])
+    labels = res.segmentation.labels
     ny, nx = labels.shape
-    px, py = (ps, ps) if isinstance(ps, (int, float)) else ps
+    px, py = res.pixel_size_um
     ax1.imshow(labels % 17, cmap="tab20", extent=(0, nx * px, ny * py, 0), interpolation="nearest")
     ax1.set_xlabel("x (µm)")
     ax1.set_ylabel("y (µm)")
     ax2.hist(np.asarray(ecd, dtype=float), bins=30, color="tab:blue")
     ax2.set_xlabel("equivalent-circle diameter (µm)")
     ax2.set_ylabel("grains")
-    mli = st.mli_um
-    methods = (f"Grain sizes from {path.name} ({how}): {results['n_grains']} whole grains, mean "
-               f"linear intercept along {spec.direction} {mli:.3g} um.")
+    methods = (f"Grain sizes from {path.name} ({res.how}): {results['n_grains']} whole grains, "
+               f"mean linear intercept along {spec.direction} {st.mli_um:.3g} um.")
     return AnalysisOutput(results=results, tables=(table,), methods=methods,
                           figures=(render(fig, f"{spec.id}_grains", "Grains and their sizes"),))
-
-
-def segmentation_of(path: Path, pixel_size_um: Any, *, labels: bool | None = None,
-                    line_width_um: float = 1.0, min_grain_um: float = 2.0,
-                    dark_lines: bool = True) -> Any:
-    """A :class:`~tracerdiff.microstructure.GrainSegmentation` of a micrograph, or of a label
-    image (integer ``.npy``: the boundaries are the pixels next to a different label)."""
-    from ..microstructure import GrainSegmentation, segment_micrograph
-    from ..microstructure.segment import pixel_sizes
-
-    image = _read_image(path)
-    is_labels = labels if labels is not None else (
-        path.suffix.lower() == ".npy" and np.issubdtype(image.dtype, np.integer))
-    if not is_labels:
-        return segment_micrograph(image, pixel_size_um=pixel_size_um, line_width_um=line_width_um,
-                                  min_grain_um=min_grain_um, dark_lines=dark_lines)
-    lab = np.asarray(image, dtype=np.int64)
-    edge = np.zeros(lab.shape, dtype=bool)
-    edge[:, 1:] |= lab[:, 1:] != lab[:, :-1]
-    edge[1:, :] |= lab[1:, :] != lab[:-1, :]
-    px, py = pixel_sizes(pixel_size_um)
-    return GrainSegmentation(labels=np.where(edge, 0, lab), boundaries=edge, skeleton=edge,
-                             ridge=edge.astype(float), pixel_size_x_um=px, pixel_size_y_um=py)
 
 
 def _registration(inputs: Inputs, fr: Any, shape: tuple[int, int]) -> Any:
@@ -148,7 +111,9 @@ def _boundary_route(spec: GBMapSpec, inputs: Inputs, fr: Any) -> AnalysisOutput:
 
     lab = None
     if spec.labels is not None:
-        lab = np.asarray(_read_image(spec.labels))
+        from ..microstructure.grains import read_image
+
+        lab = np.asarray(read_image(spec.labels)[0])
         if lab.ndim != 2 or not np.issubdtype(lab.dtype, np.integer):
             raise DataError(f"analysis {spec.id!r}: labels {spec.labels.name} is not a 2D "
                             "integer label image")
@@ -188,6 +153,8 @@ def _micrograph_route(spec: GBMapSpec, inputs: Inputs, fr: Any) -> AnalysisOutpu
     if sample.micrograph is None or sample.micrograph_pixel_size is None:
         raise ConfigError(f"analysis {spec.id!r} needs micrograph and micrograph_pixel_size "
                           "in [sample]")
+    from ..microstructure.grains import segmentation_of
+
     seg = segmentation_of(sample.micrograph, sample.micrograph_pixel_size)
     reg = _registration(inputs, fr, seg.shape)
     res = analyze_gb_map(fr, map_options(spec, inputs), segmentation=seg, registration=reg)

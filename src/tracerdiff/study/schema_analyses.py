@@ -11,6 +11,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from ..grain_boundary.map_analysis import GBMapOptions
 from ..grain_boundary.options import StepOptions
 from ..imaging.options import ProfileLine
+from ..microstructure.grains import GrainOptions
 from ..units import K_B_EV
 from ._base import ID_PATTERN, Model
 from .fields import (
@@ -191,17 +192,18 @@ class EvolutionFitSpec(_Analysis):
         return [self.initial, *self.later]
 
 
-class GrainsSpec(_Analysis):
-    """Grain sizes from a micrograph (or a label image): diameters, mean linear intercept."""
+class GrainsSpec(_Analysis, GrainOptions):
+    """Grain sizes from a micrograph (or a label image): diameters, mean linear intercept; the
+    options are the library's :class:`~tracerdiff.microstructure.GrainOptions` (the flags of
+    ``tracerdiff grains``). ``micrograph`` and ``pixel_size`` default to [sample]."""
 
     type: Literal["grains"]
     micrograph: InputFile | None = None
-    pixel_size: Length | tuple[Length, Length] | None = None
-    labels: bool | None = None  # the file is a label image (default: integer .npy files)
-    direction: Literal["x", "y"] = "x"
-    line_width: Length = Field(default=1.0, gt=0)
-    min_grain: Length = Field(default=2.0, ge=0)
-    dark_lines: bool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _file_units(cls, data: Any) -> Any:
+        return cls.check_file_units(data)
 
 
 class BulkArrhenius(_Model):
