@@ -1,5 +1,5 @@
 """Overlays of the map: the boundaries of a grain-label image on the map's grid, and the
-``gb-map`` result (:func:`tracerdiff.grain_boundary.analyze_boundary_map`, the call of
+``gb-map`` result (:func:`tracerdiff.grain_boundary.map_analysis.analyze_gb_map`, the call of
 ``tracerdiff gb-map --labels``) with each boundary's pixels coloured by its k."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import InputError
+from ..grain_boundary.boundary_map import BoundaryMapResult
 
 if TYPE_CHECKING:
     import xarray as xr
 
-    from ..grain_boundary.boundary_map import BoundaryMapResult
     from .session import StepSettings
 
 __all__ = ["boundary_k_image", "edge_keys", "run_gb_map"]
@@ -63,15 +63,18 @@ def boundary_k_image(result: BoundaryMapResult) -> np.ndarray:
 
 
 def run_gb_map(fds: xr.Dataset, labels: np.ndarray, settings: StepSettings) -> BoundaryMapResult:
-    """Every boundary between the labelled grains, as ``tracerdiff gb-map MAP --labels L``
-    with the page's D_b, delta, guard and resolution (window 8 um, the command's default)."""
-    from ..grain_boundary.boundary_map import BoundaryMapOptions, analyze_boundary_map
+    """Every boundary between the labelled grains: :func:`~tracerdiff.grain_boundary.
+    map_analysis.analyze_gb_map` with one :class:`GBMapOptions`, as ``tracerdiff gb-map MAP
+    --labels L`` with the page's D_b, delta, guard and resolution (other keys at their
+    defaults, the command's)."""
+    from ..grain_boundary.map_analysis import GBMapOptions, analyze_gb_map
 
-    kw: dict[str, Any] = {"d_bulk": settings.d_bulk, "d_bulk_err": settings.d_bulk_err or 0.0,
+    kw: dict[str, Any] = {"d_bulk": settings.d_bulk, "d_bulk_err": settings.d_bulk_err,
                           "delta_nm": settings.delta_nm, "guard_um": settings.guard_um,
-                          "resolution_um": settings.resolution_um, "window_um": 8.0}
-    opts = BoundaryMapOptions(**kw)
-    return analyze_boundary_map(fds, check_labels(labels, fds), options=opts)
+                          "resolution_um": settings.resolution_um}
+    res = analyze_gb_map(fds, GBMapOptions(**kw), labels=check_labels(labels, fds))
+    assert isinstance(res, BoundaryMapResult)  # the boundary route (no micrograph)
+    return res
 
 
 def overlay_arrays(image: np.ndarray, block: int) -> dict[str, Any]:
