@@ -17,7 +17,6 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "tracerdiff"
 #: library modules that still import pyplot (to be moved onto tracerdiff.figures.new_figure)
 PYPLOT_KNOWN: set[str] = {
     "fitting/plot.py",
-    "grain_boundary/plot.py",
     "models/plot.py",
 }
 

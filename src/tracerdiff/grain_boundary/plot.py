@@ -18,9 +18,9 @@ __all__ = ["map_figure", "plot_gb_map", "plot_profile_steps", "plot_step", "step
 
 def _axes(ax: Any) -> Any:
     if ax is None:
-        import matplotlib.pyplot as plt
+        from ..figures import new_axes
 
-        _, ax = plt.subplots(figsize=(6, 4))
+        ax = new_axes(width_in=6.0, height_in=4.0)
     return ax
 
 
@@ -228,12 +228,12 @@ def step_figure(
 ) -> Any:
     """A figure: the whole profile with every GB on top, then one panel per GB
     (:func:`plot_step`) in two columns.  Returns the matplotlib Figure."""
-    import matplotlib.pyplot as plt
+    from ..figures import new_figure
 
     n = len(results)
     ncol = 1 if n <= 1 else 2
     nrow = 1 + (n + ncol - 1) // ncol
-    fig = plt.figure(figsize=(4.2 * ncol + 1.0, 3.0 * nrow), layout="constrained")
+    fig = new_figure(width_in=4.2 * ncol + 1.0, height_in=3.0 * nrow)
     gs = fig.add_gridspec(nrow, ncol)
     plot_profile_steps(x_um, C, C_err, results, ax=fig.add_subplot(gs[0, :]))
     for i, r in enumerate(results):
@@ -249,15 +249,14 @@ def map_figure(fds: Any, res: Any, mask: Any) -> Any:
     """Two panels: the fraction map ``fds`` (a fraction dataset) with the GB mask (bool, map
     shape) and each profile line with its width; and the crossings of ``res``
     (:class:`~tracerdiff.grain_boundary.GBMapResult`) coloured by k.  Returns the Figure."""
-    import matplotlib.pyplot as plt
+    from ..figures import new_figure
 
     x, y = fds["x"].to_numpy(), fds["y"].to_numpy()
     px, py = float(x[1] - x[0]), float(y[1] - y[0])
     ext = (x[0] - px / 2, x[-1] + px / 2, y[-1] + py / 2, y[0] - py / 2)
     aspect = (ext[2] - ext[3]) / (ext[1] - ext[0])
-    fig, (a0, a1) = plt.subplots(
-        2, 1, figsize=(8, 2 * max(2.0, 8 * aspect) + 1.2), layout="constrained"
-    )
+    fig = new_figure(width_in=8.0, height_in=2 * max(2.0, 8 * aspect) + 1.2)
+    a0, a1 = fig.subplots(2, 1)
     plot_gb_map(fds["C"].to_numpy(), extent_um=ext, boundaries=mask, ax=a0)
     for p, q in res.lines:  # each line with the width its profile averages over
         d = np.subtract(q, p) / max(float(np.hypot(*np.subtract(q, p))), 1e-12)
