@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 from .evolution_model import EvolutionSetup, _erfc_sensitivity, _interp_matrix
 from .microstructure_error import WalkResponse, image_kernel, nodes_for
 from .models import ErfcModel
+from .reml_walk import serial_blas
 from .result import FitResult
 
 __all__ = ["evolution_response", "face_responses", "initial_noise_factor"]
@@ -150,11 +151,12 @@ def evolution_response(
     mid = 0.5 * (edges[1:] + edges[:-1]) - origin
     faces = np.clip(np.rint(mid / h_um).astype(int) - 1, 0, n_cells - 2)
     k = np.zeros((s.y.size, z.size))
-    for sl, segs in zip(s.slices, segments, strict=True):
-        resp = face_responses(s.cells, faces, segs, h_cm=s.h_cm, c_source=c_source) * 1e-4
-        k[sl] = _interp_matrix(s.x_um[sl], s.centres_um) @ resp
-    if s.initial_fit is not None:
-        k += _erfc_initial_columns(s, segments, mid, origin)
+    with serial_blas():  # thin products (cells x ~15 modes x nodes): threads only cost
+        for sl, segs in zip(s.slices, segments, strict=True):
+            resp = face_responses(s.cells, faces, segs, h_cm=s.h_cm, c_source=c_source) * 1e-4
+            k[sl] = _interp_matrix(s.x_um[sl], s.centres_um) @ resp
+        if s.initial_fit is not None:
+            k += _erfc_initial_columns(s, segments, mid, origin)
     return WalkResponse(k, z, origin)
 
 
