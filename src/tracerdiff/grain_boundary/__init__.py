@@ -7,8 +7,11 @@ from .flux import FluxProfile, flux_from_gradient, flux_from_two_profiles
 from .gbmap import GBMapResult, analyze_map, boundary_mask_on, signed_angles
 from .geometry import default_guard_um, normal_factor
 from .intervals import RatioInterval, fieller_interval
+from .map_analysis import GBMapOptions, analyze_gb_map
+from .options import StepOptions
 from .pipeline import analyze_detected
 from .plot import plot_gb_map, plot_profile_steps, plot_step, step_figure
+from .profile_steps import ProfileSteps, analyze_profile_steps
 from .result import KEstimate, StepResult
 from .step import analyze_profiles, analyze_steps
 from .table import GBTable, summarize
@@ -17,15 +20,20 @@ __all__ = [
     "BoundaryMapOptions",
     "BoundaryMapResult",
     "FluxProfile",
+    "GBMapOptions",
     "GBMapResult",
     "GBTable",
     "KEstimate",
+    "ProfileSteps",
     "RatioInterval",
     "StepDetection",
+    "StepOptions",
     "StepResult",
     "analyze_boundary_map",
     "analyze_detected",
+    "analyze_gb_map",
     "analyze_map",
+    "analyze_profile_steps",
     "analyze_profiles",
     "analyze_steps",
     "boundary_map_figure",

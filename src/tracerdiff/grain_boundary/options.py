@@ -89,6 +89,23 @@ class GBOptionsModel(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
+    def _units_under_file_keys(cls, data: Any) -> Any:
+        """Under a file key (``window``) a quantity needs its unit; the float goes by its name
+        (``window_um``)."""
+        if isinstance(data, dict):
+            for key in cls.QUANTITY_KEYS:
+                v = data.get(key)
+                items = v if isinstance(v, (list, tuple)) else [v]
+                if key != "d_bulk" and v is not None and not all(isinstance(t, str)
+                                                                 for t in items):
+                    name = next((n for n, f in cls.model_fields.items() if f.alias == key), key)
+                    raise ValueError(f"{key}: expected a quantity with its unit (e.g. "
+                                     f"{_EXAMPLES.get(key, '1 um')!r}) or {name} in internal "
+                                     f"units, got {v!r}")
+        return data
+
+    @model_validator(mode="before")
+    @classmethod
     def _d_bulk_text(cls, data: Any) -> Any:
         """``d_bulk = "2.6e-8+-0.3e-8 cm^2/s"``: the value and its standard error."""
         if isinstance(data, dict) and isinstance(data.get("d_bulk"), str):
@@ -109,7 +126,8 @@ class GBOptionsModel(BaseModel):
             return data
         for key in cls.QUANTITY_KEYS:
             v = data.get(key)
-            if v is not None and not isinstance(v, str):
+            items = v if isinstance(v, list) else [v]
+            if v is not None and not all(isinstance(t, str) for t in items):
                 raise ValueError(f"{key}: expected a quantity with its unit (e.g. "
                                  f"{_EXAMPLES.get(key, '1 um')!r}), got {v!r}")
         for name, f in cls.model_fields.items():
@@ -120,7 +138,9 @@ class GBOptionsModel(BaseModel):
 
 
 _EXAMPLES = {"d_bulk": "2.6e-8 cm^2/s", "delta": "0.5 nm", "window": "12 um", "guard": "1.5 um",
-             "resolution": "1 um", "width": "20 um", "dt": "16 d", "time": "110 h"}
+             "resolution": "1 um", "width": "20 um", "dt": "16 d", "time": "110 h",
+             "min_length": "5 um", "pixel_size": "0.5 um", "field_of_view": "256 um",
+             "line_width": "1 um", "min_grain": "2 um"}
 
 
 class StepOptions(GBOptionsModel):

@@ -1,6 +1,7 @@
 """Microstructure from micrographs: grains, GB network, statistics, registration to SIMS."""
 
 from .fraction_segment import FractionSegmentation, segment_fraction_map
+from .grains import GrainOptions, GrainsResult, analyze_grains
 from .plot import grains_figure
 from .register import Crossings, Registration, line_crossings, register_points
 from .segment import GrainSegmentation, segment_micrograph, to_gray
@@ -15,10 +16,13 @@ from .stats import (
 __all__ = [
     "Crossings",
     "FractionSegmentation",
+    "GrainOptions",
     "GrainSegmentation",
     "GrainStatistics",
+    "GrainsResult",
     "LognormalFit",
     "Registration",
+    "analyze_grains",
     "grain_statistics",
     "grains_figure",
     "line_crossings",

@@ -33,7 +33,8 @@ class GrainOptions(GBOptionsModel):
     photographs ``line_width_um`` (groove width), ``min_grain_um`` (smallest grain, ECD) and
     ``bright_lines`` (boundaries brighter than the grains)."""
 
-    QUANTITY_KEYS: ClassVar[tuple[str, ...]] = ("line_width", "min_grain")
+    QUANTITY_KEYS: ClassVar[tuple[str, ...]] = ("pixel_size", "field_of_view", "line_width",
+                                                "min_grain")
 
     pixel_size_um: tuple[LengthUm, LengthUm] | None = Field(default=None, alias="pixel_size")
     field_of_view_um: tuple[LengthUm, LengthUm] | None = Field(default=None,
@@ -43,21 +44,6 @@ class GrainOptions(GBOptionsModel):
     line_width_um: LengthUm = Field(default=1.0, gt=0, alias="line_width")
     min_grain_um: LengthUm = Field(default=2.0, ge=0, alias="min_grain")
     bright_lines: bool = False
-
-    @classmethod
-    def check_file_units(cls, data: Any) -> Any:
-        """In a file: lengths with their unit, ``pixel_size = ["0.5 um", "0.5 um"]`` for two."""
-        if not isinstance(data, dict):
-            return data
-        pairs = ("pixel_size", "field_of_view")
-        for key in pairs:
-            v = data.get(key)
-            if v is not None and not all(isinstance(t, str) for t in (
-                    v if isinstance(v, list) else [v])):
-                raise ValueError(f"{key}: expected a length with its unit (e.g. '0.5 um' or "
-                                 f"['0.5 um', '0.4 um']), got {v!r}")
-        super().check_file_units({k: v for k, v in data.items() if k not in pairs})
-        return data
 
     @field_validator("pixel_size_um", "field_of_view_um", mode="before")
     @classmethod
