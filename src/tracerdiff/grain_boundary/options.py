@@ -108,7 +108,8 @@ class GBOptionsModel(BaseModel):
     @classmethod
     def _d_bulk_text(cls, data: Any) -> Any:
         """``d_bulk = "2.6e-8+-0.3e-8 cm^2/s"``: the value and its standard error."""
-        if isinstance(data, dict) and isinstance(data.get("d_bulk"), str):
+        if (isinstance(data, dict) and isinstance(data.get("d_bulk"), str)
+                and "d_bulk_err" in cls.model_fields):
             if data.get("d_bulk_err") is not None:
                 raise ValueError("d_bulk: give its error in the text ('2.6e-8+-0.3e-8 cm^2/s'), "
                                  "not also as d_bulk_err")

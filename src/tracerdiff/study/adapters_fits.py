@@ -61,20 +61,23 @@ def _timing(inputs: Inputs, mid: str, spec_id: str) -> MeasurementTiming:
 
 
 def run_profile_fit(spec: ProfileFitSpec, inputs: Inputs) -> AnalysisOutput:
-    """Fit one profile (erfc, surface exchange or thin film) at the time since the exchange."""
-    from ..fitting import fit_profile
+    """Fit one profile (erfc, surface exchange or thin film) at the time since the exchange, by
+    :func:`tracerdiff.fitting.fit_options.fit_profile_options` (the ``fit`` commands' function)."""
+    from ..fitting.fit_options import ProfileFitOptions, fit_profile_options
 
-    prof = _profile_data(inputs.datasets[spec.measurement], spec.measurement)
     temperature = None
-    if spec.time is not None:
-        time_s = spec.time
-    else:
+    fields = {name: getattr(spec, name) for name in ProfileFitOptions.model_fields}
+    if spec.time_s is None:
         t = _timing(inputs, spec.measurement, spec.id)
-        time_s = t.time_since_exchange_s
+        fields["time_s"] = t.time_since_exchange_s
         h = inputs.study.history(t.history)
         temps = {s.temperature for s in h.stages[: t.stage_index + 1]}
         temperature = temps.pop() if len(temps) == 1 else None
-    fit = fit_profile(_MODEL_NAMES[spec.model], prof, time_s=time_s, fix=dict(spec.fix) or None)
+    if spec.posterior and spec.seed is None:
+        fields["seed"] = int(inputs.seed.generate_state(1)[0])
+    options = ProfileFitOptions(**fields)
+    time_s = float(options.time_s or 0.0)
+    fit = fit_profile_options(inputs.datasets[spec.measurement], options)
     results, table = _split(fit, spec.id)
     results["temperature"] = quantity(temperature, None, "K", note=None if temperature else
                                       "stages at several temperatures")

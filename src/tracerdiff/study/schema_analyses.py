@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from ..fitting.fit_options import ProfileFitOptions
 from ..grain_boundary.map_analysis import GBMapOptions
 from ..grain_boundary.options import StepOptions
 from ..imaging.options import ProfileLine
@@ -164,14 +165,19 @@ class GBMapSpec(_Analysis, GBMapOptions):
         return [self.measurement]
 
 
-class ProfileFitSpec(_Analysis):
-    """A long-range profile fitted by erfc, surface exchange or thin film at one time."""
+class ProfileFitSpec(_Analysis, ProfileFitOptions):
+    """A long-range profile fitted by erfc, surface exchange or thin film at one time; the
+    options are the library's :class:`~tracerdiff.fitting.fit_options.ProfileFitOptions` (the
+    flags of ``tracerdiff fit erfc|exchange|thin-film``); ``time`` defaults to the time since
+    the exchange began (from the history)."""
 
     type: Literal["profile_fit"]
     measurement: str
-    model: Literal["erfc", "exchange", "thin_film"] = "erfc"
-    time: Time | None = None
-    fix: dict[str, float] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _file_units(cls, data: Any) -> Any:
+        return cls.check_file_units(data)
 
     def measurements(self) -> list[str]:
         return [self.measurement]

@@ -1,0 +1,139 @@
+"""``ProfileFitOptions``: the one options object of a single-profile fit (``tracerdiff fit erfc |
+exchange | thin-film`` and a study's ``profile_fit``), and :func:`fit_profile_options`, the one
+function both call.
+
+File keys carry units (``time = "110 h"``, ``grain_size = "16+-11 um"``, ``d_bulk = "2.6e-8
+cm^2/s"``, ``fix = { C_0 = 0.0759, x0 = "1 um" }``); Python code may pass the floats by name
+(``time_s``, ``grain_size_um`` (mean, sd), ``d_bulk``). Held values are in natural units: D in
+cm^2/s, k_s in cm/s, x0 and M in um, fractions plain.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BeforeValidator, Field, field_validator, model_validator
+
+from ..errors import InputError
+from ..grain_boundary.options import GBOptionsModel, Seconds
+from ..units import parse_quantity, parse_quantity_with_error
+
+__all__ = ["FIX_KINDS", "ProfileFitOptions", "fit_profile_options"]
+
+#: quantity kind and default unit of a held parameter given as text
+FIX_KINDS: dict[str, tuple[str, str | None]] = {
+    "D_eff": ("diffusivity", None),
+    "k_s": ("velocity", None),
+    "x0": ("length", "um"),
+    "M": ("length", "um"),
+    "C_s": ("dimensionless", None),
+    "C_0": ("dimensionless", None),
+}
+
+
+def _fix_value(name: str, v: Any) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float, str)):
+        raise ValueError(f"fix.{name}: expected a number or a quantity, got {v!r}")
+    if not isinstance(v, str):
+        return float(v)
+    kind, unit = FIX_KINDS.get(name.split(".")[-1], ("dimensionless", None))
+    try:
+        return parse_quantity(v, kind, default_unit=unit)
+    except InputError as exc:
+        raise ValueError(f"fix.{name}: {exc}") from None
+
+
+def _grain_size(v: Any) -> Any:
+    """``"16+-11 um"`` (mean +- sd): (mean, sd) in um."""
+    if v is None or not isinstance(v, str):
+        return v
+    try:
+        mean, sd = parse_quantity_with_error(v, "length")
+    except InputError as exc:
+        raise ValueError(f"grain_size: {exc}; expected mean+-sd such as '16+-11 um'") from None
+    if sd is None:
+        raise ValueError(f"grain_size: expected mean+-sd such as '16+-11 um', got {v!r}")
+    return mean, sd
+
+
+def _diffusivity(v: Any) -> Any:
+    if not isinstance(v, str):
+        return v
+    try:
+        return parse_quantity(v, "diffusivity")
+    except InputError as exc:
+        raise ValueError(f"{exc}; expected e.g. '2.6e-8 cm^2/s'") from None
+
+
+class ProfileFitOptions(GBOptionsModel):
+    """``model`` erfc | exchange | thin_film; ``time_s`` (key ``time``) the diffusion time;
+    ``fix`` held parameters; ``free`` released default-fixed ones (``x0``); the grain-sampling
+    error: ``homogeneous`` (none), or ``grain_size_um`` (key ``grain_size``, mean and sd) with
+    optional ``k_spread`` (sigma of ln k) and ``d_bulk``; otherwise estimated from the
+    residuals; ``posterior`` emcee steps (0: none) with ``seed``."""
+
+    QUANTITY_KEYS: ClassVar[tuple[str, ...]] = ("time", "grain_size", "d_bulk")
+
+    model: Literal["erfc", "exchange", "thin_film"] = "erfc"
+    time_s: Seconds | None = Field(default=None, gt=0, alias="time")
+    fix: dict[str, float] = Field(default_factory=dict)
+    free: list[str] = Field(default_factory=list)
+    homogeneous: bool = False
+    grain_size_um: Annotated[tuple[float, float] | None, BeforeValidator(_grain_size)] = Field(
+        default=None, alias="grain_size")
+    k_spread: float | None = Field(default=None, ge=0)
+    d_bulk: Annotated[float | None, BeforeValidator(_diffusivity)] = Field(default=None, gt=0)
+    posterior: int = Field(default=0, ge=0)
+    seed: int | None = Field(default=None, ge=0)
+
+    @field_validator("fix", mode="before")
+    @classmethod
+    def _fix(cls, v: Any) -> Any:
+        if not isinstance(v, dict):
+            return v
+        return {str(k): _fix_value(str(k), x) for k, x in v.items()}
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ProfileFitOptions:
+        if self.homogeneous and (self.grain_size_um is not None or self.k_spread is not None
+                                 or self.d_bulk is not None):
+            raise ValueError("homogeneous takes no grain_size, k_spread or d_bulk")
+        if self.grain_size_um is None and (self.k_spread is not None or self.d_bulk is not None):
+            raise ValueError("k_spread and d_bulk need grain_size (e.g. '16+-11 um')")
+        if self.posterior and self.posterior < 50:
+            raise ValueError(f"posterior: need at least 50 steps (or 0 for none), got "
+                             f"{self.posterior}")
+        return self
+
+    @property
+    def microstructure(self) -> Any:
+        """The ``microstructure=`` of :func:`tracerdiff.fitting.fit_profile`."""
+        from .microstructure_error import GrainStatistics
+
+        if self.homogeneous:
+            return "homogeneous"
+        if self.grain_size_um is None:
+            return "estimate"
+        mean, sd = self.grain_size_um
+        return GrainStatistics(mean_um=mean, sd_um=sd, k_sigma_ln=self.k_spread,
+                               d_bulk=self.d_bulk)
+
+
+def fit_profile_options(profile: Any, options: ProfileFitOptions) -> Any:
+    """Fit ``profile`` (a :class:`~tracerdiff.fitting.ProfileData` or a profile dataset) with
+    ``options``: :func:`tracerdiff.fitting.fit_profile`, then the emcee posterior when
+    ``options.posterior`` > 0. Returns the :class:`~tracerdiff.fitting.FitResult`."""
+    from .profiles import fit_profile
+
+    if options.time_s is None:
+        raise InputError("the profile fit needs the diffusion time (time, e.g. '110 h')")
+    r = fit_profile(options.model.replace("_", "-"), profile, time_s=options.time_s,
+                    fix=dict(options.fix) or None, free=tuple(options.free),
+                    microstructure=options.microstructure)
+    if options.posterior:
+        from . import sample_posterior
+
+        walkers = max(32, 2 * len(r.free) + 2)
+        r = sample_posterior(r, n_walkers=walkers, n_steps=options.posterior,
+                             rng=0 if options.seed is None else options.seed)
+    return r
