@@ -96,7 +96,7 @@ class GBOptionsModel(BaseModel):
             for key in cls.QUANTITY_KEYS:
                 v = data.get(key)
                 items = v if isinstance(v, (list, tuple)) else [v]
-                if key != "d_bulk" and v is not None and not all(isinstance(t, str)
+                if key not in cls.WITH_ERRORS and v is not None and not all(isinstance(t, str)
                                                                  for t in items):
                     name = next((n for n, f in cls.model_fields.items() if f.alias == key), key)
                     raise ValueError(f"{key}: expected a quantity with its unit (e.g. "
@@ -104,20 +104,28 @@ class GBOptionsModel(BaseModel):
                                      f"units, got {v!r}")
         return data
 
+    #: file keys whose text may carry a standard error ("V+-E unit"), with their kind; the
+    #: error goes to the field ``<key>_err``
+    WITH_ERRORS: ClassVar[dict[str, str]] = {"d_bulk": "diffusivity"}
+
     @model_validator(mode="before")
     @classmethod
-    def _d_bulk_text(cls, data: Any) -> Any:
+    def _error_text(cls, data: Any) -> Any:
         """``d_bulk = "2.6e-8+-0.3e-8 cm^2/s"``: the value and its standard error."""
-        if (isinstance(data, dict) and isinstance(data.get("d_bulk"), str)
-                and "d_bulk_err" in cls.model_fields):
-            if data.get("d_bulk_err") is not None:
-                raise ValueError("d_bulk: give its error in the text ('2.6e-8+-0.3e-8 cm^2/s'), "
-                                 "not also as d_bulk_err")
+        if not isinstance(data, dict):
+            return data
+        for key, kind in cls.WITH_ERRORS.items():
+            if not isinstance(data.get(key), str) or f"{key}_err" not in cls.model_fields:
+                continue
+            if data.get(f"{key}_err") is not None:
+                raise ValueError(f"{key}: give its error in the text ('2.6e-8+-0.3e-8 "
+                                 f"{'cm^2/s' if kind == 'diffusivity' else 'cm/s'}'), not also "
+                                 f"as {key}_err")
             try:
-                v, e = parse_quantity_with_error(data["d_bulk"], "diffusivity")
+                v, e = parse_quantity_with_error(data[key], kind)
             except InputError as exc:
-                raise ValueError(f"d_bulk: {exc}; expected e.g. '2.6e-8 cm^2/s'") from None
-            data = {**data, "d_bulk": v, "d_bulk_err": e}
+                raise ValueError(f"{key}: {exc}") from None
+            data = {**data, key: v, f"{key}_err": e}
         return data
 
     @classmethod
@@ -132,8 +140,9 @@ class GBOptionsModel(BaseModel):
                 raise ValueError(f"{key}: expected a quantity with its unit (e.g. "
                                  f"{_EXAMPLES.get(key, '1 um')!r}), got {v!r}")
         for name, f in cls.model_fields.items():
-            if name in data and (f.alias not in (None, name) or name == "d_bulk_err"):
-                key = f.alias or "d_bulk"
+            errs = {f"{k}_err": k for k in cls.WITH_ERRORS}
+            if name in data and (f.alias not in (None, name) or name in errs):
+                key = f.alias or errs[name]
                 raise ValueError(f"{name}: not a study key; use {key!r} with its unit")
         return data
 
