@@ -11,7 +11,7 @@ File keys carry units and may carry standard errors: ``d_bulk = "2.6e-8+-0.3e-8 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar
 
 import numpy as np
 from pydantic import BeforeValidator, Field, model_validator
@@ -44,27 +44,36 @@ class SeriesOptions(GBOptionsModel):
     WITH_ERRORS: ClassVar[dict[str, str]] = {"d_bulk": "diffusivity", "k": "velocity",
                                              "d_eff": "diffusivity"}
 
-    d_bulk: float | None = Field(default=None, gt=0)
-    d_bulk_err: float | None = Field(default=None, ge=0)
-    k: float | None = Field(default=None, gt=0)
-    k_err: float | None = Field(default=None, ge=0)
-    d_eff: float | None = Field(default=None, gt=0)
-    d_eff_err: float | None = Field(default=None, ge=0)
+    # values are checked by effective_medium (one set of messages for CLI, study and Python)
+    d_bulk: float | None = None
+    d_bulk_err: float | None = None
+    k: float | None = None
+    k_err: float | None = None
+    d_eff: float | None = None
+    d_eff_err: float | None = None
     grain_size_um: Annotated[tuple[float, float | None] | None, BeforeValidator(_mean_sd)] = (
         Field(default=None, alias="grain_size"))
-    grain_size_error_um: LengthUm | None = Field(default=None, ge=0, alias="grain_size_error")
-    model: Literal["series", "brick", "mg1", "mg2", "mg3", "hs", "hex"] = "series"
-    delta_nm: LengthNm | None = Field(default=None, gt=0, alias="delta")
-    time_s: Seconds | None = Field(default=None, gt=0, alias="time")
-    n_grains: int | None = Field(default=None, ge=1, le=100_000)
-    k_spread: float = Field(default=0.0, ge=0)
-    k_mean: Literal["harmonic", "geometric", "arithmetic"] = "harmonic"
+    grain_size_error_um: LengthUm | None = Field(default=None, alias="grain_size_error")
+    model: str = "series"
+    delta_nm: LengthNm | None = Field(default=None, alias="delta")
+    time_s: Seconds | None = Field(default=None, alias="time")
+    n_grains: int | None = None
+    k_spread: float = 0.0
+    k_mean: str = "harmonic"
     seed: int | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
-    def _one_direction(self) -> SeriesOptions:
+    def _checked(self) -> SeriesOptions:
+        """The checks of :func:`~tracerdiff.models.effective_medium` that need no data."""
+        from .effective import MODELS, _check_errors, _check_options
+
+        if self.model not in MODELS:
+            raise ValueError(f"unknown model {self.model!r}; expected one of "
+                             f"{', '.join(MODELS)}")
         if self.k is not None and self.d_eff is not None:
             raise ValueError("give k (compute D_eff) or d_eff (solve for k), not both")
+        _check_options(self.time_s, self.n_grains, self.d_eff_err, self.k_spread)
+        _check_errors(self.k_mean, self.k_err, self.d_bulk_err, self.grain_size_error_um)
         return self
 
 
