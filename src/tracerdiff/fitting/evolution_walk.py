@@ -94,18 +94,24 @@ def face_responses(
     v = np.zeros((n, faces.size))
     v[faces, np.arange(faces.size)] = 1.0
     v[faces + 1, np.arange(faces.size)] = -1.0
-    out = np.zeros((n, faces.size))
+    # the response stays in the eigenbasis while consecutive segments share it
+    out_hat: FloatArray | None = None
+    kind, p = "", v
+    inverse: Callable[..., FloatArray] = _basis("closed", n, h_cm)[1]
     for boundary, dt in segs:
         dt = max(float(dt), 0.0)
-        forward, inverse, rates = _basis(boundary, n, h_cm)
+        if boundary != kind:
+            back = inverse
+            forward, inverse, rates = _basis(boundary, n, h_cm)
+            out_hat = None if out_hat is None else forward(back(out_hat))
+            kind, p = boundary, forward(v)
         base = float(c_source) if boundary == "source" and c_source is not None else 0.0
         c_hat = forward(c - base)
         damp = np.exp(-rates * dt)
-        p = forward(v)
         resp = p * _duhamel_apply(rates, dt, p * c_hat[:, None]) / h_cm**3
-        out = inverse(forward(out) * damp[:, None] + resp)
+        out_hat = resp if out_hat is None else out_hat * damp[:, None] + resp
         c = base + inverse(c_hat * damp)
-    return out
+    return np.zeros((n, faces.size)) if out_hat is None else inverse(out_hat)
 
 
 def _nodes(s: EvolutionSetup, origin: float) -> FloatArray:
