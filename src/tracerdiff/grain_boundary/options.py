@@ -150,7 +150,10 @@ class GBOptionsModel(BaseModel):
 _EXAMPLES = {"d_bulk": "2.6e-8 cm^2/s", "delta": "0.5 nm", "window": "12 um", "guard": "1.5 um",
              "resolution": "1 um", "width": "20 um", "dt": "16 d", "time": "110 h",
              "min_length": "5 um", "pixel_size": "0.5 um", "field_of_view": "256 um",
-             "line_width": "1 um", "min_grain": "2 um"}
+             "line_width": "1 um", "min_grain": "2 um", "reference_T": "22 degC",
+             "density": "5e21 cm^-3", "extrapolate": "-110 degC", "k": "1.5e-6 cm/s",
+             "d_eff": "2.2e-9 cm^2/s", "grain_size": "16+-11 um",
+             "grain_size_error": "0.6 um"}
 
 
 class StepOptions(GBOptionsModel):
