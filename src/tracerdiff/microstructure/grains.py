@@ -29,9 +29,9 @@ __all__ = ["GrainOptions", "GrainsResult", "analyze_grains", "label_segmentation
 class GrainOptions(GBOptionsModel):
     """``pixel_size_um`` (key ``pixel_size``: one length or [x, y]) or ``field_of_view_um``
     (key ``field_of_view``) of the image; ``labels`` the image is a label image (None: an
-    integer ``.npy`` file is); ``direction`` of the mean linear intercept (x | y); for
-    photographs ``line_width_um`` (groove width), ``min_grain_um`` (smallest grain, ECD) and
-    ``bright_lines`` (boundaries brighter than the grains)."""
+    integer ``.npy`` file other than uint8/uint16 is); ``direction`` of the mean linear
+    intercept (x | y); for photographs ``line_width_um`` (groove width), ``min_grain_um``
+    (smallest grain, ECD) and ``bright_lines`` (boundaries brighter than the grains)."""
 
     QUANTITY_KEYS: ClassVar[tuple[str, ...]] = ("pixel_size", "field_of_view", "line_width",
                                                 "min_grain")
@@ -97,15 +97,21 @@ def label_segmentation(lab: NDArray[np.int64], ps: tuple[float, float]) -> Grain
                              pixel_size_y_um=ps[1])
 
 
+#: integer types of photographs (8 and 16 bit gray levels); other integer arrays are labels
+PHOTO_DTYPES = (np.uint8, np.uint16)
+
+
 def read_image(source: str | os.PathLike[str] | NDArray[Any]) -> tuple[NDArray[Any], bool]:
-    """The image and whether it is a label image by default (an integer ``.npy`` file)."""
+    """The image and whether it is a label image by default: an integer ``.npy`` file that is
+    not 8 or 16 bit gray levels (uint8/uint16 arrays are photographs)."""
     if isinstance(source, np.ndarray):
         return source, False
     from ..io.micrograph import read_micrograph
 
     image = np.asarray(read_micrograph(source))
-    return image, Path(source).suffix.lower() == ".npy" and np.issubdtype(image.dtype,
-                                                                          np.integer)
+    labels = (Path(source).suffix.lower() == ".npy" and np.issubdtype(image.dtype, np.integer)
+              and image.dtype not in PHOTO_DTYPES)
+    return image, bool(labels)
 
 
 def analyze_grains(source: str | os.PathLike[str] | NDArray[Any],

@@ -80,7 +80,7 @@ class SeriesOptions(GBOptionsModel):
 def series_model(options: SeriesOptions, *, rng: np.random.Generator | int | None = None) -> Any:
     """:func:`tracerdiff.models.effective_medium` with ``options`` (``rng`` overrides
     ``options.seed``); the :class:`~tracerdiff.models.EffectiveMediumResult`."""
-    from .effective import effective_medium
+    from . import effective_medium  # the package's name (what callers may wrap or replace)
 
     o = options
     if o.d_bulk is None or o.grain_size_um is None:
