@@ -162,7 +162,8 @@ def _fit_one(
     outputs: tuple[str | None, bool, bool],
     posterior: tuple[int, int] = (0, 0),
 ) -> None:
-    from ..fitting import fit_profile, load_profile
+    from ..fitting import load_profile
+    from ..fitting.fit_options import ProfileFitOptions, fit_profile_options
 
     png, force, as_json = outputs
     if png:
@@ -171,10 +172,26 @@ def _fit_one(
     fixed = _parse_fix(fixes[0])
     x_unit, column, x_column = columns
     data = load_profile(profile, x_unit=x_unit, column=column, x_column=x_column)
-    r = fit_profile(model, data, time_s=t, fix=fixed, free=tuple(fixes[1]), microstructure=micro)
-    r = _posterior(r, *posterior)
+    check_seed(posterior[1])
+    if posterior[0] and posterior[0] < 50:
+        raise InputError(f"--posterior: need at least 50 steps (or 0 for none), got {posterior[0]}")
+    opts: dict[str, Any] = {"model": model.replace("-", "_"), "time_s": t, "fix": fixed,
+                            "free": list(fixes[1]), **_grain_keys(micro),
+                            "posterior": posterior[0],
+                            "seed": posterior[1]}
+    r = fit_profile_options(data, ProfileFitOptions(**opts))
     _save_png(r, png, force)
     emit(r.to_dict(), as_json=as_json, text=str(r))
+
+
+def _grain_keys(micro: Any) -> dict[str, Any]:
+    """The grain-sampling keys of ProfileFitOptions from the ``microstructure=`` option."""
+    if micro == "homogeneous":
+        return {"homogeneous": True}
+    if micro == "estimate":
+        return {}
+    return {"grain_size_um": (micro.mean_um, micro.sd_um), "k_spread": micro.k_sigma_ln,
+            "d_bulk": micro.d_bulk}
 
 
 def _register_model_command(model: str, doc: str) -> None:

@@ -9,7 +9,6 @@ import typer
 
 from ..errors import InputError, UnitError
 from ..outputs import check_writable
-from ..quantities import quantity
 from ..results import render_text
 from .common import (
     MAX_N_GRAINS,
@@ -82,7 +81,7 @@ def series(
     Example: tracerdiff series --d-bulk "2.6e-8 cm^2/s" --d-gb-over-delta "1.5e-6 cm/s"
     --grain-size "16+-11 um"
     """
-    from ..models import effective_medium
+    from ..models.series_options import SeriesOptions, series_model
 
     l_um, l_sd = parse_q_with_error(grain_size, "length", option="--grain-size")
     d_eff_v, d_eff_err = _with_error(d_eff, "diffusivity", "--d-eff")
@@ -90,15 +89,16 @@ def series(
     db, db_err = _with_error(d_bulk, "diffusivity", "--d-bulk (d_bulk)")
     check_count(n_grains, option="--n-grains", maximum=MAX_N_GRAINS)
     check_seed(seed)
-    r = effective_medium(
-        d_bulk=_req(d_bulk, "diffusivity", "--d-bulk (d_bulk)") if db is None else db,
-        d_bulk_err=db_err, grain_um=l_um, grain_sd_um=l_sd,
-        grain_se_um=parse_q(grain_size_error, "length", option="--grain-size-error"),
-        k=k_v, k_err=k_err, k_mean=k_mean, d_eff=d_eff_v, d_eff_err=d_eff_err,
-        delta_nm=_req(delta, "length_nm", "--delta"), model=model,
-        time_s=parse_q(time, "time", option="--time"),  # > 0 checked as 'diffusion time'
-        n_grains=n_grains, k_rel_sd=k_spread, rng=seed,
-    )
+    opts: dict[str, Any] = {
+        "d_bulk": _req(d_bulk, "diffusivity", "--d-bulk (d_bulk)") if db is None else db,
+        "d_bulk_err": db_err, "grain_size_um": (l_um, l_sd),
+        "grain_size_error_um": parse_q(grain_size_error, "length", option="--grain-size-error"),
+        "k": k_v, "k_err": k_err, "k_mean": k_mean, "d_eff": d_eff_v, "d_eff_err": d_eff_err,
+        "delta_nm": _req(delta, "length_nm", "--delta"), "model": model,
+        "time_s": parse_q(time, "time", option="--time"),  # > 0 checked as 'diffusion time'
+        "n_grains": n_grains, "k_spread": k_spread, "seed": seed,
+    }
+    r = series_model(SeriesOptions(**opts))
     emit(r.to_dict(), as_json=as_json, text=str(r))
 
 
@@ -106,16 +106,15 @@ def _fit_table(
     path: str, density: str | None, charge: int, allow_cold: bool, reference_t: str | None = None,
     excess_scatter: str = "random_effects",
 ) -> Any:
-    from ..models import fit_arrhenius_table
+    from ..models.arrhenius_options import ArrheniusOptions, arrhenius_of_table
 
-    return fit_arrhenius_table(
-        path,
-        density_cm3=parse_q(density, "number_density", option="--density"),
-        charge=charge,
-        allow_cold=allow_cold,
-        reference_T_K=parse_t(reference_t, option="--reference-T"),
-        excess_scatter=excess_scatter,
-    )
+    opts: dict[str, Any] = {
+        "density_cm3": parse_q(density, "number_density", option="--density"),
+        "charge": charge, "allow_cold": allow_cold,
+        "reference_T_K": parse_t(reference_t, option="--reference-T"),
+        "excess_scatter": excess_scatter,
+    }
+    return arrhenius_of_table(path, ArrheniusOptions(**opts))
 
 
 def arrhenius(
@@ -168,16 +167,9 @@ def arrhenius(
 
 def _extrapolation(r: Any, temps: list[float]) -> list[dict[str, Any]]:
     """D with its 95 % band at each temperature (K), JSON-plain."""
-    p = r.predict(temps)
-    return [
-        {
-            "temperature": quantity(t, None, "K"),
-            "D": quantity(float(d), None, r.unit),
-            "lower95": quantity(float(lo), None, r.unit),
-            "upper95": quantity(float(hi), None, r.unit),
-        }
-        for t, d, lo, hi in zip(temps, p.D, p.lower, p.upper, strict=True)
-    ]
+    from ..models.arrhenius_options import extrapolation
+
+    return extrapolation(r, temps)
 
 
 def _write_png(fits: list[Any], path: str, force: bool, temps: list[float]) -> None:
@@ -257,14 +249,17 @@ def haven(
 
     Example: tracerdiff haven --tracer "0.048 cm^2/s" --conductivity "0.20 cm^2/s" --prefactors
     """
-    from ..models import haven_from_arrhenius, haven_ratio
+    from ..models.haven_options import HavenOptions, haven_analysis
 
     t_k = parse_t(temperature, option="--temperature")
     _check_haven_inputs(tracer, conductivity, tracer_table, conductivity_table, shared_ea)
+    opts: dict[str, Any] = {"temperature_K": t_k, "shared_ea": shared_ea,
+                            "prefactors": prefactors, "allow_cold": allow_cold,
+                            "density_cm3": parse_q(density, "number_density", option="--density")}
     if tracer_table and conductivity_table:
         a = _fit_table(tracer_table, density, 1, allow_cold)
         b = _fit_table(conductivity_table, density, 1, allow_cold)
-        r = haven_from_arrhenius(a, b, shared_ea=shared_ea, temperature_K=t_k)
+        r = haven_analysis(HavenOptions(**opts), tracer_fit=a, conductivity_fit=b)
     elif tracer and conductivity:
         d1, e1 = parse_q_with_error(tracer, "diffusivity", option="--tracer")
         if prefactors:  # two D0 in cm^2/s; a conductivity has no meaning here
@@ -275,9 +270,8 @@ def haven(
             )
         else:
             d2, e2 = _d_or_sigma(conductivity, "--conductivity", t_k, density)
-        r = haven_ratio(
-            d1, d2, d_tracer_err=e1, d_sigma_err=e2, prefactors=prefactors, temperature_K=t_k
-        )
+        opts.update(d_tracer=d1, d_tracer_err=e1, d_sigma=d2, d_sigma_err=e2)
+        r = haven_analysis(HavenOptions(**opts))
     else:
         raise InputError(
             "give --tracer and --conductivity, or --tracer-table and --conductivity-table"

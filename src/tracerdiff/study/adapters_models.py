@@ -10,7 +10,6 @@ import numpy as np
 
 from ..errors import ConfigError, DataError, InputError
 from ..quantities import quantity
-from .fields import ValueErr
 from .figures import new_figure, render
 from .outcome import AnalysisOutput, FigureData, Table
 from .schema import (
@@ -42,16 +41,19 @@ def _upstream_value(inputs: Inputs, aid: str, keys: tuple[str, ...]) -> dict[str
     return res
 
 
-def _grain(spec: SeriesModelSpec, inputs: Inputs) -> tuple[ValueErr, float | None, str]:
-    """Grain size (um; ValueErr.stderr = sd of single grains), the standard error of the mean
-    (um, None when unknown) and where they came from."""
-    grain = spec.grain_size or inputs.study.sample.grain_size
+def _grain(spec: SeriesModelSpec,
+           inputs: Inputs) -> tuple[tuple[float, float | None], float | None, str]:
+    """Grain size (um: mean, sd of single grains), the standard error of the mean (um, None
+    when unknown) and where they came from."""
+    sample = inputs.study.sample
+    grain = spec.grain_size_um or (None if sample.grain_size is None else
+                                   (sample.grain_size.value, sample.grain_size.stderr))
     note = "given (+- taken as the sd of single grains)"
-    se = None
+    se = spec.grain_size_error_um
     if spec.grain_size_from:
         mli = _upstream_value(inputs, spec.grain_size_from, ("mean_linear_intercept",))
         sd = _upstream_value(inputs, spec.grain_size_from, ("ecd_sd",))
-        grain = ValueErr(float(mli["value"]), float(sd["value"]))
+        grain = (float(mli["value"]), float(sd["value"]))
         se = None if mli.get("stderr") is None else float(mli["stderr"])
         note = (f"mean linear intercept of {spec.grain_size_from!r} (with its standard error), "
                 "spread: sd of the equivalent-circle diameters")
@@ -59,26 +61,39 @@ def _grain(spec: SeriesModelSpec, inputs: Inputs) -> tuple[ValueErr, float | Non
     return grain, se, note
 
 
+def _series(spec: SeriesModelSpec, inputs: Inputs, **values: Any) -> Any:
+    """:func:`tracerdiff.models.series_options.series_model` (the ``series`` function) with the
+    spec's options and the values taken from [sample] and other analyses."""
+    from ..models.series_options import SeriesOptions, series_model
+
+    fields = {name: getattr(spec, name) for name in SeriesOptions.model_fields}
+    fields.update(values)
+    if fields["delta_nm"] is None:
+        fields["delta_nm"] = inputs.study.sample.gb_width
+    return series_model(SeriesOptions(**fields),
+                        rng=inputs.rng() if spec.seed is None else spec.seed)
+
+
 def run_series(spec: SeriesModelSpec, inputs: Inputs) -> AnalysisOutput:
     """D_eff (or k) of the polycrystal from D_b, k and the grain size."""
-    from ..models import effective_medium
-
     if spec.d_eff_from:
         return _run_series_inverse(spec, inputs)
     sample = inputs.study.sample
     d_bulk = _need(spec.d_bulk or sample.d_bulk, "d_bulk (here or in [sample])", spec.id)
     grain, grain_se, grain_note = _grain(spec, inputs)
-    k, k_err = spec.k, None
-    k_note = "given (taken as the harmonic mean over the boundaries)"
+    k, k_err = spec.k, spec.k_err
+    k_note = (f"given (taken as the {spec.k_mean} mean over the boundaries)" if spec.d_eff is None
+              else "solved from the given D_eff")
     if spec.k_from:
         kq = _upstream_value(inputs, spec.k_from, ("k_harmonic_mean",))
         k, k_err = float(kq["value"]), kq.get("stderr")
         k_note = f"harmonic mean of the boundaries of analysis {spec.k_from!r}"
-    k = _need(k, "k or k_from", spec.id)
-    res = effective_medium(d_bulk=d_bulk, grain_um=grain.value, grain_sd_um=grain.stderr, k=k,
-                           k_err=k_err, grain_se_um=grain_se, delta_nm=sample.gb_width,
-                           model=spec.model, time_s=spec.time, n_grains=spec.n_grains,
-                           k_rel_sd=spec.k_spread, k_mean="harmonic", rng=inputs.rng())
+    if spec.d_eff is None:  # else k is solved from the given D_eff
+        k = _need(k, "k, k_from, d_eff or d_eff_from", spec.id)
+    elif spec.k_from:
+        raise ConfigError(f"analysis {spec.id!r}: give d_eff (solve for k) or k_from, not both")
+    res = _series(spec, inputs, d_bulk=d_bulk, grain_size_um=grain,
+                  grain_size_error_um=grain_se, k=k, k_err=k_err)
     out = res.to_dict()
     out["k_source"] = k_note
     out["grain_size_source"] = grain_note
@@ -86,8 +101,8 @@ def run_series(spec: SeriesModelSpec, inputs: Inputs) -> AnalysisOutput:
            f"standard error {res.d_eff_err:.2g} cm^2/s from the inputs' standard errors")
     methods = (
         f"The {spec.model} model gave D_eff = {res.d_eff:.3g} cm^2/s ({err}) from D_b = "
-        f"{d_bulk:.3g} cm^2/s, D_gb/delta = {k:.3g} cm/s ({k_note}) and grains of "
-        f"{grain.value:.3g} um; the spread of single-grain values (the study's '+-') is "
+        f"{d_bulk:.3g} cm^2/s, D_gb/delta = {res.k:.3g} cm/s ({k_note}) and grains of "
+        f"{grain[0]:.3g} um; the spread of single-grain values (the study's '+-') is "
         "D_eff.spread."
     )
     return AnalysisOutput(results=out, methods=methods, objects={"effective": res})
@@ -114,8 +129,6 @@ def _d_bulk_at(spec: SeriesModelSpec, inputs: Inputs, temp_k: float) -> tuple[fl
 
 def _run_series_inverse(spec: SeriesModelSpec, inputs: Inputs) -> AnalysisOutput:
     """k = D_gb/delta (cm/s) from the D_eff of ``spec.d_eff_from`` at its temperature."""
-    from ..models import effective_medium
-
     src = _need(spec.d_eff_from, "d_eff_from", spec.id)
     d = _upstream_value(inputs, src, ("D_eff",))
     temp = float(_upstream_value(inputs, src, ("temperature",))["value"])
@@ -124,11 +137,8 @@ def _run_series_inverse(spec: SeriesModelSpec, inputs: Inputs) -> AnalysisOutput
     d_bulk, bulk_note = _d_bulk_at(spec, inputs, temp)
     grain, grain_se, grain_note = _grain(spec, inputs)
     try:
-        res = effective_medium(d_bulk=d_bulk, grain_um=grain.value, grain_sd_um=grain.stderr,
-                               grain_se_um=grain_se, d_eff=d_eff, d_eff_err=d_err,
-                               delta_nm=inputs.study.sample.gb_width, model=spec.model,
-                               time_s=spec.time, n_grains=spec.n_grains,
-                               k_rel_sd=spec.k_spread, rng=inputs.rng())
+        res = _series(spec, inputs, d_bulk=d_bulk, grain_size_um=grain,
+                      grain_size_error_um=grain_se, d_eff=d_eff, d_eff_err=d_err)
     except InputError as exc:
         raise DataError(f"analysis {spec.id!r}: {exc}") from exc
     out = res.to_dict()
@@ -139,13 +149,13 @@ def _run_series_inverse(spec: SeriesModelSpec, inputs: Inputs) -> AnalysisOutput
         note="k spread from the sd of single grains alone (not an uncertainty; kept out of the "
         "stderr)")
     out["D_eff"] = quantity(d_eff, d_err, "cm^2/s", note=f"from analysis {src!r}")
-    out["grain_size"] = quantity(grain.value, grain.stderr, "um")
+    out["grain_size"] = quantity(grain[0], grain[1], "um")
     out["temperature"] = quantity(temp, None, "K")
     out.update(d_eff_source=src, d_bulk_source=bulk_note, grain_size_source=grain_note)
     methods = (
         f"Inverting the {spec.model} model, D_eff = {d_eff:.3g} cm^2/s ({src}, "
         f"{temp - 273.15:.0f} °C) with D_b = {d_bulk:.3g} cm^2/s ({bulk_note}) and grains of "
-        f"{grain.value:.3g} um gave D_gb/delta = {res.k:.3g} cm/s."
+        f"{grain[0]:.3g} um gave D_gb/delta = {res.k:.3g} cm/s."
     )
     return AnalysisOutput(results=out, methods=methods, objects={"effective": res})
 
@@ -155,8 +165,9 @@ def _points(spec: ArrheniusSpec, inputs: Inputs) -> tuple[list[float], list[floa
     if spec.table is not None:
         from ..models import read_arrhenius_table
 
-        density = spec.density or inputs.study.sample.li_density
-        tab = read_arrhenius_table(spec.table, density_cm3=density)
+        density = spec.density_cm3 or inputs.study.sample.li_density
+        tab = read_arrhenius_table(spec.table, density_cm3=density, charge=spec.charge,
+                                   allow_cold=spec.allow_cold)
         err = tab.D_err if tab.D_err is not None else np.full(tab.D.shape, np.nan)
         t += tab.temperature_K.tolist()
         d += tab.D.tolist()
@@ -176,7 +187,8 @@ def _points(spec: ArrheniusSpec, inputs: Inputs) -> tuple[list[float], list[floa
 
 def run_arrhenius(spec: ArrheniusSpec, inputs: Inputs) -> AnalysisOutput:
     """Weighted Arrhenius fit of the points gathered from tables, the file and other analyses."""
-    from ..models import fit_arrhenius, plot_arrhenius
+    from ..models import plot_arrhenius
+    from ..models.arrhenius_options import arrhenius_analysis, extrapolation
 
     t, d, e = _points(spec, inputs)
     if len(t) < 2:
@@ -186,8 +198,8 @@ def run_arrhenius(spec: ArrheniusSpec, inputs: Inputs) -> AnalysisOutput:
     use_err = None if np.isnan(err).any() else err
     is_k = spec.key == "D_gb_over_delta"
     unit = "cm/s" if is_k else "cm^2/s"
-    res = fit_arrhenius(np.asarray(t), np.asarray(d), use_err, label=spec.label or spec.id,
-                        unit=unit)
+    res = arrhenius_analysis(np.asarray(t), np.asarray(d), use_err, spec, unit=unit,
+                             label=spec.id)
     fig = new_figure(width_in=5.5, height_in=4.2)
     plot_arrhenius(res, ax=fig.add_subplot())
     cols = ("T_K", "k_cm_s", "k_err_cm_s") if is_k else ("T_K", "D_cm2_s", "D_err_cm2_s")
@@ -195,6 +207,8 @@ def run_arrhenius(spec: ArrheniusSpec, inputs: Inputs) -> AnalysisOutput:
                   tuple(zip(t, d, [None if np.isnan(x) else x for x in e], strict=True)),
                   caption="Arrhenius data (tracerdiff arrhenius reads this table)")
     out = res.to_dict()
+    if spec.extrapolate_K:
+        out["extrapolation"] = extrapolation(res, list(spec.extrapolate_K))
     methods = (f"An Arrhenius law was fitted to {len(t)} values ({spec.label or spec.id}) by "
                f"weighted least squares of ln D on 1/T: Ea = {res.ea_eV:.3g} ± {res.ea_err:.2g} "
                f"eV; errors: {res.error_method()}.")
@@ -234,19 +248,29 @@ def run_nernst_einstein(spec: NernstEinsteinSpec, inputs: Inputs) -> AnalysisOut
 
 
 def run_haven(spec: HavenRatioSpec, inputs: Inputs) -> AnalysisOutput:
-    """H_R from a tracer Arrhenius fit and a conductivity table."""
-    from ..models import fit_arrhenius_table, haven_from_arrhenius
+    """H_R by :func:`tracerdiff.models.haven_options.haven_analysis` (the ``haven``
+    function): from a tracer Arrhenius fit and a conductivity table, or from two values."""
+    from ..models.arrhenius_options import ArrheniusOptions, arrhenius_of_table
+    from ..models.haven_options import HavenOptions, haven_analysis
 
-    density = _need(spec.density or inputs.study.sample.li_density,
-                    "density (here or li_density in [sample])", spec.id)
-    if spec.tracer:
-        tracer = inputs.upstream[spec.tracer].objects.get("arrhenius")
-        if tracer is None:
-            raise DataError(f"analysis {spec.tracer!r} is not an Arrhenius fit")
+    fields = {name: getattr(spec, name) for name in HavenOptions.model_fields}
+    fields["density_cm3"] = spec.density_cm3 or inputs.study.sample.li_density
+    options = HavenOptions(**fields)
+    if spec.tracer or spec.tracer_table or spec.conductivity_table:
+        density = _need(options.density_cm3, "density (here or li_density in [sample])", spec.id)
+        table_opts = ArrheniusOptions(**{"density_cm3": density, "allow_cold": spec.allow_cold})
+        if spec.tracer:
+            tracer = inputs.upstream[spec.tracer].objects.get("arrhenius")
+            if tracer is None:
+                raise DataError(f"analysis {spec.tracer!r} is not an Arrhenius fit")
+        else:
+            tracer = arrhenius_of_table(_need(spec.tracer_table, "tracer or tracer_table",
+                                              spec.id), table_opts)
+        cond = arrhenius_of_table(_need(spec.conductivity_table, "conductivity_table", spec.id),
+                                  table_opts)
+        res = haven_analysis(options, tracer_fit=tracer, conductivity_fit=cond)
     else:
-        tracer = fit_arrhenius_table(_need(spec.tracer_table, "tracer or tracer_table", spec.id))
-    cond = fit_arrhenius_table(spec.conductivity_table, density_cm3=density)
-    res = haven_from_arrhenius(tracer, cond, shared_ea=spec.shared_ea)
+        res = haven_analysis(options)
     at = "" if res.temperature_K is None else f" at {res.temperature_K:.1f} K"
     why = f" ({res.notes[0]})" if res.notes else ""
     methods = (f"The Haven ratio H_R = D*/D_sigma was obtained by {res.method}: "

@@ -13,6 +13,9 @@ from ..grain_boundary.map_analysis import GBMapOptions
 from ..grain_boundary.options import StepOptions
 from ..imaging.options import ProfileLine
 from ..microstructure.grains import GrainOptions
+from ..models.arrhenius_options import ArrheniusOptions
+from ..models.haven_options import HavenOptions
+from ..models.series_options import SeriesOptions
 from ..units import K_B_EV
 from ._base import ID_PATTERN, Model
 from .fields import (
@@ -20,12 +23,10 @@ from .fields import (
     Energy,
     InputFile,
     Length,
-    LengthWithError,
     NumberDensity,
     Point,
     Temperature,
     Time,
-    Velocity,
 )
 
 __all__ = [
@@ -224,22 +225,23 @@ class BulkArrhenius(_Model):
         return self.D_ref * math.exp(-self.Ea / K_B_EV * (1 / temperature_k - 1 / self.T_ref))
 
 
-class SeriesModelSpec(_Analysis):
+class SeriesModelSpec(_Analysis, SeriesOptions):
     """Effective D of a polycrystal from D_b, k and the grain size (series / MG / brick), or
-    k = D_gb/delta from the D_eff of another analysis (``d_eff_from``)."""
+    k = D_gb/delta from the D_eff of another analysis (``d_eff_from``). The options are the
+    library's :class:`~tracerdiff.models.series_options.SeriesOptions` (the flags of
+    ``tracerdiff series``); ``k_from``, ``grain_size_from``, ``d_eff_from`` take values from
+    other analyses, ``d_bulk``, ``grain_size`` and ``delta`` default to [sample]."""
 
     type: Literal["series_model"]
-    d_bulk: Diffusivity | None = None
-    k: Velocity | None = None
     k_from: str | None = None
-    grain_size: LengthWithError | None = None
     grain_size_from: str | None = None
-    model: Literal["series", "brick", "mg1", "mg2", "mg3", "hs", "hex"] = "series"
-    time: Time | None = Field(default=None, gt=0)
-    n_grains: int | None = Field(default=None, ge=1)
-    k_spread: float = Field(default=0.0, ge=0)
     d_eff_from: str | None = None
     d_bulk_arrhenius: BulkArrhenius | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _file_units(cls, data: Any) -> Any:
+        return cls.check_file_units(data)
 
     @field_validator("d_eff_from")
     @classmethod
@@ -268,16 +270,21 @@ class ArrheniusPoint(_Model):
     stderr: Diffusivity | None = None
 
 
-class ArrheniusSpec(_Analysis):
-    """Arrhenius fit of D(T) from a table, listed points and/or other analyses' results."""
+class ArrheniusSpec(_Analysis, ArrheniusOptions):
+    """Arrhenius fit of D(T) from a table, listed points and/or other analyses' results; the
+    options are the library's :class:`~tracerdiff.models.arrhenius_options.ArrheniusOptions`
+    (the flags of ``tracerdiff arrhenius``)."""
 
     type: Literal["arrhenius"]
     table: InputFile | None = None
     points: list[ArrheniusPoint] = Field(default_factory=list)
     from_analyses: list[str] = Field(default_factory=list)
     key: str = "D_eff"
-    density: NumberDensity | None = None
-    label: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _file_units(cls, data: Any) -> Any:
+        return cls.check_file_units(data)
 
     def depends_on(self) -> list[str]:
         return list(self.from_analyses)
@@ -292,15 +299,22 @@ class NernstEinsteinSpec(_Analysis):
     charge: int = Field(default=1, ge=1)
 
 
-class HavenRatioSpec(_Analysis):
-    """Haven ratio from a tracer Arrhenius analysis (or table) and a conductivity table."""
+class HavenRatioSpec(_Analysis, HavenOptions):
+    """Haven ratio from a tracer Arrhenius analysis (or table) and a conductivity table, or from
+    two values (``d_tracer``, ``d_sigma``); the options are the library's
+    :class:`~tracerdiff.models.haven_options.HavenOptions` (the flags of ``tracerdiff haven``);
+    ``shared_ea`` defaults to true here, ``density`` to [sample] li_density."""
 
     type: Literal["haven_ratio"]
     tracer: str | None = None
     tracer_table: InputFile | None = None
-    conductivity_table: InputFile
-    density: NumberDensity | None = None
+    conductivity_table: InputFile | None = None
     shared_ea: bool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _file_units(cls, data: Any) -> Any:
+        return cls.check_file_units(data)
 
     def depends_on(self) -> list[str]:
         return [self.tracer] if self.tracer else []
