@@ -148,3 +148,68 @@ def test_temperatures_given_or_from_the_files(
     with pytest.raises(ConfigError, match="one per spectrum"):
         run_impedance(spec(tmp_path, files=["a.csv"], temperatures=["40 degC", "50 degC"]),
                       inputs())
+
+
+STUDY = """\
+[study]
+title = "pellet"
+seed = 1
+
+[sample]
+material = "LLTO (simulated)"
+li_density = "5.0e21 cm^-3"
+
+[[analyses]]
+id = "arrDb"
+type = "arrhenius"
+label = "D_b"
+table = "D_b.csv"
+
+[[analyses]]
+id = "imp"
+type = "impedance"
+files = ["IS_m20C.csv", "IS_40C.csv", "IS_120C.csv"]
+thickness = "1.0 mm"
+area = "{area}"
+tracer = "arrDb"
+shared_ea = true
+"""
+
+
+def _study(pellet: tuple[Path, list[str], dict[str, Any]], tmp_path: Path, area: str) -> Path:
+    import shutil
+
+    base, files, _ = pellet
+    for f in files:
+        shutil.copy(base / f, tmp_path / f)
+    t = np.array([253.15, 293.15, 333.15, 373.15])
+    rows = [f"{x:.2f},{MAT.d_bulk(float(x)):.6e},{0.03 * MAT.d_bulk(float(x)):.6e}" for x in t]
+    (tmp_path / "D_b.csv").write_text("T_K,D,D_err\n" + "\n".join(rows) + "\n")
+    (tmp_path / "study.toml").write_text(STUDY.format(area=area))
+    return tmp_path / "study.toml"
+
+
+def test_study_runs_the_analysis(pellet: tuple[Path, list[str], dict[str, Any]],
+                                 tmp_path: Path) -> None:
+    from tracerdiff.study import run_study
+
+    res = run_study(_study(pellet, tmp_path, "0.2 cm^2"), tmp_path / "out")
+    imp = next(o for o in res.outcomes if o.id == "imp")
+    assert imp.status == "ok", imp.reason
+    h = imp.results["haven_bulk"]
+    assert abs(h["value"] - 0.8) < 3 * h["stderr"]
+    assert h["note"].startswith("joint fit")  # the same Ea: H_R from one shared Ea
+    page = (tmp_path / "out" / "report.html").read_text()
+    assert "imp_arrhenius" in page and "imp_nyquist" in page
+    assert (tmp_path / "out" / "tables" / "imp_spectra.csv").is_file()
+
+
+def test_study_file_errors_name_the_key(pellet: tuple[Path, list[str], dict[str, Any]],
+                                        tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    path = _study(pellet, tmp_path, "0.2 cm")
+    with pytest.raises(SystemExit) as exc:
+        main(["validate", str(path)])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "analyses[1].area" in err and "not an area" in err and "study.toml:" in err

@@ -6,8 +6,10 @@ B: 110 h exchange, line scan; 2 and 6 weeks cumulative storage at 22 C, line sca
 line-scan sample is a 2D polycrystal strip 10 mm long and 64 um wide, ``STRIPS``; a scan
 averages the field across the strip).
 C: 63 h exchange, line scan; 3.8 h at 200 C, line scan.   D: 60 h, then 4 h at 100 C.
-E: 60 h, then 10 min at 250 C.  Plus bulk and GB conductivity tables for the Haven ratio and a
-bulk (NMR-like) D_b table for the quench check.
+E: 60 h, then 10 min at 250 C.  Plus bulk and GB conductivity tables for the Haven ratio, a
+bulk (NMR-like) D_b table for the quench check, and impedance spectra of a pellet at the
+conductivity tables' temperatures (``spectra``: sigma from D_b and l k through
+Nernst-Einstein with the same Haven ratios; their own random stream).
 Every file is listed in ``manifest.json``; every input parameter and the truths in
 ``truth.json``.  The truths are computed independently of the analyses and like for like: the 2D
 homogenised D_eff of the map's microstructure (steady-state flux solve), each line-scan strip's
@@ -37,6 +39,7 @@ from .fv2d import evolve_polycrystal, homogenised_d_eff
 from .materials import LLTO_REFERENCE, MaterialLaw, llto_material
 from .microstructure import make_polycrystal
 from .sims import simulate_line_scan, simulate_sims_image
+from .spectra import write_demo_spectra
 
 __all__ = ["DEMO_SEED", "DemoResult", "build_demo_dataset", "bundled_demo_path"]
 
@@ -364,6 +367,11 @@ def _write_demo(out: Path, seed: int, size: str) -> None:
         samples[name] = tr
     entries += _conductivity(out, mat, rng)
     entries += _bulk_table(out, mat, rng)
+    spectra, spectra_truth = write_demo_spectra(
+        out, mat, seed=seed, haven_bulk=HAVEN_BULK, haven_gb=HAVEN_GB,
+        grain_um=LLTO_REFERENCE["grain_mean_um"],
+        li_density_cm3=LLTO_REFERENCE["li_density_cm3"])
+    entries += spectra
     truth = {
         "seed": seed,
         "size": size,
@@ -380,6 +388,7 @@ def _write_demo(out: Path, seed: int, size: str) -> None:
             note="the series formula itself (not a truth): compare models with "
             "samples/A/D_eff_homogenised_by_T_K"),
         **_apparent_truths(samples, mat),
+        "impedance": spectra_truth,
     }
     atomic_write_text(out / "truth.json", to_json(truth) + "\n")
     manifest = {

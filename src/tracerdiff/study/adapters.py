@@ -12,6 +12,7 @@ from .adapters_data import (
 )
 from .adapters_fits import run_evolution_fit, run_profile_fit
 from .adapters_grains import run_gb_map, run_grains
+from .adapters_impedance import run_impedance
 from .adapters_models import run_arrhenius, run_haven, run_nernst_einstein, run_quench, run_series
 from .tasks import Runner
 
@@ -30,4 +31,5 @@ RUNNERS: dict[str, Runner] = {
     "nernst_einstein": Runner(run=run_nernst_einstein),
     "haven_ratio": Runner(run=run_haven),
     "quench_check": Runner(run=run_quench),
+    "impedance": Runner(run=run_impedance),
 }

@@ -28,6 +28,7 @@ from .fields import (
     Temperature,
     Time,
 )
+from .schema_impedance import ImpedanceSpec
 
 __all__ = [
     "ANALYSIS_TYPES",
@@ -346,7 +347,8 @@ AnalysisSpec = Annotated[
     | ArrheniusSpec
     | NernstEinsteinSpec
     | HavenRatioSpec
-    | QuenchCheckSpec,
+    | QuenchCheckSpec
+    | ImpedanceSpec,
     Field(discriminator="type"),
 ]
 
@@ -363,4 +365,5 @@ ANALYSIS_TYPES = (
     "nernst_einstein",
     "haven_ratio",
     "quench_check",
+    "impedance",
 )
