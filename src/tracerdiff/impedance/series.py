@@ -64,15 +64,27 @@ def _arrhenius(results: Sequence[ImpedanceResult], key: str, d_key: str,
     if len({r.temperature_K for r in ok}) < 2:
         return None, None
     use_d = all(d_key in r.derived.values for r in ok)
-    t = np.array([float(r.temperature_K) for r in ok if r.temperature_K is not None])
     vals = [r.derived.values[d_key if use_d else key] for r in ok]
+    determined = [x[1] is not None and np.isfinite(x[1]) and x[1] > 0 for x in vals]
+    notes = []
+    if any(determined) and not all(determined):
+        # a value the fit could not determine has no weight: it is left out, never fitted unweighted
+        left = [f"{float(r.temperature_K):.1f} K" for r, d in zip(ok, determined, strict=True)
+                if not d and r.temperature_K is not None]
+        notes.append(f"{key}: left out of the Arrhenius fit where the spectrum did not determine it"
+                     f" ({', '.join(left)})")
+        ok = [r for r, d in zip(ok, determined, strict=True) if d]
+        vals = [x for x, d in zip(vals, determined, strict=True) if d]
+        if len({r.temperature_K for r in ok}) < 2:
+            return None, notes[0]
+    t = np.array([float(r.temperature_K) for r in ok if r.temperature_K is not None])
     v = np.array([x[0] for x in vals])
     e = None if any(x[1] is None for x in vals) else np.array([x[1] for x in vals], dtype=float)
     if use_d:
-        return fit_arrhenius(t, v, e, label=d_key), None
+        return fit_arrhenius(t, v, e, label=d_key), "; ".join(notes) or None
+    notes.append(f"{key}: no carrier density, sigma T fitted (S K/cm)")
     return (fit_arrhenius(t, v * t, None if e is None else e * t, unit="S K/cm",
-                          label=f"{key} T"),
-            f"{key}: no carrier density, sigma T fitted (S K/cm)")
+                          label=f"{key} T"), "; ".join(notes))
 
 
 def analyze_series(spectra: Sequence[Spectrum], options: ImpedanceOptions | None = None,
