@@ -7,11 +7,11 @@ import io
 import matplotlib
 
 matplotlib.use("Agg")
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import numpy as np
+from matplotlib.figure import Figure
 
-from tracerdiff.models import fit_arrhenius, plot_arrhenius  # noqa: E402
-from tracerdiff.plottext import literal  # noqa: E402
+from tracerdiff.models import fit_arrhenius, plot_arrhenius
+from tracerdiff.plottext import literal
 
 
 def test_literal_escapes_dollars() -> None:
