@@ -4,10 +4,12 @@ project's one quantity parser (:func:`tracerdiff.units.parse_quantity`)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from .errors import InputError
 from .units import parse_quantity
 
-__all__ = ["parse_lengths_xy", "parse_point"]
+__all__ = ["parse_lengths_xy", "parse_point", "point_field"]
 
 
 def _length(text: str, *, what: str, default_unit: str) -> float:
@@ -41,3 +43,18 @@ def parse_lengths_xy(text: str, *, option: str) -> tuple[float, float]:
     if not (x > 0 and y > 0):
         raise InputError(f"{option}: expected one or two positive lengths, got {text!r}")
     return x, y
+
+
+def point_field(v: Any) -> tuple[float, float]:
+    """A point of a study key or options model: ``"X,Y"`` (um, or with a unit) or ``[x, y]`` in
+    um; raises ValueError (for pydantic) with what was expected."""
+    if isinstance(v, (list, tuple)) and len(v) == 2 and all(
+        isinstance(a, (int, float)) and not isinstance(a, bool) for a in v
+    ):
+        return float(v[0]), float(v[1])
+    if not isinstance(v, str):
+        raise ValueError(f"expected a point 'X,Y' in um such as '20,100', got {v!r}")
+    try:
+        return parse_point(v, option="point")
+    except InputError as exc:
+        raise ValueError(str(exc).removeprefix("point: ")) from None

@@ -197,18 +197,9 @@ def validation_message(exc: ValidationError) -> str:
 
 def _point(v: Any) -> tuple[float, float]:
     """``"X,Y"`` (um, or with a unit) or ``[x, y]`` in um."""
-    from ..parsing import parse_point
+    from ..parsing import point_field
 
-    if isinstance(v, (list, tuple)) and len(v) == 2 and all(
-        isinstance(a, (int, float)) and not isinstance(a, bool) for a in v
-    ):
-        return float(v[0]), float(v[1])
-    if not isinstance(v, str):
-        raise ValueError(f"expected a point 'X,Y' in um such as '20,100', got {v!r}")
-    try:
-        return parse_point(v, option="point")
-    except InputError as exc:
-        raise ValueError(str(exc).removeprefix("point: ")) from None
+    return point_field(v)
 
 
 def _length_um(v: Any) -> float:

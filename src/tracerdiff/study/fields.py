@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, ValidationInfo
 
 from ..errors import InputError
-from ..parsing import parse_point
+from ..parsing import point_field
 from ..units import INTERNAL_UNITS, parse_quantity, parse_quantity_with_error
 from .paths import check_regular_file, resolve_study_path
 
@@ -91,17 +91,6 @@ def _parse_err(kind: str) -> Any:
     return BeforeValidator(check)
 
 
-def _parse_point(v: Any) -> tuple[float, float]:
-    if isinstance(v, list) and len(v) == 2 and all(isinstance(a, (int, float)) for a in v):
-        return float(v[0]), float(v[1])
-    if not isinstance(v, str):
-        raise ValueError(f"expected a point 'X,Y' in um such as '20,100', got {v!r}")
-    try:
-        return parse_point(v, option="point")
-    except InputError as exc:
-        raise ValueError(str(exc).removeprefix("point: ")) from None
-
-
 def _fraction(v: Any) -> float:
     if isinstance(v, bool) or not isinstance(v, (int, float, str)):
         raise ValueError(f"expected an isotope fraction between 0 and 1 such as 0.0759, got {v!r}")
@@ -147,7 +136,7 @@ Conductivity = Annotated[float, _parse("conductivity")]
 NumberDensity = Annotated[float, _parse("number_density")]
 Dimensionless = Annotated[float, _parse("dimensionless")]
 LengthWithError = Annotated[ValueErr, _parse_err("length")]
-Point = Annotated[tuple[float, float], BeforeValidator(_parse_point)]
+Point = Annotated[tuple[float, float], BeforeValidator(point_field)]
 Fraction = Annotated[float, BeforeValidator(_fraction)]
 Background = Annotated[float | str, BeforeValidator(_background)]
 InputFile = Annotated[Path, BeforeValidator(_input_file)]
