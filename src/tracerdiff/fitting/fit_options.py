@@ -15,7 +15,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from ..errors import InputError
-from ..grain_boundary.options import GBOptionsModel, Seconds
+from ..grain_boundary.options import GBOptionsModel, Seconds, quantity_field
 from ..units import parse_quantity, parse_quantity_with_error
 
 __all__ = ["FIX_KINDS", "ProfileFitOptions", "fit_profile_options"]
@@ -56,15 +56,6 @@ def _grain_size(v: Any) -> Any:
     return mean, sd
 
 
-def _diffusivity(v: Any) -> Any:
-    if not isinstance(v, str):
-        return v
-    try:
-        return parse_quantity(v, "diffusivity")
-    except InputError as exc:
-        raise ValueError(f"{exc}; expected e.g. '2.6e-8 cm^2/s'") from None
-
-
 class ProfileFitOptions(GBOptionsModel):
     """``model`` erfc | exchange | thin_film; ``time_s`` (key ``time``) the diffusion time;
     ``fix`` held parameters; ``free`` released default-fixed ones (``x0``); the grain-sampling
@@ -82,7 +73,8 @@ class ProfileFitOptions(GBOptionsModel):
     grain_size_um: Annotated[tuple[float, float] | None, BeforeValidator(_grain_size)] = Field(
         default=None, alias="grain_size")
     k_spread: float | None = Field(default=None, ge=0)
-    d_bulk: Annotated[float | None, BeforeValidator(_diffusivity)] = Field(default=None, gt=0)
+    d_bulk: Annotated[float | None, quantity_field("diffusivity", "2.6e-8 cm^2/s")] = Field(
+        default=None, gt=0)
     posterior: int = Field(default=0, ge=0)
     seed: int | None = Field(default=None, ge=0)
 

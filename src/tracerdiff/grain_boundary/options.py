@@ -29,13 +29,16 @@ from pydantic import (
 from ..errors import InputError
 from ..units import parse_quantity, parse_quantity_with_error
 
-__all__ = ["GBOptionsModel", "StepOptions", "options_message"]
+__all__ = ["GBOptionsModel", "StepOptions", "options_message", "quantity_field"]
 
 
-def _quantity(kind: str, example: str) -> Any:
-    """A float in internal units from a quantity string (with its unit) or a number."""
+def quantity_field(kind: str, example: str) -> Any:
+    """A pydantic validator: a float in internal units from a quantity string (with its unit), a
+    number, or a list of them; ``example`` is named when the text is not such a quantity."""
 
     def check(v: Any) -> Any:
+        if isinstance(v, list):
+            return [check(t) for t in v]
         if v is None or isinstance(v, bool) or not isinstance(v, str):
             return v
         try:
@@ -46,9 +49,9 @@ def _quantity(kind: str, example: str) -> Any:
     return BeforeValidator(check)
 
 
-LengthUm = Annotated[float, _quantity("length", "12 um")]
-LengthNm = Annotated[float, _quantity("length_nm", "0.5 nm")]
-Seconds = Annotated[float, _quantity("time", "16 d")]
+LengthUm = Annotated[float, quantity_field("length", "12 um")]
+LengthNm = Annotated[float, quantity_field("length_nm", "0.5 nm")]
+Seconds = Annotated[float, quantity_field("time", "16 d")]
 
 
 def _finite(v: float | None, what: str, *, positive: bool = True) -> None:

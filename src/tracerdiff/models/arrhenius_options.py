@@ -14,32 +14,17 @@ from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
-from ..errors import DataError, InputError
-from ..grain_boundary.options import GBOptionsModel
+from ..errors import DataError
+from ..grain_boundary.options import GBOptionsModel, quantity_field
 from ..quantities import quantity
-from ..units import parse_quantity
 
 __all__ = ["ArrheniusOptions", "arrhenius_analysis", "arrhenius_of_table", "extrapolation"]
 
 
-def _quantity(kind: str, example: str) -> Any:
-    def check(v: Any) -> Any:
-        if isinstance(v, list):
-            return [check(t) for t in v]
-        if not isinstance(v, str):
-            return v
-        try:
-            return parse_quantity(v, kind)
-        except InputError as exc:
-            raise ValueError(f"{exc}; expected e.g. {example!r}") from None
-
-    return BeforeValidator(check)
-
-
-Kelvin = Annotated[float, _quantity("temperature", "22 degC")]
-PerCm3 = Annotated[float, _quantity("number_density", "5e21 cm^-3")]
+Kelvin = Annotated[float, quantity_field("temperature", "22 degC")]
+PerCm3 = Annotated[float, quantity_field("number_density", "5e21 cm^-3")]
 
 
 class ArrheniusOptions(GBOptionsModel):
