@@ -38,3 +38,25 @@ def test_impossible_sample_values_refused(
     assert exc.value.code == 2
     assert key in err and "study.toml:" in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("line", "key"), [
+    ('window = "0 um"', "window"), ('guard = "-1 um"', "guard"), ('delta = "-0.5 nm"', "delta"),
+])
+def test_impossible_gb_step_options_refused(
+    fixture_study: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], line: str, key: str,
+) -> None:
+    for f in fixture_study.parent.iterdir():
+        if f.is_file():
+            (tmp_path / f.name).write_bytes(f.read_bytes())
+    study = tmp_path / "study.toml"
+    text = study.read_text()
+    anchor = 'type = "gb_steps"\n'
+    assert anchor in text
+    study.write_text(text.replace(anchor, anchor + line + "\n", 1))
+    with pytest.raises(SystemExit) as exc:
+        main(["validate", str(study)])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2
+    assert key in err and "study.toml:" in err
+    assert len(err.strip().splitlines()) == 1

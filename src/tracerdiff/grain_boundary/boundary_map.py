@@ -59,7 +59,7 @@ class BoundaryMapOptions(GBOptionsModel):
     delta_nm: LengthNm | None = Field(default=None, alias="delta")
     resolution_um: LengthUm = Field(default=1.0, alias="resolution")
     guard_um: LengthUm | None = Field(default=None, alias="guard")
-    window_um: LengthUm = Field(default=8.0, alias="window")
+    window_um: LengthUm = Field(default=8.0, gt=0, alias="window")
     min_length_um: LengthUm | None = Field(default=None, alias="min_length")
     min_pixels: int = 8
     curvature: Literal["shared", "separate"] = "shared"

@@ -181,7 +181,7 @@ class StepOptions(GBOptionsModel):
     d_bulk: float | None = None
     d_bulk_err: float | None = None
     delta_nm: LengthNm | None = Field(default=None, alias="delta")
-    window_um: LengthUm | None = Field(default=None, alias="window")
+    window_um: LengthUm | None = Field(default=None, gt=0, alias="window")
     guard_um: LengthUm | None = Field(default=None, alias="guard")
     resolution_um: LengthUm = Field(default=1.0, alias="resolution")
     order: Literal[1, 2] = 2
