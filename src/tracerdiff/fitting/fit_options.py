@@ -15,7 +15,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from ..errors import InputError
-from ..grain_boundary.options import GBOptionsModel, Seconds, quantity_field
+from ..options_base import GBOptionsModel, Seconds, quantity_field
 from ..units import parse_quantity, parse_quantity_with_error
 
 __all__ = ["FIX_KINDS", "ProfileFitOptions", "fit_profile_options"]

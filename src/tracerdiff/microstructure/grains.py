@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field, field_validator
 
-from ..grain_boundary.options import GBOptionsModel, LengthUm
+from ..options_base import GBOptionsModel, LengthUm
 from ..results import ResultMixin
 from .segment import GrainSegmentation
 from .stats import GrainStatistics

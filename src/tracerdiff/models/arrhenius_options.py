@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike
 from pydantic import Field
 
 from ..errors import DataError
-from ..grain_boundary.options import GBOptionsModel, quantity_field
+from ..options_base import GBOptionsModel, quantity_field
 from ..quantities import quantity
 
 __all__ = ["ArrheniusOptions", "arrhenius_analysis", "arrhenius_of_table", "extrapolation"]

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from pydantic import Field, model_validator
 
 from ..errors import InputError, UnitError
-from ..grain_boundary.options import GBOptionsModel
+from ..options_base import GBOptionsModel
 from ..units import parse_quantity_with_error
 from .arrhenius_options import Kelvin, PerCm3
 

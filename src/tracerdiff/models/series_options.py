@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import BeforeValidator, Field, model_validator
 
 from ..errors import InputError
-from ..grain_boundary.options import GBOptionsModel, LengthNm, LengthUm, Seconds
+from ..options_base import GBOptionsModel, LengthNm, LengthUm, Seconds
 from ..units import parse_quantity_with_error
 
 __all__ = ["SeriesOptions", "series_model"]
