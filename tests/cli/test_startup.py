@@ -28,3 +28,18 @@ def test_public_names_still_resolve() -> None:
     assert "open" not in tracerdiff.__all__
     with pytest.raises(AttributeError):
         _ = tracerdiff.no_such_name  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("module", ["tracerdiff.models.series_options",
+                                    "tracerdiff.models.haven_options",
+                                    "tracerdiff.models.arrhenius_options"])
+def test_model_commands_do_not_load_the_map_analysis(module: str) -> None:
+    """`series`, `haven`, `arrhenius` start in well under a second: their options do not pull
+    in the grain-boundary map analysis (scipy.stats, xarray)."""
+    banned = ["scipy.stats", "xarray", "tracerdiff.grain_boundary", "matplotlib"]
+    code = (
+        f"import sys, json, {module}\n"
+        f"print(json.dumps([m for m in {banned!r} if m in sys.modules]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == []
