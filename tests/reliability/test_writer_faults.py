@@ -268,7 +268,8 @@ CASES: list[tuple[str, list[str], dict[str, Check], list[tuple[str, int]], bool]
                             "1 um", *D_BULK, "--d-gb-over-delta", "1.5e-6 cm/s",
                             "--c-initial", "0.0759", "--c-source", "0.95", "--time", "1 h",
                             "-o", "out"], {"out": _folder}, FAST, False),
-    ("simulate-demo", ["simulate", "demo", "-o", "out"], {"out": _folder}, FAST, True),
+    ("simulate-demo", ["simulate", "demo", "-o", "out"], {"out": _folder}, [("commit+", 1)],
+     True),
     ("run", ["run", "study.toml", "-o", "out"], {"out": _folder}, FAST, True),
     ("demo", ["demo", "-o", "out"], {"out": _folder}, [("commit+", 1)], True),
 ]
