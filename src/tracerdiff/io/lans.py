@@ -1,4 +1,4 @@
-"""Look@NanoSIMS (LANS) ion-map exports: one ``.mat`` file per ion (``mat/13C.mat``...) holding
+"""Look@NanoSIMS (LANS) ion-map exports: one ``.mat`` file per ion (e.g. ``mat/13C.mat``) holding
 ``IM`` (the drift-corrected, accumulated counts image), ``xyscale`` (the field of view, um) and,
 when regions of interest were drawn, ``CELLS`` (an integer label image, 0 = outside every ROI).
 
