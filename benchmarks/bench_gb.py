@@ -73,14 +73,18 @@ def main() -> None:
     gbs = [[g] for g in gb]
     t_ours = timed(lambda: analyze_profiles(profiles, gbs, d_bulk=D_B), rep)
     t_peer = timed(lambda: peer_polyfit(x, c, gb), rep)
-    print(f"step analysis, 1000 GBs on 1000 profiles: ours {t_ours:.3f} s "
-          f"(target < 2 s), peer np.polyfit loop {t_peer:.3f} s")
+    print(
+        f"step analysis, 1000 GBs on 1000 profiles: ours {t_ours:.3f} s "
+        f"(target < 2 s), peer np.polyfit loop {t_peer:.3f} s"
+    )
     rows = 50 if args.quick else 200
     xm, cm, em = map_rows(rng, rows=rows)
     t_det = timed(lambda: detect_steps_batch(xm, cm, em), 1)
     t_loop = timed(lambda: [detect_steps(xm, cm[i], em[i]) for i in range(rows)], 1)
-    print(f"step detection, {rows} profiles of 512 px: ours batched {t_det:.2f} s "
-          f"(target < 10 s for 200), peer profile-by-profile {t_loop:.2f} s")
+    print(
+        f"step detection, {rows} profiles of 512 px: ours batched {t_det:.2f} s "
+        f"(target < 10 s for 200), peer profile-by-profile {t_loop:.2f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -63,9 +63,12 @@ def case_peer(use_fipy: bool) -> dict:
     for rtol in (1e-4, 1e-3, 3e-3):
         t0 = time.perf_counter()
         c, n, nf, _ = integrate_stage(a, b, c0, duration_s=t, rtol=rtol, scale=CS - C0)
-        out[f"ours_rtol_{rtol:g}"] = {"time_s": time.perf_counter() - t0, "steps": n,
-                                      "factorisations": nf,
-                                      "max_error": float(np.max(np.abs(c - ref)))}
+        out[f"ours_rtol_{rtol:g}"] = {
+            "time_s": time.perf_counter() - t0,
+            "steps": n,
+            "factorisations": nf,
+            "max_error": float(np.max(np.abs(c - ref))),
+        }
     if use_fipy:
         sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "simulate"))
         from fipy_peer import fipy_backward_euler
@@ -73,10 +76,22 @@ def case_peer(use_fipy: bool) -> dict:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             t0 = time.perf_counter()
-            peer = fipy_backward_euler(gx, gy, h_cm=1e-4, d_bulk=db, c0=C0, c_source=CS,
-                                       time_s=t, steps=50, solver="pcg", tolerance=1e-12)
-            out["fipy_be_50"] = {"time_s": time.perf_counter() - t0,
-                                 "max_error": float(np.max(np.abs(peer.ravel() - ref)))}
+            peer = fipy_backward_euler(
+                gx,
+                gy,
+                h_cm=1e-4,
+                d_bulk=db,
+                c0=C0,
+                c_source=CS,
+                time_s=t,
+                steps=50,
+                solver="pcg",
+                tolerance=1e-12,
+            )
+            out["fipy_be_50"] = {
+                "time_s": time.perf_counter() - t0,
+                "max_error": float(np.max(np.abs(peer.ravel() - ref))),
+            }
     out["peak_rss_mb"] = _maxrss_mb()
     return out
 
@@ -87,25 +102,43 @@ def case_history() -> dict:
     poly = make_polycrystal((500, 1000), rng=2)
     t_ms = time.perf_counter() - t0
     t0 = time.perf_counter()
-    ev = evolve_polycrystal(poly, mat, [Stage(T22, 59 * H, "source"), Stage(T22, 16 * 86400.0)],
-                            c_initial=C0, c_source=CS, gb_faces="corrected", rtol=1e-4)
-    return {"cells": 500 * 1000, "microstructure_s": t_ms,
-            "history_s": time.perf_counter() - t0,
-            "pieces": [r.to_dict() for r in ev.reports], "peak_rss_mb": _maxrss_mb()}
+    ev = evolve_polycrystal(
+        poly,
+        mat,
+        [Stage(T22, 59 * H, "source"), Stage(T22, 16 * 86400.0)],
+        c_initial=C0,
+        c_source=CS,
+        gb_faces="corrected",
+        rtol=1e-4,
+    )
+    return {
+        "cells": 500 * 1000,
+        "microstructure_s": t_ms,
+        "history_s": time.perf_counter() - t0,
+        "pieces": [r.to_dict() for r in ev.reports],
+        "peak_rss_mb": _maxrss_mb(),
+    }
 
 
 def case_scale(ny: int, nx: int) -> dict:
     _, _, _, _, a, b, _ = _setup(ny, nx)
     t0 = time.perf_counter()
-    _, n, nf, _ = integrate_stage(a, b, np.full(a.shape[0], C0), duration_s=59 * H, rtol=1e-4,
-                                  scale=CS - C0)
-    return {"cells": ny * nx, "time_s": time.perf_counter() - t0, "steps": n,
-            "factorisations": nf, "peak_rss_mb": _maxrss_mb()}
+    _, n, nf, _ = integrate_stage(
+        a, b, np.full(a.shape[0], C0), duration_s=59 * H, rtol=1e-4, scale=CS - C0
+    )
+    return {
+        "cells": ny * nx,
+        "time_s": time.perf_counter() - t0,
+        "steps": n,
+        "factorisations": nf,
+        "peak_rss_mb": _maxrss_mb(),
+    }
 
 
 def _sub(args: list[str]) -> dict:
-    r = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
-                       check=True)
+    r = subprocess.run(
+        [sys.executable, __file__, *args], capture_output=True, text=True, check=True
+    )
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 
@@ -123,10 +156,14 @@ def main() -> None:
         ny, nx = (int(v) for v in ns.shape.split("x"))
         print(json.dumps(case_scale(ny, nx)))
     else:
-        res = {"peer": _sub(["--case", "peer"] + (["--no-fipy"] if ns.no_fipy else [])),
-               "history": _sub(["--case", "history"]),
-               "scale": [_sub(["--case", "scale", "--shape", s])
-                         for s in ("200x500", "200x1000", "500x1000", "800x1000")]}
+        res = {
+            "peer": _sub(["--case", "peer"] + (["--no-fipy"] if ns.no_fipy else [])),
+            "history": _sub(["--case", "history"]),
+            "scale": [
+                _sub(["--case", "scale", "--shape", s])
+                for s in ("200x500", "200x1000", "500x1000", "800x1000")
+            ],
+        }
         print(json.dumps(res, indent=2))
 
 

@@ -42,10 +42,15 @@ def make_map(counts: int = 1_000_000) -> xr.Dataset:
     cx = np.bincount(labels.ravel(), xx.ravel(), minlength=n) / np.maximum(area, 1)
     c = 0.076 + 0.87 * erfc(cx / 300.0)[labels]
     na = rng.binomial(counts, np.clip(c, 0, 1)).astype(float)
-    coords = {"x": ("x", np.arange(512) + 0.5, {"units": "um"}),
-              "y": ("y", np.arange(512) + 0.5, {"units": "um"})}
-    ds = xr.Dataset({"6Li": (("y", "x"), na), "7Li": (("y", "x"), counts - na)}, coords=coords,
-                    attrs={"pixel_size_x_um": 1.0, "pixel_size_y_um": 1.0})
+    coords = {
+        "x": ("x", np.arange(512) + 0.5, {"units": "um"}),
+        "y": ("y", np.arange(512) + 0.5, {"units": "um"}),
+    }
+    ds = xr.Dataset(
+        {"6Li": (("y", "x"), na), "7Li": (("y", "x"), counts - na)},
+        coords=coords,
+        attrs={"pixel_size_x_um": 1.0, "pixel_size_y_um": 1.0},
+    )
     return fraction_map(ds, pair="6Li/7Li", dead_time="none")
 
 
@@ -110,12 +115,16 @@ def bench_page_load(fds: xr.Dataset) -> float | None:
 def main() -> None:
     fds = make_map()
     t_app, t_lib = bench_lines(fds)
-    print(f"line moved, 512 x 512 map: app recompute median {1e3 * np.median(t_app):.0f} ms, "
-          f"max {1e3 * max(t_app):.0f} ms; library alone median {1e3 * np.median(t_lib):.0f} ms"
-          " (target < 200 ms)")
+    print(
+        f"line moved, 512 x 512 map: app recompute median {1e3 * np.median(t_app):.0f} ms, "
+        f"max {1e3 * max(t_app):.0f} ms; library alone median {1e3 * np.median(t_lib):.0f} ms"
+        " (target < 200 ms)"
+    )
     first = bench_page_load(fds)
-    print("first page load: " + ("skipped (no chromium)" if first is None
-                                 else f"{first:.2f} s (target < 3 s)"))
+    print(
+        "first page load: "
+        + ("skipped (no chromium)" if first is None else f"{first:.2f} s (target < 3 s)")
+    )
 
 
 if __name__ == "__main__":

@@ -32,8 +32,10 @@ def test_replace_if_only_for_tracerdiff_folders(tmp_path: Path) -> None:
     d = tmp_path / "run"
     d.mkdir()
     (d / "x").write_text("1")
-    with pytest.raises(OutputExistsError, match="not written by tracerdiff"), atomic_dir(
-            d, replace_if=lambda p: True):
+    with (
+        pytest.raises(OutputExistsError, match="not written by tracerdiff"),
+        atomic_dir(d, replace_if=lambda p: True),
+    ):
         pass
     assert (d / "x").read_text() == "1"
     d2 = tmp_path / "run2"

@@ -8,9 +8,10 @@ from tracerdiff.errors import UnitError
 from tracerdiff.units import INTERNAL_UNITS, parse_quantity, parse_quantity_with_error
 
 
-@pytest.mark.parametrize(("text", "cm2"), [("0.2 cm^2", 0.2), ("20 mm^2", 0.2),
-                                           ("2e7 um^2", 0.2), ("0.2 cm2", 0.2),
-                                           ("2e-5 m^2", 0.2)])
+@pytest.mark.parametrize(
+    ("text", "cm2"),
+    [("0.2 cm^2", 0.2), ("20 mm^2", 0.2), ("2e7 um^2", 0.2), ("0.2 cm2", 0.2), ("2e-5 m^2", 0.2)],
+)
 def test_areas_in_cm2(text: str, cm2: float) -> None:
     assert parse_quantity(text, "area") == pytest.approx(cm2, rel=1e-12)
     assert INTERNAL_UNITS["area"][1] == "cm^2"
@@ -22,9 +23,14 @@ def test_area_with_error() -> None:
     assert (v, e) == pytest.approx((0.2, 0.01))
 
 
-@pytest.mark.parametrize(("text", "message"), [("0.2 cm", "is not an area"),
-                                               ("0.2 cm^2/s", "is not an area"),
-                                               ("-0.2 cm^2", "an area cannot be negative")])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("0.2 cm", "is not an area"),
+        ("0.2 cm^2/s", "is not an area"),
+        ("-0.2 cm^2", "an area cannot be negative"),
+    ],
+)
 def test_not_an_area(text: str, message: str) -> None:
     with pytest.raises(UnitError, match=message):
         parse_quantity(text, "area")

@@ -4,6 +4,7 @@ Public API re-exported here; see ``docs/`` for the user guide.  Everything but t
 classes is loaded on first use (PEP 562), so ``import tracerdiff`` and the command line start
 fast.
 """
+
 from __future__ import annotations
 
 import importlib

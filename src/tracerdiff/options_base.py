@@ -12,8 +12,15 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, mo
 from .errors import InputError
 from .units import parse_quantity, parse_quantity_with_error
 
-__all__ = ["GBOptionsModel", "LengthNm", "LengthUm", "OptionsModel", "Seconds",
-           "options_message", "quantity_field"]
+__all__ = [
+    "GBOptionsModel",
+    "LengthNm",
+    "LengthUm",
+    "OptionsModel",
+    "Seconds",
+    "options_message",
+    "quantity_field",
+]
 
 
 def quantity_field(kind: str, example: str) -> Any:
@@ -54,8 +61,9 @@ class GBOptionsModel(BaseModel):
     bad value raises :class:`~tracerdiff.errors.InputError` naming the option (from Python) or
     a validation error with the key and line (in a study file)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_by_name=True,
-                              validate_by_alias=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_by_name=True, validate_by_alias=True
+    )
 
     #: the file keys that hold a quantity and need their unit in a file
     QUANTITY_KEYS: ClassVar[tuple[str, ...]] = ()
@@ -78,12 +86,17 @@ class GBOptionsModel(BaseModel):
             for key in cls.QUANTITY_KEYS:
                 v = data.get(key)
                 items = v if isinstance(v, (list, tuple)) else [v]
-                if key not in cls.WITH_ERRORS and v is not None and not all(isinstance(t, str)
-                                                                 for t in items):
+                if (
+                    key not in cls.WITH_ERRORS
+                    and v is not None
+                    and not all(isinstance(t, str) for t in items)
+                ):
                     name = next((n for n, f in cls.model_fields.items() if f.alias == key), key)
-                    raise ValueError(f"{key}: expected a quantity with its unit (e.g. "
-                                     f"{_EXAMPLES.get(key, '1 um')!r}) or {name} in internal "
-                                     f"units, got {v!r}")
+                    raise ValueError(
+                        f"{key}: expected a quantity with its unit (e.g. "
+                        f"{_EXAMPLES.get(key, '1 um')!r}) or {name} in internal "
+                        f"units, got {v!r}"
+                    )
         return data
 
     #: file keys whose text may carry a standard error ("V+-E unit"), with their kind; the
@@ -100,9 +113,11 @@ class GBOptionsModel(BaseModel):
             if not isinstance(data.get(key), str) or f"{key}_err" not in cls.model_fields:
                 continue
             if data.get(f"{key}_err") is not None:
-                raise ValueError(f"{key}: give its error in the text ('2.6e-8+-0.3e-8 "
-                                 f"{'cm^2/s' if kind == 'diffusivity' else 'cm/s'}'), not also "
-                                 f"as {key}_err")
+                raise ValueError(
+                    f"{key}: give its error in the text ('2.6e-8+-0.3e-8 "
+                    f"{'cm^2/s' if kind == 'diffusivity' else 'cm/s'}'), not also "
+                    f"as {key}_err"
+                )
             try:
                 v, e = parse_quantity_with_error(data[key], kind)
             except InputError as exc:
@@ -119,8 +134,10 @@ class GBOptionsModel(BaseModel):
             v = data.get(key)
             items = v if isinstance(v, list) else [v]
             if v is not None and not all(isinstance(t, str) for t in items):
-                raise ValueError(f"{key}: expected a quantity with its unit (e.g. "
-                                 f"{_EXAMPLES.get(key, '1 um')!r}), got {v!r}")
+                raise ValueError(
+                    f"{key}: expected a quantity with its unit (e.g. "
+                    f"{_EXAMPLES.get(key, '1 um')!r}), got {v!r}"
+                )
         for name, f in cls.model_fields.items():
             errs = {f"{k}_err": k for k in cls.WITH_ERRORS}
             if name in data and (f.alias not in (None, name) or name in errs):
@@ -133,10 +150,25 @@ class GBOptionsModel(BaseModel):
 OptionsModel = GBOptionsModel
 
 
-_EXAMPLES = {"d_bulk": "2.6e-8 cm^2/s", "delta": "0.5 nm", "window": "12 um", "guard": "1.5 um",
-             "resolution": "1 um", "width": "20 um", "dt": "16 d", "time": "110 h",
-             "min_length": "5 um", "pixel_size": "0.5 um", "field_of_view": "256 um",
-             "line_width": "1 um", "min_grain": "2 um", "reference_T": "22 degC",
-             "density": "5e21 cm^-3", "extrapolate": "-110 degC", "k": "1.5e-6 cm/s",
-             "d_eff": "2.2e-9 cm^2/s", "grain_size": "16+-11 um",
-             "grain_size_error": "0.6 um"}
+_EXAMPLES = {
+    "d_bulk": "2.6e-8 cm^2/s",
+    "delta": "0.5 nm",
+    "window": "12 um",
+    "guard": "1.5 um",
+    "resolution": "1 um",
+    "width": "20 um",
+    "dt": "16 d",
+    "time": "110 h",
+    "min_length": "5 um",
+    "pixel_size": "0.5 um",
+    "field_of_view": "256 um",
+    "line_width": "1 um",
+    "min_grain": "2 um",
+    "reference_T": "22 degC",
+    "density": "5e21 cm^-3",
+    "extrapolate": "-110 degC",
+    "k": "1.5e-6 cm/s",
+    "d_eff": "2.2e-9 cm^2/s",
+    "grain_size": "16+-11 um",
+    "grain_size_error": "0.6 um",
+}

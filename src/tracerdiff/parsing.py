@@ -48,8 +48,10 @@ def parse_lengths_xy(text: str, *, option: str) -> tuple[float, float]:
 def point_field(v: Any) -> tuple[float, float]:
     """A point of a study key or options model: ``"X,Y"`` (um, or with a unit) or ``[x, y]`` in
     um; raises ValueError (for pydantic) with what was expected."""
-    if isinstance(v, (list, tuple)) and len(v) == 2 and all(
-        isinstance(a, (int, float)) and not isinstance(a, bool) for a in v
+    if (
+        isinstance(v, (list, tuple))
+        and len(v) == 2
+        and all(isinstance(a, (int, float)) and not isinstance(a, bool) for a in v)
     ):
         return float(v[0]), float(v[1])
     if not isinstance(v, str):

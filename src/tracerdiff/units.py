@@ -58,6 +58,7 @@ def __getattr__(name: str) -> Any:
         return _registry()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
 #: kind of quantity -> internal unit (pint spelling) and the unit string used in JSON
 INTERNAL_UNITS: dict[str, tuple[str, str]] = {
     "diffusivity": ("cm**2/s", "cm^2/s"),
@@ -115,36 +116,46 @@ def _check_powers(text: str, t: str) -> None:
     minutes)."""
     for m in _POWER.finditer(t):
         base, exponent = m.group(1), m.group(3)
-        rest = t[m.end():].lstrip()
+        rest = t[m.end() :].lstrip()
         if exponent is None or rest.startswith("**") or (m.group(2) and not rest.startswith(")")):
-            raise UnitError(f"{text!r}: expected a plain number as the exponent after '^' "
-                            "(one power per term, e.g. 'cm^2/s')")
+            raise UnitError(
+                f"{text!r}: expected a plain number as the exponent after '^' "
+                "(one power per term, e.g. 'cm^2/s')"
+            )
         on_number = base.isdigit() or base in ".)"
         limit = MAX_NUMBER_EXPONENT if on_number else MAX_UNIT_EXPONENT
         if abs(float(exponent)) > limit:
             what = "a number" if on_number else "a unit"
-            raise UnitError(f"{text!r}: the exponent {exponent} of {what} exceeds {limit} "
-                            "in magnitude")
+            raise UnitError(
+                f"{text!r}: the exponent {exponent} of {what} exceeds {limit} in magnitude"
+            )
 
 
 def _check_text(text: str) -> str:
     """The normalised form of ``text`` after refusing what pint must never see."""
     if len(text) > MAX_TEXT:
-        raise UnitError(f"a quantity of {len(text)} characters; expected at most {MAX_TEXT} "
-                        "(e.g. '2.6e-8 cm^2/s')")
+        raise UnitError(
+            f"a quantity of {len(text)} characters; expected at most {MAX_TEXT} "
+            "(e.g. '2.6e-8 cm^2/s')"
+        )
     t = _normalise(text)
     if _NONFINITE.search(t):
         raise UnitError(f"{text!r}: the value must be a finite number")
     for m in _NUM_TOKEN.finditer(t):
         x = float(m.group(0))
-        if not math.isfinite(x) or (x == 0.0 and re.search(r"[1-9]", m.group(0).split("e")[0]
-                                                         .split("E")[0])):
-            raise UnitError(f"{text!r}: the number {m.group(0)} is out of the range of "
-                            "floating point (about 1e-300 to 1e300)")
+        if not math.isfinite(x) or (
+            x == 0.0 and re.search(r"[1-9]", m.group(0).split("e")[0].split("E")[0])
+        ):
+            raise UnitError(
+                f"{text!r}: the number {m.group(0)} is out of the range of "
+                "floating point (about 1e-300 to 1e300)"
+            )
     if re.search(r"\d\s*\(", t):
-        raise UnitError(f"{text!r}: a number followed by '(' is read as a product; for a value "
-                        "with an uncertainty write '16+-11 um' (or '16(11) um' where a value "
-                        "with an error is accepted)")
+        raise UnitError(
+            f"{text!r}: a number followed by '(' is read as a product; for a value "
+            "with an uncertainty write '16+-11 um' (or '16(11) um' where a value "
+            "with an error is accepted)"
+        )
     _check_powers(text, t)
     return t
 
@@ -161,16 +172,16 @@ def _parse(text: str) -> Any:
     try:
         q = _registry().Quantity(t)
     except OverflowError:
-        raise UnitError(f"{text!r}: the value is out of the range of floating point "
-                        "(about 1e-300 to 1e300)") from None
+        raise UnitError(
+            f"{text!r}: the value is out of the range of floating point (about 1e-300 to 1e300)"
+        ) from None
     except Exception as exc:  # pint raises many kinds
         raise UnitError(f"cannot parse quantity {text!r}: {exc}") from None
     return q
 
 
 #: kinds whose values are never negative (a negative D, k, sigma or density is impossible)
-_NON_NEGATIVE = frozenset({"diffusivity", "velocity", "conductivity", "number_density",
-                           "area"})
+_NON_NEGATIVE = frozenset({"diffusivity", "velocity", "conductivity", "number_density", "area"})
 
 
 def _coulomb_hint(text: str, kind: str) -> str:
@@ -182,14 +193,18 @@ def _coulomb_hint(text: str, kind: str) -> str:
 def _dimension_error(text: str, kind: str, json_unit: str) -> UnitError:
     what = _KIND_WORDS.get(kind, kind.replace("_", " "))
     article = "an" if what[0] in "aeiou" else "a"
-    example = "'22 degC' or '295.15 K'" if kind == "temperature" else (
-        f"'1.0 {json_unit or '(dimensionless)'}'")
-    return UnitError(f"{text!r} is not {article} {what}; expected something like {example}"
-                     + _coulomb_hint(str(text), kind))
+    example = (
+        "'22 degC' or '295.15 K'"
+        if kind == "temperature"
+        else (f"'1.0 {json_unit or '(dimensionless)'}'")
+    )
+    return UnitError(
+        f"{text!r} is not {article} {what}; expected something like {example}"
+        + _coulomb_hint(str(text), kind)
+    )
 
 
-def _to_quantity(text: str | float | int, kind: str, target: str,
-                 default_unit: str | None) -> Any:
+def _to_quantity(text: str | float | int, kind: str, target: str, default_unit: str | None) -> Any:
     if isinstance(text, (int, float)):
         if not math.isfinite(float(text)):
             raise UnitError(f"{text!r}: the value must be finite")
@@ -197,8 +212,9 @@ def _to_quantity(text: str | float | int, kind: str, target: str,
     q = _parse(str(text))
     if q.dimensionless and not str(text).strip().endswith("%") and kind != "dimensionless":
         if kind == "temperature" and default_unit is None:
-            raise UnitError(f"{text!r}: a temperature needs its unit, K or degC "
-                            "(e.g. '295.15 K' or '22 degC')")
+            raise UnitError(
+                f"{text!r}: a temperature needs its unit, K or degC (e.g. '295.15 K' or '22 degC')"
+            )
         try:
             magnitude = float(q.magnitude)
         except (OverflowError, ArithmeticError):
@@ -207,9 +223,7 @@ def _to_quantity(text: str | float | int, kind: str, target: str,
     return q
 
 
-def parse_quantity(
-    text: str | float | int, kind: str, *, default_unit: str | None = None
-) -> float:
+def parse_quantity(text: str | float | int, kind: str, *, default_unit: str | None = None) -> float:
     """Parse ``text`` (e.g. ``"2.6e-8 cm^2/s"``, ``"22 degC"``) as a ``kind`` quantity.
 
     Returns a plain float in the internal unit of ``kind`` (see :data:`INTERNAL_UNITS`).
@@ -235,12 +249,14 @@ def parse_quantity(
     if not math.isfinite(value):
         raise UnitError(f"{text!r}: the value must be finite")
     if kind == "temperature" and value <= 0.0:
-        raise UnitError(f"{text!r} is {value:.6g} K: a temperature must be above 0 K "
-                        "(absolute zero)")
+        raise UnitError(
+            f"{text!r} is {value:.6g} K: a temperature must be above 0 K (absolute zero)"
+        )
     if kind in _NON_NEGATIVE and value < 0.0:
         what = _KIND_WORDS.get(kind, kind).split(" (")[0]
-        raise UnitError(f"{text!r}: {'an' if what[0] in 'aeiou' else 'a'} {what} cannot be "
-                        "negative")
+        raise UnitError(
+            f"{text!r}: {'an' if what[0] in 'aeiou' else 'a'} {what} cannot be negative"
+        )
     return value
 
 
@@ -304,13 +320,18 @@ def check_temperature(value: float, *, what: str, min_K: float = 0.0) -> float:
     return value
 
 
-def parse_positive(text: str | float, kind: str, *, what: str, allow_zero: bool = False,
-                   default_unit: str | None = None) -> float:
+def parse_positive(
+    text: str | float,
+    kind: str,
+    *,
+    what: str,
+    allow_zero: bool = False,
+    default_unit: str | None = None,
+) -> float:
     """Parse a ``kind`` quantity that must be > 0 (>= 0 with ``allow_zero``): a D, k, time,
     thickness or grain size."""
     value = parse_quantity(text, kind, default_unit=default_unit)
-    return check_positive(value, what=what, unit=INTERNAL_UNITS[kind][1],
-                          allow_zero=allow_zero)
+    return check_positive(value, what=what, unit=INTERNAL_UNITS[kind][1], allow_zero=allow_zero)
 
 
 def parse_fraction01(text: str | float, *, what: str) -> float:
@@ -318,8 +339,9 @@ def parse_fraction01(text: str | float, *, what: str) -> float:
     return check_fraction01(parse_quantity(text, "dimensionless"), what=what)
 
 
-def parse_temperature(text: str | float, *, what: str, min_K: float = 0.0,
-                      default_unit: str | None = None) -> float:
+def parse_temperature(
+    text: str | float, *, what: str, min_K: float = 0.0, default_unit: str | None = None
+) -> float:
     """Parse a temperature (with its unit, K or degC) in K and require it >= ``min_K``."""
     value = parse_quantity(text, "temperature", default_unit=default_unit)
     return check_temperature(value, what=what, min_K=min_K)

@@ -63,14 +63,16 @@ def test_no_library_module_imports_cli() -> None:
 
 
 def test_no_pyplot_outside_cli() -> None:
-    users = {f for f, names in _files()
-             if not f.startswith("cli/") and _uses(names, "matplotlib.pyplot")}
+    users = {
+        f for f, names in _files() if not f.startswith("cli/") and _uses(names, "matplotlib.pyplot")
+    }
     assert users - PYPLOT_KNOWN == set(), "library code must use tracerdiff.figures.new_figure"
     assert PYPLOT_KNOWN - users == set(), "no longer uses pyplot: remove it from PYPLOT_KNOWN"
 
 
 def test_report_does_not_import_study() -> None:
-    bad = {f for f, names in _files()
-           if f.startswith("report/") and _uses(names, "tracerdiff.study")}
+    bad = {
+        f for f, names in _files() if f.startswith("report/") and _uses(names, "tracerdiff.study")
+    }
     assert bad == set()
     assert any(_uses(names, "tracerdiff.report") for f, names in _files() if f == "study/runner.py")

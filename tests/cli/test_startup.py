@@ -30,9 +30,14 @@ def test_public_names_still_resolve() -> None:
         _ = tracerdiff.no_such_name  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("module", ["tracerdiff.models.series_options",
-                                    "tracerdiff.models.haven_options",
-                                    "tracerdiff.models.arrhenius_options"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "tracerdiff.models.series_options",
+        "tracerdiff.models.haven_options",
+        "tracerdiff.models.arrhenius_options",
+    ],
+)
 def test_model_commands_do_not_load_the_map_analysis(module: str) -> None:
     """`series`, `haven`, `arrhenius` start in well under a second: their options do not pull
     in the grain-boundary map analysis (scipy.stats, xarray)."""

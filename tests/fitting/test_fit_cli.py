@@ -272,8 +272,23 @@ def test_fit_fix_lists_x_column_and_error_options(
         f"{x / 1000},{c},{e}" for x, c, e in zip(prof.x_um, prof.C, prof.C_err, strict=True)
     ]
     other.write_text("\n".join(rows) + "\n")
-    code, out, _ = _run(["fit", "erfc", str(other), "--time", "110 h", "--x-column", "pos_mm",
-                         "--x-unit", "mm", "--fix", "C_0=0.0759", "--json"], capsys)
+    code, out, _ = _run(
+        [
+            "fit",
+            "erfc",
+            str(other),
+            "--time",
+            "110 h",
+            "--x-column",
+            "pos_mm",
+            "--x-unit",
+            "mm",
+            "--fix",
+            "C_0=0.0759",
+            "--json",
+        ],
+        capsys,
+    )
     assert code == 0
     c = json.loads(out)
     assert c["D_eff"]["value"] == pytest.approx(a["D_eff"]["value"], rel=0.05)

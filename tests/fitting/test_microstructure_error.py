@@ -48,8 +48,13 @@ def _homogeneous(seed: int) -> ProfileData:
 def _chain_profile(seed: int) -> ProfileData:
     rng = np.random.default_rng(seed)
     chain = cut_chain(make_grain_chain(2300.0, rng=rng), int(rng.integers(0, 300)))
-    (c,) = evolve_chain(chain, llto_material(), [Stage(295.15, 59 * 3600.0, "source")],
-                        c_initial=0.0759, c_source=0.95)
+    (c,) = evolve_chain(
+        chain,
+        llto_material(),
+        [Stage(295.15, 59 * 3600.0, "source")],
+        c_initial=0.0759,
+        c_source=0.95,
+    )
     x = (np.arange(chain.n_cells) + 0.5) * chain.cell_um
     pos = np.arange(2.5, 800.0, 5.0)
     ds = simulate_line_scan(x, c, positions_um=pos, raster_um=5.0, counts_per_spot=1e5, rng=rng)
@@ -90,8 +95,7 @@ def test_chain_profile_gets_a_grain_sampling_term_and_a_chi2_note() -> None:
     # the interval is the widened one: it holds D_eff +- ~2 total errors
     lo, hi = r.ci95["D_eff"]
     assert lo is not None and hi is not None
-    assert math.log(hi / lo) == pytest.approx(2 * 1.96 * r.stderr["D_eff"] / r.D_eff.value,
-                                              rel=0.1)
+    assert math.log(hi / lo) == pytest.approx(2 * 1.96 * r.stderr["D_eff"] / r.D_eff.value, rel=0.1)
 
 
 def test_grain_information_and_homogeneous_modes() -> None:
@@ -101,8 +105,9 @@ def test_grain_information_and_homogeneous_modes() -> None:
     q = walk_rate_from_grains(grains, rg.values["D_eff"])
     assert rg.microstructure["q_um"] == pytest.approx(q)
     assert rg.microstructure["grains"]["grain_mean_um"] == 16.0
-    rh = fit_profile("erfc", prof, time_s=59 * 3600.0, fix={"C_0": 0.0759},
-                     microstructure="homogeneous")
+    rh = fit_profile(
+        "erfc", prof, time_s=59 * 3600.0, fix={"C_0": 0.0759}, microstructure="homogeneous"
+    )
     assert rh.stderr["D_eff"] == rh.stderr_counting["D_eff"]
     assert rh.stderr_microstructure["D_eff"] == 0.0
     assert "counting error only" in rh.microstructure["method"]
@@ -125,8 +130,14 @@ def test_image_kernel_matches_a_resistive_layer_solved_by_fv1d() -> None:
     """The first-order response to a thin resistance at depth y (erfc, fixed surface value)."""
     h_um, n, d, t, y = 1.0, 3000, 2e-9, 59 * 3600.0, 300.0
     x = (np.arange(n) + 0.5) * h_um
-    kw: dict = {"h_cm": h_um * 1e-4, "d_cells": d, "time_s": t, "left": "source", "c_left": 1.0,
-                "rtol": 1e-10}
+    kw: dict = {
+        "h_cm": h_um * 1e-4,
+        "d_cells": d,
+        "time_s": t,
+        "left": "source",
+        "c_left": 1.0,
+        "rtol": 1e-10,
+    }
     base = evolve_fv1d(np.zeros(n), **kw)
     gb = np.full(n - 1, np.inf)
     dw_um = 1.0
@@ -134,7 +145,7 @@ def test_image_kernel_matches_a_resistive_layer_solved_by_fv1d() -> None:
     pert = (evolve_fv1d(np.zeros(n), gb_conductance=gb, **kw) - base) / dw_um
 
     def slope(u: np.ndarray) -> np.ndarray:
-        return -np.exp(-(u * 1e-4) ** 2 / (4 * d * t)) / math.sqrt(math.pi * d * t) * 1e-4
+        return -np.exp(-((u * 1e-4) ** 2) / (4 * d * t)) / math.sqrt(math.pi * d * t) * 1e-4
 
     k = image_kernel(x, np.array([y]), slope, surface="source")[:, 0]
     sel = np.abs(x - y) > 5
@@ -147,7 +158,7 @@ def test_image_kernel_reflecting_surface_matches_fv1d() -> None:
     x = (np.arange(n) + 0.5) * h_um
 
     def film(time_s: float) -> np.ndarray:
-        return np.exp(-(x * 1e-4) ** 2 / (4 * d * time_s)) / math.sqrt(math.pi * d * time_s)
+        return np.exp(-((x * 1e-4) ** 2) / (4 * d * time_s)) / math.sqrt(math.pi * d * time_s)
 
     kw: dict = {"h_cm": h_um * 1e-4, "d_cells": d, "time_s": t - t0, "rtol": 1e-10}
     base = evolve_fv1d(film(t0), **kw)
@@ -156,8 +167,13 @@ def test_image_kernel_reflecting_surface_matches_fv1d() -> None:
     pert = evolve_fv1d(film(t0), gb_conductance=gb, **kw) - base
 
     def slope(u: np.ndarray) -> np.ndarray:
-        return (-(u * 1e-4) / (2 * d * t) * np.exp(-(u * 1e-4) ** 2 / (4 * d * t))
-                / math.sqrt(math.pi * d * t) * 1e-4)
+        return (
+            -(u * 1e-4)
+            / (2 * d * t)
+            * np.exp(-((u * 1e-4) ** 2) / (4 * d * t))
+            / math.sqrt(math.pi * d * t)
+            * 1e-4
+        )
 
     k = image_kernel(x, np.array([y]), slope, surface="reflecting")[:, 0]
     sel = np.abs(x - y) > 5
@@ -178,8 +194,7 @@ def test_parameters_are_attributes() -> None:
 def test_fit_profile_accepts_the_read_profile_csv_dataset(tmp_path: Path) -> None:
     p = _homogeneous(2)
     path = tmp_path / "p.csv"
-    rows = ["x_um,C,C_err"] + [f"{a},{b},{c}" for a, b, c in zip(p.x_um, p.C, p.C_err,
-                                                                  strict=True)]
+    rows = ["x_um,C,C_err"] + [f"{a},{b},{c}" for a, b, c in zip(p.x_um, p.C, p.C_err, strict=True)]
     path.write_text("\n".join(rows) + "\n")
     a = fit_profile("erfc", read_profile_csv(path), time_s=T110)
     b = fit_profile("erfc", load_profile(path), time_s=T110)
@@ -191,8 +206,9 @@ def test_fit_profile_accepts_the_read_profile_csv_dataset(tmp_path: Path) -> Non
 
 def test_x_column_names_the_position_column(tmp_path: Path) -> None:
     path = tmp_path / "depth.csv"
-    rows = ["depth_nm,C"] + [f"{x * 1000:.1f},{c}" for x, c in zip(X, _homogeneous(3).C,
-                                                                  strict=True)]
+    rows = ["depth_nm,C"] + [
+        f"{x * 1000:.1f},{c}" for x, c in zip(X, _homogeneous(3).C, strict=True)
+    ]
     path.write_text("\n".join(rows) + "\n")
     ds = read_profile_csv(path, x_column="depth_nm", x_unit="nm")
     assert np.allclose(ds["x_um"].values, X)
@@ -216,9 +232,14 @@ def test_stand_in_temperature_only_labels_the_stages() -> None:
     rng = np.random.default_rng(9)
     init = erfc_profile(X, C_s=0.95, C_0=0.0759, D=8e-9, time_s=T110)
     p0 = ProfileData.from_arrays(X, init + rng.normal(0, 0.01, X.size), np.full(X.size, 0.01))
-    ps = [ProfileData.from_arrays(
-        X, evolve_exact(init, h_cm=25e-4, D_t_cm2=3e-9 * k * WEEK) + rng.normal(0, 0.01, X.size),
-        np.full(X.size, 0.01)) for k in (2, 6)]
+    ps = [
+        ProfileData.from_arrays(
+            X,
+            evolve_exact(init, h_cm=25e-4, D_t_cm2=3e-9 * k * WEEK) + rng.normal(0, 0.01, X.size),
+            np.full(X.size, 0.01),
+        )
+        for k in (2, 6)
+    ]
     d = {}
     for temp in (STAND_IN_TEMPERATURE_K, 400.0):
         h = [ThermalHistory.isothermal(temp, k * WEEK) for k in (2, 6)]
@@ -263,8 +284,16 @@ def test_face_responses_match_fv1d_interfaces() -> None:
     def run(gb: np.ndarray | None) -> np.ndarray:
         c = c0
         for b, dt in segs:
-            c = evolve_fv1d(c, h_cm=h, d_cells=1.0, time_s=dt, gb_conductance=gb, left=b,
-                            c_left=0.9 if b == "source" else None, rtol=1e-11)
+            c = evolve_fv1d(
+                c,
+                h_cm=h,
+                d_cells=1.0,
+                time_s=dt,
+                gb_conductance=gb,
+                left=b,
+                c_left=0.9 if b == "source" else None,
+                rtol=1e-11,
+            )
         return c
 
     base, eps = run(None), 1e-6

@@ -14,8 +14,9 @@ from tracerdiff.fitting.reml_walk import reml_walk, whitened
 from tracerdiff.solutions import erfc_profile
 
 
-@pytest.mark.parametrize(("boundary", "dt"), [("closed", 3.6e-3), ("source", 1.1e-2),
-                                              ("closed", 1e-9)])
+@pytest.mark.parametrize(
+    ("boundary", "dt"), [("closed", 3.6e-3), ("source", 1.1e-2), ("closed", 1e-9)]
+)
 def test_truncated_duhamel_product_equals_the_dense_matrix(boundary: str, dt: float) -> None:
     """Long segments drop the doubly damped block (< dt e^-50); short ones use the full one."""
     n, h = 2048, 4000.0 / 2048 * 1e-4
@@ -27,11 +28,14 @@ def test_truncated_duhamel_product_equals_the_dense_matrix(boundary: str, dt: fl
     assert np.max(np.abs(fast - full)) <= 1e-12 * np.max(np.abs(full))
 
 
-@pytest.mark.parametrize("segments", [
-    [[("closed", 2.5e-3)], [("closed", 7.5e-3)]],
-    [[("source", 1e-6), ("closed", 1e-9)]],  # a short last segment: the full factor is kept
-    [[("closed", 1e-3), ("source", 2e-4)]],
-])
+@pytest.mark.parametrize(
+    "segments",
+    [
+        [[("closed", 2.5e-3)], [("closed", 7.5e-3)]],
+        [[("source", 1e-6), ("closed", 1e-9)]],  # a short last segment: the full factor is kept
+        [[("closed", 1e-3), ("source", 2e-4)]],
+    ],
+)
 def test_low_rank_initial_noise_root_equals_the_direct_sensitivity(segments: list) -> None:
     """A A^T of the evolved initial-point noise equals that of d(model)/d(initial values),
     taken here by perturbing each initial point through the model's own forward run."""

@@ -30,8 +30,15 @@ class Chain:
 
     def profile(self, time_s: float) -> NDArray[np.float64]:
         n = self.conductance.size + 1
-        c = evolve_fv1d(np.full(n, 0.076), h_cm=H_UM * 1e-4, d_cells=D_B, time_s=time_s,
-                        gb_conductance=self.conductance, left="source", c_left=0.95)
+        c = evolve_fv1d(
+            np.full(n, 0.076),
+            h_cm=H_UM * 1e-4,
+            d_cells=D_B,
+            time_s=time_s,
+            gb_conductance=self.conductance,
+            left="source",
+            c_left=0.95,
+        )
         return c.reshape(-1, 2).mean(axis=1)
 
 
@@ -78,8 +85,14 @@ class SimMap:
         return self.k_median * self.poly.k_pair(*grains)  # type: ignore[attr-defined]
 
 
-def make_map(seed: int, *, counts: float, shape: tuple[int, int] = (128, 192),
-             sim_nx: int = 640, hours: float = 59.0) -> SimMap:
+def make_map(
+    seed: int,
+    *,
+    counts: float,
+    shape: tuple[int, int] = (128, 192),
+    sim_nx: int = 640,
+    hours: float = 59.0,
+) -> SimMap:
     """Laguerre grains (ECD 16 +- 11 um, 1 um cells, k lognormal sigma_ln 0.4 per boundary,
     yields lognormal 0.3 per grain) exchanged ``hours`` at 22 C from the left edge of a
     ``sim_nx`` um long strip (long enough that the far end stays natural); the map is the first
@@ -96,28 +109,60 @@ def make_map(seed: int, *, counts: float, shape: tuple[int, int] = (128, 192),
 
     mat = llto_material()
     ny, nx = shape
-    poly = make_polycrystal((ny, sim_nx), pixel_size_um=1.0, mean_um=16.0, sd_um=11.0,
-                            k_sigma_ln=0.4, yield_sigma_ln=0.3, rng=seed)
-    ev = evolve_polycrystal(poly, mat, [Stage(T22_K, hours * HOUR_S, "source")],
-                            c_initial=C_NATURAL, c_source=C_SOURCE, gb_faces="corrected",
-                            rtol=1e-4)
-    img = simulate_sims_image(ev.fields[0], cell_um=1.0,
-                              yield_map=poly.yield_factor[poly.labels], field_um=(nx, ny),
-                              pixels=(nx, ny), mean_counts=counts, psf_sigma_px=0.7,
-                              rng=seed + 1000)
+    poly = make_polycrystal(
+        (ny, sim_nx),
+        pixel_size_um=1.0,
+        mean_um=16.0,
+        sd_um=11.0,
+        k_sigma_ln=0.4,
+        yield_sigma_ln=0.3,
+        rng=seed,
+    )
+    ev = evolve_polycrystal(
+        poly,
+        mat,
+        [Stage(T22_K, hours * HOUR_S, "source")],
+        c_initial=C_NATURAL,
+        c_source=C_SOURCE,
+        gb_faces="corrected",
+        rtol=1e-4,
+    )
+    img = simulate_sims_image(
+        ev.fields[0],
+        cell_um=1.0,
+        yield_map=poly.yield_factor[poly.labels],
+        field_um=(nx, ny),
+        pixels=(nx, ny),
+        mean_counts=counts,
+        psf_sigma_px=0.7,
+        rng=seed + 1000,
+    )
     na, nb = img.counts["6Li"], img.counts["7Li"]
     frac = na / (na + nb)
     err = np.sqrt(frac * (1 - frac) / (na + nb))
     dims = ("y", "x")
     ds = xr.Dataset(
         {"C": (dims, frac), "C_err": (dims, err), "n_a": (dims, na), "n_b": (dims, nb)},
-        coords={"x": ("x", np.arange(nx) + 0.5, {"units": "um"}),
-                "y": ("y", np.arange(ny) + 0.5, {"units": "um"})},
-        attrs={"pair": "6Li/7Li", "pixel_size_x_um": 1.0, "pixel_size_y_um": 1.0,
-               "corrections": "[]", "n_saturated": 0, "n_masked": 0},
+        coords={
+            "x": ("x", np.arange(nx) + 0.5, {"units": "um"}),
+            "y": ("y", np.arange(ny) + 0.5, {"units": "um"}),
+        },
+        attrs={
+            "pair": "6Li/7Li",
+            "pixel_size_x_um": 1.0,
+            "pixel_size_y_um": 1.0,
+            "corrections": "[]",
+            "n_saturated": 0,
+            "n_masked": 0,
+        },
     )
-    return SimMap(ds=ds, labels=poly.labels[:, :nx].copy(), poly=poly,
-                  k_median=mat.k_gb(T22_K), d_bulk=mat.d_bulk(T22_K))
+    return SimMap(
+        ds=ds,
+        labels=poly.labels[:, :nx].copy(),
+        poly=poly,
+        k_median=mat.k_gb(T22_K),
+        d_bulk=mat.d_bulk(T22_K),
+    )
 
 
 @pytest.fixture

@@ -25,8 +25,9 @@ def test_intervals_are_honest(chain_factory: Callable, sigma: float, curvature: 
     inside = total = 0
     for seed in range(4):
         chain = chain_factory(seed)
-        for r, kt in zip(_run(chain, 100 + seed, sigma, curvature=curvature),
-                         chain.k_true, strict=True):
+        for r, kt in zip(
+            _run(chain, 100 + seed, sigma, curvature=curvature), chain.k_true, strict=True
+        ):
             assert r.analysable
             est = r.gradient_estimate
             total += 1
@@ -40,8 +41,11 @@ def test_well_averaged_profile_measures_k(chain_factory: Callable) -> None:
     chain = chain_factory(7)
     assert chain.gb_um.size >= 20
     res = _run(chain, 11, 5e-4, guard_um=1.0)  # default curvature="shared"
-    good = [(r.gradient_estimate.k, kt) for r, kt in zip(res, chain.k_true, strict=True)
-            if r.well_measured]
+    good = [
+        (r.gradient_estimate.k, kt)
+        for r, kt in zip(res, chain.k_true, strict=True)
+        if r.well_measured
+    ]
     assert len(good) >= len(res) / 3
     k, kt = np.array(good).T
     assert np.median(np.abs(k / kt - 1)) < 0.25
@@ -58,8 +62,9 @@ def test_map_noise_gradient_flagged_flux_estimator_honest(chain_factory: Callabl
         c2 = chain.profile(1.1e5) + rng.normal(0, sigma, chain.x_um.size)
         e = np.full(c1.size, sigma)
         flux = flux_from_two_profiles(chain.x_um, c1, e, c2, e, dt_s=2e4)
-        res = analyze_steps(chain.x_um, 0.5 * (c1 + c2), e / np.sqrt(2), chain.gb_um,
-                            d_bulk=D_B, flux=flux)
+        res = analyze_steps(
+            chain.x_um, 0.5 * (c1 + c2), e / np.sqrt(2), chain.gb_um, d_bulk=D_B, flux=flux
+        )
         for r, kt in zip(res, chain.k_true, strict=True):
             total += 1
             flagged += "gradient_not_measurable" in r.flags
@@ -85,8 +90,9 @@ def test_coverage_over_many_chains(chain_factory: Callable, curvature: str) -> N
     inside = total = 0
     for seed in range(30):
         chain = chain_factory(seed)
-        for r, kt in zip(_run(chain, 1000 + seed, 5e-4, curvature=curvature), chain.k_true,
-                         strict=True):
+        for r, kt in zip(
+            _run(chain, 1000 + seed, 5e-4, curvature=curvature), chain.k_true, strict=True
+        ):
             total += 1
             inside += r.gradient_estimate.ci95.contains(kt)
             if r.well_measured:

@@ -83,16 +83,23 @@ def _stats(maps: list[Any], results: list[Any]) -> dict[str, float]:
                 errs.append(abs(s.estimate.k / kt - 1))
         truth = math.exp(np.mean(np.log(an)))
         ratios.append(res.population.gmean[0] / truth)
-    return {"in_table": in_table / n10, "to_25": good / n10,
-            "median_error": float(np.median(errs)) if errs else math.inf,
-            "coverage": float(np.mean(cover)), "gmean_worst": max(abs(r - 1) for r in ratios)}
+    return {
+        "in_table": in_table / n10,
+        "to_25": good / n10,
+        "median_error": float(np.median(errs)) if errs else math.inf,
+        "coverage": float(np.mean(cover)),
+        "gmean_worst": max(abs(r - 1) for r in ratios),
+    }
 
 
-def _run(map_factory: Callable[..., Any], seeds: range, counts: float,
-         shape: tuple[int, int]) -> dict[str, float]:
+def _run(
+    map_factory: Callable[..., Any], seeds: range, counts: float, shape: tuple[int, int]
+) -> dict[str, float]:
     maps = [map_factory(s, counts=counts, shape=shape) for s in seeds]
-    results = [analyze_boundary_map(m.ds, m.labels, options=BoundaryMapOptions(d_bulk=m.d_bulk))
-               for m in maps]
+    results = [
+        analyze_boundary_map(m.ds, m.labels, options=BoundaryMapOptions(d_bulk=m.d_bulk))
+        for m in maps
+    ]
     return _stats(maps, results)
 
 
@@ -106,8 +113,9 @@ def test_closed_loop_small_map(map_factory: Callable[..., Any]) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("counts", "pooled_tol"), [(1e6, 0.25), (2e4, 0.35)])
-def test_closed_loop_issue_thresholds(map_factory: Callable[..., Any], counts: float,
-                                      pooled_tol: float) -> None:
+def test_closed_loop_issue_thresholds(
+    map_factory: Callable[..., Any], counts: float, pooled_tol: float
+) -> None:
     st = _run(map_factory, range(1, 5), counts, (128, 192))
     print(counts, st)
     if counts >= 1e6:

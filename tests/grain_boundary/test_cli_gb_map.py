@@ -22,8 +22,14 @@ from tracerdiff.cli.app import main
 from tracerdiff.grain_boundary.gbmap import signed_angles
 
 D = "2.6e-8 cm^2/s"
-POINTS = ["--points", "0,0=0.25,0.25", "--points", "399,0=199.75,0.25",
-          "--points", "0,119=0.25,59.75"]
+POINTS = [
+    "--points",
+    "0,0=0.25,0.25",
+    "--points",
+    "399,0=199.75,0.25",
+    "--points",
+    "0,119=0.25,59.75",
+]
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -46,11 +52,21 @@ def field(chain_factory: Callable, tmp_path: Path) -> tuple[Path, Path, object]:
     x = np.arange(c.size) + 0.5
     y = np.arange(60) + 0.5
     ds = xr.Dataset(
-        {"C": (("y", "x"), frac), "C_err": (("y", "x"), np.sqrt(frac * (1 - frac) / n)),
-         "n_a": (("y", "x"), na), "n_b": (("y", "x"), nb)},
+        {
+            "C": (("y", "x"), frac),
+            "C_err": (("y", "x"), np.sqrt(frac * (1 - frac) / n)),
+            "n_a": (("y", "x"), na),
+            "n_b": (("y", "x"), nb),
+        },
         coords={"x": ("x", x, {"units": "um"}), "y": ("y", y, {"units": "um"})},
-        attrs={"pair": "6Li/7Li", "pixel_size_x_um": 1.0, "pixel_size_y_um": 1.0,
-               "corrections": "[]", "n_saturated": 0, "n_masked": 0},
+        attrs={
+            "pair": "6Li/7Li",
+            "pixel_size_x_um": 1.0,
+            "pixel_size_y_um": 1.0,
+            "corrections": "[]",
+            "n_saturated": 0,
+            "n_masked": 0,
+        },
     )
     nc = tmp_path / "map.nc"
     ds.to_netcdf(nc, engine="h5netcdf")
@@ -64,13 +80,30 @@ def field(chain_factory: Callable, tmp_path: Path) -> tuple[Path, Path, object]:
     return nc, png, chain
 
 
-def test_gb_map_finds_and_measures_every_gb(field: tuple, tmp_path: Path,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_gb_map_finds_and_measures_every_gb(
+    field: tuple, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     nc, png, chain = field
-    args = ["gb-map", str(nc), "--micrograph", str(png), "--micrograph-pixel-size", "0.5 um",
-            *POINTS,
-            "--d-bulk", D, "--lines", "0,30:199,30", "--width", "20 um", "--json",
-            "--png", str(tmp_path / "m.png"), "--csv", str(tmp_path / "m.csv")]
+    args = [
+        "gb-map",
+        str(nc),
+        "--micrograph",
+        str(png),
+        "--micrograph-pixel-size",
+        "0.5 um",
+        *POINTS,
+        "--d-bulk",
+        D,
+        "--lines",
+        "0,30:199,30",
+        "--width",
+        "20 um",
+        "--json",
+        "--png",
+        str(tmp_path / "m.png"),
+        "--csv",
+        str(tmp_path / "m.csv"),
+    ]
     code, out, err = run(args, capsys)
     assert code == 0, err
     data = json.loads(out)
@@ -88,14 +121,25 @@ def test_gb_map_finds_and_measures_every_gb(field: tuple, tmp_path: Path,
     assert (tmp_path / "m.png").stat().st_size > 1000 and (tmp_path / "m.csv").exists()
 
 
-def test_gb_map_bad_registration(field: tuple, tmp_path: Path,
-                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_gb_map_bad_registration(
+    field: tuple, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     nc, png, _ = field
     out_csv = tmp_path / "t.csv"
     bad = ["--points", "0,0=0,0", "--points", "900,0=200,0", "--points", "0,119=0,60"]
-    args = ["gb-map", str(nc), "--micrograph", str(png), "--micrograph-pixel-size", "0.5",
-            *bad,
-            "--d-bulk", D, "--csv", str(out_csv)]
+    args = [
+        "gb-map",
+        str(nc),
+        "--micrograph",
+        str(png),
+        "--micrograph-pixel-size",
+        "0.5",
+        *bad,
+        "--d-bulk",
+        D,
+        "--csv",
+        str(out_csv),
+    ]
     code, _, err = run(args, capsys)
     assert code == 2 and "micrograph" in err and "Traceback" not in err
     assert not out_csv.exists()
@@ -103,8 +147,10 @@ def test_gb_map_bad_registration(field: tuple, tmp_path: Path,
 
 def test_grains_cli(field: tuple, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     _, png, chain = field
-    code, out, _ = run(["grains", str(png), "--pixel-size", "0.5 um", "--json", "--png",
-                        str(tmp_path / "g.png")], capsys)
+    code, out, _ = run(
+        ["grains", str(png), "--pixel-size", "0.5 um", "--json", "--png", str(tmp_path / "g.png")],
+        capsys,
+    )
     assert code == 0
     data = json.loads(out)
     assert data["segmentation"]["n_grains"] == chain.gb_um.size + 1
@@ -114,8 +160,9 @@ def test_grains_cli(field: tuple, capsys: pytest.CaptureFixture[str], tmp_path: 
     assert code == 2 and err.startswith("error:")
 
 
-def _inclined_field(chain_factory: Callable, tmp_path: Path,
-                    phi_deg: float) -> tuple[Path, Path, np.ndarray, np.ndarray]:
+def _inclined_field(
+    chain_factory: Callable, tmp_path: Path, phi_deg: float
+) -> tuple[Path, Path, np.ndarray, np.ndarray]:
     """A laminate of GBs whose normal n = (cos phi, sin phi) makes the signed angle phi with the
     map's x axis (from +x towards +y): the 1D chain solution C(n) with n the distance along the
     GB normal (an exact solution for a source edge parallel to the GBs: diffusion along the GB
@@ -128,8 +175,15 @@ def _inclined_field(chain_factory: Callable, tmp_path: Path,
     phi, H_UM = math.radians(phi_deg), 0.5  # H_UM: the chain's cell size (um)
     chain = chain_factory(3, length_um=260.0)
     n = chain.conductance.size + 1
-    cells = evolve_fv1d(np.full(n, 0.076), h_cm=H_UM * 1e-4, d_cells=2.6e-8, time_s=2e4,
-                        gb_conductance=chain.conductance, left="source", c_left=0.95)
+    cells = evolve_fv1d(
+        np.full(n, 0.076),
+        h_cm=H_UM * 1e-4,
+        d_cells=2.6e-8,
+        time_s=2e4,
+        gb_conductance=chain.conductance,
+        left="source",
+        c_left=0.95,
+    )
     sub = (np.arange(4) + 0.5) / 4
     xs, ys = (np.arange(200)[:, None] + sub).ravel(), (np.arange(60)[:, None] + sub).ravel()
     nn = xs[None, :] * math.cos(phi) + (ys[:, None] - 30) * math.sin(phi) + 30
@@ -138,12 +192,24 @@ def _inclined_field(chain_factory: Callable, tmp_path: Path,
     na = rng.binomial(4000, C).astype(float)
     frac = na / 4000
     ds = xr.Dataset(
-        {"C": (("y", "x"), frac), "C_err": (("y", "x"), np.sqrt(frac * (1 - frac) / 4000)),
-         "n_a": (("y", "x"), na), "n_b": (("y", "x"), 4000 - na)},
-        coords={"x": ("x", np.arange(200) + 0.5, {"units": "um"}),
-                "y": ("y", np.arange(60) + 0.5, {"units": "um"})},
-        attrs={"pair": "6Li/7Li", "pixel_size_x_um": 1.0, "pixel_size_y_um": 1.0,
-               "corrections": "[]", "n_saturated": 0, "n_masked": 0},
+        {
+            "C": (("y", "x"), frac),
+            "C_err": (("y", "x"), np.sqrt(frac * (1 - frac) / 4000)),
+            "n_a": (("y", "x"), na),
+            "n_b": (("y", "x"), 4000 - na),
+        },
+        coords={
+            "x": ("x", np.arange(200) + 0.5, {"units": "um"}),
+            "y": ("y", np.arange(60) + 0.5, {"units": "um"}),
+        },
+        attrs={
+            "pair": "6Li/7Li",
+            "pixel_size_x_um": 1.0,
+            "pixel_size_y_um": 1.0,
+            "corrections": "[]",
+            "n_saturated": 0,
+            "n_masked": 0,
+        },
     )
     nc = tmp_path / f"map{phi_deg:g}.nc"
     ds.to_netcdf(nc, engine="h5netcdf")
@@ -158,16 +224,35 @@ def _inclined_field(chain_factory: Callable, tmp_path: Path,
 
 
 @pytest.mark.parametrize(("width", "phi"), [("6 um", 25.0), ("20 um", 25.0), ("6 um", -25.0)])
-def test_gb_map_inclined_boundaries(chain_factory: Callable, tmp_path: Path, width: str,
-                                    phi: float, capsys: pytest.CaptureFixture[str]) -> None:
+def test_gb_map_inclined_boundaries(
+    chain_factory: Callable,
+    tmp_path: Path,
+    width: str,
+    phi: float,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     # signed angle from the micrograph; diffusion along the GB normal (--flux-angle = phi):
     # gradient and flux / cos(phi); guard widened by w/2 tan|phi|; skipped crossings still end
     # their neighbours' windows
     nc, png, x_true, k_true = _inclined_field(chain_factory, tmp_path, phi)
-    args = ["gb-map", str(nc), "--micrograph", str(png), "--micrograph-pixel-size", "0.5 um",
-            *POINTS,
-            "--d-bulk", D, "--lines", "0,30:199,30", "--width", width, "--json",
-            "--resolution", "0.6 um"]  # the 4 x 4 sub-pixel field: guard 2.5 x 0.6 = 1.5 um
+    args = [
+        "gb-map",
+        str(nc),
+        "--micrograph",
+        str(png),
+        "--micrograph-pixel-size",
+        "0.5 um",
+        *POINTS,
+        "--d-bulk",
+        D,
+        "--lines",
+        "0,30:199,30",
+        "--width",
+        width,
+        "--json",
+        "--resolution",
+        "0.6 um",
+    ]  # the 4 x 4 sub-pixel field: guard 2.5 x 0.6 = 1.5 um
     code, out, err = run([*args, "--flux-angle", str(phi)], capsys)
     assert code == 0, err
     data = json.loads(out)
@@ -190,20 +275,27 @@ def test_gb_map_inclined_boundaries(chain_factory: Callable, tmp_path: Path, wid
     # the default assumes the line runs along the diffusion direction: k x cos^2(phi) here
     code, out, err = run(args, capsys)
     assert code == 0, err
-    for x, y in zip(b, [v for v in json.loads(out)["boundaries"] if v["analysable"]],
-                    strict=True):
+    for x, y in zip(b, [v for v in json.loads(out)["boundaries"] if v["analysable"]], strict=True):
         a, r = (math.radians(v) for v in (x["angle_deg"], phi))  # measured phi, given psi
         expected = math.cos(a) * math.cos(r) / math.cos(a - r)  # ~cos^2(phi)
-        ratio = y["gradient_estimate"]["D_gb_over_delta"]["value"] / x["gradient_estimate"][
-            "D_gb_over_delta"]["value"]
+        ratio = (
+            y["gradient_estimate"]["D_gb_over_delta"]["value"]
+            / x["gradient_estimate"]["D_gb_over_delta"]["value"]
+        )
         assert ratio == pytest.approx(expected, rel=1e-9) and y["flux_angle_deg"] == 0.0
         assert y["normal_factor"] == pytest.approx(math.cos(a), rel=1e-12)
 
 
 def test_signed_crossing_angles() -> None:
     d = np.array([1.0, 0.0])
-    t = np.array([[0.0, 1.0], [-math.sin(0.5), math.cos(0.5)], [math.sin(0.5), -math.cos(0.5)],
-                  [math.sin(0.5), math.cos(0.5)]])
+    t = np.array(
+        [
+            [0.0, 1.0],
+            [-math.sin(0.5), math.cos(0.5)],
+            [math.sin(0.5), -math.cos(0.5)],
+            [math.sin(0.5), math.cos(0.5)],
+        ]
+    )
     phi = signed_angles(t, d)  # normals (cos a, sin a) from tangents, either tangent sign
     assert phi == pytest.approx([0.0, math.degrees(0.5), math.degrees(0.5), -math.degrees(0.5)])
     # reversing the line reverses the oriented normal too: the same signed angle; a line along
@@ -212,15 +304,31 @@ def test_signed_crossing_angles() -> None:
     assert signed_angles(t[1:2], np.array([0.0, 1.0])) == pytest.approx([math.degrees(0.5) - 90])
 
 
-def test_gb_map_bad_flux_angle(field: tuple, tmp_path: Path,
-                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_gb_map_bad_flux_angle(
+    field: tuple, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     nc, png, _ = field
     out_csv = tmp_path / "t.csv"
-    base = ["gb-map", str(nc), "--micrograph", str(png), "--micrograph-pixel-size", "0.5 um",
-            *POINTS,
-            "--d-bulk", D, "--lines", "0,30:199,30", "--csv", str(out_csv)]
-    for extra in (["--flux-angle", "90"], ["--flux-angle", "1", "--flux-angle", "2"],
-                  ["--resolution", "0 um"]):
+    base = [
+        "gb-map",
+        str(nc),
+        "--micrograph",
+        str(png),
+        "--micrograph-pixel-size",
+        "0.5 um",
+        *POINTS,
+        "--d-bulk",
+        D,
+        "--lines",
+        "0,30:199,30",
+        "--csv",
+        str(out_csv),
+    ]
+    for extra in (
+        ["--flux-angle", "90"],
+        ["--flux-angle", "1", "--flux-angle", "2"],
+        ["--resolution", "0 um"],
+    ):
         code, _, err = run([*base, *extra], capsys)
         assert code == 2 and err.startswith("error:") and "Traceback" not in err, extra
         assert not out_csv.exists()

@@ -14,10 +14,25 @@ import pytest
 from tracerdiff.cli.app import main
 
 D = "2.6e-8 cm^2/s"
-KEYS = {"grains", "midpoint_um", "length_um", "normal_deg", "dC_gb", "dCdn_bulk",
-        "D_gb_over_delta", "ci95_D_gb_over_delta", "status", "reason"}
-SUMMARY = {"n_boundaries", "n_measured", "D_gb_over_delta_gmean", "D_gb_over_delta_median",
-           "D_gb_over_delta_hmean"}
+KEYS = {
+    "grains",
+    "midpoint_um",
+    "length_um",
+    "normal_deg",
+    "dC_gb",
+    "dCdn_bulk",
+    "D_gb_over_delta",
+    "ci95_D_gb_over_delta",
+    "status",
+    "reason",
+}
+SUMMARY = {
+    "n_boundaries",
+    "n_measured",
+    "D_gb_over_delta_gmean",
+    "D_gb_over_delta_median",
+    "D_gb_over_delta_hmean",
+}
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -36,12 +51,27 @@ def files(map_factory: Callable[..., Any], tmp_path: Path) -> tuple[Path, Path, 
     return nc, lab, m
 
 
-def test_gb_map_with_labels_json_png_csv(files: tuple, tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_gb_map_with_labels_json_png_csv(
+    files: tuple, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     nc, lab, m = files
     png, csv = tmp_path / "k.png", tmp_path / "k.csv"
-    code, out, err = run(["gb-map", str(nc), "--labels", str(lab), "--d-bulk", D, "--json",
-                          "--png", str(png), "--csv", str(csv)], capsys)
+    code, out, err = run(
+        [
+            "gb-map",
+            str(nc),
+            "--labels",
+            str(lab),
+            "--d-bulk",
+            D,
+            "--json",
+            "--png",
+            str(png),
+            "--csv",
+            str(csv),
+        ],
+        capsys,
+    )
     assert code == 0, err
     d = json.loads(out)
     assert d["labels"] == "given"
@@ -60,8 +90,15 @@ def test_gb_map_with_labels_json_png_csv(files: tuple, tmp_path: Path,
             assert b["reason"] and (ci is None or ci[0] <= 0)
     g = d["summary"]["D_gb_over_delta_gmean"]
     assert g["unit"] == "cm/s" and g["stderr"] is not None
-    truth = np.exp(np.mean([np.log(m.k_true((b["grains"][0] - 100, b["grains"][1] - 100)))
-                            for b in d["boundaries"] if b["D_gb_over_delta"]["stderr"]]))
+    truth = np.exp(
+        np.mean(
+            [
+                np.log(m.k_true((b["grains"][0] - 100, b["grains"][1] - 100)))
+                for b in d["boundaries"]
+                if b["D_gb_over_delta"]["stderr"]
+            ]
+        )
+    )
     assert abs(g["value"] - truth) < 3 * g["stderr"]
     assert png.stat().st_size > 10_000
     rows = csv.read_text().splitlines()
@@ -80,8 +117,9 @@ def test_gb_map_segments_the_map_itself(files: tuple, capsys: pytest.CaptureFixt
     assert all(b["grains"] is None for b in d["boundaries"])
 
 
-def test_gb_map_refuses_bad_labels(files: tuple, tmp_path: Path,
-                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_gb_map_refuses_bad_labels(
+    files: tuple, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     nc, lab, _ = files
     wrong = tmp_path / "wrong.npy"
     np.save(wrong, np.zeros((5, 5), dtype=np.int64))
@@ -91,6 +129,19 @@ def test_gb_map_refuses_bad_labels(files: tuple, tmp_path: Path,
     np.save(flt, np.zeros((80, 128)))
     code, _, err = run(["gb-map", str(nc), "--labels", str(flt), "--d-bulk", D], capsys)
     assert code == 2 and "integer" in err
-    code, _, err = run(["gb-map", str(nc), "--labels", str(lab), "--micrograph", str(lab),
-                        "--points", "0,0=0,0", "--d-bulk", D], capsys)
+    code, _, err = run(
+        [
+            "gb-map",
+            str(nc),
+            "--labels",
+            str(lab),
+            "--micrograph",
+            str(lab),
+            "--points",
+            "0,0=0,0",
+            "--d-bulk",
+            D,
+        ],
+        capsys,
+    )
     assert code == 2

@@ -24,9 +24,18 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 
 def test_gb_step_json(test_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     prof = str(test_data / "gb" / "chain_profile.csv")
-    args = [prof, "--d-bulk", D, "--curvature", "shared", "--json",
-            "--csv", str(tmp_path / "t.csv"),
-            "--png", str(tmp_path / "f.png")]
+    args = [
+        prof,
+        "--d-bulk",
+        D,
+        "--curvature",
+        "shared",
+        "--json",
+        "--csv",
+        str(tmp_path / "t.csv"),
+        "--png",
+        str(tmp_path / "f.png"),
+    ]
     for g in TRUE_GB:
         args += ["--gb", str(g)]
     code, out, _ = run(["gb-step", *args], capsys)
@@ -35,8 +44,15 @@ def test_gb_step_json(test_data: Path, tmp_path: Path, capsys: pytest.CaptureFix
     b = data["boundaries"]
     assert [x["position"]["value"] for x in b] == TRUE_GB
     for x, kt in zip(b, TRUE_K, strict=True):
-        assert set(x) >= {"position", "dC_gb", "dCdy_bulk", "D_gb_over_delta", "D_gb",
-                          "ci95_D_gb_over_delta", "flags"}
+        assert set(x) >= {
+            "position",
+            "dC_gb",
+            "dCdy_bulk",
+            "D_gb_over_delta",
+            "D_gb",
+            "ci95_D_gb_over_delta",
+            "flags",
+        }
         assert x["dCdy_bulk"]["unit"] == "1/cm" and x["D_gb"]["unit"] == "cm^2/s"
         k = x["D_gb_over_delta"]
         assert abs(k["value"] - kt) <= 3 * k["stderr"]
@@ -71,15 +87,26 @@ def test_gb_step_auto(test_data: Path, capsys: pytest.CaptureFixture[str]) -> No
         ["--gb", "30", "--dt", "1 d"],
         ["--gb", "30", "--gb", "60", "--angle", "10", "--angle", "20", "--angle", "5"],
         ["--gb", "30", "--flux-angle", "85"],
-        ["--gb", "30", "--gb", "60", "--flux-angle", "10", "--flux-angle", "20",
-         "--flux-angle", "5"],
+        [
+            "--gb",
+            "30",
+            "--gb",
+            "60",
+            "--flux-angle",
+            "10",
+            "--flux-angle",
+            "20",
+            "--flux-angle",
+            "5",
+        ],
         ["--gb", "auto", "--flux-angle", "10", "--flux-angle", "20"],
         ["--gb", "30", "--resolution", "-1 um"],
         ["--gb", "30", "--resolution", "1 s"],
     ],
 )
-def test_gb_step_bad_input(test_data: Path, tmp_path: Path, extra: list[str],
-                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_gb_step_bad_input(
+    test_data: Path, tmp_path: Path, extra: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     prof = str(test_data / "gb" / "chain_profile.csv")
     out_csv = tmp_path / "t.csv"
     args = ["gb-step", prof, "--d-bulk", D, "--csv", str(out_csv), *extra]
@@ -90,10 +117,12 @@ def test_gb_step_bad_input(test_data: Path, tmp_path: Path, extra: list[str],
 
 
 def test_gb_step_close_boundaries_get_a_reason_others_are_analysed(
-        test_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    test_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     prof = str(test_data / "gb" / "chain_profile.csv")
-    code, out, err = run(["gb-step", prof, "--d-bulk", D, "--gb", "30", "--gb", "31",
-                          "--gb", "60", "--json"], capsys)
+    code, out, err = run(
+        ["gb-step", prof, "--d-bulk", D, "--gb", "30", "--gb", "31", "--gb", "60", "--json"], capsys
+    )
     assert code == 0, err
     b = json.loads(out)["boundaries"]
     assert [x["analysable"] for x in b] == [False, False, True]
@@ -102,7 +131,8 @@ def test_gb_step_close_boundaries_get_a_reason_others_are_analysed(
 
 
 def test_gb_step_auto_says_the_angles_are_unknown(
-        test_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    test_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     prof = str(test_data / "gb" / "chain_profile.csv")
     code, out, err = run(["gb-step", prof, "--d-bulk", D, "--gb", "auto", "--json"], capsys)
     assert code == 0, err
@@ -153,23 +183,27 @@ def test_gb_step_golden_json(test_data: Path, capsys: pytest.CaptureFixture[str]
 
 
 def _write(path: Path, x: np.ndarray, c: np.ndarray, e: np.ndarray) -> str:
-    path.write_text("x_um,C,C_err\n" + "".join(f"{a},{b},{d}\n" for a, b, d in zip(x, c, e,
-                                                                                  strict=True)))
+    path.write_text(
+        "x_um,C,C_err\n" + "".join(f"{a},{b},{d}\n" for a, b, d in zip(x, c, e, strict=True))
+    )
     return str(path)
 
 
-def test_gb_step_flux_from_later_map(chain_factory, tmp_path: Path,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_gb_step_flux_from_later_map(
+    chain_factory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # map noise (0.03 per pixel, 20 px wide): the gradient is not measurable per GB, the flux
     # from the change between two maps 2e4 s apart still gives k with honest intervals
     chain = chain_factory(21)
     sigma = 0.03 / np.sqrt(20)
     rng = np.random.default_rng(5)
     e = np.full(chain.x_um.size, sigma)
-    p1 = _write(tmp_path / "t1.csv", chain.x_um,
-                chain.profile(0.9e5) + rng.normal(0, sigma, e.size), e)
-    p2 = _write(tmp_path / "t2.csv", chain.x_um,
-                chain.profile(1.1e5) + rng.normal(0, sigma, e.size), e)
+    p1 = _write(
+        tmp_path / "t1.csv", chain.x_um, chain.profile(0.9e5) + rng.normal(0, sigma, e.size), e
+    )
+    p2 = _write(
+        tmp_path / "t2.csv", chain.x_um, chain.profile(1.1e5) + rng.normal(0, sigma, e.size), e
+    )
     args = ["gb-step", p1, "--d-bulk", D, "--flux-from", p2, "--dt", "20000 s", "--json"]
     for g in chain.gb_um:
         args += ["--gb", str(g)]
@@ -186,14 +220,16 @@ def test_gb_step_flux_from_later_map(chain_factory, tmp_path: Path,
         ci = b["flux_estimate"]["ci95_D_gb_over_delta"]
         inside += ci["kind"] == "bounded" and ci["lower"] <= kt <= ci["upper"]
     assert sum("gradient_not_measurable" in b["flags"] for b in data["boundaries"]) > 0.7 * len(
-        chain.k_true)
+        chain.k_true
+    )
     assert inside >= 0.85 * len(chain.k_true)
     # the two options go together, on one grid
     code, _, err = run(["gb-step", p1, "--d-bulk", D, "--gb", "30", "--flux-from", p2], capsys)
     assert code == 2 and "--dt" in err
     short = _write(tmp_path / "s.csv", chain.x_um[:50], e[:50], e[:50])
-    code, _, err = run(["gb-step", p1, "--d-bulk", D, "--gb", "30", "--flux-from", short,
-                        "--dt", "1 d"], capsys)
+    code, _, err = run(
+        ["gb-step", p1, "--d-bulk", D, "--gb", "30", "--flux-from", short, "--dt", "1 d"], capsys
+    )
     assert code == 2 and "grid" in err
 
 
@@ -201,18 +237,25 @@ def test_gb_step_angles_and_resolution(test_data: Path, capsys: pytest.CaptureFi
     prof = str(test_data / "gb" / "chain_profile.csv")
     base = ["gb-step", prof, "--d-bulk", D, "--gb", "28", "--gb", "56.5", "--json"]
     runs = {}
-    for name, extra in (("plain", []), ("psi0", ["--angle", "30", "--angle", "-30"]),
-                        ("normal", ["--angle", "30", "--angle", "-30", "--flux-angle", "30",
-                                    "--flux-angle", "-30"]),
-                        ("fine", ["--resolution", "0.6 um"]),
-                        ("given", ["--resolution", "0.6 um", "--guard", "2 um"])):
+    for name, extra in (
+        ("plain", []),
+        ("psi0", ["--angle", "30", "--angle", "-30"]),
+        (
+            "normal",
+            ["--angle", "30", "--angle", "-30", "--flux-angle", "30", "--flux-angle", "-30"],
+        ),
+        ("fine", ["--resolution", "0.6 um"]),
+        ("given", ["--resolution", "0.6 um", "--guard", "2 um"]),
+    ):
         code, out, err = run([*base, *extra], capsys)
         assert code == 0, err
         runs[name] = json.loads(out)
     cos = np.cos(np.radians(30.0))
     for i in range(2):
-        k0, kp, kn = (runs[n]["boundaries"][i]["gradient_estimate"]["D_gb_over_delta"]["value"]
-                      for n in ("plain", "psi0", "normal"))
+        k0, kp, kn = (
+            runs[n]["boundaries"][i]["gradient_estimate"]["D_gb_over_delta"]["value"]
+            for n in ("plain", "psi0", "normal")
+        )
         assert kp == pytest.approx(k0 * cos, rel=1e-9)  # default: along the diffusion direction
         assert kn == pytest.approx(k0 / cos, rel=1e-9)  # diffusion along the GB normal
         assert runs["normal"]["boundaries"][i]["flux_angle_deg"] == [30.0, -30.0][i]
@@ -223,18 +266,21 @@ def test_gb_step_angles_and_resolution(test_data: Path, capsys: pytest.CaptureFi
     assert runs["given"]["boundaries"][0]["guard"]["value"] == pytest.approx(2.0)
 
 
-def test_gb_step_flux_ends_estimated_or_flagged(chain_factory, tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_gb_step_flux_ends_estimated_or_flagged(
+    chain_factory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # source on during both profiles: --time estimates the far-end flux from an erfc fit and
     # time-averages the jumps; --closed-end left is wrong here and flags every boundary
     chain = chain_factory(22)
     sigma = 0.03 / np.sqrt(20)
     rng = np.random.default_rng(6)
     e = np.full(chain.x_um.size, sigma)
-    p1 = _write(tmp_path / "t1.csv", chain.x_um,
-                chain.profile(0.9e5) + rng.normal(0, sigma, e.size), e)
-    p2 = _write(tmp_path / "t2.csv", chain.x_um,
-                chain.profile(1.1e5) + rng.normal(0, sigma, e.size), e)
+    p1 = _write(
+        tmp_path / "t1.csv", chain.x_um, chain.profile(0.9e5) + rng.normal(0, sigma, e.size), e
+    )
+    p2 = _write(
+        tmp_path / "t2.csv", chain.x_um, chain.profile(1.1e5) + rng.normal(0, sigma, e.size), e
+    )
     base = ["gb-step", p1, "--d-bulk", D, "--flux-from", p2, "--dt", "20000 s", "--json"]
     for g in chain.gb_um[(chain.gb_um > 10) & (chain.gb_um < 200)]:
         base += ["--gb", str(g)]

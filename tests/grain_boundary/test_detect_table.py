@@ -65,21 +65,37 @@ def test_detection_bad_input() -> None:
 def test_table_summary_and_writers(chain_factory: Callable, tmp_path: Path) -> None:
     chains = [chain_factory(s) for s in (1, 2)]
     rng = np.random.default_rng(3)
-    profiles = [(ch.x_um, ch.profile(1e5) + rng.normal(0, 1e-3, ch.x_um.size),
-                 np.full(ch.x_um.size, 1e-3)) for ch in chains]
+    profiles = [
+        (ch.x_um, ch.profile(1e5) + rng.normal(0, 1e-3, ch.x_um.size), np.full(ch.x_um.size, 1e-3))
+        for ch in chains
+    ]
     per = analyze_profiles(profiles, [ch.gb_um for ch in chains], d_bulk=2.6e-8)
     table = GBTable.from_profiles(per)
     s = table.summary
-    k = np.array([r.gradient_estimate.k for r in table.results if r.gradient_estimate.bounded
-                  and r.gradient_estimate.ci95.lower > 0 and "uphill" not in r.flags])
+    k = np.array(
+        [
+            r.gradient_estimate.k
+            for r in table.results
+            if r.gradient_estimate.bounded
+            and r.gradient_estimate.ci95.lower > 0
+            and "uphill" not in r.flags
+        ]
+    )
     c = s["counts"]
     assert c["measured"] == k.size and 0 < k.size < c["total"]  # noise leaves some unmeasured
     assert c["not_significant"] > 0
-    assert sum(c[n] for n in ("measured", "bounded_only", "not_significant", "uphill",
-                              "not_analysable")) == c["total"] == len(table.results)
+    assert (
+        sum(
+            c[n]
+            for n in ("measured", "bounded_only", "not_significant", "uphill", "not_analysable")
+        )
+        == c["total"]
+        == len(table.results)
+    )
     assert s["D_gb_over_delta"]["harmonic_mean"]["value"] == pytest.approx(k.size / np.sum(1 / k))
     assert s["D_gb_over_delta"]["geometric_mean"]["value"] == pytest.approx(
-        np.exp(np.mean(np.log(k))))
+        np.exp(np.mean(np.log(k)))
+    )
     assert s["D_gb"]["median"]["value"] == pytest.approx(np.median(k) * 0.5e-7)
     table.write_csv(tmp_path / "t.csv")
     table.write_json(tmp_path / "t.json")
@@ -105,8 +121,9 @@ def test_plot_step_draws_fig3de_elements() -> None:
     fits = [ln for ln in ax.lines if ln.get_label().startswith("fit")]
     assert len(fits) == 2
     u = fits[0].get_xdata() - 32.0
-    assert np.allclose(fits[0].get_ydata(), r.coef_left[0] + r.coef_left[1] * u
-                       + r.coef_left[2] * u**2)
+    assert np.allclose(
+        fits[0].get_ydata(), r.coef_left[0] + r.coef_left[1] * u + r.coef_left[2] * u**2
+    )
     text = " ".join(t.get_text() for t in ax.texts)
     assert f"{r.gradient_estimate.k:.3g}" in text and "cm$^{-1}$" in text
     assert any(a.arrow_patch is not None for a in ax.texts if hasattr(a, "arrow_patch"))
@@ -114,6 +131,8 @@ def test_plot_step_draws_fig3de_elements() -> None:
     fig = step_figure(x, c, np.full(64, 5e-4), [r, r])
     assert len(fig.axes) == 3  # overview + one panel per GB
     plt.close(fig)
+
+
 def test_detection_robust_to_understated_errors(rng: np.random.Generator) -> None:
     # C_err states half the real counting noise: the robust scale finds ~2, no false steps
     x = np.arange(400) + 0.5

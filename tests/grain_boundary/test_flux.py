@@ -22,8 +22,9 @@ def test_two_profiles_flux_matches_solver_flux() -> None:
     e = np.full(n, 1e-4)
     J = flux_from_two_profiles(x, c1, e, c2, e, dt_s=t2 - t1)
     # mid-interval gradient flux, at the face at 100 um
-    cm = evolve_fv1d(c0, h_cm=h_um * 1e-4, d_cells=d, time_s=0.5 * (t1 + t2), left="source",
-                     c_left=0.95)
+    cm = evolve_fv1d(
+        c0, h_cm=h_um * 1e-4, d_cells=d, time_s=0.5 * (t1 + t2), left="source", c_left=0.95
+    )
     j_mid = -d * (cm[100] - cm[99]) / (h_um * 1e-4)
     j, je = J(100.0)
     assert j == pytest.approx(j_mid, rel=0.01)

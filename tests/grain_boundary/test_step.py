@@ -87,14 +87,16 @@ def test_inclined_boundary_gradient_and_guard() -> None:
     (r0,) = analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8)
     assert r0.guard_um == pytest.approx(2.5)  # default: 2.5 x the 1 um resolution
     # diffusion along the GB normal (psi = phi, laminate): the profile gradient / cos(phi)
-    (r,) = analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8, angle_deg=60.0, flux_angle_deg=60.0,
-                         width_um=4.0)
+    (r,) = analyze_steps(
+        x, c, e, [32.0], d_bulk=2.6e-8, angle_deg=60.0, flux_angle_deg=60.0, width_um=4.0
+    )
     assert r.grad == pytest.approx(r0.grad / math.cos(math.radians(60)), rel=1e-9)
     assert r.guard_um == pytest.approx(2.5 + 2.0 * math.tan(math.radians(60)))
     assert r.gradient_estimate.k == pytest.approx(2 * r0.gradient_estimate.k, rel=1e-9)
     # the guard follows the stated resolution; an explicit guard wins
-    (fine,) = analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8, resolution_um=0.6, angle_deg=-60.0,
-                            width_um=4.0)
+    (fine,) = analyze_steps(
+        x, c, e, [32.0], d_bulk=2.6e-8, resolution_um=0.6, angle_deg=-60.0, width_um=4.0
+    )
     assert fine.guard_um == pytest.approx(1.5 + 2.0 * math.tan(math.radians(60)))
     (given_,) = analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8, resolution_um=3.0, guard_um=1.0)
     assert given_.guard_um == 1.0
@@ -115,8 +117,17 @@ def test_profile_along_diffusion_gives_cos_factor() -> None:
     e = np.full(x.size, 1e-5)
     j = -2.6e-8 * g_um * 1e4  # the long-range flux along x, cm/s
     for sign in (1.0, -1.0):  # psi = 0: the sign of phi does not matter
-        (r,) = analyze_steps(x, c, e, [40.0], d_bulk=2.6e-8, angle_deg=sign * phi,
-                             width_um=w, guard_um=1.0, flux=[(j, 0.01 * j)])
+        (r,) = analyze_steps(
+            x,
+            c,
+            e,
+            [40.0],
+            d_bulk=2.6e-8,
+            angle_deg=sign * phi,
+            width_um=w,
+            guard_um=1.0,
+            flux=[(j, 0.01 * j)],
+        )
         assert r.normal_factor == pytest.approx(cp, rel=1e-12)
         assert r.grad == pytest.approx(g_um * 1e4 * cp, rel=1e-3)
         k_true = 2.6e-8 * g_um * 1e4 * cp / jump
@@ -139,12 +150,22 @@ def test_flux_nearly_parallel_to_gb_not_analysable() -> None:
 
 
 @settings(max_examples=30, deadline=None)
-@given(g=st.floats(-5.0, 5.0).filter(lambda v: abs(v) > 0.05),
-       jump=st.floats(-0.05, 0.05).filter(lambda v: abs(v) > 1e-3))
+@given(
+    g=st.floats(-5.0, 5.0).filter(lambda v: abs(v) > 0.05),
+    jump=st.floats(-0.05, 0.05).filter(lambda v: abs(v) > 1e-3),
+)
 def test_no_inclination_is_the_plain_formula(g: float, jump: float) -> None:
     x, c, e = staircase(g, jump)
-    (r,) = analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8, angle_deg=0.0, flux_angle_deg=0.0,
-                         flux=[(-2.6e-8 * g, 1e-12)])
+    (r,) = analyze_steps(
+        x,
+        c,
+        e,
+        [32.0],
+        d_bulk=2.6e-8,
+        angle_deg=0.0,
+        flux_angle_deg=0.0,
+        flux=[(-2.6e-8 * g, 1e-12)],
+    )
     assert r.normal_factor == 1.0
     assert r.gradient_estimate.k == pytest.approx(2.6e-8 * g / jump, rel=1e-6)
     assert r.flux_estimate.k == pytest.approx(2.6e-8 * g / jump, rel=1e-6)
@@ -158,8 +179,19 @@ def test_factor_symmetric_under_mirroring(phi: float, psi: float) -> None:
     assert normal_factor(phi, 0.0) == pytest.approx(math.cos(math.radians(phi)), rel=1e-12)
     assert normal_factor(phi, phi) == pytest.approx(1 / math.cos(math.radians(phi)), rel=1e-12)
     x, c, e = staircase(-1.1, -0.02)
-    a, b = (analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8, angle_deg=s * phi,
-                          flux_angle_deg=s * psi, flux=[(3e-8, 3e-9)])[0] for s in (1, -1))
+    a, b = (
+        analyze_steps(
+            x,
+            c,
+            e,
+            [32.0],
+            d_bulk=2.6e-8,
+            angle_deg=s * phi,
+            flux_angle_deg=s * psi,
+            flux=[(3e-8, 3e-9)],
+        )[0]
+        for s in (1, -1)
+    )
     assert a.gradient_estimate.k == pytest.approx(b.gradient_estimate.k, rel=1e-9)
     assert a.flux_estimate.k == pytest.approx(b.flux_estimate.k, rel=1e-9)
 
@@ -216,11 +248,15 @@ def test_nan_segments_rejected() -> None:
 
 
 @given(
-    a=st.floats(-1e3, 1e3), b=st.floats(-1e3, 1e3), va=st.floats(1e-6, 1e4),
-    vb=st.floats(1e-6, 1e4), rho=st.floats(-0.9, 0.9),
+    a=st.floats(-1e3, 1e3),
+    b=st.floats(-1e3, 1e3),
+    va=st.floats(1e-6, 1e4),
+    vb=st.floats(1e-6, 1e4),
+    rho=st.floats(-0.9, 0.9),
 )
-def test_fieller_bounded_set_holds_the_estimate(a: float, b: float, va: float, vb: float,
-                                                rho: float) -> None:
+def test_fieller_bounded_set_holds_the_estimate(
+    a: float, b: float, va: float, vb: float, rho: float
+) -> None:
     ci = fieller_interval(a, b, var_a=va, var_b=vb, cov_ab=rho * math.sqrt(va * vb))
     if ci.kind == "bounded":
         assert ci.lower <= a / b <= ci.upper
@@ -240,11 +276,20 @@ def test_flux_estimator_and_angle() -> None:
     # the reported error is the larger Fieller half-width / 1.96: here barely above first order
     half = max(f.ci95.upper - f.k, f.k - f.ci95.lower) / 1.959964
     assert f.k_err == pytest.approx(half, rel=1e-6) and first <= f.relative_error < 1.05 * first
-    (r60,) = analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8, flux=lambda pos: (j, 0.1 * j),
-                           angle_deg=60.0, flux_angle_deg=60.0)  # flux along the GB normal
+    (r60,) = analyze_steps(
+        x,
+        c,
+        e,
+        [32.0],
+        d_bulk=2.6e-8,
+        flux=lambda pos: (j, 0.1 * j),
+        angle_deg=60.0,
+        flux_angle_deg=60.0,
+    )  # flux along the GB normal
     assert r60.flux_estimate.k == pytest.approx(2 * f.k, rel=1e-9)
-    (p60,) = analyze_steps(x, c, e, [32.0], d_bulk=2.6e-8, flux=lambda pos: (j, 0.1 * j),
-                           angle_deg=60.0)  # default: flux along the profile, J cos(phi)
+    (p60,) = analyze_steps(
+        x, c, e, [32.0], d_bulk=2.6e-8, flux=lambda pos: (j, 0.1 * j), angle_deg=60.0
+    )  # default: flux along the profile, J cos(phi)
     assert p60.flux_estimate.k == pytest.approx(0.5 * f.k, rel=1e-9)
     assert r.preferred is r.gradient_estimate  # the gradient is measurable here
     assert "uphill_flux" not in r.flags
@@ -262,25 +307,53 @@ def test_inclined_boundary_recovers_normal_gradient_from_2d_field() -> None:
     n = (x[:, None] - 40.0) * math.cos(phi) + y[None, :] * math.sin(phi)
     c = (0.5 + g_um * n + jump * (n > 0)).mean(axis=1)
     e = np.full(x.size, 1e-5)
-    (r,) = analyze_steps(x, c, e, [40.0], d_bulk=2.6e-8, angle_deg=35.0, width_um=w,
-                         guard_um=1.0, flux_angle_deg=35.0)  # diffusion along the GB normal
+    (r,) = analyze_steps(
+        x,
+        c,
+        e,
+        [40.0],
+        d_bulk=2.6e-8,
+        angle_deg=35.0,
+        width_um=w,
+        guard_um=1.0,
+        flux_angle_deg=35.0,
+    )  # diffusion along the GB normal
     assert "GB normal" in r.geometry
     assert r.grad == pytest.approx(g_um * 1e4, rel=1e-3)  # along the normal, 1/cm
     assert r.jump == pytest.approx(jump, rel=1e-3)
     assert r.gradient_estimate.k == pytest.approx(2.6e-8 * g_um * 1e4 / jump, rel=2e-3)
     assert r.chi2_red < 1e-3
     # without the width, the smeared step leaks into the fits: a poor fit, a biased jump
-    (bad,) = analyze_steps(x, c, e, [40.0], d_bulk=2.6e-8, angle_deg=35.0, guard_um=1.0,
-                           flux_angle_deg=35.0)
+    (bad,) = analyze_steps(
+        x, c, e, [40.0], d_bulk=2.6e-8, angle_deg=35.0, guard_um=1.0, flux_angle_deg=35.0
+    )
     assert bad.chi2_red > 100 and "errors_rescaled" in bad.flags
     assert abs(bad.jump / jump - 1) > 0.02
     nm = (x[:, None] - 40.0) * math.cos(phi) - y[None, :] * math.sin(phi)
     cm = (0.5 + g_um * nm + jump * (nm > 0)).mean(axis=1)
-    (m,) = analyze_steps(x, cm, e, [40.0], d_bulk=2.6e-8, angle_deg=-35.0, width_um=w,
-                         guard_um=1.0, flux_angle_deg=-35.0)
+    (m,) = analyze_steps(
+        x,
+        cm,
+        e,
+        [40.0],
+        d_bulk=2.6e-8,
+        angle_deg=-35.0,
+        width_um=w,
+        guard_um=1.0,
+        flux_angle_deg=-35.0,
+    )
     assert m.grad == pytest.approx(g_um * 1e4, rel=1e-3)
-    (wrong,) = analyze_steps(x, cm, e, [40.0], d_bulk=2.6e-8, angle_deg=-35.0, width_um=w,
-                             guard_um=1.0, flux_angle_deg=35.0)  # the sign matters when psi != 0
+    (wrong,) = analyze_steps(
+        x,
+        cm,
+        e,
+        [40.0],
+        d_bulk=2.6e-8,
+        angle_deg=-35.0,
+        width_um=w,
+        guard_um=1.0,
+        flux_angle_deg=35.0,
+    )  # the sign matters when psi != 0
     assert wrong.grad == pytest.approx(g_um * 1e4 * math.cos(math.radians(70)), rel=1e-3)
 
 

@@ -48,47 +48,79 @@ def _strip(seed: int) -> tuple:
 
 
 def _map(field: np.ndarray, rng: np.random.Generator, counts: float) -> xr.Dataset:
-    img = simulate_sims_image(field, cell_um=1.0, field_um=(FIELD, NY), pixels=(FIELD, NY),
-                              mean_counts=counts, psf_sigma_px=0.7, rng=rng)
+    img = simulate_sims_image(
+        field,
+        cell_um=1.0,
+        field_um=(FIELD, NY),
+        pixels=(FIELD, NY),
+        mean_counts=counts,
+        psf_sigma_px=0.7,
+        rng=rng,
+    )
     na, nb = img.counts["6Li"], img.counts["7Li"]
     c = na / (na + nb)
     dims = ("y", "x")
     return xr.Dataset(
-        {"C": (dims, c), "C_err": (dims, np.sqrt(c * (1 - c) / (na + nb))),
-         "n_a": (dims, na), "n_b": (dims, nb)},
+        {
+            "C": (dims, c),
+            "C_err": (dims, np.sqrt(c * (1 - c) / (na + nb))),
+            "n_a": (dims, na),
+            "n_b": (dims, nb),
+        },
         coords={"x": ("x", np.arange(FIELD) + 0.5), "y": ("y", np.arange(NY) + 0.5)},
     )
 
 
 def _loop(seed: int, counts: float, closed_end: str) -> tuple[list, list]:
     poly, edges = _strip(seed)
-    ev = evolve_polycrystal(poly, MAT, [Stage(T22, 59 * H, "source"), Stage(T22, 16 * DAY,
-                            "closed")], c_initial=0.0759, c_source=0.95, gb_faces="corrected",
-                            rtol=1e-5)
+    ev = evolve_polycrystal(
+        poly,
+        MAT,
+        [Stage(T22, 59 * H, "source"), Stage(T22, 16 * DAY, "closed")],
+        c_initial=0.0759,
+        c_source=0.95,
+        gb_faces="corrected",
+        rtol=1e-5,
+    )
     rng = np.random.default_rng(100 + seed)
     maps = [_map(f, rng, counts) for f in ev.fields]
     profiles, gbs, stops, fluxes, truths, objs = [], [], [], [], [], []
     for y0 in (10.0, 30.0):
-        p1, p2 = (line_profile(m, start_um=(0.5, y0), end_um=(FIELD - 0.5, y0),
-                               width_um=WIDTH) for m in maps)
+        p1, p2 = (
+            line_profile(m, start_um=(0.5, y0), end_um=(FIELD - 0.5, y0), width_um=WIDTH)
+            for m in maps
+        )
         x = p1["x_um"].values
-        tm = two_map_flux(x, p1["C"].values, p1["C_err"].values, p2["C"].values,
-                          p2["C_err"].values, dt_s=16 * DAY, closed_end=closed_end, t1_s=T1)
+        tm = two_map_flux(
+            x,
+            p1["C"].values,
+            p1["C_err"].values,
+            p2["C"].values,
+            p2["C_err"].values,
+            dt_s=16 * DAY,
+            closed_end=closed_end,
+            t1_s=T1,
+        )
         objs.append(tm)
         fluxes.append(tm.flux)
         profiles.append((x, tm.C_mean, tm.C_mean_err))
         xg = edges - 0.5
         gap = np.diff(xg)
         room = (np.concatenate([[np.inf], gap]) > 2 * GUARD + 1) & (
-            np.concatenate([gap, [np.inf]]) > 2 * GUARD + 1)
+            np.concatenate([gap, [np.inf]]) > 2 * GUARD + 1
+        )
         use = (xg > 15.0) & (xg < FIELD - 20.0) & room
         gbs.append(xg[use].tolist())
         stops.append([(float(v), GUARD) for v in xg[~use] if 0.0 < v < FIELD - 1.0])
         truths.append(MAT.k_gb(T22) * poly.k_factor[use])
-    res = analyze_profiles(profiles, gbs, d_bulk=MAT.d_bulk(T22), flux=fluxes,
-                           window_stops=stops, width_um=WIDTH)
-    rows = [(r, float(k)) for row, tr, tm in zip(res, truths, objs, strict=True)
-            for r, k in zip(tm.flag(row), tr, strict=True)]
+    res = analyze_profiles(
+        profiles, gbs, d_bulk=MAT.d_bulk(T22), flux=fluxes, window_stops=stops, width_um=WIDTH
+    )
+    rows = [
+        (r, float(k))
+        for row, tr, tm in zip(res, truths, objs, strict=True)
+        for r, k in zip(tm.flag(row), tr, strict=True)
+    ]
     return rows, objs
 
 
@@ -107,8 +139,7 @@ def test_storage_pair_closed_sample_edge_covers_the_truth() -> None:
 
 def test_far_end_assumption_is_flagged_on_every_boundary() -> None:
     rows, objs = _loop(1, 2e3, "right")
-    assert all("flux_far_end_open" in o.flags or "flux_end_inconsistent" in o.flags
-               for o in objs)
+    assert all("flux_far_end_open" in o.flags or "flux_end_inconsistent" in o.flags for o in objs)
     assert all(set(objs[0].flags) <= set(r.flags) for r, _ in rows if r.analysable)
 
 

@@ -70,9 +70,7 @@ def test_same_numbers_as_the_image_pipeline(rng: np.random.Generator) -> None:
         {"18O": (("y", "x"), na.reshape(8, 8)), "16O": (("y", "x"), nb.reshape(8, 8))},
         attrs={"pixel_size_x_um": 1.0, "pixel_size_y_um": 1.0, "instrument": "test"},
     )
-    fmap = fraction_map(
-        img, pair="18O/16O", dead_time="none", drift=False, dtype="float64", **opts
-    )
+    fmap = fraction_map(img, pair="18O/16O", dead_time="none", drift=False, dtype="float64", **opts)
     whole = region_stats(fmap)
     assert series.C == pytest.approx(whole.C, rel=1e-12)
     assert series.C_err == pytest.approx(whole.C_err, rel=1e-12)

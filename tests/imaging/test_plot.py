@@ -91,7 +91,8 @@ def test_report_map_colour_bar_has_ticks_and_label(
     assert len(ticks) >= 3
     label = cax.yaxis.label
     assert label.get_visible() and label.get_text() == (
-        "C' (normalised 6Li fraction)" if normalised else "C = 6Li/(6Li+7Li)")
+        "C' (normalised 6Li fraction)" if normalised else "C = 6Li/(6Li+7Li)"
+    )
     # tick labels and the label lie inside the figure (not squeezed or clipped by the layout)
     fig_box = fig.bbox
     for t in [*ticks, label]:

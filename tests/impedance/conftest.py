@@ -10,8 +10,16 @@ import pytest
 from tracerdiff.impedance import Spectrum, make_spectrum
 
 #: truth of the pellet: bulk arc (pF), grain-boundary arc (nF), blocking electrode
-TRUTH = {"R1": 500.0, "CPE1_Q": 2e-11, "CPE1_n": 0.95, "R2": 2000.0, "CPE2_Q": 5e-9,
-         "CPE2_n": 0.85, "CPE3_Q": 2e-6, "CPE3_n": 0.8}
+TRUTH = {
+    "R1": 500.0,
+    "CPE1_Q": 2e-11,
+    "CPE1_n": 0.95,
+    "R2": 2000.0,
+    "CPE2_Q": 5e-9,
+    "CPE2_n": 0.85,
+    "CPE3_Q": 2e-6,
+    "CPE3_n": 0.8,
+}
 FREQ = np.logspace(7, -1, 65)
 THICKNESS_CM, AREA_CM2 = 0.1, 0.2
 
@@ -28,13 +36,16 @@ def pellet_z(truth: dict[str, float] = TRUTH, f: np.ndarray = FREQ) -> np.ndarra
     def arc(r: float, q: float, n: float) -> np.ndarray:
         return r / (1.0 + r * q * jw**n)
 
-    return (arc(truth["R1"], truth["CPE1_Q"], truth["CPE1_n"])
-            + arc(truth["R2"], truth["CPE2_Q"], truth["CPE2_n"])
-            + 1.0 / (truth["CPE3_Q"] * jw ** truth["CPE3_n"]))
+    return (
+        arc(truth["R1"], truth["CPE1_Q"], truth["CPE1_n"])
+        + arc(truth["R2"], truth["CPE2_Q"], truth["CPE2_n"])
+        + 1.0 / (truth["CPE3_Q"] * jw ** truth["CPE3_n"])
+    )
 
 
-def noisy_spectrum(seed: int, noise: float = 0.01, truth: dict[str, float] = TRUTH,
-                   f: np.ndarray = FREQ) -> Spectrum:
+def noisy_spectrum(
+    seed: int, noise: float = 0.01, truth: dict[str, float] = TRUTH, f: np.ndarray = FREQ
+) -> Spectrum:
     """The pellet with Gaussian noise of ``noise`` x |Z| on each part."""
     z = pellet_z(truth, f)
     rng = np.random.default_rng(seed)
@@ -47,9 +58,9 @@ def pellet_csv(tmp_path: Path) -> Path:
     """The noisy pellet as a CSV with a -Z'' column (the usual export convention)."""
     s = noisy_spectrum(3)
     p = tmp_path / "pellet.csv"
-    rows = "\n".join(f"{f:.10g},{zr:.10g},{-zi:.10g}"
-                     for f, zr, zi in zip(s.frequency_Hz, s.z_real_ohm, s.z_imag_ohm,
-                                          strict=True))
+    rows = "\n".join(
+        f"{f:.10g},{zr:.10g},{-zi:.10g}"
+        for f, zr, zi in zip(s.frequency_Hz, s.z_real_ohm, s.z_imag_ohm, strict=True)
+    )
     p.write_text("freq/Hz,Z'/ohm,-Z''/ohm\n" + rows + "\n", encoding="utf-8")
     return p
-

@@ -12,9 +12,25 @@ from tracerdiff.cli.app import main
 
 from .conftest import AREA_CM2, THICKNESS_CM, TRUTH, noisy_spectrum
 
-KEYS = {"R_bulk", "R_gb", "C_bulk", "C_gb", "sigma_bulk", "sigma_gb_apparent",
-        "sigma_gb_specific", "sigma_total", "D_sigma_bulk", "D_sigma_gb_apparent",
-        "D_sigma_total", "chi2_red", "kk_residual", "notes", "status", "fit", "kk"}
+KEYS = {
+    "R_bulk",
+    "R_gb",
+    "C_bulk",
+    "C_gb",
+    "sigma_bulk",
+    "sigma_gb_apparent",
+    "sigma_gb_specific",
+    "sigma_total",
+    "D_sigma_bulk",
+    "D_sigma_gb_apparent",
+    "D_sigma_total",
+    "chi2_red",
+    "kk_residual",
+    "notes",
+    "status",
+    "fit",
+    "kk",
+}
 
 
 def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -29,8 +45,20 @@ GEOM = ["--thickness", "1.0 mm", "--area", "20 mm^2"]
 
 
 def test_json_keys_and_values(pellet_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(["impedance", "fit", str(pellet_csv), *GEOM, "--temperature",
-                           "22 degC", "--density", "5e21 cm^-3", "--json"], capsys)
+    code, out, err = _run(
+        [
+            "impedance",
+            "fit",
+            str(pellet_csv),
+            *GEOM,
+            "--temperature",
+            "22 degC",
+            "--density",
+            "5e21 cm^-3",
+            "--json",
+        ],
+        capsys,
+    )
     assert code == 0, err
     d = json.loads(out)
     assert KEYS <= set(d)
@@ -66,16 +94,22 @@ def test_png(pellet_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 def _csv(path: Path, seed: int, scale: float) -> Path:
     s = noisy_spectrum(seed)
-    np.savetxt(path, np.c_[s.frequency_Hz, s.z_real_ohm * scale, s.z_imag_ohm * scale],
-               delimiter=",", header="f,Z',Z''", comments="")
+    np.savetxt(
+        path,
+        np.c_[s.frequency_Hz, s.z_real_ohm * scale, s.z_imag_ohm * scale],
+        delimiter=",",
+        header="f,Z',Z''",
+        comments="",
+    )
     return path
 
 
 def test_series_gives_arrhenius(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     files = [str(_csv(tmp_path / f"t{i}.csv", i, s)) for i, s in enumerate((4.0, 1.0, 0.3))]
     temps = ["--temperature", "20 degC", "--temperature", "50 degC", "--temperature", "90 degC"]
-    code, out, err = _run(["impedance", "fit", *files, *GEOM, *temps, "--density",
-                           "5e21 cm^-3", "--json"], capsys)
+    code, out, err = _run(
+        ["impedance", "fit", *files, *GEOM, *temps, "--density", "5e21 cm^-3", "--json"], capsys
+    )
     assert code == 0, err
     d = json.loads(out)
     assert len(d["spectra"]) == 3
@@ -87,12 +121,26 @@ def test_haven_and_arrhenius_png(tmp_path: Path, capsys: pytest.CaptureFixture[s
     files = [str(_csv(tmp_path / f"t{i}.csv", i, s)) for i, s in enumerate((4.0, 1.0, 0.3))]
     temps = ["--temperature", "20 degC", "--temperature", "50 degC", "--temperature", "90 degC"]
     tracer = tmp_path / "tracer.csv"
-    tracer.write_text("T_C,D,D_err\n20,1e-8,1e-9\n50,4e-8,4e-9\n90,1.3e-7,1.3e-8\n",
-                      encoding="utf-8")
+    tracer.write_text(
+        "T_C,D,D_err\n20,1e-8,1e-9\n50,4e-8,4e-9\n90,1.3e-7,1.3e-8\n", encoding="utf-8"
+    )
     png = tmp_path / "arr.png"
-    code, out, err = _run(["impedance", "fit", *files, *GEOM, *temps, "--density",
-                           "5e21 cm^-3", "--tracer-table", str(tracer), "--arrhenius-png",
-                           str(png)], capsys)
+    code, out, err = _run(
+        [
+            "impedance",
+            "fit",
+            *files,
+            *GEOM,
+            *temps,
+            "--density",
+            "5e21 cm^-3",
+            "--tracer-table",
+            str(tracer),
+            "--arrhenius-png",
+            str(png),
+        ],
+        capsys,
+    )
     assert code == 0, err
     assert "Haven ratio bulk:" in out
     assert png.read_bytes()[:4] == b"\x89PNG"
@@ -100,17 +148,21 @@ def test_haven_and_arrhenius_png(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert code == 2 and "two or more temperatures" in err
 
 
-@pytest.mark.parametrize(("args", "match"), [
-    (["--thickness", "1 mm"], "go together"),
-    (["--thickness", "1 mm", "--area", "0.2"], "not an area"),
-    (["--thickness", "1 mm", "--area", "0.2 cm^2/s"], "not an area"),
-    (["--thickness", "-1 mm", "--area", "0.2 cm^2"], "> 0"),
-    (["--circuit", "R0-X1"], "not an element"),
-    (["--temperature", "20 degC", "--temperature", "30 degC"], "one per spectrum"),
-    (["--format", "xyz"], "format must be"),
-])
-def test_bad_input_exits_2(pellet_csv: Path, capsys: pytest.CaptureFixture[str],
-                           args: list[str], match: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (["--thickness", "1 mm"], "go together"),
+        (["--thickness", "1 mm", "--area", "0.2"], "not an area"),
+        (["--thickness", "1 mm", "--area", "0.2 cm^2/s"], "not an area"),
+        (["--thickness", "-1 mm", "--area", "0.2 cm^2"], "> 0"),
+        (["--circuit", "R0-X1"], "not an element"),
+        (["--temperature", "20 degC", "--temperature", "30 degC"], "one per spectrum"),
+        (["--format", "xyz"], "format must be"),
+    ],
+)
+def test_bad_input_exits_2(
+    pellet_csv: Path, capsys: pytest.CaptureFixture[str], args: list[str], match: str
+) -> None:
     code, out, err = _run(["impedance", "fit", str(pellet_csv), *args], capsys)
     assert code == 2 and out == ""
     assert match in err and "Traceback" not in err
@@ -125,8 +177,9 @@ def test_too_short_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 def test_real_gamry_json(real_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
     f = real_data / "impedance_py" / "exampleDataCHInstruments.txt"
-    code, out, err = _run(["impedance", "fit", str(f), "--circuit", "R0-p(R1,CPE1)-CPE2",
-                           "--json"], capsys)
+    code, out, err = _run(
+        ["impedance", "fit", str(f), "--circuit", "R0-p(R1,CPE1)-CPE2", "--json"], capsys
+    )
     assert code == 0, err
     d = json.loads(out)
     assert d["fit"]["success"] is True and d["spectrum"]["n_points"] == 73

@@ -34,8 +34,7 @@ def test_conductivities_from_the_truth() -> None:
     sig_b, sig_g = cell / TRUTH["R1"], cell / TRUTH["R2"]
     assert r.value("sigma_bulk")[0] == pytest.approx(sig_b, rel=1e-6)
     assert r.value("sigma_gb_apparent")[0] == pytest.approx(sig_g, rel=1e-6)
-    assert r.value("sigma_total")[0] == pytest.approx(cell / (TRUTH["R1"] + TRUTH["R2"]),
-                                                      rel=1e-6)
+    assert r.value("sigma_total")[0] == pytest.approx(cell / (TRUTH["R1"] + TRUTH["R2"]), rel=1e-6)
     # Nernst-Einstein written out in SI: sigma [S/m] k T / (n [m^-3] e^2) [m^2/s] -> cm^2/s
     d_b = (sig_b * 100) * K_B * 295.15 / (5e21 * 1e6 * E**2) * 1e4
     assert r.value("D_sigma_bulk")[0] == pytest.approx(d_b, rel=1e-6)

@@ -34,9 +34,14 @@ def test_drift_is_detected() -> None:
     assert any("not Kramers-Kronig" in n for n in r.notes)
 
 
-@pytest.mark.parametrize(("name", "consistent"), [
-    ("exampleData.csv", True), ("exampleDataVersaStudio.par", True),
-    ("exampleDataPowersuite.txt", False)])
+@pytest.mark.parametrize(
+    ("name", "consistent"),
+    [
+        ("exampleData.csv", True),
+        ("exampleDataVersaStudio.par", True),
+        ("exampleDataPowersuite.txt", False),
+    ],
+)
 def test_real_spectra(real_data: Path, name: str, consistent: bool) -> None:
     r = lin_kk(read_spectrum(real_data / "impedance_py" / name))
     assert r.consistent is consistent

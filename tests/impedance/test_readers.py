@@ -24,8 +24,9 @@ REAL = [
 
 
 @pytest.mark.parametrize(("name", "fmt", "n", "fmin", "fmax", "z0"), REAL)
-def test_real_exports(real_data: Path, name: str, fmt: str, n: int, fmin: float, fmax: float,
-                      z0: complex) -> None:
+def test_real_exports(
+    real_data: Path, name: str, fmt: str, n: int, fmin: float, fmax: float, z0: complex
+) -> None:
     s = read_spectrum(real_data / "impedance_py" / name)
     assert s.format == fmt
     assert s.n_points == n
@@ -55,11 +56,18 @@ def test_zplot_fixture(test_data: Path) -> None:
     assert any("declares 56" in n for n in s.notes)
 
 
-@pytest.mark.parametrize(("name", "instrument"), [
-    ("exampleData.csv", None), ("exampleDataAutolab.txt", "autolab"),
-    ("exampleDataCHInstruments.txt", "chinstruments"), ("exampleDataGamry.DTA", "gamry"),
-    ("exampleDataParstat.txt", "parstat"), ("exampleDataPowersuite.txt", "powersuite"),
-    ("exampleDataVersaStudio.par", "versastudio")])
+@pytest.mark.parametrize(
+    ("name", "instrument"),
+    [
+        ("exampleData.csv", None),
+        ("exampleDataAutolab.txt", "autolab"),
+        ("exampleDataCHInstruments.txt", "chinstruments"),
+        ("exampleDataGamry.DTA", "gamry"),
+        ("exampleDataParstat.txt", "parstat"),
+        ("exampleDataPowersuite.txt", "powersuite"),
+        ("exampleDataVersaStudio.par", "versastudio"),
+    ],
+)
 def test_same_as_impedance_py(real_data: Path, name: str, instrument: str | None) -> None:
     """Peer check: impedance.py's own readers give the same arrays."""
     pp = pytest.importorskip("impedance.preprocessing")
@@ -84,25 +92,33 @@ def _table(fmt: str, cols: list[np.ndarray], sep: str = ",") -> str:
     return "\n".join(sep.join(fmt.format(v) for v in row) for row in zip(*cols, strict=True))
 
 
-@pytest.mark.parametrize(("header", "cols", "scale_z"), [
-    ("f,Z',Z''", [F, ZR, ZI], 1.0),
-    ("Frequency (Hz),Z' (Ohm),-Z'' (Ohm)", [F, ZR, -ZI], 1.0),
-    ("freq/Hz,Zre/kOhm,Zim/kOhm", [F, ZR / 1e3, ZI / 1e3], 1.0),
-    ("Freq (kHz),Re(Z),Im(Z)", [F / 1e3, ZR, ZI], 1.0),
-    ("omega (rad/s),Z',Z''", [2 * np.pi * F, ZR, ZI], 1.0),
-])
-def test_header_conventions(tmp_path: Path, header: str, cols: list[np.ndarray],
-                            scale_z: float) -> None:
-    s = read_spectrum(_write(tmp_path, header + "\n" + _table("{:.12g}", cols) + "\n"),
-                      min_points=10)
+@pytest.mark.parametrize(
+    ("header", "cols", "scale_z"),
+    [
+        ("f,Z',Z''", [F, ZR, ZI], 1.0),
+        ("Frequency (Hz),Z' (Ohm),-Z'' (Ohm)", [F, ZR, -ZI], 1.0),
+        ("freq/Hz,Zre/kOhm,Zim/kOhm", [F, ZR / 1e3, ZI / 1e3], 1.0),
+        ("Freq (kHz),Re(Z),Im(Z)", [F / 1e3, ZR, ZI], 1.0),
+        ("omega (rad/s),Z',Z''", [2 * np.pi * F, ZR, ZI], 1.0),
+    ],
+)
+def test_header_conventions(
+    tmp_path: Path, header: str, cols: list[np.ndarray], scale_z: float
+) -> None:
+    s = read_spectrum(
+        _write(tmp_path, header + "\n" + _table("{:.12g}", cols) + "\n"), min_points=10
+    )
     np.testing.assert_allclose(s.frequency_Hz, F, rtol=1e-10)
     np.testing.assert_allclose(s.z, (ZR + 1j * ZI) * scale_z, rtol=1e-10)
 
 
 def test_modulus_phase_columns(tmp_path: Path) -> None:
     z = ZR + 1j * ZI
-    text = "Freq/Hz,|Z|/ohm,Phase/deg\n" + _table(
-        "{:.15g}", [F, np.abs(z), np.degrees(np.angle(z))]) + "\n"
+    text = (
+        "Freq/Hz,|Z|/ohm,Phase/deg\n"
+        + _table("{:.15g}", [F, np.abs(z), np.degrees(np.angle(z))])
+        + "\n"
+    )
     s = read_spectrum(_write(tmp_path, text))
     np.testing.assert_allclose(s.z, z, rtol=1e-10)
     assert any("phase" in n for n in s.notes)
@@ -134,17 +150,29 @@ def test_temperature_column_splits(tmp_path: Path) -> None:
         read_spectrum(tmp_path / "s.csv")
 
 
-@pytest.mark.parametrize(("text", "error", "match"), [
-    ("f,Z',Z''\n1,2,3\n2,3,4\n", DataError, "at least 10 points"),
-    ("f,Z',Z''\n" + _table("{:.6g}", [np.r_[F[:5], F[6], F[5], F[7:]], ZR, ZI]), DataError,
-     "monotonic"),
-    ("f,Z',Z''\n" + _table("{:.6g}", [F, np.r_[ZR[:3], np.nan, ZR[4:]], ZI]), DataError,
-     "Z' of point 4 is not a finite"),
-    ("a,b,c\n" + _table("{:.6g}", [F, ZR, ZI]), FileFormatError, "header names no frequency"),
-    ("f,Z',Z''\n" + _table("{:.6g}", [F, ZR, ZI]) + "\n1,2,x\n", FileFormatError,
-     "not a number"),
-    ("f,Z',Z''\n" + _table("{:.6g}", [-F, ZR, ZI]), DataError, "not > 0"),
-])
+@pytest.mark.parametrize(
+    ("text", "error", "match"),
+    [
+        ("f,Z',Z''\n1,2,3\n2,3,4\n", DataError, "at least 10 points"),
+        (
+            "f,Z',Z''\n" + _table("{:.6g}", [np.r_[F[:5], F[6], F[5], F[7:]], ZR, ZI]),
+            DataError,
+            "monotonic",
+        ),
+        (
+            "f,Z',Z''\n" + _table("{:.6g}", [F, np.r_[ZR[:3], np.nan, ZR[4:]], ZI]),
+            DataError,
+            "Z' of point 4 is not a finite",
+        ),
+        ("a,b,c\n" + _table("{:.6g}", [F, ZR, ZI]), FileFormatError, "header names no frequency"),
+        (
+            "f,Z',Z''\n" + _table("{:.6g}", [F, ZR, ZI]) + "\n1,2,x\n",
+            FileFormatError,
+            "not a number",
+        ),
+        ("f,Z',Z''\n" + _table("{:.6g}", [-F, ZR, ZI]), DataError, "not > 0"),
+    ],
+)
 def test_bad_tables(tmp_path: Path, text: str, error: type[Exception], match: str) -> None:
     with pytest.raises(error, match=match):
         read_spectrum(_write(tmp_path, text + "\n"))

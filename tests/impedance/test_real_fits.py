@@ -14,17 +14,21 @@ from tracerdiff.impedance.analysis import ImpedanceOptions
 from tracerdiff.impedance.derived import Geometry
 
 CASES = [
-    ("exampleData.csv", "L0-R0-p(R1,CPE1)-p(R2,CPE2)", [1e-7, .01, .01, 1, .9, .01, 100, .7]),
-    ("exampleDataCHInstruments.txt", "R0-p(R1,CPE1)-CPE2", [100, 1000, 1e-4, .8, 1e-4, .8]),
-    ("exampleDataVersaStudio.par", "R0-p(R1,CPE1)-p(R2,CPE2)",
-     [50, 10, 1e-6, .9, 1000, 1e-4, .8]),
-    ("exampleDataGamry.DTA", "p(R1,CPE1)-p(R2,CPE2)", [5000, 1e-8, .8, 2e4, 1e-4, .7]),
+    ("exampleData.csv", "L0-R0-p(R1,CPE1)-p(R2,CPE2)", [1e-7, 0.01, 0.01, 1, 0.9, 0.01, 100, 0.7]),
+    ("exampleDataCHInstruments.txt", "R0-p(R1,CPE1)-CPE2", [100, 1000, 1e-4, 0.8, 1e-4, 0.8]),
+    (
+        "exampleDataVersaStudio.par",
+        "R0-p(R1,CPE1)-p(R2,CPE2)",
+        [50, 10, 1e-6, 0.9, 1000, 1e-4, 0.8],
+    ),
+    ("exampleDataGamry.DTA", "p(R1,CPE1)-p(R2,CPE2)", [5000, 1e-8, 0.8, 2e4, 1e-4, 0.7]),
 ]
 
 
 @pytest.mark.parametrize(("name", "circuit", "guess"), CASES)
-def test_not_worse_than_impedance_py(real_data: Path, name: str, circuit: str,
-                                     guess: list[float]) -> None:
+def test_not_worse_than_impedance_py(
+    real_data: Path, name: str, circuit: str, guess: list[float]
+) -> None:
     circuits = pytest.importorskip("impedance.models.circuits")
     s = read_spectrum(real_data / "impedance_py" / name)
     ours = fit_circuit(s, circuit, weighting="unit")
@@ -58,8 +62,9 @@ def test_undetermined_resistance_is_said(real_data: Path) -> None:
     assert fit.success
     assert any("R2 is not determined" in n for n in fit.notes)
     assert fit.undetermined == ("R2",) and fit.to_dict()["undetermined"] == ["R2"]
-    r = analyze_spectrum(s, ImpedanceOptions(circuit=fit.circuit, weighting="unit",
-                                             geometry=Geometry(0.1, 0.2)))
+    r = analyze_spectrum(
+        s, ImpedanceOptions(circuit=fit.circuit, weighting="unit", geometry=Geometry(0.1, 0.2))
+    )
     assert r.status in ("unconstrained", "at_bound")
     for key, element in (("R_bulk", r.assignment.bulk_r), ("R_gb", r.assignment.gb_r)):
         if element in r.fit.undetermined:  # no error, and none for what depends on it

@@ -13,9 +13,11 @@ K_B = 8.617333262e-5
 
 
 def _result(t_k: float, value: float, err: float | None) -> SimpleNamespace:
-    return SimpleNamespace(success=True, temperature_K=t_k,
-                           derived=SimpleNamespace(values={"sigma_gb": (value, err),
-                                                           "D_sigma_gb": (value, err)}))
+    return SimpleNamespace(
+        success=True,
+        temperature_K=t_k,
+        derived=SimpleNamespace(values={"sigma_gb": (value, err), "D_sigma_gb": (value, err)}),
+    )
 
 
 def test_undetermined_point_is_left_out_with_a_note() -> None:

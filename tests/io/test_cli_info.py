@@ -96,9 +96,7 @@ def test_info_profile_options_and_extent(
 ) -> None:
     f = tmp_path / "p.csv"
     f.write_text("# normalised\nx,c_norm\n0,0.9\n0.5,0.5\n1.5,0.2\n")
-    code, out, _ = _run(
-        ["info", str(f), "--x-unit", "mm", "--column", "c_norm", "--json"], capsys
-    )
+    code, out, _ = _run(["info", str(f), "--x-unit", "mm", "--column", "c_norm", "--json"], capsys)
     assert code == 0
     entry = json.loads(out)["files"][0]
     assert entry["kind"] == "profile" and entry["shape"] == {"x_um": 3}

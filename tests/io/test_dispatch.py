@@ -59,12 +59,17 @@ def test_binary_garbage_as_text(tmp_path: Path) -> None:
 
 def test_wrong_option_for_reader(real_data: Path) -> None:
     # the message names the file, the option refused and the options the reader takes
-    with pytest.raises(InputError, match=r"image_sun\.im: a nanosims_im file does not take "
-                       r"column \(it takes max_pixels\)"):
+    with pytest.raises(
+        InputError,
+        match=r"image_sun\.im: a nanosims_im file does not take "
+        r"column \(it takes max_pixels\)",
+    ):
         open_dataset(real_data / "cameca_sims/image_sun.im", column="C")
     with pytest.raises(InputError, match=r"not take pixel_size_um \(it takes column, isotopes"):
-        open_dataset(real_data / "web_lead_gururajan/TracerDiffusionData_FeSrTiO3_973K.csv",
-                     pixel_size_um=1.0)
+        open_dataset(
+            real_data / "web_lead_gururajan/TracerDiffusionData_FeSrTiO3_973K.csv",
+            pixel_size_um=1.0,
+        )
 
 
 def test_folder_and_empty_file(tmp_path: Path) -> None:

@@ -20,8 +20,13 @@ class Micrograph:
     pixel_size_um: float
 
 
-def make_micrograph(seed: int, *, shape: tuple[int, int] = (160, 240), n_grains: int = 60,
-                    pixel_size_um: float = 0.5) -> Micrograph:
+def make_micrograph(
+    seed: int,
+    *,
+    shape: tuple[int, int] = (160, 240),
+    n_grains: int = 60,
+    pixel_size_um: float = 0.5,
+) -> Micrograph:
     rng = np.random.default_rng(seed)
     rows, cols = shape
     pts = rng.uniform((0, 0), (rows, cols), size=(n_grains, 2))

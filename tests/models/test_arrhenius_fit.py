@@ -122,8 +122,12 @@ def test_two_points_without_errors_has_no_stderr() -> None:
 
 @pytest.mark.parametrize(
     ("t", "d", "exc"),
-    [([300, 400], [1e-9, -1e-8], DataError), ([300, 400], [0.0, 1e-8], DataError),
-     ([300], [1e-9], InputError), ([300, 300], [1e-9, 2e-9], InputError)],
+    [
+        ([300, 400], [1e-9, -1e-8], DataError),
+        ([300, 400], [0.0, 1e-8], DataError),
+        ([300], [1e-9], InputError),
+        ([300, 300], [1e-9, 2e-9], InputError),
+    ],
 )
 def test_bad_input(t: list[float], d: list[float], exc: type[Exception]) -> None:
     with pytest.raises(exc):

@@ -36,8 +36,9 @@ def _polycrystal_points(seed: int) -> tuple[np.ndarray, np.ndarray]:
     """One D_eff per temperature from its own chain of N grains, with 0.4 % counting errors."""
     rng = np.random.default_rng(seed)
     s2 = math.log1p((SD_UM / MEAN_UM) ** 2)
-    l_cm = np.exp(rng.normal(math.log(MEAN_UM) - s2 / 2, math.sqrt(s2),
-                             (T_K.size, N_GRAINS))) * 1e-4
+    l_cm = (
+        np.exp(rng.normal(math.log(MEAN_UM) - s2 / 2, math.sqrt(s2), (T_K.size, N_GRAINS))) * 1e-4
+    )
     f_k = np.exp(rng.normal(0.0, K_SIG, (T_K.size, N_GRAINS)))
     k = arrhenius_D(T_K, K0, EA_K)[:, None] * f_k
     db = arrhenius_D(T_K, D0_B, EA_B)[:, None]
@@ -126,7 +127,8 @@ def test_haven_of_polycrystal_d_eff_covers_the_truth_at_the_design_temperature()
     ea_true, ln_d0 = _truth_line()
     d_sigma = arrhenius_D(t_cond, 0.2 * math.exp(ln_d0), EA_K)  # conductivity-side law
     truth = math.exp(ln_d0 - ea_true / (8.617333262e-5 * t_h)) / float(
-        arrhenius_D(t_h, 0.2 * math.exp(ln_d0), EA_K))
+        arrhenius_D(t_h, 0.2 * math.exp(ln_d0), EA_K)
+    )
     hits, n = 0, 200
     for seed in range(n):
         d, err = _polycrystal_points(seed)

@@ -36,23 +36,24 @@ def test_study_series_value_and_spread() -> None:
     assert d["spread"] == pytest.approx(1.4e-9, rel=0.02)
     assert d["stderr"] is None and "no standard error" in d["note"]
     # the closed form of the study convention
-    assert d["spread"] == pytest.approx(d["value"] ** 2 * SD * 1e-4 / (K * (L * 1e-4) ** 2),
-                                        rel=1e-6)
+    assert d["spread"] == pytest.approx(
+        d["value"] ** 2 * SD * 1e-4 / (K * (L * 1e-4) ** 2), rel=1e-6
+    )
     assert r.biot == pytest.approx(0.0923, rel=1e-3)
     assert "spread" in str(r) and "not an uncertainty" in str(r)
 
 
 def test_series_standard_error_from_input_standard_errors() -> None:
     k_err, se = 0.1 * K, 0.5  # cm/s, um (standard error of the mean grain size)
-    r = effective_medium(d_bulk=DB, k=K, grain_um=L, grain_sd_um=SD, k_err=k_err,
-                         grain_se_um=se)
+    r = effective_medium(d_bulk=DB, k=K, grain_um=L, grain_sd_um=SD, k_err=k_err, grain_se_um=se)
     d, l_cm = r.d_eff, L * 1e-4
     # closed form: dD/dk = D^2/(k^2 l), dD/dl = D^2/(k l^2)
     expect = math.hypot(d**2 / (K**2 * l_cm) * k_err, d**2 / (K * l_cm**2) * se * 1e-4)
     assert r.d_eff_err == pytest.approx(expect, rel=1e-4)
     assert r.d_eff_err < r.d_eff_spread  # an error of the mean, not the spread of grains
-    inv = effective_medium(d_bulk=DB, d_eff=d, d_eff_err=0.05 * d, grain_um=L, grain_sd_um=SD,
-                           grain_se_um=se)
+    inv = effective_medium(
+        d_bulk=DB, d_eff=d, d_eff_err=0.05 * d, grain_um=L, grain_sd_um=SD, grain_se_um=se
+    )
     # k = 1/(l (1/D - 1/D_b)): relative errors dk/k = (D_b/(D_b - D)) dD/D and dl/l
     rel = math.hypot(DB / (DB - d) * 0.05, se / L)
     assert inv.k_err == pytest.approx(rel * K, rel=1e-3)
@@ -85,13 +86,15 @@ def _mg_with_phi(phi: float, dim: int) -> float:
 def test_maxwell_garnett_one_phi_for_all_d_would_disagree() -> None:
     # d=1 is exactly the series model with delta
     assert maxwell_garnett(DB, K * DELTA, L * 1e-4, DELTA, dim=1) == pytest.approx(
-        series_d_eff(DB, K, L * 1e-4, delta_cm=DELTA), rel=1e-9)
+        series_d_eff(DB, K, L * 1e-4, delta_cm=DELTA), rel=1e-9
+    )
     ratio = (L * 1e-4) / (L * 1e-4 + DELTA)
     series = series_d_eff(DB, K, L * 1e-4)
     for dim, off in ((2, 1.8), (3, 2.6)):
         # the implemented convention phi = (l/(l+delta))^d equals the formula written out ...
         assert maxwell_garnett(DB, K * DELTA, L * 1e-4, DELTA, dim=dim) == pytest.approx(
-            _mg_with_phi(ratio**dim, dim), rel=1e-6)
+            _mg_with_phi(ratio**dim, dim), rel=1e-6
+        )
         # ... while one phi = l/(l+delta) for every d is off by ~1.8x (2D) and ~2.6x (3D)
         assert _mg_with_phi(ratio, dim) / series == pytest.approx(off, rel=0.05)
 
@@ -121,7 +124,8 @@ def test_hexagon_geometric_factors() -> None:
     assert hexf["ecd"] == pytest.approx(0.95, abs=0.005)
     # slow-GB limit: D_eff -> factor k L
     assert geometric_d_eff(1.0, K, 1e-3, shape="hex2d", length_kind="side") == pytest.approx(
-        math.sqrt(3) * K * 1e-3, rel=1e-6)
+        math.sqrt(3) * K * 1e-3, rel=1e-6
+    )
     with pytest.raises(InputError):
         geometric_d_eff(DB, K, 1e-3, shape="triangle")
 
@@ -129,8 +133,14 @@ def test_hexagon_geometric_factors() -> None:
 def test_inverse_for_each_model_roundtrips() -> None:
     for model in ("series", "brick", "mg2", "mg3", "hs", "hex"):
         fwd = effective_medium(d_bulk=DB, k=K, grain_um=L, model=model)
-        inv = effective_medium(d_bulk=DB, d_eff=fwd.d_eff, grain_um=L, grain_sd_um=SD,
-                               model=model, d_eff_err=0.1 * fwd.d_eff)
+        inv = effective_medium(
+            d_bulk=DB,
+            d_eff=fwd.d_eff,
+            grain_um=L,
+            grain_sd_um=SD,
+            model=model,
+            d_eff_err=0.1 * fwd.d_eff,
+        )
         assert inv.k == pytest.approx(K, rel=1e-8), model
         assert inv.solved_for == "D_gb_over_delta" and inv.k_err is not None and inv.k_err > 0
 
@@ -171,11 +181,23 @@ def test_validity_and_chain_from_time() -> None:
     to_json(out)
 
 
-@pytest.mark.parametrize("kw", [dict(grain_um=0.0), dict(grain_um=-3.0), dict(delta_nm=0.0),
-                                dict(model="nope"), dict(d_eff=1e-9), dict(time_s=-5.0),
-                                dict(time_s=float("nan")), dict(n_grains=0),
-                                dict(k_rel_sd=-0.1), dict(k_mean="median"),
-                                dict(k_err=-1e-7), dict(grain_se_um=float("nan"))])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(grain_um=0.0),
+        dict(grain_um=-3.0),
+        dict(delta_nm=0.0),
+        dict(model="nope"),
+        dict(d_eff=1e-9),
+        dict(time_s=-5.0),
+        dict(time_s=float("nan")),
+        dict(n_grains=0),
+        dict(k_rel_sd=-0.1),
+        dict(k_mean="median"),
+        dict(k_err=-1e-7),
+        dict(grain_se_um=float("nan")),
+    ],
+)
 def test_bad_input(kw: dict[str, object]) -> None:
     args: dict[str, object] = dict(d_bulk=DB, k=K, grain_um=L)
     args.update(kw)

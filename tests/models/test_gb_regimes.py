@@ -29,11 +29,13 @@ def test_llto_biot_number() -> None:
 
 @pytest.mark.parametrize(
     ("time_s", "d_gb", "expected"),
-    [(1e4, 4e-10, "B"),  # Lambda 0.1 um << l 10 um, alpha 2.5e-3, beta 100
-     (1e9, 4e-10, "A"),  # Lambda 31 um > l
-     (4e7, 4e-10, "A-B"),  # Lambda 6.3 um: between l/3 and l
-     (1e-2, 4e-10, "C"),  # Lambda 1e-8 cm < s delta / 2
-     (1.0, 4e-10, "B-C")],  # alpha 0.25
+    [
+        (1e4, 4e-10, "B"),  # Lambda 0.1 um << l 10 um, alpha 2.5e-3, beta 100
+        (1e9, 4e-10, "A"),  # Lambda 31 um > l
+        (4e7, 4e-10, "A-B"),  # Lambda 6.3 um: between l/3 and l
+        (1e-2, 4e-10, "C"),  # Lambda 1e-8 cm < s delta / 2
+        (1.0, 4e-10, "B-C"),
+    ],  # alpha 0.25
 )
 def test_harrison_classification(time_s: float, d_gb: float, expected: str) -> None:
     r = classify_regime(d_bulk=1e-14, d_gb=d_gb, delta_cm=5e-8, time_s=time_s, grain_cm=1e-3)
@@ -57,7 +59,8 @@ def test_wlc_flag_needs_large_beta() -> None:
 def test_hart_formula() -> None:
     g = 5e-8 / 1e-3
     assert hart_d_eff(d_bulk=1e-14, d_gb=1e-9, delta_cm=5e-8, grain_cm=1e-3) == pytest.approx(
-        g * 1e-9 + (1 - g) * 1e-14)
+        g * 1e-9 + (1 - g) * 1e-14
+    )
     with_s = hart_d_eff(d_bulk=1e-14, d_gb=1e-9, delta_cm=5e-8, grain_cm=1e-3, s=10)
     assert with_s == pytest.approx((10 * g * 1e-9 + (1 - g) * 1e-14) / (10 * g + 1 - g))
 

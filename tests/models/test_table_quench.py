@@ -45,13 +45,15 @@ def test_sigma_column_is_converted(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "exc", "match"),
-    [("T_K,D\n22,1e-9\n200,1e-7\n", InputError, "looks like degrees C"),
-     ("T_K,D\n300,1e-9\n400,-1e-7\n", DataError, "> 0"),
-     ("T_K,sigma\n300,0\n400,1e-3\n", DataError, "sigma"),
-     ("T_K,D\n300,1e-9\n", InputError, "2 different temperatures"),
-     ("T_K,D\n", InputError, "no data"),
-     ("Temp,D\n300,1e-9\n", FileFormatError, "T_K"),
-     ("T_K,D\n300,abc\n", FileFormatError, "not a number")],
+    [
+        ("T_K,D\n22,1e-9\n200,1e-7\n", InputError, "looks like degrees C"),
+        ("T_K,D\n300,1e-9\n400,-1e-7\n", DataError, "> 0"),
+        ("T_K,sigma\n300,0\n400,1e-3\n", DataError, "sigma"),
+        ("T_K,D\n300,1e-9\n", InputError, "2 different temperatures"),
+        ("T_K,D\n", InputError, "no data"),
+        ("Temp,D\n300,1e-9\n", FileFormatError, "T_K"),
+        ("T_K,D\n300,abc\n", FileFormatError, "not a number"),
+    ],
 )
 def test_bad_tables(tmp_path: Path, text: str, exc: type[Exception], match: str) -> None:
     p = _write(tmp_path / "bad.csv", text)
@@ -73,8 +75,12 @@ def _fit_through(d_at: float, t_at: float, ea: float) -> object:
 
 def test_paper_quench_length() -> None:
     fit = _fit_through(1e-14, 163.15, 0.43)
-    q = quench_check({"D_eff": fit}, stage_K=163.15, time_s=5 * 3600,  # type: ignore[dict-item]
-                     resolution_um=1.0)
+    q = quench_check(
+        {"D_eff": fit},
+        stage_K=163.15,
+        time_s=5 * 3600,  # type: ignore[dict-item]
+        resolution_um=1.0,
+    )
     c = q.checks[0]
     assert c.d_stage == pytest.approx(1e-14, rel=1e-6)
     assert c.length_image_um == pytest.approx(0.19, abs=0.01)
@@ -94,12 +100,23 @@ def test_bulk_relaxes_and_ramp_adds() -> None:
     q = quench_check(fits, stage_K=163.15, time_s=5 * 3600, resolution_um=1.0)  # type: ignore[arg-type]
     by = {c.name: c for c in q.checks}
     assert 0.3 < by["D_b"].length_image_um < 3.0  # science.md: ~0.5-2.6 um
-    ramp = quench_check(fits, stage_K=163.15, time_s=5 * 3600, resolution_um=1.0,  # type: ignore[arg-type]
-                        ramp_from_K=295.15, ramp_rate_K_s=0.05)
+    ramp = quench_check(
+        fits,
+        stage_K=163.15,
+        time_s=5 * 3600,
+        resolution_um=1.0,  # type: ignore[arg-type]
+        ramp_from_K=295.15,
+        ramp_rate_K_s=0.05,
+    )
     rb = {c.name: c for c in ramp.checks}["D_b"]
     assert rb.length_ramp_um > 0
     assert rb.length_total_um == pytest.approx(math.hypot(rb.length_image_um, rb.length_ramp_um))
     assert ramp.to_dict()["checks"]["D_b"]["length_ramp"]["unit"] == "um"
     with pytest.raises(InputError):
-        quench_check(fits, stage_K=163.15, time_s=1.0, resolution_um=1.0,  # type: ignore[arg-type]
-                     ramp_from_K=295.0)
+        quench_check(
+            fits,
+            stage_K=163.15,
+            time_s=1.0,
+            resolution_um=1.0,  # type: ignore[arg-type]
+            ramp_from_K=295.0,
+        )

@@ -29,7 +29,8 @@ def test_study_nernst_einstein() -> None:
     assert nernst_einstein_sigma(r.d_sigma, 295.15, density_cm3=5e21) == pytest.approx(1e-3)
     # z = 2 quarters D at the same sigma
     assert nernst_einstein_d(1e-3, 295.15, density_cm3=5e21, charge=2) == pytest.approx(
-        r.d_sigma / 4)
+        r.d_sigma / 4
+    )
     assert r.to_dict()["D_sigma"]["unit"] == "cm^2/s"
 
 
@@ -39,7 +40,8 @@ def test_conductivity_form_prefactor() -> None:
     sigma = a / t * np.exp(-ea / (8.617333262e-5 * t))
     d0 = conductivity_prefactor_to_d0(a, density_cm3=5e21)
     assert nernst_einstein_d(sigma, t, density_cm3=5e21) == pytest.approx(
-        d0 * np.exp(-ea / (8.617333262e-5 * t)))
+        d0 * np.exp(-ea / (8.617333262e-5 * t))
+    )
 
 
 def test_study_haven_from_prefactors() -> None:
@@ -56,8 +58,10 @@ def _sets(seed: int, ea_cond: float) -> tuple[object, object]:
     t2 = np.linspace(320, 650, 9)
     d1 = arrhenius_D(t1, 0.048, 0.43) * np.exp(0.05 * rng.standard_normal(7))
     d2 = arrhenius_D(t2, 0.20, ea_cond) * np.exp(0.05 * rng.standard_normal(9))
-    return (fit_arrhenius(t1, d1, 0.05 * d1, label="tracer"),
-            fit_arrhenius(t2, d2, 0.05 * d2, label="conductivity"))
+    return (
+        fit_arrhenius(t1, d1, 0.05 * d1, label="tracer"),
+        fit_arrhenius(t2, d2, 0.05 * d2, label="conductivity"),
+    )
 
 
 def test_joint_fit_shared_ea_recovers_haven_ratio() -> None:
@@ -80,8 +84,12 @@ def test_joint_fit_rejects_different_activation_energies() -> None:
     assert h.haven_ratio != h.details["haven_ratio_shared_ea"]["value"]
     sep = haven_from_arrhenius(tr, co)  # type: ignore[arg-type]
     assert h.haven_ratio == pytest.approx(sep.haven_ratio)
-    assert h.temperature_K == pytest.approx(haven_temperature(tr.temperature_K,  # type: ignore[attr-defined]
-                                                              co.temperature_K))  # type: ignore[attr-defined]
+    assert h.temperature_K == pytest.approx(
+        haven_temperature(
+            tr.temperature_K,  # type: ignore[attr-defined]
+            co.temperature_K,
+        )
+    )  # type: ignore[attr-defined]
 
 
 def test_haven_at_temperature_with_band() -> None:

@@ -18,44 +18,94 @@ MAPS = [str(DEMO / "A_map1_6Li.txt"), str(DEMO / "A_map1_7Li.txt")]
 K = ["--d-gb-over-delta", "1.5e-6 cm/s"]
 SERIES = ["series", "--d-bulk", "2.6e-8 cm^2/s", *K]
 NE = ["nernst-einstein", "--sigma", "1e-3 S/cm", "--density", "5e21 cm^-3"]
-QUENCH = ["quench-check", "--arrhenius", str(DEMO / "conductivity_bulk.csv"), "--time", "5 h",
-          "--resolution", "1 um", "--stage-temperature", "-110 degC"]
+QUENCH = [
+    "quench-check",
+    "--arrhenius",
+    str(DEMO / "conductivity_bulk.csv"),
+    "--time",
+    "5 h",
+    "--resolution",
+    "1 um",
+    "--stage-temperature",
+    "-110 degC",
+]
 
 CASES = [
-    ("power chain", ["series", "--d-bulk", "9^9^9 cm^2/s", *K, "--grain-size", "16 um"],
-     "one power per term"),
-    ("huge unit exponent", ["series", "--d-bulk", "2.6e-8 cm^20/s", *K, "--grain-size", "16 um"],
-     "exceeds 10"),
+    (
+        "power chain",
+        ["series", "--d-bulk", "9^9^9 cm^2/s", *K, "--grain-size", "16 um"],
+        "one power per term",
+    ),
+    (
+        "huge unit exponent",
+        ["series", "--d-bulk", "2.6e-8 cm^20/s", *K, "--grain-size", "16 um"],
+        "exceeds 10",
+    ),
     ("huge number exponent", [*SERIES, "--grain-size", "10^5000 um"], "exceeds 1000"),
-    ("1e400", ["series", "--d-bulk", "1e400 cm^2/s", *K, "--grain-size", "16 um"],
-     "out of the range"),
+    (
+        "1e400",
+        ["series", "--d-bulk", "1e400 cm^2/s", *K, "--grain-size", "16 um"],
+        "out of the range",
+    ),
     ("nan", ["series", "--d-bulk", "nan cm^2/s", *K, "--grain-size", "16 um"], "finite"),
     ("long string", [*SERIES, "--grain-size", "1" * 300 + " um"], "at most 200"),
-    ("negative D", ["series", "--d-bulk", "-2.6e-8 cm^2/s", *K, "--grain-size", "16 um"],
-     "cannot be negative"),
+    (
+        "negative D",
+        ["series", "--d-bulk", "-2.6e-8 cm^2/s", *K, "--grain-size", "16 um"],
+        "cannot be negative",
+    ),
     ("zero D", ["series", "--d-bulk", "0 cm^2/s", *K, "--grain-size", "16 um"], "must be > 0"),
     ("negative grain size", [*SERIES, "--grain-size", "-16 um"], "grain size"),
     ("negative time", [*SERIES, "--grain-size", "16 um", "--time", "-1 h"], "diffusion time"),
-    ("negative thickness", [*SERIES, "--grain-size", "16 um", "--delta", "-0.5 nm"],
-     "--delta must be > 0"),
-    ("huge --n-grains", [*SERIES, "--grain-size", "16 um", "--time", "1 h",
-                         "--n-grains", "100000000"], "between 1 and 100,000"),
+    (
+        "negative thickness",
+        [*SERIES, "--grain-size", "16 um", "--delta", "-0.5 nm"],
+        "--delta must be > 0",
+    ),
+    (
+        "huge --n-grains",
+        [*SERIES, "--grain-size", "16 um", "--time", "1 h", "--n-grains", "100000000"],
+        "between 1 and 100,000",
+    ),
     ("negative seed", [*SERIES, "--grain-size", "16 um", "--seed", "-1"], "non-negative"),
-    ("negative seed simulate", ["simulate", "demo", "-o", "unused", "--seed", "-3"],
-     "non-negative"),
+    (
+        "negative seed simulate",
+        ["simulate", "demo", "-o", "unused", "--seed", "-3"],
+        "non-negative",
+    ),
     ("temperature without unit", [*NE, "--temperature", "22"], "K or degC"),
     ("22 C is coulomb", [*NE, "--temperature", "22 C"], "degC"),
     ("below 0 K", [*NE, "--temperature", "-300 degC"], "above 0 K"),
     ("0 K", [*NE, "--temperature", "0 K"], "above 0 K"),
-    ("background > 1", ["fraction", *MAPS, "--background", "1.5", "--source", "0.95"],
-     "--background: expected 'natural' or an isotope fraction between 0 and 1"),
-    ("source < 0", ["fraction", *MAPS, "--background", "0.0759", "--source", "-0.1"],
-     "--source: expected an isotope fraction between 0 and 1"),
-    ("ramp below stage", [*QUENCH, "--ramp-from", "-150 degC", "--cooling-rate", "5 K/min"],
-     "below --stage-temperature"),
+    (
+        "background > 1",
+        ["fraction", *MAPS, "--background", "1.5", "--source", "0.95"],
+        "--background: expected 'natural' or an isotope fraction between 0 and 1",
+    ),
+    (
+        "source < 0",
+        ["fraction", *MAPS, "--background", "0.0759", "--source", "-0.1"],
+        "--source: expected an isotope fraction between 0 and 1",
+    ),
+    (
+        "ramp below stage",
+        [*QUENCH, "--ramp-from", "-150 degC", "--cooling-rate", "5 K/min"],
+        "below --stage-temperature",
+    ),
     ("bare number before (", [*SERIES, "--grain-size", "16 (11) cm"], "read as a product"),
-    ("bad cooling rate", [*QUENCH, "--density", "5e21 cm^-3", "--ramp-from", "22 degC",
-                          "--cooling-rate", "-5 K/min"], "--cooling-rate"),
+    (
+        "bad cooling rate",
+        [
+            *QUENCH,
+            "--density",
+            "5e21 cm^-3",
+            "--ramp-from",
+            "22 degC",
+            "--cooling-rate",
+            "-5 K/min",
+        ],
+        "--cooling-rate",
+    ),
 ]
 
 
@@ -68,8 +118,9 @@ def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
 
 
 @pytest.mark.parametrize(("argv", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_bad_value_is_one_line(argv: list[str], expected: str,
-                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_value_is_one_line(
+    argv: list[str], expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _, err, seconds = _run(argv, capsys)
     assert code == 2, err
     assert "Traceback" not in err
@@ -81,8 +132,9 @@ def test_bad_value_is_one_line(argv: list[str], expected: str,
 
 def test_concise_notation_is_value_and_error(capsys: pytest.CaptureFixture[str]) -> None:
     """'16(11) um' is 16 +- 11 um (never 16 x 11 = 176 um); 'cm2/s' is cm^2/s."""
-    code, out, err, _ = _run(["series", "--d-bulk", "2.6e-8 cm2/s", *K,
-                              "--grain-size", "16(11) um", "--json"], capsys)
+    code, out, err, _ = _run(
+        ["series", "--d-bulk", "2.6e-8 cm2/s", *K, "--grain-size", "16(11) um", "--json"], capsys
+    )
     assert code == 0, err
     d = json.loads(out)
     assert d["grain_size"]["value"] == pytest.approx(16.0)
@@ -92,18 +144,22 @@ def test_concise_notation_is_value_and_error(capsys: pytest.CaptureFixture[str])
 
 
 def test_study_with_negative_d_is_refused_by_validate(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     study = tmp_path / "study.toml"
-    study.write_text('[study]\ntitle = "t"\n\n[sample]\nmaterial = "LLTO"\n'
-                     'd_bulk = "-2.6e-8 cm^2/s"\n')
+    study.write_text(
+        '[study]\ntitle = "t"\n\n[sample]\nmaterial = "LLTO"\nd_bulk = "-2.6e-8 cm^2/s"\n'
+    )
     code, _, err, _ = _run(["validate", str(study)], capsys)
     assert code == 2 and "Traceback" not in err
     assert "sample.d_bulk" in err and "cannot be negative" in err
 
 
 def test_scheduler_not_an_address(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, _, err, seconds = _run(["run", str(DEMO / "study.toml"), "-o", str(tmp_path / "o"),
-                                  "--scheduler", "not a url"], capsys)
+    code, _, err, seconds = _run(
+        ["run", str(DEMO / "study.toml"), "-o", str(tmp_path / "o"), "--scheduler", "not a url"],
+        capsys,
+    )
     assert code == 2 and "Traceback" not in err and "__del__" not in err
     assert "is not a dask scheduler address" in err
     assert seconds < 5.0
@@ -111,15 +167,25 @@ def test_scheduler_not_an_address(capsys: pytest.CaptureFixture[str], tmp_path: 
 
 
 def test_scheduler_nothing_listening(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, _, err, seconds = _run(["run", str(DEMO / "study.toml"), "-o", str(tmp_path / "o"),
-                                  "--scheduler", "tcp://127.0.0.1:1"], capsys)
+    code, _, err, seconds = _run(
+        [
+            "run",
+            str(DEMO / "study.toml"),
+            "-o",
+            str(tmp_path / "o"),
+            "--scheduler",
+            "tcp://127.0.0.1:1",
+        ],
+        capsys,
+    )
     assert code == 2 and "Traceback" not in err and "__del__" not in err
     assert "cannot connect" in err
     assert seconds < 8.0
 
 
 def test_unexpected_exception_is_internal_error(
-        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import tracerdiff.models as models
 
     def boom(**_: object) -> None:
@@ -131,8 +197,9 @@ def test_unexpected_exception_is_internal_error(
     assert err.strip() == "internal error: ZeroDivisionError; rerun with --debug"
 
 
-def test_os_error_names_the_path(monkeypatch: pytest.MonkeyPatch,
-                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_os_error_names_the_path(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import tracerdiff.models as models
 
     def denied(**_: object) -> None:
@@ -168,16 +235,20 @@ def not_a_scheduler(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]
                 held.append(conn)
 
     threading.Thread(target=serve, daemon=True).start()
-    expected = ("answered like a dask scheduler" if request.param == "silent"
-                else "closed the connection without a dask handshake")
+    expected = (
+        "answered like a dask scheduler"
+        if request.param == "silent"
+        else "closed the connection without a dask handshake"
+    )
     yield f"tcp://127.0.0.1:{srv.getsockname()[1]}", expected
     srv.close()
     for conn in held:
         conn.close()
 
 
-def test_port_that_is_not_a_scheduler(not_a_scheduler: tuple[str, str], tmp_path: Path,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_port_that_is_not_a_scheduler(
+    not_a_scheduler: tuple[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """distributed's Client would wait far beyond its 5 s timeout on such a port (~50 s seen):
     the probe refuses it within its 3 s, before any work."""
     from tracerdiff.study.parallel import check_scheduler
@@ -187,7 +258,8 @@ def test_port_that_is_not_a_scheduler(not_a_scheduler: tuple[str, str], tmp_path
     with pytest.raises(InputError, match=expected):
         check_scheduler(address)
     assert time.monotonic() - t0 < 10.0
-    code, _, err, _ = _run(["run", str(DEMO / "study.toml"), "-o", str(tmp_path / "o"),
-                            "--scheduler", address], capsys)
+    code, _, err, _ = _run(
+        ["run", str(DEMO / "study.toml"), "-o", str(tmp_path / "o"), "--scheduler", address], capsys
+    )
     assert code == 2 and err.count("\n") == 1 and expected in err
     assert not (tmp_path / "o").exists()

@@ -96,8 +96,9 @@ def test_cli_prints_warnings_and_json_status(
     code, out, _ = _run(["fit", "erfc", str(path), "--time", "110 h", "--free", "x0"], capsys)
     assert code == 0 and "status: poor_fit" in out
     assert any(line.startswith("warning:") and "chi2" in line for line in out.splitlines())
-    code, out, _ = _run(["fit", "erfc", str(path), "--time", "110 h", "--free", "x0", "--json"],
-                        capsys)
+    code, out, _ = _run(
+        ["fit", "erfc", str(path), "--time", "110 h", "--free", "x0", "--json"], capsys
+    )
     d = json.loads(out)
     assert code == 0 and d["status"] == "poor_fit" and any("chi2" in n for n in d["notes"])
 

@@ -61,8 +61,12 @@ def _add(a: float, b: float) -> float:
 
 @pytest.mark.parametrize("scheduler", [None, "threads", "sync"])
 def test_local_runs_need_no_dask(no_dask: None, scheduler: str | None) -> None:
-    nodes = [Node("a", _draw, (1,)), Node("b", _draw, (2,)), Node("c", _add, (Ref("a"), Ref("b"))),
-             Node("d", _add, (Ref("c"),), (("b", Ref("a")),))]
+    nodes = [
+        Node("a", _draw, (1,)),
+        Node("b", _draw, (2,)),
+        Node("c", _add, (Ref("a"), Ref("b"))),
+        Node("d", _add, (Ref("c"),), (("b", Ref("a")),)),
+    ]
     done: list[str] = []
     res = run_graph(nodes, scheduler=scheduler, on_done=done.append)
     assert res["c"] == pytest.approx(_draw(1) + _draw(2))
@@ -83,8 +87,9 @@ def test_local_run_raises_the_first_failure(no_dask: None) -> None:
 
 
 @pytest.mark.parametrize("address", ["tcp://127.0.0.1:8786", "localhost:8786"])
-def test_scheduler_without_dask_names_the_extra(no_dask: None, tmp_path: Path, address: str,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_scheduler_without_dask_names_the_extra(
+    no_dask: None, tmp_path: Path, address: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["run", str(DEMO_STUDY), "-o", str(tmp_path / "out"), "--scheduler", address])
     err = capsys.readouterr().err
@@ -94,21 +99,32 @@ def test_scheduler_without_dask_names_the_extra(no_dask: None, tmp_path: Path, a
 
 
 def test_cli_and_study_runner_import_without_dask() -> None:
-    code = ("import sys; sys.modules['dask'] = None; sys.modules['distributed'] = None; "
-            "import tracerdiff, tracerdiff.cli.app, tracerdiff.study.runner, tracerdiff.study; "
-            "print('ok')")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120, check=False)
+    code = (
+        "import sys; sys.modules['dask'] = None; sys.modules['distributed'] = None; "
+        "import tracerdiff, tracerdiff.cli.app, tracerdiff.study.runner, tracerdiff.study; "
+        "print('ok')"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
 
 
 @pytest.mark.slow
 def test_readme_main_job_runs_without_dask(tmp_path: Path) -> None:
     """``pip install ".[cameca]" && tracerdiff demo``: the demo study on local threads."""
-    code = ("import sys; sys.modules['dask'] = None; sys.modules['distributed'] = None; "
-            "from tracerdiff.cli.app import main; main(['demo', '-o', 'out'])")
-    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
-                          text=True, timeout=600, check=False)
+    code = (
+        "import sys; sys.modules['dask'] = None; sys.modules['distributed'] = None; "
+        "from tracerdiff.cli.app import main; main(['demo', '-o', 'out'])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "out" / "report.html").stat().st_size > 0
     assert (tmp_path / "out" / "results.json").stat().st_size > 0

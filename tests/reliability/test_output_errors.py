@@ -28,8 +28,10 @@ def _cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() if p.is_file() else b"<dir>"
-            for p in folder.rglob("*")}
+    return {
+        str(p.relative_to(folder)): p.read_bytes() if p.is_file() else b"<dir>"
+        for p in folder.rglob("*")
+    }
 
 
 @pytest.fixture
@@ -47,13 +49,37 @@ def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 WRITERS: dict[str, tuple[list[str], str]] = {
     # kind: (argv with {OUT}, what {OUT} is)
     "figure": (["fit", "erfc", "B_scan1.csv", "--time", "110 h", "--png", "{OUT}.png"], "file"),
-    "map": (["fraction", "A_map1_6Li.txt", "A_map1_7Li.txt", "--pair", "6Li/7Li",
-             "-o", "{OUT}.nc"], "file"),
-    "table-figure": (["arrhenius", "conductivity_bulk.csv", "--density", "5e21 cm^-3",
-                      "--png", "{OUT}.png"], "file"),
-    "folder": (["simulate", "diffusion", "--labels", "labels.npy", "--pixel-size", "1 um",
-                "--d-bulk", "1e-8 cm^2/s", "--d-gb-over-delta", "1e-6 cm/s", "--c-initial",
-                "0", "--c-source", "1", "--time", "1 h", "-o", "{OUT}"], "folder"),
+    "map": (
+        ["fraction", "A_map1_6Li.txt", "A_map1_7Li.txt", "--pair", "6Li/7Li", "-o", "{OUT}.nc"],
+        "file",
+    ),
+    "table-figure": (
+        ["arrhenius", "conductivity_bulk.csv", "--density", "5e21 cm^-3", "--png", "{OUT}.png"],
+        "file",
+    ),
+    "folder": (
+        [
+            "simulate",
+            "diffusion",
+            "--labels",
+            "labels.npy",
+            "--pixel-size",
+            "1 um",
+            "--d-bulk",
+            "1e-8 cm^2/s",
+            "--d-gb-over-delta",
+            "1e-6 cm/s",
+            "--c-initial",
+            "0",
+            "--c-source",
+            "1",
+            "--time",
+            "1 h",
+            "-o",
+            "{OUT}",
+        ],
+        "folder",
+    ),
     "files": (["example-data", "{OUT}"], "folder"),
 }
 
@@ -76,9 +102,13 @@ FAULTS: dict[str, tuple[str, int | None, str]] = {
 
 @pytest.mark.parametrize("fault", list(FAULTS))
 @pytest.mark.parametrize("writer", list(WRITERS))
-def test_unwritable_output_is_one_line(work: Path, writer: str, fault: str,
-                                       monkeypatch: pytest.MonkeyPatch,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_unwritable_output_is_one_line(
+    work: Path,
+    writer: str,
+    fault: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     argv, _ = WRITERS[writer]
     out, code, message = FAULTS[fault]
     if code is not None:  # as root, chmod does not stop writes: inject the system's answer
@@ -110,12 +140,52 @@ def test_output_in_the_way(work: Path, writer: str, capsys: pytest.CaptureFixtur
 
 LATER: dict[str, tuple[list[str], list[str]]] = {
     # command: (argv, its outputs, the PNG last)
-    "fraction": (["fraction", "A_map1_6Li.txt", "A_map1_7Li.txt", "--pair", "6Li/7Li",
-                  "-o", "map.nc", "--png", "map.png"], ["map.nc", "map.png"]),
-    "profile": (["profile", "map.nc", "--from", "10,100", "--to", "490,100", "--width", "20",
-                 "-o", "p.csv", "--png", "p.png"], ["p.csv", "p.png"]),
-    "gb-step": (["gb-step", "B_scan1.csv", "--gb", "auto", "--d-bulk", "2.6e-8 cm^2/s",
-                 "--csv", "gb.csv", "--png", "gb.png"], ["gb.csv", "gb.png"]),
+    "fraction": (
+        [
+            "fraction",
+            "A_map1_6Li.txt",
+            "A_map1_7Li.txt",
+            "--pair",
+            "6Li/7Li",
+            "-o",
+            "map.nc",
+            "--png",
+            "map.png",
+        ],
+        ["map.nc", "map.png"],
+    ),
+    "profile": (
+        [
+            "profile",
+            "map.nc",
+            "--from",
+            "10,100",
+            "--to",
+            "490,100",
+            "--width",
+            "20",
+            "-o",
+            "p.csv",
+            "--png",
+            "p.png",
+        ],
+        ["p.csv", "p.png"],
+    ),
+    "gb-step": (
+        [
+            "gb-step",
+            "B_scan1.csv",
+            "--gb",
+            "auto",
+            "--d-bulk",
+            "2.6e-8 cm^2/s",
+            "--csv",
+            "gb.csv",
+            "--png",
+            "gb.png",
+        ],
+        ["gb.csv", "gb.png"],
+    ),
 }
 
 
@@ -126,16 +196,32 @@ def _failing_savefig(self: object, fname: object, *a: object, **k: object) -> No
 
 @pytest.mark.parametrize("force", [False, True])
 @pytest.mark.parametrize("command", list(LATER))
-def test_later_output_failing_removes_the_earlier_ones(work: Path, command: str, force: bool,
-                                                       monkeypatch: pytest.MonkeyPatch,
-                                                       capsys: pytest.CaptureFixture[str]
-                                                       ) -> None:
+def test_later_output_failing_removes_the_earlier_ones(
+    work: Path,
+    command: str,
+    force: bool,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     import matplotlib.figure
 
     argv, outputs = LATER[command]
     if command == "profile":
-        assert _cli(["fraction", "A_map1_6Li.txt", "A_map1_7Li.txt", "--pair", "6Li/7Li",
-                     "-o", "map.nc"], capsys)[0] == 0
+        assert (
+            _cli(
+                [
+                    "fraction",
+                    "A_map1_6Li.txt",
+                    "A_map1_7Li.txt",
+                    "--pair",
+                    "6Li/7Li",
+                    "-o",
+                    "map.nc",
+                ],
+                capsys,
+            )[0]
+            == 0
+        )
     if force:  # earlier outputs of the user's: put back as they were
         for name in outputs:
             (work / name).write_text(f"earlier {name}")
@@ -146,11 +232,13 @@ def test_later_output_failing_removes_the_earlier_ones(work: Path, command: str,
     assert _tree(work) == before  # no output, no temporary file, replaced files back
 
 
-def test_dollar_signs_in_names_are_not_mathtext(work: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_dollar_signs_in_names_are_not_mathtext(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A '$' in a file name reaches the figure as text, never as a mathtext error."""
     shutil.copy(work / "B_scan1.csv", work / "scan$x^{2$.csv")
-    rc, _, err = _cli(["fit", "erfc", "scan$x^{2$.csv", "--time", "110 h", "--png",
-                       "fig$.png"], capsys)
+    rc, _, err = _cli(
+        ["fit", "erfc", "scan$x^{2$.csv", "--time", "110 h", "--png", "fig$.png"], capsys
+    )
     assert rc == 0 and "error" not in err, err
     assert (work / "fig$.png").read_bytes()[:4] == b"\x89PNG"

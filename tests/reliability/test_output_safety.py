@@ -48,9 +48,9 @@ def study_dir(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("where", [".", "..", "STUDY"])
-def test_run_refuses_cwd_parent_and_study_folder(study_dir: Path, where: str,
-                                                 monkeypatch: pytest.MonkeyPatch,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_refuses_cwd_parent_and_study_folder(
+    study_dir: Path, where: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(study_dir)
     before = _tree(study_dir.parent)
     out = str(study_dir) if where == "STUDY" else where
@@ -59,16 +59,19 @@ def test_run_refuses_cwd_parent_and_study_folder(study_dir: Path, where: str,
     assert _tree(study_dir.parent) == before
 
 
-def test_run_refuses_folder_holding_an_input(study_dir: Path, tmp_path: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = _cli(["run", str(study_dir / "study.toml"), "-o", str(study_dir.parent),
-                         "--force"], capsys)
+def test_run_refuses_folder_holding_an_input(
+    study_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = _cli(
+        ["run", str(study_dir / "study.toml"), "-o", str(study_dir.parent), "--force"], capsys
+    )
     assert code == 2 and "would replace the input" in err
     assert (study_dir / "study.toml").is_file() and (study_dir / "notes.txt").is_file()
 
 
-def test_simulate_demo_refuses_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_simulate_demo_refuses_cwd(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "data.csv").write_text("1,2\n")
     monkeypatch.chdir(tmp_path)
     code, _, err = _cli(["simulate", "demo", "-o", ".", "--force"], capsys)
@@ -76,12 +79,14 @@ def test_simulate_demo_refuses_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert (tmp_path / "data.csv").read_text() == "1,2\n"
 
 
-def test_simulate_refuses_folder_of_its_config(tmp_path: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_simulate_refuses_folder_of_its_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     cfg = tmp_path / "sim.toml"
     cfg.write_text("seed = 1\n")
-    code, _, err = _cli(["simulate", "polycrystal", "--config", str(cfg), "-o", str(tmp_path),
-                         "--force"], capsys)
+    code, _, err = _cli(
+        ["simulate", "polycrystal", "--config", str(cfg), "-o", str(tmp_path), "--force"], capsys
+    )
     assert code == 2 and "would replace the input" in err and cfg.is_file()
 
 
@@ -90,8 +95,10 @@ def test_foreign_folder_refused_even_with_force(tmp_path: Path) -> None:
     out.mkdir()
     (out / "thesis.tex").write_text("years of work")
     for force in (False, True):
-        with pytest.raises(OutputExistsError, match="not written by tracerdiff"), atomic_dir(
-                out, force=force):
+        with (
+            pytest.raises(OutputExistsError, match="not written by tracerdiff"),
+            atomic_dir(out, force=force),
+        ):
             pass
     assert _tree(out) == {"thesis.tex": b"years of work"}
 
@@ -102,8 +109,10 @@ def test_extra_file_in_tracerdiff_folder_refused(tmp_path: Path) -> None:
         (tmp / "report.html").write_text("<html/>")
     assert is_output_folder(out)
     (out / "my_notes.txt").write_text("keep")
-    with pytest.raises(OutputExistsError, match=r"did not write .my_notes\.txt"), atomic_dir(
-            out, force=True):
+    with (
+        pytest.raises(OutputExistsError, match=r"did not write .my_notes\.txt"),
+        atomic_dir(out, force=True),
+    ):
         pass
     assert (out / "my_notes.txt").read_text() == "keep"
 
@@ -113,15 +122,17 @@ def test_symlink_refused(tmp_path: Path) -> None:
     with atomic_dir(real) as tmp:
         (tmp / "a").write_text("1")
     (tmp_path / "link").symlink_to(real)
-    with pytest.raises(InputError, match="symbolic link"), atomic_dir(tmp_path / "link",
-                                                                       force=True):
+    with (
+        pytest.raises(InputError, match="symbolic link"),
+        atomic_dir(tmp_path / "link", force=True),
+    ):
         pass
     assert (real / "a").read_text() == "1"
 
 
-def test_force_replaces_by_rename_and_keeps_old_on_failure(tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch
-                                                           ) -> None:
+def test_force_replaces_by_rename_and_keeps_old_on_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "run"
     with atomic_dir(out) as tmp:
         (tmp / "a").write_text("old")
@@ -247,19 +258,37 @@ def _iontof_pair(folder: Path) -> list[str]:
     names = []
     for sp, mass, lam in (("6Li", 6.0151, 20.0), ("7Li", 7.016, 200.0)):
         p = folder / f"{sp}.txt"
-        write_iontof_image(p, rng.poisson(lam, (16, 24)), species=sp, mass=mass,
-                           field_of_view_um=(24.0, 16.0), shots_per_pixel=1, scans=400)
+        write_iontof_image(
+            p,
+            rng.poisson(lam, (16, 24)),
+            species=sp,
+            mass=mass,
+            field_of_view_um=(24.0, 16.0),
+            shots_per_pixel=1,
+            scans=400,
+        )
         names.append(str(p))
     return names
 
 
-def test_fraction_writes_map_and_png_or_neither(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_fraction_writes_map_and_png_or_neither(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import tracerdiff.cli.imaging_cmds as imaging_cmds
 
     files = _iontof_pair(tmp_path)
-    args = ["fraction", *files, "--shots-per-pixel", "1", "--scans", "400",
-            "-o", str(tmp_path / "map.nc"), "--png", str(tmp_path / "map.png")]
+    args = [
+        "fraction",
+        *files,
+        "--shots-per-pixel",
+        "1",
+        "--scans",
+        "400",
+        "-o",
+        str(tmp_path / "map.nc"),
+        "--png",
+        str(tmp_path / "map.png"),
+    ]
 
     def failing_png(fig: object, path: str, **kw: object) -> None:
         Path(path).write_bytes(b"\x89PNG half")
@@ -292,8 +321,11 @@ def tiny_disk(tmp_path: Path) -> Iterator[Path]:
     mnt.mkdir()
     if os.geteuid() != 0 or shutil.which("mount") is None:
         pytest.skip("mounting a tmpfs needs root")
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)],
-                       capture_output=True, check=False)
+    r = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)],
+        capture_output=True,
+        check=False,
+    )
     if r.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {r.stderr.decode().strip()}")
     try:
@@ -306,12 +338,14 @@ def _big_map() -> object:
     import xarray as xr
 
     c = np.random.default_rng(0).random((400, 400))  # 1.28 MB of float64
-    return xr.Dataset({"C": (("y", "x"), c)}, attrs={"pixel_size_x_um": 1.0,
-                                                    "pixel_size_y_um": 1.0})
+    return xr.Dataset(
+        {"C": (("y", "x"), c)}, attrs={"pixel_size_x_um": 1.0, "pixel_size_y_um": 1.0}
+    )
 
 
-def test_full_disk_netcdf_is_a_clean_error(tiny_disk: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_full_disk_netcdf_is_a_clean_error(
+    tiny_disk: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from tracerdiff.io import write_dataset
 
     target = tiny_disk / "map.nc"
@@ -343,14 +377,19 @@ def _profile_csv(folder: Path) -> Path:
 
 
 @pytest.mark.parametrize("how", ["same name", "hard link", "symlink", "--png=", "other folder"])
-def test_output_onto_an_input_refused_even_with_force(tmp_path: Path, how: str,
-                                                      monkeypatch: pytest.MonkeyPatch,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_output_onto_an_input_refused_even_with_force(
+    tmp_path: Path, how: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     scan = _profile_csv(tmp_path)
     before = scan.read_bytes()
     monkeypatch.chdir(tmp_path)
-    target = {"same name": "scan.csv", "hard link": "hard.png", "symlink": "soft.png",
-              "--png=": "scan.csv", "other folder": "../" + tmp_path.name + "/scan.csv"}[how]
+    target = {
+        "same name": "scan.csv",
+        "hard link": "hard.png",
+        "symlink": "soft.png",
+        "--png=": "scan.csv",
+        "other folder": "../" + tmp_path.name + "/scan.csv",
+    }[how]
     if how == "hard link":
         os.link(scan, tmp_path / target)
     if how == "symlink":
@@ -362,13 +401,19 @@ def test_output_onto_an_input_refused_even_with_force(tmp_path: Path, how: str,
     assert scan.read_bytes() == before
 
 
-@pytest.mark.parametrize("argv", [
-    ["gb-step", "scan.csv", "--gb", "auto", "--d-bulk", "2.6e-8 cm^2/s", "--csv", "scan.csv"],
-    ["fit", "evolution", "scan.csv", "t2.csv", "--time", "2 weeks", "--png", "t2.csv"],
-])
-def test_table_and_figure_writers_refuse_their_inputs(tmp_path: Path, argv: list[str],
-                                                       monkeypatch: pytest.MonkeyPatch,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["gb-step", "scan.csv", "--gb", "auto", "--d-bulk", "2.6e-8 cm^2/s", "--csv", "scan.csv"],
+        ["fit", "evolution", "scan.csv", "t2.csv", "--time", "2 weeks", "--png", "t2.csv"],
+    ],
+)
+def test_table_and_figure_writers_refuse_their_inputs(
+    tmp_path: Path,
+    argv: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     _profile_csv(tmp_path)
     (tmp_path / "t2.csv").write_bytes((DEMO / "B_scan2.csv").read_bytes())
     before = _tree(tmp_path)
@@ -385,11 +430,16 @@ def test_library_writers_refuse_inputs(tmp_path: Path) -> None:
     data.write_text("measured")
     (tmp_path / "alias.txt").hardlink_to(data)
     for target in (data, tmp_path / "alias.txt"):
-        with pytest.raises(InputError, match="would replace the input"), atomic_path(
-                target, force=True, inputs=[data]):
+        with (
+            pytest.raises(InputError, match="would replace the input"),
+            atomic_path(target, force=True, inputs=[data]),
+        ):
             pass
-        with pytest.raises(InputError, match="would replace the input"), protect_inputs(
-                [data]), OutputBatch(force=True) as batch:
+        with (
+            pytest.raises(InputError, match="would replace the input"),
+            protect_inputs([data]),
+            OutputBatch(force=True) as batch,
+        ):
             batch.path(target)
     with pytest.raises(InputError, match="would replace the input"):
         atomic_write_text(data, "x", force=True, inputs=[str(data)])
@@ -410,8 +460,13 @@ def test_named_input_files_skips_output_values(tmp_path: Path) -> None:
         (tmp_path / name).write_text("x")
     os.mkfifo(tmp_path / "fifo")
     argv = [str(tmp_path / n) for n in ("a.txt", "b.txt")] + [
-        "-o", str(tmp_path / "old.nc"), f"--png={tmp_path / 'fig.png'}", str(tmp_path / "fifo"),
-        str(tmp_path), "--force"]
+        "-o",
+        str(tmp_path / "old.nc"),
+        f"--png={tmp_path / 'fig.png'}",
+        str(tmp_path / "fifo"),
+        str(tmp_path),
+        "--force",
+    ]
     argv += ["--arrhenius-png", str(tmp_path / "b.txt"), f"--summary-png={tmp_path / 'a.txt'}"]
     t0 = time.monotonic()
     assert named_input_files(argv, ["-o", "--png"]) == argv[:2]

@@ -21,9 +21,11 @@ MARKER = "SECRET-MARKER-123"
 TIMEOUT_S = 30
 
 #: a text file that is not SIMS data (like /etc/passwd), with the marker on several lines
-PASSWD_LIKE = (f"{MARKER}:x:0:0:root:/root:/bin/bash\n"
-               f"daemon:x:1:1:{MARKER}:/usr/sbin:/usr/sbin/nologin\n"
-               f"# {MARKER}\n1 2 {MARKER}\n")
+PASSWD_LIKE = (
+    f"{MARKER}:x:0:0:root:/root:/bin/bash\n"
+    f"daemon:x:1:1:{MARKER}:/usr/sbin:/usr/sbin/nologin\n"
+    f"# {MARKER}\n1 2 {MARKER}\n"
+)
 #: files whose header is right but whose values are not numbers
 BAD_VALUES = {
     "bad_profile.csv": f"x_um,C\n0,0.5\n1,{MARKER}\n",
@@ -35,8 +37,14 @@ BAD_VALUES = {
 def _tracerdiff(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """The CLI in a fresh process, killed after TIMEOUT_S (a blocking read fails the test)."""
     code = "import sys; from tracerdiff.cli.app import main; main(sys.argv[1:])"
-    return subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=TIMEOUT_S, check=False)
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        check=False,
+    )
 
 
 def _study(files: str, *, extra: str = "") -> str:
@@ -71,8 +79,10 @@ def test_fifo_data_file_is_refused_at_once(tmp_path: Path) -> None:
     (tmp_path / "study.toml").write_text(_study('"pipe.csv"'))
     for cmd in (["validate", "study.toml"], ["run", "study.toml", "-o", "out"]):
         err = _one_line_error(_tracerdiff(*cmd, cwd=tmp_path))
-        assert "measurements[0].files[0]: 'pipe.csv' is a FIFO (named pipe); expected a " \
-               "regular data file" in err
+        assert (
+            "measurements[0].files[0]: 'pipe.csv' is a FIFO (named pipe); expected a "
+            "regular data file" in err
+        )
     assert not (tmp_path / "out").exists()
 
 
@@ -119,8 +129,13 @@ def test_study_not_utf8(tmp_path: Path) -> None:
 
 def _secret_study(tmp_path: Path) -> Path:
     """A study whose every data file fails to parse and holds the marker."""
-    for name in ("secret.csv", "secret_6Li.txt", "secret_7Li.txt", "secret_table.csv",
-                 "secret_truth.json"):
+    for name in (
+        "secret.csv",
+        "secret_6Li.txt",
+        "secret_7Li.txt",
+        "secret_table.csv",
+        "secret_truth.json",
+    ):
         (tmp_path / name).write_text(PASSWD_LIKE)
     for name, text in BAD_VALUES.items():
         (tmp_path / name).write_text(text)
@@ -199,8 +214,7 @@ def test_run_never_quotes_input_files(tmp_path: Path) -> None:
     assert "secret.csv" in results and "bad_table.csv: row 3, column 'D'" in results
 
 
-@pytest.mark.parametrize("name", ["secret.csv", "secret_6Li.txt", "secret_table.csv",
-                                  *BAD_VALUES])
+@pytest.mark.parametrize("name", ["secret.csv", "secret_6Li.txt", "secret_table.csv", *BAD_VALUES])
 def test_info_never_quotes_the_file(tmp_path: Path, name: str) -> None:
     _secret_study(tmp_path)
     err = _one_line_error(_tracerdiff("info", name, cwd=tmp_path))
@@ -208,8 +222,9 @@ def test_info_never_quotes_the_file(tmp_path: Path, name: str) -> None:
     assert MARKER not in err
 
 
-@pytest.mark.parametrize("pair", [("secret_6Li.txt", "secret_7Li.txt"),
-                                  ("bad_6Li.txt", "bad_7Li.txt")])
+@pytest.mark.parametrize(
+    "pair", [("secret_6Li.txt", "secret_7Li.txt"), ("bad_6Li.txt", "bad_7Li.txt")]
+)
 def test_fraction_never_quotes_the_file(tmp_path: Path, pair: tuple[str, str]) -> None:
     _secret_study(tmp_path)
     res = _tracerdiff("fraction", *pair, "-o", "map.nc", cwd=tmp_path)

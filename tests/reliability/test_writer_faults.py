@@ -139,8 +139,10 @@ def _png(p: Path) -> None:
 def _csv(p: Path) -> None:
     text = p.read_text(encoding="utf-8")
     assert text.endswith("\n"), f"{p.name} does not end with a newline"
-    rows = [r for r in csv.reader(line for line in text.splitlines()
-                                  if line and not line.startswith("#"))]
+    rows = [
+        r
+        for r in csv.reader(line for line in text.splitlines() if line and not line.startswith("#"))
+    ]
     assert len(rows) >= 2 and len({len(r) for r in rows}) == 1, f"{p.name} is cut"
 
 
@@ -181,12 +183,19 @@ boundary = "source"
 """
 
 TESTS = Path(__file__).resolve().parents[1]
-REAL_DATA = Path(os.environ.get("TRACERDIFF_REAL_DATA",
-                                TESTS.parents[1] / "shared" / "data" / "real"))
+REAL_DATA = Path(
+    os.environ.get("TRACERDIFF_REAL_DATA", TESTS.parents[1] / "shared" / "data" / "real")
+)
 REAL_DEPTH = REAL_DATA / "iontof_depth_profile" / "I241209m_A_MAPI_1f-1nA_pos-B4_NF.txt"
 
-POINTS = ["--points", "0,0=0.488,0.485", "--points", "511,0=499.5,0.485",
-          "--points", "0,205=0.488,199.5"]
+POINTS = [
+    "--points",
+    "0,0=0.488,0.485",
+    "--points",
+    "511,0=499.5,0.485",
+    "--points",
+    "0,205=0.488,199.5",
+]
 
 
 @pytest.fixture(scope="module")
@@ -197,11 +206,22 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     cwd = Path.cwd()
     os.chdir(d)
     try:
-        for args in (["example-data", "."],
-                     ["fraction", "map_6Li.txt", "map_7Li.txt", "--pair", "6Li/7Li",
-                      "-o", "fraction.nc"],
-                     ["profile", "fraction.nc", "--from", "10,100", "--to", "490,100",
-                      "--width", "20", "-o", "profile.csv"]):
+        for args in (
+            ["example-data", "."],
+            ["fraction", "map_6Li.txt", "map_7Li.txt", "--pair", "6Li/7Li", "-o", "fraction.nc"],
+            [
+                "profile",
+                "fraction.nc",
+                "--from",
+                "10,100",
+                "--to",
+                "490,100",
+                "--width",
+                "20",
+                "-o",
+                "profile.csv",
+            ],
+        ):
             with pytest.raises(SystemExit) as exc:
                 main(args)
             assert exc.value.code == 0, args
@@ -229,47 +249,194 @@ TWO = [("commit+", 1), ("commit+", 2), ("open", 1)]
 
 CASES: list[tuple[str, list[str], dict[str, Check], list[tuple[str, int]], bool]] = [
     # (id, argv, outputs and their check, kill points, slow)
-    ("fraction-nc-png", ["fraction", "map_6Li.txt", "map_7Li.txt", "--pair", "6Li/7Li",
-                         "-o", "out.nc", "--png", "out.png"],
-     {"out.nc": _netcdf, "out.png": _png}, TWO, False),
-    ("profile-csv-png", ["profile", "fraction.nc", "--from", "10,100", "--to", "490,100",
-                         "--width", "20", "-o", "out.csv", "--png", "out.png"],
-     {"out.csv": _csv, "out.png": _png}, TWO, False),
-    ("gb-step", ["gb-step", "profile.csv", "--gb", "auto", *D_BULK, "--png", "out.png",
-                 "--csv", "out.csv"], {"out.png": _png, "out.csv": _csv}, TWO, False),
-    ("gb-map", ["gb-map", "fraction.nc", "--micrograph", "micro.npy",
-                "--micrograph-pixel-size", "0.977",
-                *D_BULK, *POINTS, "--lines", "10,100:490,100", "--width", "20 um",
-                "--png", "out.png", "--csv", "out.csv"],
-     {"out.png": _png, "out.csv": _csv}, TWO, True),
-    ("grains", ["grains", "micro.npy", "--pixel-size", "0.977 um", "--png", "out.png"],
-     {"out.png": _png}, FAST, False),
-    ("arrhenius", ["arrhenius", "sigma_bulk.csv", "--density", "5e21 cm^-3",
-                   "--png", "out.png"], {"out.png": _png}, FAST, False),
-    ("fit-erfc", ["fit", "erfc", "linescan.csv", "--time", "110 h", "--png", "out.png"],
-     {"out.png": _png}, FAST, False),
-    ("fit-exchange", ["fit", "exchange", "linescan.csv", "--time", "110 h", "--png", "out.png"],
-     {"out.png": _png}, [("commit+", 1)], True),
-    ("fit-thin-film", ["fit", "thin-film", "linescan.csv", "--time", "110 h",
-                       "--png", "out.png"], {"out.png": _png}, [("commit+", 1)], True),
-    ("fit-evolution", ["fit", "evolution", "t0.csv", "t2w.csv", "t6w.csv", "--time", "2 weeks",
-                       "--time", "6 weeks", "--png", "out.png"], {"out.png": _png}, FAST, True),
-    ("depth-profile", ["depth-profile", "depth.txt", "--pair", "207Pb/206Pb", "--sputter-rate",
-                       "0.2 nm/s", "-o", "out.csv"], {"out.csv": _csv}, FAST, False),
-    ("impedance-fit", ["impedance", "fit", "spectrum.z", "--png", "out.png"],
-     {"out.png": _png}, FAST, False),
-    ("example-data", ["example-data", "."],
-     {**{p.name: _example_file for p in demo_data_dir().iterdir()},
-      **dict.fromkeys(EXAMPLE_ALIASES, _example_file)},
-     [("commit+", 1), ("commit+", 5), ("open", 1)], False),
-    ("simulate-polycrystal", ["simulate", "polycrystal", "--config", "sim.toml", "-o", "out"],
-     {"out": _folder}, FAST, False),
-    ("simulate-diffusion", ["simulate", "diffusion", "--labels", "labels.npy", "--pixel-size",
-                            "1 um", *D_BULK, "--d-gb-over-delta", "1.5e-6 cm/s",
-                            "--c-initial", "0.0759", "--c-source", "0.95", "--time", "1 h",
-                            "-o", "out"], {"out": _folder}, FAST, False),
-    ("simulate-demo", ["simulate", "demo", "-o", "out"], {"out": _folder}, [("commit+", 1)],
-     True),
+    (
+        "fraction-nc-png",
+        [
+            "fraction",
+            "map_6Li.txt",
+            "map_7Li.txt",
+            "--pair",
+            "6Li/7Li",
+            "-o",
+            "out.nc",
+            "--png",
+            "out.png",
+        ],
+        {"out.nc": _netcdf, "out.png": _png},
+        TWO,
+        False,
+    ),
+    (
+        "profile-csv-png",
+        [
+            "profile",
+            "fraction.nc",
+            "--from",
+            "10,100",
+            "--to",
+            "490,100",
+            "--width",
+            "20",
+            "-o",
+            "out.csv",
+            "--png",
+            "out.png",
+        ],
+        {"out.csv": _csv, "out.png": _png},
+        TWO,
+        False,
+    ),
+    (
+        "gb-step",
+        ["gb-step", "profile.csv", "--gb", "auto", *D_BULK, "--png", "out.png", "--csv", "out.csv"],
+        {"out.png": _png, "out.csv": _csv},
+        TWO,
+        False,
+    ),
+    (
+        "gb-map",
+        [
+            "gb-map",
+            "fraction.nc",
+            "--micrograph",
+            "micro.npy",
+            "--micrograph-pixel-size",
+            "0.977",
+            *D_BULK,
+            *POINTS,
+            "--lines",
+            "10,100:490,100",
+            "--width",
+            "20 um",
+            "--png",
+            "out.png",
+            "--csv",
+            "out.csv",
+        ],
+        {"out.png": _png, "out.csv": _csv},
+        TWO,
+        True,
+    ),
+    (
+        "grains",
+        ["grains", "micro.npy", "--pixel-size", "0.977 um", "--png", "out.png"],
+        {"out.png": _png},
+        FAST,
+        False,
+    ),
+    (
+        "arrhenius",
+        ["arrhenius", "sigma_bulk.csv", "--density", "5e21 cm^-3", "--png", "out.png"],
+        {"out.png": _png},
+        FAST,
+        False,
+    ),
+    (
+        "fit-erfc",
+        ["fit", "erfc", "linescan.csv", "--time", "110 h", "--png", "out.png"],
+        {"out.png": _png},
+        FAST,
+        False,
+    ),
+    (
+        "fit-exchange",
+        ["fit", "exchange", "linescan.csv", "--time", "110 h", "--png", "out.png"],
+        {"out.png": _png},
+        [("commit+", 1)],
+        True,
+    ),
+    (
+        "fit-thin-film",
+        ["fit", "thin-film", "linescan.csv", "--time", "110 h", "--png", "out.png"],
+        {"out.png": _png},
+        [("commit+", 1)],
+        True,
+    ),
+    (
+        "fit-evolution",
+        [
+            "fit",
+            "evolution",
+            "t0.csv",
+            "t2w.csv",
+            "t6w.csv",
+            "--time",
+            "2 weeks",
+            "--time",
+            "6 weeks",
+            "--png",
+            "out.png",
+        ],
+        {"out.png": _png},
+        FAST,
+        True,
+    ),
+    (
+        "depth-profile",
+        [
+            "depth-profile",
+            "depth.txt",
+            "--pair",
+            "207Pb/206Pb",
+            "--sputter-rate",
+            "0.2 nm/s",
+            "-o",
+            "out.csv",
+        ],
+        {"out.csv": _csv},
+        FAST,
+        False,
+    ),
+    (
+        "impedance-fit",
+        ["impedance", "fit", "spectrum.z", "--png", "out.png"],
+        {"out.png": _png},
+        FAST,
+        False,
+    ),
+    (
+        "example-data",
+        ["example-data", "."],
+        {
+            **{p.name: _example_file for p in demo_data_dir().iterdir()},
+            **dict.fromkeys(EXAMPLE_ALIASES, _example_file),
+        },
+        [("commit+", 1), ("commit+", 5), ("open", 1)],
+        False,
+    ),
+    (
+        "simulate-polycrystal",
+        ["simulate", "polycrystal", "--config", "sim.toml", "-o", "out"],
+        {"out": _folder},
+        FAST,
+        False,
+    ),
+    (
+        "simulate-diffusion",
+        [
+            "simulate",
+            "diffusion",
+            "--labels",
+            "labels.npy",
+            "--pixel-size",
+            "1 um",
+            *D_BULK,
+            "--d-gb-over-delta",
+            "1.5e-6 cm/s",
+            "--c-initial",
+            "0.0759",
+            "--c-source",
+            "0.95",
+            "--time",
+            "1 h",
+            "-o",
+            "out",
+        ],
+        {"out": _folder},
+        FAST,
+        False,
+    ),
+    ("simulate-demo", ["simulate", "demo", "-o", "out"], {"out": _folder}, [("commit+", 1)], True),
     ("run", ["run", "study.toml", "-o", "out"], {"out": _folder}, FAST, True),
     ("demo", ["demo", "-o", "out"], {"out": _folder}, [("commit+", 1)], True),
 ]
@@ -291,13 +458,21 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 def _killed(work: Path, argv: list[str], mode: str, n: int) -> tuple[int, str]:
     env = dict(os.environ, TD_KILL=f"{mode}:{n}")
-    proc = subprocess.run([sys.executable, "-c", KILLER, *argv], cwd=work, env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", KILLER, *argv],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     return proc.returncode, proc.stderr
 
 
-def _assert_absent_or_complete(work: Path, before: dict[str, bytes],
-                               outputs: dict[str, Check]) -> list[str]:
+def _assert_absent_or_complete(
+    work: Path, before: dict[str, bytes], outputs: dict[str, Check]
+) -> list[str]:
     new = sorted(p.name for p in work.iterdir() if p.name not in before or p.is_dir())
     visible = [n for n in new if not n.startswith(".")]
     assert set(visible) <= set(outputs), f"unexpected files {set(visible) - set(outputs)}"
@@ -308,9 +483,9 @@ def _assert_absent_or_complete(work: Path, before: dict[str, bytes],
 
 
 @pytest.mark.parametrize(("argv", "outputs", "mode", "n"), _params())
-def test_kill9_leaves_outputs_absent_or_complete(inputs: Path, tmp_path: Path, argv: list[str],
-                                                 outputs: dict[str, Check], mode: str,
-                                                 n: int) -> None:
+def test_kill9_leaves_outputs_absent_or_complete(
+    inputs: Path, tmp_path: Path, argv: list[str], outputs: dict[str, Check], mode: str, n: int
+) -> None:
     work = tmp_path / "work"
     if "depth.txt" in argv and not (inputs / "depth.txt").is_file():
         pytest.skip(f"real depth profile not found at {REAL_DEPTH}")
@@ -331,8 +506,7 @@ def test_kill9_leaves_outputs_absent_or_complete(inputs: Path, tmp_path: Path, a
 
 @pytest.mark.slow
 @pytest.mark.parametrize("delay_ms", [5, 50, 300])
-def test_kill9_at_a_random_moment_of_writing(inputs: Path, tmp_path: Path,
-                                             delay_ms: int) -> None:
+def test_kill9_at_a_random_moment_of_writing(inputs: Path, tmp_path: Path, delay_ms: int) -> None:
     argv, outputs = BY_ID["fraction-nc-png"]
     work = tmp_path / "work"
     shutil.copytree(inputs, work)
@@ -351,22 +525,46 @@ BY_ID = {cid: (argv, outputs) for cid, argv, outputs, _, _ in CASES}
 RACES = [
     # (id, argv, outputs and their check, slow)
     ("file", *BY_ID["fit-erfc"], False),  # fit erfc --png: one atomic file
-    ("netcdf", ["fraction", "map_6Li.txt", "map_7Li.txt", "--pair", "6Li/7Li", "-o", "out.nc"],
-     {"out.nc": _netcdf}, False),
+    (
+        "netcdf",
+        ["fraction", "map_6Li.txt", "map_7Li.txt", "--pair", "6Li/7Li", "-o", "out.nc"],
+        {"out.nc": _netcdf},
+        False,
+    ),
     ("batch", *BY_ID["fraction-nc-png"], False),  # fraction -o map --png fig: staged together
-    ("csv", ["profile", "fraction.nc", "--from", "10,100", "--to", "490,100", "--width", "20",
-             "-o", "out.csv"], {"out.csv": _csv}, True),
+    (
+        "csv",
+        [
+            "profile",
+            "fraction.nc",
+            "--from",
+            "10,100",
+            "--to",
+            "490,100",
+            "--width",
+            "20",
+            "-o",
+            "out.csv",
+        ],
+        {"out.csv": _csv},
+        True,
+    ),
     ("files", *BY_ID["example-data"], False),  # example-data: many files
     ("folder", *BY_ID["simulate-diffusion"], False),  # simulate diffusion -o out
     ("study-folder", *BY_ID["run"], True),  # run study.toml -o out
 ]
 
 
-@pytest.mark.parametrize(("argv", "outputs"), [
-    pytest.param(argv, outputs, id=rid, marks=[pytest.mark.slow] if slow else [])
-    for rid, argv, outputs, slow in RACES])
-def test_two_writers_exactly_one_wins(inputs: Path, tmp_path: Path, argv: list[str],
-                                      outputs: dict[str, Check]) -> None:
+@pytest.mark.parametrize(
+    ("argv", "outputs"),
+    [
+        pytest.param(argv, outputs, id=rid, marks=[pytest.mark.slow] if slow else [])
+        for rid, argv, outputs, slow in RACES
+    ],
+)
+def test_two_writers_exactly_one_wins(
+    inputs: Path, tmp_path: Path, argv: list[str], outputs: dict[str, Check]
+) -> None:
     work, gate = tmp_path / "work", tmp_path / "gate"
     gate.mkdir()
     if "example-data" in argv:
@@ -375,9 +573,17 @@ def test_two_writers_exactly_one_wins(inputs: Path, tmp_path: Path, argv: list[s
         shutil.copytree(inputs, work)
     before = _snapshot(work) if "example-data" not in argv else {}
     env = dict(os.environ, TD_KILL="race:2", TD_GATE=str(gate))
-    procs = [subprocess.Popen([sys.executable, "-c", KILLER, *argv], cwd=work, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", KILLER, *argv],
+            cwd=work,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     results = [(p.wait(timeout=300), *p.communicate()) for p in procs]
     assert len(list(gate.iterdir())) == 2, "the writers did not meet before committing"
     codes = sorted(r[0] for r in results)

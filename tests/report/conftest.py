@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 _SPEC = importlib.util.spec_from_file_location(
-    "_study_fixture", Path(__file__).resolve().parents[1] / "study" / "conftest.py")
+    "_study_fixture", Path(__file__).resolve().parents[1] / "study" / "conftest.py"
+)
 assert _SPEC is not None and _SPEC.loader is not None
 _study_fixture = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(_study_fixture)
@@ -24,7 +25,8 @@ def report_run(tmp_path_factory: pytest.TempPathFactory) -> Any:
     folder = tmp_path_factory.mktemp("report_study")
     toml = _study_fixture.STUDY_TOML.replace(
         'id = "quench"\ntype = "quench_check"\narrhenius = "arr"',
-        'id = "quench"\ntype = "quench_check"\ntable = "one_row.csv"')
+        'id = "quench"\ntype = "quench_check"\ntable = "one_row.csv"',
+    )
     study = build_fixture_study(folder, toml=toml)
     (folder / "one_row.csv").write_text("T_C,D\n22,1e-9\n")
     return run_study(study, folder / "out")

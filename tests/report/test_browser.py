@@ -25,8 +25,16 @@ from tracerdiff.report.html import _template
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _chromium() -> str:
@@ -43,8 +51,9 @@ def _browse(page: Path, tmp: Path, *extra: str) -> subprocess.CompletedProcess[s
 
 
 def _page_state(page: Path, tmp: Path) -> tuple[dict[str, Any], list[str]]:
-    proc = _browse(page, tmp, "--enable-logging=stderr", "--v=0", "--virtual-time-budget=10000",
-                   "--dump-dom")
+    proc = _browse(
+        page, tmp, "--enable-logging=stderr", "--v=0", "--virtual-time-budget=10000", "--dump-dom"
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     m = re.search(r"<body(\s[^>]*\bdata-check=[^>]*)>", proc.stdout)
     assert m, proc.stdout[:2000]
@@ -74,7 +83,8 @@ def test_check_detects_broken_page(tmp_path: Path) -> None:
         "<!DOCTYPE html><html><head><script>" + _template("check.js") + "</script></head>"
         "<body><img alt='broken' src='data:image/png;base64,AAAA'>"
         "<script>console.error('boom'); notAFunction();</script></body></html>",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     attrs, console = _page_state(bad, tmp_path)
     assert attrs["data-images-loaded"] == "0" and attrs["data-images-total"] == "1"
     errors = json.loads(attrs["data-errors"])

@@ -48,8 +48,15 @@ def test_comparisons_show_the_errors_column_and_flag_beyond_three() -> None:
 
     def row(label: str, n: float | None) -> dict[str, Any]:
         q = {"value": 1.0, "stderr": 0.1, "unit": "eV"}
-        return {"label": label, "recovered": q, "truth": q, "ratio_to_truth": 1.0,
-                "n_errors": n, "published": None, "note": ""}
+        return {
+            "label": label,
+            "recovered": q,
+            "truth": q,
+            "ratio_to_truth": 1.0,
+            "n_errors": n,
+            "published": None,
+            "note": "",
+        }
 
     page = _comparisons([row("close", -1.4), row("far", 3.8), row("none", None)])
     assert "<th>errors</th>" in page

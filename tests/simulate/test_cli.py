@@ -29,10 +29,27 @@ def labels(tmp_path: Path) -> Path:
 
 
 def _diffusion_args(labels: Path, out: Path) -> list[str]:
-    return ["simulate", "diffusion", "--labels", str(labels), "--pixel-size", "1 um",
-            "--d-bulk", "2.6e-8 cm^2/s", "--d-gb-over-delta", "1.5e-6 cm/s",
-            "--c-initial", "0.0759", "--c-source", "0.95", "--time", "2 h", "-o", str(out),
-            "--json"]
+    return [
+        "simulate",
+        "diffusion",
+        "--labels",
+        str(labels),
+        "--pixel-size",
+        "1 um",
+        "--d-bulk",
+        "2.6e-8 cm^2/s",
+        "--d-gb-over-delta",
+        "1.5e-6 cm/s",
+        "--c-initial",
+        "0.0759",
+        "--c-source",
+        "0.95",
+        "--time",
+        "2 h",
+        "-o",
+        str(out),
+        "--json",
+    ]
 
 
 def test_diffusion_writes_fraction_and_truth(labels: Path, tmp_path: Path, capsys) -> None:
@@ -50,12 +67,20 @@ def test_diffusion_writes_fraction_and_truth(labels: Path, tmp_path: Path, capsy
 
 @pytest.mark.parametrize(
     ("swap", "value"),
-    [("--d-bulk", "2.6e-8 cm/s"), ("--c-source", "1.5"), ("--time", "-1 h"),
-     ("--labels", "missing.npy"), ("--gb-faces", "diagonal"), ("--rtol", "-1"),
-     ("--steps", "0"), ("--source", "inside")],
+    [
+        ("--d-bulk", "2.6e-8 cm/s"),
+        ("--c-source", "1.5"),
+        ("--time", "-1 h"),
+        ("--labels", "missing.npy"),
+        ("--gb-faces", "diagonal"),
+        ("--rtol", "-1"),
+        ("--steps", "0"),
+        ("--source", "inside"),
+    ],
 )
-def test_bad_input_exits_2_without_output(labels: Path, tmp_path: Path, capsys, swap: str,
-                                          value: str) -> None:
+def test_bad_input_exits_2_without_output(
+    labels: Path, tmp_path: Path, capsys, swap: str, value: str
+) -> None:
     out = tmp_path / "bad"
     args = _diffusion_args(labels, out)
     if swap in args:
@@ -69,16 +94,39 @@ def test_bad_input_exits_2_without_output(labels: Path, tmp_path: Path, capsys, 
 
 
 def test_plan_json_keys(capsys) -> None:
-    code, text, _ = _run(["simulate", "plan", "--material", "llto", "--temperature", "22 degC",
-                          "--time", "59 h", "--json"], capsys)
+    code, text, _ = _run(
+        [
+            "simulate",
+            "plan",
+            "--material",
+            "llto",
+            "--temperature",
+            "22 degC",
+            "--time",
+            "59 h",
+            "--json",
+        ],
+        capsys,
+    )
     assert code == 0
     d = json.loads(text)
-    assert {"D_bulk", "k_median", "Bi", "D_eff_series", "diffusion_length", "profile",
-            "dC_gb_expected", "noise_per_bin", "verdicts"} <= set(d)
+    assert {
+        "D_bulk",
+        "k_median",
+        "Bi",
+        "D_eff_series",
+        "diffusion_length",
+        "profile",
+        "dC_gb_expected",
+        "noise_per_bin",
+        "verdicts",
+    } <= set(d)
     assert d["diffusion_length"]["unit"] == "um"
     assert d["verdicts"]["slow_gb_regime"] is True
-    code, _, err = _run(["simulate", "plan", "--material", "steel", "--temperature", "22 degC",
-                         "--time", "1 h"], capsys)
+    code, _, err = _run(
+        ["simulate", "plan", "--material", "steel", "--temperature", "22 degC", "--time", "1 h"],
+        capsys,
+    )
     assert code == 2 and "unknown material" in err
 
 
@@ -115,14 +163,21 @@ def test_polycrystal_from_config(tmp_path: Path, capsys) -> None:
     cfg = tmp_path / "sim.toml"
     cfg.write_text(SIM_TOML)
     out = tmp_path / "poly"
-    code, text, _ = _run(["simulate", "polycrystal", "--config", str(cfg), "-o", str(out),
-                          "--json"], capsys)
+    code, text, _ = _run(
+        ["simulate", "polycrystal", "--config", str(cfg), "-o", str(out), "--json"], capsys
+    )
     assert code == 0
     d = json.loads(text)
     assert {"out_dir", "files", "seed", "D_eff_homogenised_by_T_K"} <= set(d)
     names = {p.name for p in out.iterdir()}
-    assert {"labels.npy", "truth.json", "preview.png", "stage1_6Li.txt", "stage1_7Li.txt",
-            "fraction_stage2.npy"} <= names
+    assert {
+        "labels.npy",
+        "truth.json",
+        "preview.png",
+        "stage1_6Li.txt",
+        "stage1_7Li.txt",
+        "fraction_stage2.npy",
+    } <= names
     assert "stage2_6Li.txt" not in names
     truth = json.loads((out / "truth.json").read_text())
     far = truth["far_end_C_norm"]  # 10 h in a 120 um strip: the tracer reaches the far end
@@ -130,8 +185,9 @@ def test_polycrystal_from_config(tmp_path: Path, capsys) -> None:
     code, _, err = _run(["simulate", "polycrystal", "--config", str(cfg), "-o", str(out)], capsys)
     assert code == 2 and "not empty" in err
     cfg.write_text(SIM_TOML.replace("seed = 4", "sed = 4"))
-    code, _, err = _run(["simulate", "polycrystal", "--config", str(cfg), "-o",
-                         str(tmp_path / "p2")], capsys)
+    code, _, err = _run(
+        ["simulate", "polycrystal", "--config", str(cfg), "-o", str(tmp_path / "p2")], capsys
+    )
     assert code == 2 and "unknown keys" in err and not (tmp_path / "p2").exists()
 
 
@@ -154,16 +210,19 @@ def test_labels_from_tiff_and_bad_label_images(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("old", "new", "message"),
-    [("c_source = 0.95", "c_source = 1.5", "fractions in [0, 1]"),
-     ("pixels = [102, 41]", "pixels = [102, 41]\nfoo = 1", "unknown keys in [sims]"),
-     ("field_um = [100.0, 40.0]", "field_um = [900.0, 40.0]", "beyond the simulated domain"),
-     ("field_um = [100.0, 40.0]", 'field_um = "wide"', "expected two numbers"),
-     ("scans = 100", "scans = 0", "must be >= 1"),
-     ('boundary = "source"', 'boundary = "sorce"', "boundary"),
-     ('duration = "10 h"', 'duration = "10 kg"', "not a time")],
+    [
+        ("c_source = 0.95", "c_source = 1.5", "fractions in [0, 1]"),
+        ("pixels = [102, 41]", "pixels = [102, 41]\nfoo = 1", "unknown keys in [sims]"),
+        ("field_um = [100.0, 40.0]", "field_um = [900.0, 40.0]", "beyond the simulated domain"),
+        ("field_um = [100.0, 40.0]", 'field_um = "wide"', "expected two numbers"),
+        ("scans = 100", "scans = 0", "must be >= 1"),
+        ('boundary = "source"', 'boundary = "sorce"', "boundary"),
+        ('duration = "10 h"', 'duration = "10 kg"', "not a time"),
+    ],
 )
-def test_bad_config_exits_2_and_writes_nothing(tmp_path: Path, capsys, old: str, new: str,
-                                               message: str) -> None:
+def test_bad_config_exits_2_and_writes_nothing(
+    tmp_path: Path, capsys, old: str, new: str, message: str
+) -> None:
     assert old in SIM_TOML
     cfg = tmp_path / "sim.toml"
     cfg.write_text(SIM_TOML.replace(old, new))

@@ -177,8 +177,10 @@ def test_bundled_truths_are_independent_and_like_for_like() -> None:
     assert np.allclose(line, app["D_eff_homogenised"], rtol=0.1)
     # harmonic means over the boundaries in the field are below their median
     a = truth["samples"]["A"]
-    assert (a["k_22C_harmonic_mean_in_field_length_weighted"]["value"]
-            < a["k_22C_median_in_field"]["value"])
+    assert (
+        a["k_22C_harmonic_mean_in_field_length_weighted"]["value"]
+        < a["k_22C_median_in_field"]["value"]
+    )
     # Haven truth on the quantity measured (D_eff / GB D_sigma), not on l k
     t_h = truth["haven_gb_measured_temperature"]["value"]
     assert t_h == pytest.approx(2 / (1 / 295.15 + 1 / 393.15))

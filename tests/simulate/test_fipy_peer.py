@@ -33,9 +33,11 @@ def test_backward_euler_matches_fipy_on_a_small_polycrystal() -> None:
     assert np.any(gx < 0.5 * d_b / h)  # there are GB faces, and they are slow
     a, b = diffusion_operator(gx, gy, h_cm=h, boundary={"left": (2 * d_b / h, 0.95)})
     t, n = 600.0, 10
-    ours, *_ = integrate_stage(a, b, np.full(a.shape[0], 0.0759), duration_s=t, steps=n,
-                               scheme="be")
-    peer = fipy_backward_euler(gx, gy, h_cm=h, d_bulk=d_b, c0=0.0759, c_source=0.95,
-                               time_s=t, steps=n)
+    ours, *_ = integrate_stage(
+        a, b, np.full(a.shape[0], 0.0759), duration_s=t, steps=n, scheme="be"
+    )
+    peer = fipy_backward_euler(
+        gx, gy, h_cm=h, d_bulk=d_b, c0=0.0759, c_source=0.95, time_s=t, steps=n
+    )
     assert np.max(np.abs(ours.reshape(peer.shape) - peer)) < 1e-6
     assert peer[:, 0].mean() > 0.3  # the tracer really entered

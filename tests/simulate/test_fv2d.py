@@ -64,8 +64,14 @@ def test_trbdf2_is_second_order_and_backward_euler_first_order() -> None:
     c0 = np.zeros(a.shape[0])
     ref, *_ = integrate_stage(a, b, c0, duration_s=3600.0, steps=4096)
     for scheme, ratio in (("trbdf2", 4.0), ("be", 2.0)):
-        e = [np.max(np.abs(integrate_stage(a, b, c0, duration_s=3600.0, steps=n,
-                                           scheme=scheme)[0] - ref)) for n in (16, 32, 64)]
+        e = [
+            np.max(
+                np.abs(
+                    integrate_stage(a, b, c0, duration_s=3600.0, steps=n, scheme=scheme)[0] - ref
+                )
+            )
+            for n in (16, 32, 64)
+        ]
         assert e[0] / e[1] == pytest.approx(ratio, rel=0.25)
         assert e[1] / e[2] == pytest.approx(ratio, rel=0.25)
 
@@ -77,8 +83,7 @@ def test_laminate_steady_state_is_the_exact_series_model() -> None:
     exact = length / (length / D_B + np.sum(1.0 / (K * lam.k_factor)))
     assert d_eff == pytest.approx(exact, rel=1e-9)
     # a chain with the same GBs gives the same number
-    ch = GrainChain(n_cells=300, cell_um=1.0, gb_faces=np.arange(9, 299, 10),
-                    k_factor=lam.k_factor)
+    ch = GrainChain(n_cells=300, cell_um=1.0, gb_faces=np.arange(9, 299, 10), k_factor=lam.k_factor)
     assert chain_d_eff(ch, d_bulk=D_B, k_median=K) == pytest.approx(d_eff, rel=1e-9)
 
 
@@ -91,11 +96,20 @@ def test_laminate_transient_matches_the_exact_1d_solver() -> None:
     kf = np.full(nx - 1, np.inf)
     kf[np.arange(7, nx - 1, 8)] = K * lam.k_factor
     c = np.full(nx, 0.0759)
-    c = evolve_fv1d(c, h_cm=1e-4, d_cells=D_B, time_s=hist[0].duration_s, gb_conductance=kf,
-                    left="source", c_left=0.95, rtol=1e-10)
+    c = evolve_fv1d(
+        c,
+        h_cm=1e-4,
+        d_cells=D_B,
+        time_s=hist[0].duration_s,
+        gb_conductance=kf,
+        left="source",
+        c_left=0.95,
+        rtol=1e-10,
+    )
     assert np.max(np.abs(ev.fields[0] - c[None, :])) < 5e-6
-    c = evolve_fv1d(c, h_cm=1e-4, d_cells=D_B, time_s=hist[1].duration_s, gb_conductance=kf,
-                    rtol=1e-10)
+    c = evolve_fv1d(
+        c, h_cm=1e-4, d_cells=D_B, time_s=hist[1].duration_s, gb_conductance=kf, rtol=1e-10
+    )
     assert np.max(np.abs(ev.fields[1] - c[None, :])) < 5e-6
     assert np.max(np.abs(np.diff(ev.fields[0][:, 7:9], axis=1))) > 0.01  # real GB jumps
 

@@ -20,16 +20,26 @@ def test_llto_preset_reproduces_the_study_at_22c() -> None:
 
 
 def test_tabulated_bulk_law_interpolates_in_inverse_temperature() -> None:
-    m = MaterialLaw(d0_bulk=1.0, ea_bulk_eV=0.3, k0=1.0, ea_k_eV=0.4,
-                    d_bulk_table=((250.0, 300.0, 450.0), (1e-9, 1e-8, 4e-7)))
+    m = MaterialLaw(
+        d0_bulk=1.0,
+        ea_bulk_eV=0.3,
+        k0=1.0,
+        ea_k_eV=0.4,
+        d_bulk_table=((250.0, 300.0, 450.0), (1e-9, 1e-8, 4e-7)),
+    )
     assert m.d_bulk(300.0) == pytest.approx(1e-8)
     t = 1 / (0.5 / 300.0 + 0.5 / 450.0)  # halfway in 1/T
     assert m.d_bulk(t) == pytest.approx(math.sqrt(1e-8 * 4e-7))
     with pytest.raises(InputError):
         m.d_bulk(500.0)
     with pytest.raises(InputError):
-        MaterialLaw(d0_bulk=1.0, ea_bulk_eV=0.3, k0=1.0, ea_k_eV=0.4,
-                    d_bulk_table=((300.0, 250.0), (1e-8, 1e-9)))
+        MaterialLaw(
+            d0_bulk=1.0,
+            ea_bulk_eV=0.3,
+            k0=1.0,
+            ea_k_eV=0.4,
+            d_bulk_table=((300.0, 250.0), (1e-8, 1e-9)),
+        )
 
 
 def test_plan_for_the_study_exchange_and_anneal() -> None:

@@ -27,8 +27,9 @@ def test_lognormal_params_match_the_study() -> None:
 
 @pytest.fixture(scope="module")
 def poly():
-    return make_polycrystal((200, 600), mean_um=16.0, sd_um=11.0, k_sigma_ln=0.4,
-                            yield_sigma_ln=0.3, rng=11)
+    return make_polycrystal(
+        (200, 600), mean_um=16.0, sd_um=11.0, k_sigma_ln=0.4, yield_sigma_ln=0.3, rng=11
+    )
 
 
 def test_measured_grain_sizes_follow_the_lognormal(poly) -> None:
@@ -40,7 +41,7 @@ def test_measured_grain_sizes_follow_the_lognormal(poly) -> None:
     mu, s = lognormal_params(16.0, 11.0)
     assert stats.kstest(np.log(d), "norm", args=(mu, s)).pvalue > 0.01
     # and grain by grain the measured distribution matches the drawn targets
-    targ = np.sort(poly.target_diameters_um)[-d.size:]
+    targ = np.sort(poly.target_diameters_um)[-d.size :]
     assert np.median(np.abs(np.sort(d) - targ) / targ) < 0.1
 
 

@@ -11,8 +11,15 @@ from tracerdiff.simulate import simulate_line_scan, simulate_sims_image
 
 def test_counts_follow_fraction_and_poisson_statistics() -> None:
     c = np.full((50, 120), 0.3)
-    img = simulate_sims_image(c, cell_um=1.0, field_um=(100.0, 40.0), pixels=(100, 40),
-                              mean_counts=400.0, psf_sigma_px=0.0, rng=1)
+    img = simulate_sims_image(
+        c,
+        cell_um=1.0,
+        field_um=(100.0, 40.0),
+        pixels=(100, 40),
+        mean_counts=400.0,
+        psf_sigma_px=0.0,
+        rng=1,
+    )
     n6, n7 = img.counts["6Li"], img.counts["7Li"]
     assert n6.shape == (40, 100)
     assert n6.mean() == pytest.approx(120.0, rel=0.02)
@@ -24,9 +31,17 @@ def test_counts_follow_fraction_and_poisson_statistics() -> None:
 def test_dead_time_saturation_is_binomial_over_the_pulses() -> None:
     c = np.full((30, 60), 0.9)
     shots = 4 * 100
-    img = simulate_sims_image(c, cell_um=1.0, field_um=(50.0, 25.0), pixels=(50, 25),
-                              mean_counts=600.0, shots_per_pixel=4, scans=100, psf_sigma_px=0.0,
-                              rng=2)
+    img = simulate_sims_image(
+        c,
+        cell_um=1.0,
+        field_um=(50.0, 25.0),
+        pixels=(50, 25),
+        mean_counts=600.0,
+        shots_per_pixel=4,
+        scans=100,
+        psf_sigma_px=0.0,
+        rng=2,
+    )
     lam = 540.0
     expected = shots * (1 - np.exp(-lam / shots))
     n6 = img.counts["6Li"]
@@ -40,8 +55,16 @@ def test_psf_blurs_intensities_not_ratios_and_yield_cancels() -> None:
     c = np.full((40, 80), 0.5)
     y = np.ones((40, 80))
     y[:, 40:] = 3.0  # a bright grain
-    img = simulate_sims_image(c, cell_um=1.0, yield_map=y, field_um=(80.0, 40.0),
-                              pixels=(80, 40), mean_counts=1e6, psf_sigma_px=1.5, rng=3)
+    img = simulate_sims_image(
+        c,
+        cell_um=1.0,
+        yield_map=y,
+        field_um=(80.0, 40.0),
+        pixels=(80, 40),
+        mean_counts=1e6,
+        psf_sigma_px=1.5,
+        rng=3,
+    )
     tot = img.counts["6Li"] + img.counts["7Li"]
     frac = img.counts["6Li"] / tot
     assert tot[:, 45:].mean() / tot[:, :35].mean() == pytest.approx(3.0, rel=0.01)
@@ -59,16 +82,14 @@ def test_resampling_to_non_square_pixels() -> None:
     assert img.counts["6Li"].shape == (206, 512)
     px = (np.arange(512) + 0.5) * 500 / 512
     frac = img.expected_fraction[100]
-    assert np.allclose(frac, np.interp(px - 0.5, np.arange(500), np.linspace(0, 1, 500)),
-                       atol=1e-9)
+    assert np.allclose(frac, np.interp(px - 0.5, np.arange(500), np.linspace(0, 1, 500)), atol=1e-9)
 
 
 def test_line_scan_profile_within_counting_errors() -> None:
     x = np.arange(2000) + 0.5
     c = 0.0759 + 0.874 * np.exp(-x / 300.0)
     pos = np.arange(25.0, 1500.0, 50.0)
-    prof = simulate_line_scan(x, c, positions_um=pos, raster_um=50.0, counts_per_spot=1e5,
-                              rng=5)
+    prof = simulate_line_scan(x, c, positions_um=pos, raster_um=50.0, counts_per_spot=1e5, rng=5)
     truth = np.array([c[(x >= p - 25) & (x < p + 25)].mean() for p in pos])
     z = (prof["C"].values - truth) / prof["C_err"].values
     assert abs(z.mean()) < 0.6 and 0.6 < z.std() < 1.5
@@ -92,8 +113,16 @@ def test_ratio_at_a_bright_grain_edge_is_the_ratio_of_blurred_intensities() -> N
     c[:, 30:] = 0.8
     y = np.ones_like(c)
     y[:, 30:] = 3.0
-    img = simulate_sims_image(c, cell_um=1.0, yield_map=y, field_um=(60.0, 20.0),
-                              pixels=(60, 20), mean_counts=1e6, psf_sigma_px=1.5, rng=6)
+    img = simulate_sims_image(
+        c,
+        cell_um=1.0,
+        yield_map=y,
+        field_um=(60.0, 20.0),
+        pixels=(60, 20),
+        mean_counts=1e6,
+        psf_sigma_px=1.5,
+        rng=6,
+    )
     frac = (img.counts["6Li"] / (img.counts["6Li"] + img.counts["7Li"])).mean(axis=0)
 
     def blur(a: np.ndarray) -> np.ndarray:

@@ -52,7 +52,8 @@ def test_truth_is_nernst_einstein_of_the_tracer_laws() -> None:
         to_d = K_B * t / (N_LI * E**2)
         assert MAT.d_bulk(t) / (tr["sigma_bulk"] * to_d) == pytest.approx(0.8, rel=1e-12)
         assert L_UM * 1e-4 * MAT.k_gb(t) / (tr["sigma_gb_apparent"] * to_d) == pytest.approx(
-            0.24, rel=1e-12)
+            0.24, rel=1e-12
+        )
         # the pellet: R = d / (A sigma); geometric bulk C; brick-layer C ratio delta / l
         assert tr["R_bulk"] == pytest.approx(0.1 / (0.2 * tr["sigma_bulk"]), rel=1e-12)
         assert tr["C_bulk"] == pytest.approx(EPS0 * 30.0 * 0.2 / 0.1, rel=1e-12)
@@ -94,8 +95,9 @@ def test_bad_pellet_refused() -> None:
     with pytest.raises(InputError, match="f_max_Hz"):
         Pellet(f_max_Hz=0.01)
     with pytest.raises(InputError, match="Haven"):
-        pellet_truth(MAT, 295.15, Pellet(), haven_bulk=0.8, haven_gb=0.0, grain_um=16.0,
-                     li_density_cm3=N_LI)
+        pellet_truth(
+            MAT, 295.15, Pellet(), haven_bulk=0.8, haven_gb=0.0, grain_um=16.0, li_density_cm3=N_LI
+        )
 
 
 def test_csv_reads_back(tmp_path: Path) -> None:
@@ -112,8 +114,9 @@ def test_csv_reads_back(tmp_path: Path) -> None:
 
 
 def test_demo_spectra_written_and_fitted_back(tmp_path: Path) -> None:
-    entries, truth = write_demo_spectra(tmp_path, MAT, seed=11, **KW,
-                                        temperatures_C=(-20.0, 40.0, 120.0))
+    entries, truth = write_demo_spectra(
+        tmp_path, MAT, seed=11, **KW, temperatures_C=(-20.0, 40.0, 120.0)
+    )
     assert [e["file"] for e in entries] == ["IS_m20C.csv", "IS_40C.csv", "IS_120C.csv"]
     assert {p.name for p in tmp_path.iterdir()} == {e["file"] for e in entries}
     json.dumps(truth)  # JSON-plain
@@ -122,8 +125,9 @@ def test_demo_spectra_written_and_fitted_back(tmp_path: Path) -> None:
     write_demo_spectra(again, MAT, seed=11, **KW, temperatures_C=(-20.0, 40.0, 120.0))
     assert (again / "IS_40C.csv").read_bytes() == (tmp_path / "IS_40C.csv").read_bytes()
     spectra = [s for e in entries for s in read_spectra(tmp_path / e["file"])]
-    series = analyze_series(spectra, ImpedanceOptions(geometry=Geometry(0.1, 0.2),
-                                                      density_cm3=N_LI))
+    series = analyze_series(
+        spectra, ImpedanceOptions(geometry=Geometry(0.1, 0.2), density_cm3=N_LI)
+    )
     for r, t in zip(series.results, truth["spectra"], strict=True):
         assert r.success
         for key in ("R_bulk", "R_gb", "D_sigma_bulk", "D_sigma_gb_apparent"):
@@ -147,8 +151,9 @@ def test_all_demo_temperatures_fit(tmp_path: Path) -> None:
     entries, truth = write_demo_spectra(tmp_path, MAT, seed=2024, **KW)
     assert len(entries) == len(DEMO_SPECTRA_TEMPERATURES_C) == 8
     spectra = [s for e in entries for s in read_spectra(tmp_path / e["file"])]
-    series = analyze_series(spectra, ImpedanceOptions(geometry=Geometry(0.1, 0.2),
-                                                      density_cm3=N_LI))
+    series = analyze_series(
+        spectra, ImpedanceOptions(geometry=Geometry(0.1, 0.2), density_cm3=N_LI)
+    )
     for r, t in zip(series.results, truth["spectra"], strict=True):
         assert r.success and r.status in ("ok", "at_bound"), r.status
         assert r.value("R_gb")[0] == pytest.approx(t["R_gb"]["value"], rel=0.05)
@@ -164,8 +169,14 @@ def test_bundled_spectra_regenerate(tmp_path: Path) -> None:
     if "impedance" not in truth:
         pytest.skip("the bundled demo has no impedance spectra")
     entries, spectra_truth = write_demo_spectra(
-        tmp_path, MAT, seed=DEMO_SEED, haven_bulk=demo.HAVEN_BULK, haven_gb=demo.HAVEN_GB,
-        grain_um=16.0, li_density_cm3=N_LI)
+        tmp_path,
+        MAT,
+        seed=DEMO_SEED,
+        haven_bulk=demo.HAVEN_BULK,
+        haven_gb=demo.HAVEN_GB,
+        grain_um=16.0,
+        li_density_cm3=N_LI,
+    )
     assert json.loads(to_json(spectra_truth)) == truth["impedance"]
     manifest = {e["file"]: e for e in json.loads((root / "manifest.json").read_text())["files"]}
     for e in entries:

@@ -28,8 +28,9 @@ def test_grid_starts_with_gb_half_width() -> None:
 
 
 def test_no_gb_contrast_gives_erfc() -> None:
-    r = solve_bicrystal(d_bulk=D, d_gb=D, delta_cm=DELTA, time_s=T, depth_cm=8 * LAM, ny=200,
-                        n_steps=100)
+    r = solve_bicrystal(
+        d_bulk=D, d_gb=D, delta_cm=DELTA, time_s=T, depth_cm=8 * LAM, ny=200, n_steps=100
+    )
     exact = special.erfc(r.y_cm / (2 * LAM))
     assert np.max(np.abs(r.c_mean - exact)) < 2e-3
     # uniform in x when the GB is like the bulk
@@ -46,8 +47,9 @@ def test_wlc_recovers_s_delta_dgb_within_15_percent(beta: float) -> None:
     assert f.beta > 10 and f.method == "Whipple-Le Claire 6/5"
     # and a tail picked by concentration, 1e-2 > C > 1e-5
     sel = (r.c_mean < 1e-2) & (r.c_mean > 1e-5)
-    g = fit_type_b_tail(r.y_um, r.c_mean, d_bulk=D, time_s=T, y_min_um=r.y_um[sel].min(),
-                        y_max_um=r.y_um[sel].max())
+    g = fit_type_b_tail(
+        r.y_um, r.c_mean, d_bulk=D, time_s=T, y_min_um=r.y_um[sel].min(), y_max_um=r.y_um[sel].max()
+    )
     assert g.s_delta_d_gb == pytest.approx(DELTA * d_gb, rel=0.15)
 
 
@@ -55,8 +57,9 @@ def test_segregation_scales_the_product() -> None:
     # s = 4 with D_gb / 4: the same s delta D_gb, nearly the same tail slope
     d_gb = _d_gb(100.0)
     a = solve_bicrystal(d_bulk=D, d_gb=d_gb, delta_cm=DELTA, time_s=T, ny=200, n_steps=80)
-    b = solve_bicrystal(d_bulk=D, d_gb=d_gb / 4, delta_cm=DELTA, time_s=T, s=4.0, ny=200,
-                        n_steps=80)
+    b = solve_bicrystal(
+        d_bulk=D, d_gb=d_gb / 4, delta_cm=DELTA, time_s=T, s=4.0, ny=200, n_steps=80
+    )
     l_gb = math.sqrt(DELTA * d_gb) * (T / D) ** 0.25
     kw = dict(d_bulk=D, time_s=T, y_min_um=l_gb * 1e4, y_max_um=3 * l_gb * 1e4)
     fa = fit_type_b_tail(a.y_um, a.c_mean, **kw)  # type: ignore[arg-type]
@@ -67,8 +70,9 @@ def test_segregation_scales_the_product() -> None:
 def test_grid_and_time_convergence() -> None:
     d_gb = _d_gb(100.0)
     coarse = solve_bicrystal(d_bulk=D, d_gb=d_gb, delta_cm=DELTA, time_s=T, ny=150, n_steps=60)
-    fine = solve_bicrystal(d_bulk=D, d_gb=d_gb, delta_cm=DELTA, time_s=T, ny=300, n_steps=150,
-                           growth=1.08)
+    fine = solve_bicrystal(
+        d_bulk=D, d_gb=d_gb, delta_cm=DELTA, time_s=T, ny=300, n_steps=150, growth=1.08
+    )
     yq = np.linspace(0.5, 2.5, 9) * fine.y_cm[-1] / 4
     ca = np.interp(yq, coarse.y_cm, np.log(coarse.c_mean))
     cb = np.interp(yq, fine.y_cm, np.log(fine.c_mean))

@@ -29,7 +29,8 @@ type = "series_model"
 k_from = "gb_prof"
 """
 
-STUDY_TOML = """\
+STUDY_TOML = (
+    """\
 # fixture study for the tests of tracerdiff.study
 [study]
 title = "Fixture study"
@@ -115,7 +116,9 @@ lines = [
   { start = "2,8", end = "62,8", width = "8 um", boundaries = [30.0] },
 ]
 
-""" + GB_SERIES_TOML + """
+"""
+    + GB_SERIES_TOML
+    + """
 [[analyses]]
 id = "arr"
 type = "arrhenius"
@@ -170,10 +173,12 @@ result = "arr.Ea"
 truth = "truth.json#/Ea"
 published = "0.43 eV"
 """
+)
 
 
 #: a cheap study on the same data (one figure): for tests of the runner's mechanics
-MINI_TOML = """\
+MINI_TOML = (
+    """\
 [study]
 title = "Mini study"
 seed = 3
@@ -188,7 +193,9 @@ id = "prof0"
 kind = "profile"
 files = ["profile.csv"]
 
-""" + GB_SERIES_TOML
+"""
+    + GB_SERIES_TOML
+)
 
 
 def _images(folder: Path, rng: np.random.Generator) -> None:
@@ -201,8 +208,9 @@ def _images(folder: Path, rng: np.random.Generator) -> None:
     n6 = rng.binomial(total.astype(int), c)
     n7 = total.astype(int) - n6
     for name, arr in (("6Li", n6), ("7Li", n7)):
-        write_iontof_image(folder / f"map_{name}.txt", arr, species=name,
-                           field_of_view_um=(64.0, 32.0), force=True)
+        write_iontof_image(
+            folder / f"map_{name}.txt", arr, species=name, field_of_view_um=(64.0, 32.0), force=True
+        )
 
 
 def _profile(folder: Path, rng: np.random.Generator) -> None:
@@ -213,8 +221,9 @@ def _profile(folder: Path, rng: np.random.Generator) -> None:
         c = c - 0.03 * (x > g)
     err = np.full_like(x, 0.004)
     cm = c + rng.normal(0.0, 0.004, size=x.size)
-    lines = ["x_um,C,C_err"] + [f"{a:.3f},{b:.6f},{e:.6f}" for a, b, e in zip(x, cm, err,
-                                                                             strict=True)]
+    lines = ["x_um,C,C_err"] + [
+        f"{a:.3f},{b:.6f},{e:.6f}" for a, b, e in zip(x, cm, err, strict=True)
+    ]
     (folder / "profile.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -231,8 +240,11 @@ def _long_profiles(folder: Path, rng: np.random.Generator) -> None:
     c0 = erfc_profile(cells, C_s=0.95, C_0=0.0759, D=D_TRUE, time_s=110 * 3600.0)
     x = np.arange(12.5, 4000.0, 25.0)
     for name, weeks in (("B0", 0), ("B1", 2), ("B2", 6)):
-        c = c0 if weeks == 0 else evolve_exact(c0, h_cm=h_um * 1e-4,
-                                                D_t_cm2=D_TRUE * weeks * 7 * 86400.0)
+        c = (
+            c0
+            if weeks == 0
+            else evolve_exact(c0, h_cm=h_um * 1e-4, D_t_cm2=D_TRUE * weeks * 7 * 86400.0)
+        )
         cm = np.interp(x, cells, c) + rng.normal(0.0, 0.01, size=x.size)
         rows = ["x_um,C,C_err"] + [f"{a:.2f},{b:.6f},0.01" for a, b in zip(x, cm, strict=True)]
         (folder / f"{name}.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")

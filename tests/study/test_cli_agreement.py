@@ -38,8 +38,12 @@ def _cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
     return json.loads(out)  # type: ignore[no-any-return]
 
 
-def _study(folder: Path, files: tuple[Path, Path], corrections: str,
-           analysis: str = 'type = "fraction_map"') -> dict[str, Any]:
+def _study(
+    folder: Path,
+    files: tuple[Path, Path],
+    corrections: str,
+    analysis: str = 'type = "fraction_map"',
+) -> dict[str, Any]:
     text = f"""
 [study]
 title = "one fraction map"

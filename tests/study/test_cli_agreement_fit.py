@@ -34,8 +34,12 @@ def erfc_profile(tmp_path: Path, rng: np.random.Generator) -> Path:
     e = np.full(x.size, 0.01)
     c = c + rng.normal(0, 0.01, x.size)
     p = tmp_path / "prof.csv"
-    p.write_text("x_um,C,C_err\n" + "".join(f"{float(a)!r},{float(b)!r},{float(d)!r}\n"
-                                            for a, b, d in zip(x, c, e, strict=True)))
+    p.write_text(
+        "x_um,C,C_err\n"
+        + "".join(
+            f"{float(a)!r},{float(b)!r},{float(d)!r}\n" for a, b, d in zip(x, c, e, strict=True)
+        )
+    )
     return p
 
 

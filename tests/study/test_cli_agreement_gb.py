@@ -43,8 +43,9 @@ def _staircase(rng: np.random.Generator, shift: float = 0.0) -> tuple[np.ndarray
 
 
 def _write(path: Path, x: np.ndarray, c: np.ndarray, e: np.ndarray) -> Path:
-    rows = "".join(f"{float(a)!r},{float(b)!r},{float(d)!r}\n"
-                   for a, b, d in zip(x, c, e, strict=True))
+    rows = "".join(
+        f"{float(a)!r},{float(b)!r},{float(d)!r}\n" for a, b, d in zip(x, c, e, strict=True)
+    )
     path.write_text("x_um,C,C_err\n" + rows, encoding="utf-8")
     return path
 
@@ -78,11 +79,18 @@ GB_STEP_CASES = [
 
 
 @pytest.mark.parametrize(("flags", "keys"), GB_STEP_CASES)
-def test_gb_step_cli_equals_study(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                  rng: np.random.Generator, flags: list[str], keys: str) -> None:
+def test_gb_step_cli_equals_study(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    rng: np.random.Generator,
+    flags: list[str],
+    keys: str,
+) -> None:
     prof = _write(tmp_path / "p.csv", *_staircase(rng))
     cli = _cli(["gb-step", str(prof), "--d-bulk", D, *flags], capsys)
-    st = _study(tmp_path, f"""
+    st = _study(
+        tmp_path,
+        f"""
 [[measurements]]
 id = "P"
 kind = "profile"
@@ -94,7 +102,8 @@ type = "gb_steps"
 measurement = "P"
 d_bulk = "{D}"
 {keys}
-""")
+""",
+    )
     _same_boundaries(st, cli)
 
 
@@ -110,7 +119,9 @@ def test_gb_step_two_profile_flux_cli_equals_study(
     p1, p2 = _write(tmp_path / "p1.csv", x, c1, e), _write(tmp_path / "p2.csv", x, c2, e)
     cli = _cli(["gb-step", str(p1), "--d-bulk", D, "--gb", "40", "--gb", "80", "--flux-from",
                 str(p2), "--dt", "2 d", *flags], capsys)  # fmt: skip
-    st = _study(tmp_path, f"""
+    st = _study(
+        tmp_path,
+        f"""
 [[measurements]]
 id = "P1"
 kind = "profile"
@@ -130,7 +141,8 @@ dt = "2 d"
 d_bulk = "{D}"
 boundaries = [40.0, 80.0]
 {keys}
-""")
+""",
+    )
     _same_boundaries(st, cli)
     for a in st["boundaries"]:
         assert a["estimator"] == "flux" or a["flux_estimate"] is not None
@@ -144,8 +156,11 @@ def test_step_options_in_a_study_need_units(tmp_path: Path, rng: np.random.Gener
     body = ('[[measurements]]\nid = "P"\nkind = "profile"\nfiles = ["p.csv"]\n\n'
             '[[analyses]]\nid = "a"\ntype = "gb_steps"\nmeasurement = "P"\n'
             'd_bulk = "2.6e-8 cm^2/s"\n')  # fmt: skip
-    for bad, what in (("window = 12", "window"), ("window_um = 12.0", "window_um"),
-                      ("d_bulk_err = 1e-9", "d_bulk")):
+    for bad, what in (
+        ("window = 12", "window"),
+        ("window_um = 12.0", "window_um"),
+        ("d_bulk_err = 1e-9", "d_bulk"),
+    ):
         with pytest.raises(ConfigError, match=what):
             _study(tmp_path, body + bad + "\n")
 
@@ -176,7 +191,9 @@ def stripe_map(tmp_path: Path, rng: np.random.Generator) -> dict[str, Path]:
 
 
 def _map_study(folder: Path, analysis: str, sample: str = "") -> dict[str, Any]:
-    return _study(folder, f"""{sample}
+    return _study(
+        folder,
+        f"""{sample}
 [[measurements]]
 id = "M"
 kind = "image"
@@ -189,7 +206,8 @@ type = "gb_map"
 measurement = "M"
 d_bulk = "{D}"
 {analysis}
-""")
+""",
+    )
 
 
 def _fraction_nc(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> Path:
@@ -205,8 +223,23 @@ def test_gb_map_boundary_route_cli_equals_study(
     stripe_map: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     nc = _fraction_nc(stripe_map, capsys)
-    cli = _cli(["gb-map", str(nc), "--labels", str(stripe_map["labels"]), "--d-bulk", D,
-                "--window", "6 um", "--resolution", "0.8 um", "--min-pixels", "10"], capsys)
+    cli = _cli(
+        [
+            "gb-map",
+            str(nc),
+            "--labels",
+            str(stripe_map["labels"]),
+            "--d-bulk",
+            D,
+            "--window",
+            "6 um",
+            "--resolution",
+            "0.8 um",
+            "--min-pixels",
+            "10",
+        ],
+        capsys,
+    )
     st = _map_study(tmp_path, 'labels = "lab.npy"\nwindow = "6 um"\nresolution = "0.8 um"\n'
                               "min_pixels = 10")  # fmt: skip
     assert st["route"] == "boundaries" and st["options"] == cli["options"]
@@ -232,19 +265,24 @@ def test_gb_map_micrograph_route_cli_equals_study(
                 "--lines", "1,30:89,30", "--width", "12 um", "--order", "1", "--d-bulk", D],
                capsys)  # fmt: skip
     reg = ", ".join(f'{{ micrograph = "{m}", sims = "{s}" }}' for m, s in pts)
-    sample = (f'micrograph = "micro.npy"\nmicrograph_pixel_size = "0.5 um"\n'
-              f"micrograph_registration = [{reg}]\n")
-    st = _study_with_sample(tmp_path, sample, 'lines = [{ start = "1,30", end = "89,30" }]\n'
-                            'width = "12 um"\norder = 1')
+    sample = (
+        f'micrograph = "micro.npy"\nmicrograph_pixel_size = "0.5 um"\n'
+        f"micrograph_registration = [{reg}]\n"
+    )
+    st = _study_with_sample(
+        tmp_path, sample, 'lines = [{ start = "1,30", end = "89,30" }]\nwidth = "12 um"\norder = 1'
+    )
     assert st["route"] == "micrograph"
     _same_boundaries(st, cli)
 
 
 def _study_with_sample(folder: Path, sample: str, analysis: str) -> dict[str, Any]:
-    text = (f'[study]\ntitle = "one analysis"\n\n[sample]\nmaterial = "LLTO"\n{sample}\n'
-            f'[[measurements]]\nid = "M"\nkind = "image"\nfiles = ["m_6Li.txt", "m_7Li.txt"]\n'
-            f'pair = "6Li/7Li"\n\n[[analyses]]\nid = "a"\ntype = "gb_map"\nmeasurement = "M"\n'
-            f'd_bulk = "{D}"\n{analysis}\n')
+    text = (
+        f'[study]\ntitle = "one analysis"\n\n[sample]\nmaterial = "LLTO"\n{sample}\n'
+        f'[[measurements]]\nid = "M"\nkind = "image"\nfiles = ["m_6Li.txt", "m_7Li.txt"]\n'
+        f'pair = "6Li/7Li"\n\n[[analyses]]\nid = "a"\ntype = "gb_map"\nmeasurement = "M"\n'
+        f'd_bulk = "{D}"\n{analysis}\n'
+    )
     (folder / "study.toml").write_text(text, encoding="utf-8")
     res = run_study(folder / "study.toml", folder / "out")
     assert [o.status for o in res.outcomes] == ["ok"], res.outcomes[0].reason
@@ -322,5 +360,6 @@ def test_grains_cli_equals_study(grain_images: dict[str, Path], tmp_path: Path,
         assert st[key]["value"] == pytest.approx(cli[key]["value"], rel=1e-12), key
         assert st[key]["stderr"] == pytest.approx(cli[key]["stderr"], rel=1e-12), key
     for key in ("mu_ln", "sigma_ln"):
-        assert st["lognormal"][key]["value"] == pytest.approx(cli["lognormal"][key]["value"],
-                                                              rel=1e-12)
+        assert st["lognormal"][key]["value"] == pytest.approx(
+            cli["lognormal"][key]["value"], rel=1e-12
+        )

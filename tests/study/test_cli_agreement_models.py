@@ -62,8 +62,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("flags", "keys"), CASES)
-def test_series_cli_equals_study(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                 flags: list[str], keys: str) -> None:
+def test_series_cli_equals_study(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: list[str], keys: str
+) -> None:
     cli = _cli(["series", *flags], capsys)
     st = _study(tmp_path, keys)
     assert cli["D_eff"]["value"] > 0 and cli["D_gb_over_delta"]["value"] > 0
@@ -76,14 +77,16 @@ def test_series_cli_equals_study(tmp_path: Path, capsys: pytest.CaptureFixture[s
       "--extrapolate", "250 degC"],
      'reference_T = "22 degC"\nexcess_scatter = "birge"\nextrapolate = ["-110 degC", "250 degC"]'),
 ])  # fmt: skip
-def test_arrhenius_cli_equals_study(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                    rng: Any, flags: list[str], keys: str) -> None:
+def test_arrhenius_cli_equals_study(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], rng: Any, flags: list[str], keys: str
+) -> None:
     import numpy as np
 
     t = np.array([295.0, 350.0, 400.0, 450.0, 500.0, 550.0])
     d = 1e-2 * np.exp(-0.45 / (8.617333262e-5 * t)) * np.exp(rng.normal(0, 0.15, t.size))
-    rows = "".join(f"{float(a)!r},{float(b)!r},{float(0.08 * b)!r}\n"
-                   for a, b in zip(t, d, strict=True))
+    rows = "".join(
+        f"{float(a)!r},{float(b)!r},{float(0.08 * b)!r}\n" for a, b in zip(t, d, strict=True)
+    )
     (tmp_path / "tracer.csv").write_text("T_K,D,D_err\n" + rows, encoding="utf-8")
     cli = _cli(["arrhenius", str(tmp_path / "tracer.csv"), *flags], capsys)
     st = _study(tmp_path, f'table = "tracer.csv"\n{keys}', kind="arrhenius")
@@ -98,19 +101,39 @@ def _tables(folder: Path, rng: Any) -> None:
     t = np.array([295.0, 330.0, 370.0, 410.0, 450.0, 500.0])
     d = 5e-3 * np.exp(-0.40 / (8.617333262e-5 * t)) * np.exp(rng.normal(0, 0.05, t.size))
     s = 40.0 / t * np.exp(-0.38 / (8.617333262e-5 * t)) * np.exp(rng.normal(0, 0.05, t.size))
-    (folder / "tracer.csv").write_text("T_K,D,D_err\n" + "".join(
-        f"{float(a)!r},{float(b)!r},{float(0.06 * b)!r}\n" for a, b in zip(t, d, strict=True)))
-    (folder / "cond.csv").write_text("T_K,sigma,sigma_err\n" + "".join(
-        f"{float(a)!r},{float(b)!r},{float(0.05 * b)!r}\n" for a, b in zip(t, s, strict=True)))
+    (folder / "tracer.csv").write_text(
+        "T_K,D,D_err\n"
+        + "".join(
+            f"{float(a)!r},{float(b)!r},{float(0.06 * b)!r}\n" for a, b in zip(t, d, strict=True)
+        )
+    )
+    (folder / "cond.csv").write_text(
+        "T_K,sigma,sigma_err\n"
+        + "".join(
+            f"{float(a)!r},{float(b)!r},{float(0.05 * b)!r}\n" for a, b in zip(t, s, strict=True)
+        )
+    )
 
 
 @pytest.mark.parametrize("shared", [True, False])
-def test_haven_tables_cli_equals_study(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                       rng: Any, shared: bool) -> None:
+def test_haven_tables_cli_equals_study(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], rng: Any, shared: bool
+) -> None:
     _tables(tmp_path, rng)
     flags = ["--shared-ea"] if shared else ["--temperature", "350 K"]
-    cli = _cli(["haven", "--tracer-table", str(tmp_path / "tracer.csv"), "--conductivity-table",
-                str(tmp_path / "cond.csv"), "--density", "5e21 cm^-3", *flags], capsys)
+    cli = _cli(
+        [
+            "haven",
+            "--tracer-table",
+            str(tmp_path / "tracer.csv"),
+            "--conductivity-table",
+            str(tmp_path / "cond.csv"),
+            "--density",
+            "5e21 cm^-3",
+            *flags,
+        ],
+        capsys,
+    )
     keys = ('tracer_table = "tracer.csv"\nconductivity_table = "cond.csv"\n'
             f'density = "5e21 cm^-3"\nshared_ea = {str(shared).lower()}\n'
             + ("" if shared else 'temperature = "350 K"\n'))  # fmt: skip
@@ -127,8 +150,9 @@ def test_haven_tables_cli_equals_study(tmp_path: Path, capsys: pytest.CaptureFix
     (["--tracer", "0.048 cm^2/s", "--conductivity", "0.20 cm^2/s", "--prefactors"],
      'd_tracer = "0.048 cm^2/s"\nd_sigma = "0.20 cm^2/s"\nprefactors = true\nshared_ea = false'),
 ])  # fmt: skip
-def test_haven_values_cli_equals_study(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                       flags: list[str], keys: str) -> None:
+def test_haven_values_cli_equals_study(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: list[str], keys: str
+) -> None:
     cli = _cli(["haven", *flags], capsys)
     st = _study(tmp_path, keys, kind="haven_ratio")
     assert cli["haven_ratio"]["value"] > 0

@@ -22,16 +22,21 @@ def test_pointer_and_lookup() -> None:
 
 
 def _study(folder: Path, comparisons: str) -> Path:
-    (folder / "truth.json").write_text(json.dumps({"s": {"D": {"value": 2e-9, "unit": "cm^2/s"}},
-                                                   "plain": 0.5}))
+    (folder / "truth.json").write_text(
+        json.dumps({"s": {"D": {"value": 2e-9, "unit": "cm^2/s"}}, "plain": 0.5})
+    )
     (folder / "study.toml").write_text(
         '[study]\ntitle = "c"\n[sample]\nmaterial = "x"\n'
-        '[[analyses]]\nid = "a"\ntype = "series_model"\nk = "1e-6 cm/s"\n' + comparisons)
+        '[[analyses]]\nid = "a"\ntype = "series_model"\nk = "1e-6 cm/s"\n' + comparisons
+    )
     return folder / "study.toml"
 
 
 def test_comparisons(tmp_path: Path) -> None:
-    st = load_study(_study(tmp_path, """
+    st = load_study(
+        _study(
+            tmp_path,
+            """
 [[comparisons]]
 label = "ok"
 result = "a.D_eff"
@@ -46,9 +51,16 @@ published = "0.5"
 label = "missing"
 result = "a.nothing"
 truth = "truth.json#/s/E"
-"""))
-    ok = AnalysisOutcome(id="a", type="series_model", title="", status="ok", results={
-        "D_eff": {"value": 2.2e-9, "stderr": 0.1e-9, "unit": "cm^2/s"}, "Bi": 0.25})
+""",
+        )
+    )
+    ok = AnalysisOutcome(
+        id="a",
+        type="series_model",
+        title="",
+        status="ok",
+        results={"D_eff": {"value": 2.2e-9, "stderr": 0.1e-9, "unit": "cm^2/s"}, "Bi": 0.25},
+    )
     rows = evaluate_comparisons(st, [ok])
     assert rows[0]["ratio_to_truth"] == pytest.approx(1.1)
     assert rows[0]["ratio_to_published"] == pytest.approx(2.2 / 3.0)

@@ -44,8 +44,9 @@ def test_default_folder_replaced_only_if_demo_output(fake_demo: Path) -> None:
     assert (target / "notes.txt").read_text() == "mine"
 
 
-def test_explicit_out_refused_even_if_demo(fake_demo: Path, capsys: pytest.CaptureFixture[str]
-                                           ) -> None:
+def test_explicit_out_refused_even_if_demo(
+    fake_demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = fake_demo / "mine"
     run_demo(out)
     assert is_demo_output(out)
@@ -104,15 +105,22 @@ def test_bundled_demo_recovers_truth(tmp_path: Path) -> None:
     for key in ("arrDeff.Ea", "arrK.Ea", "haven.haven_ratio", "arrDb.Ea", "seriesMap.D_eff"):
         assert n_err[key] is not None and abs(n_err[key]) < 3, key
     # the conductivity side from the simulated spectra (Fig. 5b,c and the Haven ratios)
-    for key in ("impIS.haven_bulk", "impIS.haven_gb", "impIS.Ea_sigma_gb_apparent",
-                "impIS.arrhenius.sigma_gb_apparent.D0", "impIS.Ea_sigma_bulk",
-                "impIS.spectra.2.sigma_bulk"):
+    for key in (
+        "impIS.haven_bulk",
+        "impIS.haven_gb",
+        "impIS.Ea_sigma_gb_apparent",
+        "impIS.arrhenius.sigma_gb_apparent.D0",
+        "impIS.Ea_sigma_bulk",
+        "impIS.spectra.2.sigma_bulk",
+    ):
         assert n_err[key] is not None and abs(n_err[key]) < 3, key
     # no error inflated into meaninglessness: D within 35 %, Ea within 0.04 eV; the map's k
     # (and the D_eff predicted from it) are not determined at the map's ~500 counts per pixel
     # (error ~100 %; docs/validation.md) and are the stated exceptions, not asserted here
-    rel = {c["result"]: c["recovered"]["stderr"] / abs(c["recovered"]["value"])
-           for c in res.comparisons}
+    rel = {
+        c["result"]: c["recovered"]["stderr"] / abs(c["recovered"]["value"])
+        for c in res.comparisons
+    }
     for key in ("evoB.D_eff", "evoC.D_eff", "evoD.D_eff", "evoE.D_eff", "fitB0.D_eff"):
         assert rel[key] < 0.35, key
     for c in res.comparisons:

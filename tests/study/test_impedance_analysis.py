@@ -30,9 +30,16 @@ N_LI = 5.0e21
 @pytest.fixture(scope="module")
 def pellet(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str], dict[str, Any]]:
     d = tmp_path_factory.mktemp("pellet")
-    entries, truth = write_demo_spectra(d, MAT, seed=3, haven_bulk=0.8, haven_gb=0.24,
-                                        grain_um=16.0, li_density_cm3=N_LI,
-                                        temperatures_C=TEMPS_C)
+    entries, truth = write_demo_spectra(
+        d,
+        MAT,
+        seed=3,
+        haven_bulk=0.8,
+        haven_gb=0.24,
+        grain_um=16.0,
+        li_density_cm3=N_LI,
+        temperatures_C=TEMPS_C,
+    )
     return d, [e["file"] for e in entries], truth
 
 
@@ -48,31 +55,46 @@ def inputs(upstream: dict[str, Any] | None = None) -> Any:
 
 def test_options_are_the_commands(pellet: tuple[Path, list[str], dict[str, Any]]) -> None:
     base, _, _ = pellet
-    s = spec(base, thickness="1.00+-0.01 mm", area="20 mm^2", circuit="R0-p(R1,CPE1)-CPE2",
-             density="5e21 cm^-3", delta="0.5 nm", grain_size="16 um")
+    s = spec(
+        base,
+        thickness="1.00+-0.01 mm",
+        area="20 mm^2",
+        circuit="R0-p(R1,CPE1)-CPE2",
+        density="5e21 cm^-3",
+        delta="0.5 nm",
+        grain_size="16 um",
+    )
     opts = s.options()
     assert isinstance(opts, ImpedanceOptions)
     assert opts.geometry == _geometry("1.00+-0.01 mm", "20 mm^2")  # the CLI's parsing
     assert opts.geometry is not None and opts.geometry.area_cm2 == pytest.approx(0.2)
     assert (opts.circuit, opts.density_cm3, opts.delta_nm, opts.grain_size_um) == (
-        "R0-p(R1,CPE1)-CPE2", pytest.approx(N_LI), pytest.approx(0.5), pytest.approx(16.0))
+        "R0-p(R1,CPE1)-CPE2",
+        pytest.approx(N_LI),
+        pytest.approx(0.5),
+        pytest.approx(16.0),
+    )
     # the carrier density defaults to [sample] li_density
     assert spec(base).options(SimpleNamespace(li_density=4e21)).density_cm3 == 4e21  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("kw", "message"), [
-    ({"thickness": "1 mm"}, "both or neither"),
-    ({"thickness": "1 mm", "area": "0.2"}, "with units"),
-    ({"thickness": "1 mm", "area": "0.2 cm"}, "not an area"),
-    ({"thickness": "1 mm", "area": "-0.2 cm^2"}, "cannot be negative"),
-    ({"circuit": "p(R1"}, "unbalanced"),
-    ({"tracer": "arrDb"}, "need thickness and area"),
-    ({"format": "excel"}, "format"),
-    ({"arcs": 4}, "arcs"),
-    ({"thickness_mm": 1.0}, "thickness_mm"),
-])
-def test_bad_specs_refused(pellet: tuple[Path, list[str], dict[str, Any]],
-                           kw: dict[str, Any], message: str) -> None:
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"thickness": "1 mm"}, "both or neither"),
+        ({"thickness": "1 mm", "area": "0.2"}, "with units"),
+        ({"thickness": "1 mm", "area": "0.2 cm"}, "not an area"),
+        ({"thickness": "1 mm", "area": "-0.2 cm^2"}, "cannot be negative"),
+        ({"circuit": "p(R1"}, "unbalanced"),
+        ({"tracer": "arrDb"}, "need thickness and area"),
+        ({"format": "excel"}, "format"),
+        ({"arcs": 4}, "arcs"),
+        ({"thickness_mm": 1.0}, "thickness_mm"),
+    ],
+)
+def test_bad_specs_refused(
+    pellet: tuple[Path, list[str], dict[str, Any]], kw: dict[str, Any], message: str
+) -> None:
     with pytest.raises(ValidationError, match=message):
         spec(pellet[0], **kw)
 
@@ -116,14 +138,27 @@ def test_adapter_recovers_the_pellet(pellet: tuple[Path, list[str], dict[str, An
     assert "d = 0.1 cm" in out.methods and "Haven ratio (bulk)" in out.methods
 
 
-def test_same_numbers_as_the_command(pellet: tuple[Path, list[str], dict[str, Any]],
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_same_numbers_as_the_command(
+    pellet: tuple[Path, list[str], dict[str, Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
     """One analysis, one function: the study's numbers are `impedance fit --json`'s."""
     base, _, _ = pellet
     out = run_impedance(spec(base, thickness="1 mm", area="0.2 cm^2"), inputs())
     with pytest.raises(SystemExit) as exc:
-        main(["impedance", "fit", str(base / "IS_40C.csv"), "--thickness", "1 mm", "--area",
-              "0.2 cm^2", "--density", "5e21 cm^-3", "--json"])
+        main(
+            [
+                "impedance",
+                "fit",
+                str(base / "IS_40C.csv"),
+                "--thickness",
+                "1 mm",
+                "--area",
+                "0.2 cm^2",
+                "--density",
+                "5e21 cm^-3",
+                "--json",
+            ]
+        )
     assert exc.value.code == 0
     cli = json.loads(capsys.readouterr().out)
     study = out.results["spectra"][0]
@@ -134,7 +169,8 @@ def test_same_numbers_as_the_command(pellet: tuple[Path, list[str], dict[str, An
 
 
 def test_temperatures_given_or_from_the_files(
-        pellet: tuple[Path, list[str], dict[str, Any]], tmp_path: Path) -> None:
+    pellet: tuple[Path, list[str], dict[str, Any]], tmp_path: Path
+) -> None:
     base, _, _ = pellet
     from tracerdiff.errors import ConfigError
 
@@ -146,8 +182,9 @@ def test_temperatures_given_or_from_the_files(
     out = run_impedance(spec(tmp_path, files=["a.csv"], temperatures=["40 degC"]), inputs())
     assert out.results["spectra"][0]["temperature"]["value"] == pytest.approx(313.15)
     with pytest.raises(ConfigError, match="one per spectrum"):
-        run_impedance(spec(tmp_path, files=["a.csv"], temperatures=["40 degC", "50 degC"]),
-                      inputs())
+        run_impedance(
+            spec(tmp_path, files=["a.csv"], temperatures=["40 degC", "50 degC"]), inputs()
+        )
 
 
 STUDY = """\
@@ -189,8 +226,9 @@ def _study(pellet: tuple[Path, list[str], dict[str, Any]], tmp_path: Path, area:
     return tmp_path / "study.toml"
 
 
-def test_study_runs_the_analysis(pellet: tuple[Path, list[str], dict[str, Any]],
-                                 tmp_path: Path) -> None:
+def test_study_runs_the_analysis(
+    pellet: tuple[Path, list[str], dict[str, Any]], tmp_path: Path
+) -> None:
     from tracerdiff.study import run_study
 
     res = run_study(_study(pellet, tmp_path, "0.2 cm^2"), tmp_path / "out")
@@ -204,9 +242,11 @@ def test_study_runs_the_analysis(pellet: tuple[Path, list[str], dict[str, Any]],
     assert (tmp_path / "out" / "tables" / "imp_spectra.csv").is_file()
 
 
-def test_study_file_errors_name_the_key(pellet: tuple[Path, list[str], dict[str, Any]],
-                                        tmp_path: Path,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_study_file_errors_name_the_key(
+    pellet: tuple[Path, list[str], dict[str, Any]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     path = _study(pellet, tmp_path, "0.2 cm")
     with pytest.raises(SystemExit) as exc:
         main(["validate", str(path)])

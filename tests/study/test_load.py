@@ -51,42 +51,116 @@ def test_seeds_are_spawned_per_analysis_in_file_order(fixture_study: Path) -> No
 @pytest.mark.parametrize(
     ("old", "new", "anchor", "path", "expected"),
     [
-        ('material = "LLTO (fixture)"', 'material = "LLTO (fixture)"\ncolour = "red"',
-         "colour", "sample.colour", "unknown key; expected one of material"),
-        ('li_density = "5.0e21 cm^-3"', 'li_density = "5 um"', "li_density",
-         "sample.li_density", "is not a number density"),
-        ('pair = "6Li/7Li"', 'pair = "6Li-7Li"', 'pair = "6Li-7Li"', "measurements[3].pair",
-         "expected 'A/B' such as '6Li/7Li'"),
-        ('files = ["map_6Li.txt", "map_7Li.txt"]', 'files = ["map_6Li.txt", "nothere.txt"]',
-         "nothere", "measurements[3].files[1]", "no such file 'nothere.txt'"),
-        ('duration = "59 h"', "duration = 59", "duration = 59",
-         "histories[0].stages[0].duration", "expected a quantity with units such as '110 h'"),
-        ('duration = "16 d"', 'duration = "16 K"', 'duration = "16 K"',
-         "histories[0].stages[1].duration", "is not a time"),
-        ('kind = "exchange"', 'kind = "anneal"', "[[histories.stages]]", "histories[0].stages",
-         "no stage of kind 'exchange'"),
-        ('type = "series_model"', 'type = "series_modle"', 'type = "series_modle"',
-         "analyses[3].type", "unknown analysis type"),
-        ('k_from = "gb_prof"', 'k_from = "gb_prof"\nbogus = 1', "bogus", "analyses[3].bogus",
-         "unknown key"),
-        ('after = "storage"', 'after = "anneal"', 'after = "anneal"', "measurements[4].after",
-         "unknown stage 'anneal' of history 'A'"),
-        ('k_from = "gb_prof"', 'k_from = "nope"', 'k_from = "nope"', "analyses[3].k_from",
-         "unknown analysis 'nope'"),
-        ('stage_temperature = "-110 degC"', 'stage_temperature = "5 h"', 'stage_temperature',
-         "analyses[7].stage_temperature", "is not a temperature"),
-        ('pair = "6Li/7Li"\nhistory = "A"', 'pair = "6Li/7Li"\nhistory = "A"\n'
-         'corrections = { background = 1.5 }', "background = 1.5",
-         "measurements[3].corrections.background",
-         "expected 'natural' or an isotope fraction between 0 and 1 such as 0.0759, got 1.5"),
-        ('resolution = "1 um"', 'resolution = "-1 um"', "resolution", "analyses[7].resolution",
-         "greater than 0"),
-        ('result = "arr.Ea"', 'result = "ar.Ea"', 'result = "ar.Ea"', "comparisons[1].result",
-         "unknown analysis 'ar'"),
+        (
+            'material = "LLTO (fixture)"',
+            'material = "LLTO (fixture)"\ncolour = "red"',
+            "colour",
+            "sample.colour",
+            "unknown key; expected one of material",
+        ),
+        (
+            'li_density = "5.0e21 cm^-3"',
+            'li_density = "5 um"',
+            "li_density",
+            "sample.li_density",
+            "is not a number density",
+        ),
+        (
+            'pair = "6Li/7Li"',
+            'pair = "6Li-7Li"',
+            'pair = "6Li-7Li"',
+            "measurements[3].pair",
+            "expected 'A/B' such as '6Li/7Li'",
+        ),
+        (
+            'files = ["map_6Li.txt", "map_7Li.txt"]',
+            'files = ["map_6Li.txt", "nothere.txt"]',
+            "nothere",
+            "measurements[3].files[1]",
+            "no such file 'nothere.txt'",
+        ),
+        (
+            'duration = "59 h"',
+            "duration = 59",
+            "duration = 59",
+            "histories[0].stages[0].duration",
+            "expected a quantity with units such as '110 h'",
+        ),
+        (
+            'duration = "16 d"',
+            'duration = "16 K"',
+            'duration = "16 K"',
+            "histories[0].stages[1].duration",
+            "is not a time",
+        ),
+        (
+            'kind = "exchange"',
+            'kind = "anneal"',
+            "[[histories.stages]]",
+            "histories[0].stages",
+            "no stage of kind 'exchange'",
+        ),
+        (
+            'type = "series_model"',
+            'type = "series_modle"',
+            'type = "series_modle"',
+            "analyses[3].type",
+            "unknown analysis type",
+        ),
+        (
+            'k_from = "gb_prof"',
+            'k_from = "gb_prof"\nbogus = 1',
+            "bogus",
+            "analyses[3].bogus",
+            "unknown key",
+        ),
+        (
+            'after = "storage"',
+            'after = "anneal"',
+            'after = "anneal"',
+            "measurements[4].after",
+            "unknown stage 'anneal' of history 'A'",
+        ),
+        (
+            'k_from = "gb_prof"',
+            'k_from = "nope"',
+            'k_from = "nope"',
+            "analyses[3].k_from",
+            "unknown analysis 'nope'",
+        ),
+        (
+            'stage_temperature = "-110 degC"',
+            'stage_temperature = "5 h"',
+            "stage_temperature",
+            "analyses[7].stage_temperature",
+            "is not a temperature",
+        ),
+        (
+            'pair = "6Li/7Li"\nhistory = "A"',
+            'pair = "6Li/7Li"\nhistory = "A"\ncorrections = { background = 1.5 }',
+            "background = 1.5",
+            "measurements[3].corrections.background",
+            "expected 'natural' or an isotope fraction between 0 and 1 such as 0.0759, got 1.5",
+        ),
+        (
+            'resolution = "1 um"',
+            'resolution = "-1 um"',
+            "resolution",
+            "analyses[7].resolution",
+            "greater than 0",
+        ),
+        (
+            'result = "arr.Ea"',
+            'result = "ar.Ea"',
+            'result = "ar.Ea"',
+            "comparisons[1].result",
+            "unknown analysis 'ar'",
+        ),
     ],
 )
-def test_bad_study_names_key_and_line(fixture_study: Path, tmp_path: Path, old: str, new: str,
-                                      anchor: str, path: str, expected: str) -> None:
+def test_bad_study_names_key_and_line(
+    fixture_study: Path, tmp_path: Path, old: str, new: str, anchor: str, path: str, expected: str
+) -> None:
     text = fixture_study.read_text(encoding="utf-8")
     assert old in text
     bad = text.replace(old, new, 1)
@@ -106,16 +180,22 @@ def test_bad_study_names_key_and_line(fixture_study: Path, tmp_path: Path, old: 
 def test_anneal_before_exchange(fixture_study: Path, tmp_path: Path) -> None:
     text = fixture_study.read_text(encoding="utf-8")
     first = '[[histories.stages]]\nname = "exchange"'
-    anneal = ('[[histories.stages]]\nname = "early"\nkind = "anneal"\ntemperature = "200 degC"\n'
-              'duration = "1 h"\n\n')
+    anneal = (
+        '[[histories.stages]]\nname = "early"\nkind = "anneal"\ntemperature = "200 degC"\n'
+        'duration = "1 h"\n\n'
+    )
     bad = text.replace(first, anneal + first, 1)
     for f in fixture_study.parent.iterdir():
         if f.name != "study.toml":
             (tmp_path / f.name).write_bytes(f.read_bytes())
     line = _line_of(bad, "[[histories.stages]]")
-    with pytest.raises(ConfigError, match=re.escape(
+    with pytest.raises(
+        ConfigError,
+        match=re.escape(
             f"study.toml:{line}: histories[0].stages: stage 'early' (anneal) comes before the "
-            "exchange 'exchange'; expected the exchange first")):
+            "exchange 'exchange'; expected the exchange first"
+        ),
+    ):
         load_study(_write(tmp_path, bad))
 
 
@@ -133,8 +213,10 @@ def test_missing_section_and_missing_file(tmp_path: Path) -> None:
 
 
 def test_key_lines_inline_tables_and_arrays() -> None:
-    text = ('[a]\nx = 1\n[[b]]\nitems = [\n  { p = 1, q = "s" },\n  { p = 2,\n    q = "t" },\n]\n'
-            '[[b]]\ns = """multi\nline = 5\n"""\nz = 3\n')
+    text = (
+        '[a]\nx = 1\n[[b]]\nitems = [\n  { p = 1, q = "s" },\n  { p = 2,\n    q = "t" },\n]\n'
+        '[[b]]\ns = """multi\nline = 5\n"""\nz = 3\n'
+    )
     pos = key_lines(text)
     assert pos[("a", "x")] == 2
     assert pos[("b", 0, "items", 1)] == 6

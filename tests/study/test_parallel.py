@@ -22,14 +22,16 @@ def _add(a: float, b: float) -> float:
 
 
 def _results_text(outcomes: tuple) -> str:  # type: ignore[type-arg]
-    return to_json([(o.id, o.status, o.results, [t.to_dict() for t in o.tables])
-                    for o in outcomes])
+    return to_json([(o.id, o.status, o.results, [t.to_dict() for t in o.tables]) for o in outcomes])
 
 
 def test_run_graph_refs_and_order() -> None:
     seeds = np.random.SeedSequence(3).spawn(2)
-    nodes = [Node("a", _draw, (seeds[0],)), Node("b", _draw, (seeds[1],)),
-             Node("c", _add, (Ref("a"), Ref("b")))]
+    nodes = [
+        Node("a", _draw, (seeds[0],)),
+        Node("b", _draw, (seeds[1],)),
+        Node("c", _add, (Ref("a"), Ref("b"))),
+    ]
     done: list[str] = []
     res = run_graph(nodes, scheduler="threads", on_done=done.append)
     assert res["c"] == pytest.approx(res["a"] + res["b"])
@@ -73,8 +75,12 @@ def test_serial_threads_and_cluster_identical(small_study: Path) -> None:
     assert threads == serial
     # the chain Monte Carlo of the series model draws random numbers: same stream everywhere
     assert '"chain": {' in serial.replace("\n", "").replace("  ", "")
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         clustered = _results_text(execute_plan(plan, scheduler=client))
         by_address = _results_text(execute_plan(plan, scheduler=cluster.scheduler_address))
     assert clustered == serial
@@ -90,8 +96,9 @@ def test_bad_scheduler_address(fixture_study: Path, monkeypatch: pytest.MonkeyPa
         execute_plan(plan, scheduler="tcp://127.0.0.1:1")
 
 
-def test_cli_scheduler_option(small_study: Path, tmp_path: Path,
-                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_scheduler_option(
+    small_study: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     import json
 
     from distributed import LocalCluster
@@ -99,20 +106,20 @@ def test_cli_scheduler_option(small_study: Path, tmp_path: Path,
     from tracerdiff.cli.app import main
 
     outs = []
-    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                      dashboard_address=None) as cluster:
-        for name, extra in (("local", []), ("cluster", ["--scheduler",
-                                                        cluster.scheduler_address])):
+    with LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
+        for name, extra in (("local", []), ("cluster", ["--scheduler", cluster.scheduler_address])):
             with pytest.raises(SystemExit) as exc:
-                main(["run", str(small_study), "-o", str(tmp_path / name),
-                      "--json", *extra])
+                main(["run", str(small_study), "-o", str(tmp_path / name), "--json", *extra])
             assert exc.value.code == 0
             assert json.loads(capsys.readouterr().out)["n_ok"] == 4
             doc = json.loads((tmp_path / name / "results.json").read_text())
             outs.append({k: a["results"] for k, a in doc["analyses"].items()})
             prov = json.loads((tmp_path / name / "provenance.json").read_text())
-            assert prov["scheduler"] == ("local threads" if name == "local"
-                                         else cluster.scheduler_address)
+            assert prov["scheduler"] == (
+                "local threads" if name == "local" else cluster.scheduler_address
+            )
     assert outs[0] == outs[1]
 
 

@@ -45,10 +45,13 @@ def test_relative_path_inside_is_joined_to_the_folder(tree: Path) -> None:
     assert resolve_study_path("data/../data/p.csv", base=base) == base / "data/../data/p.csv"
 
 
-@pytest.mark.parametrize(("raw", "why"), [
-    ("../outside/q.csv", "climbs out of the study's folder with '..'"),
-    ("data/../../outside/q.csv", "with '..'"),
-])
+@pytest.mark.parametrize(
+    ("raw", "why"),
+    [
+        ("../outside/q.csv", "climbs out of the study's folder with '..'"),
+        ("data/../../outside/q.csv", "with '..'"),
+    ],
+)
 def test_dotdot_escape_is_refused(tree: Path, raw: str, why: str) -> None:
     with pytest.raises(ConfigError, match=why):
         resolve_study_path(raw, base=tree / "study")
@@ -82,8 +85,9 @@ def test_symlink_inside_the_folder_keeps_its_name(tree: Path) -> None:
 def test_roots_allow_outside_folders(tree: Path) -> None:
     base = tree / "study"
     assert resolve_study_path("../outside/q.csv", base=base, roots=["../outside"]).is_file()
-    assert resolve_study_path(str(tree / "outside" / "q.csv"), base=base,
-                              roots=[tree / "outside"]).is_file()
+    assert resolve_study_path(
+        str(tree / "outside" / "q.csv"), base=base, roots=[tree / "outside"]
+    ).is_file()
     (base / "link.csv").symlink_to(tree / "outside" / "q.csv")
     assert resolve_study_path("link.csv", base=base, roots=["../outside"]).is_file()
     with pytest.raises(ConfigError):  # a root does not allow its parent
@@ -159,8 +163,11 @@ def test_missing_root_is_reported_with_its_line(tree: Path) -> None:
 
 def test_paths_table_unknown_key(tree: Path) -> None:
     text = _study('"data/p.csv"', extra='\n[paths]\nroot = ["../outside"]\n')
-    with pytest.raises(ConfigError, match=r"study.toml:13: paths.root: unknown key; expected "
-                                          "one of roots"):
+    with pytest.raises(
+        ConfigError,
+        match=r"study.toml:13: paths.root: unknown key; expected "
+        "one of roots",
+    ):
         load_study(_write(tree, text))
 
 
@@ -173,9 +180,11 @@ def test_allow_outside_argument(tree: Path) -> None:
 
 def test_truth_and_positions_table_are_checked(tree: Path) -> None:
     (tree / "outside" / "truth.json").write_text('{"D": 1}')
-    comp = ('\n[[analyses]]\nid = "fit"\ntype = "profile_fit"\nmeasurement = "p"\n'
-            'time = "1 h"\n\n[[comparisons]]\nlabel = "D"\nresult = "fit.D"\n'
-            'truth = "../outside/truth.json#/D"\n')
+    comp = (
+        '\n[[analyses]]\nid = "fit"\ntype = "profile_fit"\nmeasurement = "p"\n'
+        'time = "1 h"\n\n[[comparisons]]\nlabel = "D"\nresult = "fit.D"\n'
+        'truth = "../outside/truth.json#/D"\n'
+    )
     with pytest.raises(ConfigError, match=r"comparisons\[0\].truth: '../outside/truth.json'"):
         load_study(_write(tree, _study('"data/p.csv"', extra=comp)))
     opts = 'options = { positions_um = "../outside/q.csv" }\n'
@@ -199,8 +208,17 @@ def test_cli_allow_outside(tree: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert code == 2
     assert err.startswith("error: study.toml:10: measurements[0].files[0]: ")
     assert err.count("\n") == 1
-    code, out, err = _cli(["validate", str(p), "--allow-outside", str(tree / "outside"),
-                           "--allow-outside", str(tree / "elsewhere")], capsys)
+    code, out, err = _cli(
+        [
+            "validate",
+            str(p),
+            "--allow-outside",
+            str(tree / "outside"),
+            "--allow-outside",
+            str(tree / "elsewhere"),
+        ],
+        capsys,
+    )
     assert code == 0, err
     assert "valid" in out
 
@@ -211,7 +229,8 @@ def test_cli_run_allow_outside(tree: Path, capsys: pytest.CaptureFixture[str]) -
     code, _, err = _cli(["run", str(p), "-o", str(out_dir)], capsys)
     assert code == 2 and "climbs out" in err
     assert not out_dir.exists()
-    code, _, err = _cli(["run", str(p), "-o", str(out_dir), "--allow-outside",
-                         str(tree / "outside")], capsys)
+    code, _, err = _cli(
+        ["run", str(p), "-o", str(out_dir), "--allow-outside", str(tree / "outside")], capsys
+    )
     assert code == 0, err
     assert (out_dir / "results.json").is_file()

@@ -32,8 +32,13 @@ def test_outputs_written(fixture_run: RunResult) -> None:
     for name in ("report.html", "results.json", "provenance.json"):
         assert (out / name).is_file()
     assert sorted(p.name for p in (out / "tables").iterdir()) == [
-        "arr_points.csv", "evo_B_fit.csv", "fit_B0_fit.csv", "gb_map_boundaries.csv",
-        "gb_prof_boundaries.csv", "ne_d_sigma.csv"]
+        "arr_points.csv",
+        "evo_B_fit.csv",
+        "fit_B0_fit.csv",
+        "gb_map_boundaries.csv",
+        "gb_prof_boundaries.csv",
+        "ne_d_sigma.csv",
+    ]
     pngs = sorted((out / "figures").glob("*.png"))
     assert len(pngs) == 7 and all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
     assert all(p.with_suffix(".svg").read_text().lstrip().startswith("<?xml") for p in pngs)
@@ -59,7 +64,8 @@ def test_results_json_quantities(fixture_run: RunResult) -> None:
     # the series model used the harmonic-mean k of gb_prof
     assert series["D_gb_over_delta"]["value"] == pytest.approx(gb["k_harmonic_mean"]["value"])
     assert doc["measurements"]["prof0"]["time_since_exchange"]["value"] == pytest.approx(
-        59 * 3600 + 16 * 86400)
+        59 * 3600 + 16 * 86400
+    )
     evo, ea = doc["comparisons"]
     assert ea["truth"]["value"] == 0.43 and ea["ratio_to_truth"] == pytest.approx(1, abs=0.05)
     # the evolution fit recovers the D used to simulate the profiles (2 and 6 weeks)
@@ -90,7 +96,8 @@ def test_provenance(fixture_run: RunResult, fixture_study: Path) -> None:
 def test_failing_analysis_reported_others_run(fixture_study: Path, tmp_path: Path) -> None:
     text = fixture_study.read_text()
     bad = text.replace('files = ["profile.csv"]', 'files = ["broken.csv"]').replace(
-        'label = "tracer"', 'label = "tracer"\nfrom_analyses = ["series"]')
+        'label = "tracer"', 'label = "tracer"\nfrom_analyses = ["series"]'
+    )
     for f in fixture_study.parent.iterdir():
         if f.name != "study.toml":
             (tmp_path / f.name).write_bytes(f.read_bytes())
@@ -129,8 +136,9 @@ def test_refuses_non_empty_out_without_force(mini_study: Path, tmp_path: Path) -
     assert oct(out.stat().st_mode & 0o777) != oct(0o700)  # not left private like a temp dir
 
 
-def test_failure_while_writing_leaves_nothing(mini_study: Path, tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failure_while_writing_leaves_nothing(
+    mini_study: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import tracerdiff.report.writer as writer
 
     def boom(*args: Any, **kwargs: Any) -> Any:

@@ -36,25 +36,39 @@ def _d_eff(t_k: float) -> float:
     return 1.0 / (1.0 / _d_bulk(t_k) + 1.0 / (L_UM * 1e-4 * _k_true(t_k)))
 
 
-def _inputs(upstream: dict[str, dict[str, Any]], *, d_bulk_temperature: float | None = None
-            ) -> Inputs:
-    sample = SimpleNamespace(d_bulk=2.6e-8, d_bulk_temperature=d_bulk_temperature,
-                             grain_size=ValueErr(L_UM, 11.0), gb_width=0.5)
+def _inputs(
+    upstream: dict[str, dict[str, Any]], *, d_bulk_temperature: float | None = None
+) -> Inputs:
+    sample = SimpleNamespace(
+        d_bulk=2.6e-8,
+        d_bulk_temperature=d_bulk_temperature,
+        grain_size=ValueErr(L_UM, 11.0),
+        gb_width=0.5,
+    )
     ups: Any = {k: SimpleNamespace(results=v) for k, v in upstream.items()}
     study: Any = SimpleNamespace(sample=sample)
-    return Inputs(study=study, base_dir=Path("."), datasets={}, timings={}, upstream=ups,
-                  seed=np.random.SeedSequence(1))
+    return Inputs(
+        study=study,
+        base_dir=Path("."),
+        datasets={},
+        timings={},
+        upstream=ups,
+        seed=np.random.SeedSequence(1),
+    )
 
 
 def _evo(t_k: float, rel_err: float = 0.02) -> dict[str, Any]:
     d = _d_eff(t_k)
-    return {"D_eff": {"value": d, "stderr": rel_err * d, "unit": "cm^2/s"},
-            "temperature": {"value": t_k, "stderr": None, "unit": "K"}}
+    return {
+        "D_eff": {"value": d, "stderr": rel_err * d, "unit": "cm^2/s"},
+        "temperature": {"value": t_k, "stderr": None, "unit": "K"},
+    }
 
 
 def _series(aid: str, src: str, **extra: Any) -> SeriesModelSpec:
-    return SeriesModelSpec.model_validate({"id": aid, "type": "series_model",
-                                           "d_eff_from": src, **extra})
+    return SeriesModelSpec.model_validate(
+        {"id": aid, "type": "series_model", "d_eff_from": src, **extra}
+    )
 
 
 def test_inversion_value_and_errors() -> None:
@@ -83,11 +97,13 @@ def test_arrhenius_of_k_recovers_gb_energy() -> None:
         inp = _inputs(ups)
         ups[f"k{i}"] = run_series(_series(f"k{i}", f"evo{i}", d_bulk_arrhenius=BULK), inp).results
     ids = [f"k{i}" for i in range(len(temps))]
-    spec = ArrheniusSpec.model_validate({"id": "arrK", "type": "arrhenius",
-                                         "from_analyses": ids, "key": "D_gb_over_delta"})
+    spec = ArrheniusSpec.model_validate(
+        {"id": "arrK", "type": "arrhenius", "from_analyses": ids, "key": "D_gb_over_delta"}
+    )
     k_fit = run_arrhenius(spec, _inputs(ups)).results["Ea"]["value"]
-    d_spec = ArrheniusSpec.model_validate({"id": "arrD", "type": "arrhenius",
-                                           "from_analyses": [f"evo{i}" for i in range(4)]})
+    d_spec = ArrheniusSpec.model_validate(
+        {"id": "arrD", "type": "arrhenius", "from_analyses": [f"evo{i}" for i in range(4)]}
+    )
     d_fit = run_arrhenius(d_spec, _inputs(ups)).results["Ea"]["value"]
     assert k_fit == pytest.approx(0.43, abs=2e-3)
     assert 0.35 < d_fit < 0.425  # D_eff mixes bulk and GB energies
@@ -102,15 +118,25 @@ def test_single_temperature_bulk_must_match() -> None:
         run_series(_series("k", "evo", d_bulk_arrhenius=BULK), _inputs(slow))
 
 
-@pytest.mark.parametrize(("extra", "key", "expected"), [
-    ('k = "1.5e-6 cm/s"\nd_eff_from = "gb_prof"\n', "d_eff_from",
-     "give d_eff_from (solve for k) or k / k_from"),
-    ('d_eff_from = "gb_prof"\nd_bulk_arrhenius = { D_ref = "2.6e-8 cm^2/s", '
-     'T_ref = "22 degC", Ea = "0.35 cm" }\n', "d_bulk_arrhenius.Ea",
-     "expected something like '1.0 eV'"),
-])
-def test_schema_errors_name_the_key(mini_study: Path, tmp_path: Path, extra: str, key: str,
-                                    expected: str) -> None:
+@pytest.mark.parametrize(
+    ("extra", "key", "expected"),
+    [
+        (
+            'k = "1.5e-6 cm/s"\nd_eff_from = "gb_prof"\n',
+            "d_eff_from",
+            "give d_eff_from (solve for k) or k / k_from",
+        ),
+        (
+            'd_eff_from = "gb_prof"\nd_bulk_arrhenius = { D_ref = "2.6e-8 cm^2/s", '
+            'T_ref = "22 degC", Ea = "0.35 cm" }\n',
+            "d_bulk_arrhenius.Ea",
+            "expected something like '1.0 eV'",
+        ),
+    ],
+)
+def test_schema_errors_name_the_key(
+    mini_study: Path, tmp_path: Path, extra: str, key: str, expected: str
+) -> None:
     for f in mini_study.parent.iterdir():
         if f.is_file():
             (tmp_path / f.name).write_bytes(f.read_bytes())

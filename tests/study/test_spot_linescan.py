@@ -45,8 +45,12 @@ def test_spot_linescan_erfc(tmp_path: Path) -> None:
         n = rng.poisson(2000.0, size=t.size)
         n6 = rng.binomial(n, ci)
         name = f"spot{i:02d}.txt"
-        write_iontof_depth_profile(tmp_path / "spots" / name, t, {"^6Li+": n6, "^7Li+": n - n6},
-                                   masses={"^6Li+": 6.015, "^7Li+": 7.016})
+        write_iontof_depth_profile(
+            tmp_path / "spots" / name,
+            t,
+            {"^6Li+": n6, "^7Li+": n - n6},
+            masses={"^6Li+": 6.015, "^7Li+": 7.016},
+        )
         names.append(f'"spots/{name}"')
         rows.append(f"{name},{xi}")
     (tmp_path / "positions.csv").write_text("\n".join(rows) + "\n")

@@ -94,11 +94,11 @@ def chain_loop(seed: int, *, counts: float = 1e5) -> Loop:
     (c,) = evolve_chain(chain, mat, [Stage(T22, t, "source")], c_initial=C_NAT, c_source=C_SRC)
     x = (np.arange(chain.n_cells) + 0.5) * chain.cell_um
     pos = np.arange(2.5, 800.0, 5.0)
-    ds = simulate_line_scan(x, c, positions_um=pos, raster_um=5.0, counts_per_spot=counts,
-                            rng=rng)
+    ds = simulate_line_scan(x, c, positions_um=pos, raster_um=5.0, counts_per_spot=counts, rng=rng)
     prof = ProfileData.from_arrays(pos, ds["C"].values, ds["C_err"].values)
-    d, se, ci = _fit_modes(lambda m: fit_profile("erfc", prof, time_s=t, fix={"C_0": C_NAT},
-                                                 microstructure=m))
+    d, se, ci = _fit_modes(
+        lambda m: fit_profile("erfc", prof, time_s=t, fix={"C_0": C_NAT}, microstructure=m)
+    )
     return Loop(chain_truth(), d, se, ci)
 
 
@@ -110,26 +110,32 @@ def _column_profile(field: Any, cell_um: float, counts: float, rng: Any) -> Prof
     return ProfileData.from_arrays(x, c, np.sqrt(c * (1 - c) / n))
 
 
-def poly_loop(seed: int, *, shape: tuple[int, int] = (50, 1000), cell_um: float = 2.0,
-              counts: float = 5e4) -> dict[str, Any]:
+def poly_loop(
+    seed: int, *, shape: tuple[int, int] = (50, 1000), cell_um: float = 2.0, counts: float = 5e4
+) -> dict[str, Any]:
     """One 2D microstructure (100 x 2000 um) through history A; profiles over the whole strip;
     erfc on map 1 and evolution map 1 -> map 2 (domain: the strip's closed ends)."""
     rng = np.random.default_rng(10_000 + seed)
     mat = llto_material()
-    poly = make_polycrystal(shape, pixel_size_um=cell_um, mean_um=MEAN_UM, sd_um=SD_UM,
-                            k_sigma_ln=K_SIGMA, rng=rng)
+    poly = make_polycrystal(
+        shape, pixel_size_um=cell_um, mean_um=MEAN_UM, sd_um=SD_UM, k_sigma_ln=K_SIGMA, rng=rng
+    )
     hist = [Stage(T22, 59 * H, "source"), Stage(T22, 16 * DAY)]
-    ev = evolve_polycrystal(poly, mat, hist, c_initial=C_NAT, c_source=C_SRC,
-                            gb_faces="corrected", rtol=1e-4)
+    ev = evolve_polycrystal(
+        poly, mat, hist, c_initial=C_NAT, c_source=C_SRC, gb_faces="corrected", rtol=1e-4
+    )
     p1, p2 = (_column_profile(f, cell_um, counts, rng) for f in ev.fields)
     domain = (0.0, shape[1] * cell_um)
-    truth = homogenised_d_eff(poly, d_bulk=mat.d_bulk(T22), k_median=mat.k_gb(T22),
-                              gb_faces="corrected")
+    truth = homogenised_d_eff(
+        poly, d_bulk=mat.d_bulk(T22), k_median=mat.k_gb(T22), gb_faces="corrected"
+    )
     out: dict[str, Any] = {"truth": truth, "length_um": shape[1] * cell_um}
-    out["erfc"] = _fit_modes(lambda m: fit_profile("erfc", p1, time_s=59 * H,
-                                                   fix={"C_0": C_NAT}, microstructure=m))
-    out["evolution"] = _fit_modes(lambda m: fit_evolution(p1, [p2], times_s=[16 * DAY],
-                                                          domain_um=domain, microstructure=m))
+    out["erfc"] = _fit_modes(
+        lambda m: fit_profile("erfc", p1, time_s=59 * H, fix={"C_0": C_NAT}, microstructure=m)
+    )
+    out["evolution"] = _fit_modes(
+        lambda m: fit_evolution(p1, [p2], times_s=[16 * DAY], domain_um=domain, microstructure=m)
+    )
     return out
 
 
@@ -156,13 +162,16 @@ def table(loops: list[Loop], truth: float | None = None) -> dict[str, dict[str, 
 
 def _print(title: str, tab: dict[str, dict[str, float]], n: int) -> None:
     print(f"\n{title} ({n} microstructures)")
-    print("| errors | coverage | median ratio | stated rel. error | actual spread "
-          "| stated/actual |")
+    print(
+        "| errors | coverage | median ratio | stated rel. error | actual spread | stated/actual |"
+    )
     print("|---|---|---|---|---|---|")
     for mode, r in tab.items():
-        print(f"| {mode} | {100 * r['coverage']:.0f} % | {r['median_ratio']:.3f} | "
-              f"{100 * r['stated_rel']:.1f} % | {100 * r['actual_rel']:.1f} % | "
-              f"{r['stated_over_actual']:.2f} |")
+        print(
+            f"| {mode} | {100 * r['coverage']:.0f} % | {r['median_ratio']:.3f} | "
+            f"{100 * r['stated_rel']:.1f} % | {100 * r['actual_rel']:.1f} % | "
+            f"{r['stated_over_actual']:.2f} |"
+        )
 
 
 def _poly_tables(res: list[dict[str, Any]]) -> None:

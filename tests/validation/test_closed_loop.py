@@ -62,14 +62,14 @@ def test_gb_step_analysis_recovers_k_per_boundary_and_its_harmonic_mean() -> Non
     inside, k_fit, k_true = [], [], []
     for seed in range(6):
         chain = make_grain_chain(3000.0, cell_um=0.5, rng=seed)
-        c = evolve_chain(chain, MAT, [Stage(T22, 59 * 3600.0, "source")], c_initial=C0,
-                         c_source=CS)[0]
+        c = evolve_chain(
+            chain, MAT, [Stage(T22, 59 * 3600.0, "source")], c_initial=C0, c_source=CS
+        )[0]
         x = (np.arange(chain.n_cells) + 0.5) * 0.5
         n = 1e6  # counts per point: a profile averaged over many pixels and frames
         cm = np.random.default_rng(seed).binomial(int(n), c) / n
         gb = (chain.gb_faces + 1) * 0.5
-        res = analyze_steps(x, cm, np.sqrt(cm * (1 - cm) / n), gb.tolist(), d_bulk=db,
-                            guard_um=0.6)
+        res = analyze_steps(x, cm, np.sqrt(cm * (1 - cm) / n), gb.tolist(), d_bulk=db, guard_um=0.6)
         for r, k, pos in zip(res, km * chain.k_factor, gb, strict=True):
             est = r.preferred
             if not 10.0 < pos < 300.0 or est is None or not r.analysable:
@@ -92,9 +92,12 @@ def test_activation_energy_of_k_from_the_demo_anneals() -> None:
     for s in "BCDE":
         st = truth["samples"][s]["steps"][1]
         T, dt = st["stage"]["temperature_K"], st["stage"]["duration_s"]
-        fit = fit_evolution(load_profile(root / f"{s}_scan1.csv"),
-                            [load_profile(root / f"{s}_scan2.csv")], times_s=[dt],
-                            domain_um=(0.0, 10000.0))
+        fit = fit_evolution(
+            load_profile(root / f"{s}_scan1.csv"),
+            [load_profile(root / f"{s}_scan2.csv")],
+            times_s=[dt],
+            domain_um=(0.0, 10000.0),
+        )
         d, db = fit.values["D_eff"], MAT.d_bulk(T)
         l_cm = 16e-4
         assert l_cm * MAT.k_gb(T) / db < 1.0  # Bi < 1: the GB term dominates
@@ -116,8 +119,9 @@ def test_erfc_fit_of_the_demo_map_recovers_the_2d_homogenised_d_eff() -> None:
     fmap = fraction_map(open_images([root / "A_map1_6Li.txt", root / "A_map1_7Li.txt"]))
     # the whole 200 um height as the profile width: the 2D field averaged across y
     prof = line_profile(fmap, start_um=(0.5, 100.0), end_um=(499.5, 100.0), width_um=199.0)
-    data = ProfileData.from_arrays(prof["x_um"].values + 0.5, prof["C"].values,
-                                   prof["C_err"].values)
+    data = ProfileData.from_arrays(
+        prof["x_um"].values + 0.5, prof["C"].values, prof["C_err"].values
+    )
     fit = fit_profile("erfc", data, time_s=59 * 3600.0, fix={"C_0": C0, "x0": 0.0})
     assert fit.values["D_eff"] == pytest.approx(d_true, rel=0.05)  # observed +2.5 %
     assert fit.values["C_s"] == pytest.approx(CS, abs=0.01)

@@ -70,27 +70,50 @@ def _maps(poly: Polycrystal, seed: int, tmp: Path, counts: float) -> tuple[list,
     """Fraction maps (tracerdiff.imaging) of two simulated acquisitions, and their time apart;
     ``counts`` Li ions per pixel at yield 1 (above 1000: Poisson, no dead time)."""
     t1, t2 = 50 * H, 59 * H
-    ev = evolve_polycrystal(poly, MAT, [Stage(T22, t1, "source"), Stage(T22, t2 - t1, "source")],
-                            c_initial=C0, c_source=CS, gb_faces="corrected", rtol=1e-5)
+    ev = evolve_polycrystal(
+        poly,
+        MAT,
+        [Stage(T22, t1, "source"), Stage(T22, t2 - t1, "source")],
+        c_initial=C0,
+        c_source=CS,
+        gb_faces="corrected",
+        rtol=1e-5,
+    )
     rng = np.random.default_rng(1000 + seed)
     shots, scans = (SHOTS, SCANS) if counts <= 1000 else (None, None)
     maps = []
     for i, fld in enumerate(ev.fields):
-        img = simulate_sims_image(fld, cell_um=1.0, yield_map=poly.yield_factor[poly.labels],
-                                  field_um=(NX, NY), pixels=(NX, NY), mean_counts=counts,
-                                  shots_per_pixel=shots, scans=scans, psf_sigma_px=0.7, rng=rng)
+        img = simulate_sims_image(
+            fld,
+            cell_um=1.0,
+            yield_map=poly.yield_factor[poly.labels],
+            field_um=(NX, NY),
+            pixels=(NX, NY),
+            mean_counts=counts,
+            shots_per_pixel=shots,
+            scans=scans,
+            psf_sigma_px=0.7,
+            rng=rng,
+        )
         paths = []
         for sp in ("6Li", "7Li"):
             p = tmp / f"s{seed}_map{i}_{sp}.txt"
-            write_iontof_image(p, img.counts[sp], species=sp, field_of_view_um=(NX, NY),
-                               shots_per_pixel=shots, scans=scans)
+            write_iontof_image(
+                p,
+                img.counts[sp],
+                species=sp,
+                field_of_view_um=(NX, NY),
+                shots_per_pixel=shots,
+                scans=scans,
+            )
             paths.append(p)
         maps.append(fraction_map(open_images(paths)))
     return maps, t2 - t1
 
 
-def _closed_loop(seed: int, angle_deg: float, tmp: Path, *, counts: float = 300.0,
-                 guard_um: float = GUARD) -> list[tuple]:
+def _closed_loop(
+    seed: int, angle_deg: float, tmp: Path, *, counts: float = 300.0, guard_um: float = GUARD
+) -> list[tuple]:
     """(StepResult, true k) for every GB at 15-350 um of two profiles 20 px wide."""
     poly, edges = _strip(seed, angle_deg)
     folder = tmp / f"seed{seed}_angle{angle_deg:g}_counts{counts:g}_guard{guard_um:g}"
@@ -100,13 +123,22 @@ def _closed_loop(seed: int, angle_deg: float, tmp: Path, *, counts: float = 300.
     guard = guard_um + 0.5 * WIDTH * abs(tan)
     profiles, gbs, stops, fluxes, truths = [], [], [], [], []
     for y0 in (10.0, 30.0):
-        p1, p2 = (line_profile(m, start_um=(0.5, y0), end_um=(NX - 0.5, y0), width_um=WIDTH)
-                  for m in maps)
+        p1, p2 = (
+            line_profile(m, start_um=(0.5, y0), end_um=(NX - 0.5, y0), width_um=WIDTH) for m in maps
+        )
         x = p1["x_um"].values
-        fluxes.append(flux_from_two_profiles(x, p1["C"].values, p1["C_err"].values,
-                                             p2["C"].values, p2["C_err"].values, dt_s=dt))
-        profiles.append((x, 0.5 * (p1["C"].values + p2["C"].values),
-                         0.5 * np.hypot(p1["C_err"].values, p2["C_err"].values)))
+        fluxes.append(
+            flux_from_two_profiles(
+                x, p1["C"].values, p1["C_err"].values, p2["C"].values, p2["C_err"].values, dt_s=dt
+            )
+        )
+        profiles.append(
+            (
+                x,
+                0.5 * (p1["C"].values + p2["C"].values),
+                0.5 * np.hypot(p1["C_err"].values, p2["C_err"].values),
+            )
+        )
         xg = edges - (y0 - NY / 2) * tan - 0.5  # GB positions on the profile coordinate
         gap = np.diff(xg)
         room = np.concatenate([[np.inf], gap]) > 2 * guard + 1
@@ -115,16 +147,30 @@ def _closed_loop(seed: int, angle_deg: float, tmp: Path, *, counts: float = 300.
         gbs.append(xg[use].tolist())
         stops.append([(float(v), guard) for v in xg[~use] if 0.0 < v < NX - 1.0])
         truths.append(MAT.k_gb(T22) * poly.k_factor[use])
-    res = analyze_profiles(profiles, gbs, d_bulk=MAT.d_bulk(T22), flux=fluxes, width_um=WIDTH,
-                           angle_deg=[angle_deg] * 2, window_stops=stops, guard_um=guard_um)
-    return [(r, float(k)) for row, tr in zip(res, truths, strict=True)
-            for r, k in zip(row, tr, strict=True)]
+    res = analyze_profiles(
+        profiles,
+        gbs,
+        d_bulk=MAT.d_bulk(T22),
+        flux=fluxes,
+        width_um=WIDTH,
+        angle_deg=[angle_deg] * 2,
+        window_stops=stops,
+        guard_um=guard_um,
+    )
+    return [
+        (r, float(k))
+        for row, tr in zip(res, truths, strict=True)
+        for r, k in zip(row, tr, strict=True)
+    ]
 
 
 def _weighted_log_bias(rows: list[tuple]) -> float:
     """Inverse-variance weighted mean of ln(k_flux / k_true) over bounded flux estimates."""
-    est = [(r.flux_estimate.k, r.flux_estimate.k_err, k) for r, k in rows
-           if r.flux_estimate is not None and r.flux_estimate.bounded and r.flux_estimate.k > 0]
+    est = [
+        (r.flux_estimate.k, r.flux_estimate.k_err, k)
+        for r, k in rows
+        if r.flux_estimate is not None and r.flux_estimate.bounded and r.flux_estimate.k > 0
+    ]
     k, e, kt = np.array(est).T
     w = (k / e) ** 2
     return float(np.sum(w * np.log(k / kt)) / np.sum(w))
@@ -136,8 +182,11 @@ def test_map_noise_per_gb_k_is_honest(tmp_path: Path) -> None:
     assert all(r.analysable for r, _ in rows)
     # the noise really is the study's: ~0.03 per pixel and map at C ~ 0.5 (the analysed
     # profile is the mean of two maps, each bin 20 px wide)
-    mid = [np.median(r.data["C_err"]) * math.sqrt(2 * WIDTH) for r, _ in rows
-           if 0.35 < np.mean(r.data["C"]) < 0.65]
+    mid = [
+        np.median(r.data["C_err"]) * math.sqrt(2 * WIDTH)
+        for r, _ in rows
+        if 0.35 < np.mean(r.data["C"]) < 0.65
+    ]
     assert 0.025 < np.median(mid) < 0.045
     # the gradient is not measurable per GB at map noise, and the tool says so
     flagged = [r for r, _ in rows if "gradient_not_measurable" in r.flags]
@@ -162,9 +211,12 @@ def test_well_averaged_map_needs_a_guard_of_3_5_psf_sigmas(tmp_path: Path) -> No
     tails out of the fits: 2.5 um (3.7 sigma of the 0.7 px PSF).  With the former default 1.5 um
     (2.2 sigma) the tails bias the gradient (median +11 %) and the coverage falls to 76 %
     (gradient) and 83 % (flux) (observed on seeds 0-1)."""
-    rows = [row for seed in range(4)
-            for row in _closed_loop(seed, 0.0, tmp_path, counts=3e5, guard_um=2.5)
-            if row[0].analysable]  # the wider guard leaves a few short grains too few points
+    rows = [
+        row
+        for seed in range(4)
+        for row in _closed_loop(seed, 0.0, tmp_path, counts=3e5, guard_um=2.5)
+        if row[0].analysable
+    ]  # the wider guard leaves a few short grains too few points
     assert len(rows) >= 100
     assert np.mean(["gradient_not_measurable" in r.flags for r, _ in rows]) < 0.1
     for name in ("gradient_estimate", "flux_estimate"):
@@ -184,9 +236,12 @@ def test_inclined_gbs_both_estimators_are_unbiased(tmp_path: Path) -> None:
     run along the diffusion direction (flux_angle_deg = 0, the default), so the GB-normal
     gradient and flux are the profile ones x cos(phi).  With the former / cos(phi) (a laminate
     field C(n)) both estimators gave k x 1/cos^2 (median 1.15 and 1.13, flux coverage 6 %)."""
-    rows = [row for seed in range(6)
-            for row in _closed_loop(seed, 20.0, tmp_path, counts=3e5, guard_um=2.5)
-            if row[0].analysable]
+    rows = [
+        row
+        for seed in range(6)
+        for row in _closed_loop(seed, 20.0, tmp_path, counts=3e5, guard_um=2.5)
+        if row[0].analysable
+    ]
     assert len(rows) >= 30
     for name in ("gradient_estimate", "flux_estimate"):
         ratio = [getattr(r, name).k / k for r, k in rows]

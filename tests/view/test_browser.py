@@ -134,7 +134,7 @@ def test_dragged_end_and_placed_boundaries_follow_gb_step(page: Any, view_server
     start, end, width = _line_info(page)
     assert abs(end[0] - 230.0) < 2
     first = float(page.locator("#k-table tr.gb-row").first.get_attribute("data-position"))
-    (px, py), = page.evaluate(TO_PAGE, ["profile", [[first, 0.7]]])
+    ((px, py),) = page.evaluate(TO_PAGE, ["profile", [[first, 0.7]]])
     page.mouse.click(px, py)  # a click next to a boundary removes it
     page.locator("#k-table[data-mode='boundaries as placed']").first.wait_for(timeout=30000)
     rows = page.locator("#k-table tr.gb-row").all()

@@ -92,8 +92,10 @@ def test_saved_study_reproduces_the_numbers(source: MapSource, tmp_path: Path) -
 
 
 def test_regions_equal_fraction_roi(source: MapSource, demo_dir: Path) -> None:
-    shapes: list[Rect | Polygon] = [Rect(10.0, 10.0, 60.0, 50.0),
-                                    Polygon(((100.0, 100.0), (150.0, 100.0), (120.0, 150.0)))]
+    shapes: list[Rect | Polygon] = [
+        Rect(10.0, 10.0, 60.0, 50.0),
+        Polygon(((100.0, 100.0), (150.0, 100.0), (120.0, 150.0))),
+    ]
     table = region_table(source, shapes)
     assert table is not None
     ref = _cli(["fraction", *MAP_FILES, *FRACTION_FLAGS, "--roi", shapes_text(shapes).replace(
@@ -110,8 +112,11 @@ def test_page_inputs_parse_with_units() -> None:
     assert s.guard_um is None and s.order == 2
     assert step_settings("2.6e-12 m^2/s", "0.5 nm", "3", "1", 1).d_bulk == pytest.approx(2.6e-8)
     assert parse_pixel_size("0.5, 0.6 um") == (0.5, 0.6)
-    for bad in (("", "0.5 nm", "", "1 um", 2), ("2.6e-8 cm", "0.5 nm", "", "1 um", 2),
-                ("2.6e-8 cm^2/s", "0.5 nm", "-1", "1 um", 2)):
+    for bad in (
+        ("", "0.5 nm", "", "1 um", 2),
+        ("2.6e-8 cm", "0.5 nm", "", "1 um", 2),
+        ("2.6e-8 cm^2/s", "0.5 nm", "-1", "1 um", 2),
+    ):
         with pytest.raises(InputError):
             step_settings(*bad)
     with pytest.raises(InputError):
@@ -174,8 +179,9 @@ def test_gb_map_overlay_equals_gb_map(source: MapSource, demo_dir: Path, tmp_pat
     measured = [b["D_gb_over_delta"]["value"] for b in ref["boundaries"]
                 if b["status"] == "measured"]  # fmt: skip
     shown = np.unique(kimg[np.isfinite(kimg) & (kimg > 0)])
-    assert np.allclose(np.sort(shown), np.sort(np.asarray(measured, dtype=np.float32)),
-                       rtol=1e-6)  # float32 display image
+    assert np.allclose(
+        np.sort(shown), np.sort(np.asarray(measured, dtype=np.float32)), rtol=1e-6
+    )  # float32 display image
     with pytest.raises(InputError):
         ViewerApp(source, labels=labels[:-1])
 

@@ -96,10 +96,16 @@ def _os_error_message(exc: OSError) -> str:
     """An OSError as one line naming the path (never file contents)."""
     import errno
 
-    words = {errno.EACCES: "permission denied", errno.EPERM: "operation not permitted",
-             errno.EISDIR: "is a folder, expected a file", errno.ENOTDIR: "not a folder",
-             errno.EROFS: "read-only file system", errno.ENOSPC: "no space left on the device",
-             errno.ENOENT: "no such file or folder", errno.EEXIST: "already exists"}
+    words = {
+        errno.EACCES: "permission denied",
+        errno.EPERM: "operation not permitted",
+        errno.EISDIR: "is a folder, expected a file",
+        errno.ENOTDIR: "not a folder",
+        errno.EROFS: "read-only file system",
+        errno.ENOSPC: "no space left on the device",
+        errno.ENOENT: "no such file or folder",
+        errno.EEXIST: "already exists",
+    }
     what = words.get(exc.errno or -1) or _one_line(exc.strerror or type(exc).__name__)
     paths = [p for p in (exc.filename, getattr(exc, "filename2", None)) if p is not None]
     where = " -> ".join(str(p) for p in paths)
@@ -117,8 +123,10 @@ def _last_line_of_defence(exc: BaseException) -> tuple[str, int]:
     if isinstance(exc, RecursionError):
         return "error: the input is nested too deeply (recursion limit reached)", 2
     if isinstance(exc, ValueError) and _is_mathtext(exc):
-        return ("error: a label or file name is not valid matplotlib mathtext (a '$' in it?): "
-                f"{_one_line(str(exc))[:200]}"), 2
+        return (
+            "error: a label or file name is not valid matplotlib mathtext (a '$' in it?): "
+            f"{_one_line(str(exc))[:200]}"
+        ), 2
     return f"internal error: {type(exc).__name__}; rerun with --debug", 1
 
 
@@ -126,7 +134,8 @@ def _is_mathtext(exc: BaseException) -> bool:
     tb = exc.__traceback__
     while tb is not None:
         if "mathtext" in tb.tb_frame.f_code.co_filename or "_mathtext" in str(
-                tb.tb_frame.f_globals.get("__name__", "")):
+            tb.tb_frame.f_globals.get("__name__", "")
+        ):
             return True
         tb = tb.tb_next
     return False
@@ -153,8 +162,10 @@ def main(argv: list[str] | None = None) -> None:
     from ..outputs import command_outputs, named_input_files, protect_inputs
 
     try:  # no output may replace an input; a failing command leaves none of its outputs
-        with protect_inputs(named_input_files(args, _OUTPUT_OPTIONS)), command_outputs(
-                keep_on=(typer.Exit,)):
+        with (
+            protect_inputs(named_input_files(args, _OUTPUT_OPTIONS)),
+            command_outputs(keep_on=(typer.Exit,)),
+        ):
             rv = app(args=args, standalone_mode=False, prog_name="tracerdiff")
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

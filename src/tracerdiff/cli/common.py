@@ -168,15 +168,21 @@ def read_counts(
     from ..imaging.calibration import UncalibratedError, open_counts
 
     try:
-        return open_counts(files, require_length=require_length,
-                           **calibration(pixel_size, field_of_view), **options)
+        return open_counts(
+            files,
+            require_length=require_length,
+            **calibration(pixel_size, field_of_view),
+            **options,
+        )
     except UncalibratedError as exc:
         raise UncalibratedError(with_calibration_hint(exc)) from None
     except DataError as exc:
         if "species=" not in str(exc):
             raise
-        raise type(exc)(str(exc).split("; pass species=")[0]
-                        + "; name them with --species (e.g. --species 6Li,7Li)") from None
+        raise type(exc)(
+            str(exc).split("; pass species=")[0]
+            + "; name them with --species (e.g. --species 6Li,7Li)"
+        ) from None
 
 
 def with_calibration_hint(exc: Exception) -> str:

@@ -89,8 +89,7 @@ def _text(d: dict[str, Any]) -> str:
     lines = [
         f"{d['pair']} depth profile: {d['n_points']} points to "
         f"{d['depth_max']['value']:.4g} um ({how})",
-        f"C of the summed counts = {val}"
-        + (" (normalised)" if d["normalised"] else ""),
+        f"C of the summed counts = {val}" + (" (normalised)" if d["normalised"] else ""),
     ]
     if d["time_from"] == "cycle_number":
         lines.append("no sputter times in the file: cycles taken as of equal duration")

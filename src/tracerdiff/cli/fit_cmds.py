@@ -175,10 +175,15 @@ def _fit_one(
     check_seed(posterior[1])
     if posterior[0] and posterior[0] < 50:
         raise InputError(f"--posterior: need at least 50 steps (or 0 for none), got {posterior[0]}")
-    opts: dict[str, Any] = {"model": model.replace("-", "_"), "time_s": t, "fix": fixed,
-                            "free": list(fixes[1]), **_grain_keys(micro),
-                            "posterior": posterior[0],
-                            "seed": posterior[1]}
+    opts: dict[str, Any] = {
+        "model": model.replace("-", "_"),
+        "time_s": t,
+        "fix": fixed,
+        "free": list(fixes[1]),
+        **_grain_keys(micro),
+        "posterior": posterior[0],
+        "seed": posterior[1],
+    }
     r = fit_profile_options(data, ProfileFitOptions(**opts))
     _save_png(r, png, force)
     emit(r.to_dict(), as_json=as_json, text=str(r))
@@ -190,8 +195,11 @@ def _grain_keys(micro: Any) -> dict[str, Any]:
         return {"homogeneous": True}
     if micro == "estimate":
         return {}
-    return {"grain_size_um": (micro.mean_um, micro.sd_um), "k_spread": micro.k_sigma_ln,
-            "d_bulk": micro.d_bulk}
+    return {
+        "grain_size_um": (micro.mean_um, micro.sd_um),
+        "k_spread": micro.k_sigma_ln,
+        "d_bulk": micro.d_bulk,
+    }
 
 
 def _register_model_command(model: str, doc: str) -> None:
@@ -216,8 +224,16 @@ def _register_model_command(model: str, doc: str) -> None:
         seed: int = _SEED,
     ) -> None:
         micro = _microstructure(grain_size, k_spread, d_bulk, homogeneous)
-        _fit_one(model, profile, time, (fix, free), (x_unit, column, x_column), micro,
-                 (png, force, as_json), (posterior, seed))
+        _fit_one(
+            model,
+            profile,
+            time,
+            (fix, free),
+            (x_unit, column, x_column),
+            micro,
+            (png, force, as_json),
+            (posterior, seed),
+        )
 
     command.__doc__ = doc
     command.__name__ = command.__qualname__ = f"{model.replace('-', '_')}_cmd"

@@ -83,18 +83,23 @@ def step_options(
         raise InputError(f"--closed-end must be 'left' or 'right', got {closed_end!r}")
     db, db_err = _d_bulk(d_bulk)
     opts: dict[str, Any] = {
-        "boundaries": "auto" if names == ["auto"] else [
-            float(parse_q(g, "length", option="--gb", default_unit="um") or 0.0) for g in gb],
-        "d_bulk": db, "d_bulk_err": db_err,
+        "boundaries": "auto"
+        if names == ["auto"]
+        else [float(parse_q(g, "length", option="--gb", default_unit="um") or 0.0) for g in gb],
+        "d_bulk": db,
+        "d_bulk_err": db_err,
         "delta_nm": parse_q(delta, "length_nm", option="--delta"),
         "window_um": parse_q(window, "length", option="--window", default_unit="um"),
         "guard_um": parse_q(guard, "length", option="--guard", default_unit="um"),
         "resolution_um": parse_q(resolution, "length", option="--resolution", default_unit="um"),
-        "order": order, "angle_deg": _one_or_many(angle),
+        "order": order,
+        "angle_deg": _one_or_many(angle),
         "flux_angle_deg": _one_or_many(flux_angle),
         "width_um": parse_q(width, "length", option="--width", default_unit="um"),
-        "curvature": curvature, "dt_s": parse_q(dt, "time", option="--dt"),
-        "closed_end": closed_end, "time_s": parse_q(time, "time", option="--time"),
+        "curvature": curvature,
+        "dt_s": parse_q(dt, "time", option="--dt"),
+        "closed_end": closed_end,
+        "time_s": parse_q(time, "time", option="--time"),
     }
     return StepOptions(**opts)
 
@@ -179,10 +184,22 @@ def gb_step(
             check_writable(p, force=force)
     if (flux_from is None) != (dt is None):
         raise InputError("--flux-from and --dt go together")
-    opts = step_options(gb, d_bulk=d_bulk, delta=delta, window=window, guard=guard,
-                        resolution=resolution, order=order, angle=angle, flux_angle=flux_angle,
-                        width=width, curvature=curvature, dt=dt, closed_end=closed_end,
-                        time=time)
+    opts = step_options(
+        gb,
+        d_bulk=d_bulk,
+        delta=delta,
+        window=window,
+        guard=guard,
+        resolution=resolution,
+        order=order,
+        angle=angle,
+        flux_angle=flux_angle,
+        width=width,
+        curvature=curvature,
+        dt=dt,
+        closed_end=closed_end,
+        time=time,
+    )
     later = None if flux_from is None else _profile(flux_from)
     try:
         res = analyze_profile_steps(_profile(profile), opts, later=later)
@@ -213,8 +230,10 @@ def grains(
     ] = None,
     labels: Annotated[
         bool | None,
-        typer.Option("--labels/--no-labels",
-                     help="The image is a label image (default: integer .npy files are)."),
+        typer.Option(
+            "--labels/--no-labels",
+            help="The image is a label image (default: integer .npy files are).",
+        ),
     ] = None,
     direction: Annotated[
         str, typer.Option("--direction", help="Intercept direction x or y.")
@@ -240,8 +259,11 @@ def grains(
         check_writable(png, force=force)
     geo = calibration(pixel_size, field_of_view)
     opts: dict[str, Any] = {
-        "pixel_size_um": geo.get("pixel_size_um"), "field_of_view_um": geo.get("field_of_view_um"),
-        "labels": labels, "direction": direction, "bright_lines": bright_lines,
+        "pixel_size_um": geo.get("pixel_size_um"),
+        "field_of_view_um": geo.get("field_of_view_um"),
+        "labels": labels,
+        "direction": direction,
+        "bright_lines": bright_lines,
         "line_width_um": parse_q(line_width, "length", option="--line-width"),
         "min_grain_um": parse_q(min_grain, "length", option="--min-grain"),
     }
@@ -265,8 +287,9 @@ def grains(
     emit(payload, as_json=as_json, text=text)
 
 
-MAP_PIXEL_HELP = ("Pixel size of the fraction map 'P' or 'PX,PY' (e.g. '1 um'; bare: um); "
-                  "overrides the file's.")
+MAP_PIXEL_HELP = (
+    "Pixel size of the fraction map 'P' or 'PX,PY' (e.g. '1 um'; bare: um); overrides the file's."
+)
 
 
 def gb_map(
@@ -285,8 +308,10 @@ def gb_map(
     ] = None,
     micrograph_pixel_size: Annotated[
         str | None,
-        typer.Option("--micrograph-pixel-size",
-                     help="Pixel size of the micrograph (line route; required with it)."),
+        typer.Option(
+            "--micrograph-pixel-size",
+            help="Pixel size of the micrograph (line route; required with it).",
+        ),
     ] = None,
     pixel_size: Annotated[str | None, typer.Option("--pixel-size", help=MAP_PIXEL_HELP)] = None,
     field_of_view: Annotated[
@@ -340,51 +365,71 @@ def gb_map(
             check_writable(p, force=force)
     db, db_err = _d_bulk(d_bulk)
     opts: dict[str, Any] = {
-        "d_bulk": db, "d_bulk_err": db_err,
+        "d_bulk": db,
+        "d_bulk_err": db_err,
         "delta_nm": parse_q(delta, "length_nm", option="--delta"),
         "guard_um": parse_q(guard, "length", option="--guard", default_unit="um"),
         "resolution_um": parse_q(resolution, "length", option="--resolution", default_unit="um"),
         "window_um": parse_q(window, "length", option="--window", default_unit="um"),
-        "min_length_um": parse_q(min_length, "length", option="--min-length",
-                                 default_unit="um"),
-        "min_pixels": min_pixels, "curvature": curvature, "order": order,
+        "min_length_um": parse_q(min_length, "length", option="--min-length", default_unit="um"),
+        "min_pixels": min_pixels,
+        "curvature": curvature,
+        "order": order,
         "width_um": parse_q(width, "length", option="--width", default_unit="um"),
-        "flux_angle_deg": _one_or_many(flux_angle), "lines": list(lines) if lines else None,
+        "flux_angle_deg": _one_or_many(flux_angle),
+        "lines": list(lines) if lines else None,
     }
     if micrograph is None and (points or lines or micrograph_pixel_size):
-        raise InputError("--points, --lines and --micrograph-pixel-size belong to the "
-                         "--micrograph route")
+        raise InputError(
+            "--points, --lines and --micrograph-pixel-size belong to the --micrograph route"
+        )
     options = GBMapOptions(**opts)
     fds = _read_map(fraction_map, pixel_size, field_of_view)
     if micrograph is None:
         from .gb_map_boundaries import boundary_map_payload
 
-        payload, text = boundary_map_payload(fds, fraction_map, labels, options=options,
-                                             png=png, csv_out=csv_out, force=force)
+        payload, text = boundary_map_payload(
+            fds, fraction_map, labels, options=options, png=png, csv_out=csv_out, force=force
+        )
         emit(payload, as_json=as_json, text=text)
         return
     if labels is not None or not points:
         raise InputError("--micrograph needs --points (>= 3) and cannot be combined with --labels")
     if micrograph_pixel_size is None:
-        raise InputError("--micrograph needs --micrograph-pixel-size (e.g. '0.5 um'); "
-                         "--pixel-size is the fraction map's")
+        raise InputError(
+            "--micrograph needs --micrograph-pixel-size (e.g. '0.5 um'); "
+            "--pixel-size is the fraction map's"
+        )
     from .gb_map_lines import micrograph_route
 
-    micrograph_route(fds, fraction_map, micrograph, points, micrograph_pixel_size, options,
-                     as_json=as_json, png=png, csv_out=csv_out, force=force)
+    micrograph_route(
+        fds,
+        fraction_map,
+        micrograph,
+        points,
+        micrograph_pixel_size,
+        options,
+        as_json=as_json,
+        png=png,
+        csv_out=csv_out,
+        force=force,
+    )
 
 
 def _read_map(path: str, pixel_size: str | None, field_of_view: str | None) -> Any:
     """A fraction map with a physical pixel size (its own or the one given)."""
     from ..imaging.calibration import UncalibratedError, is_pixel_units
 
-    fds = read_counts([path], pixel_size=pixel_size, field_of_view=field_of_view,
-                      require_length=True)
+    fds = read_counts(
+        [path], pixel_size=pixel_size, field_of_view=field_of_view, require_length=True
+    )
     if not all(v in fds for v in ("C", "C_err")):
         raise InputError(f"{path}: not a fraction map (needs C and C_err)")
     if is_pixel_units(fds):
-        raise UncalibratedError(f"{path}: the map is in pixel units; the boundary analysis "
-                                f"needs a physical length: {CALIBRATION_HINT}")
+        raise UncalibratedError(
+            f"{path}: the map is in pixel units; the boundary analysis "
+            f"needs a physical length: {CALIBRATION_HINT}"
+        )
     return fds
 
 

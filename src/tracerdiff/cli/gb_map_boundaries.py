@@ -52,8 +52,9 @@ def boundary_text(payload: dict[str, Any]) -> str:
         lines.append("  most precise:  midpoint (um)      length  D_gb/delta (cm/s)")
         for b in best:
             x, y = b["midpoint_um"]
-            lines.append(f"{'':16}({x:6.1f}, {y:6.1f})  {b['length_um']:5.1f}  "
-                         f"{_fmt(b['D_gb_over_delta'])}")
+            lines.append(
+                f"{'':16}({x:6.1f}, {y:6.1f})  {b['length_um']:5.1f}  {_fmt(b['D_gb_over_delta'])}"
+            )
     return "\n".join(lines)
 
 

@@ -53,8 +53,9 @@ def micrograph_route(
     from ..microstructure.grains import segmentation_of
 
     src, dst = _pairs(points)
-    seg = segmentation_of(micrograph, parse_lengths_xy(micrograph_pixel_size,
-                                                       option="--micrograph-pixel-size"))
+    seg = segmentation_of(
+        micrograph, parse_lengths_xy(micrograph_pixel_size, option="--micrograph-pixel-size")
+    )
     reg = register_points(src, dst, micrograph_shape=seg.shape)
     res = analyze_gb_map(fds, options, segmentation=seg, registration=reg)
     assert isinstance(res, GBMapResult)

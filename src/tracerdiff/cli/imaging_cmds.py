@@ -47,8 +47,10 @@ def fraction_options_from_flags(given: dict[str, Any]) -> FractionOptions:
     from ..imaging.options import FractionOptions
 
     opts = {k: v for k, v in given.items() if v is not None and k in _FLAGS}
-    for key, flag, unit in (("em_tau_s", "--em-dead-time", "ns"), ("dwell_time_s", "--dwell-time",
-                                                                    "s")):
+    for key, flag, unit in (
+        ("em_tau_s", "--em-dead-time", "ns"),
+        ("dwell_time_s", "--dwell-time", "s"),
+    ):
         if isinstance(opts.get(key), str):
             opts[key] = parse_q(opts[key], "time", option=flag, default_unit=unit)
     try:
@@ -72,10 +74,21 @@ def profile_line(start: tuple[float, float], end: tuple[float, float], width: fl
         raise InputError(f"--width: profile width must be > 0 um, got {width:g}") from exc
 
 
-def _open(files: list[str], pixel_size: str | None, field_of_view: str | None,
-          *, require_length: bool, **options: Any) -> xr.Dataset:
-    return read_counts(files, pixel_size=pixel_size, field_of_view=field_of_view,
-                       require_length=require_length, **options)
+def _open(
+    files: list[str],
+    pixel_size: str | None,
+    field_of_view: str | None,
+    *,
+    require_length: bool,
+    **options: Any,
+) -> xr.Dataset:
+    return read_counts(
+        files,
+        pixel_size=pixel_size,
+        field_of_view=field_of_view,
+        require_length=require_length,
+        **options,
+    )
 
 
 def _check_outputs(paths: list[str | None], force: bool) -> list[str]:
@@ -103,8 +116,11 @@ def _fraction_text(d: dict[str, Any]) -> str:
     if d["normalised"] and c["value"] is not None:
         val += f"; before normalisation {d['C_raw']['value']:.5f}"
     applied = [r["name"] for r in d["corrections"] if r.get("applied")]
-    size = (f"{d['pixel_size_um'][0]:.4g} x {d['pixel_size_um'][1]:.4g} um" if d["calibrated"]
-            else "no pixel size: lengths in pixels (--pixel-size to calibrate)")
+    size = (
+        f"{d['pixel_size_um'][0]:.4g} x {d['pixel_size_um'][1]:.4g} um"
+        if d["calibrated"]
+        else "no pixel size: lengths in pixels (--pixel-size to calibrate)"
+    )
     lines = [
         f"pair {d['pair']}, {d['shape'][0]} x {d['shape'][1]} px ({size})",
         f"C (summed counts{', normalised' if d['normalised'] else ''}) = {val}",
@@ -227,8 +243,11 @@ def _reader_options(species: str | None, kind: str | None) -> dict[str, Any]:
 
 
 def _fraction_run(
-    ds: xr.Dataset, opts: FractionOptions, pair: str,
-    files: tuple[str | None, str | None, str | None, str | None], force: bool,
+    ds: xr.Dataset,
+    opts: FractionOptions,
+    pair: str,
+    files: tuple[str | None, str | None, str | None, str | None],
+    force: bool,
 ) -> tuple[dict[str, Any], str]:
     """The map (or a count series' fraction), its outputs, the JSON payload and the text."""
     from ..imaging import InterferenceWarning, field_fraction, fraction_map
@@ -240,8 +259,9 @@ def _fraction_run(
 
         if png is not None or roi is not None:
             raise InputError("--png and --roi apply to images; the file holds a count series")
-        d = series_fraction(ds, pair=pair, options=opts.model_dump(exclude_unset=True),
-                            output=output, force=force)
+        d = series_fraction(
+            ds, pair=pair, options=opts.model_dump(exclude_unset=True), output=output, force=force
+        )
         return d, series_text({**d, "outputs": []})
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", InterferenceWarning)
@@ -343,12 +363,21 @@ def profile(
     assert w is not None
     _check_png(png)
     outs = _check_outputs([output, png], force)
-    given = {"dead_time": dead_time, "shots_per_pixel": shots_per_pixel, "scans": scans,
-             "bin": bin_k, "background": background, "source": source, "imf_alpha": imf_alpha,
-             "saturated": saturated, "systematic": systematic}
+    given = {
+        "dead_time": dead_time,
+        "shots_per_pixel": shots_per_pixel,
+        "scans": scans,
+        "bin": bin_k,
+        "background": background,
+        "source": source,
+        "imf_alpha": imf_alpha,
+        "saturated": saturated,
+        "systematic": systematic,
+    }
     flags = {k: v for k, v in given.items() if v is not None}
-    ds = _open(files, pixel_size, field_of_view, require_length=True,
-               **_reader_options(species, kind))
+    ds = _open(
+        files, pixel_size, field_of_view, require_length=True, **_reader_options(species, kind)
+    )
     if "n_a" in ds.data_vars:  # a fraction map: its corrections are made
         fds = as_fraction_dataset(ds, pair=pair, **flags)  # refuses correction flags
     else:

@@ -116,8 +116,9 @@ def _text(d: dict[str, Any]) -> str:
         f"  format      {d['format']} ({d['instrument'] or 'instrument unknown'}), {d['kind']}",
         f"  shape       {shape}" + (f", {d['n_frames']} frame(s)" if d["n_frames"] else ""),
         f"  pixel size  x {q(d['pixel_size']['x'])}, y {q(d['pixel_size']['y'])}"
-        + (" (none in the file: pixel units; --pixel-size to give one)"
-           if d["pixel_units"] else ""),
+        + (
+            " (none in the file: pixel units; --pixel-size to give one)" if d["pixel_units"] else ""
+        ),
         f"  field       x {q(d['field_of_view']['x'])}, y {q(d['field_of_view']['y'])}",
         f"  totals      {totals or '-'}",
         *(
@@ -175,13 +176,22 @@ def info(
     """
     opts = _reader_options(x_unit, column, isotopes)
     opened = (
-        read_counts([f], pixel_size=pixel_size, field_of_view=field_of_view,
-                    require_length=False, kind=kind, max_pixels=max_pixels, **opts)
+        read_counts(
+            [f],
+            pixel_size=pixel_size,
+            field_of_view=field_of_view,
+            require_length=False,
+            kind=kind,
+            max_pixels=max_pixels,
+            **opts,
+        )
         for f in files
     )
     entries = [describe(ds, file=f) for ds, f in zip(opened, files, strict=True)]
-    texts = [_text({**e, "pixel_units": e["kind"] == "image" and e["pixel_size"]["x"] is None})
-             for e in entries]
+    texts = [
+        _text({**e, "pixel_units": e["kind"] == "image" and e["pixel_size"]["x"] is None})
+        for e in entries
+    ]
     emit({"files": entries}, as_json=as_json, text="\n".join(texts))
 
 

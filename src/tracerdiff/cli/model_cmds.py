@@ -91,26 +91,39 @@ def series(
     check_seed(seed)
     opts: dict[str, Any] = {
         "d_bulk": _req(d_bulk, "diffusivity", "--d-bulk (d_bulk)") if db is None else db,
-        "d_bulk_err": db_err, "grain_size_um": (l_um, l_sd),
+        "d_bulk_err": db_err,
+        "grain_size_um": (l_um, l_sd),
         "grain_size_error_um": parse_q(grain_size_error, "length", option="--grain-size-error"),
-        "k": k_v, "k_err": k_err, "k_mean": k_mean, "d_eff": d_eff_v, "d_eff_err": d_eff_err,
-        "delta_nm": _req(delta, "length_nm", "--delta"), "model": model,
+        "k": k_v,
+        "k_err": k_err,
+        "k_mean": k_mean,
+        "d_eff": d_eff_v,
+        "d_eff_err": d_eff_err,
+        "delta_nm": _req(delta, "length_nm", "--delta"),
+        "model": model,
         "time_s": parse_q(time, "time", option="--time"),  # > 0 checked as 'diffusion time'
-        "n_grains": n_grains, "k_spread": k_spread, "seed": seed,
+        "n_grains": n_grains,
+        "k_spread": k_spread,
+        "seed": seed,
     }
     r = series_model(SeriesOptions(**opts))
     emit(r.to_dict(), as_json=as_json, text=str(r))
 
 
 def _fit_table(
-    path: str, density: str | None, charge: int, allow_cold: bool, reference_t: str | None = None,
+    path: str,
+    density: str | None,
+    charge: int,
+    allow_cold: bool,
+    reference_t: str | None = None,
     excess_scatter: str = "random_effects",
 ) -> Any:
     from ..models.arrhenius_options import ArrheniusOptions, arrhenius_of_table
 
     opts: dict[str, Any] = {
         "density_cm3": parse_q(density, "number_density", option="--density"),
-        "charge": charge, "allow_cold": allow_cold,
+        "charge": charge,
+        "allow_cold": allow_cold,
         "reference_T_K": parse_t(reference_t, option="--reference-T"),
         "excess_scatter": excess_scatter,
     }
@@ -130,7 +143,8 @@ def arrhenius(
     also: list[str] = _ALSO,
     force: bool = typer.Option(False, "--force", help="Overwrite --png."),
     excess_scatter: str = typer.Option(
-        "random-effects", "--excess-scatter",
+        "random-effects",
+        "--excess-scatter",
         help="Errors when the scatter exceeds them: random-effects|birge|none.",
     ),
     as_json: bool = _JSON,
@@ -253,9 +267,13 @@ def haven(
 
     t_k = parse_t(temperature, option="--temperature")
     _check_haven_inputs(tracer, conductivity, tracer_table, conductivity_table, shared_ea)
-    opts: dict[str, Any] = {"temperature_K": t_k, "shared_ea": shared_ea,
-                            "prefactors": prefactors, "allow_cold": allow_cold,
-                            "density_cm3": parse_q(density, "number_density", option="--density")}
+    opts: dict[str, Any] = {
+        "temperature_K": t_k,
+        "shared_ea": shared_ea,
+        "prefactors": prefactors,
+        "allow_cold": allow_cold,
+        "density_cm3": parse_q(density, "number_density", option="--density"),
+    }
     if tracer_table and conductivity_table:
         a = _fit_table(tracer_table, density, 1, allow_cold)
         b = _fit_table(conductivity_table, density, 1, allow_cold)
@@ -335,10 +353,13 @@ def quench_check(
     stage_k = _temperature(stage_temperature, "--stage-temperature")
     ramp_k = parse_t(ramp_from, option="--ramp-from")
     if ramp_k is not None and ramp_k < stage_k:
-        raise InputError(f"--ramp-from ({ramp_k:.2f} K) is below --stage-temperature "
-                         f"({stage_k:.2f} K); expected the cooling to start above the stage")
-    fits = _quench_fits(arrhenius_table, bulk_arrhenius, d_bulk, d_bulk_temperature, bulk_ea,
-                        density, allow_cold)
+        raise InputError(
+            f"--ramp-from ({ramp_k:.2f} K) is below --stage-temperature "
+            f"({stage_k:.2f} K); expected the cooling to start above the stage"
+        )
+    fits = _quench_fits(
+        arrhenius_table, bulk_arrhenius, d_bulk, d_bulk_temperature, bulk_ea, density, allow_cold
+    )
     r = qc(
         fits,
         stage_K=stage_k,
@@ -350,9 +371,15 @@ def quench_check(
     emit(r.to_dict(), as_json=as_json, text=str(r))
 
 
-def _quench_fits(deff_table: str | None, bulk_table: str | None, d_bulk: str | None,
-                 d_bulk_t: str | None, bulk_ea: str | None, density: str | None,
-                 allow_cold: bool) -> dict[str, Any]:
+def _quench_fits(
+    deff_table: str | None,
+    bulk_table: str | None,
+    d_bulk: str | None,
+    d_bulk_t: str | None,
+    bulk_ea: str | None,
+    density: str | None,
+    allow_cold: bool,
+) -> dict[str, Any]:
     """The laws to check: D_b (table or law) and D_eff (table); at least one."""
     from ..models import bulk_law
 
@@ -368,13 +395,20 @@ def _quench_fits(deff_table: str | None, bulk_table: str | None, d_bulk: str | N
         db, db_err = _with_error(d_bulk, "diffusivity", "--d-bulk")
         ea, ea_err = parse_q_with_error(str(bulk_ea), "energy", option="--bulk-ea")
         assert db is not None
-        fits["D_b"] = bulk_law(db, _temperature(str(d_bulk_t), "--d-bulk-temperature"), ea,
-                               d_ref_err=db_err, ea_err=ea_err)
+        fits["D_b"] = bulk_law(
+            db,
+            _temperature(str(d_bulk_t), "--d-bulk-temperature"),
+            ea,
+            d_ref_err=db_err,
+            ea_err=ea_err,
+        )
     if deff_table:
         fits["D_eff"] = _fit_table(deff_table, density, 1, allow_cold)
     if not fits:
-        raise InputError("give --arrhenius (D_eff) and/or D_b (--bulk-arrhenius, or --d-bulk "
-                         "with --d-bulk-temperature and --bulk-ea)")
+        raise InputError(
+            "give --arrhenius (D_eff) and/or D_b (--bulk-arrhenius, or --d-bulk "
+            "with --d-bulk-temperature and --bulk-ea)"
+        )
     return fits
 
 
@@ -394,7 +428,6 @@ def _temperature(text: str, option: str) -> float:
     if v is None:
         raise InputError(f"{option} is required")
     return v
-
 
 
 def regime(

@@ -27,8 +27,9 @@ def polycrystal_cmd(
     from ..simulate.run import read_config, run_polycrystal_config
 
     check_seed(seed)
-    truth = run_polycrystal_config(read_config(config), out, seed=seed, force=force,
-                                   inputs=[config])
+    truth = run_polycrystal_config(
+        read_config(config), out, seed=seed, force=force, inputs=[config]
+    )
     payload = {
         "out_dir": str(out),
         "files": truth["files"],
@@ -89,8 +90,9 @@ def diffusion_cmd(
     )
 
 
-def _check_diffusion_options(steps: int | None, rtol: float | None, c_initial: float,
-                             c_source: float) -> None:
+def _check_diffusion_options(
+    steps: int | None, rtol: float | None, c_initial: float, c_source: float
+) -> None:
     if steps is not None and rtol is not None:
         raise InputError("give --steps or --rtol, not both")
     if steps is not None and steps < 1:

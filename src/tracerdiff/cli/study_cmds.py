@@ -17,8 +17,10 @@ DEMO_DEFAULT_DIR = "tracerdiff-demo"
 
 def _summary_text(res: Any) -> str:
     d = res.to_dict()
-    lines = [f"wrote {d['out_dir']}/report.html ({d['n_ok']} of {d['n_analyses']} analyses ok, "
-             f"{d['elapsed_s']:.1f} s)"]
+    lines = [
+        f"wrote {d['out_dir']}/report.html ({d['n_ok']} of {d['n_analyses']} analyses ok, "
+        f"{d['elapsed_s']:.1f} s)"
+    ]
     for a in d["analyses"]:
         if a["status"] != "ok":
             lines.append(f"  {a['id']}: {a['status']}: {a['reason']}")
@@ -27,12 +29,21 @@ def _summary_text(res: Any) -> str:
 
 StudyArg = Annotated[Path, typer.Argument(help="The study file (TOML).")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace an earlier tracerdiff output.")]
-SchedulerOpt = Annotated[str | None, typer.Option(
-    "--scheduler", help="dask.distributed scheduler address (default: local threads).")]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler", help="dask.distributed scheduler address (default: local threads)."
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")]
-AllowOutsideOpt = Annotated[list[Path] | None, typer.Option(
-    "--allow-outside", metavar="PATH",
-    help="A folder outside the study's folder its files may be in (repeatable).")]
+AllowOutsideOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--allow-outside",
+        metavar="PATH",
+        help="A folder outside the study's folder its files may be in (repeatable).",
+    ),
+]
 
 
 def run(
@@ -53,13 +64,15 @@ def run(
     from ..study import load_study, run_study
 
     st = load_study(study, allow_outside=allow_outside or ())
-    res = run_study(st, out, force=force, scheduler=scheduler,
-                    progress=not as_json and sys.stderr.isatty())
+    res = run_study(
+        st, out, force=force, scheduler=scheduler, progress=not as_json and sys.stderr.isatty()
+    )
     emit(res.to_dict(), as_json=as_json, text=_summary_text(res))
 
 
-def validate(study: StudyArg, as_json: JsonOpt = False,
-             allow_outside: AllowOutsideOpt = None) -> None:
+def validate(
+    study: StudyArg, as_json: JsonOpt = False, allow_outside: AllowOutsideOpt = None
+) -> None:
     """Check a study file (keys, units, files, histories) without running it.
 
     Example: tracerdiff validate study.toml
@@ -79,14 +92,18 @@ def validate(study: StudyArg, as_json: JsonOpt = False,
         "n_inputs": len({p.resolve() for m in spec.measurements for p in m.files}),
         "seed": plan.root_seed,
     }
-    text = (f"{st.path.name}: valid ({len(spec.measurements)} measurements, "
-            f"{len(spec.analyses)} analyses)")
+    text = (
+        f"{st.path.name}: valid ({len(spec.measurements)} measurements, "
+        f"{len(spec.analyses)} analyses)"
+    )
     emit(payload, as_json=as_json, text=text)
 
 
 def demo(
-    out: Annotated[Path | None, typer.Option(
-        "-o", "--out", help=f"Output folder (default ./{DEMO_DEFAULT_DIR}/).")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("-o", "--out", help=f"Output folder (default ./{DEMO_DEFAULT_DIR}/)."),
+    ] = None,
     force: ForceOpt = False,
     scheduler: SchedulerOpt = None,
     as_json: JsonOpt = False,
@@ -100,8 +117,9 @@ def demo(
     """
     from ..study.demo import run_demo
 
-    res = run_demo(out, force=force, scheduler=scheduler,
-                   progress=not as_json and sys.stderr.isatty())
+    res = run_demo(
+        out, force=force, scheduler=scheduler, progress=not as_json and sys.stderr.isatty()
+    )
     emit(res.to_dict(), as_json=as_json, text=_summary_text(res))
 
 

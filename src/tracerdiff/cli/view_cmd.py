@@ -14,15 +14,21 @@ __all__ = ["register", "view"]
 
 
 def view(
-    files: Annotated[list[str] | None, typer.Argument(
-        help="Count image(s) or a fraction map (.nc); default: the study's first map.")] = None,
+    files: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Count image(s) or a fraction map (.nc); default: the study's first map."
+        ),
+    ] = None,
     study: str | None = typer.Option(
-        None, "--study", help="Study file: its first map is shown, lines are saved into it."),
+        None, "--study", help="Study file: its first map is shown, lines are saved into it."
+    ),
     port: int = typer.Option(0, "--port", help="Port on 127.0.0.1 (0: a free one)."),
     no_browser: bool = typer.Option(False, "--no-browser", help="Only print the URL."),
     pair: str | None = typer.Option(None, "--pair", help="Tracer/reference isotopes."),
-    shots_per_pixel: int | None = typer.Option(None, "--shots-per-pixel",
-                                               help="ToF shots per pixel and scan."),
+    shots_per_pixel: int | None = typer.Option(
+        None, "--shots-per-pixel", help="ToF shots per pixel and scan."
+    ),
     scans: int | None = typer.Option(None, "--scans", help="Scans accumulated."),
     dead_time: str | None = typer.Option(None, "--dead-time", help="auto, tof, em or none."),
     bin_k: int | None = typer.Option(None, "--bin", help="Sum K x K pixels."),
@@ -33,7 +39,8 @@ def view(
     d_bulk: str = typer.Option("", "--d-bulk", help="D_b to start with, e.g. '2.6e-8 cm^2/s'."),
     width: str = typer.Option("16 um", "--width", help="Line width to start with."),
     labels: str | None = typer.Option(
-        None, "--labels", help="Grain-label image on the map's grid (.npy/.tif): overlays."),
+        None, "--labels", help="Grain-label image on the map's grid (.npy/.tif): overlays."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the URL as JSON (url, port)."),
 ) -> None:
     """Interactive viewer: draw lines, boundaries and regions on the map, see k live.
@@ -46,10 +53,18 @@ def view(
     try:
         from ..view.app import ViewerApp
     except ImportError as exc:  # the optional extra
-        raise InputError(f"tracerdiff view needs the 'view' extra ({exc.name} missing): "
-                         "pip install 'tracerdiff[view]'") from None
-    flags = {"shots_per_pixel": shots_per_pixel, "scans": scans, "dead_time": dead_time,
-             "bin": bin_k, "background": background, "source": source}
+        raise InputError(
+            f"tracerdiff view needs the 'view' extra ({exc.name} missing): "
+            "pip install 'tracerdiff[view]'"
+        ) from None
+    flags = {
+        "shots_per_pixel": shots_per_pixel,
+        "scans": scans,
+        "dead_time": dead_time,
+        "bin": bin_k,
+        "background": background,
+        "source": source,
+    }
     src = _open_map(files, study, pair, flags, calibration(pixel_size, field_of_view))
     if not d_bulk and study is not None:
         from ..study import load_study
@@ -70,8 +85,9 @@ def view(
         maps = study_maps(study)
 
     def page() -> object:
-        return ViewerApp(src, d_bulk=d_bulk, study=study or "", width=width, labels=lab,
-                         study_maps=maps).layout
+        return ViewerApp(
+            src, d_bulk=d_bulk, study=study or "", width=width, labels=lab, study_maps=maps
+        ).layout
 
     _serve(page, port, no_browser, as_json)
 
@@ -105,8 +121,11 @@ def _serve(page: Any, port: int, no_browser: bool, as_json: bool) -> None:
 
     page().get_root(Document())  # a first page built here: the first visit is served faster
     srv = make_server(page, port=port)
-    emit({"url": srv.url, "port": srv.port}, as_json=as_json,
-         text=f"tracerdiff view: {srv.url}\n(Ctrl-C stops)")
+    emit(
+        {"url": srv.url, "port": srv.port},
+        as_json=as_json,
+        text=f"tracerdiff view: {srv.url}\n(Ctrl-C stops)",
+    )
     sys.stdout.flush()
     if not no_browser:
         import webbrowser

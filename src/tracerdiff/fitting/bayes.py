@@ -68,8 +68,10 @@ def _summary(
             "posterior convolved with the initial-profile noise (delta-method covariance)",
         )
     if _usable(result.microstructure.get("covariance_fit_coordinates")):
-        base["notes"] = (*base.get("notes", result.notes),
-                         "posterior convolved with the grain-sampling covariance")
+        base["notes"] = (
+            *base.get("notes", result.notes),
+            "posterior convolved with the grain-sampling covariance",
+        )
     base.update(
         values=values,
         stderr=stderr,

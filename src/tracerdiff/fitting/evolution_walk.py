@@ -39,11 +39,12 @@ _MAX_EVOLUTION_NODES = 200
 _DAMPED = 50.0  #: rate x time beyond which exp(-rate t) is dropped from the Duhamel matrix
 
 
-def _basis(boundary: str, n: int, h_cm: float) -> tuple[Callable[..., FloatArray],
-                                                       Callable[..., FloatArray], FloatArray]:
+def _basis(
+    boundary: str, n: int, h_cm: float
+) -> tuple[Callable[..., FloatArray], Callable[..., FloatArray], FloatArray]:
     """(forward, inverse, rates 1/cm^2) of a segment's eigenbasis (orthonormal transforms)."""
     shift, typ = (0.5, 4) if boundary == "source" else (0.0, 2)
-    fwd, inv = ((scipy.fft.dst, scipy.fft.idst) if typ == 4 else (scipy.fft.dct, scipy.fft.idct))
+    fwd, inv = (scipy.fft.dst, scipy.fft.idst) if typ == 4 else (scipy.fft.dct, scipy.fft.idct)
     rates = (2.0 - 2.0 * np.cos(np.pi * (np.arange(n) + shift) / n)) / h_cm**2
 
     def forward(v: FloatArray) -> FloatArray:
@@ -132,8 +133,10 @@ def _erfc_initial_columns(
     def slope(d: FloatArray) -> FloatArray:
         x = d + origin
         m = ErfcModel()
-        return (np.asarray(m.curve(x + h, vals, time_s=t0)) -
-                np.asarray(m.curve(x - h, vals, time_s=t0))) / (2 * h)
+        return (
+            np.asarray(m.curve(x + h, vals, time_s=t0))
+            - np.asarray(m.curve(x - h, vals, time_s=t0))
+        ) / (2 * h)
 
     k0 = image_kernel(np.maximum(s.centres_um - origin, 0.0), mid, slope, surface="source")
     # the model is affine in the cells: the change is the linear part's evolution of k0
@@ -177,11 +180,19 @@ def _linear_evolve(v: FloatArray, h_cm: float, segs: Sequence[tuple[str, float]]
         rates = (2.0 - 2.0 * np.cos(np.pi * (idx + shift) / n)) / h_cm**2
         damp = np.exp(-rates * max(float(dt), 0.0))[:, None]
         if kind == 4:
-            out = scipy.fft.idst(scipy.fft.dst(out, type=4, norm="ortho", axis=0) * damp,
-                                 type=4, norm="ortho", axis=0)
+            out = scipy.fft.idst(
+                scipy.fft.dst(out, type=4, norm="ortho", axis=0) * damp,
+                type=4,
+                norm="ortho",
+                axis=0,
+            )
         else:
-            out = scipy.fft.idct(scipy.fft.dct(out, type=2, norm="ortho", axis=0) * damp,
-                                 type=2, norm="ortho", axis=0)
+            out = scipy.fft.idct(
+                scipy.fft.dct(out, type=2, norm="ortho", axis=0) * damp,
+                type=2,
+                norm="ortho",
+                axis=0,
+            )
     return np.asarray(out, dtype=float)
 
 
@@ -217,7 +228,10 @@ def _slice_factors(
 
 
 def _measured_root(
-    s: EvolutionSetup, segments: Segs, rows: NDArray[np.int_], sigma: FloatArray,
+    s: EvolutionSetup,
+    segments: Segs,
+    rows: NDArray[np.int_],
+    sigma: FloatArray,
     var0: FloatArray,
 ) -> FloatArray:
     """(rows, r) ``A`` with ``A A^T`` the evolved variance of the measured initial points in
@@ -261,9 +275,13 @@ def initial_noise_factor(
 
     def factor(rows: NDArray[np.int_]) -> FloatArray:
         if s.initial_fit is None:
-            var0 = (s.initial.C_err**2 if s.initial.C_err is not None
-                    else np.full(s.initial.n, float(np.median(sigma)) ** 2))
+            var0 = (
+                s.initial.C_err**2
+                if s.initial.C_err is not None
+                else np.full(s.initial.n, float(np.median(sigma)) ** 2)
+            )
             return _measured_root(s, segments, rows, sigma, var0)
+
         def predict_from(cells: FloatArray, cs: float | None) -> FloatArray:
             return s.predict(segments, c_source=c_source if cs is None else cs, cells=cells)
 

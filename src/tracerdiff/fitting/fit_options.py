@@ -71,10 +71,12 @@ class ProfileFitOptions(GBOptionsModel):
     free: list[str] = Field(default_factory=list)
     homogeneous: bool = False
     grain_size_um: Annotated[tuple[float, float] | None, BeforeValidator(_grain_size)] = Field(
-        default=None, alias="grain_size")
+        default=None, alias="grain_size"
+    )
     k_spread: float | None = Field(default=None, ge=0)
     d_bulk: Annotated[float | None, quantity_field("diffusivity", "2.6e-8 cm^2/s")] = Field(
-        default=None, gt=0)
+        default=None, gt=0
+    )
     posterior: int = Field(default=0, ge=0)
     seed: int | None = Field(default=None, ge=0)
 
@@ -87,14 +89,16 @@ class ProfileFitOptions(GBOptionsModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> ProfileFitOptions:
-        if self.homogeneous and (self.grain_size_um is not None or self.k_spread is not None
-                                 or self.d_bulk is not None):
+        if self.homogeneous and (
+            self.grain_size_um is not None or self.k_spread is not None or self.d_bulk is not None
+        ):
             raise ValueError("homogeneous takes no grain_size, k_spread or d_bulk")
         if self.grain_size_um is None and (self.k_spread is not None or self.d_bulk is not None):
             raise ValueError("k_spread and d_bulk need grain_size (e.g. '16+-11 um')")
         if self.posterior and self.posterior < 50:
-            raise ValueError(f"posterior: need at least 50 steps (or 0 for none), got "
-                             f"{self.posterior}")
+            raise ValueError(
+                f"posterior: need at least 50 steps (or 0 for none), got {self.posterior}"
+            )
         return self
 
     @property
@@ -107,8 +111,7 @@ class ProfileFitOptions(GBOptionsModel):
         if self.grain_size_um is None:
             return "estimate"
         mean, sd = self.grain_size_um
-        return GrainStatistics(mean_um=mean, sd_um=sd, k_sigma_ln=self.k_spread,
-                               d_bulk=self.d_bulk)
+        return GrainStatistics(mean_um=mean, sd_um=sd, k_sigma_ln=self.k_spread, d_bulk=self.d_bulk)
 
 
 def fit_profile_options(profile: Any, options: ProfileFitOptions) -> Any:
@@ -119,13 +122,22 @@ def fit_profile_options(profile: Any, options: ProfileFitOptions) -> Any:
 
     if options.time_s is None:
         raise InputError("the profile fit needs the diffusion time (time, e.g. '110 h')")
-    r = fit_profile(options.model.replace("_", "-"), profile, time_s=options.time_s,
-                    fix=dict(options.fix) or None, free=tuple(options.free),
-                    microstructure=options.microstructure)
+    r = fit_profile(
+        options.model.replace("_", "-"),
+        profile,
+        time_s=options.time_s,
+        fix=dict(options.fix) or None,
+        free=tuple(options.free),
+        microstructure=options.microstructure,
+    )
     if options.posterior:
         from . import sample_posterior
 
         walkers = max(32, 2 * len(r.free) + 2)
-        r = sample_posterior(r, n_walkers=walkers, n_steps=options.posterior,
-                             rng=0 if options.seed is None else options.seed)
+        r = sample_posterior(
+            r,
+            n_walkers=walkers,
+            n_steps=options.posterior,
+            rng=0 if options.seed is None else options.seed,
+        )
     return r

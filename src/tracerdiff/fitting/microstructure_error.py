@@ -115,9 +115,7 @@ def resolve_microstructure(spec: Microstructure | None) -> Microstructure:
     return spec
 
 
-def walk_rate_from_grains(
-    grains: GrainStatistics, d_eff: float, *, with_k: bool = True
-) -> float:
+def walk_rate_from_grains(grains: GrainStatistics, d_eff: float, *, with_k: bool = True) -> float:
     """Rate q (um) of the coordinate random walk from grain statistics (module text)."""
     beta = 0.0 if grains.d_bulk is None else min(max(d_eff / grains.d_bulk, 0.0), 1.0)
     cv2 = (grains.sd_um / grains.mean_um) ** 2
@@ -258,8 +256,14 @@ def _fold(
     if np.all(np.isfinite(added)):
         info = {**info, "covariance_fit_coordinates": added}
     return dataclasses.replace(
-        result, covariance=cov, stderr=stderr, ci95=ci, ci_method=how,
-        stderr_counting=s_count, stderr_microstructure=s_micro, microstructure=info,
+        result,
+        covariance=cov,
+        stderr=stderr,
+        ci95=ci,
+        ci_method=how,
+        stderr_counting=s_count,
+        stderr_microstructure=s_micro,
+        microstructure=info,
     )
 
 
@@ -290,10 +294,19 @@ def grain_sampling_error(
     if isinstance(mode, GrainStatistics):
         base["grains"] = mode.to_dict()
     if mode == "homogeneous" or response is None or not np.all(np.isfinite(cov_t_count)):
-        why = ("homogeneous material (asked)" if mode == "homogeneous"
-               else "not formed (no profile slope or singular fit)")
-        info = {**base, "method": _method_text("homogeneous", 0.0, "") if mode == "homogeneous"
-                else f"grain-sampling term {why}", "q_um": 0.0, "white_noise_scale": 1.0}
+        why = (
+            "homogeneous material (asked)"
+            if mode == "homogeneous"
+            else "not formed (no profile slope or singular fit)"
+        )
+        info = {
+            **base,
+            "method": _method_text("homogeneous", 0.0, "")
+            if mode == "homogeneous"
+            else f"grain-sampling term {why}",
+            "q_um": 0.0,
+            "white_noise_scale": 1.0,
+        }
         return _fold(result, cov_t_count, cov_t_count, info)
     j_w = jacobian() if jacobian is not None else jacobian_t(result.problem, result)
     r_w = -np.asarray(result.residuals, dtype=float)
@@ -306,8 +319,12 @@ def grain_sampling_error(
             )
         inv = np.linalg.inv(j_w.T @ j_w)
     except np.linalg.LinAlgError:
-        info = {**base, "method": "grain-sampling term not formed (singular fit)", "q_um": 0.0,
-                "white_noise_scale": 1.0}
+        info = {
+            **base,
+            "method": "grain-sampling term not formed (singular fit)",
+            "q_um": 0.0,
+            "white_noise_scale": 1.0,
+        }
         return _fold(result, cov_t_count, cov_t_count, info)
     if result.noise == "given":
         # excess white scatter only when it is significant (about 2 sigma of s^2 above 1)
@@ -319,8 +336,14 @@ def grain_sampling_error(
     cov_t_count = cov_t_count + ((s2 - 1.0) * inv if result.noise == "estimated" else 0.0)
     cov_t_total = cov_t_count + ((s2 - 1.0) * inv if result.noise == "given" else 0.0)
     cov_t_total = cov_t_total + q * (bu @ bu.T)
-    info = {**base, "method": _method_text(mode, q, q_source), "q_um": q,
-            "q_source": q_source, "white_noise_scale": math.sqrt(s2), "reml_lr": lr}
+    info = {
+        **base,
+        "method": _method_text(mode, q, q_source),
+        "q_um": q,
+        "q_source": q_source,
+        "white_noise_scale": math.sqrt(s2),
+        "reml_lr": lr,
+    }
     if d_name is not None and result.time_s:
         ld = 2e4 * math.sqrt(result.values[d_name] * result.time_s)
         info["diffusion_length_um"] = ld

@@ -250,5 +250,6 @@ def as_profile_data(profile: Any) -> ProfileData:
     if "C_err" in profile and int(profile.attrs.get("C_err_given", 1)):
         err = profile["C_err"].values
     src = str(profile.attrs.get("source_file", "")) or "profile"
-    return ProfileData.from_arrays(profile["x_um"].values, profile["C"].values, err,
-                                   source=Path(src).name)
+    return ProfileData.from_arrays(
+        profile["x_um"].values, profile["C"].values, err, source=Path(src).name
+    )

@@ -130,8 +130,15 @@ def _pieces(r_w: FloatArray, j_w: FloatArray, u: FloatArray) -> tuple[_Reml, flo
         w = v * inv_lam[None, :]  # Q^T X = diag(1/lam) V^T U^T X
         jq, rq = w.T @ (u.T @ j_w), w.T @ (u.T @ r_w)
     scale = float(lam2.max()) if lam2.size and lam2.max() > 0 else 1.0
-    reml = _Reml(lam2 / scale, np.asarray(jq, dtype=float), np.asarray(rq, dtype=float),
-                 j_w.T @ j_w, j_w.T @ r_w, float(r_w @ r_w), int(r_w.size))
+    reml = _Reml(
+        lam2 / scale,
+        np.asarray(jq, dtype=float),
+        np.asarray(rq, dtype=float),
+        j_w.T @ j_w,
+        j_w.T @ r_w,
+        float(r_w @ r_w),
+        int(r_w.size),
+    )
     return reml, scale
 
 
@@ -215,9 +222,7 @@ def _blocked(
     return r, j, u
 
 
-def multiscale_reml(
-    r_w: FloatArray, j_w: FloatArray, u: FloatArray
-) -> tuple[float, float, float]:
+def multiscale_reml(r_w: FloatArray, j_w: FloatArray, u: FloatArray) -> tuple[float, float, float]:
     """REML of q on the rows and on block sums of 2, 4, 8 rows (at least 24 blocks): the
     largest q detected.  Block sums weigh the long-range part of the walk, which sets the error
     of D, over sub-grain detail (spot averaging, the staircase within grains)."""

@@ -51,8 +51,10 @@ def _param_line(p: Parameter) -> str:
     line += f"   95 %: [{_num(lo) if lo is not None else 'open'}, "
     line += f"{_num(hi) if hi is not None else 'open'}]"
     if p.stderr_microstructure:
-        line += (f"\n    (counting ± {_num(p.stderr_counting)}, grain sampling "
-                 f"± {_num(p.stderr_microstructure)})")
+        line += (
+            f"\n    (counting ± {_num(p.stderr_counting)}, grain sampling "
+            f"± {_num(p.stderr_microstructure)})"
+        )
     return line
 
 
@@ -147,12 +149,16 @@ class FitResult(ResultMixin):
             return None
         if self.noise != "given":
             return None
-        return (f"chi2_red = {self.chi2_red:.3g} > {CHI2_RED_NOTE:g}: the residuals scatter "
-                "beyond the stated counting errors (a grain staircase, or a model that does not "
-                "describe the data); "
-                + ("the stated errors include the grain-sampling term estimated from them"
-                   if self.stderr_microstructure and any(self.stderr_microstructure.values())
-                   else "the stated errors are counting errors only"))
+        return (
+            f"chi2_red = {self.chi2_red:.3g} > {CHI2_RED_NOTE:g}: the residuals scatter "
+            "beyond the stated counting errors (a grain staircase, or a model that does not "
+            "describe the data); "
+            + (
+                "the stated errors include the grain-sampling term estimated from them"
+                if self.stderr_microstructure and any(self.stderr_microstructure.values())
+                else "the stated errors are counting errors only"
+            )
+        )
 
     @property
     def fixed(self) -> dict[str, float]:
@@ -236,12 +242,13 @@ class FitResult(ResultMixin):
         if self.time_s:
             head += f", t = {self.time_s:.6g} s"
         lines = [head, f"  status: {self.status}"]
-        lines += ["  " + _param_line(self.parameter(p)).replace("\n", "\n  ")
-                  for p in self.params]
+        lines += ["  " + _param_line(self.parameter(p)).replace("\n", "\n  ") for p in self.params]
         if self.microstructure.get("method"):
             lines.append(f"  errors: {self.microstructure['method']}")
-        lines.append(f"  chi2_red = {_num(self.chi2_red)} ({self.n_points - self.n_params} dof, "
-                     f"noise {self.noise}); AIC {_num(self.aic)}")
+        lines.append(
+            f"  chi2_red = {_num(self.chi2_red)} ({self.n_points - self.n_params} dof, "
+            f"noise {self.noise}); AIC {_num(self.aic)}"
+        )
         if not self.converged:
             lines.append(f"  {self.message}")
         if (note := self.chi2_note) is not None:

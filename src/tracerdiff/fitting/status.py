@@ -75,9 +75,14 @@ def _chi2(r: FitResult) -> list[Finding]:
         "describe the data; "
     )
     if any(v for v in r.stderr_microstructure.values()):
-        return [("poor_fit", head + "the standard errors are not scaled by sqrt(chi2_red): "
-                 "they include the excess scatter the residuals show (grain sampling, see "
-                 "microstructure)")]
+        return [
+            (
+                "poor_fit",
+                head + "the standard errors are not scaled by sqrt(chi2_red): "
+                "they include the excess scatter the residuals show (grain sampling, see "
+                "microstructure)",
+            )
+        ]
     return [
         (
             "poor_fit",

@@ -144,16 +144,18 @@ def jobs_for_profile(
                     f"the {side} side of the GB at {pos} um holds only NaN or invalid values"
                 )
         ol, orr = min(order, left.size - 2), min(order, right.size - 2)
-        reason = _close_reason(rank, srt, gbs, guards) or _parallel_reason(
-            float(angles[i]), float(flux_angles[i])
-        ) or next(
-            (
-                f"the grain {side} of the GB has {n} usable points in the window "
-                "(needs >= 3 for a linear fit)"
-                for side, o, n in (("left", ol, left.size), ("right", orr, right.size))
-                if o < 1
-            ),
-            "",
+        reason = (
+            _close_reason(rank, srt, gbs, guards)
+            or _parallel_reason(float(angles[i]), float(flux_angles[i]))
+            or next(
+                (
+                    f"the grain {side} of the GB has {n} usable points in the window "
+                    "(needs >= 3 for a linear fit)"
+                    for side, o, n in (("left", ol, left.size), ("right", orr, right.size))
+                    if o < 1
+                ),
+                "",
+            )
         )
         jobs.append(
             Job(

@@ -175,19 +175,36 @@ def _one_step(
     cov_gj = float(cov[2, 1] - cov[2, 0]) * UM_PER_CM
     a = d_bulk * grad
     var_a = d_bulk**2 * var_g + grad**2 * d_bulk_err**2
-    est = ratio_estimate(a, jump, var_a=var_a, var_b=var_j, cov_ab=d_bulk * cov_gj,
-                         estimator="gradient", delta_nm=delta_nm)
+    est = ratio_estimate(
+        a,
+        jump,
+        var_a=var_a,
+        var_b=var_j,
+        cov_ab=d_bulk * cov_gj,
+        estimator="gradient",
+        delta_nm=delta_nm,
+    )
     p = float(chi2_dist.sf(chi2, dof)) if dof > 0 else 1.0
     flags = _flags(jump, math.sqrt(var_j), grad, math.sqrt(var_g), p)
     if scale > 2.25:
         flags.append("errors_rescaled")
     status, reason = _status(est, flags)
     return BoundaryStep(
-        boundary=bnd, grains=bnd.grains if grains_known else None, status=status,
-        reason=reason, n_a=w.index_a.size, n_b=w.index_b.size, jump=jump,
-        jump_err=math.sqrt(var_j), grad=grad, grad_err=math.sqrt(var_g),
-        chi2_red=chi2 / max(dof, 1), error_scale=math.sqrt(scale), estimate=est,
-        ratio=(a, jump, var_a, var_j, d_bulk * cov_gj), flags=tuple(flags),
+        boundary=bnd,
+        grains=bnd.grains if grains_known else None,
+        status=status,
+        reason=reason,
+        n_a=w.index_a.size,
+        n_b=w.index_b.size,
+        jump=jump,
+        jump_err=math.sqrt(var_j),
+        grad=grad,
+        grad_err=math.sqrt(var_g),
+        chi2_red=chi2 / max(dof, 1),
+        error_scale=math.sqrt(scale),
+        estimate=est,
+        ratio=(a, jump, var_a, var_j, d_bulk * cov_gj),
+        flags=tuple(flags),
     )
 
 
@@ -215,8 +232,18 @@ def fit_boundaries(
     X2, _, _, use2 = _design(windows, c, e, curvature="separate")
     sep = wls_batched(X2, y, wt, use2)
     return [
-        _one_step(bnd, w, fit.beta[r], fit.cov[r], float(fit.chi2[r]), int(fit.dof[r]),
-                  (float(sep.beta[r][2]), float(sep.cov[r][2, 2])), d_bulk=d_bulk,
-                  d_bulk_err=d_bulk_err, delta_nm=delta_nm, grains_known=grains_known)
+        _one_step(
+            bnd,
+            w,
+            fit.beta[r],
+            fit.cov[r],
+            float(fit.chi2[r]),
+            int(fit.dof[r]),
+            (float(sep.beta[r][2]), float(sep.cov[r][2, 2])),
+            d_bulk=d_bulk,
+            d_bulk_err=d_bulk_err,
+            delta_nm=delta_nm,
+            grains_known=grains_known,
+        )
         for r, (bnd, w) in enumerate(items)
     ]

@@ -51,8 +51,14 @@ class BoundaryMapOptions(GBOptionsModel):
     guard); ``min_pixels`` per side; ``curvature`` "shared" (default) or "separate". File keys
     ``d_bulk``, ``delta``, ``resolution``, ``guard``, ``window``, ``min_length`` with units."""
 
-    QUANTITY_KEYS: ClassVar[tuple[str, ...]] = ("d_bulk", "delta", "resolution", "guard",
-                                                "window", "min_length")
+    QUANTITY_KEYS: ClassVar[tuple[str, ...]] = (
+        "d_bulk",
+        "delta",
+        "resolution",
+        "guard",
+        "window",
+        "min_length",
+    )
 
     d_bulk: float | None = None
     d_bulk_err: float | None = None
@@ -67,9 +73,14 @@ class BoundaryMapOptions(GBOptionsModel):
     @model_validator(mode="after")
     def _checked(self) -> BoundaryMapOptions:
         try:
-            check_options(d_bulk=1.0 if self.d_bulk is None else self.d_bulk,
-                          d_bulk_err=self.d_bulk_err, delta_nm=self.delta, guard_um=self.guard,
-                          window_um=self.window_um, order=2)
+            check_options(
+                d_bulk=1.0 if self.d_bulk is None else self.d_bulk,
+                d_bulk_err=self.d_bulk_err,
+                delta_nm=self.delta,
+                guard_um=self.guard,
+                window_um=self.window_um,
+                order=2,
+            )
         except InputError as exc:
             raise ValueError(str(exc)) from None
         if self.min_pixels < 3:
@@ -173,17 +184,49 @@ class BoundaryMapResult(ResultMixin):
         """One row per boundary (k and intervals in cm/s, positions um)."""
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
-        w.writerow(["grain_a", "grain_b", "x_um", "y_um", "length_um", "normal_deg", "dC_gb",
-                    "dC_gb_err", "dCdn_per_cm", "dCdn_err", "k_cm_s", "k_err", "ci95_lo",
-                    "ci95_hi", "status", "reason"])
+        w.writerow(
+            [
+                "grain_a",
+                "grain_b",
+                "x_um",
+                "y_um",
+                "length_um",
+                "normal_deg",
+                "dC_gb",
+                "dC_gb_err",
+                "dCdn_per_cm",
+                "dCdn_err",
+                "k_cm_s",
+                "k_err",
+                "ci95_lo",
+                "ci95_hi",
+                "status",
+                "reason",
+            ]
+        )
         for s in self.steps:
             d = s.to_dict()
             k, ci = d["D_gb_over_delta"], d["ci95_D_gb_over_delta"] or [None, None]
             gr = d["grains"] or ["", ""]
-            w.writerow([gr[0], gr[1], *d["midpoint_um"], d["length_um"], d["normal_deg"],
-                        d["dC_gb"]["value"], d["dC_gb"]["stderr"], d["dCdn_bulk"]["value"],
-                        d["dCdn_bulk"]["stderr"], k["value"], k["stderr"], ci[0], ci[1],
-                        d["status"], d["reason"]])
+            w.writerow(
+                [
+                    gr[0],
+                    gr[1],
+                    *d["midpoint_um"],
+                    d["length_um"],
+                    d["normal_deg"],
+                    d["dC_gb"]["value"],
+                    d["dC_gb"]["stderr"],
+                    d["dCdn_bulk"]["value"],
+                    d["dCdn_bulk"]["stderr"],
+                    k["value"],
+                    k["stderr"],
+                    ci[0],
+                    ci[1],
+                    d["status"],
+                    d["reason"],
+                ]
+            )
         return buf.getvalue().replace("None", "")
 
     def write_csv(self, path: str | os.PathLike[str], *, force: bool = False) -> None:
@@ -210,8 +253,10 @@ def _skip_reason(b: Boundary, w: BoundaryWindow | None, opts: BoundaryMapOptions
     assert w is not None
     for side, n in (("a", w.index_a.size), ("b", w.index_b.size)):
         if n < opts.min_pixels:
-            return (f"grain {side} has {n} usable pixels beyond the guard band "
-                    f"(needs >= {opts.min_pixels})")
+            return (
+                f"grain {side} has {n} usable pixels beyond the guard band "
+                f"(needs >= {opts.min_pixels})"
+            )
     return ""
 
 
@@ -255,23 +300,43 @@ def analyze_boundary_map(
     for i, b in enumerate(find_boundaries(lab, pixel_size_um=ps, origin_um=origin)):
         w = None
         if b.length_um >= options.min_length:
-            w = boundary_window(lab, b, pixel_size_um=ps, guard_um=options.guard,
-                                window_um=options.window_um, boxes=boxes, origin_um=origin,
-                                valid=valid)
+            w = boundary_window(
+                lab,
+                b,
+                pixel_size_um=ps,
+                guard_um=options.guard,
+                window_um=options.window_um,
+                boxes=boxes,
+                origin_um=origin,
+                valid=valid,
+            )
         why = _skip_reason(b, w, options)
         if why:
             n = (0, 0) if w is None else (w.index_a.size, w.index_b.size)
-            steps[i] = BoundaryStep(boundary=b, grains=b.grains if source == "given" else None,
-                                    status="not_measurable", reason=why, n_a=n[0], n_b=n[1])
+            steps[i] = BoundaryStep(
+                boundary=b,
+                grains=b.grains if source == "given" else None,
+                status="not_measurable",
+                reason=why,
+                n_a=n[0],
+                n_b=n[1],
+            )
         else:
             assert w is not None
             items.append((i, b, w))
     _fit_chunks(items, steps, c.ravel(), e.ravel(), options, source == "given")
     ordered = tuple(steps[i] for i in sorted(steps))
     pop, msg = _population(ordered)
-    return BoundaryMapResult(steps=ordered, population=pop, options=options,
-                             labels_source=source, pixel_size_um=ps, origin_um=origin,
-                             population_message=msg, labels=lab)
+    return BoundaryMapResult(
+        steps=ordered,
+        population=pop,
+        options=options,
+        labels_source=source,
+        pixel_size_um=ps,
+        origin_um=origin,
+        population_message=msg,
+        labels=lab,
+    )
 
 
 def _fit_chunks(
@@ -286,9 +351,16 @@ def _fit_chunks(
     assert options.d_bulk is not None
     for k in range(0, len(items), CHUNK):
         part = items[k : k + CHUNK]
-        res = fit_boundaries([(b, w) for _, b, w in part], c, e, d_bulk=options.d_bulk,
-                             d_bulk_err=options.d_bulk_err or 0.0, delta_nm=options.delta,
-                             curvature=options.curvature, grains_known=grains_known)
+        res = fit_boundaries(
+            [(b, w) for _, b, w in part],
+            c,
+            e,
+            d_bulk=options.d_bulk,
+            d_bulk_err=options.d_bulk_err or 0.0,
+            delta_nm=options.delta,
+            curvature=options.curvature,
+            grains_known=grains_known,
+        )
         for (i, _, _), r in zip(part, res, strict=True):
             steps[i] = r
 
@@ -303,5 +375,6 @@ def _population(steps: tuple[BoundaryStep, ...]) -> tuple[LognormalPopulation | 
 
 def boundary_k(result: BoundaryMapResult) -> NDArray[np.float64]:
     """k per boundary (cm/s), NaN where not measured: for colouring maps."""
-    return np.array([s.estimate.k if s.measured and s.estimate is not None else math.nan
-                     for s in result.steps])
+    return np.array(
+        [s.estimate.k if s.measured and s.estimate is not None else math.nan for s in result.steps]
+    )

@@ -42,14 +42,21 @@ def plot_boundary_k_map(
     if ax is None:
         ax = Figure(figsize=(6, 5)).add_subplot()
     x, y = fraction["x"].to_numpy(), fraction["y"].to_numpy()
-    ext = (float(x[0] - (x[1] - x[0]) / 2), float(x[-1] + (x[1] - x[0]) / 2),
-           float(y[-1] + (y[1] - y[0]) / 2), float(y[0] - (y[1] - y[0]) / 2))
+    ext = (
+        float(x[0] - (x[1] - x[0]) / 2),
+        float(x[-1] + (x[1] - x[0]) / 2),
+        float(y[-1] + (y[1] - y[0]) / 2),
+        float(y[0] - (y[1] - y[0]) / 2),
+    )
     ax.imshow(fraction["C"].to_numpy(), cmap="gray", extent=ext, interpolation="nearest")
     key, big = _edge_pairs(result.labels)
-    ks = np.array([s.estimate.k if s.measured and s.estimate is not None else math.nan
-                   for s in result.steps])
-    keys = np.array([s.boundary.grains[0] * int(big[0]) + s.boundary.grains[1]
-                     for s in result.steps], dtype=np.int64)
+    ks = np.array(
+        [s.estimate.k if s.measured and s.estimate is not None else math.nan for s in result.steps]
+    )
+    keys = np.array(
+        [s.boundary.grains[0] * int(big[0]) + s.boundary.grains[1] for s in result.steps],
+        dtype=np.int64,
+    )
     order = np.argsort(keys)
     pos = np.clip(np.searchsorted(keys[order], key), 0, max(keys.size - 1, 0))
     hit = (key >= 0) & (keys.size > 0)
@@ -63,8 +70,9 @@ def plot_boundary_k_map(
     good = np.isfinite(kmap) & (kmap > 0)
     if good.any():
         norm = LogNorm(vmin=float(np.nanmin(kmap[good])), vmax=float(np.nanmax(kmap[good])))
-        im = ax.imshow(np.where(good, kmap, np.nan), cmap=cmap, norm=norm, extent=ext,
-                       interpolation="nearest")
+        im = ax.imshow(
+            np.where(good, kmap, np.nan), cmap=cmap, norm=norm, extent=ext, interpolation="nearest"
+        )
         ax.figure.colorbar(im, ax=ax, label="D_gb/delta (cm/s)", shrink=0.8)
     ax.set_xlabel("x (um)")
     ax.set_ylabel("y (um)")
@@ -83,8 +91,13 @@ def plot_k_population(result: BoundaryMapResult, ax: Any = None) -> Any:
     pop = result.population
     if ks.size:
         lk = np.log10(ks)
-        ax.hist(lk, bins=max(5, int(math.sqrt(ks.size))), density=True, color="0.7",
-                label=f"measured ({ks.size})")
+        ax.hist(
+            lk,
+            bins=max(5, int(math.sqrt(ks.size))),
+            density=True,
+            color="0.7",
+            label=f"measured ({ks.size})",
+        )
     if pop is not None:
         s = np.linspace(pop.mu - 4 * pop.tau, pop.mu + 4 * pop.tau, 200)
         dens = np.exp(-0.5 * ((s - pop.mu) / pop.tau) ** 2) / (pop.tau * math.sqrt(2 * math.pi))

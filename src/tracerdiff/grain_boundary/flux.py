@@ -150,8 +150,10 @@ class TwoMapFlux(ResultMixin):
 
         if not self.flags:
             return list(results)
-        return [dataclasses.replace(r, flags=tuple(r.flags) + self.flags) if r.analysable else r
-                for r in results]
+        return [
+            dataclasses.replace(r, flags=tuple(r.flags) + self.flags) if r.analysable else r
+            for r in results
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         """Keys: method, end, far_end_flux {value, stderr, unit}, checks, flags."""
@@ -219,14 +221,18 @@ def erfc_far_end_flux(
     # two long-range estimates of one flux (local gradient x D_eff; tracer gained beyond the
     # end in the erfc model): their difference is a model error, carried
     err = math.sqrt((d * g_err) ** 2 + (g * d_err) ** 2 + (0.5 * (j - j_tail)) ** 2)
-    info = {"D_eff_fit": quantity(d, d_err, "cm^2/s"), "chi2_red_fit": chi2_red,
-            "far_end_gradient": quantity(g, g_err, "1/cm"),
-            "far_end_flux_erfc_tail": quantity(j_tail, None, "cm/s")}
+    info = {
+        "D_eff_fit": quantity(d, d_err, "cm^2/s"),
+        "chi2_red_fit": chi2_red,
+        "far_end_gradient": quantity(g, g_err, "1/cm"),
+        "far_end_flux_erfc_tail": quantity(j_tail, None, "cm/s"),
+    }
     return j, err, info
 
 
-def _end_slope(xs: NDArray[np.float64], c: NDArray[np.float64], x_end: float,
-               width_cm: float = 100e-4) -> tuple[float, float]:
+def _end_slope(
+    xs: NDArray[np.float64], c: NDArray[np.float64], x_end: float, width_cm: float = 100e-4
+) -> tuple[float, float]:
     """Slope (1/cm) of the mean profile over the last ``width_cm`` before the end, with its
     error from the residual scatter (the staircase of the grains in the window)."""
     m = (xs >= x_end - width_cm) & np.isfinite(c)
@@ -243,8 +249,13 @@ def _end_slope(xs: NDArray[np.float64], c: NDArray[np.float64], x_end: float,
     return g, math.sqrt(s2 / sxx * r.size / n_eff)
 
 
-def _end_checks(J: FluxProfile, c1: NDArray[np.float64], c2: NDArray[np.float64],
-                v: NDArray[np.float64], end: str) -> tuple[dict[str, Any], tuple[str, ...]]:
+def _end_checks(
+    J: FluxProfile,
+    c1: NDArray[np.float64],
+    c2: NDArray[np.float64],
+    v: NDArray[np.float64],
+    end: str,
+) -> tuple[dict[str, Any], tuple[str, ...]]:
     """Tests of the anchoring assumption from the data; flags when it is not met."""
     n = min(5, c1.size)
     checks: dict[str, Any] = {}
@@ -277,19 +288,30 @@ def _time_averaged(
     from .flux_time import time_average_factor
 
     edge_um = float(x[0] - 0.5 * (x[1] - x[0]))
-    ta = time_average_factor(x - edge_um, *arrs, edge="closed" if end == "left" else "source",
-                             x_out=flux.x_um - edge_um, t1_s=t1_s, dt_s=dt_s)
+    ta = time_average_factor(
+        x - edge_um,
+        *arrs,
+        edge="closed" if end == "left" else "source",
+        x_out=flux.x_um - edge_um,
+        t1_s=t1_s,
+        dt_s=dt_s,
+    )
     f, fe = ta.factor, ta.factor_err
     with np.errstate(invalid="ignore", divide="ignore"):
         J = flux.J / f
         err = np.hypot(flux.J_err / f, flux.J * fe / f**2)
-    info = {"method": "coarse model: erfc of the first map evolved to the second",
-            "erfc_length": quantity(ta.a_um, None, "um"),
-            "D_eff_dt": quantity(ta.b_um2 * 1e-8, ta.b_err_um2 * 1e-8, "cm^2"),
-            "factor_range": [finite_or_none(float(np.nanmin(f))),
-                             finite_or_none(float(np.nanmax(f)))]}
-    return FluxProfile(x_um=flux.x_um, J=J, J_err=err,
-                       method=flux.method + ", jumps time-averaged by a coarse model"), info
+    info = {
+        "method": "coarse model: erfc of the first map evolved to the second",
+        "erfc_length": quantity(ta.a_um, None, "um"),
+        "D_eff_dt": quantity(ta.b_um2 * 1e-8, ta.b_err_um2 * 1e-8, "cm^2"),
+        "factor_range": [finite_or_none(float(np.nanmin(f))), finite_or_none(float(np.nanmax(f)))],
+    }
+    return FluxProfile(
+        x_um=flux.x_um,
+        J=J,
+        J_err=err,
+        method=flux.method + ", jumps time-averaged by a coarse model",
+    ), info
 
 
 def two_map_flux(
@@ -332,8 +354,12 @@ def two_map_flux(
     if closed_end is None:
         assert t1_s is not None
         far, far_err, extra = erfc_far_end_flux(x, (c1, e1, c2, e2), t1_s=t1_s, dt_s=dt_s)
-        base = FluxProfile(x_um=base.x_um, J=base.J + far, J_err=np.hypot(base.J_err, far_err),
-                           method="two profiles, right-end flux from an erfc fit of both")
+        base = FluxProfile(
+            x_um=base.x_um,
+            J=base.J + far,
+            J_err=np.hypot(base.J_err, far_err),
+            method="two profiles, right-end flux from an erfc fit of both",
+        )
     end = closed_end or "estimated"
     checks, flags = _end_checks(base, c1, c2, v, "right" if end == "right" else end)
     checks.update(extra)
@@ -341,5 +367,12 @@ def two_map_flux(
         base, checks["time_average"] = _time_averaged(base, x, arrs, end, t1_s, dt_s)
     else:
         checks["time_average"] = "endpoints (mean of the two maps' jumps)"
-    return TwoMapFlux(flux=base, C_mean=0.5 * (c1 + c2), C_mean_err=0.5 * np.sqrt(v), end=end,
-                      far_end_flux=(far, far_err), checks=checks, flags=flags)
+    return TwoMapFlux(
+        flux=base,
+        C_mean=0.5 * (c1 + c2),
+        C_mean_err=0.5 * np.sqrt(v),
+        end=end,
+        far_end_flux=(far, far_err),
+        checks=checks,
+        flags=flags,
+    )

@@ -49,7 +49,7 @@ def _erfc_fit(x: Arr, c: Arr, e: Arr) -> tuple[float, float, float]:
     ok = np.isfinite(c) & (e > 0)
 
     def resid(p: Arr) -> Arr:
-        return ((p[0] + (p[1] - p[0]) * erfc(x[ok] / math.exp(p[2])) - c[ok]) / e[ok])
+        return (p[0] + (p[1] - p[0]) * erfc(x[ok] / math.exp(p[2])) - c[ok]) / e[ok]
 
     span = max(float(x[-1]), 1.0)
     p0 = np.array([float(np.nanmin(c)), float(np.nanmax(c)), math.log(span / 3)])
@@ -73,8 +73,9 @@ def _evolve(c0: float, cs: float, a: float, xg: Arr, b: Arr, edge: str) -> Arr:
     return np.asarray(out[:, : xg.size] + ref, dtype=float)
 
 
-def _fit_b(x: Arr, c2: Arr, e2: Arr, model: tuple[float, float, float], xg: Arr,
-           edge: str) -> tuple[float, float]:
+def _fit_b(
+    x: Arr, c2: Arr, e2: Arr, model: tuple[float, float, float], xg: Arr, edge: str
+) -> tuple[float, float]:
     """D_eff dt (um^2) matching the evolved model to the second profile, and its stderr."""
     from scipy.optimize import minimize_scalar
 
@@ -85,8 +86,9 @@ def _fit_b(x: Arr, c2: Arr, e2: Arr, model: tuple[float, float, float], xg: Arr,
         return float(np.sum(((np.interp(x[ok], xg, cm) - c2[ok]) / e2[ok]) ** 2))
 
     a = model[2]
-    res = minimize_scalar(chi2, bounds=(math.log(1e-4 * a * a), math.log(1e3 * a * a)),
-                          method="bounded")
+    res = minimize_scalar(
+        chi2, bounds=(math.log(1e-4 * a * a), math.log(1e3 * a * a)), method="bounded"
+    )
     lb = float(res.x)
     h = 0.05
     curv = (chi2(lb + h) - 2 * chi2(lb) + chi2(lb - h)) / h**2
@@ -96,8 +98,9 @@ def _fit_b(x: Arr, c2: Arr, e2: Arr, model: tuple[float, float, float], xg: Arr,
     return b, b * math.sqrt(var_lb)
 
 
-def _joint_fit(x: Arr, profiles: tuple[Arr, ...], xg: Arr, edge: str, t1_s: float,
-               dt_s: float) -> tuple[tuple[float, float, float], float, float]:
+def _joint_fit(
+    x: Arr, profiles: tuple[Arr, ...], xg: Arr, edge: str, t1_s: float, dt_s: float
+) -> tuple[tuple[float, float, float], float, float]:
     """One D_eff for the exchange (erfc, a = 2 sqrt(D t1)) and the stage between the maps
     (D dt): (C0, Cs, a), b and the stderr of b, all from both profiles."""
     from scipy.optimize import least_squares
@@ -123,8 +126,7 @@ def _joint_fit(x: Arr, profiles: tuple[Arr, ...], xg: Arr, edge: str, t1_s: floa
     return model, b, b * math.sqrt(max(float(cov[2, 2]), 0.0))
 
 
-def _factor(model: tuple[float, float, float], xg: Arr, b: float, edge: str,
-            x_out: Arr) -> Arr:
+def _factor(model: tuple[float, float, float], xg: Arr, b: float, edge: str, x_out: Arr) -> Arr:
     tau = np.linspace(0.0, 1.0, N_TAU)
     cm = _evolve(*model, xg, b * tau, edge)
     g = np.gradient(cm, xg, axis=1)
@@ -138,8 +140,16 @@ def _factor(model: tuple[float, float, float], xg: Arr, b: float, edge: str,
 
 
 def time_average_factor(
-    x_um: Arr, c1: Arr, e1: Arr, c2: Arr, e2: Arr, *, edge: str, x_out: Arr,
-    t1_s: float | None = None, dt_s: float | None = None,
+    x_um: Arr,
+    c1: Arr,
+    e1: Arr,
+    c2: Arr,
+    e2: Arr,
+    *,
+    edge: str,
+    x_out: Arr,
+    t1_s: float | None = None,
+    dt_s: float | None = None,
 ) -> TimeAverage:
     """f(x) at ``x_out`` (um) for profiles starting at the sample edge x = 0 (module
     docstring); ``edge`` "closed" (storage, anneal) or "source" (exchange going on).  With the
@@ -160,5 +170,11 @@ def time_average_factor(
         err = 0.5 * np.abs(hi - lo)
     else:
         err = np.full(f.shape, np.inf)
-    return TimeAverage(x_um=np.asarray(x_out, float), factor=f, factor_err=err,
-                       a_um=model[2], b_um2=b, b_err_um2=b_err)
+    return TimeAverage(
+        x_um=np.asarray(x_out, float),
+        factor=f,
+        factor_err=err,
+        a_um=model[2],
+        b_um2=b,
+        b_err_um2=b_err,
+    )

@@ -107,8 +107,18 @@ def analyze_gb_map(
     if not all(v in fraction for v in ("C", "C_err")):
         raise InputError("the fraction map needs C and C_err")
     lines = options.lines or default_lines(fraction, options.width_um)
-    return analyze_map(fraction, segmentation, registration, lines, width_um=options.width_um,
-                       d_bulk=options.d_bulk, d_bulk_err=options.d_bulk_err,
-                       delta_nm=options.delta, guard_um=options.guard_um,
-                       resolution_um=options.resolution_um, order=options.order,
-                       flux_angle_deg=options.flux_angle_deg, curvature=options.curvature)
+    return analyze_map(
+        fraction,
+        segmentation,
+        registration,
+        lines,
+        width_um=options.width_um,
+        d_bulk=options.d_bulk,
+        d_bulk_err=options.d_bulk_err,
+        delta_nm=options.delta,
+        guard_um=options.guard_um,
+        resolution_um=options.resolution_um,
+        order=options.order,
+        flux_angle_deg=options.flux_angle_deg,
+        curvature=options.curvature,
+    )

@@ -54,8 +54,16 @@ class StepOptions(GBOptionsModel):
     of the first (see :func:`tracerdiff.grain_boundary.flux.two_map_flux`).
     """
 
-    QUANTITY_KEYS: ClassVar[tuple[str, ...]] = ("d_bulk", "delta", "window", "guard",
-                                                "resolution", "width", "dt", "time")
+    QUANTITY_KEYS: ClassVar[tuple[str, ...]] = (
+        "d_bulk",
+        "delta",
+        "window",
+        "guard",
+        "resolution",
+        "width",
+        "dt",
+        "time",
+    )
 
     boundaries: Literal["auto"] | list[float] = "auto"
     d_bulk: float | None = None

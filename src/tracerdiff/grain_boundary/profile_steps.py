@@ -84,8 +84,9 @@ def _arrays(profile: Any) -> tuple[Arr, Arr, Arr]:
     return x, c, e
 
 
-def _two_profile_flux(x: Arr, c1: Arr, e1: Arr, later: Any,
-                      opts: StepOptions) -> tuple[Any, dict[str, Any]]:
+def _two_profile_flux(
+    x: Arr, c1: Arr, e1: Arr, later: Any, opts: StepOptions
+) -> tuple[Any, dict[str, Any]]:
     """The TwoMapFlux of the two profiles and its JSON record (with the far-end notes)."""
     from .flux import two_map_flux
 
@@ -98,15 +99,16 @@ def _two_profile_flux(x: Arr, c1: Arr, e1: Arr, later: Any,
     tm = two_map_flux(x, c1, e1, c2, e2, dt_s=opts.dt_s, closed_end=end, t1_s=opts.time_s)
     info: dict[str, Any] = {"dt": quantity(opts.dt_s, None, "s"), **tm.to_dict()}
     if opts.closed_end is None and opts.time_s is None:
-        info["note"] = ("far end assumed closed (no closed_end, no time): k is biased when "
-                        "the far end changed (flag flux_far_end_open)")
+        info["note"] = (
+            "far end assumed closed (no closed_end, no time): k is biased when "
+            "the far end changed (flag flux_far_end_open)"
+        )
     elif opts.closed_end == "left" and opts.time_s is None:
         info["note"] = "give time (the exchange time of the first profile) for a tighter model"
     return tm, info
 
 
-def analyze_profile_steps(profile: Any, options: StepOptions, *,
-                          later: Any = None) -> ProfileSteps:
+def analyze_profile_steps(profile: Any, options: StepOptions, *, later: Any = None) -> ProfileSteps:
     """k = D_gb/delta at each boundary of ``profile`` (a profile dataset: ``x_um``, ``C``,
     ``C_err``, as :func:`tracerdiff.io.read_profile_csv` or
     :func:`tracerdiff.imaging.line_profile` give), with ``options``.
@@ -132,23 +134,43 @@ def analyze_profile_steps(profile: Any, options: StepOptions, *,
     if width is None:
         width = float(getattr(profile, "attrs", {}).get("width_um", 0.0) or 0.0)
     kw: dict[str, Any] = {
-        "d_bulk_err": options.d_bulk_err, "delta_nm": options.delta,
-        "window_um": options.window_um, "guard_um": options.guard_um,
-        "resolution_um": options.resolution_um, "order": options.order,
-        "curvature": options.curvature, "width_um": width,
-        "flux_angle_deg": options.flux_angle_deg, "flux": None if tm is None else tm.flux,
+        "d_bulk_err": options.d_bulk_err,
+        "delta_nm": options.delta,
+        "window_um": options.window_um,
+        "guard_um": options.guard_um,
+        "resolution_um": options.resolution_um,
+        "order": options.order,
+        "curvature": options.curvature,
+        "width_um": width,
+        "flux_angle_deg": options.flux_angle_deg,
+        "flux": None if tm is None else tm.flux,
     }
     detection = None
     if options.detected:
         detection, res = analyze_detected(x, c, e, d_bulk=options.d_bulk, **kw)
-        res = [dataclasses.replace(r, flags=(*r.flags, "angle_unknown")) if r.analysable else r
-               for r in res]
+        res = [
+            dataclasses.replace(r, flags=(*r.flags, "angle_unknown")) if r.analysable else r
+            for r in res
+        ]
     else:
         assert not isinstance(options.boundaries, str)
-        res = analyze_steps(x, c, e, list(options.boundaries), d_bulk=options.d_bulk,
-                            angle_deg=options.angle_deg, **kw)
+        res = analyze_steps(
+            x,
+            c,
+            e,
+            list(options.boundaries),
+            d_bulk=options.d_bulk,
+            angle_deg=options.angle_deg,
+            **kw,
+        )
     if tm is not None:
         res = tm.flag(res)
-    return ProfileSteps(results=tuple(res), x_um=x, C=np.asarray(c, float),
-                        C_err=np.asarray(e, float), options=options, detection=detection,
-                        flux=flux_info)
+    return ProfileSteps(
+        results=tuple(res),
+        x_um=x,
+        C=np.asarray(c, float),
+        C_err=np.asarray(e, float),
+        options=options,
+        detection=detection,
+        flux=flux_info,
+    )

@@ -58,8 +58,16 @@ def calibrate(
         x=("x", (np.arange(nx) + 0.5) * px, {"units": "um"}),
         y=("y", (np.arange(ny) + 0.5) * py, {"units": "um"}),
     )
-    out.attrs.update({"pixel_size_x_um": px, "pixel_size_y_um": py, "field_of_view_x_um": px * nx,
-                      "field_of_view_y_um": py * ny, "pixel_size_from": how, "pixel_units": 0})
+    out.attrs.update(
+        {
+            "pixel_size_x_um": px,
+            "pixel_size_y_um": py,
+            "field_of_view_x_um": px * nx,
+            "field_of_view_y_um": py * ny,
+            "pixel_size_from": how,
+            "pixel_units": 0,
+        }
+    )
     return out
 
 
@@ -124,8 +132,10 @@ def open_counts(
     if not {"x", "y"} <= set(ds.dims):  # count series, profiles: no pixels to calibrate
         if given:  # the reader says, by name, that it takes no pixel size
             _read(files, _geometry(pixel_size_um, field_of_view_um), options)
-            raise InputError("a pixel size or field of view applies to images; the file holds "
-                             f"{str(ds.attrs.get('kind', 'no image')).replace('_', ' ')}")
+            raise InputError(
+                "a pixel size or field of view applies to images; the file holds "
+                f"{str(ds.attrs.get('kind', 'no image')).replace('_', ' ')}"
+            )
         return ds
     if uncalibrated and not given:
         if require_length:

@@ -123,7 +123,11 @@ def _em(da: xr.DataArray, tau_s: float, saturated: str) -> tuple[np.ndarray, np.
     if t is None:
         raise InputError(f"{da.name}: electron-multiplier dead time needs the counting time")
     res = em_dead_time(
-        da.values, dwell_time_s=t, tau_s=tau_s, saturated=saturated, dtype=np.float64  # type: ignore[arg-type]
+        da.values,
+        dwell_time_s=t,
+        tau_s=tau_s,
+        saturated=saturated,
+        dtype=np.float64,  # type: ignore[arg-type]
     )
     return res.counts, res.var, res.to_dict()
 
@@ -154,23 +158,36 @@ def _species_counts(
         raise InputError(
             f"dead_time must be 'auto', 'em' or 'none' for count series, got {dead_time!r}"
         )
-    why = "data already dead-time corrected" if done else (
-        "disabled" if dead_time == "none" else "no dead-time model for this instrument's series"
+    why = (
+        "data already dead-time corrected"
+        if done
+        else (
+            "disabled" if dead_time == "none" else "no dead-time model for this instrument's series"
+        )
     )
     return raw, None, {"method": "none", "reason": why}
 
 
 def _same_time(
-    na: np.ndarray, va: np.ndarray | None, nb: np.ndarray, vb: np.ndarray | None,
-    ta: float | None, tb: float | None,
+    na: np.ndarray,
+    va: np.ndarray | None,
+    nb: np.ndarray,
+    vb: np.ndarray | None,
+    ta: float | None,
+    tb: float | None,
 ) -> tuple[np.ndarray, np.ndarray | None, dict[str, Any] | None]:
     """Counts of b rescaled to the counting time of a (C compares rates), with the variance."""
     if ta is None or tb is None or abs(ta - tb) <= 1e-12 * max(ta, tb):
         return nb, vb, None
     k = ta / tb
     var = (nb if vb is None else vb) * k * k
-    rec = {"name": "count_time", "applied": True, "count_time_a_s": ta, "count_time_b_s": tb,
-           "note": "counts of b scaled to the counting time of a (and the variance by its square)"}
+    rec = {
+        "name": "count_time",
+        "applied": True,
+        "count_time_a_s": ta,
+        "count_time_b_s": tb,
+        "note": "counts of b scaled to the counting time of a (and the variance by its square)",
+    }
     return nb * k, var, rec  # fmt: skip
 
 

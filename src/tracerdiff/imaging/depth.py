@@ -62,8 +62,11 @@ class DepthScale:
     layers: tuple[Layer, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
-        crater, rate, layers = (self.crater_depth_um is not None,
-                                self.sputter_rate_um_per_s is not None, bool(self.layers))
+        crater, rate, layers = (
+            self.crater_depth_um is not None,
+            self.sputter_rate_um_per_s is not None,
+            bool(self.layers),
+        )
         if crater + rate + layers != 1 and not (crater and layers and not rate):
             raise InputError(
                 "give a crater depth, a sputter rate or per-layer rates (a crater depth may "

@@ -58,8 +58,9 @@ class FieldFraction(ResultMixin):
             "pixel_size_um": list(self.pixel_size) if calibrated else None,
             "length_unit": self.length_unit,
             "calibrated": calibrated,
-            "C": quantity(self.C, self.C_err, "",
-                          note=f"{note}, normalised" if self.normalised else note),
+            "C": quantity(
+                self.C, self.C_err, "", note=f"{note}, normalised" if self.normalised else note
+            ),
             "C_sys_stderr": self.C_err_sys,
             "C_raw": quantity(self.C_raw, self.C_raw_err, "", note="before the normalisation"),
             "normalised": self.normalised,
@@ -76,10 +77,14 @@ class FieldFraction(ResultMixin):
         val = f"{self.C:.5f} ± {self.C_err:.2g}"
         if self.C_err_sys > 0:
             val += f" (stat.), ± {self.C_err_sys:.2g} (syst.)"
-        size = (f"{self.pixel_size[0]:.4g} x {self.pixel_size[1]:.4g} um"
-                if self.length_unit != "px" else "uncalibrated: pixel units")
-        return (f"{self.pair}, {self.shape[0]} x {self.shape[1]} px ({size}): "
-                f"C (summed counts) = {val}")
+        size = (
+            f"{self.pixel_size[0]:.4g} x {self.pixel_size[1]:.4g} um"
+            if self.length_unit != "px"
+            else "uncalibrated: pixel units"
+        )
+        return (
+            f"{self.pair}, {self.shape[0]} x {self.shape[1]} px ({size}): C (summed counts) = {val}"
+        )
 
 
 def _raw(fds: xr.Dataset) -> tuple[float, float]:

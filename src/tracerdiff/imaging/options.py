@@ -38,8 +38,10 @@ def _pair_value(v: Any, *, what: str, example: str) -> Reference:
         raise ValueError(f"expected {what} such as {example}, got {v!r}")
     if isinstance(v, (int, float)):
         return float(v)
-    if isinstance(v, (list, tuple)) and len(v) == 2 and all(
-        isinstance(a, (int, float)) and not isinstance(a, bool) for a in v
+    if (
+        isinstance(v, (list, tuple))
+        and len(v) == 2
+        and all(isinstance(a, (int, float)) and not isinstance(a, bool) for a in v)
     ):
         return float(v[0]), float(v[1])
     if isinstance(v, str):
@@ -64,8 +66,11 @@ def _background(v: Any) -> Reference | str | None:
     if v is None or (isinstance(v, str) and v.strip().lower() == "natural"):
         return None if v is None else "natural"
     ex = "0.0759, '0.0759+-0.001' or 'natural'"
-    return _check01(_pair_value(v, what="a fraction", example=ex), "background",
-                    "'natural' or an isotope fraction between 0 and 1 such as 0.0759")
+    return _check01(
+        _pair_value(v, what="a fraction", example=ex),
+        "background",
+        "'natural' or an isotope fraction between 0 and 1 such as 0.0759",
+    )
 
 
 def _source(v: Any) -> Reference | None:
@@ -122,8 +127,9 @@ class FractionOptions(BaseModel):
     separate | combined; ``dtype`` of the map's arrays.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_by_name=True,
-                              validate_by_alias=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_by_name=True, validate_by_alias=True
+    )
 
     shots_per_pixel: int | None = Field(default=None, gt=0)
     scans: int | None = Field(default=None, gt=0)
@@ -150,8 +156,9 @@ class FractionOptions(BaseModel):
             for key in ("dwell_time", "em_dead_time"):
                 v = data.get(key)
                 if v is not None and not isinstance(v, str):
-                    raise ValueError(f"{key}: expected a time with its unit such as '1 ms', "
-                                     f"got {v!r}")
+                    raise ValueError(
+                        f"{key}: expected a time with its unit such as '1 ms', got {v!r}"
+                    )
         return data
 
     @model_validator(mode="after")
@@ -175,8 +182,9 @@ def fraction_options(options: FractionOptions | None = None, **kwargs: Any) -> F
     an :class:`InputError` naming the option."""
     if options is not None:
         if kwargs:
-            raise InputError(f"give a FractionOptions or keyword options, not both "
-                             f"({', '.join(sorted(kwargs))})")
+            raise InputError(
+                f"give a FractionOptions or keyword options, not both ({', '.join(sorted(kwargs))})"
+            )
         return options
     try:
         return FractionOptions(**kwargs)
@@ -219,8 +227,9 @@ class ProfileLine(BaseModel):
     (um). File keys ``start``, ``end`` (``"X,Y"`` in um) and ``width`` (with its unit,
     ``"20 um"``); Python names ``start_um``, ``end_um``, ``width_um`` (floats in um)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_by_name=True,
-                              validate_by_alias=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_by_name=True, validate_by_alias=True
+    )
 
     start_um: Annotated[tuple[float, float], BeforeValidator(_point)] = Field(alias="start")
     end_um: Annotated[tuple[float, float], BeforeValidator(_point)] = Field(alias="end")
@@ -230,6 +239,7 @@ class ProfileLine(BaseModel):
     @classmethod
     def _width_unit(cls, data: Any) -> Any:
         if isinstance(data, dict) and "width" in data and not isinstance(data["width"], str):
-            raise ValueError(f"width: expected a length with its unit such as '20 um', got "
-                             f"{data['width']!r}")
+            raise ValueError(
+                f"width: expected a length with its unit such as '20 um', got {data['width']!r}"
+            )
         return data

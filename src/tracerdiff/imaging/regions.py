@@ -199,9 +199,7 @@ class RoiTable(ResultMixin):
 
 def _species_sums(data: xr.Dataset, masks: list[tuple[int, np.ndarray]]) -> list[dict[str, float]]:
     """Raw counts of every image species summed over each region (frames summed first)."""
-    images = {
-        str(k): v for k, v in data.data_vars.items() if v.dims[-2:] == ("y", "x")
-    }
+    images = {str(k): v for k, v in data.data_vars.items() if v.dims[-2:] == ("y", "x")}
     if "n_a" in images and "n_b" in images:  # a fraction map: its two corrected count images
         a, b = str(data.attrs.get("species_a", "a")), str(data.attrs.get("species_b", "b"))
         images = {a: data["n_a"], b: data["n_b"]}

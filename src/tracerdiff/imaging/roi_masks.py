@@ -171,8 +171,11 @@ def region_masks(
         return _from_labels(labels), "roi_label of the data"
     if isinstance(mask, np.ndarray):
         return _from_labels(_checked_labels(mask, shape, "mask")), "label array"
-    if isinstance(mask, Sequence) and not isinstance(mask, str) and mask and all(
-        isinstance(s, Rect | Polygon) for s in mask
+    if (
+        isinstance(mask, Sequence)
+        and not isinstance(mask, str)
+        and mask
+        and all(isinstance(s, Rect | Polygon) for s in mask)
     ):
         return _from_shapes(mask, ds, shape), f"{len(mask)} shape(s) in um"
     if isinstance(mask, str | os.PathLike):

@@ -40,5 +40,6 @@ _LAZY: dict[str, str] = {
     "read_spectrum": "readers",
 }
 
-__getattr__, __dir__ = attach(__name__, _LAZY,
-                              aliases={"analyze_impedance_series": "analyze_series"})
+__getattr__, __dir__ = attach(
+    __name__, _LAZY, aliases={"analyze_impedance_series": "analyze_series"}
+)

@@ -23,9 +23,20 @@ from .spectrum import Spectrum
 __all__ = ["ImpedanceOptions", "ImpedanceResult", "analyze_spectrum"]
 
 #: top-level JSON keys of derived quantities, in output order
-QUANTITY_KEYS = ("R_bulk", "R_gb", "C_bulk", "C_gb", "sigma_bulk", "sigma_gb_apparent",
-                 "sigma_gb_specific", "sigma_total", "D_sigma_bulk", "D_sigma_gb_apparent",
-                 "D_sigma_gb_specific", "D_sigma_total")
+QUANTITY_KEYS = (
+    "R_bulk",
+    "R_gb",
+    "C_bulk",
+    "C_gb",
+    "sigma_bulk",
+    "sigma_gb_apparent",
+    "sigma_gb_specific",
+    "sigma_total",
+    "D_sigma_bulk",
+    "D_sigma_gb_apparent",
+    "D_sigma_gb_specific",
+    "D_sigma_total",
+)
 
 
 @dataclass(frozen=True)
@@ -50,8 +61,12 @@ class ImpedanceOptions:
     def build_circuit(self) -> Circuit:
         if self.circuit:
             return parse_circuit(self.circuit)
-        return default_circuit(arcs=self.arcs, electrode=self.electrode,
-                               series_r=self.series_r, inductance=self.inductance)
+        return default_circuit(
+            arcs=self.arcs,
+            electrode=self.electrode,
+            series_r=self.series_r,
+            inductance=self.inductance,
+        )
 
 
 @dataclass(frozen=True)
@@ -96,27 +111,47 @@ class ImpedanceResult(ResultMixin):
 
     def to_dict(self) -> dict[str, Any]:
         """JSON keys: see docs/impedance.md ('JSON output')."""
-        d: dict[str, Any] = {"source": self.spectrum.source, "status": self.status,
-                             "success": self.success, "message": self.fit.message}
-        d["temperature"] = None if self.temperature_K is None else quantity(
-            self.temperature_K, None, "K")
+        d: dict[str, Any] = {
+            "source": self.spectrum.source,
+            "status": self.status,
+            "success": self.success,
+            "message": self.fit.message,
+        }
+        d["temperature"] = (
+            None if self.temperature_K is None else quantity(self.temperature_K, None, "K")
+        )
         d.update(self._quantities())
         d["chi2_red"] = quantity(self.fit.chi2_red, None, "")
-        d["kk_residual"] = quantity(self.kk.residual_rms, None, "",
-                                    note="RMS relative lin-KK residual")
-        extra = {k: quantity(*v) for k, v in self.derived.values.items()
-                 if k not in QUANTITY_KEYS and self.fit.success}
+        d["kk_residual"] = quantity(
+            self.kk.residual_rms, None, "", note="RMS relative lin-KK residual"
+        )
+        extra = {
+            k: quantity(*v)
+            for k, v in self.derived.values.items()
+            if k not in QUANTITY_KEYS and self.fit.success
+        }
         d["details"] = extra
-        d["arcs"] = [{"R_element": a.r_name, "C_element": a.c_name,
-                      "C": quantity(a.capacitance_F, a.capacitance_err, "F"),
-                      "C_per_cell": quantity(a.c_per_cell_F_cm, None, "F/cm"),
-                      "f_apex": quantity(a.f_apex_Hz, None, "Hz")}
-                     for a in self.assignment.arcs]
+        d["arcs"] = [
+            {
+                "R_element": a.r_name,
+                "C_element": a.c_name,
+                "C": quantity(a.capacitance_F, a.capacitance_err, "F"),
+                "C_per_cell": quantity(a.c_per_cell_F_cm, None, "F/cm"),
+                "f_apex": quantity(a.f_apex_Hz, None, "Hz"),
+            }
+            for a in self.assignment.arcs
+        ]
         d["assignment"] = {"bulk": self.assignment.bulk_r, "gb": self.assignment.gb_r}
-        d["geometry"] = None if self.geometry is None else {
-            "thickness": quantity(self.geometry.thickness_cm, self.geometry.thickness_err_cm,
-                                  "cm"),
-            "area": quantity(self.geometry.area_cm2, self.geometry.area_err_cm2, "cm^2")}
+        d["geometry"] = (
+            None
+            if self.geometry is None
+            else {
+                "thickness": quantity(
+                    self.geometry.thickness_cm, self.geometry.thickness_err_cm, "cm"
+                ),
+                "area": quantity(self.geometry.area_cm2, self.geometry.area_err_cm2, "cm^2"),
+            }
+        )
         d["error_method"] = self.derived.method
         d["fit"] = self.fit.to_dict()
         d["kk"] = self.kk.to_dict()
@@ -130,8 +165,10 @@ class ImpedanceResult(ResultMixin):
         return result_text(self)
 
 
-def analyze_spectrum(spectrum: Spectrum, options: ImpedanceOptions | None = None,
-                     ) -> ImpedanceResult:
+def analyze_spectrum(
+    spectrum: Spectrum,
+    options: ImpedanceOptions | None = None,
+) -> ImpedanceResult:
     """Fit, KK-check and derive the conductivities of one spectrum."""
     opts = options or ImpedanceOptions()
     t = opts.temperature_K if opts.temperature_K is not None else spectrum.temperature_K
@@ -139,11 +176,17 @@ def analyze_spectrum(spectrum: Spectrum, options: ImpedanceOptions | None = None
     kk = lin_kk(spectrum, tolerance=opts.kk_tolerance)
     cell = None if opts.geometry is None else opts.geometry.cell_constant_per_cm
     assignment = assign_arcs(fit, cell, opts.roles)
-    derived = derive_quantities(fit, assignment, geometry=opts.geometry, temperature_K=t,
-                                density_cm3=opts.density_cm3, charge=opts.charge,
-                                delta_nm=opts.delta_nm, grain_size_um=opts.grain_size_um)
+    derived = derive_quantities(
+        fit,
+        assignment,
+        geometry=opts.geometry,
+        temperature_K=t,
+        density_cm3=opts.density_cm3,
+        charge=opts.charge,
+        delta_nm=opts.delta_nm,
+        grain_size_um=opts.grain_size_um,
+    )
     notes = [*spectrum.notes, *fit.notes, *kk.notes, *assignment.notes, *derived.notes]
     if not fit.success:
         notes.insert(0, f"the fit failed ({fit.message}): no derived quantities reported")
-    return ImpedanceResult(spectrum, fit, kk, assignment, derived, t, opts.geometry,
-                           tuple(notes))
+    return ImpedanceResult(spectrum, fit, kk, assignment, derived, t, opts.geometry, tuple(notes))

@@ -70,22 +70,28 @@ def arc_capacitances(fit: CircuitFit, cell_per_cm: float = 1.0) -> tuple[ArcCapa
     return tuple(sorted(arcs, key=lambda a: a.capacitance_F))
 
 
-def _range_notes(bulk: ArcCapacitance | None, gb: ArcCapacitance | None,
-                 geometric: bool) -> list[str]:
+def _range_notes(
+    bulk: ArcCapacitance | None, gb: ArcCapacitance | None, geometric: bool
+) -> list[str]:
     if not geometric:
         return ["no thickness and area: capacitances compared as if d/A were 1 cm^-1"]
     notes = []
     if bulk is not None and bulk.c_per_cell_F_cm >= BULK_MAX_F_PER_CM:
-        notes.append(f"the arc taken as bulk has C d/A = {bulk.c_per_cell_F_cm:.2g} F/cm, "
-                     "large for a bulk arc: the bulk arc may lie above the measured frequencies")
+        notes.append(
+            f"the arc taken as bulk has C d/A = {bulk.c_per_cell_F_cm:.2g} F/cm, "
+            "large for a bulk arc: the bulk arc may lie above the measured frequencies"
+        )
     if gb is not None and not GB_RANGE_F_PER_CM[0] <= gb.c_per_cell_F_cm < GB_RANGE_F_PER_CM[1]:
-        notes.append(f"the arc taken as grain boundary has C d/A = {gb.c_per_cell_F_cm:.2g} "
-                     "F/cm, outside the usual 1e-11 to 1e-7 F/cm")
+        notes.append(
+            f"the arc taken as grain boundary has C d/A = {gb.c_per_cell_F_cm:.2g} "
+            "F/cm, outside the usual 1e-11 to 1e-7 F/cm"
+        )
     return notes
 
 
-def _by_roles(arcs: tuple[ArcCapacitance, ...], roles: dict[str, str],
-              params: tuple[str, ...]) -> Assignment:
+def _by_roles(
+    arcs: tuple[ArcCapacitance, ...], roles: dict[str, str], params: tuple[str, ...]
+) -> Assignment:
     unknown = set(roles) - {"bulk", "gb"}
     if unknown:
         raise InputError(f"roles: expected keys 'bulk' and/or 'gb'; got {sorted(unknown)}")
@@ -94,12 +100,19 @@ def _by_roles(arcs: tuple[ArcCapacitance, ...], roles: dict[str, str],
             raise InputError(f"roles: {r!r} is not a resistance of the circuit")
     find = {a.r_name: a for a in arcs}
     b, g = roles.get("bulk"), roles.get("gb")
-    return Assignment(b, g, find.get(b or ""), find.get(g or ""), arcs,
-                      ("bulk and grain-boundary elements given by the user",))
+    return Assignment(
+        b,
+        g,
+        find.get(b or ""),
+        find.get(g or ""),
+        arcs,
+        ("bulk and grain-boundary elements given by the user",),
+    )
 
 
-def assign_arcs(fit: CircuitFit, cell_per_cm: float | None = None,
-                roles: dict[str, str] | None = None) -> Assignment:
+def assign_arcs(
+    fit: CircuitFit, cell_per_cm: float | None = None, roles: dict[str, str] | None = None
+) -> Assignment:
     """Bulk and grain-boundary arcs of ``fit`` (``cell_per_cm`` = d/A in 1/cm, or None)."""
     arcs = arc_capacitances(fit, 1.0 if cell_per_cm is None else cell_per_cm)
     if roles:
@@ -111,8 +124,10 @@ def assign_arcs(fit: CircuitFit, cell_per_cm: float | None = None,
         bulk, gb = arcs[0], arcs[1]
         bulk_r, gb_r = bulk.r_name, gb.r_name
         if len(arcs) > 2:
-            notes.append(f"{len(arcs) - 2} further arc(s) left unassigned: "
-                         + ", ".join(a.r_name for a in arcs[2:]))
+            notes.append(
+                f"{len(arcs) - 2} further arc(s) left unassigned: "
+                + ", ".join(a.r_name for a in arcs[2:])
+            )
     elif len(arcs) == 1:
         kind = classify_capacitance(arcs[0].c_per_cell_F_cm)
         if kind == "bulk":
@@ -122,11 +137,15 @@ def assign_arcs(fit: CircuitFit, cell_per_cm: float | None = None,
             gb, gb_r = arcs[0], arcs[0].r_name
             if "R0" in fit.parameters:
                 bulk_r = "R0"
-                notes.append("one arc, with a grain-boundary-like capacitance: R0 taken as the "
-                             "bulk resistance (bulk arc above the measured frequencies)")
+                notes.append(
+                    "one arc, with a grain-boundary-like capacitance: R0 taken as the "
+                    "bulk resistance (bulk arc above the measured frequencies)"
+                )
             else:
-                notes.append("one arc, with a grain-boundary-like capacitance, and no series "
-                             "resistance: no bulk resistance")
+                notes.append(
+                    "one arc, with a grain-boundary-like capacitance, and no series "
+                    "resistance: no bulk resistance"
+                )
     else:
         notes.append("the circuit has no R||CPE arc: nothing to assign")
     notes += _range_notes(bulk, gb, cell_per_cm is not None)

@@ -95,8 +95,10 @@ def _parse(text: str, full: str) -> Node:
         return Group(True, tuple(_parse(p, full) for p in inner))
     m = _ELEMENT.match(t)
     if not m:
-        raise InputError(f"circuit {full!r}: {t!r} is not an element; expected R, C, L or CPE "
-                         "followed by a number (e.g. 'R0-p(R1,CPE1)')")
+        raise InputError(
+            f"circuit {full!r}: {t!r} is not an element; expected R, C, L or CPE "
+            "followed by a number (e.g. 'R0-p(R1,CPE1)')"
+        )
     return Element(m.group(1), t)
 
 
@@ -135,15 +137,18 @@ class Circuit:
 
     def units(self) -> tuple[str, ...]:
         """Unit of each parameter (``ohm``, ``F``, ``H``, ``F s^(n-1)``, ``""``)."""
-        return tuple(_UNITS[p.rsplit("_", 1)[1] if "_" in p else p.rstrip("0123456789")]
-                     for p in self.parameters)
+        return tuple(
+            _UNITS[p.rsplit("_", 1)[1] if "_" in p else p.rstrip("0123456789")]
+            for p in self.parameters
+        )
 
     def impedance(self, frequency_Hz: ArrayLike, params: ArrayLike) -> ComplexArray:
         """Z (ohm) at ``frequency_Hz`` for parameter values in the order of ``parameters``."""
         p = np.asarray(params, dtype=float).ravel()
         if p.size != len(self.parameters):
-            raise InputError(f"circuit {self.text!r} has {len(self.parameters)} parameters; "
-                             f"got {p.size} values")
+            raise InputError(
+                f"circuit {self.text!r} has {len(self.parameters)} parameters; got {p.size} values"
+            )
         w = 2.0 * np.pi * np.asarray(frequency_Hz, dtype=float)
         return _impedance(self.tree, w, dict(zip(self.parameters, p.tolist(), strict=True)))
 
@@ -162,8 +167,12 @@ class Circuit:
             if isinstance(node, Element):
                 return
             kinds = [p.kind if isinstance(p, Element) else "" for p in node.parts]
-            if node.parallel and len(kinds) == 2 and "R" in kinds and (
-                    "CPE" in kinds or "C" in kinds):
+            if (
+                node.parallel
+                and len(kinds) == 2
+                and "R" in kinds
+                and ("CPE" in kinds or "C" in kinds)
+            ):
                 r = node.parts[kinds.index("R")]
                 c = node.parts[1 - kinds.index("R")]
                 assert isinstance(r, Element) and isinstance(c, Element)
@@ -196,8 +205,9 @@ def parse_circuit(text: str) -> Circuit:
     return Circuit(t, tree, params)
 
 
-def default_circuit(*, arcs: int = 2, electrode: bool = True, series_r: bool = False,
-                    inductance: bool = False) -> Circuit:
+def default_circuit(
+    *, arcs: int = 2, electrode: bool = True, series_r: bool = False, inductance: bool = False
+) -> Circuit:
     """The polycrystal circuit: ``[L0-][R0-]p(R1,CPE1)[-p(R2,CPE2)][-CPE3]``: bulk arc,
     grain-boundary arc, blocking electrode, optional series resistance and inductance."""
     if arcs not in (1, 2, 3):

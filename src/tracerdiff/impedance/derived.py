@@ -62,8 +62,10 @@ class Derived:
     method: str = "delta method"
 
 
-def _theta(fit: CircuitFit, geometry: Geometry | None,
-           ) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
+def _theta(
+    fit: CircuitFit,
+    geometry: Geometry | None,
+) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
     """theta, its covariance (fixed parameters: 0) and which entries have unknown errors."""
     cov = np.where(np.isnan(fit.cov), 0.0, fit.cov)
     unknown = fit.unknown_variance()
@@ -78,8 +80,12 @@ def _theta(fit: CircuitFit, geometry: Geometry | None,
     return theta, full, np.r_[unknown, False, False]
 
 
-def _propagate(fun: Callable[[FloatArray], float], theta: FloatArray, cov: FloatArray,
-               unknown: NDArray[np.bool_]) -> tuple[float, float | None]:
+def _propagate(
+    fun: Callable[[FloatArray], float],
+    theta: FloatArray,
+    cov: FloatArray,
+    unknown: NDArray[np.bool_],
+) -> tuple[float, float | None]:
     """Value and first-order error; None when the value depends on a parameter whose error
     is unknown."""
     v = float(fun(theta))
@@ -105,8 +111,11 @@ def _c_fun(fit: CircuitFit, r: str, c: str) -> Callable[[FloatArray], float]:
     return lambda t: float(t[ic])
 
 
-def _functions(fit: CircuitFit, a: Assignment, geometry: Geometry | None,
-               ) -> dict[str, tuple[Callable[[FloatArray], float], str]]:
+def _functions(
+    fit: CircuitFit,
+    a: Assignment,
+    geometry: Geometry | None,
+) -> dict[str, tuple[Callable[[FloatArray], float], str]]:
     """The quantities to compute, each a function of theta = (fit values[, d, A])."""
     p = fit.parameters
     out: dict[str, tuple[Callable[[FloatArray], float], str]] = {}
@@ -136,8 +145,12 @@ def _functions(fit: CircuitFit, a: Assignment, geometry: Geometry | None,
     return out
 
 
-def _specific(fit: CircuitFit, a: Assignment, funcs: dict[str, tuple[Callable[..., float], str]],
-              delta_over_l: float | None) -> tuple[str, ...]:
+def _specific(
+    fit: CircuitFit,
+    a: Assignment,
+    funcs: dict[str, tuple[Callable[..., float], str]],
+    delta_over_l: float | None,
+) -> tuple[str, ...]:
     """Add the brick-layer specific GB conductivities; returns notes."""
     if "sigma_gb_apparent" not in funcs:
         return ()
@@ -150,37 +163,54 @@ def _specific(fit: CircuitFit, a: Assignment, funcs: dict[str, tuple[Callable[..
         funcs["sigma_gb_specific_delta_l"] = (lambda t: app(t) * delta_over_l, "S/cm")
     if "sigma_gb_specific_delta_l" in funcs:
         funcs["sigma_gb_specific"] = funcs["sigma_gb_specific_delta_l"]
-        notes.append("sigma_gb_specific = sigma_gb_apparent delta/l (brick layer, delta and "
-                     "grain size given; their spread is not propagated)")
+        notes.append(
+            "sigma_gb_specific = sigma_gb_apparent delta/l (brick layer, delta and "
+            "grain size given; their spread is not propagated)"
+        )
     elif "sigma_gb_specific_capacitance" in funcs:
         funcs["sigma_gb_specific"] = funcs["sigma_gb_specific_capacitance"]
-        notes.append("sigma_gb_specific = sigma_gb_apparent C_bulk/C_gb (brick layer, equal "
-                     "bulk and GB permittivities assumed)")
+        notes.append(
+            "sigma_gb_specific = sigma_gb_apparent C_bulk/C_gb (brick layer, equal "
+            "bulk and GB permittivities assumed)"
+        )
     return tuple(notes)
 
 
-def _nernst_einstein(values: dict[str, Value], temperature_K: float, density_cm3: float,
-                     charge: int) -> None:
+def _nernst_einstein(
+    values: dict[str, Value], temperature_K: float, density_cm3: float, charge: int
+) -> None:
     per = nernst_einstein_d(1.0, temperature_K, density_cm3=density_cm3, charge=charge)
-    for key, d_key in (("sigma_bulk", "D_sigma_bulk"), ("sigma_total", "D_sigma_total"),
-                       ("sigma_gb_apparent", "D_sigma_gb_apparent"),
-                       ("sigma_gb_specific", "D_sigma_gb_specific")):
+    for key, d_key in (
+        ("sigma_bulk", "D_sigma_bulk"),
+        ("sigma_total", "D_sigma_total"),
+        ("sigma_gb_apparent", "D_sigma_gb_apparent"),
+        ("sigma_gb_specific", "D_sigma_gb_specific"),
+    ):
         if key in values:
             v, e, _ = values[key]
             values[d_key] = (v * per, None if e is None else e * per, "cm^2/s")
 
 
-def derive_quantities(fit: CircuitFit, assignment: Assignment, *,
-                      geometry: Geometry | None = None, temperature_K: float | None = None,
-                      density_cm3: float | None = None, charge: int = 1,
-                      delta_nm: float | None = None, grain_size_um: float | None = None,
-                      ) -> Derived:
+def derive_quantities(
+    fit: CircuitFit,
+    assignment: Assignment,
+    *,
+    geometry: Geometry | None = None,
+    temperature_K: float | None = None,
+    density_cm3: float | None = None,
+    charge: int = 1,
+    delta_nm: float | None = None,
+    grain_size_um: float | None = None,
+) -> Derived:
     """Resistances, capacitances and (with ``geometry``) conductivities with errors; D_sigma
     when ``temperature_K`` and ``density_cm3`` are given."""
     if (delta_nm is None) != (grain_size_um is None):
         raise InputError("the delta/l route needs both delta_nm and grain_size_um")
-    dl = None if delta_nm is None or grain_size_um is None else (
-        delta_nm * 1e-7) / (grain_size_um * 1e-4)
+    dl = (
+        None
+        if delta_nm is None or grain_size_um is None
+        else (delta_nm * 1e-7) / (grain_size_um * 1e-4)
+    )
     funcs = _functions(fit, assignment, geometry)
     notes = list(_specific(fit, assignment, funcs, dl))
     theta, cov, unknown = _theta(fit, geometry)

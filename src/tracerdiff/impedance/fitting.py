@@ -99,8 +99,9 @@ def _bounds(problem: _Problem, n_bounds: tuple[float, float]) -> tuple[FloatArra
     return lo, hi
 
 
-def _solve(problem: _Problem, starts: list[FloatArray], lo: FloatArray, hi: FloatArray,
-           max_nfev: int) -> tuple[Any, int]:
+def _solve(
+    problem: _Problem, starts: list[FloatArray], lo: FloatArray, hi: FloatArray, max_nfev: int
+) -> tuple[Any, int]:
     from scipy.optimize import least_squares
 
     best, tried = None, 0
@@ -109,9 +110,17 @@ def _solve(problem: _Problem, starts: list[FloatArray], lo: FloatArray, hi: Floa
         if not np.all(np.isfinite(x0)):
             continue
         tried += 1
-        sol = least_squares(problem.residuals, x0, jac=problem.forward_jacobian,
-                            bounds=(lo, hi), method="trf",
-                            x_scale="jac", max_nfev=max_nfev, xtol=1e-12, ftol=1e-12)
+        sol = least_squares(
+            problem.residuals,
+            x0,
+            jac=problem.forward_jacobian,
+            bounds=(lo, hi),
+            method="trf",
+            x_scale="jac",
+            max_nfev=max_nfev,
+            xtol=1e-12,
+            ftol=1e-12,
+        )
         if best is None or sol.cost < best.cost:
             best = sol
     if best is None:
@@ -119,8 +128,12 @@ def _solve(problem: _Problem, starts: list[FloatArray], lo: FloatArray, hi: Floa
     return best, tried
 
 
-def _covariance(problem: _Problem, x: FloatArray, free: NDArray[np.bool_], scale: float,
-                ) -> tuple[FloatArray, bool, NDArray[np.bool_]]:
+def _covariance(
+    problem: _Problem,
+    x: FloatArray,
+    free: NDArray[np.bool_],
+    scale: float,
+) -> tuple[FloatArray, bool, NDArray[np.bool_]]:
     """Covariance of the parameters (not the search variables), whether it exists, and which
     free parameters the data do not determine (a Jacobian column of ~zero: their
     contribution vanishes); those get NaN rows and the rest is computed without them."""
@@ -144,25 +157,35 @@ def _covariance(problem: _Problem, x: FloatArray, free: NDArray[np.bool_], scale
     return cov, True, undetermined
 
 
-def fit_circuit(spectrum: Spectrum, circuit: Circuit | str | None = None, *,
-                weighting: str = "modulus", sigma_ohm: ArrayLike | None = None,
-                initial: ArrayLike | dict[str, float] | None = None,
-                n_bounds: tuple[float, float] = (0.3, 1.0), max_nfev: int = 800,
-                ) -> CircuitFit:
+def fit_circuit(
+    spectrum: Spectrum,
+    circuit: Circuit | str | None = None,
+    *,
+    weighting: str = "modulus",
+    sigma_ohm: ArrayLike | None = None,
+    initial: ArrayLike | dict[str, float] | None = None,
+    n_bounds: tuple[float, float] = (0.3, 1.0),
+    max_nfev: int = 800,
+) -> CircuitFit:
     """Fit ``circuit`` (a :class:`Circuit`, a string, or None for the polycrystal circuit
     ``p(R1,CPE1)-p(R2,CPE2)-CPE3``) to ``spectrum``.
 
     Raises :class:`FitError` when the fit cannot be set up (fewer data than parameters, bad
     initial values); a fit that does not converge returns ``success=False`` with the reason.
     """
-    c = default_circuit() if circuit is None else (
-        parse_circuit(circuit) if isinstance(circuit, str) else circuit)
+    c = (
+        default_circuit()
+        if circuit is None
+        else (parse_circuit(circuit) if isinstance(circuit, str) else circuit)
+    )
     if not 0 < n_bounds[0] < n_bounds[1] <= 1:
         raise InputError(f"n_bounds must satisfy 0 < low < high <= 1; got {n_bounds}")
     dof = 2 * spectrum.n_points - len(c.parameters)
     if dof < 1:
-        raise FitError(f"{spectrum.n_points} points (x2 real/imaginary) cannot fit "
-                       f"{len(c.parameters)} parameters of {c.text!r}")
+        raise FitError(
+            f"{spectrum.n_points} points (x2 real/imaginary) cannot fit "
+            f"{len(c.parameters)} parameters of {c.text!r}"
+        )
     w = _weights(spectrum, weighting, sigma_ohm)
     problem = _Problem(spectrum, c, w)
     starts = _starts(spectrum, c, initial)
@@ -173,13 +196,29 @@ def fit_circuit(spectrum: Spectrum, circuit: Circuit | str | None = None, *,
     chi2 = float(2.0 * sol.cost)
     given = sigma_ohm is not None
     cov, ident, undetermined = _covariance(problem, x, ~at_bound, 1.0 if given else chi2 / dof)
-    return _result(spectrum, c, problem, sol, x, cov, at_bound, ident, undetermined,
-                   chi2=chi2, dof=dof, given=given, weighting="sigma" if given else weighting,
-                   tried=tried)
+    return _result(
+        spectrum,
+        c,
+        problem,
+        sol,
+        x,
+        cov,
+        at_bound,
+        ident,
+        undetermined,
+        chi2=chi2,
+        dof=dof,
+        given=given,
+        weighting="sigma" if given else weighting,
+        tried=tried,
+    )
 
 
-def _starts(spectrum: Spectrum, c: Circuit, initial: ArrayLike | dict[str, float] | None,
-            ) -> list[FloatArray]:
+def _starts(
+    spectrum: Spectrum,
+    c: Circuit,
+    initial: ArrayLike | dict[str, float] | None,
+) -> list[FloatArray]:
     if initial is None:
         return initial_guesses(spectrum, c)
     if isinstance(initial, dict):
@@ -196,10 +235,23 @@ def _starts(spectrum: Spectrum, c: Circuit, initial: ArrayLike | dict[str, float
     return [p0]
 
 
-def _result(spectrum: Spectrum, c: Circuit, problem: _Problem, sol: Any, x: FloatArray,
-            cov: FloatArray, at_bound: NDArray[np.bool_], ident: bool,
-            undetermined: NDArray[np.bool_], *, chi2: float,
-            dof: int, given: bool, weighting: str, tried: int) -> CircuitFit:
+def _result(
+    spectrum: Spectrum,
+    c: Circuit,
+    problem: _Problem,
+    sol: Any,
+    x: FloatArray,
+    cov: FloatArray,
+    at_bound: NDArray[np.bool_],
+    ident: bool,
+    undetermined: NDArray[np.bool_],
+    *,
+    chi2: float,
+    dof: int,
+    given: bool,
+    weighting: str,
+    tried: int,
+) -> CircuitFit:
     p = problem.to_p(x)
     notes = []
     status = int(sol.status)
@@ -209,8 +261,10 @@ def _result(spectrum: Spectrum, c: Circuit, problem: _Problem, sol: Any, x: Floa
         if b:
             notes.append(f"{name} is at its bound: held fixed in the covariance")
         if u:
-            notes.append(f"{name} is not determined by the data (its contribution vanishes, "
-                         f"value {p[c.parameters.index(name)]:.3g}): consider removing it")
+            notes.append(
+                f"{name} is not determined by the data (its contribution vanishes, "
+                f"value {p[c.parameters.index(name)]:.3g}): consider removing it"
+            )
     if not ident:
         notes.append("the Jacobian is singular: some parameters are not determined by the data")
         message = "parameters not identifiable (singular Jacobian); simplify the circuit"
@@ -218,10 +272,22 @@ def _result(spectrum: Spectrum, c: Circuit, problem: _Problem, sol: Any, x: Floa
         message = f"did not converge: {message}"
     stderr = np.sqrt(np.clip(np.diag(cov), 0, None))
     return CircuitFit(
-        circuit=c.text, parameters=c.parameters, units=c.units(), values=p, stderr=stderr,
-        cov=cov, chi2=chi2, dof=dof, weighting=weighting,
-        error_source="given" if given else "scatter", success=success, message=message,
-        n_starts=tried, nfev=int(sol.nfev),
-        spectrum=spectrum, notes=tuple(notes),
+        circuit=c.text,
+        parameters=c.parameters,
+        units=c.units(),
+        values=p,
+        stderr=stderr,
+        cov=cov,
+        chi2=chi2,
+        dof=dof,
+        weighting=weighting,
+        error_source="given" if given else "scatter",
+        success=success,
+        message=message,
+        n_starts=tried,
+        nfev=int(sol.nfev),
+        spectrum=spectrum,
+        notes=tuple(notes),
         at_bound=tuple(n for n, b in zip(c.parameters, at_bound, strict=True) if b),
-        undetermined=tuple(n for n, u in zip(c.parameters, undetermined, strict=True) if u))
+        undetermined=tuple(n for n, u in zip(c.parameters, undetermined, strict=True) if u),
+    )

@@ -53,11 +53,13 @@ def detect_format(lines: list[str]) -> str:
     if any(line.startswith("ZCURVE") for line in lines):
         return "gamry"
     if any(line.startswith("<Segment") for line in head) and any(
-            line.startswith("Definition=") for line in lines):
+        line.startswith("Definition=") for line in lines
+    ):
         return "versastudio"
-    first = lines[0].lstrip("\ufeff\"") if lines else ""
+    first = lines[0].lstrip('\ufeff"') if lines else ""
     if first.startswith(("ZPLOT", "Z60W", "ZPlotW")) or any(
-            line.strip() == "End Comments" for line in head):
+        line.strip() == "End Comments" for line in head
+    ):
         return "zplot"
     if any(line.startswith("Freq/Hz") for line in head):
         return "chinstruments"
@@ -81,7 +83,7 @@ def _gamry(lines: list[str], where: str) -> Table:
     while end < len(lines) and lines[end][:1] in ("\t", " ") and lines[end].strip():
         end += 1
     n = max(c.index for c in (cols.frequency, cols.real, cols.imag) if c is not None) + 1
-    body = [line.replace(",", ".") for line in lines[i + 3:end]]
+    body = [line.replace(",", ".") for line in lines[i + 3 : end]]
     data = parse_rows(body, i + 3, delimiter=None, n_columns=n, where=where)
     notes = []
     if any(line.startswith("EXPERIMENTABORTED") for line in lines):
@@ -99,8 +101,9 @@ def _zplot(lines: list[str], where: str) -> Table:
         m = [re.search(r"Data Points:\s*(\d+)", line) for line in lines[:start]]
         declared = next((int(x.group(1)) for x in m if x), None)
     else:
-        header = next((i + 1 for i, line in enumerate(lines[:200])
-                       if "Freq" in line and "Z'" in line), None)
+        header = next(
+            (i + 1 for i, line in enumerate(lines[:200]) if "Freq" in line and "Z'" in line), None
+        )
         if header is None:
             raise FileFormatError(f"{where}no 'Freq ... Z' ... Z''' header line found")
         start, delimiter = header, ","
@@ -116,7 +119,7 @@ def _chinstruments(lines: list[str], where: str) -> Table:
     i = _index_of(lines, "Freq/Hz", where, "'Freq/Hz' header line")
     cols = classify_header(split_line(lines[i], ","))
     n = len(split_line(lines[i], ","))
-    data = parse_rows(lines[i + 1:], i + 1, delimiter=",", n_columns=min(n, 3), where=where)
+    data = parse_rows(lines[i + 1 :], i + 1, delimiter=",", n_columns=min(n, 3), where=where)
     return Table(cols, data)
 
 
@@ -129,7 +132,7 @@ def _versastudio(lines: list[str], where: str) -> Table:
     names = split_line(lines[j].split("=", 1)[1], ",")
     cols = classify_header(names)
     n = max(c.index for c in (cols.frequency, cols.real, cols.imag) if c is not None) + 1
-    data = parse_rows(lines[j + 1:end], j + 1, delimiter=",", n_columns=n, where=where)
+    data = parse_rows(lines[j + 1 : end], j + 1, delimiter=",", n_columns=n, where=where)
     return Table(cols, data)
 
 
@@ -161,8 +164,11 @@ def _is_numeric(fields: list[str]) -> bool:
 
 
 def _csv(lines: list[str], where: str) -> Table:
-    body = [(i, line) for i, line in enumerate(lines)
-            if line.strip() and not line.lstrip().startswith("#")]
+    body = [
+        (i, line)
+        for i, line in enumerate(lines)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
     if not body:
         raise FileFormatError(f"{where}no data rows found")
     i0, first = body[0]
@@ -172,26 +178,53 @@ def _csv(lines: list[str], where: str) -> Table:
     if has_header:
         cols = classify_header(fields)
         if not cols.complete:
-            raise FileFormatError(f"{where}the header names no frequency column and Z', Z'' "
-                                  "(or |Z| and phase) columns; see docs/impedance.md for the "
-                                  "names recognised")
+            raise FileFormatError(
+                f"{where}the header names no frequency column and Z', Z'' "
+                "(or |Z| and phase) columns; see docs/impedance.md for the "
+                "names recognised"
+            )
         rows = body[1:]
     else:
         cols = TableColumns(Column(0), Column(1), Column(2))  # frequency, Z', Z''
         rows = body
-    n = max(c.index for c in (cols.frequency, cols.real, cols.imag, cols.modulus, cols.phase,
-                              cols.temperature) if c is not None) + 1
+    n = (
+        max(
+            c.index
+            for c in (
+                cols.frequency,
+                cols.real,
+                cols.imag,
+                cols.modulus,
+                cols.phase,
+                cols.temperature,
+            )
+            if c is not None
+        )
+        + 1
+    )
     sample = rows[0][1] if rows else ""
     decimal_comma = delimiter in (";", "\t", None) and "," in sample and "." not in sample
     start = rows[0][0] if rows else i0 + 1
-    data = parse_rows([line for _, line in rows], start, delimiter=delimiter, n_columns=n,
-                      where=where, decimal_comma=decimal_comma)
+    data = parse_rows(
+        [line for _, line in rows],
+        start,
+        delimiter=delimiter,
+        n_columns=n,
+        where=where,
+        decimal_comma=decimal_comma,
+    )
     notes = ("decimal commas read as decimal points",) if decimal_comma else ()
     return Table(cols, data, notes, has_header)
 
 
-_LOCATORS = {"gamry": _gamry, "zplot": _zplot, "chinstruments": _chinstruments,
-             "versastudio": _versastudio, "parstat": _parstat, "csv": _csv}
+_LOCATORS = {
+    "gamry": _gamry,
+    "zplot": _zplot,
+    "chinstruments": _chinstruments,
+    "versastudio": _versastudio,
+    "parstat": _parstat,
+    "csv": _csv,
+}
 
 
 def locate_table(lines: list[str], fmt: str, where: str) -> Table:

@@ -47,14 +47,17 @@ def find_arcs(spectrum: Spectrum) -> list[Arc]:
     f = spectrum.frequency_Hz[order]
     x, y = spectrum.z_real_ohm[order], _smooth(-spectrum.z_imag_ohm[order])
     found, props = find_peaks(y, prominence=0.0)
-    peaks = [int(i) for i, prom in zip(found, props["prominences"], strict=True)
-             if y[i] > 0 and prom > 0.05 * y[i]]
+    peaks = [
+        int(i)
+        for i, prom in zip(found, props["prominences"], strict=True)
+        if y[i] > 0 and prom > 0.05 * y[i]
+    ]
     arcs = []
     for k, i in enumerate(peaks):
         lo = peaks[k - 1] if k else 0
         hi = peaks[k + 1] if k + 1 < len(peaks) else y.size - 1
-        left = lo + int(np.argmin(y[lo:i + 1])) if k else None
-        right = i + int(np.argmin(y[i:hi + 1]))
+        left = lo + int(np.argmin(y[lo : i + 1])) if k else None
+        right = i + int(np.argmin(y[i : hi + 1]))
         x_left = x[left] if left is not None else x[0] - max(y[i] - y[0], 0.0)
         span = float(x[right] - x_left) if right != i else 0.0
         r = span if span > y[i] else 2.0 * y[i]
@@ -78,17 +81,19 @@ def _placements(arcs: list[Arc], k: int, spectrum: Spectrum) -> list[list[Arc]]:
     x_hf = float(spectrum.z_real_ohm[np.argmax(f)])
     base = arcs or [Arc(float(np.sqrt(f.min() * f.max())), zmax / 2, zmax / 4)]
     extra = [
-        Arc(float(f.max()) * 10.0, max(x_hf, 0.05 * zmax), 0.0),   # above the measured range
-        Arc(base[-1].f_apex_Hz / 100.0, base[-1].R_ohm, 0.0),     # below the last apex
-        Arc(base[0].f_apex_Hz * 100.0, base[0].R_ohm / 4, 0.0),   # overlapping, faster
-        Arc(float(f.min()) * 3.0, zmax / 2, 0.0),                 # near the lowest frequency
+        Arc(float(f.max()) * 10.0, max(x_hf, 0.05 * zmax), 0.0),  # above the measured range
+        Arc(base[-1].f_apex_Hz / 100.0, base[-1].R_ohm, 0.0),  # below the last apex
+        Arc(base[0].f_apex_Hz * 100.0, base[0].R_ohm / 4, 0.0),  # overlapping, faster
+        Arc(float(f.min()) * 3.0, zmax / 2, 0.0),  # near the lowest frequency
     ]
     out = []
     for e in extra:
         cand = sorted([*base, e], key=lambda a: -a.f_apex_Hz)
         while len(cand) < k:
-            cand = sorted([*cand, Arc(cand[-1].f_apex_Hz / 100.0, cand[-1].R_ohm, 0.0)],
-                          key=lambda a: -a.f_apex_Hz)
+            cand = sorted(
+                [*cand, Arc(cand[-1].f_apex_Hz / 100.0, cand[-1].R_ohm, 0.0)],
+                key=lambda a: -a.f_apex_Hz,
+            )
         out.append(cand[:k])
     return out
 
@@ -151,6 +156,9 @@ def initial_guesses(spectrum: Spectrum, circuit: Circuit) -> list[FloatArray]:
     out = []
     for cand in _placements(arcs, k, spectrum) if k else [[]]:
         values = {**_arc_values(circuit, cand), **_series_values(spectrum, circuit, cand)}
-        out.append(np.array([values.get(p, _generic(spectrum, p))
-                             for p in circuit.parameters], dtype=float))
+        out.append(
+            np.array(
+                [values.get(p, _generic(spectrum, p)) for p in circuit.parameters], dtype=float
+            )
+        )
     return out

@@ -61,10 +61,16 @@ def _design(w: FloatArray, tau: FloatArray) -> NDArray[np.complex128]:
     return np.column_stack(cols)
 
 
-def _fit(w: FloatArray, z: NDArray[np.complex128], m: int,
-         ) -> tuple[FloatArray, NDArray[np.complex128]]:
-    tau = np.geomspace(1.0 / w.max(), 1.0 / w.min(), m) if m > 1 else np.array(
-        [1.0 / np.sqrt(w.max() * w.min())])
+def _fit(
+    w: FloatArray,
+    z: NDArray[np.complex128],
+    m: int,
+) -> tuple[FloatArray, NDArray[np.complex128]]:
+    tau = (
+        np.geomspace(1.0 / w.max(), 1.0 / w.min(), m)
+        if m > 1
+        else np.array([1.0 / np.sqrt(w.max() * w.min())])
+    )
     a = _design(w, tau)
     wt = 1.0 / np.abs(z)
     big = np.vstack([(a * wt[:, None]).real, (a * wt[:, None]).imag])
@@ -81,8 +87,13 @@ def _mu(r: FloatArray) -> float:
     return 1.0 - float(np.sum(np.abs(r[r < 0]))) / pos if pos > 0 else -np.inf
 
 
-def lin_kk(spectrum: Spectrum, *, mu_criterion: float = 0.85, max_elements: int | None = None,
-           tolerance: float = 0.02) -> KKResult:
+def lin_kk(
+    spectrum: Spectrum,
+    *,
+    mu_criterion: float = 0.85,
+    max_elements: int | None = None,
+    tolerance: float = 0.02,
+) -> KKResult:
     """lin-KK test; ``consistent`` when the RMS relative residual is at most ``tolerance``."""
     w, z = spectrum.omega, spectrum.z
     m_max = max_elements or max(2, min(spectrum.n_points // 2, 80))
@@ -90,7 +101,7 @@ def lin_kk(spectrum: Spectrum, *, mu_criterion: float = 0.85, max_elements: int 
     m, mu, zk = 1, -np.inf, z
     for m in range(1, m_max + 1):
         coef, zk = _fit(w, z, m)
-        mu = _mu(coef[1:m + 1])
+        mu = _mu(coef[1 : m + 1])
         if mu <= mu_criterion:
             break
     else:
@@ -100,8 +111,18 @@ def lin_kk(spectrum: Spectrum, *, mu_criterion: float = 0.85, max_elements: int 
     mx = float(np.max(np.maximum(np.abs(rel.real), np.abs(rel.imag))))
     ok = rms <= tolerance
     if not ok:
-        notes.append(f"residuals of {rms:.1%} RMS exceed {tolerance:.0%}: the spectrum is not "
-                     "Kramers-Kronig consistent (drift, non-stationarity or artefacts)")
-    return KKResult(int(m), float(mu), rms, mx, float(tolerance), bool(ok),
-                    np.asarray(rel.real, dtype=float), np.asarray(rel.imag, dtype=float),
-                    tuple(notes))
+        notes.append(
+            f"residuals of {rms:.1%} RMS exceed {tolerance:.0%}: the spectrum is not "
+            "Kramers-Kronig consistent (drift, non-stationarity or artefacts)"
+        )
+    return KKResult(
+        int(m),
+        float(mu),
+        rms,
+        mx,
+        float(tolerance),
+        bool(ok),
+        np.asarray(rel.real, dtype=float),
+        np.asarray(rel.imag, dtype=float),
+        tuple(notes),
+    )

@@ -47,8 +47,7 @@ def _arc_span(fit: CircuitFit) -> float | None:
     return span if names and np.isfinite(span) and span > 0 else None
 
 
-def plot_nyquist(result: ImpedanceResult | CircuitFit, ax: Any = None, *,
-                 zoom: bool = True) -> Any:
+def plot_nyquist(result: ImpedanceResult | CircuitFit, ax: Any = None, *, zoom: bool = True) -> Any:
     """Z' against -Z'' (equal axes, ohm): data points and the fitted curve.  ``zoom`` limits
     the view to the arcs (1.3 x their total resistance) when an electrode tail follows."""
     fit = _fit_of(result)

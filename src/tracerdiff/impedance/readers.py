@@ -31,12 +31,15 @@ MAX_FILE_BYTES = 64 * 2**20  #: impedance exports are small; larger files are re
 
 def _lines(p: Path) -> list[str]:
     if p.stat().st_size > MAX_FILE_BYTES:
-        raise FileFormatError(f"{p}: larger than {MAX_FILE_BYTES // 2**20} MiB; "
-                              "expected an impedance text export")
+        raise FileFormatError(
+            f"{p}: larger than {MAX_FILE_BYTES // 2**20} MiB; expected an impedance text export"
+        )
     raw = p.read_bytes()
     if b"\x00" in raw[:4096]:
-        raise FileFormatError(f"{p}: a binary file; expected an impedance text export "
-                              "(CSV/TSV or an instrument's ASCII format)")
+        raise FileFormatError(
+            f"{p}: a binary file; expected an impedance text export "
+            "(CSV/TSV or an instrument's ASCII format)"
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -67,8 +70,9 @@ def _impedance(table: Table) -> tuple[NDArray[np.float64], NDArray[np.float64], 
     return zr, zi, notes
 
 
-def _apply_sign(zi: NDArray[np.float64], table: Table, imag_sign: str,
-                notes: list[str]) -> NDArray[np.float64]:
+def _apply_sign(
+    zi: NDArray[np.float64], table: Table, imag_sign: str, notes: list[str]
+) -> NDArray[np.float64]:
     positive = float(np.mean(zi > 0)) if zi.size else 0.0
     if imag_sign == "minus_z":
         notes.append("imaginary column taken as -Z'' (imag_sign='minus_z')")
@@ -76,13 +80,17 @@ def _apply_sign(zi: NDArray[np.float64], table: Table, imag_sign: str,
     if imag_sign == "z":
         return zi
     if not table.has_header and positive > 0.5:
-        notes.append(f"{positive:.0%} of the imaginary values are positive: the column is "
-                     "read as -Z'' (a capacitive spectrum has Z'' < 0); pass imag_sign='z' "
-                     "to keep it as Z''")
+        notes.append(
+            f"{positive:.0%} of the imaginary values are positive: the column is "
+            "read as -Z'' (a capacitive spectrum has Z'' < 0); pass imag_sign='z' "
+            "to keep it as Z''"
+        )
         return -zi
     if positive > 0.8:
-        notes.append(f"{positive:.0%} of the Z'' values are positive (inductive or a sign "
-                     "convention -Z''): check, and pass imag_sign='minus_z' if so")
+        notes.append(
+            f"{positive:.0%} of the Z'' values are positive (inductive or a sign "
+            "convention -Z''): check, and pass imag_sign='minus_z' if so"
+        )
     return zi
 
 
@@ -96,24 +104,58 @@ def _temperatures(table: Table) -> NDArray[np.float64] | None:
     return np.asarray(t, dtype=float)
 
 
-def _split(f: NDArray[np.float64], zr: NDArray[np.float64], zi: NDArray[np.float64],
-           temps: NDArray[np.float64] | None, *, temperature_K: float | None, source: str,
-           fmt: str, notes: tuple[str, ...], min_points: int) -> tuple[Spectrum, ...]:
+def _split(
+    f: NDArray[np.float64],
+    zr: NDArray[np.float64],
+    zi: NDArray[np.float64],
+    temps: NDArray[np.float64] | None,
+    *,
+    temperature_K: float | None,
+    source: str,
+    fmt: str,
+    notes: tuple[str, ...],
+    min_points: int,
+) -> tuple[Spectrum, ...]:
     if temps is None:
-        return (make_spectrum(f, zr, zi, temperature_K=temperature_K, source=source,
-                              format=fmt, notes=notes, min_points=min_points),)
+        return (
+            make_spectrum(
+                f,
+                zr,
+                zi,
+                temperature_K=temperature_K,
+                source=source,
+                format=fmt,
+                notes=notes,
+                min_points=min_points,
+            ),
+        )
     out = []
     _, first = np.unique(temps, return_index=True)
     for t in temps[np.sort(first)]:
         m = temps == t
-        out.append(make_spectrum(f[m], zr[m], zi[m], temperature_K=float(t), source=source,
-                                 format=fmt, notes=notes, min_points=min_points))
+        out.append(
+            make_spectrum(
+                f[m],
+                zr[m],
+                zi[m],
+                temperature_K=float(t),
+                source=source,
+                format=fmt,
+                notes=notes,
+                min_points=min_points,
+            )
+        )
     return tuple(out)
 
 
-def read_spectra(path: str | os.PathLike[str], *, format: str = "auto",
-                 imag_sign: str = "auto", temperature_K: float | None = None,
-                 min_points: int = MIN_POINTS) -> tuple[Spectrum, ...]:
+def read_spectra(
+    path: str | os.PathLike[str],
+    *,
+    format: str = "auto",
+    imag_sign: str = "auto",
+    temperature_K: float | None = None,
+    min_points: int = MIN_POINTS,
+) -> tuple[Spectrum, ...]:
     """All spectra of one file (several when it has a temperature column).
 
     ``format``: ``auto`` (from the content) or one of :data:`~tracerdiff.impedance.formats.FORMATS`
@@ -139,15 +181,26 @@ def read_spectra(path: str | os.PathLike[str], *, format: str = "auto",
         f = f / (2.0 * np.pi)
     zr, zi, notes = _impedance(table)
     zi = _apply_sign(zi, table, imag_sign, notes)
-    notes = [*table.notes, *notes] + (["frequency converted from rad/s to Hz"]
-                                      if table.columns.angular else [])
+    notes = [*table.notes, *notes] + (
+        ["frequency converted from rad/s to Hz"] if table.columns.angular else []
+    )
     temps = _temperatures(table)
     if temps is not None and temperature_K is not None:
-        raise InputError(f"{where}the file has a temperature column; do not also give a "
-                         "temperature")
+        raise InputError(
+            f"{where}the file has a temperature column; do not also give a temperature"
+        )
     try:
-        return _split(f, zr, zi, temps, temperature_K=temperature_K, source=str(p), fmt=fmt,
-                      notes=tuple(notes), min_points=min_points)
+        return _split(
+            f,
+            zr,
+            zi,
+            temps,
+            temperature_K=temperature_K,
+            source=str(p),
+            fmt=fmt,
+            notes=tuple(notes),
+            min_points=min_points,
+        )
     except DataError as exc:
         raise DataError(str(exc) if str(exc).startswith(str(p)) else f"{where}{exc}") from None
 
@@ -156,6 +209,7 @@ def read_spectrum(path: str | os.PathLike[str], **options: object) -> Spectrum:
     """The one spectrum of a file (options as :func:`read_spectra`)."""
     spectra = read_spectra(path, **options)  # type: ignore[arg-type]
     if len(spectra) != 1:
-        raise DataError(f"{path}: holds {len(spectra)} spectra (a temperature column); "
-                        "use read_spectra")
+        raise DataError(
+            f"{path}: holds {len(spectra)} spectra (a temperature column); use read_spectra"
+        )
     return spectra[0]

@@ -87,9 +87,12 @@ class CircuitFit(ResultMixin):
         rms = float(np.sqrt(np.mean(rr.real**2 + rr.imag**2) / 2))
         return {
             "circuit": self.circuit,
-            "parameters": {n: quantity(v, None if not np.isfinite(e) else e, u)
-                           for n, v, e, u in zip(self.parameters, self.values, self.stderr,
-                                                 self.units, strict=True)},
+            "parameters": {
+                n: quantity(v, None if not np.isfinite(e) else e, u)
+                for n, v, e, u in zip(
+                    self.parameters, self.values, self.stderr, self.units, strict=True
+                )
+            },
             "chi2_red": quantity(self.chi2_red, None, ""),
             "dof": self.dof,
             "residual_rms": quantity(rms, None, "", note="RMS of (Z - Z_fit)/|Z| per part"),

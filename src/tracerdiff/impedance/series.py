@@ -26,8 +26,12 @@ from .spectrum import Spectrum
 __all__ = ["ImpedanceSeries", "analyze_series", "haven_ratios"]
 
 #: conductivities fitted over temperature: quantity key -> D_sigma key
-ARRHENIUS_KEYS = {"sigma_bulk": "D_sigma_bulk", "sigma_gb_apparent": "D_sigma_gb_apparent",
-                  "sigma_gb_specific": "D_sigma_gb_specific", "sigma_total": "D_sigma_total"}
+ARRHENIUS_KEYS = {
+    "sigma_bulk": "D_sigma_bulk",
+    "sigma_gb_apparent": "D_sigma_gb_apparent",
+    "sigma_gb_specific": "D_sigma_gb_specific",
+    "sigma_total": "D_sigma_total",
+}
 
 
 @dataclass(frozen=True)
@@ -40,27 +44,35 @@ class ImpedanceSeries(ResultMixin):
 
     def to_dict(self) -> dict[str, Any]:
         """JSON keys: spectra (one object per spectrum), arrhenius (key -> fit), notes."""
-        return {"spectra": [r.to_dict() for r in self.results],
-                "arrhenius": {k: v.to_dict() for k, v in self.arrhenius.items()},
-                "notes": list(self.notes)}
+        return {
+            "spectra": [r.to_dict() for r in self.results],
+            "arrhenius": {k: v.to_dict() for k, v in self.arrhenius.items()},
+            "notes": list(self.notes),
+        }
 
     def __str__(self) -> str:
         from .text import format_value
 
         lines = [str(r) for r in self.results]
         for key, fit in self.arrhenius.items():
-            lines.append(f"Arrhenius {key}: Ea {format_value(fit.ea_eV, fit.ea_err, 'eV')}, "
-                         f"D0 {format_value(fit.d0, fit.d0 * fit.ln_d0_err, fit.unit)}")
+            lines.append(
+                f"Arrhenius {key}: Ea {format_value(fit.ea_eV, fit.ea_err, 'eV')}, "
+                f"D0 {format_value(fit.d0, fit.d0 * fit.ln_d0_err, fit.unit)}"
+            )
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
 
-def _arrhenius(results: Sequence[ImpedanceResult], key: str, d_key: str,
-               ) -> tuple[Any | None, str | None]:
+def _arrhenius(
+    results: Sequence[ImpedanceResult],
+    key: str,
+    d_key: str,
+) -> tuple[Any | None, str | None]:
     from ..models import fit_arrhenius
 
-    ok = [r for r in results if r.success and r.temperature_K is not None
-          and key in r.derived.values]
+    ok = [
+        r for r in results if r.success and r.temperature_K is not None and key in r.derived.values
+    ]
     if len({r.temperature_K for r in ok}) < 2:
         return None, None
     use_d = all(d_key in r.derived.values for r in ok)
@@ -69,10 +81,15 @@ def _arrhenius(results: Sequence[ImpedanceResult], key: str, d_key: str,
     notes = []
     if any(determined) and not all(determined):
         # a value the fit could not determine has no weight: it is left out, never fitted unweighted
-        left = [f"{float(r.temperature_K):.1f} K" for r, d in zip(ok, determined, strict=True)
-                if not d and r.temperature_K is not None]
-        notes.append(f"{key}: left out of the Arrhenius fit where the spectrum did not determine it"
-                     f" ({', '.join(left)})")
+        left = [
+            f"{float(r.temperature_K):.1f} K"
+            for r, d in zip(ok, determined, strict=True)
+            if not d and r.temperature_K is not None
+        ]
+        notes.append(
+            f"{key}: left out of the Arrhenius fit where the spectrum did not determine it"
+            f" ({', '.join(left)})"
+        )
         ok = [r for r, d in zip(ok, determined, strict=True) if d]
         vals = [x for x, d in zip(vals, determined, strict=True) if d]
         if len({r.temperature_K for r in ok}) < 2:
@@ -83,18 +100,24 @@ def _arrhenius(results: Sequence[ImpedanceResult], key: str, d_key: str,
     if use_d:
         return fit_arrhenius(t, v, e, label=d_key), "; ".join(notes) or None
     notes.append(f"{key}: no carrier density, sigma T fitted (S K/cm)")
-    return (fit_arrhenius(t, v * t, None if e is None else e * t, unit="S K/cm",
-                          label=f"{key} T"), "; ".join(notes))
+    return (
+        fit_arrhenius(t, v * t, None if e is None else e * t, unit="S K/cm", label=f"{key} T"),
+        "; ".join(notes),
+    )
 
 
-def analyze_series(spectra: Sequence[Spectrum], options: ImpedanceOptions | None = None,
-                   temperatures_K: Sequence[float] | None = None) -> ImpedanceSeries:
+def analyze_series(
+    spectra: Sequence[Spectrum],
+    options: ImpedanceOptions | None = None,
+    temperatures_K: Sequence[float] | None = None,
+) -> ImpedanceSeries:
     """Analyse each spectrum (temperature from ``temperatures_K``, else the spectrum's own)
     and fit each conductivity over temperature when two or more temperatures are known."""
     opts = options or ImpedanceOptions()
     if temperatures_K is not None and len(temperatures_K) != len(spectra):
-        raise InputError(f"{len(temperatures_K)} temperatures for {len(spectra)} spectra; "
-                         "give one per spectrum")
+        raise InputError(
+            f"{len(temperatures_K)} temperatures for {len(spectra)} spectra; give one per spectrum"
+        )
     results = []
     for i, s in enumerate(spectra):
         t = temperatures_K[i] if temperatures_K is not None else s.temperature_K
@@ -113,8 +136,9 @@ def analyze_series(spectra: Sequence[Spectrum], options: ImpedanceOptions | None
     return ImpedanceSeries(tuple(results), fits, tuple(notes))
 
 
-def haven_ratios(series: ImpedanceSeries, tracer: Any, *, gb_tracer: Any | None = None,
-                 shared_ea: bool = False) -> dict[str, Any]:
+def haven_ratios(
+    series: ImpedanceSeries, tracer: Any, *, gb_tracer: Any | None = None, shared_ea: bool = False
+) -> dict[str, Any]:
     """Haven ratios H_R = D*/D_sigma from Arrhenius fits: bulk (``tracer`` against
     D_sigma_bulk) and, with ``gb_tracer`` (the tracer's l k), the GB ratio against
     (l/delta) D_sigma,gb.  Needs the carrier density (fits of D_sigma)."""

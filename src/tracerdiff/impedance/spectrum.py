@@ -54,9 +54,15 @@ class Spectrum(ResultMixin):
     def sorted_by_frequency(self) -> Spectrum:
         """The same spectrum with frequencies rising."""
         order = np.argsort(self.frequency_Hz)
-        return Spectrum(self.frequency_Hz[order], self.z_real_ohm[order],
-                        self.z_imag_ohm[order], self.temperature_K, self.source, self.format,
-                        self.notes)
+        return Spectrum(
+            self.frequency_Hz[order],
+            self.z_real_ohm[order],
+            self.z_imag_ohm[order],
+            self.temperature_K,
+            self.source,
+            self.format,
+            self.notes,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON keys: n_points, frequency_min, frequency_max, first_point, temperature, source,
@@ -66,7 +72,8 @@ class Spectrum(ResultMixin):
             "frequency_min": quantity(float(self.frequency_Hz.min()), None, "Hz"),
             "frequency_max": quantity(float(self.frequency_Hz.max()), None, "Hz"),
             "first_point_ohm": [float(self.z_real_ohm[0]), float(self.z_imag_ohm[0])],
-            "temperature": None if self.temperature_K is None
+            "temperature": None
+            if self.temperature_K is None
             else quantity(self.temperature_K, None, "K"),
             "source": self.source,
             "format": self.format,
@@ -78,13 +85,23 @@ def _check_monotonic(f: FloatArray, where: str) -> None:
     d = np.diff(f)
     if not (np.all(d > 0) or np.all(d < 0)):
         i = int(np.flatnonzero(np.sign(d) != np.sign(d[0]))[0]) + 1 if np.any(d != 0) else 1
-        raise DataError(f"{where}frequencies must rise or fall monotonically (a single sweep "
-                        f"without repeats); point {i + 1} breaks the order")
+        raise DataError(
+            f"{where}frequencies must rise or fall monotonically (a single sweep "
+            f"without repeats); point {i + 1} breaks the order"
+        )
 
 
-def make_spectrum(frequency_Hz: ArrayLike, z_real_ohm: ArrayLike, z_imag_ohm: ArrayLike, *,
-                  temperature_K: float | None = None, source: str = "", format: str = "",
-                  notes: tuple[str, ...] = (), min_points: int = MIN_POINTS) -> Spectrum:
+def make_spectrum(
+    frequency_Hz: ArrayLike,
+    z_real_ohm: ArrayLike,
+    z_imag_ohm: ArrayLike,
+    *,
+    temperature_K: float | None = None,
+    source: str = "",
+    format: str = "",
+    notes: tuple[str, ...] = (),
+    min_points: int = MIN_POINTS,
+) -> Spectrum:
     """A checked :class:`Spectrum`: equal lengths, finite values, frequencies > 0 and monotonic,
     at least ``min_points`` points.  Raises :class:`DataError` naming the first bad point."""
     where = f"{source}: " if source else ""
@@ -92,8 +109,10 @@ def make_spectrum(frequency_Hz: ArrayLike, z_real_ohm: ArrayLike, z_imag_ohm: Ar
     zr = np.asarray(z_real_ohm, dtype=float).ravel()
     zi = np.asarray(z_imag_ohm, dtype=float).ravel()
     if not f.size == zr.size == zi.size:
-        raise DataError(f"{where}frequency, Z' and Z'' must have the same length "
-                        f"({f.size}, {zr.size}, {zi.size})")
+        raise DataError(
+            f"{where}frequency, Z' and Z'' must have the same length "
+            f"({f.size}, {zr.size}, {zi.size})"
+        )
     if f.size < min_points:
         raise DataError(f"{where}a spectrum needs at least {min_points} points, got {f.size}")
     for name, a in (("frequency", f), ("Z'", zr), ("Z''", zi)):
@@ -105,5 +124,12 @@ def make_spectrum(frequency_Hz: ArrayLike, z_real_ohm: ArrayLike, z_imag_ohm: Ar
     _check_monotonic(f, where)
     if temperature_K is not None and not (np.isfinite(temperature_K) and temperature_K > 0):
         raise DataError(f"{where}the temperature must be finite and > 0 K")
-    return Spectrum(f, zr, zi, None if temperature_K is None else float(temperature_K),
-                    str(source), format, tuple(notes))
+    return Spectrum(
+        f,
+        zr,
+        zi,
+        None if temperature_K is None else float(temperature_K),
+        str(source),
+        format,
+        tuple(notes),
+    )

@@ -25,8 +25,13 @@ _END = r"(?=\(|/|\[|_|$)"
 _ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("omega", re.compile(r"^(omega|ω|w)" + _END)),
     ("frequency", re.compile(r"^(f|freq|frequency)" + _END)),
-    ("imag", re.compile(r"^[-−]?(z''|z\"|zim|zimag|zimg|zimaginary|zi|im\(z\)|imz|im|z_im|"
-                        r"zpp)" + _END)),
+    (
+        "imag",
+        re.compile(
+            r"^[-−]?(z''|z\"|zim|zimag|zimg|zimaginary|zi|im\(z\)|imz|im|z_im|"
+            r"zpp)" + _END
+        ),
+    ),
     ("real", re.compile(r"^(z'|zre|zreal|zr|re\(z\)|rez|re|z_re|zp)" + _END)),
     ("modulus", re.compile(r"^(\|z\||zmod|modz|z|impedance)" + _END)),
     ("phase", re.compile(r"^[-−]?(phase|zphz|phz|phi|theta|θ)" + _END)),
@@ -63,7 +68,8 @@ class TableColumns:
     @property
     def complete(self) -> bool:
         has_z = (self.real is not None and self.imag is not None) or (
-            self.modulus is not None and self.phase is not None)
+            self.modulus is not None and self.phase is not None
+        )
         return self.frequency is not None and has_z
 
 
@@ -71,8 +77,10 @@ def split_line(line: str, delimiter: str | None) -> list[str]:
     """Fields of one line (``None``: runs of whitespace)."""
     if delimiter is None:
         return line.split()
-    return [s.strip() for s in line.strip().strip(delimiter if delimiter != "\t" else "").split(
-        delimiter)]
+    return [
+        s.strip()
+        for s in line.strip().strip(delimiter if delimiter != "\t" else "").split(delimiter)
+    ]
 
 
 def _compact(name: str) -> str:
@@ -103,8 +111,7 @@ def _ohm_scale(name: str) -> tuple[float, str]:
 def _column(role: str, index: int, name: str) -> Column:
     if role in ("real", "imag", "modulus"):
         scale, unit = _ohm_scale(name)
-        sign = -1.0 if role == "imag" and name.strip().lstrip("\"'").startswith(("-", "−")) \
-            else 1.0
+        sign = -1.0 if role == "imag" and name.strip().lstrip("\"'").startswith(("-", "−")) else 1.0
         return Column(index, scale, sign, unit)
     if role == "frequency":
         m = _HZ.search(name)
@@ -131,10 +138,18 @@ def classify_header(names: list[str]) -> TableColumns:
         if role is not None and role not in found:
             found[role] = _column(role, i, name)
     freq = found.get("frequency")
-    angular = "angular" in found or bool(freq and re.search(
-        r"rad", names[freq.index], re.IGNORECASE))
-    return TableColumns(freq, found.get("real"), found.get("imag"), found.get("modulus"),
-                        found.get("phase"), found.get("temperature"), angular)
+    angular = "angular" in found or bool(
+        freq and re.search(r"rad", names[freq.index], re.IGNORECASE)
+    )
+    return TableColumns(
+        freq,
+        found.get("real"),
+        found.get("imag"),
+        found.get("modulus"),
+        found.get("phase"),
+        found.get("temperature"),
+        angular,
+    )
 
 
 def _number(text: str, decimal_comma: bool) -> float:
@@ -144,8 +159,15 @@ def _number(text: str, decimal_comma: bool) -> float:
     return float(t)
 
 
-def parse_rows(lines: list[str], first_line: int, *, delimiter: str | None, n_columns: int,
-               where: str, decimal_comma: bool = False) -> NDArray[np.float64]:
+def parse_rows(
+    lines: list[str],
+    first_line: int,
+    *,
+    delimiter: str | None,
+    n_columns: int,
+    where: str,
+    decimal_comma: bool = False,
+) -> NDArray[np.float64]:
     """A float array (rows x ``n_columns``) of ``lines``; blank lines are skipped.  A row that
     is short or not numeric raises :class:`FileFormatError` naming its line number (1-based,
     counted from ``first_line``)."""
@@ -155,13 +177,17 @@ def parse_rows(lines: list[str], first_line: int, *, delimiter: str | None, n_co
             continue
         fields = split_line(line, delimiter)
         if len(fields) < n_columns:
-            raise FileFormatError(f"{where}line {first_line + k + 1} has {len(fields)} fields; "
-                                  f"expected at least {n_columns}")
+            raise FileFormatError(
+                f"{where}line {first_line + k + 1} has {len(fields)} fields; "
+                f"expected at least {n_columns}"
+            )
         try:
             rows.append([_number(s, decimal_comma) for s in fields[:n_columns]])
         except ValueError:
-            raise FileFormatError(f"{where}line {first_line + k + 1}: a field is not a number "
-                                  "(expected numeric rows after the header)") from None
+            raise FileFormatError(
+                f"{where}line {first_line + k + 1}: a field is not a number "
+                "(expected numeric rows after the header)"
+            ) from None
     if not rows:
         raise FileFormatError(f"{where}no data rows found after the header")
     return np.asarray(rows, dtype=float)

@@ -64,8 +64,9 @@ def _imagej(tf: Any, source: str) -> dict[str, Any] | None:
     out: dict[str, Any] = {}
     scale = length_unit_um(str(meta.get("unit", "")), source=source, where="ImageJ unit")
     yunit = meta.get("yunit")
-    yscale = scale if yunit is None else length_unit_um(str(yunit), source=source,
-                                                        where="ImageJ yunit")
+    yscale = (
+        scale if yunit is None else length_unit_um(str(yunit), source=source, where="ImageJ yunit")
+    )
     res = _resolution(tf.pages[0])
     if scale is not None and yscale is not None and res is not None:
         out["pixel_size_um"] = (scale / res[0], yscale / res[1])

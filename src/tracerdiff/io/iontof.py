@@ -69,12 +69,16 @@ def parse_header(lines: Sequence[str], *, source: str) -> dict[str, Any]:
         if "field of view" in key and nums:
             scale = _LENGTH_TO_UM.get(unit or "um")
             if scale is None:
-                raise FileFormatError(f"{source}: unknown field-of-view unit in the header; "
-                                      f"expected one of {sorted(_LENGTH_TO_UM)}")
+                raise FileFormatError(
+                    f"{source}: unknown field-of-view unit in the header; "
+                    f"expected one of {sorted(_LENGTH_TO_UM)}"
+                )
             parts = [q for q in re.split(r"[x×*,]", val) if q.strip()]
             if len(nums) != len(parts) or not all(math.isfinite(n) and n > 0 for n in nums):
-                raise FileFormatError(f"{source}: the header's field of view is not a positive, "
-                                      "finite length (expected e.g. '500 x 200')")
+                raise FileFormatError(
+                    f"{source}: the header's field of view is not a positive, "
+                    "finite length (expected e.g. '500 x 200')"
+                )
             fx = nums[0] * scale
             out["fov"] = (fx, nums[1] * scale if len(nums) > 1 else fx)
         elif "shots" in key and nums:

@@ -106,8 +106,7 @@ def _numeric(df: pd.DataFrame, lines: list[tuple[int, str]], src: str) -> pd.Dat
         row, col = (int(v[0]) for v in np.nonzero(bad.to_numpy()))
         no = lines[row + 1][0] if row + 1 < len(lines) else row + 2
         raise FileFormatError(
-            f"{src}: line {no}, column {col + 1}: not a number "
-            f"(a decimal comma?); {_DECIMAL}"
+            f"{src}: line {no}, column {col + 1}: not a number (a decimal comma?); {_DECIMAL}"
         )
     return num
 
@@ -119,8 +118,10 @@ def _table(text: str, src: str) -> pd.DataFrame:
     try:
         df = pd.read_csv(io.StringIO(text), comment="#", skipinitialspace=True)
     except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise FileFormatError(f"{src}: not a CSV profile (expected a header row and rows of "
-                              f"comma-separated numbers; {type(exc).__name__})") from None
+        raise FileFormatError(
+            f"{src}: not a CSV profile (expected a header row and rows of "
+            f"comma-separated numbers; {type(exc).__name__})"
+        ) from None
     df.columns = [str(c).strip() for c in df.columns]
     if df.empty:
         raise FileFormatError(f"{src}: CSV profile has a header but no data rows")
@@ -132,8 +133,10 @@ def _position(
 ) -> tuple[str, np.ndarray]:
     if x_column is not None:
         if x_column not in df.columns:
-            raise FileFormatError(f"{src}: position column {x_column!r} (x_column) not found "
-                                  f"among its {len(df.columns)} columns")
+            raise FileFormatError(
+                f"{src}: position column {x_column!r} (x_column) not found "
+                f"among its {len(df.columns)} columns"
+            )
         if x_unit not in TO_UM:
             raise InputError(f"unknown x_unit {x_unit!r}; expected one of {sorted(TO_UM)}")
         return x_column, df[x_column].to_numpy(dtype=float) * TO_UM[x_unit]
@@ -208,8 +211,9 @@ def _fraction(
     if isotopes is not None:
         iso = list(isotopes)
         if len(iso) != 2 or any(i not in cols for i in iso):
-            raise FileFormatError(f"{src}: isotope columns {iso!r} not found among its "
-                                  f"{len(cols)} value columns")
+            raise FileFormatError(
+                f"{src}: isotope columns {iso!r} not found among its {len(cols)} value columns"
+            )
         c, err = _counts(num, iso, src)
         # counts stay as variables; a C column in the file is replaced by the recomputed one
         return c, err, {"C", "C_err"}, f"{iso[0]}/{iso[1]}", True
@@ -227,8 +231,9 @@ def _fraction(
                 f"columns among its {len(cols)} value columns; pass column= or isotopes="
             )
     if name not in cols:
-        raise FileFormatError(f"{src}: fraction column {name!r} not found among its "
-                              f"{len(cols)} value columns")
+        raise FileFormatError(
+            f"{src}: fraction column {name!r} not found among its {len(cols)} value columns"
+        )
     c = num[name].to_numpy(dtype=float)
     err_col = "C_err" if name == "C" else f"{name}_err"
     given = err_col in cols

@@ -143,8 +143,8 @@ def read_text_matrix(
         )
     text = _decode(p)
     lines = _data_lines(text)
-    sep = DELIMITERS[delimiter] if delimiter is not None else (
-        _sniff(lines[0][1]) if lines else None
+    sep = (
+        DELIMITERS[delimiter] if delimiter is not None else (_sniff(lines[0][1]) if lines else None)
     )
     a = _parse(text, sep, str(p), limit)
     name = normalize_species(species or Path(p).stem)

@@ -101,5 +101,9 @@ def segment_fraction_map(
         raise DataError("no grain found in the fraction map (no flat region between steps)")
     labels = segmentation.watershed(z, markers)
     labels = segmentation.relabel_sequential(labels)[0]
-    return FractionSegmentation(labels=np.asarray(labels, dtype=np.int64), z=z,
-                                sigma_px=float(sigma_px), z_grain=float(z_grain))
+    return FractionSegmentation(
+        labels=np.asarray(labels, dtype=np.int64),
+        z=z,
+        sigma_px=float(sigma_px),
+        z_grain=float(z_grain),
+    )

@@ -22,8 +22,14 @@ from ..results import ResultMixin
 from .segment import GrainSegmentation
 from .stats import GrainStatistics
 
-__all__ = ["GrainOptions", "GrainsResult", "analyze_grains", "label_segmentation", "read_image",
-           "segmentation_of"]
+__all__ = [
+    "GrainOptions",
+    "GrainsResult",
+    "analyze_grains",
+    "label_segmentation",
+    "read_image",
+    "segmentation_of",
+]
 
 
 class GrainOptions(GBOptionsModel):
@@ -33,12 +39,15 @@ class GrainOptions(GBOptionsModel):
     intercept (x | y); for photographs ``line_width_um`` (groove width), ``min_grain_um``
     (smallest grain, ECD) and ``bright_lines`` (boundaries brighter than the grains)."""
 
-    QUANTITY_KEYS: ClassVar[tuple[str, ...]] = ("pixel_size", "field_of_view", "line_width",
-                                                "min_grain")
+    QUANTITY_KEYS: ClassVar[tuple[str, ...]] = (
+        "pixel_size",
+        "field_of_view",
+        "line_width",
+        "min_grain",
+    )
 
     pixel_size_um: tuple[LengthUm, LengthUm] | None = Field(default=None, alias="pixel_size")
-    field_of_view_um: tuple[LengthUm, LengthUm] | None = Field(default=None,
-                                                               alias="field_of_view")
+    field_of_view_um: tuple[LengthUm, LengthUm] | None = Field(default=None, alias="field_of_view")
     labels: bool | None = None
     direction: Literal["x", "y"] = "x"
     line_width_um: LengthUm = Field(default=1.0, gt=0, alias="line_width")
@@ -61,8 +70,9 @@ class GrainOptions(GBOptionsModel):
             return float(self.pixel_size_um[0]), float(self.pixel_size_um[1])
         if self.field_of_view_um is not None:
             return self.field_of_view_um[0] / shape[1], self.field_of_view_um[1] / shape[0]
-        raise UncalibratedError("grain sizes need a physical length; give the pixel size or "
-                                "the field of view")
+        raise UncalibratedError(
+            "grain sizes need a physical length; give the pixel size or the field of view"
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,13 +88,18 @@ class GrainsResult(ResultMixin):
     @property
     def how(self) -> str:
         """How the grains were found."""
-        return ("used as a label image" if self.is_labels
-                else "segmented (ridge filter on the grooves)")
+        return (
+            "used as a label image" if self.is_labels else "segmented (ridge filter on the grooves)"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Keys: labels, pixel_size_um, segmentation, then :class:`GrainStatistics` keys."""
-        return {"labels": self.is_labels, "pixel_size_um": list(self.pixel_size_um),
-                "segmentation": self.segmentation.to_dict(), **self.statistics.to_dict()}
+        return {
+            "labels": self.is_labels,
+            "pixel_size_um": list(self.pixel_size_um),
+            "segmentation": self.segmentation.to_dict(),
+            **self.statistics.to_dict(),
+        }
 
 
 def label_segmentation(lab: NDArray[np.int64], ps: tuple[float, float]) -> GrainSegmentation:
@@ -92,9 +107,14 @@ def label_segmentation(lab: NDArray[np.int64], ps: tuple[float, float]) -> Grain
     edge = np.zeros(lab.shape, dtype=bool)
     edge[:, 1:] |= lab[:, 1:] != lab[:, :-1]
     edge[1:, :] |= lab[1:, :] != lab[:-1, :]
-    return GrainSegmentation(labels=np.where(edge, 0, lab), boundaries=edge, skeleton=edge,
-                             ridge=edge.astype(float), pixel_size_x_um=ps[0],
-                             pixel_size_y_um=ps[1])
+    return GrainSegmentation(
+        labels=np.where(edge, 0, lab),
+        boundaries=edge,
+        skeleton=edge,
+        ridge=edge.astype(float),
+        pixel_size_x_um=ps[0],
+        pixel_size_y_um=ps[1],
+    )
 
 
 #: integer types of photographs (8 and 16 bit gray levels); other integer arrays are labels
@@ -109,13 +129,17 @@ def read_image(source: str | os.PathLike[str] | NDArray[Any]) -> tuple[NDArray[A
     from ..io.micrograph import read_micrograph
 
     image = np.asarray(read_micrograph(source))
-    labels = (Path(source).suffix.lower() == ".npy" and np.issubdtype(image.dtype, np.integer)
-              and image.dtype not in PHOTO_DTYPES)
+    labels = (
+        Path(source).suffix.lower() == ".npy"
+        and np.issubdtype(image.dtype, np.integer)
+        and image.dtype not in PHOTO_DTYPES
+    )
     return image, bool(labels)
 
 
-def analyze_grains(source: str | os.PathLike[str] | NDArray[Any],
-                   options: GrainOptions) -> GrainsResult:
+def analyze_grains(
+    source: str | os.PathLike[str] | NDArray[Any], options: GrainOptions
+) -> GrainsResult:
     """Grain statistics (ECDs, lognormal fit, mean linear intercept) of a micrograph file or
     image array ``source``, with ``options``."""
     from .segment import segment_micrograph
@@ -132,18 +156,23 @@ def analyze_grains(source: str | os.PathLike[str] | NDArray[Any],
         labels = np.asarray(image, dtype=np.int64)
         seg = label_segmentation(labels, ps)
     else:
-        seg = segment_micrograph(np.asarray(image, dtype=float), pixel_size_um=ps,
-                                 line_width_um=options.line_width_um,
-                                 min_grain_um=options.min_grain_um,
-                                 dark_lines=not options.bright_lines)
+        seg = segment_micrograph(
+            np.asarray(image, dtype=float),
+            pixel_size_um=ps,
+            line_width_um=options.line_width_um,
+            min_grain_um=options.min_grain_um,
+            dark_lines=not options.bright_lines,
+        )
         labels = seg.labels
     st = grain_statistics(labels, pixel_size_um=ps, direction=options.direction)
-    return GrainsResult(statistics=st, segmentation=seg, is_labels=bool(is_labels),
-                        pixel_size_um=ps)
+    return GrainsResult(
+        statistics=st, segmentation=seg, is_labels=bool(is_labels), pixel_size_um=ps
+    )
 
 
-def segmentation_of(source: str | os.PathLike[str] | NDArray[Any], pixel_size_um: Any, *,
-                    labels: bool | None = None) -> GrainSegmentation:
+def segmentation_of(
+    source: str | os.PathLike[str] | NDArray[Any], pixel_size_um: Any, *, labels: bool | None = None
+) -> GrainSegmentation:
     """The :class:`GrainSegmentation` of a micrograph (default options of
     :func:`.segment.segment_micrograph`) or of a label image (``labels``; None: an integer
     ``.npy`` file is one), for locating boundaries on a map."""

@@ -186,8 +186,12 @@ class ArrheniusResult(ResultMixin):
         z = self._quantile(level)
         return ArrheniusPrediction(
             temperature_K=np.atleast_1d(np.asarray(temperature_K, dtype=float)),
-            D=np.exp(mean), lower=np.exp(mean - z * err), upper=np.exp(mean + z * err),
-            ln_D_err=err, level=level, unit=self.unit,
+            D=np.exp(mean),
+            lower=np.exp(mean - z * err),
+            upper=np.exp(mean + z * err),
+            ln_D_err=err,
+            level=level,
+            unit=self.unit,
         )
 
     def d_ref(self) -> tuple[float, float]:
@@ -210,14 +214,21 @@ class ArrheniusResult(ResultMixin):
         if self.error_source != "given":
             return "no D errors given: scatter estimated from the residuals"
         if self.dof > 0 and self.chi2_p < 0.01:
-            how = {"random_effects": f"a random-effects term (tau = {math.sqrt(self.tau2):.3g} "
-                   "in ln D) added to every point's error",
-                   "birge": f"the covariance scaled by chi2_red (Birge ratio "
-                   f"{math.sqrt(self.chi2_red):.3g})"}.get(self.scatter_method)
-            tail = (f"the errors of Ea, D0 and D_ref include {how}; the plain fit is in 'plain'"
-                    if how and self.scatter_applied else "the stated uncertainties are too small")
-            return (f"the scatter exceeds the given D errors (chi2_red = {self.chi2_red:.3g}, "
-                    f"p = {self.chi2_p:.2g}): {tail}")
+            how = {
+                "random_effects": f"a random-effects term (tau = {math.sqrt(self.tau2):.3g} "
+                "in ln D) added to every point's error",
+                "birge": f"the covariance scaled by chi2_red (Birge ratio "
+                f"{math.sqrt(self.chi2_red):.3g})",
+            }.get(self.scatter_method)
+            tail = (
+                f"the errors of Ea, D0 and D_ref include {how}; the plain fit is in 'plain'"
+                if how and self.scatter_applied
+                else "the stated uncertainties are too small"
+            )
+            return (
+                f"the scatter exceeds the given D errors (chi2_red = {self.chi2_red:.3g}, "
+                f"p = {self.chi2_p:.2g}): {tail}"
+            )
         return None
 
     def error_method(self) -> str:
@@ -225,8 +236,10 @@ class ArrheniusResult(ResultMixin):
         if self.error_source == "scatter":
             return "scatter estimated from the residuals (no errors given), Student t intervals"
         if self.scatter_applied and self.scatter_method == "random_effects":
-            return ("given errors plus a random-effects variance tau^2 (Paule-Mandel), "
-                    "Student t intervals")
+            return (
+                "given errors plus a random-effects variance tau^2 (Paule-Mandel), "
+                "Student t intervals"
+            )
         if self.scatter_applied and self.scatter_method == "birge":
             return "given errors scaled by the Birge ratio sqrt(chi2_red), Student t intervals"
         return "given errors"
@@ -245,10 +258,12 @@ class ArrheniusResult(ResultMixin):
         out: dict[str, Any] = {
             "label": self.label,
             "Ea": quantity(self.ea_eV, self.ea_err, "eV"),
-            "Ea_kJ_per_mol": quantity(self.ea_eV * EV_TO_KJ_PER_MOL,
-                                      self.ea_err * EV_TO_KJ_PER_MOL, "kJ/mol"),
-            "D0": quantity(self.d0, self.d0 * self.ln_d0_err, self.unit,
-                           note="stderr from ln D0 (first order)"),
+            "Ea_kJ_per_mol": quantity(
+                self.ea_eV * EV_TO_KJ_PER_MOL, self.ea_err * EV_TO_KJ_PER_MOL, "kJ/mol"
+            ),
+            "D0": quantity(
+                self.d0, self.d0 * self.ln_d0_err, self.unit, note="stderr from ln D0 (first order)"
+            ),
             "ln_D0": quantity(self.ln_d0, self.ln_d0_err, ""),
             "ci95_Ea": [lo, hi],
             "ci95_D0": [d0_lo, d0_hi],
@@ -266,12 +281,17 @@ class ArrheniusResult(ResultMixin):
             "n_points": int(self.temperature_K.size),
             "curvature": self.curvature,
             **self.alternatives,
-            "data": {"T_K": self.temperature_K.tolist(), "D": self.D.tolist(),
-                     "D_err": None if self.D_err is None else self.D_err.tolist()},
+            "data": {
+                "T_K": self.temperature_K.tolist(),
+                "D": self.D.tolist(),
+                "D_err": None if self.D_err is None else self.D_err.tolist(),
+            },
         }
         if note:
             out["note"] = note
         return out
+
+
 def _validate(t: FloatArray, d: FloatArray, d_err: FloatArray | None) -> None:
     if t.ndim != 1 or t.shape != d.shape or (d_err is not None and d_err.shape != d.shape):
         raise InputError("temperature, D and D_err must be 1-D arrays of the same length")
@@ -287,8 +307,9 @@ def _validate(t: FloatArray, d: FloatArray, d_err: FloatArray | None) -> None:
         raise DataError("D errors must be finite and > 0 (omit them to estimate the scatter)")
 
 
-def _curvature_test(x: FloatArray, y: FloatArray, sig: FloatArray | None,
-                    lin: LinearFit) -> dict[str, Any]:
+def _curvature_test(
+    x: FloatArray, y: FloatArray, sig: FloatArray | None, lin: LinearFit
+) -> dict[str, Any]:
     """Significance of a quadratic term in ln D vs 1/T (non-Arrhenius behaviour).
 
     Chi-square difference with trusted errors; an F test (residual scatter) without errors or
@@ -306,9 +327,15 @@ def _curvature_test(x: FloatArray, y: FloatArray, sig: FloatArray | None,
     else:
         p = float(scipy_stats().chi2.sf(dchi2, 1))
         test = "chi-square difference (1 dof)"
-    return {"tested": True, "quadratic_coef": float(quad.coef[2]),
-            "quadratic_coef_err": float(math.sqrt(quad.cov[2, 2])), "delta_chi2": float(dchi2),
-            "p_value": p, "test": test, "non_arrhenius": bool(p < 0.05)}
+    return {
+        "tested": True,
+        "quadratic_coef": float(quad.coef[2]),
+        "quadratic_coef_err": float(math.sqrt(quad.cov[2, 2])),
+        "delta_chi2": float(dchi2),
+        "p_value": p,
+        "test": test,
+        "non_arrhenius": bool(p < 0.05),
+    }
 
 
 _JAC = np.array([[1.0, 0.0], [0.0, -K_B_EV]])  # (ln D0, slope) -> (ln D0, Ea = -k_B slope)
@@ -319,22 +346,25 @@ def _summary(coef: FloatArray, cov: FloatArray, unit: str, what: str) -> dict[st
     c = _JAC @ cov @ _JAC.T
     ea, ea_err = float(-K_B_EV * coef[1]), float(math.sqrt(c[1, 1]))
     d0, ln_err = math.exp(float(coef[0])), float(math.sqrt(c[0, 0]))
-    return {"Ea": quantity(ea, ea_err, "eV"), "D0": quantity(d0, d0 * ln_err, unit),
-            "method": what}
+    return {"Ea": quantity(ea, ea_err, "eV"), "D0": quantity(d0, d0 * ln_err, unit), "method": what}
 
 
-def _alternatives(x: FloatArray, y: FloatArray, sig: FloatArray, lin: LinearFit,
-                  unit: str) -> tuple[dict[str, Any], ExcessScatter, ExcessScatter]:
+def _alternatives(
+    x: FloatArray, y: FloatArray, sig: FloatArray, lin: LinearFit, unit: str
+) -> tuple[dict[str, Any], ExcessScatter, ExcessScatter]:
     """The plain fit and both excess-scatter corrections, for the JSON beside the adopted."""
     re = excess_scatter_fit(x, y, sig, method="random_effects")
     bi = excess_scatter_fit(x, y, sig, method="birge")
     alt: dict[str, Any] = {"plain": _summary(lin.coef, lin.cov, unit, "given errors only")}
     if re.applied:
-        alt["random_effects"] = {**_summary(re.coef, re.cov, unit, "random effects (Paule-"
-                                            "Mandel tau^2)"),
-                                 "tau_ln_D": quantity(math.sqrt(re.tau2), None, "")}
-        alt["birge"] = {**_summary(bi.coef, bi.cov, unit, "Birge scaling"),
-                        "birge_ratio": bi.birge_ratio}
+        alt["random_effects"] = {
+            **_summary(re.coef, re.cov, unit, "random effects (Paule-Mandel tau^2)"),
+            "tau_ln_D": quantity(math.sqrt(re.tau2), None, ""),
+        }
+        alt["birge"] = {
+            **_summary(bi.coef, bi.cov, unit, "Birge scaling"),
+            "birge_ratio": bi.birge_ratio,
+        }
     return alt, re, bi
 
 
@@ -358,8 +388,9 @@ def fit_arrhenius(
     temperatures.
     """
     if excess_scatter not in SCATTER_METHODS:
-        raise InputError(f"excess_scatter must be one of {', '.join(SCATTER_METHODS)}; "
-                         f"got {excess_scatter!r}")
+        raise InputError(
+            f"excess_scatter must be one of {', '.join(SCATTER_METHODS)}; got {excess_scatter!r}"
+        )
     t = np.asarray(temperature_K, dtype=float).ravel()
     dv = np.asarray(d, dtype=float).ravel()
     de = None if d_err is None else np.asarray(d_err, dtype=float).ravel()
@@ -381,9 +412,21 @@ def fit_arrhenius(
     elif reference_T_K <= 0:
         raise InputError("the reference temperature must be > 0 K")
     return ArrheniusResult(
-        ln_d0=float(coef[0]), ea_eV=float(-K_B_EV * coef[1]), cov=cov, chi2=lin.chi2,
-        dof=lin.dof, error_source="scatter" if sig is None else "given", temperature_K=t,
-        D=dv, D_err=de, T_ref_K=float(reference_T_K), unit=unit, label=label,
-        curvature=_curvature_test(x, y, sig, lin), scatter_method=excess_scatter,
-        scatter_applied=applied, tau2=tau2, alternatives=alt,
+        ln_d0=float(coef[0]),
+        ea_eV=float(-K_B_EV * coef[1]),
+        cov=cov,
+        chi2=lin.chi2,
+        dof=lin.dof,
+        error_source="scatter" if sig is None else "given",
+        temperature_K=t,
+        D=dv,
+        D_err=de,
+        T_ref_K=float(reference_T_K),
+        unit=unit,
+        label=label,
+        curvature=_curvature_test(x, y, sig, lin),
+        scatter_method=excess_scatter,
+        scatter_applied=applied,
+        tau2=tau2,
+        alternatives=alt,
     )

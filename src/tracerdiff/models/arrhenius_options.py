@@ -44,16 +44,28 @@ class ArrheniusOptions(GBOptionsModel):
     label: str = ""
 
 
-def arrhenius_analysis(temperature_K: ArrayLike, d: ArrayLike, d_err: ArrayLike | None,
-                       options: ArrheniusOptions, *, unit: str = "cm^2/s",
-                       label: str = "") -> Any:
+def arrhenius_analysis(
+    temperature_K: ArrayLike,
+    d: ArrayLike,
+    d_err: ArrayLike | None,
+    options: ArrheniusOptions,
+    *,
+    unit: str = "cm^2/s",
+    label: str = "",
+) -> Any:
     """:func:`tracerdiff.models.fit_arrhenius` of the points (K; ``unit``; one standard error per
     point, or None) with ``options``; the :class:`~tracerdiff.models.ArrheniusResult`."""
     from .arrhenius import fit_arrhenius
 
-    return fit_arrhenius(temperature_K, d, d_err, reference_T_K=options.reference_T_K,
-                         unit=unit, label=options.label or label,
-                         excess_scatter=options.excess_scatter)
+    return fit_arrhenius(
+        temperature_K,
+        d,
+        d_err,
+        reference_T_K=options.reference_T_K,
+        unit=unit,
+        label=options.label or label,
+        excess_scatter=options.excess_scatter,
+    )
 
 
 def arrhenius_of_table(path: str | os.PathLike[str], options: ArrheniusOptions) -> Any:
@@ -64,14 +76,19 @@ def arrhenius_of_table(path: str | os.PathLike[str], options: ArrheniusOptions) 
 
     from .table import read_arrhenius_table
 
-    tab = read_arrhenius_table(Path(path), density_cm3=options.density_cm3, charge=options.charge,
-                               allow_cold=options.allow_cold)
+    tab = read_arrhenius_table(
+        Path(path),
+        density_cm3=options.density_cm3,
+        charge=options.charge,
+        allow_cold=options.allow_cold,
+    )
     if tab.D_err is not None and np.any(tab.D_err <= 0):
         bad = int(np.sum(tab.D_err <= 0))
         raise DataError(f"{Path(path).name}: {bad} error value(s) <= 0; errors must be > 0")
     label = Path(path).stem + (" (D_sigma)" if tab.source.startswith("sigma") else "")
-    return arrhenius_analysis(tab.temperature_K, tab.D, tab.D_err, options, unit=tab.unit,
-                              label=label)
+    return arrhenius_analysis(
+        tab.temperature_K, tab.D, tab.D_err, options, unit=tab.unit, label=label
+    )
 
 
 def extrapolation(result: Any, temperatures_K: list[float]) -> list[dict[str, Any]]:

@@ -45,7 +45,7 @@ VALIDITY_RATIO = 3.0  # sqrt(D_eff t) / l at or above which ">>" counts as met
 
 _CONDITIONS = {
     "series": "sqrt(D_eff t) >> l (profile averages many grains); l >> delta; length: grain size "
-              "along the profile",
+    "along the profile",
     "brick": "sqrt(D_eff t) >> l; cubic grains of edge l; parallel GB path 2 delta/l",
     "mg1": "sqrt(D_eff t) >> l; 1D layers of thickness l (= series)",
     "mg2": "sqrt(D_eff t) >> l; square grains of edge l, phi = (l/(l+delta))^2",
@@ -55,8 +55,9 @@ _CONDITIONS = {
 }
 
 
-def model_d_eff(model: str, *, d_bulk: float, k: float, grain_cm: float,
-                delta_cm: float) -> tuple[float, dict[str, float]]:
+def model_d_eff(
+    model: str, *, d_bulk: float, k: float, grain_cm: float, delta_cm: float
+) -> tuple[float, dict[str, float]]:
     """D_eff (cm^2/s) of ``model`` and its named components (cm^2/s)."""
     if model == "series":
         return series_d_eff(d_bulk, k, grain_cm), {}
@@ -88,14 +89,21 @@ class ChainEstimate:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-plain form; ``D_eff_chain.stderr`` is the sd of one profile's D_eff."""
-        return {"D_eff_chain": quantity(self.mean, self.sd, "cm^2/s",
-                                        note="stderr: sd of the D_eff of one profile that "
-                                        "crosses n_grains grains"),
-                "interval_95": [self.q025, self.q975], "n_grains": self.n_grains,
-                "n_samples": self.n_samples, "k_rel_sd": self.k_rel_sd,
-                "k_mean": self.k_mean,
-                "convention": "long-range D_eff over a chain of grains (Monte Carlo); the "
-                              f"given k is the {self.k_mean} mean of the lognormal k"}
+        return {
+            "D_eff_chain": quantity(
+                self.mean,
+                self.sd,
+                "cm^2/s",
+                note="stderr: sd of the D_eff of one profile that crosses n_grains grains",
+            ),
+            "interval_95": [self.q025, self.q975],
+            "n_grains": self.n_grains,
+            "n_samples": self.n_samples,
+            "k_rel_sd": self.k_rel_sd,
+            "k_mean": self.k_mean,
+            "convention": "long-range D_eff over a chain of grains (Monte Carlo); the "
+            f"given k is the {self.k_mean} mean of the lognormal k",
+        }
 
 
 def _lognormal(mean: float, sd: float) -> tuple[float, float]:
@@ -113,10 +121,18 @@ def _k_log_params(k: float, k_rel_sd: float, k_mean: str) -> tuple[float, float]
     return math.log(k) + shift, s
 
 
-def chain_d_eff(d_bulk: float, k: float, grain_um: float, grain_sd_um: float, *,
-                n_grains: int, k_rel_sd: float = 0.0, k_mean: str = "harmonic",
-                n_samples: int = 4000,
-                rng: np.random.Generator | int | None = None) -> ChainEstimate:
+def chain_d_eff(
+    d_bulk: float,
+    k: float,
+    grain_um: float,
+    grain_sd_um: float,
+    *,
+    n_grains: int,
+    k_rel_sd: float = 0.0,
+    k_mean: str = "harmonic",
+    n_samples: int = 4000,
+    rng: np.random.Generator | int | None = None,
+) -> ChainEstimate:
     """Long-range D_eff = sum l / (sum l / D_b + sum 1/k) over chains of ``n_grains`` grains.
 
     Grain sizes lognormal with mean ``grain_um`` and sd ``grain_sd_um`` (um); k lognormal
@@ -139,9 +155,16 @@ def chain_d_eff(d_bulk: float, k: float, grain_um: float, grain_sd_um: float, *,
         ks_arr = np.full((n_samples, n_grains), k)
     total = sizes.sum(axis=1)
     d = total / (total / d_bulk + (1.0 / ks_arr).sum(axis=1))
-    return ChainEstimate(float(d.mean()), float(d.std(ddof=1)), float(np.quantile(d, 0.025)),
-                         float(np.quantile(d, 0.975)), int(n_grains), int(n_samples),
-                         float(k_rel_sd), k_mean)
+    return ChainEstimate(
+        float(d.mean()),
+        float(d.std(ddof=1)),
+        float(np.quantile(d, 0.025)),
+        float(np.quantile(d, 0.975)),
+        int(n_grains),
+        int(n_samples),
+        float(k_rel_sd),
+        k_mean,
+    )
 
 
 @dataclass(frozen=True)
@@ -186,9 +209,14 @@ class EffectiveMediumResult(ResultMixin):
     def to_dict(self) -> dict[str, Any]:
         """JSON keys: model, D_eff (stderr: standard error; ``spread``: the study's single-grain
         spread), D_gb_over_delta, Bi, chain, validity."""
-        d_eff = quantity(self.d_eff, self.d_eff_err, "cm^2/s",
-                         note=None if self.d_eff_err is not None else
-                         "no standard error: no input standard errors given")
+        d_eff = quantity(
+            self.d_eff,
+            self.d_eff_err,
+            "cm^2/s",
+            note=None
+            if self.d_eff_err is not None
+            else "no standard error: no input standard errors given",
+        )
         d_eff["spread"] = self.d_eff_spread
         k = quantity(self.k, self.k_err, "cm/s")
         if self.solved_for == "D_gb_over_delta":
@@ -199,14 +227,21 @@ class EffectiveMediumResult(ResultMixin):
             "solved_for": self.solved_for,
             "D_eff": d_eff,
             "spread_convention": "spread: |dD/dl| sd(l), the spread of single-grain values "
-                                 "(the study's '+-'), not an uncertainty; stderr: standard "
-                                 "error from the inputs' standard errors",
+            "(the study's '+-'), not an uncertainty; stderr: standard "
+            "error from the inputs' standard errors",
             "D_gb_over_delta": k,
-            "D_gb": quantity(self.k * nm, None if self.k_err is None else self.k_err * nm,
-                             "cm^2/s"),
+            "D_gb": quantity(
+                self.k * nm, None if self.k_err is None else self.k_err * nm, "cm^2/s"
+            ),
             "D_bulk": quantity(self.d_bulk, None, "cm^2/s"),
-            "grain_size": quantity(self.grain_um, None, "um", note=None if self.grain_sd_um
-                                   is None else f"sd of single grains {self.grain_sd_um:.3g} um"),
+            "grain_size": quantity(
+                self.grain_um,
+                None,
+                "um",
+                note=None
+                if self.grain_sd_um is None
+                else f"sd of single grains {self.grain_sd_um:.3g} um",
+            ),
             "delta": quantity(self.delta_nm, None, "nm"),
             "Bi": self.biot,
             "components": {n: quantity(v, None, "cm^2/s") for n, v in self.components.items()},
@@ -221,16 +256,20 @@ class EffectiveMediumResult(ResultMixin):
         return effective_text(self)
 
 
-def _gradient(model: str, d_bulk: float, k: float, l_cm: float,
-              delta_cm: float) -> tuple[float, float, float]:
+def _gradient(
+    model: str, d_bulk: float, k: float, l_cm: float, delta_cm: float
+) -> tuple[float, float, float]:
     """(dD/dk, dD/dD_b, dD/dl) of ``model`` by central differences."""
+
     def g(kk: float, db: float, ll: float) -> float:
         return model_d_eff(model, d_bulk=db, k=kk, grain_cm=ll, delta_cm=delta_cm)[0]
 
     hk, hd, hl = 1e-5 * k, 1e-5 * d_bulk, 1e-5 * l_cm
-    return ((g(k + hk, d_bulk, l_cm) - g(k - hk, d_bulk, l_cm)) / (2 * hk),
-            (g(k, d_bulk + hd, l_cm) - g(k, d_bulk - hd, l_cm)) / (2 * hd),
-            (g(k, d_bulk, l_cm + hl) - g(k, d_bulk, l_cm - hl)) / (2 * hl))
+    return (
+        (g(k + hk, d_bulk, l_cm) - g(k - hk, d_bulk, l_cm)) / (2 * hk),
+        (g(k, d_bulk + hd, l_cm) - g(k, d_bulk - hd, l_cm)) / (2 * hd),
+        (g(k, d_bulk, l_cm + hl) - g(k, d_bulk, l_cm - hl)) / (2 * hl),
+    )
 
 
 def _root_sum(*terms: float | None) -> float | None:
@@ -238,8 +277,9 @@ def _root_sum(*terms: float | None) -> float | None:
     return math.sqrt(sum(v * v for v in vals)) if vals else None
 
 
-def solve_gb_over_delta(model: str, *, d_eff: float, d_bulk: float, grain_cm: float,
-                        delta_cm: float) -> float:
+def solve_gb_over_delta(
+    model: str, *, d_eff: float, d_bulk: float, grain_cm: float, delta_cm: float
+) -> float:
     """k = D_gb/delta (cm/s) that makes ``model`` give ``d_eff`` (root in log k)."""
     if not (d_eff > 0 and d_bulk > 0 and grain_cm > 0):
         raise InputError("D_eff, D_bulk and the grain size must be > 0")
@@ -247,8 +287,12 @@ def solve_gb_over_delta(model: str, *, d_eff: float, d_bulk: float, grain_cm: fl
         raise InputError(f"D_eff = {d_eff:.3g} >= D_bulk = {d_bulk:.3g} cm^2/s: not slow GBs")
 
     def f(lk: float) -> float:
-        return math.log(model_d_eff(model, d_bulk=d_bulk, k=math.exp(lk), grain_cm=grain_cm,
-                                    delta_cm=delta_cm)[0] / d_eff)
+        return math.log(
+            model_d_eff(model, d_bulk=d_bulk, k=math.exp(lk), grain_cm=grain_cm, delta_cm=delta_cm)[
+                0
+            ]
+            / d_eff
+        )
 
     lo, hi = math.log(d_eff / grain_cm) - 30, math.log(d_bulk / grain_cm) + 30
     if f(lo) * f(hi) > 0:
@@ -258,23 +302,51 @@ def solve_gb_over_delta(model: str, *, d_eff: float, d_bulk: float, grain_cm: fl
     return math.exp(optimize.brentq(f, lo, hi, xtol=1e-12))
 
 
-def _chain(d_bulk: float, k: float, grain_um: float, grain_sd_um: float | None,
-           d_eff: float, time_s: float | None, n_grains: int | None, k_rel_sd: float,
-           k_mean: str, rng: np.random.Generator | int | None) -> ChainEstimate | None:
+def _chain(
+    d_bulk: float,
+    k: float,
+    grain_um: float,
+    grain_sd_um: float | None,
+    d_eff: float,
+    time_s: float | None,
+    n_grains: int | None,
+    k_rel_sd: float,
+    k_mean: str,
+    rng: np.random.Generator | int | None,
+) -> ChainEstimate | None:
     if n_grains is None and time_s is not None:
         n_grains = max(1, round(math.sqrt(d_eff * time_s) / (grain_um * UM)))
     if n_grains is None:
         return None
-    return chain_d_eff(d_bulk, k, grain_um, grain_sd_um or 0.0, n_grains=n_grains,
-                       k_rel_sd=k_rel_sd, k_mean=k_mean, rng=rng)
+    return chain_d_eff(
+        d_bulk,
+        k,
+        grain_um,
+        grain_sd_um or 0.0,
+        n_grains=n_grains,
+        k_rel_sd=k_rel_sd,
+        k_mean=k_mean,
+        rng=rng,
+    )
 
 
 def effective_medium(
-    *, d_bulk: float, grain_um: float, k: float | None = None, d_eff: float | None = None,
-    grain_sd_um: float | None = None, delta_nm: float = 0.5, model: str = "series",
-    time_s: float | None = None, n_grains: int | None = None, k_rel_sd: float = 0.0,
-    d_eff_err: float | None = None, k_err: float | None = None, d_bulk_err: float | None = None,
-    grain_se_um: float | None = None, k_mean: str = "harmonic",
+    *,
+    d_bulk: float,
+    grain_um: float,
+    k: float | None = None,
+    d_eff: float | None = None,
+    grain_sd_um: float | None = None,
+    delta_nm: float = 0.5,
+    model: str = "series",
+    time_s: float | None = None,
+    n_grains: int | None = None,
+    k_rel_sd: float = 0.0,
+    d_eff_err: float | None = None,
+    k_err: float | None = None,
+    d_bulk_err: float | None = None,
+    grain_se_um: float | None = None,
+    k_mean: str = "harmonic",
     rng: np.random.Generator | int | None = None,
 ) -> EffectiveMediumResult:
     """D_eff of ``model`` from k (cm/s), or k from ``d_eff`` (cm^2/s) when k is None.
@@ -294,43 +366,79 @@ def effective_medium(
     k_spread = None
     if k is None:
         assert d_eff is not None
-        k, k_err, k_spread = _invert(model, d_eff, d_eff_err, d_bulk, d_bulk_err, l_cm, sd_cm,
-                                     se_cm, delta_cm)
+        k, k_err, k_spread = _invert(
+            model, d_eff, d_eff_err, d_bulk, d_bulk_err, l_cm, sd_cm, se_cm, delta_cm
+        )
         solved_for = "D_gb_over_delta"
-        notes.append("k stderr from the standard errors of D_eff, the mean grain size and D_b; "
-                     "k spread from sd(l) alone")
+        notes.append(
+            "k stderr from the standard errors of D_eff, the mean grain size and D_b; "
+            "k spread from sd(l) alone"
+        )
     else:
         solved_for = "D_eff"
     value, comps = model_d_eff(model, d_bulk=d_bulk, k=k, grain_cm=l_cm, delta_cm=delta_cm)
     gk, gd, gl = _gradient(model, d_bulk, k, l_cm, delta_cm)
     if solved_for == "D_eff":
-        d_eff_err = _root_sum(*(None if e is None else g * e for g, e in
-                                ((gk, k_err), (gd, d_bulk_err), (gl, se_cm))))
+        d_eff_err = _root_sum(
+            *(None if e is None else g * e for g, e in ((gk, k_err), (gd, d_bulk_err), (gl, se_cm)))
+        )
     if model == "hs":
         notes.append("D_eff is the HS lower bound (= MG3, grains enclosed by GBs)")
     spread = abs(gl) * sd_cm if sd_cm else None
-    chain = _chain(d_bulk, k, grain_um, grain_sd_um, value, time_s, n_grains, k_rel_sd,
-                   k_mean, rng)
+    chain = _chain(d_bulk, k, grain_um, grain_sd_um, value, time_s, n_grains, k_rel_sd, k_mean, rng)
     if chain is None:
         notes.append("chain convention (long-range D_eff over N grains) needs a time or n_grains")
-    return EffectiveMediumResult(model, value, spread, d_bulk, k, grain_um, grain_sd_um,
-                                 delta_nm, comps, chain, time_s, solved_for, k_err, tuple(notes),
-                                 d_eff_err, k_spread)
+    return EffectiveMediumResult(
+        model,
+        value,
+        spread,
+        d_bulk,
+        k,
+        grain_um,
+        grain_sd_um,
+        delta_nm,
+        comps,
+        chain,
+        time_s,
+        solved_for,
+        k_err,
+        tuple(notes),
+        d_eff_err,
+        k_spread,
+    )
 
 
-def _invert(model: str, d_eff: float, d_eff_err: float | None, d_bulk: float,
-            d_bulk_err: float | None, l_cm: float, sd_cm: float, se_cm: float | None,
-            delta_cm: float) -> tuple[float, float | None, float | None]:
+def _invert(
+    model: str,
+    d_eff: float,
+    d_eff_err: float | None,
+    d_bulk: float,
+    d_bulk_err: float | None,
+    l_cm: float,
+    sd_cm: float,
+    se_cm: float | None,
+    delta_cm: float,
+) -> tuple[float, float | None, float | None]:
     """k, its standard error and its single-grain spread (cm/s) from a measured D_eff."""
     k = solve_gb_over_delta(model, d_eff=d_eff, d_bulk=d_bulk, grain_cm=l_cm, delta_cm=delta_cm)
     gk, gd, gl = _gradient(model, d_bulk, k, l_cm, delta_cm)
-    k_err = _root_sum(*(None if e is None else g * e / gk for g, e in
-                        ((1.0, d_eff_err), (gl, se_cm), (gd, d_bulk_err))))
+    k_err = _root_sum(
+        *(
+            None if e is None else g * e / gk
+            for g, e in ((1.0, d_eff_err), (gl, se_cm), (gd, d_bulk_err))
+        )
+    )
     return k, k_err, (abs(gl * sd_cm / gk) if sd_cm else None)
 
 
-def _check_inputs(model: str, grain_um: float, grain_sd_um: float | None, delta_nm: float,
-                  k: float | None, d_eff: float | None) -> None:
+def _check_inputs(
+    model: str,
+    grain_um: float,
+    grain_sd_um: float | None,
+    delta_nm: float,
+    k: float | None,
+    d_eff: float | None,
+) -> None:
     if model not in MODELS:
         raise InputError(f"unknown model {model!r}; expected one of {', '.join(MODELS)}")
     if not grain_um > 0:
@@ -352,8 +460,9 @@ def _check_errors(k_mean: str, *errors: float | None) -> None:
             raise InputError(f"the {name} standard error must be finite and >= 0; got {v:g}")
 
 
-def _check_options(time_s: float | None, n_grains: int | None, d_eff_err: float | None,
-                   k_rel_sd: float) -> None:
+def _check_options(
+    time_s: float | None, n_grains: int | None, d_eff_err: float | None, k_rel_sd: float
+) -> None:
     """One-line InputErrors for the optional inputs (time in s, counts, spreads)."""
     if time_s is not None and not (math.isfinite(time_s) and time_s > 0):
         raise InputError(f"the diffusion time must be finite and > 0 s; got {time_s:g}")

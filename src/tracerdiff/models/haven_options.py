@@ -29,8 +29,7 @@ class HavenOptions(GBOptionsModel):
     ``temperature_K``; ``shared_ea``; ``density_cm3`` for conductivities; ``allow_cold``."""
 
     QUANTITY_KEYS: ClassVar[tuple[str, ...]] = ("d_tracer", "d_sigma", "temperature", "density")
-    WITH_ERRORS: ClassVar[dict[str, str]] = {"d_tracer": "diffusivity",
-                                             "d_sigma": "diffusivity"}
+    WITH_ERRORS: ClassVar[dict[str, str]] = {"d_tracer": "diffusivity", "d_sigma": "diffusivity"}
 
     d_tracer: float | None = None
     d_tracer_err: float | None = None
@@ -61,17 +60,21 @@ class HavenOptions(GBOptionsModel):
         try:
             s, e = parse_quantity_with_error(text, "conductivity")
         except InputError as exc:
-            raise ValueError(f"d_sigma: {exc}; expected a diffusivity or a conductivity such as "
-                             "'0.2 cm^2/s' or '1e-3 S/cm'") from None
+            raise ValueError(
+                f"d_sigma: {exc}; expected a diffusivity or a conductivity such as "
+                "'0.2 cm^2/s' or '1e-3 S/cm'"
+            ) from None
         if data.get("prefactors"):
-            raise ValueError("d_sigma: with prefactors it is D0 of D_sigma (cm^2/s), not a "
-                             "conductivity")
+            raise ValueError(
+                "d_sigma: with prefactors it is D0 of D_sigma (cm^2/s), not a conductivity"
+            )
         out = {k: v for k, v in data.items() if k != "d_sigma"}
         return {**out, "sigma_S_cm": s, "sigma_err": e}
 
 
-def haven_analysis(options: HavenOptions, *, tracer_fit: Any = None,
-                   conductivity_fit: Any = None) -> Any:
+def haven_analysis(
+    options: HavenOptions, *, tracer_fit: Any = None, conductivity_fit: Any = None
+) -> Any:
     """H_R = D*/D_sigma: from two Arrhenius fits when given
     (:func:`tracerdiff.models.haven_from_arrhenius`), else from the two values of ``options``
     (:func:`tracerdiff.models.haven_ratio`). The :class:`~tracerdiff.models.HavenResult`."""
@@ -81,8 +84,9 @@ def haven_analysis(options: HavenOptions, *, tracer_fit: Any = None,
     if tracer_fit is not None or conductivity_fit is not None:
         if tracer_fit is None or conductivity_fit is None:
             raise InputError("the Haven ratio of two Arrhenius fits needs both")
-        return haven_from_arrhenius(tracer_fit, conductivity_fit, shared_ea=o.shared_ea,
-                                    temperature_K=o.temperature_K)
+        return haven_from_arrhenius(
+            tracer_fit, conductivity_fit, shared_ea=o.shared_ea, temperature_K=o.temperature_K
+        )
     if o.shared_ea:
         raise InputError("shared_ea needs two Arrhenius data sets (tracer and conductivity)")
     d2, e2 = o.d_sigma, o.d_sigma_err
@@ -93,5 +97,11 @@ def haven_analysis(options: HavenOptions, *, tracer_fit: Any = None,
         e2 = None if o.sigma_err is None else o.sigma_err * d2 / o.sigma_S_cm
     if o.d_tracer is None or d2 is None:
         raise InputError("the Haven ratio needs d_tracer and d_sigma (or two Arrhenius fits)")
-    return haven_ratio(o.d_tracer, d2, d_tracer_err=o.d_tracer_err, d_sigma_err=e2,
-                       prefactors=o.prefactors, temperature_K=o.temperature_K)
+    return haven_ratio(
+        o.d_tracer,
+        d2,
+        d_tracer_err=o.d_tracer_err,
+        d_sigma_err=e2,
+        prefactors=o.prefactors,
+        temperature_K=o.temperature_K,
+    )

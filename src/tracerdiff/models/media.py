@@ -51,8 +51,9 @@ def series_k(d_eff: float, d_bulk: float, grain_cm: float, *, delta_cm: float = 
     return 1.0 / rest
 
 
-def maxwell_garnett(d_bulk: float, d_gb: float, grain_cm: float, delta_cm: float, *,
-                    dim: int) -> float:
+def maxwell_garnett(
+    d_bulk: float, d_gb: float, grain_cm: float, delta_cm: float, *, dim: int
+) -> float:
     """Maxwell-Garnett D_eff (cm^2/s) of grains (D_b) in a GB matrix (D_gb), ``dim`` = 1, 2, 3.
 
     (D_eff - D_gb)/(D_eff + (d-1) D_gb) = phi (D_b - D_gb)/(D_b + (d-1) D_gb) with
@@ -80,12 +81,17 @@ class HSBounds:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-plain form (cm^2/s)."""
-        return {"lower": quantity(self.lower, None, "cm^2/s"),
-                "upper": quantity(self.upper, None, "cm^2/s"), "phi": self.phi, "dim": self.dim}
+        return {
+            "lower": quantity(self.lower, None, "cm^2/s"),
+            "upper": quantity(self.upper, None, "cm^2/s"),
+            "phi": self.phi,
+            "dim": self.dim,
+        }
 
 
-def hashin_shtrikman(d_bulk: float, d_gb: float, grain_cm: float, delta_cm: float, *,
-                     dim: int = 3) -> HSBounds:
+def hashin_shtrikman(
+    d_bulk: float, d_gb: float, grain_cm: float, delta_cm: float, *, dim: int = 3
+) -> HSBounds:
     """HS bounds: MG with the less and with the more conductive phase as the matrix."""
     a = maxwell_garnett(d_bulk, d_gb, grain_cm, delta_cm, dim=dim)  # GB matrix
     phi = (grain_cm / (grain_cm + delta_cm)) ** dim
@@ -105,12 +111,15 @@ class BrickLayer:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-plain form (cm^2/s)."""
-        return {k: quantity(getattr(self, k), None, "cm^2/s")
-                for k in ("perpendicular", "parallel", "total")}
+        return {
+            k: quantity(getattr(self, k), None, "cm^2/s")
+            for k in ("perpendicular", "parallel", "total")
+        }
 
 
-def brick_layer(d_bulk: float, k: float, grain_cm: float, delta_cm: float, *,
-                dim: int = 3) -> BrickLayer:
+def brick_layer(
+    d_bulk: float, k: float, grain_cm: float, delta_cm: float, *, dim: int = 3
+) -> BrickLayer:
     """1/D_perp = 1/D_b + (delta/l)/D_gb; D_par = (dim-1) (delta/l) D_gb; total = the sum.
 
     The parallel GB path covers a fraction (dim - 1) delta / l of the cross-section (2 delta/l
@@ -132,8 +141,11 @@ def specific_from_apparent(apparent: float, delta_cm: float, grain_cm: float) ->
 #: slow-GB limit D_eff = factor x k x length, for each grain shape and the length measured
 GEOMETRIES: dict[str, dict[str, float]] = {
     # hexagonal grains of side a (2D): sqrt(3) k a
-    "hex2d": {"side": math.sqrt(3.0), "intercept": math.sqrt(3.0) / (math.pi * math.sqrt(3) / 4),
-              "ecd": math.sqrt(3.0) / math.sqrt(6 * math.sqrt(3) / math.pi)},
+    "hex2d": {
+        "side": math.sqrt(3.0),
+        "intercept": math.sqrt(3.0) / (math.pi * math.sqrt(3) / 4),
+        "ecd": math.sqrt(3.0) / math.sqrt(6 * math.sqrt(3) / math.pi),
+    },
     # square grains of side l (2D): k l; mean intercept pi l / 4, ECD sqrt(4/pi) l
     "square2d": {"side": 1.0, "intercept": 4 / math.pi, "ecd": math.sqrt(math.pi / 4)},
     # cubic grains of edge l (3D): k l; mean intercept 2 l / 3, equivalent sphere (6/pi)^(1/3) l
@@ -143,8 +155,14 @@ GEOMETRIES: dict[str, dict[str, float]] = {
 }
 
 
-def geometric_d_eff(d_bulk: float, k: float, length_cm: float, *, shape: str = "hex2d",
-                    length_kind: str = "intercept") -> float:
+def geometric_d_eff(
+    d_bulk: float,
+    k: float,
+    length_cm: float,
+    *,
+    shape: str = "hex2d",
+    length_kind: str = "intercept",
+) -> float:
     """Slow-GB D_eff (cm^2/s) ~ 1/(1/D_b + 1/(g k L)) with g from :data:`GEOMETRIES`.
 
     ``length_kind``: "side" (hexagon side / square side / cube edge), "intercept" (mean linear

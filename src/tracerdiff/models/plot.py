@@ -30,8 +30,27 @@ def _top_axis(ax: Any) -> Any:
     return top
 
 
-_NICE_C = (-250, -200, -150, -100, -50, 0, 50, 100, 150, 200, 300, 400, 500, 600, 800, 1000,
-           1200, 1500, 2000)
+_NICE_C = (
+    -250,
+    -200,
+    -150,
+    -100,
+    -50,
+    0,
+    50,
+    100,
+    150,
+    200,
+    300,
+    400,
+    500,
+    600,
+    800,
+    1000,
+    1200,
+    1500,
+    2000,
+)
 
 
 def _celsius_ticks(xlim: tuple[float, float], min_gap: float = 0.1) -> list[float]:
@@ -42,15 +61,21 @@ def _celsius_ticks(xlim: tuple[float, float], min_gap: float = 0.1) -> list[floa
     for c in _NICE_C:  # cold to hot: x decreases, the cold (wide-spaced) end is filled first
         k = c + 273.15
         x = 1000.0 / k if k > 0 else math.inf
-        if lo <= x <= hi and all(abs(1000.0 / (p + 273.15) - x) >= min_gap * (hi - lo)
-                                 for p in picked):
+        if lo <= x <= hi and all(
+            abs(1000.0 / (p + 273.15) - x) >= min_gap * (hi - lo) for p in picked
+        ):
             picked.append(c)
     return sorted(picked)
 
 
-def plot_arrhenius(results: ArrheniusResult | Sequence[ArrheniusResult], *, ax: Any = None,
-                   band: bool = True, level: float = 0.95,
-                   t_range_K: tuple[float, float] | None = None) -> Any:
+def plot_arrhenius(
+    results: ArrheniusResult | Sequence[ArrheniusResult],
+    *,
+    ax: Any = None,
+    band: bool = True,
+    level: float = 0.95,
+    t_range_K: tuple[float, float] | None = None,
+) -> Any:
     """Data with error bars, fitted lines and ``level`` bands of one or several fits.
 
     ``t_range_K`` (K) widens the lines beyond the data (extrapolation).  Returns the Axes.
@@ -69,8 +94,13 @@ def plot_arrhenius(results: ArrheniusResult | Sequence[ArrheniusResult], *, ax: 
         lo, hi = (r.temperature_K.min(), r.temperature_K.max()) if t_range_K is None else t_range_K
         tt = 1.0 / np.linspace(1.0 / hi, 1.0 / lo, 200)
         p = r.predict(tt, level=level)
-        ax.plot(1000.0 / tt, p.D, "-", color=color,
-                label=f"{name}: Ea = {r.ea_eV:.3g} ± {r.ea_err:.2g} eV")
+        ax.plot(
+            1000.0 / tt,
+            p.D,
+            "-",
+            color=color,
+            label=f"{name}: Ea = {r.ea_eV:.3g} ± {r.ea_err:.2g} eV",
+        )
         if band:
             ax.fill_between(1000.0 / tt, p.lower, p.upper, color=color, alpha=0.2, lw=0)
     ax.set_yscale("log")

@@ -78,9 +78,11 @@ class QuenchResult(ResultMixin):
 
     def to_dict(self) -> dict[str, Any]:
         """JSON keys: frozen, checks (per diffusivity), warmest_stage_temperature(_upper95)."""
+
         def tq(v: float | None) -> dict[str, Any]:
-            why = ("none found: the lengths exceed the resolution even at 10 K"
-                   + (" (the cooling ramp alone is too long)" if self.ramp else ""))
+            why = "none found: the lengths exceed the resolution even at 10 K" + (
+                " (the cooling ramp alone is too long)" if self.ramp else ""
+            )
             return quantity(v, None, "K", note=None if v is not None else why)
 
         return {
@@ -102,8 +104,15 @@ class QuenchResult(ResultMixin):
         return quench_text(self)
 
 
-def bulk_law(d_ref: float, T_ref_K: float, ea_eV: float, *, d_ref_err: float | None = None,
-             ea_err: float | None = None, label: str = "D_b") -> ArrheniusResult:
+def bulk_law(
+    d_ref: float,
+    T_ref_K: float,
+    ea_eV: float,
+    *,
+    d_ref_err: float | None = None,
+    ea_err: float | None = None,
+    label: str = "D_b",
+) -> ArrheniusResult:
     """A known Arrhenius law D(T) = d_ref exp(-Ea/k_B (1/T - 1/T_ref)) as an
     :class:`ArrheniusResult` (covariance from the optional standard errors; exact otherwise),
     e.g. the bulk D_b for :func:`quench_check`.  cm^2/s, K, eV."""
@@ -114,14 +123,23 @@ def bulk_law(d_ref: float, T_ref_K: float, ea_eV: float, *, d_ref_err: float | N
     x = 1.0 / (K_B_EV * T_ref_K)
     cov = np.array([[s * s + (e * x) ** 2, e * e * x], [e * e * x, e * e]])
     return ArrheniusResult(
-        ln_d0=math.log(d_ref) + ea_eV * x, ea_eV=ea_eV, cov=cov, chi2=0.0, dof=0,
-        error_source="given", temperature_K=np.array([T_ref_K]), D=np.array([d_ref]),
-        D_err=None if d_ref_err is None else np.array([d_ref_err]), T_ref_K=T_ref_K,
-        label=label)
+        ln_d0=math.log(d_ref) + ea_eV * x,
+        ea_eV=ea_eV,
+        cov=cov,
+        chi2=0.0,
+        dof=0,
+        error_source="given",
+        temperature_K=np.array([T_ref_K]),
+        D=np.array([d_ref]),
+        D_err=None if d_ref_err is None else np.array([d_ref_err]),
+        T_ref_K=T_ref_K,
+        label=label,
+    )
 
 
-def _ramp_integral(fn: Callable[[np.ndarray], np.ndarray], t_lo: float,
-                   ramp: Mapping[str, float] | None) -> float:
+def _ramp_integral(
+    fn: Callable[[np.ndarray], np.ndarray], t_lo: float, ramp: Mapping[str, float] | None
+) -> float:
     """Integral of D dt (cm^2) while cooling from ramp['from_K'] to ``t_lo`` at ramp['rate_K_s']."""
     if ramp is None or ramp["from_K"] <= t_lo:
         return 0.0
@@ -129,21 +147,31 @@ def _ramp_integral(fn: Callable[[np.ndarray], np.ndarray], t_lo: float,
     return float(np.trapezoid(fn(temps), temps) / ramp["rate_K_s"])
 
 
-def _lengths(fit: ArrheniusResult, stage: float, time_s: float,
-             ramp: Mapping[str, float] | None, upper: bool) -> tuple[float, float, float]:
+def _lengths(
+    fit: ArrheniusResult, stage: float, time_s: float, ramp: Mapping[str, float] | None, upper: bool
+) -> tuple[float, float, float]:
     """(imaging, ramp, total) lengths in um, nominal or upper band."""
+
     def fn(t: np.ndarray) -> np.ndarray:
         p = fit.predict(t, level=LEVEL)
         return p.upper if upper else p.D
 
     d = float(fn(np.array([stage]))[0])
     a_img, a_ramp = d * time_s, _ramp_integral(fn, stage, ramp)
-    return (math.sqrt(2 * a_img) / UM, math.sqrt(2 * a_ramp) / UM,
-            math.sqrt(2 * (a_img + a_ramp)) / UM)
+    return (
+        math.sqrt(2 * a_img) / UM,
+        math.sqrt(2 * a_ramp) / UM,
+        math.sqrt(2 * (a_img + a_ramp)) / UM,
+    )
 
 
-def _warmest(fits: Mapping[str, ArrheniusResult], time_s: float, res_um: float,
-             ramp: Mapping[str, float] | None, upper: bool) -> float | None:
+def _warmest(
+    fits: Mapping[str, ArrheniusResult],
+    time_s: float,
+    res_um: float,
+    ramp: Mapping[str, float] | None,
+    upper: bool,
+) -> float | None:
     def excess(t: float) -> float:
         return max(_lengths(f, t, time_s, ramp, upper)[2] for f in fits.values()) - res_um
 
@@ -156,8 +184,13 @@ def _warmest(fits: Mapping[str, ArrheniusResult], time_s: float, res_um: float,
 
 
 def quench_check(
-    fits: Mapping[str, ArrheniusResult], *, stage_K: float, time_s: float, resolution_um: float,
-    ramp_from_K: float | None = None, ramp_rate_K_s: float | None = None,
+    fits: Mapping[str, ArrheniusResult],
+    *,
+    stage_K: float,
+    time_s: float,
+    resolution_um: float,
+    ramp_from_K: float | None = None,
+    ramp_rate_K_s: float | None = None,
 ) -> QuenchResult:
     """Check the diffusion lengths of each named Arrhenius law (e.g. {"D_eff": ..., "D_b": ...}).
 
@@ -177,15 +210,34 @@ def quench_check(
     checks = []
     notes = []
     if "D_b" not in fits:
-        notes.append("no D_b given: in a map the in-grain gradient relaxes by D_b (>> D_eff); "
-                     "give the bulk law for the check that decides")
+        notes.append(
+            "no D_b given: in a map the in-grain gradient relaxes by D_b (>> D_eff); "
+            "give the bulk law for the check that decides"
+        )
     for name, fit in fits.items():
         img, rmp, tot = _lengths(fit, stage_K, time_s, ramp, upper=False)
         tot_up = _lengths(fit, stage_K, time_s, ramp, upper=True)[2]
         p = fit.predict(stage_K, level=LEVEL)
-        checks.append(QuenchCheck(name, float(p.D[0]), float(p.upper[0]), img, rmp, tot, tot_up,
-                                  tot < resolution_um, tot_up < resolution_um))
+        checks.append(
+            QuenchCheck(
+                name,
+                float(p.D[0]),
+                float(p.upper[0]),
+                img,
+                rmp,
+                tot,
+                tot_up,
+                tot < resolution_um,
+                tot_up < resolution_um,
+            )
+        )
     return QuenchResult(
-        stage_K, time_s, resolution_um, ramp, tuple(checks),
+        stage_K,
+        time_s,
+        resolution_um,
+        ramp,
+        tuple(checks),
         _warmest(fits, time_s, resolution_um, ramp, upper=False),
-        _warmest(fits, time_s, resolution_um, ramp, upper=True), tuple(notes))
+        _warmest(fits, time_s, resolution_um, ramp, upper=True),
+        tuple(notes),
+    )

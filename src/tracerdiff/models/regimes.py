@@ -62,11 +62,15 @@ class BiotResult(ResultMixin):
 
     def to_dict(self) -> dict[str, Any]:
         """JSON keys: Bi, verdict, bulk_equivalent_of_one_GB."""
-        return {"regime": "slow GB", "Bi": self.bi, "verdict": self.verdict(),
-                "bulk_equivalent_of_one_GB": quantity(self.bulk_equivalent_um, None, "um"),
-                "D_gb_over_delta": quantity(self.k, None, "cm/s"),
-                "D_bulk": quantity(self.d_bulk, None, "cm^2/s"),
-                "grain_size": quantity(float(f"{self.grain_cm * 1e4:.12g}"), None, "um")}
+        return {
+            "regime": "slow GB",
+            "Bi": self.bi,
+            "verdict": self.verdict(),
+            "bulk_equivalent_of_one_GB": quantity(self.bulk_equivalent_um, None, "um"),
+            "D_gb_over_delta": quantity(self.k, None, "cm/s"),
+            "D_bulk": quantity(self.d_bulk, None, "cm^2/s"),
+            "grain_size": quantity(float(f"{self.grain_cm * 1e4:.12g}"), None, "um"),
+        }
 
 
 def biot_number(*, grain_cm: float, k: float, d_bulk: float) -> BiotResult:
@@ -99,46 +103,60 @@ class RegimeResult(ResultMixin):
     def to_dict(self) -> dict[str, Any]:
         """JSON keys: regime, reasons, Lambda, alpha, beta, wlc_applicable, analysis, D_eff_hart."""
         out: dict[str, Any] = {
-            "regime": self.regime, "reasons": list(self.reasons),
+            "regime": self.regime,
+            "reasons": list(self.reasons),
             "Lambda": quantity(self.lam_cm * 1e4, None, "um"),
-            "alpha": self.alpha, "beta": self.beta, "wlc_applicable": self.wlc_applicable,
+            "alpha": self.alpha,
+            "beta": self.beta,
+            "wlc_applicable": self.wlc_applicable,
             "analysis": _ANALYSIS[self.regime],
         }
         if self.regime in ("A", "A-B"):
-            out["D_eff_hart"] = quantity(hart_d_eff(d_bulk=self.d_bulk, d_gb=self.d_gb,
-                                                    delta_cm=self.delta_cm,
-                                                    grain_cm=self.grain_cm, s=self.s),
-                                         None, "cm^2/s")
+            out["D_eff_hart"] = quantity(
+                hart_d_eff(
+                    d_bulk=self.d_bulk,
+                    d_gb=self.d_gb,
+                    delta_cm=self.delta_cm,
+                    grain_cm=self.grain_cm,
+                    s=self.s,
+                ),
+                None,
+                "cm^2/s",
+            )
         return out
 
 
 _ANALYSIS = {
     "A": "one effective D (Hart): D_eff = g D_gb + (1 - g) D, g = q delta/l (with "
-         "segregation: (g s D_gb + (1 - g) D)/(g s + 1 - g))",
+    "segregation: (g s D_gb + (1 - g) D)/(g s + 1 - g))",
     "A-B": "transition: neither Hart nor the 6/5 method is exact; simulate",
     "B": "fit the deep tail: ln C vs y^(6/5) (Whipple-Le Claire 1.322 / Suzuoka 1.308) "
-         "-> s delta D_gb",
+    "-> s delta D_gb",
     "B-C": "transition: bulk leakage not negligible nor dominant; simulate",
     "C": "GB-only diffusion: C = erfc(y / (2 sqrt(D_gb t))) -> D_gb",
 }
 
 
-def classify_regime(*, d_bulk: float, d_gb: float, delta_cm: float, time_s: float,
-                    grain_cm: float, s: float = 1.0) -> RegimeResult:
+def classify_regime(
+    *, d_bulk: float, d_gb: float, delta_cm: float, time_s: float, grain_cm: float, s: float = 1.0
+) -> RegimeResult:
     """Harrison A / B / C (with A-B and B-C transitions) and the reasons."""
-    _pos(d_bulk=d_bulk, d_gb=d_gb, delta=delta_cm, time=time_s, grain_size=grain_cm,
-         segregation=s)
+    _pos(d_bulk=d_bulk, d_gb=d_gb, delta=delta_cm, time=time_s, grain_size=grain_cm, segregation=s)
     if d_gb <= d_bulk:
         raise InputError(
             f"D_gb = {d_gb:.3g} <= D = {d_bulk:.3g} cm^2/s: Harrison's A/B/C regimes are "
-            "for fast grain boundaries; for slow GBs use Bi = l k / D_b (--d-gb-over-delta)")
+            "for fast grain boundaries; for slow GBs use Bi = l k / D_b (--d-gb-over-delta)"
+        )
     lam = math.sqrt(d_bulk * time_s)
     alpha = s * delta_cm / (2 * lam)
     beta = s * delta_cm * d_gb / (2 * d_bulk * lam)
     r = lam / grain_cm
-    reasons = [f"Lambda = sqrt(D t) = {lam * 1e4:.3g} um, l = {grain_cm * 1e4:.3g} um "
-               f"(Lambda/l = {r:.3g})", f"alpha = s delta/(2 Lambda) = {alpha:.3g}",
-               f"beta = s delta D_gb/(2 D Lambda) = {beta:.3g}"]
+    reasons = [
+        f"Lambda = sqrt(D t) = {lam * 1e4:.3g} um, l = {grain_cm * 1e4:.3g} um "
+        f"(Lambda/l = {r:.3g})",
+        f"alpha = s delta/(2 Lambda) = {alpha:.3g}",
+        f"beta = s delta D_gb/(2 D Lambda) = {beta:.3g}",
+    ]
     if r >= 1:
         regime = "A"
         reasons.append("Lambda >= l: bulk fields of neighbouring GBs overlap")
@@ -156,12 +174,14 @@ def classify_regime(*, d_bulk: float, d_gb: float, delta_cm: float, time_s: floa
         reasons.append("s delta << Lambda << l (alpha <= 0.1, Lambda <= l/3)")
         if beta <= 10:
             reasons.append("beta <= 10: 6/5 constant inaccurate (GB barely faster than bulk)")
-    return RegimeResult(regime, tuple(reasons), lam, alpha, beta, grain_cm, d_bulk, d_gb,
-                        delta_cm, s, time_s)
+    return RegimeResult(
+        regime, tuple(reasons), lam, alpha, beta, grain_cm, d_bulk, d_gb, delta_cm, s, time_s
+    )
 
 
-def hart_d_eff(*, d_bulk: float, d_gb: float, delta_cm: float, grain_cm: float,
-               s: float = 1.0, q: float = 1.0) -> float:
+def hart_d_eff(
+    *, d_bulk: float, d_gb: float, delta_cm: float, grain_cm: float, s: float = 1.0, q: float = 1.0
+) -> float:
     """Type A effective D (cm^2/s): Hart, with segregation (Belova-Murch form).
 
     g = q delta / l (q = 1 for parallel GBs); D_eff = (g s D_gb + (1 - g) D)/(g s + 1 - g),
@@ -174,8 +194,9 @@ def hart_d_eff(*, d_bulk: float, d_gb: float, delta_cm: float, grain_cm: float,
     return (g * s * d_gb + (1 - g) * d_bulk) / (g * s + 1 - g)
 
 
-def fisher_profile(y_cm: ArrayLike, *, d_bulk: float, s_delta_d_gb: float, time_s: float,
-                   x_cm: float = 0.0) -> NDArray[np.float64]:
+def fisher_profile(
+    y_cm: ArrayLike, *, d_bulk: float, s_delta_d_gb: float, time_s: float, x_cm: float = 0.0
+) -> NDArray[np.float64]:
     """Fisher type B: exp(-y (4D/(pi t))^(1/4) / sqrt(s delta D_gb)) erfc(x / (2 sqrt(D t)))."""
     _pos(d_bulk=d_bulk, s_delta_d_gb=s_delta_d_gb, time=time_s)
     y = np.asarray(y_cm, dtype=float)

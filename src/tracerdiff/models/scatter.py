@@ -69,8 +69,9 @@ class ExcessScatter:
     applied: bool  #: True when the errors were enlarged (t intervals then)
 
 
-def excess_scatter_fit(x: FloatArray, y: FloatArray, sigma: FloatArray, *,
-                       method: str = "random_effects") -> ExcessScatter:
+def excess_scatter_fit(
+    x: FloatArray, y: FloatArray, sigma: FloatArray, *, method: str = "random_effects"
+) -> ExcessScatter:
     """Straight-line fit of ``y`` on ``x`` with stated errors ``sigma`` and, when the scatter
     exceeds them, the chosen correction (see module docstring)."""
     if method not in SCATTER_METHODS:

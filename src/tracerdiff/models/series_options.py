@@ -39,10 +39,20 @@ class SeriesOptions(GBOptionsModel):
     and the chain estimate, ``k_spread`` the relative sd of k along the chain, ``k_mean`` which
     mean of the lognormal k the given (or solved) k is, ``seed`` of the chain Monte Carlo."""
 
-    QUANTITY_KEYS: ClassVar[tuple[str, ...]] = ("d_bulk", "k", "d_eff", "grain_size",
-                                                "grain_size_error", "delta", "time")
-    WITH_ERRORS: ClassVar[dict[str, str]] = {"d_bulk": "diffusivity", "k": "velocity",
-                                             "d_eff": "diffusivity"}
+    QUANTITY_KEYS: ClassVar[tuple[str, ...]] = (
+        "d_bulk",
+        "k",
+        "d_eff",
+        "grain_size",
+        "grain_size_error",
+        "delta",
+        "time",
+    )
+    WITH_ERRORS: ClassVar[dict[str, str]] = {
+        "d_bulk": "diffusivity",
+        "k": "velocity",
+        "d_eff": "diffusivity",
+    }
 
     # values are checked by effective_medium (one set of messages for CLI, study and Python)
     d_bulk: float | None = None
@@ -51,8 +61,9 @@ class SeriesOptions(GBOptionsModel):
     k_err: float | None = None
     d_eff: float | None = None
     d_eff_err: float | None = None
-    grain_size_um: Annotated[tuple[float, float | None] | None, BeforeValidator(_mean_sd)] = (
-        Field(default=None, alias="grain_size"))
+    grain_size_um: Annotated[tuple[float, float | None] | None, BeforeValidator(_mean_sd)] = Field(
+        default=None, alias="grain_size"
+    )
     grain_size_error_um: LengthUm | None = Field(default=None, alias="grain_size_error")
     model: str = "series"
     delta_nm: LengthNm | None = Field(default=None, alias="delta")
@@ -68,8 +79,7 @@ class SeriesOptions(GBOptionsModel):
         from .effective import MODELS, _check_errors, _check_options
 
         if self.model not in MODELS:
-            raise ValueError(f"unknown model {self.model!r}; expected one of "
-                             f"{', '.join(MODELS)}")
+            raise ValueError(f"unknown model {self.model!r}; expected one of {', '.join(MODELS)}")
         if self.k is not None and self.d_eff is not None:
             raise ValueError("give k (compute D_eff) or d_eff (solve for k), not both")
         _check_options(self.time_s, self.n_grains, self.d_eff_err, self.k_spread)
@@ -88,9 +98,20 @@ def series_model(options: SeriesOptions, *, rng: np.random.Generator | int | Non
     if o.k is None and o.d_eff is None:
         raise InputError("the series model needs k (D_gb/delta) or d_eff (to solve for k)")
     return effective_medium(
-        d_bulk=o.d_bulk, d_bulk_err=o.d_bulk_err, grain_um=o.grain_size_um[0],
-        grain_sd_um=o.grain_size_um[1], grain_se_um=o.grain_size_error_um, k=o.k, k_err=o.k_err,
-        k_mean=o.k_mean, d_eff=o.d_eff, d_eff_err=o.d_eff_err,
-        delta_nm=0.5 if o.delta_nm is None else o.delta_nm, model=o.model, time_s=o.time_s,
-        n_grains=o.n_grains, k_rel_sd=o.k_spread, rng=o.seed if rng is None else rng,
+        d_bulk=o.d_bulk,
+        d_bulk_err=o.d_bulk_err,
+        grain_um=o.grain_size_um[0],
+        grain_sd_um=o.grain_size_um[1],
+        grain_se_um=o.grain_size_error_um,
+        k=o.k,
+        k_err=o.k_err,
+        k_mean=o.k_mean,
+        d_eff=o.d_eff,
+        d_eff_err=o.d_eff_err,
+        delta_nm=0.5 if o.delta_nm is None else o.delta_nm,
+        model=o.model,
+        time_s=o.time_s,
+        n_grains=o.n_grains,
+        k_rel_sd=o.k_spread,
+        rng=o.seed if rng is None else rng,
     )

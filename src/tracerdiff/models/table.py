@@ -50,8 +50,10 @@ def _read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise FileFormatError(f"cannot read table {str(path)!r}: "
-                              f"{getattr(exc, 'strerror', None) or type(exc).__name__}") from None
+        raise FileFormatError(
+            f"cannot read table {str(path)!r}: "
+            f"{getattr(exc, 'strerror', None) or type(exc).__name__}"
+        ) from None
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     if not lines:
         raise FileFormatError(f"table {str(path)!r} is empty; expected a header like 'T_K,D,D_err'")
@@ -67,26 +69,31 @@ def _column(header: list[str], rows: list[list[str]], name: str, path: Path) -> 
             out.append(float(row[i]))
         except (IndexError, ValueError):
             raise FileFormatError(
-                f"{path.name}: row {n}, column {name!r} is not a number") from None
+                f"{path.name}: row {n}, column {name!r} is not a number"
+            ) from None
     arr = np.asarray(out, dtype=float)
     if not np.all(np.isfinite(arr)):
         raise DataError(f"{path.name}: column {name!r} has non-finite values")
     return arr
 
 
-def _temperatures(header: list[str], rows: list[list[str]], path: Path,
-                  allow_cold: bool) -> FloatArray:
+def _temperatures(
+    header: list[str], rows: list[list[str]], path: Path, allow_cold: bool
+) -> FloatArray:
     if "T_K" in header and "T_C" in header:
         tk, tc = _column(header, rows, "T_K", path), _column(header, rows, "T_C", path)
         if not np.allclose(tk, tc + 273.15, atol=0.5, rtol=0):
-            raise DataError(f"{path.name}: the T_K and T_C columns disagree (T_K != T_C + "
-                            "273.15); keep one of them")
+            raise DataError(
+                f"{path.name}: the T_K and T_C columns disagree (T_K != T_C + "
+                "273.15); keep one of them"
+            )
     if "T_K" in header:
         t = _column(header, rows, "T_K", path)
         if not allow_cold and np.any(t < COLD_LIMIT_K):
             raise InputError(
                 f"{path.name}: T_K = {float(t.min()):g} K is below {COLD_LIMIT_K:g} K; looks like "
-                "degrees C in the T_K column (rename it T_C, or pass --allow-cold)")
+                "degrees C in the T_K column (rename it T_C, or pass --allow-cold)"
+            )
         if np.any(t <= 0):
             raise DataError(f"{path.name}: T_K must be > 0 K")
         return t
@@ -95,12 +102,16 @@ def _temperatures(header: list[str], rows: list[list[str]], path: Path,
         if np.any(t <= 0):
             raise DataError(f"{path.name}: T_C below absolute zero")
         return t
-    raise FileFormatError(f"{path.name}: expected a 'T_K' or 'T_C' column in the header "
-                          f"row ({len(header)} columns)")
+    raise FileFormatError(
+        f"{path.name}: expected a 'T_K' or 'T_C' column in the header row ({len(header)} columns)"
+    )
 
 
 def read_arrhenius_table(
-    path: str | Path, *, density_cm3: float | None = None, charge: int = 1,
+    path: str | Path,
+    *,
+    density_cm3: float | None = None,
+    charge: int = 1,
     allow_cold: bool = False,
 ) -> ArrheniusTable:
     """Read a CSV table (see module docstring); sigma columns need ``density_cm3`` (cm^-3)."""
@@ -128,8 +139,10 @@ def read_arrhenius_table(
             err = err * d / s
         src = f"sigma (Nernst-Einstein, n = {density_cm3:.3g} cm^-3, z = {charge})"
         return ArrheniusTable(t, d, err, src, str(p))
-    raise FileFormatError(f"{p.name}: expected a 'D', 'sigma', 'D_cm2_s', 'D_sigma_cm2_s' or "
-                          f"'k_cm_s' column in the header row ({len(header)} columns)")
+    raise FileFormatError(
+        f"{p.name}: expected a 'D', 'sigma', 'D_cm2_s', 'D_sigma_cm2_s' or "
+        f"'k_cm_s' column in the header row ({len(header)} columns)"
+    )
 
 
 def _errors(header: list[str], rows: list[list[str]], name: str, p: Path) -> FloatArray | None:
@@ -143,8 +156,12 @@ def _errors(header: list[str], rows: list[list[str]], name: str, p: Path) -> Flo
 
 
 def fit_arrhenius_table(
-    path: str | Path, *, density_cm3: float | None = None, charge: int = 1,
-    allow_cold: bool = False, reference_T_K: float | None = None,
+    path: str | Path,
+    *,
+    density_cm3: float | None = None,
+    charge: int = 1,
+    allow_cold: bool = False,
+    reference_T_K: float | None = None,
     excess_scatter: str = "random_effects",
 ) -> ArrheniusResult:
     """Read ``path`` and fit it (see :func:`fit_arrhenius`); the label is the file name."""
@@ -155,5 +172,12 @@ def fit_arrhenius_table(
     label = Path(path).stem
     if tab.source.startswith("sigma"):
         label += " (D_sigma)"
-    return fit_arrhenius(tab.temperature_K, tab.D, tab.D_err, reference_T_K=reference_T_K,
-                         label=label, unit=tab.unit, excess_scatter=excess_scatter)
+    return fit_arrhenius(
+        tab.temperature_K,
+        tab.D,
+        tab.D_err,
+        reference_T_K=reference_T_K,
+        label=label,
+        unit=tab.unit,
+        excess_scatter=excess_scatter,
+    )

@@ -45,8 +45,9 @@ def _check_positive(name: str, value: ArrayLike, unit: str) -> None:
         raise DataError(f"{name} must be finite and > 0 {unit}".strip())
 
 
-def nernst_einstein_d(sigma_S_cm: ArrayLike, temperature_K: ArrayLike, *, density_cm3: float,
-                      charge: int = 1) -> Any:
+def nernst_einstein_d(
+    sigma_S_cm: ArrayLike, temperature_K: ArrayLike, *, density_cm3: float, charge: int = 1
+) -> Any:
     """D_sigma (cm^2/s) from conductivity (S/cm) at ``temperature_K`` (K)."""
     _check_positive("sigma", sigma_S_cm, "S/cm")
     _check_positive("temperature", temperature_K, "K")
@@ -58,8 +59,9 @@ def nernst_einstein_d(sigma_S_cm: ArrayLike, temperature_K: ArrayLike, *, densit
     return float(d) if np.ndim(d) == 0 else d
 
 
-def nernst_einstein_sigma(d_cm2_s: ArrayLike, temperature_K: ArrayLike, *, density_cm3: float,
-                          charge: int = 1) -> Any:
+def nernst_einstein_sigma(
+    d_cm2_s: ArrayLike, temperature_K: ArrayLike, *, density_cm3: float, charge: int = 1
+) -> Any:
     """Conductivity (S/cm) from D_sigma (cm^2/s): the inverse of :func:`nernst_einstein_d`."""
     _check_positive("D", d_cm2_s, "cm^2/s")
     per_unit = nernst_einstein_d(1.0, temperature_K, density_cm3=density_cm3, charge=charge)
@@ -101,13 +103,26 @@ class NernstEinsteinResult(ResultMixin):
         return nernst_einstein_text(self)
 
 
-def nernst_einstein(sigma_S_cm: float, temperature_K: float, *, density_cm3: float,
-                    charge: int = 1, sigma_err: float | None = None) -> NernstEinsteinResult:
+def nernst_einstein(
+    sigma_S_cm: float,
+    temperature_K: float,
+    *,
+    density_cm3: float,
+    charge: int = 1,
+    sigma_err: float | None = None,
+) -> NernstEinsteinResult:
     """D_sigma (cm^2/s) from one conductivity value, as a result object."""
     d = nernst_einstein_d(sigma_S_cm, temperature_K, density_cm3=density_cm3, charge=charge)
     err = None if sigma_err is None else abs(sigma_err) * d / sigma_S_cm
-    return NernstEinsteinResult(float(sigma_S_cm), sigma_err, float(temperature_K),
-                                float(density_cm3), int(charge), float(d), err)
+    return NernstEinsteinResult(
+        float(sigma_S_cm),
+        sigma_err,
+        float(temperature_K),
+        float(density_cm3),
+        int(charge),
+        float(d),
+        err,
+    )
 
 
 @dataclass(frozen=True)
@@ -127,7 +142,8 @@ class HavenResult(ResultMixin):
             "haven_ratio": quantity(self.haven_ratio, self.haven_ratio_err, ""),
             "ci95_haven_ratio": self.ci95(),
             "method": self.method,
-            "temperature": None if self.temperature_K is None
+            "temperature": None
+            if self.temperature_K is None
             else quantity(self.temperature_K, None, "K"),
             "details": self.details,
             "notes": list(self.notes),
@@ -146,9 +162,15 @@ class HavenResult(ResultMixin):
         return haven_text(self)
 
 
-def haven_ratio(d_tracer: float, d_sigma: float, *, d_tracer_err: float | None = None,
-                d_sigma_err: float | None = None, prefactors: bool = False,
-                temperature_K: float | None = None) -> HavenResult:
+def haven_ratio(
+    d_tracer: float,
+    d_sigma: float,
+    *,
+    d_tracer_err: float | None = None,
+    d_sigma_err: float | None = None,
+    prefactors: bool = False,
+    temperature_K: float | None = None,
+) -> HavenResult:
     """H_R from two values at one temperature (or two D0 with ``prefactors=True``)."""
     _check_positive("the tracer D", d_tracer, "cm^2/s")
     _check_positive("D_sigma", d_sigma, "cm^2/s")
@@ -162,8 +184,10 @@ def haven_ratio(d_tracer: float, d_sigma: float, *, d_tracer_err: float | None =
     else:
         method = "ratio of two values at one temperature"
     unit = "cm^2/s"
-    details = {"D_tracer": quantity(d_tracer, d_tracer_err, unit),
-               "D_sigma": quantity(d_sigma, d_sigma_err, unit)}
+    details = {
+        "D_tracer": quantity(d_tracer, d_tracer_err, unit),
+        "D_sigma": quantity(d_sigma, d_sigma_err, unit),
+    }
     return HavenResult(h, err, method, temperature_K, details, notes)
 
 
@@ -198,9 +222,16 @@ def _joint_fit(tr: ArrheniusResult, co: ArrheniusResult) -> dict[str, Any]:
     else:
         p, test = math.nan, "not testable (no errors and <= 4 points)"
         cov = cov * (chi2_joint / (n - 3) if n > 3 else math.nan)
-    return {"coef": coef, "cov": cov, "p": p, "test": test, "dchi2": dchi2,
-            "chi2_joint": chi2_joint, "chi2_separate": chi2_sep,
-            "chi2_red": chi2_joint / (n - 3) if n > 3 else None}
+    return {
+        "coef": coef,
+        "cov": cov,
+        "p": p,
+        "test": test,
+        "dchi2": dchi2,
+        "chi2_joint": chi2_joint,
+        "chi2_separate": chi2_sep,
+        "chi2_red": chi2_joint / (n - 3) if n > 3 else None,
+    }
 
 
 def _z95(tr: ArrheniusResult, co: ArrheniusResult) -> float:
@@ -218,9 +249,15 @@ def _haven_curve(tr: ArrheniusResult, co: ArrheniusResult, n: int = 7) -> list[d
     m2, e2 = co.ln_d_at(tt)
     lh, le = m1 - m2, np.hypot(e1, e2)
     z = _z95(tr, co)
-    return [{"T_K": float(t), "haven_ratio": float(np.exp(a)),
-             "lower95": float(np.exp(a - z * e)), "upper95": float(np.exp(a + z * e))}
-            for t, a, e in zip(tt, lh, le, strict=True)]
+    return [
+        {
+            "T_K": float(t),
+            "haven_ratio": float(np.exp(a)),
+            "lower95": float(np.exp(a - z * e)),
+            "upper95": float(np.exp(a + z * e)),
+        }
+        for t, a, e in zip(tt, lh, le, strict=True)
+    ]
 
 
 def haven_temperature(tracer_T_K: ArrayLike, conductivity_T_K: ArrayLike) -> float:
@@ -233,18 +270,26 @@ def haven_temperature(tracer_T_K: ArrayLike, conductivity_T_K: ArrayLike) -> flo
     return float(2.0 / (1.0 / lo + 1.0 / hi))
 
 
-def _at_temperature(tracer: ArrheniusResult, conductivity: ArrheniusResult,
-                    temperature_K: float) -> tuple[float, float, dict[str, Any]]:
+def _at_temperature(
+    tracer: ArrheniusResult, conductivity: ArrheniusResult, temperature_K: float
+) -> tuple[float, float, dict[str, Any]]:
     m1, e1 = tracer.ln_d_at(temperature_K)
     m2, e2 = conductivity.ln_d_at(temperature_K)
     h, lerr = float(np.exp(m1[0] - m2[0])), float(np.hypot(e1[0], e2[0]))
     z = _z95(tracer, conductivity)
-    return h, h * lerr, {"band_95": [h * math.exp(-z * lerr), h * math.exp(z * lerr)],
-                         "curve": _haven_curve(tracer, conductivity)}
+    return (
+        h,
+        h * lerr,
+        {
+            "band_95": [h * math.exp(-z * lerr), h * math.exp(z * lerr)],
+            "curve": _haven_curve(tracer, conductivity),
+        },
+    )
 
 
-def _shared_ea(tracer: ArrheniusResult, conductivity: ArrheniusResult
-               ) -> tuple[float, float, dict[str, Any], str | None]:
+def _shared_ea(
+    tracer: ArrheniusResult, conductivity: ArrheniusResult
+) -> tuple[float, float, dict[str, Any], str | None]:
     """Joint fit with one Ea: H_R = D0 ratio, details, and why it must not be headlined."""
     j = _joint_fit(tracer, conductivity)
     c, cov = j["coef"], j["cov"]
@@ -254,13 +299,19 @@ def _shared_ea(tracer: ArrheniusResult, conductivity: ArrheniusResult
     details = {
         "Ea_shared": quantity(-c[2] * K_B_EV, math.sqrt(cov[2, 2]) * K_B_EV, "eV"),
         "D0_tracer": quantity(math.exp(c[0]), math.exp(c[0]) * math.sqrt(cov[0, 0]), "cm^2/s"),
-        "D0_conductivity": quantity(math.exp(c[1]), math.exp(c[1]) * math.sqrt(cov[1, 1]),
-                                    "cm^2/s"),
+        "D0_conductivity": quantity(
+            math.exp(c[1]), math.exp(c[1]) * math.sqrt(cov[1, 1]), "cm^2/s"
+        ),
         "haven_ratio_shared_ea": quantity(h, h * lerr, ""),
-        "band_95_shared_ea": [h * math.exp(-_z95(tracer, conductivity) * lerr),
-                              h * math.exp(_z95(tracer, conductivity) * lerr)],
-        "test": j["test"], "delta_chi2": j["dchi2"], "p_value": quantity(j["p"], None, ""),
-        "shared_ea_consistent": consistent, "chi2_red_joint": j["chi2_red"],
+        "band_95_shared_ea": [
+            h * math.exp(-_z95(tracer, conductivity) * lerr),
+            h * math.exp(_z95(tracer, conductivity) * lerr),
+        ],
+        "test": j["test"],
+        "delta_chi2": j["dchi2"],
+        "p_value": quantity(j["p"], None, ""),
+        "shared_ea_consistent": consistent,
+        "chi2_red_joint": j["chi2_red"],
     }
     why = None
     if consistent is False:
@@ -268,13 +319,18 @@ def _shared_ea(tracer: ArrheniusResult, conductivity: ArrheniusResult
     for name, f in (("tracer", tracer), ("conductivity", conductivity)):
         if f.curvature.get("non_arrhenius"):
             why = (why + "; " if why else "") + (
-                f"the {name} data are curved in 1/T (p = {f.curvature['p_value']:.2g})")
+                f"the {name} data are curved in 1/T (p = {f.curvature['p_value']:.2g})"
+            )
     return h, h * lerr, details, why
 
 
-def haven_from_arrhenius(tracer: ArrheniusResult, conductivity: ArrheniusResult, *,
-                         shared_ea: bool = False, temperature_K: float | None = None,
-                         ) -> HavenResult:
+def haven_from_arrhenius(
+    tracer: ArrheniusResult,
+    conductivity: ArrheniusResult,
+    *,
+    shared_ea: bool = False,
+    temperature_K: float | None = None,
+) -> HavenResult:
     """H_R from two Arrhenius data sets (tracer D*, conductivity D_sigma).
 
     ``shared_ea=False``: H_R(T) = D*(T)/D_sigma(T) at ``temperature_K`` (default
@@ -300,10 +356,16 @@ def haven_from_arrhenius(tracer: ArrheniusResult, conductivity: ArrheniusResult,
     h, h_err, joint, why = _shared_ea(tracer, conductivity)
     details.update(joint)
     if why is None:
-        notes = ["H_R = ratio of the pre-exponentials of a joint fit with one shared Ea "
-                 "(consistent with the data)"]
+        notes = [
+            "H_R = ratio of the pre-exponentials of a joint fit with one shared Ea "
+            "(consistent with the data)"
+        ]
         return HavenResult(h, h_err, "joint fit with shared Ea", None, details, tuple(notes))
-    notes = [f"shared-Ea value not used: {why}; H_R(T) at {temperature_K:.1f} K with its band "
-             "instead (shared-Ea fit in details)", *notes]
-    return HavenResult(h_t, h_t_err, method_t + " (shared Ea rejected)", temperature_K, details,
-                       tuple(notes))
+    notes = [
+        f"shared-Ea value not used: {why}; H_R(T) at {temperature_K:.1f} K with its band "
+        "instead (shared-Ea fit in details)",
+        *notes,
+    ]
+    return HavenResult(
+        h_t, h_t_err, method_t + " (shared Ea rejected)", temperature_K, details, tuple(notes)
+    )

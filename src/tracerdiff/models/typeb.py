@@ -25,8 +25,10 @@ __all__ = ["SUZUOKA_CONSTANT", "WLC_CONSTANT", "TypeBResult", "fit_type_b_tail"]
 WLC_CONSTANT = 1.322  #: Whipple-Le Claire, constant source
 SUZUOKA_CONSTANT = 1.308  #: Suzuoka, instantaneous source
 UM = 1e-4
-FISHER_NOTE = ("Fisher's approximation: the real tail is linear in y^(6/5), not y; on exact 2D "
-               "bicrystal profiles (beta 10-1000) it gives s delta D_gb ~3x too low: prefer 6/5")
+FISHER_NOTE = (
+    "Fisher's approximation: the real tail is linear in y^(6/5), not y; on exact 2D "
+    "bicrystal profiles (beta 10-1000) it gives s delta D_gb ~3x too low: prefer 6/5"
+)
 
 
 @dataclass(frozen=True)
@@ -50,19 +52,26 @@ class TypeBResult(ResultMixin):
         """JSON keys: s_delta_D_gb (cm^3/s), method, constant, slope, tail range, beta."""
         return {
             "s_delta_D_gb": quantity(self.s_delta_d_gb, self.s_delta_d_gb_err, "cm^3/s"),
-            "method": self.method, "constant": self.constant,
-            "slope": quantity(self.slope, self.slope_err,
-                              "cm^-6/5" if self.constant is not None else "1/cm"),
-            "tail": {"y_min": quantity(self.y_min_um, None, "um"),
-                     "y_max": quantity(self.y_max_um, None, "um"), "n_points": self.n_points},
-            "beta": self.beta, "beta_ok": bool(self.beta > 10),
+            "method": self.method,
+            "constant": self.constant,
+            "slope": quantity(
+                self.slope, self.slope_err, "cm^-6/5" if self.constant is not None else "1/cm"
+            ),
+            "tail": {
+                "y_min": quantity(self.y_min_um, None, "um"),
+                "y_max": quantity(self.y_max_um, None, "um"),
+                "n_points": self.n_points,
+            },
+            "beta": self.beta,
+            "beta_ok": bool(self.beta > 10),
             "error_source": self.error_source,
             "notes": list(self.notes),
         }
 
 
-def _tail_points(y: np.ndarray, c: np.ndarray, err: np.ndarray | None, lo: float,
-                 hi: float) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+def _tail_points(
+    y: np.ndarray, c: np.ndarray, err: np.ndarray | None, lo: float, hi: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     sel = (y >= lo) & (y <= hi) & (c > 0)
     if err is not None:
         sel &= err > 0
@@ -72,9 +81,17 @@ def _tail_points(y: np.ndarray, c: np.ndarray, err: np.ndarray | None, lo: float
 
 
 def fit_type_b_tail(
-    y_um: ArrayLike, c: ArrayLike, c_err: ArrayLike | None = None, *, d_bulk: float,
-    time_s: float, source: str = "constant", method: str = "6/5",
-    y_min_um: float | None = None, y_max_um: float | None = None, c_background: float = 0.0,
+    y_um: ArrayLike,
+    c: ArrayLike,
+    c_err: ArrayLike | None = None,
+    *,
+    d_bulk: float,
+    time_s: float,
+    source: str = "constant",
+    method: str = "6/5",
+    y_min_um: float | None = None,
+    y_max_um: float | None = None,
+    c_background: float = 0.0,
 ) -> TypeBResult:
     """Weighted linear fit of ln(C - C_bg) against y^(6/5) (or y for ``method="fisher"``).
 
@@ -98,7 +115,7 @@ def fit_type_b_tail(
     hi = float(np.max(y)) if y_max_um is None else y_max_um
     yt, ct, et = _tail_points(y, cc, ee, lo, hi)
     ycm = yt * UM
-    xvar = ycm ** 1.2 if method == "6/5" else ycm
+    xvar = ycm**1.2 if method == "6/5" else ycm
     fit = linear_wls(xvar, np.log(ct), None if et is None else et / ct)
     m, m_err = float(fit.coef[1]), float(math.sqrt(fit.cov[1, 1]))
     if m >= 0:
@@ -118,8 +135,21 @@ def fit_type_b_tail(
     if method == "fisher":
         notes.append(FISHER_NOTE)
     if beta <= 10:
-        notes.append("beta <= 10: the GB is barely faster than the bulk; the tail analysis is "
-                     "inaccurate (simulate instead)")
-    return TypeBResult(p, p_err, name, const, m, m_err, float(yt.min()), float(yt.max()),
-                       int(yt.size), beta, "given" if et is not None else "scatter",
-                       tuple(notes))
+        notes.append(
+            "beta <= 10: the GB is barely faster than the bulk; the tail analysis is "
+            "inaccurate (simulate instead)"
+        )
+    return TypeBResult(
+        p,
+        p_err,
+        name,
+        const,
+        m,
+        m_err,
+        float(yt.min()),
+        float(yt.max()),
+        int(yt.size),
+        beta,
+        "given" if et is not None else "scatter",
+        tuple(notes),
+    )

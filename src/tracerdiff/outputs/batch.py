@@ -24,8 +24,9 @@ class OutputBatch:
     ``with OutputBatch(force=f) as b: write(b.path("map.nc")); save(b.path("map.png"))``
     """
 
-    def __init__(self, *, force: bool = False,
-                 inputs: Iterable[str | os.PathLike[str]] = ()) -> None:
+    def __init__(
+        self, *, force: bool = False, inputs: Iterable[str | os.PathLike[str]] = ()
+    ) -> None:
         self.force = force
         self.inputs = tuple(inputs)
         self._staged: list[tuple[Path, Path]] = []
@@ -42,8 +43,9 @@ class OutputBatch:
     def __enter__(self) -> OutputBatch:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         full = full_disk(exc, self._staged[-1][1]) if exc and self._staged else None
         try:
             if exc is None:

@@ -48,7 +48,8 @@ class _Written:
 
 
 _ACTIVE: contextvars.ContextVar[_Written | None] = contextvars.ContextVar(
-    "tracerdiff_command_outputs", default=None)
+    "tracerdiff_command_outputs", default=None
+)
 
 
 @contextlib.contextmanager

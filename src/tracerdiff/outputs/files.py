@@ -17,9 +17,20 @@ from .command import committed, created_folders, keep_backup
 from .places import check_writable
 from .rename import appeared, rename_noreplace
 
-__all__ = ["SPACE_MARGIN_BYTES", "atomic_path", "atomic_write_text", "commit_file", "discard_temp",
-           "full_disk", "make_parent", "remove_folders", "temp_file", "umask",
-           "write_bytes_checked", "write_failure"]
+__all__ = [
+    "SPACE_MARGIN_BYTES",
+    "atomic_path",
+    "atomic_write_text",
+    "commit_file",
+    "discard_temp",
+    "full_disk",
+    "make_parent",
+    "remove_folders",
+    "temp_file",
+    "umask",
+    "write_bytes_checked",
+    "write_failure",
+]
 
 PathLike = str | os.PathLike[str]
 _NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
@@ -50,10 +61,16 @@ def full_disk(exc: BaseException, path: Path) -> OutputWriteError | None:
     return OutputWriteError(f"could not write {path}: no space left on the device")
 
 
-_WORDS = {errno.EACCES: "permission denied", errno.EPERM: "operation not permitted",
-          errno.EROFS: "read-only file system", errno.ENOENT: "no such folder",
-          errno.ENOTDIR: "a parent is not a folder", errno.EISDIR: "is a folder",
-          errno.ENOSPC: "no space left on the device", errno.EDQUOT: "disk quota exceeded"}
+_WORDS = {
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.EROFS: "read-only file system",
+    errno.ENOENT: "no such folder",
+    errno.ENOTDIR: "a parent is not a folder",
+    errno.EISDIR: "is a folder",
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "disk quota exceeded",
+}
 
 
 def write_failure(exc: OSError, target: Path) -> OutputWriteError:
@@ -70,8 +87,9 @@ def make_parent(target: Path) -> list[Path]:
     for parent in target.parents:
         if parent.exists() or parent.is_symlink():
             if not parent.is_dir():
-                raise OutputWriteError(f"could not write {target}: {parent} is a file, "
-                                       "not a folder")
+                raise OutputWriteError(
+                    f"could not write {target}: {parent} is a file, not a folder"
+                )
             break
         missing.insert(0, parent)
     try:
@@ -95,8 +113,9 @@ def temp_file(target: Path) -> Path:
     folders made for it are removed again if it cannot be made."""
     made = make_parent(target)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix,
-                                   dir=target.parent)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent
+        )
     except OSError as exc:
         remove_folders(made)
         raise write_failure(exc, target) from None
@@ -149,8 +168,9 @@ def _commit(tmp: Path, target: Path, force: bool) -> None:
 
 
 @contextlib.contextmanager
-def atomic_path(path: PathLike, *, force: bool = False,
-                inputs: Iterable[PathLike] = ()) -> Iterator[Path]:
+def atomic_path(
+    path: PathLike, *, force: bool = False, inputs: Iterable[PathLike] = ()
+) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success move it onto ``path``.
 
     ``path`` may not be one of ``inputs`` (nor one of the protected inputs, nor a link to one):
@@ -185,8 +205,9 @@ def _own_failure(exc: BaseException, tmp: Path, target: Path) -> OutputWriteErro
     return write_failure(exc, target)
 
 
-def atomic_write_text(path: PathLike, text: str, *, force: bool = False,
-                      inputs: Iterable[PathLike] = ()) -> Path:
+def atomic_write_text(
+    path: PathLike, text: str, *, force: bool = False, inputs: Iterable[PathLike] = ()
+) -> Path:
     """Write ``text`` to ``path`` atomically (see :func:`atomic_path`)."""
     with atomic_path(path, force=force, inputs=inputs) as tmp:
         tmp.write_text(text, encoding="utf-8")
@@ -199,8 +220,9 @@ def write_bytes_checked(path: PathLike, data: bytes, *, name: PathLike | None = 
     p, shown = Path(path), Path(name if name is not None else path)
     free = shutil.disk_usage(p.parent).free
     if free < len(data) + SPACE_MARGIN_BYTES:
-        raise OutputWriteError(f"not enough free space for {shown}: {len(data)} bytes needed, "
-                               f"{free} free")
+        raise OutputWriteError(
+            f"not enough free space for {shown}: {len(data)} bytes needed, {free} free"
+        )
     try:
         with open(p, "wb") as fh:
             fh.write(data)
@@ -208,4 +230,3 @@ def write_bytes_checked(path: PathLike, data: bytes, *, name: PathLike | None = 
             os.fsync(fh.fileno())
     except OSError as exc:
         raise OutputWriteError(f"could not write {shown}: {exc.strerror or exc}") from None
-

@@ -35,8 +35,9 @@ def _restore(old: Path, out: Path) -> None:
     try:
         rename_noreplace(old, out)
     except OSError:
-        raise OutputExistsError(f"{out} was taken by another writer; the previous {out.name} "
-                                f"is kept as {old}") from None
+        raise OutputExistsError(
+            f"{out} was taken by another writer; the previous {out.name} is kept as {old}"
+        ) from None
 
 
 def _swap(tmp: Path, out: Path) -> None:
@@ -59,8 +60,14 @@ def _swap(tmp: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _commit_dir(tmp: Path, out: Path, *, force: bool, replace_if: Callable[[Path], bool] | None,
-                inputs: tuple[str | os.PathLike[str], ...]) -> None:
+def _commit_dir(
+    tmp: Path,
+    out: Path,
+    *,
+    force: bool,
+    replace_if: Callable[[Path], bool] | None,
+    inputs: tuple[str | os.PathLike[str], ...],
+) -> None:
     check_output_dir(out, force=force, replace_if=replace_if, inputs=inputs)  # may have changed
     if out.is_dir() and not any(out.iterdir()):
         with contextlib.suppress(OSError):  # filled meanwhile: the rename below refuses it

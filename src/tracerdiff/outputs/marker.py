@@ -12,8 +12,14 @@ import os
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MARKER", "MARKER_KIND", "foreign_files", "is_output_folder", "read_marker",
-           "write_marker"]
+__all__ = [
+    "MARKER",
+    "MARKER_KIND",
+    "foreign_files",
+    "is_output_folder",
+    "read_marker",
+    "write_marker",
+]
 
 #: the marker file every tracerdiff output folder holds (JSON: kind, version, time, files)
 MARKER = ".tracerdiff-output"
@@ -21,8 +27,11 @@ MARKER_KIND = "tracerdiff-output"
 
 
 def _files_under(folder: Path) -> list[str]:
-    return sorted(str(f.relative_to(folder)) for f in folder.rglob("*")
-                  if (f.is_symlink() or not f.is_dir()) and f.name != MARKER)
+    return sorted(
+        str(f.relative_to(folder))
+        for f in folder.rglob("*")
+        if (f.is_symlink() or not f.is_dir()) and f.name != MARKER
+    )
 
 
 def write_marker(folder: Path) -> None:
@@ -33,9 +42,12 @@ def write_marker(folder: Path) -> None:
         ver: str | None = version("tracerdiff")
     except PackageNotFoundError:
         ver = None
-    doc = {"kind": MARKER_KIND, "tracerdiff": ver,
-           "created_utc": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-           "files": _files_under(folder)}
+    doc = {
+        "kind": MARKER_KIND,
+        "tracerdiff": ver,
+        "created_utc": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        "files": _files_under(folder),
+    }
     (folder / MARKER).write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
 
 

@@ -16,12 +16,18 @@ from pathlib import Path
 from ..errors import InputError, OutputExistsError
 from .marker import MARKER, foreign_files, read_marker
 
-__all__ = ["check_not_input", "check_output_dir", "check_writable", "named_input_files",
-           "protect_inputs"]
+__all__ = [
+    "check_not_input",
+    "check_output_dir",
+    "check_writable",
+    "named_input_files",
+    "protect_inputs",
+]
 
 PathLike = str | os.PathLike[str]
 _PROTECTED: contextvars.ContextVar[tuple[Path, ...]] = contextvars.ContextVar(
-    "tracerdiff_protected_inputs", default=())
+    "tracerdiff_protected_inputs", default=()
+)
 
 
 @contextlib.contextmanager
@@ -80,8 +86,9 @@ def check_not_input(path: PathLike, inputs: Iterable[PathLike] = ()) -> None:
         ip = Path(item)
         ri = ip.resolve()
         if ri == rp or rp in ri.parents or _same_file(p, ip):
-            raise InputError(f"output {p} would replace the input {item}; "
-                             "choose an output outside the inputs")
+            raise InputError(
+                f"output {p} would replace the input {item}; choose an output outside the inputs"
+            )
 
 
 def _check_location(path: Path, inputs: Iterable[PathLike]) -> None:
@@ -89,13 +96,14 @@ def _check_location(path: Path, inputs: Iterable[PathLike]) -> None:
         raise InputError(f"output folder {path} is a symbolic link; give a real folder")
     rp, cwd = path.resolve(), Path.cwd().resolve()
     if rp == cwd or rp in cwd.parents:
-        raise InputError(f"output folder {path} is the current folder or contains it; "
-                         "give a new sub-folder, e.g. results/")
+        raise InputError(
+            f"output folder {path} is the current folder or contains it; "
+            "give a new sub-folder, e.g. results/"
+        )
     check_not_input(path, inputs)
 
 
-def check_writable(path: PathLike, *, force: bool = False,
-                   inputs: Iterable[PathLike] = ()) -> Path:
+def check_writable(path: PathLike, *, force: bool = False, inputs: Iterable[PathLike] = ()) -> Path:
     """Raise :class:`OutputExistsError` if file ``path`` exists and ``force`` is false, or
     :class:`InputError` if it is a folder or one of ``inputs``."""
     p = Path(path)
@@ -114,13 +122,15 @@ def check_replaceable(p: Path) -> None:
     if marker is None:
         raise OutputExistsError(
             f"output directory {p} is not empty and was not written by tracerdiff (no {MARKER}); "
-            "it is never replaced, not even with --force: give a new or empty folder")
+            "it is never replaced, not even with --force: give a new or empty folder"
+        )
     extra = foreign_files(p, marker)
     if extra:
         more = ", ..." if len(extra) > 3 else ""
         raise OutputExistsError(
             f"output directory {p} holds files tracerdiff did not write ({', '.join(extra[:3])}"
-            f"{more}); move them out or give another folder")
+            f"{more}); move them out or give another folder"
+        )
 
 
 def check_output_dir(

@@ -58,8 +58,9 @@ def _rename_locked(src: Path, dst: Path, *, timeout_s: float = 10.0) -> None:
             break
         except FileExistsError:
             if time.monotonic() > deadline:
-                raise OutputExistsError(f"{lock} is held by another writer; remove it if no "
-                                        f"tracerdiff is writing {dst}") from None
+                raise OutputExistsError(
+                    f"{lock} is held by another writer; remove it if no tracerdiff is writing {dst}"
+                ) from None
             time.sleep(0.01)
     try:
         if os.path.lexists(dst):
@@ -71,5 +72,7 @@ def _rename_locked(src: Path, dst: Path, *, timeout_s: float = 10.0) -> None:
 
 def appeared(target: Path) -> OutputExistsError:
     """The error of a target that another writer put in place first."""
-    return OutputExistsError(f"{target} appeared while it was being written (another writer?); "
-                             "pass --force to overwrite it")
+    return OutputExistsError(
+        f"{target} appeared while it was being written (another writer?); "
+        "pass --force to overwrite it"
+    )

@@ -34,8 +34,12 @@ class Table:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-plain form."""
-        return {"name": self.name, "caption": self.caption, "columns": list(self.columns),
-                "rows": jsonable([list(r) for r in self.rows])}
+        return {
+            "name": self.name,
+            "caption": self.caption,
+            "columns": list(self.columns),
+            "rows": jsonable([list(r) for r in self.rows]),
+        }
 
 
 @dataclass(frozen=True)

@@ -44,16 +44,20 @@ def _table_html(t: Table) -> str:
     rows = []
     for r in t.rows[:MAX_TABLE_ROWS]:
         cells = "".join(
-            f"<td class='num'>{_e(_fmt(v))}</td>" if isinstance(v, (int, float))
-            else f"<td>{_e(_fmt(v))}</td>" for v in r
+            f"<td class='num'>{_e(_fmt(v))}</td>"
+            if isinstance(v, (int, float))
+            else f"<td>{_e(_fmt(v))}</td>"
+            for v in r
         )
         rows.append(f"<tr>{cells}</tr>")
     more = len(t.rows) - MAX_TABLE_ROWS
-    note = (f"<p class='meta'>{more} more rows in tables/{_e(t.name)}.csv</p>" if more > 0
-            else f"<p class='meta'>tables/{_e(t.name)}.csv</p>")
+    note = (
+        f"<p class='meta'>{more} more rows in tables/{_e(t.name)}.csv</p>"
+        if more > 0
+        else f"<p class='meta'>tables/{_e(t.name)}.csv</p>"
+    )
     cap = f"<caption>{_e(t.caption)}</caption>" if t.caption else ""
-    return (f"<div class='scroll'><table>{cap}<tr>{head}</tr>{''.join(rows)}</table></div>"
-            f"{note}")
+    return f"<div class='scroll'><table>{cap}<tr>{head}</tr>{''.join(rows)}</table></div>{note}"
 
 
 def _display(obj: Any) -> Any:
@@ -80,10 +84,15 @@ def _summary(outcomes: Sequence[AnalysisOutcome]) -> str:
     rows = []
     for o in outcomes:
         detail = _e(o.reason) if not o.ok else _e(_headline(o.results))
-        rows.append(f"<tr><td><a href='#a-{_e(o.id)}'>{_e(o.id)}</a></td><td>{_e(o.type)}</td>"
-                    f"<td>{_status(o.status)}</td><td>{detail}</td></tr>")
-    return ("<table><tr><th>analysis</th><th>type</th><th>status</th><th>result / reason</th></tr>"
-            + "".join(rows) + "</table>")
+        rows.append(
+            f"<tr><td><a href='#a-{_e(o.id)}'>{_e(o.id)}</a></td><td>{_e(o.type)}</td>"
+            f"<td>{_status(o.status)}</td><td>{detail}</td></tr>"
+        )
+    return (
+        "<table><tr><th>analysis</th><th>type</th><th>status</th><th>result / reason</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
 
 
 def _headline(results: dict[str, Any], n: int = 3) -> str:
@@ -118,8 +127,10 @@ def _n_errors_cell(n: Any) -> str:
     if not isinstance(n, (int, float)):
         return "<td class='num'></td>"
     if abs(n) > FLAG_N_ERRORS:
-        return (f"<td class='num off' title='more than {FLAG_N_ERRORS:g} standard errors from "
-                f"the truth'>{n:+.1f} &#9888;</td>")
+        return (
+            f"<td class='num off' title='more than {FLAG_N_ERRORS:g} standard errors from "
+            f"the truth'>{n:+.1f} &#9888;</td>"
+        )
     return f"<td class='num'>{n:+.1f}</td>"
 
 
@@ -137,12 +148,14 @@ def _comparisons(rows: Sequence[dict[str, Any]]) -> str:
             f"<td class='num'>{_e(_q(r.get('published')))}</td>"
             f"<td>{_e(r.get('note', ''))}</td></tr>"
         )
-    return ("<h2 id='comparison'>Recovered, true and published values</h2>"
-            "<p class='meta'>errors: (recovered - true) / standard error (the recovered and the "
-            "true standard errors in quadrature); beyond "
-            f"{FLAG_N_ERRORS:g} flagged &#9888;</p><table><tr>"
-            "<th>quantity</th><th>recovered</th><th>true</th><th>recovered / true</th>"
-            "<th>errors</th><th>published</th><th>note</th></tr>" + "".join(body) + "</table>")
+    return (
+        "<h2 id='comparison'>Recovered, true and published values</h2>"
+        "<p class='meta'>errors: (recovered - true) / standard error (the recovered and the "
+        "true standard errors in quadrature); beyond "
+        f"{FLAG_N_ERRORS:g} flagged &#9888;</p><table><tr>"
+        "<th>quantity</th><th>recovered</th><th>true</th><th>recovered / true</th>"
+        "<th>errors</th><th>published</th><th>note</th></tr>" + "".join(body) + "</table>"
+    )
 
 
 def _analysis(o: AnalysisOutcome) -> str:
@@ -159,19 +172,27 @@ def _analysis(o: AnalysisOutcome) -> str:
         out.append(_table_html(t))
     for f in o.figures:
         b64 = base64.b64encode(f.png).decode("ascii")
-        out.append(f"<figure><img alt='{_e(f.name)}' src='data:image/png;base64,{b64}'>"
-                   f"<figcaption>{_e(f.caption)} (figures/{_e(f.name)}.png, .svg)</figcaption>"
-                   "</figure>")
-    out.append(f"<details><summary>parameters</summary>{render_html(_display(o.params))}</details>"
-               "</section>")
+        out.append(
+            f"<figure><img alt='{_e(f.name)}' src='data:image/png;base64,{b64}'>"
+            f"<figcaption>{_e(f.caption)} (figures/{_e(f.name)}.png, .svg)</figcaption>"
+            "</figure>"
+        )
+    out.append(
+        f"<details><summary>parameters</summary>{render_html(_display(o.params))}</details>"
+        "</section>"
+    )
     return "".join(out)
 
 
 def _provenance(prov: dict[str, Any]) -> str:
-    deps = "".join(f"<tr><td>{_e(k)}</td><td>{_e(str(v))}</td></tr>"
-                   for k, v in prov.get("dependencies", {}).items())
-    files = "".join(f"<tr><td>{_e(f['path'])}</td><td><code>{_e(f['sha256'])}</code></td></tr>"
-                    for f in prov.get("inputs", []))
+    deps = "".join(
+        f"<tr><td>{_e(k)}</td><td>{_e(str(v))}</td></tr>"
+        for k, v in prov.get("dependencies", {}).items()
+    )
+    files = "".join(
+        f"<tr><td>{_e(f['path'])}</td><td><code>{_e(f['sha256'])}</code></td></tr>"
+        for f in prov.get("inputs", [])
+    )
     seeds = prov.get("seeds", {})
     return (
         "<h2 id='provenance'>Provenance</h2>"
@@ -196,8 +217,12 @@ class ReportPage:
     study_text: str
 
 
-def render_report(page: ReportPage, outcomes: Sequence[AnalysisOutcome],
-                  comparisons: Sequence[dict[str, Any]], prov: dict[str, Any]) -> str:
+def render_report(
+    page: ReportPage,
+    outcomes: Sequence[AnalysisOutcome],
+    comparisons: Sequence[dict[str, Any]],
+    prov: dict[str, Any],
+) -> str:
     """The report page as one HTML string."""
     n_ok = sum(o.ok for o in outcomes)
     body = [
@@ -208,14 +233,24 @@ def render_report(page: ReportPage, outcomes: Sequence[AnalysisOutcome],
     ]
     if page.description:
         body.append(f"<p>{_e(page.description)}</p>")
-    body += ["<h2 id='summary'>Summary</h2>", _summary(outcomes), _comparisons(comparisons),
-             "<h2 id='methods'>Methods</h2>",
-             "<div class='methods'>" + "".join(
-                 f"<p>{_e(par)}</p>" for par in page.methods.split("\n\n"))
-             + "</div>",
-             "<h2 id='analyses'>Analyses</h2>", *(_analysis(o) for o in outcomes),
-             "<h2 id='study-file'>Study file</h2>", f"<pre>{_e(page.study_text)}</pre>",
-             _provenance(prov)]
+    body += [
+        "<h2 id='summary'>Summary</h2>",
+        _summary(outcomes),
+        _comparisons(comparisons),
+        "<h2 id='methods'>Methods</h2>",
+        "<div class='methods'>"
+        + "".join(f"<p>{_e(par)}</p>" for par in page.methods.split("\n\n"))
+        + "</div>",
+        "<h2 id='analyses'>Analyses</h2>",
+        *(_analysis(o) for o in outcomes),
+        "<h2 id='study-file'>Study file</h2>",
+        f"<pre>{_e(page.study_text)}</pre>",
+        _provenance(prov),
+    ]
     return Template(_template("page.html")).substitute(
-        version=_e(str(prov.get("tracerdiff"))), title=_e(page.title),
-        style=_template("report.css"), script=_template("check.js"), body="\n".join(body))
+        version=_e(str(prov.get("tracerdiff"))),
+        title=_e(page.title),
+        style=_template("report.css"),
+        script=_template("check.js"),
+        body="\n".join(body),
+    )

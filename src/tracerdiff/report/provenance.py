@@ -16,9 +16,23 @@ __all__ = [
 ]
 
 #: packages whose versions are recorded
-DEPENDENCIES = ("numpy", "scipy", "xarray", "matplotlib", "pint", "tifffile", "h5netcdf",
-                "scikit-image", "pydantic", "dask", "distributed", "typer", "rich", "sims",
-                "emcee")
+DEPENDENCIES = (
+    "numpy",
+    "scipy",
+    "xarray",
+    "matplotlib",
+    "pint",
+    "tifffile",
+    "h5netcdf",
+    "scikit-image",
+    "pydantic",
+    "dask",
+    "distributed",
+    "typer",
+    "rich",
+    "sims",
+    "emcee",
+)
 #: the ``kind`` written into provenance.json (how a tracerdiff output folder is recognised)
 PROVENANCE_KIND = "tracerdiff-run"
 

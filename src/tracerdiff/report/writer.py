@@ -14,9 +14,15 @@ from .html import ReportPage, render_report
 __all__ = ["write_run"]
 
 
-def write_run(folder: Path, page: ReportPage, outcomes: Sequence[AnalysisOutcome],
-              comparisons: Sequence[dict[str, Any]], *, results: dict[str, Any],
-              prov: dict[str, Any]) -> list[str]:
+def write_run(
+    folder: Path,
+    page: ReportPage,
+    outcomes: Sequence[AnalysisOutcome],
+    comparisons: Sequence[dict[str, Any]],
+    *,
+    results: dict[str, Any],
+    prov: dict[str, Any],
+) -> list[str]:
     """Write every output into ``folder`` (existing): tables, figures, ``results`` as
     results.json, ``prov`` as provenance.json and the report page; the relative paths."""
     written: list[str] = []

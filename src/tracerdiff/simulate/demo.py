@@ -121,37 +121,88 @@ def _entry(
 def _map_sample(
     out: Path, mat: MaterialLaw, size: str, rng: np.random.Generator
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    poly = make_polycrystal(SIZES[size][0], mean_um=16.0, sd_um=11.0, k_sigma_ln=0.4,
-                            yield_sigma_ln=MAP_ACQ["yield_sigma_ln"], rng=rng)
+    poly = make_polycrystal(
+        SIZES[size][0],
+        mean_um=16.0,
+        sd_um=11.0,
+        k_sigma_ln=0.4,
+        yield_sigma_ln=MAP_ACQ["yield_sigma_ln"],
+        rng=rng,
+    )
     stages = [s for s, _ in MAP_SAMPLE]
-    ev = evolve_polycrystal(poly, mat, stages, c_initial=C_NAT, c_source=C_SRC, rtol=1e-4,
-                            gb_faces="corrected")
+    ev = evolve_polycrystal(
+        poly, mat, stages, c_initial=C_NAT, c_source=C_SRC, rtol=1e-4, gb_faces="corrected"
+    )
     fov = (500.0, 200.0) if size == "full" else (100.0, 40.0)
     pix = (512, 206) if size == "full" else (103, 41)
     psize = [fov[0] / pix[0], fov[1] / pix[1]]
     entries, t = [], 0.0
     for i, ((st, label), fld) in enumerate(zip(MAP_SAMPLE, ev.fields, strict=True)):
         t += st.duration_s
-        img = simulate_sims_image(fld, cell_um=1.0, yield_map=poly.yield_factor[poly.labels],
-                                  field_um=fov, pixels=pix, mean_counts=MAP_ACQ["mean_counts"],
-                                  psf_sigma_px=0.7, shots_per_pixel=16, scans=150, rng=rng)
+        img = simulate_sims_image(
+            fld,
+            cell_um=1.0,
+            yield_map=poly.yield_factor[poly.labels],
+            field_um=fov,
+            pixels=pix,
+            mean_counts=MAP_ACQ["mean_counts"],
+            psf_sigma_px=0.7,
+            shots_per_pixel=16,
+            scans=150,
+            rng=rng,
+        )
         for sp_name, mass in (("6Li", 6.0151), ("7Li", 7.0160)):
             name = f"A_map{i + 1}_{sp_name}.txt"
-            write_iontof_image(out / name, img.counts[sp_name], species=sp_name, mass=mass,
-                               field_of_view_um=fov, shots_per_pixel=16, scans=150)
-            entries.append(_entry(name, "A", i + 1, f"cryo-SIMS map, {label}", t,
-                                  [st.temperature_K], kind="image", species=sp_name,
-                                  pair="6Li/7Li", pixel_size_um=psize))
+            write_iontof_image(
+                out / name,
+                img.counts[sp_name],
+                species=sp_name,
+                mass=mass,
+                field_of_view_um=fov,
+                shots_per_pixel=16,
+                scans=150,
+            )
+            entries.append(
+                _entry(
+                    name,
+                    "A",
+                    i + 1,
+                    f"cryo-SIMS map, {label}",
+                    t,
+                    [st.temperature_K],
+                    kind="image",
+                    species=sp_name,
+                    pair="6Li/7Li",
+                    pixel_size_um=psize,
+                )
+            )
         name = f"A_map{i + 1}_fraction_true.npy"
         np.save(out / name, img.expected_fraction.astype(np.float32))
-        entries.append(_entry(name, "A", i + 1, "noise-free fraction on the pixel grid (truth)",
-                              t, [st.temperature_K], kind="truth_field"))
+        entries.append(
+            _entry(
+                name,
+                "A",
+                i + 1,
+                "noise-free fraction on the pixel grid (truth)",
+                t,
+                [st.temperature_K],
+                kind="truth_field",
+            )
+        )
     truth = _map_truth(out, poly, mat, fov, pix, ev.to_dict())
-    truth["far_end_C_norm"] = [float(np.max(f[:, -1]) - C_NAT) / (C_SRC - C_NAT)
-                               for f in ev.fields]
-    entries.append(_entry("A_grains.npy", "A", 0, "grain labels on the map pixel grid (thermal "
-                          "etch micrograph stand-in)", 0.0, [], kind="grain_map",
-                          pixel_size_um=psize))
+    truth["far_end_C_norm"] = [float(np.max(f[:, -1]) - C_NAT) / (C_SRC - C_NAT) for f in ev.fields]
+    entries.append(
+        _entry(
+            "A_grains.npy",
+            "A",
+            0,
+            "grain labels on the map pixel grid (thermal etch micrograph stand-in)",
+            0.0,
+            [],
+            kind="grain_map",
+            pixel_size_um=psize,
+        )
+    )
     return entries, truth
 
 
@@ -206,17 +257,25 @@ def _k_in_field(grains: np.ndarray, poly: Any, k_median: float) -> dict[str, Any
         keys, counts = np.unique(np.stack([lo, hi], axis=1), axis=0, return_counts=True)
         for (i, j), c in zip(keys.tolist(), counts.tolist(), strict=True):
             faces[(i, j)] = faces.get((i, j), 0) + int(c)
-    factor = {(int(a), int(b)): float(f) for (a, b), f in zip(poly.pairs, poly.k_factor,
-                                                               strict=True)}
+    factor = {
+        (int(a), int(b)): float(f) for (a, b), f in zip(poly.pairs, poly.k_factor, strict=True)
+    }
     pairs = [(ij, n) for ij, n in faces.items() if ij in factor]
     k = np.array([k_median * factor[ij] for ij, _ in pairs])
     w = np.array([n for _, n in pairs], dtype=float)
     return {
-        "k_22C_harmonic_mean_in_field": quantity(float(k.size / np.sum(1 / k)), None, "cm/s",
-                                                 note=f"over the {k.size} boundaries in the map"),
+        "k_22C_harmonic_mean_in_field": quantity(
+            float(k.size / np.sum(1 / k)),
+            None,
+            "cm/s",
+            note=f"over the {k.size} boundaries in the map",
+        ),
         "k_22C_harmonic_mean_in_field_length_weighted": quantity(
-            float(np.sum(w) / np.sum(w / k)), None, "cm/s",
-            note="weighted by boundary length on the map's pixel grid"),
+            float(np.sum(w) / np.sum(w / k)),
+            None,
+            "cm/s",
+            note="weighted by boundary length on the map's pixel grid",
+        ),
         "k_22C_median_in_field": quantity(float(np.median(k)), None, "cm/s"),
     }
 
@@ -229,34 +288,73 @@ def _line_sample(
     is the strip's own homogenised D_eff (steady-state flux solve)."""
     plan = LINE_SAMPLES[name]
     ny, h = STRIPS[size]
-    poly = make_polycrystal((ny, round(SIZES[size][1] / h)), pixel_size_um=h, mean_um=16.0,
-                            sd_um=11.0, k_sigma_ln=0.4, rng=rng)
-    ev = evolve_polycrystal(poly, mat, [s for s, _ in plan], c_initial=C_NAT, c_source=C_SRC,
-                            rtol=1e-4, gb_faces="corrected")
+    poly = make_polycrystal(
+        (ny, round(SIZES[size][1] / h)),
+        pixel_size_um=h,
+        mean_um=16.0,
+        sd_um=11.0,
+        k_sigma_ln=0.4,
+        rng=rng,
+    )
+    ev = evolve_polycrystal(
+        poly,
+        mat,
+        [s for s, _ in plan],
+        c_initial=C_NAT,
+        c_source=C_SRC,
+        rtol=1e-4,
+        gb_faces="corrected",
+    )
     x = np.asarray((np.arange(poly.shape[1]) + 0.5) * h, dtype=np.float64)
     pos = np.arange(0.5 * SCAN_ACQ["step_um"], SCAN_ACQ["length_um"], SCAN_ACQ["step_um"])
     entries, t, truth_steps = [], 0.0, []
     for i, ((st, label), fld) in enumerate(zip(plan, ev.fields, strict=True)):
         t += st.duration_s
         c = np.asarray(fld.mean(axis=0), dtype=np.float64)
-        prof = simulate_line_scan(x, c, positions_um=pos, raster_um=SCAN_ACQ["raster_um"],
-                                  counts_per_spot=SCAN_ACQ["counts_per_spot"], rng=rng)
+        prof = simulate_line_scan(
+            x,
+            c,
+            positions_um=pos,
+            raster_um=SCAN_ACQ["raster_um"],
+            counts_per_spot=SCAN_ACQ["counts_per_spot"],
+            rng=rng,
+        )
         prof.attrs.update({"sample": name, "step": i + 1, "source_file": f"{name}_scan{i + 1}"})
         fname = f"{name}_scan{i + 1}.csv"
         write_profile_csv(prof, out / fname)
-        entries.append(_entry(fname, name, i + 1, f"line scan, {label}", t, [st.temperature_K],
-                              kind="profile", pair="6Li/7Li", pixel_size_um=SCAN_ACQ["step_um"]))
+        entries.append(
+            _entry(
+                fname,
+                name,
+                i + 1,
+                f"line scan, {label}",
+                t,
+                [st.temperature_K],
+                kind="profile",
+                pair="6Li/7Li",
+                pixel_size_um=SCAN_ACQ["step_um"],
+            )
+        )
         T = st.temperature_K
-        d_eff = homogenised_d_eff(poly, d_bulk=mat.d_bulk(T), k_median=mat.k_gb(T),
-                                  gb_faces="corrected")
-        truth_steps.append({"stage": st.to_dict(), "label": label,
-                            "far_end_C_norm": float(np.max(fld[:, -1]) - C_NAT) / (C_SRC - C_NAT),
-                            "D_eff_homogenised": quantity(d_eff, None, "cm^2/s"),
-                            "D_bulk": quantity(mat.d_bulk(T), None, "cm^2/s"),
-                            "k_median": quantity(mat.k_gb(T), None, "cm/s")})
-    return entries, {"microstructure": poly.to_dict(), "gb_faces": "corrected",
-                     "steps": truth_steps,
-                     "k_factor_harmonic_mean": float(1 / np.mean(1 / poly.k_factor))}
+        d_eff = homogenised_d_eff(
+            poly, d_bulk=mat.d_bulk(T), k_median=mat.k_gb(T), gb_faces="corrected"
+        )
+        truth_steps.append(
+            {
+                "stage": st.to_dict(),
+                "label": label,
+                "far_end_C_norm": float(np.max(fld[:, -1]) - C_NAT) / (C_SRC - C_NAT),
+                "D_eff_homogenised": quantity(d_eff, None, "cm^2/s"),
+                "D_bulk": quantity(mat.d_bulk(T), None, "cm^2/s"),
+                "k_median": quantity(mat.k_gb(T), None, "cm/s"),
+            }
+        )
+    return entries, {
+        "microstructure": poly.to_dict(),
+        "gb_faces": "corrected",
+        "steps": truth_steps,
+        "k_factor_harmonic_mean": float(1 / np.mean(1 / poly.k_factor)),
+    }
 
 
 def _bulk_table(out: Path, mat: MaterialLaw, rng: np.random.Generator) -> list[dict[str, Any]]:
@@ -264,12 +362,22 @@ def _bulk_table(out: Path, mat: MaterialLaw, rng: np.random.Generator) -> list[d
     t_k = np.arange(-20.0, 121.0, 20.0) + 273.15
     d = np.array([mat.d_bulk(float(t)) for t in t_k])
     meas = d * np.exp(rng.normal(0.0, 0.05, size=d.size))
-    lines = ["T_K,D,D_err"] + [f"{a:.2f},{b:.6e},{0.05 * b:.6e}"
-                               for a, b in zip(t_k, meas, strict=True)]
+    lines = ["T_K,D,D_err"] + [
+        f"{a:.2f},{b:.6e},{0.05 * b:.6e}" for a, b in zip(t_k, meas, strict=True)
+    ]
     name = "D_bulk_nmr.csv"
     atomic_write_text(out / name, "\n".join(lines) + "\n")
-    return [_entry(name, "bulk", 0, "bulk D_b (cm^2/s), NMR-like, 5 % errors", 0.0,
-                   t_k.tolist(), kind="bulk_diffusivity")]
+    return [
+        _entry(
+            name,
+            "bulk",
+            0,
+            "bulk D_b (cm^2/s), NMR-like, 5 % errors",
+            0.0,
+            t_k.tolist(),
+            kind="bulk_diffusivity",
+        )
+    ]
 
 
 def _apparent_truths(samples: dict[str, Any], mat: MaterialLaw) -> dict[str, Any]:
@@ -277,8 +385,13 @@ def _apparent_truths(samples: dict[str, Any], mat: MaterialLaw) -> dict[str, Any
     line through each anneal sample's homogenised D_eff (the apparent Ea over the demo's
     temperatures) and the GB Haven ratio of D_eff against the GB D_sigma at the centre (in 1/T)
     of the temperatures both data sets cover."""
-    pts = [(samples[n]["steps"][1]["stage"]["temperature_K"],
-            samples[n]["steps"][1]["D_eff_homogenised"]["value"]) for n in ("B", "D", "C", "E")]
+    pts = [
+        (
+            samples[n]["steps"][1]["stage"]["temperature_K"],
+            samples[n]["steps"][1]["D_eff_homogenised"]["value"],
+        )
+        for n in ("B", "D", "C", "E")
+    ]
     t = np.array([a for a, _ in pts])
     d = np.array([b for _, b in pts])
     slope, icept = np.polyfit(1.0 / t, np.log(d), 1)
@@ -292,13 +405,20 @@ def _apparent_truths(samples: dict[str, Any], mat: MaterialLaw) -> dict[str, Any
         "D_eff_apparent": {
             "Ea": quantity(ea, None, "eV"),
             "D0": quantity(float(np.exp(icept)), None, "cm^2/s"),
-            "temperatures_K": t.tolist(), "D_eff_homogenised": d.tolist(),
+            "temperatures_K": t.tolist(),
+            "D_eff_homogenised": d.tolist(),
             "method": "straight line (least squares in ln D vs 1/T) through the homogenised "
-                      "D_eff of samples B, D, C, E at their anneal temperatures",
+            "D_eff of samples B, D, C, E at their anneal temperatures",
         },
-        "haven_gb_measured": quantity(d_line / d_sigma_gb, None, "", note=(
-            f"D_eff (apparent line) / GB D_sigma (= l k / {HAVEN_GB}, l = 16 um) at "
-            f"{t_h:.2f} K; the defined GB Haven ratio (on l k) is haven_gb")),
+        "haven_gb_measured": quantity(
+            d_line / d_sigma_gb,
+            None,
+            "",
+            note=(
+                f"D_eff (apparent line) / GB D_sigma (= l k / {HAVEN_GB}, l = 16 um) at "
+                f"{t_h:.2f} K; the defined GB Haven ratio (on l k) is haven_gb"
+            ),
+        ),
         "haven_gb_measured_temperature": quantity(t_h, None, "K"),
     }
 
@@ -368,9 +488,14 @@ def _write_demo(out: Path, seed: int, size: str) -> None:
     entries += _conductivity(out, mat, rng)
     entries += _bulk_table(out, mat, rng)
     spectra, spectra_truth = write_demo_spectra(
-        out, mat, seed=seed, haven_bulk=HAVEN_BULK, haven_gb=HAVEN_GB,
+        out,
+        mat,
+        seed=seed,
+        haven_bulk=HAVEN_BULK,
+        haven_gb=HAVEN_GB,
         grain_um=LLTO_REFERENCE["grain_mean_um"],
-        li_density_cm3=LLTO_REFERENCE["li_density_cm3"])
+        li_density_cm3=LLTO_REFERENCE["li_density_cm3"],
+    )
     entries += spectra
     truth = {
         "seed": seed,
@@ -384,9 +509,12 @@ def _write_demo(out: Path, seed: int, size: str) -> None:
         "scan_acquisition": SCAN_ACQ,
         "samples": samples,
         "series_model_22C_mean_grain": quantity(
-            1 / (1 / mat.d_bulk(T22) + 1 / (16e-4 * mat.k_gb(T22))), None, "cm^2/s",
+            1 / (1 / mat.d_bulk(T22) + 1 / (16e-4 * mat.k_gb(T22))),
+            None,
+            "cm^2/s",
             note="the series formula itself (not a truth): compare models with "
-            "samples/A/D_eff_homogenised_by_T_K"),
+            "samples/A/D_eff_homogenised_by_T_K",
+        ),
         **_apparent_truths(samples, mat),
         "impedance": spectra_truth,
     }

@@ -269,17 +269,37 @@ def evolve_polycrystal(
     stages = _as_stages(history)
     check_solver_memory(poly.shape, n_fields=len(stages))
     try:
-        return _evolve(poly, material, stages, c_initial=c_initial, c_source=c_source,
-                       source_side=source_side, gb_faces=gb_faces, rtol=rtol, steps=steps,
-                       scheme=scheme, ramp_step_K=ramp_step_K)
+        return _evolve(
+            poly,
+            material,
+            stages,
+            c_initial=c_initial,
+            c_source=c_source,
+            source_side=source_side,
+            gb_faces=gb_faces,
+            rtol=rtol,
+            steps=steps,
+            scheme=scheme,
+            ramp_step_K=ramp_step_K,
+        )
     except MemoryError:
         raise out_of_memory(poly.shape, n_fields=len(stages)) from None
 
 
-def _evolve(poly: Polycrystal, material: MaterialLaw, stages: list[Stage], *,
-            c_initial: float | FloatArray, c_source: float, source_side: str, gb_faces: str,
-            rtol: float | None, steps: int | None, scheme: str,
-            ramp_step_K: float) -> PolycrystalEvolution:
+def _evolve(
+    poly: Polycrystal,
+    material: MaterialLaw,
+    stages: list[Stage],
+    *,
+    c_initial: float | FloatArray,
+    c_source: float,
+    source_side: str,
+    gb_faces: str,
+    rtol: float | None,
+    steps: int | None,
+    scheme: str,
+    ramp_step_K: float,
+) -> PolycrystalEvolution:
     geo = grid_geometry(poly.labels)
     ny, nx = geo.shape
     c = np.broadcast_to(np.asarray(c_initial, dtype=float), (ny, nx)).ravel().copy()
@@ -290,10 +310,21 @@ def _evolve(poly: Polycrystal, material: MaterialLaw, stages: list[Stage], *,
             a, b, db, km = _piece_operator(
                 poly, geo, material, piece, source_side, float(c_source), gb_faces
             )
-            c, n, nf, err = integrate_stage(a, b, c, duration_s=piece.duration_s, steps=steps,
-                                            rtol=rtol, scale=scale, scheme=scheme)
-            reports.append(StageReport(piece.temperature_K, piece.duration_s, piece.boundary,
-                                       n, nf, err, db, km))
+            c, n, nf, err = integrate_stage(
+                a,
+                b,
+                c,
+                duration_s=piece.duration_s,
+                steps=steps,
+                rtol=rtol,
+                scale=scale,
+                scheme=scheme,
+            )
+            reports.append(
+                StageReport(
+                    piece.temperature_K, piece.duration_s, piece.boundary, n, nf, err, db, km
+                )
+            )
         fields.append(c.reshape(ny, nx).copy())
     return PolycrystalEvolution(fields=fields, stages=stages, reports=reports)
 
@@ -314,14 +345,27 @@ def homogenised_d_eff(
         raise InputError(f"axis must be 'x' or 'y', got {axis!r}")
     check_solver_memory(poly.shape)
     try:
-        return _steady_d_eff(poly, d_bulk=d_bulk, k_median=k_median, gb_faces=gb_faces,
-                             axis=axis, d_gb_phase=d_gb_phase)
+        return _steady_d_eff(
+            poly,
+            d_bulk=d_bulk,
+            k_median=k_median,
+            gb_faces=gb_faces,
+            axis=axis,
+            d_gb_phase=d_gb_phase,
+        )
     except MemoryError:
         raise out_of_memory(poly.shape) from None
 
 
-def _steady_d_eff(poly: Polycrystal, *, d_bulk: float, k_median: float, gb_faces: str,
-                  axis: str, d_gb_phase: float | None) -> float:
+def _steady_d_eff(
+    poly: Polycrystal,
+    *,
+    d_bulk: float,
+    k_median: float,
+    gb_faces: str,
+    axis: str,
+    d_gb_phase: float | None,
+) -> float:
     labels = poly.labels if axis == "x" else poly.labels.T
     h = poly.pixel_size_um * 1e-4
     geo = grid_geometry(labels)
@@ -330,8 +374,9 @@ def _steady_d_eff(poly: Polycrystal, *, d_bulk: float, k_median: float, gb_faces
     if d_gb_phase is not None:
         d_cells = np.where(gb_phase_mask(labels), d_gb_phase, d_bulk)
         k_pairs = np.full(k_pairs.shape, np.inf)
-    gx, gy = face_conductances_2d(geo, k_pairs, h_cm=h, d_bulk=d_bulk, gb_faces=gb_faces,
-                                  d_cells=d_cells)
+    gx, gy = face_conductances_2d(
+        geo, k_pairs, h_cm=h, d_bulk=d_bulk, gb_faces=gb_faces, d_cells=d_cells
+    )
     gl = 2.0 * (d_bulk if d_cells is None else d_cells[:, 0]) / h
     gr = 2.0 * (d_bulk if d_cells is None else d_cells[:, -1]) / h
     a, b = diffusion_operator(gx, gy, h_cm=h, boundary={"left": (gl, 1.0), "right": (gr, 0.0)})

@@ -65,8 +65,9 @@ def format_bytes(n: float) -> str:
     return f"{n / (1 << 20):.0f} MiB"
 
 
-def solver_memory_estimate(shape: tuple[int, int], *, n_fields: int = 1,
-                           extra_bytes: int = 0) -> MemoryEstimate:
+def solver_memory_estimate(
+    shape: tuple[int, int], *, n_fields: int = 1, extra_bytes: int = 0
+) -> MemoryEstimate:
     """Estimated peak memory of the 2D solver on a grid of ``shape = (ny, nx)`` cells keeping
     ``n_fields`` fields, plus ``extra_bytes`` of the caller's (e.g. SIMS images)."""
     ny, nx = (int(v) for v in shape)
@@ -121,13 +122,16 @@ def available_memory_bytes() -> int | None:
 def _message(est: MemoryEstimate, available: int | None) -> str:
     ny, nx = est.shape
     have = "unknown" if available is None else format_bytes(available)
-    return (f"the 2D grid of {ny} x {nx} cells needs about {format_bytes(est.total_bytes)} of "
-            f"memory (sparse LU factor {format_bytes(est.factor_bytes)}, arrays "
-            f"{format_bytes(est.array_bytes)}), {have} available; use fewer or larger cells")
+    return (
+        f"the 2D grid of {ny} x {nx} cells needs about {format_bytes(est.total_bytes)} of "
+        f"memory (sparse LU factor {format_bytes(est.factor_bytes)}, arrays "
+        f"{format_bytes(est.array_bytes)}), {have} available; use fewer or larger cells"
+    )
 
 
-def check_solver_memory(shape: tuple[int, int], *, n_fields: int = 1,
-                        extra_bytes: int = 0) -> MemoryEstimate:
+def check_solver_memory(
+    shape: tuple[int, int], *, n_fields: int = 1, extra_bytes: int = 0
+) -> MemoryEstimate:
     """Raise :class:`SolverError` (estimate and available memory in the message) when the 2D
     solve of ``shape`` would not fit; returns the estimate.  Unknown memory: no refusal."""
     est = solver_memory_estimate(shape, n_fields=n_fields, extra_bytes=extra_bytes)
@@ -140,5 +144,6 @@ def check_solver_memory(shape: tuple[int, int], *, n_fields: int = 1,
 def out_of_memory(shape: tuple[int, int], *, n_fields: int = 1) -> SolverError:
     """The :class:`SolverError` for a solve that failed for lack of memory (SuperLU or numpy)."""
     est = solver_memory_estimate(shape, n_fields=n_fields)
-    return SolverError("out of memory during the 2D solve: " + _message(est,
-                                                                        available_memory_bytes()))
+    return SolverError(
+        "out of memory during the 2D solve: " + _message(est, available_memory_bytes())
+    )

@@ -128,8 +128,9 @@ def mean_intercept_um(labels: NDArray[Any], *, pixel_size_um: float, axis: str =
     lab = np.asarray(labels)
     if axis not in ("x", "y"):
         raise InputError(f"axis must be 'x' or 'y', got {axis!r}")
-    crossings = int(np.sum(lab[:, 1:] != lab[:, :-1]) if axis == "x" else
-                    np.sum(lab[1:, :] != lab[:-1, :]))
+    crossings = int(
+        np.sum(lab[:, 1:] != lab[:, :-1]) if axis == "x" else np.sum(lab[1:, :] != lab[:-1, :])
+    )
     if crossings == 0:
         raise InputError("no grain boundary crosses the image along that axis")
     return float(lab.size * pixel_size_um / crossings)

@@ -106,9 +106,24 @@ def plan_measurement(
         "bulk_gradient_detectable": g_bulk * l_cm > 3.0 * noise,
         "slow_gb_regime": l_cm * k / db < 1.0,
     }
-    return PlanResult(name, float(temperature_K), float(time_s), db, k, l_cm * k / db, d_eff, ld,
-                      x.tolist(), prof.tolist(), dc_gb, g_bulk, noise, resolution_um,
-                      scan_length_um, verdicts)
+    return PlanResult(
+        name,
+        float(temperature_K),
+        float(time_s),
+        db,
+        k,
+        l_cm * k / db,
+        d_eff,
+        ld,
+        x.tolist(),
+        prof.tolist(),
+        dc_gb,
+        g_bulk,
+        noise,
+        resolution_um,
+        scan_length_um,
+        verdicts,
+    )
 
 
 def _law(material: str | MaterialLaw) -> tuple[MaterialLaw, str]:

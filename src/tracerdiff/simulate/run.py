@@ -70,7 +70,8 @@ def load_labels(path: str | Path) -> NDArray[np.int64]:
         a = _declared_labels(p)
         if a.ndim != 2 or not np.issubdtype(a.dtype, np.integer) or a.shape[1] < 2:
             raise FileFormatError(
-                f"label image {p}: expected a 2D integer image, got {a.dtype} {a.shape}")
+                f"label image {p}: expected a 2D integer image, got {a.dtype} {a.shape}"
+            )
         check_solver_memory(a.shape)  # before anything of the size of the grid is read
         return np.asarray(a, dtype=np.int64)
     except (OSError, ValueError, EOFError) as exc:
@@ -143,19 +144,42 @@ def run_labels_diffusion(
     check_solver_memory(np.shape(labels))  # before the grid is built
     poly = polycrystal_from_labels(labels, pixel_size_um=pixel_size_um)
     mat = MaterialLaw(d0_bulk=d_bulk, ea_bulk_eV=0.0, k0=k, ea_k_eV=0.0)
-    ev = evolve_polycrystal(poly, mat, [Stage(temperature_K, time_s, "source")],
-                            c_initial=c_initial, c_source=c_source, source_side=source,
-                            gb_faces=gb_faces, rtol=None if steps else rtol, steps=steps)
-    d_eff = homogenised_d_eff(poly, d_bulk=d_bulk, k_median=k, gb_faces=gb_faces,
-                              axis="x" if source in ("left", "right") else "y")
+    ev = evolve_polycrystal(
+        poly,
+        mat,
+        [Stage(temperature_K, time_s, "source")],
+        c_initial=c_initial,
+        c_source=c_source,
+        source_side=source,
+        gb_faces=gb_faces,
+        rtol=None if steps else rtol,
+        steps=steps,
+    )
+    d_eff = homogenised_d_eff(
+        poly,
+        d_bulk=d_bulk,
+        k_median=k,
+        gb_faces=gb_faces,
+        axis="x" if source in ("left", "right") else "y",
+    )
     rep = ev.reports[0]
-    truth = {"pixel_size": quantity(pixel_size_um, None, "um"),
-             "D_bulk": quantity(d_bulk, None, "cm^2/s"), "k": quantity(k, None, "cm/s"),
-             "c_initial": c_initial, "c_source": c_source, "source": source,
-             "time": quantity(time_s, None, "s"), "gb_faces": gb_faces, "steps": rep.steps,
-             "error_estimate": rep.error_estimate, "rtol": None if steps else rtol,
-             "scheme": "TR-BDF2", "D_eff_homogenised": quantity(d_eff, None, "cm^2/s"),
-             "shape": list(poly.shape), "n_grains": poly.n_grains}
+    truth = {
+        "pixel_size": quantity(pixel_size_um, None, "um"),
+        "D_bulk": quantity(d_bulk, None, "cm^2/s"),
+        "k": quantity(k, None, "cm/s"),
+        "c_initial": c_initial,
+        "c_source": c_source,
+        "source": source,
+        "time": quantity(time_s, None, "s"),
+        "gb_faces": gb_faces,
+        "steps": rep.steps,
+        "error_estimate": rep.error_estimate,
+        "rtol": None if steps else rtol,
+        "scheme": "TR-BDF2",
+        "D_eff_homogenised": quantity(d_eff, None, "cm^2/s"),
+        "shape": list(poly.shape),
+        "n_grains": poly.n_grains,
+    }
     with atomic_dir(out_dir, force=force, inputs=inputs) as out:
         with atomic_path(out / "fraction.npy") as tmp, open(tmp, "wb") as fh:
             np.save(fh, ev.fields[0].astype(np.float64))
@@ -227,16 +251,18 @@ def _num(section: dict[str, Any], key: str, default: float, cast: type = float) 
     try:
         return cast(section.get(key, default))
     except (TypeError, ValueError):
-        raise ConfigError(f"sim config {key!r}: expected a number, got {section.get(key)!r}"
-                          ) from None
+        raise ConfigError(
+            f"sim config {key!r}: expected a number, got {section.get(key)!r}"
+        ) from None
 
 
 def _config_shape(cfg: dict[str, Any]) -> tuple[int, int]:
     grid = cfg.get("grid", {})
     shape = (_num(grid, "ny", 200, int), _num(grid, "nx", 600, int))
     if shape[0] < 1 or shape[1] < 2:
-        raise ConfigError(f"sim config grid: need ny >= 1 and nx >= 2, got ny={shape[0]}, "
-                          f"nx={shape[1]}")
+        raise ConfigError(
+            f"sim config grid: need ny >= 1 and nx >= 2, got ny={shape[0]}, nx={shape[1]}"
+        )
     return shape
 
 
@@ -251,12 +277,15 @@ def _check_memory(cfg: dict[str, Any], n_stages: int) -> None:
 
 def _config_poly(cfg: dict[str, Any], rng: np.random.Generator) -> Polycrystal:
     grains = cfg.get("grains", {})
-    return make_polycrystal(_config_shape(cfg),
-                            pixel_size_um=_num(cfg.get("grid", {}), "cell_um", 1.0),
-                            mean_um=_num(grains, "mean_um", 16.0),
-                            sd_um=_num(grains, "sd_um", 11.0),
-                            k_sigma_ln=_num(grains, "k_sigma_ln", 0.4),
-                            yield_sigma_ln=_num(grains, "yield_sigma_ln", 0.3), rng=rng)
+    return make_polycrystal(
+        _config_shape(cfg),
+        pixel_size_um=_num(cfg.get("grid", {}), "cell_um", 1.0),
+        mean_um=_num(grains, "mean_um", 16.0),
+        sd_um=_num(grains, "sd_um", 11.0),
+        k_sigma_ln=_num(grains, "k_sigma_ln", 0.4),
+        yield_sigma_ln=_num(grains, "yield_sigma_ln", 0.3),
+        rng=rng,
+    )
 
 
 def _pair_of(sims: dict[str, Any], key: str, default: tuple[float, float]) -> tuple[float, float]:
@@ -268,8 +297,13 @@ def _pair_of(sims: dict[str, Any], key: str, default: tuple[float, float]) -> tu
     return a, b
 
 
-def _simulate_sims(fields: list[NDArray[np.float64]], measure: list[bool], poly: Polycrystal,
-                   sims: dict[str, Any], rng: np.random.Generator) -> dict[int, SimsImage]:
+def _simulate_sims(
+    fields: list[NDArray[np.float64]],
+    measure: list[bool],
+    poly: Polycrystal,
+    sims: dict[str, Any],
+    rng: np.random.Generator,
+) -> dict[int, SimsImage]:
     """SIMS images (in memory) after every measured stage, keyed by the stage index."""
     cell, (ny, nx) = poly.pixel_size_um, poly.shape
     fov = _pair_of(sims, "field_um", (min(500.0, nx * cell), min(200.0, ny * cell)))
@@ -278,16 +312,27 @@ def _simulate_sims(fields: list[NDArray[np.float64]], measure: list[bool], poly:
     scans = None if sims.get("scans") is None else _num(sims, "scans", 1, int)
     if (shots is not None and shots < 1) or (scans is not None and scans < 1):
         raise ConfigError("sim config sims.shots_per_pixel and sims.scans must be >= 1")
-    return {i: simulate_sims_image(fld, cell_um=cell, yield_map=poly.yield_factor[poly.labels],
-                                   field_um=fov, pixels=(int(pv[0]), int(pv[1])),
-                                   mean_counts=_num(sims, "mean_counts", 500.0),
-                                   shots_per_pixel=shots, scans=scans,
-                                   psf_sigma_px=_num(sims, "psf_sigma_px", 0.7), rng=rng)
-            for i, (fld, meas) in enumerate(zip(fields, measure, strict=True)) if meas}
+    return {
+        i: simulate_sims_image(
+            fld,
+            cell_um=cell,
+            yield_map=poly.yield_factor[poly.labels],
+            field_um=fov,
+            pixels=(int(pv[0]), int(pv[1])),
+            mean_counts=_num(sims, "mean_counts", 500.0),
+            shots_per_pixel=shots,
+            scans=scans,
+            psf_sigma_px=_num(sims, "psf_sigma_px", 0.7),
+            rng=rng,
+        )
+        for i, (fld, meas) in enumerate(zip(fields, measure, strict=True))
+        if meas
+    }
 
 
-def _write_fields(out: Path, fields: list[NDArray[np.float64]],
-                  images: dict[int, SimsImage]) -> list[str]:
+def _write_fields(
+    out: Path, fields: list[NDArray[np.float64]], images: dict[int, SimsImage]
+) -> list[str]:
     files = []
     for i, fld in enumerate(fields):
         np.save(out / f"fraction_stage{i + 1}.npy", fld)
@@ -297,15 +342,24 @@ def _write_fields(out: Path, fields: list[NDArray[np.float64]],
         img = images[i]
         for spc, counts in img.counts.items():
             name = f"stage{i + 1}_{spc}.txt"
-            write_iontof_image(out / name, counts, species=spc,
-                               field_of_view_um=img.field_of_view_um,
-                               shots_per_pixel=img.shots_per_pixel, scans=img.scans)
+            write_iontof_image(
+                out / name,
+                counts,
+                species=spc,
+                field_of_view_um=img.field_of_view_um,
+                shots_per_pixel=img.shots_per_pixel,
+                scans=img.scans,
+            )
             files.append(name)
     return files
 
 
 def run_polycrystal_config(
-    cfg: dict[str, Any], out_dir: str | Path, *, seed: int | None = None, force: bool = False,
+    cfg: dict[str, Any],
+    out_dir: str | Path,
+    *,
+    seed: int | None = None,
+    force: bool = False,
     inputs: Iterable[str | Path] = (),
 ) -> dict[str, Any]:
     """Simulate the configured polycrystal and history; write fields, SIMS images, truth.json
@@ -322,25 +376,38 @@ def run_polycrystal_config(
     gbf = str(cfg.get("gb_faces", "pixel"))
     c0, cs = _num(cfg, "c_initial", 0.0759), _num(cfg, "c_source", 0.95)
     if not (0.0 <= c0 <= 1.0 and 0.0 <= cs <= 1.0):
-        raise ConfigError(f"sim config c_initial, c_source must be fractions in [0, 1], "
-                          f"got {c0}, {cs}")
-    ev = evolve_polycrystal(poly, mat, stages, c_initial=c0, c_source=cs, gb_faces=gbf,
-                            rtol=_num(cfg, "rtol", 1e-4))
-    d_eff = {f"{T:.2f}": quantity(homogenised_d_eff(poly, d_bulk=mat.d_bulk(T),
-                                                    k_median=mat.k_gb(T), gb_faces=gbf),
-                                  None, "cm^2/s")
-             for T in sorted({s.temperature_K for s in stages})}
+        raise ConfigError(
+            f"sim config c_initial, c_source must be fractions in [0, 1], got {c0}, {cs}"
+        )
+    ev = evolve_polycrystal(
+        poly, mat, stages, c_initial=c0, c_source=cs, gb_faces=gbf, rtol=_num(cfg, "rtol", 1e-4)
+    )
+    d_eff = {
+        f"{T:.2f}": quantity(
+            homogenised_d_eff(poly, d_bulk=mat.d_bulk(T), k_median=mat.k_gb(T), gb_faces=gbf),
+            None,
+            "cm^2/s",
+        )
+        for T in sorted({s.temperature_K for s in stages})
+    }
     images = _simulate_sims(ev.fields, measure, poly, cfg.get("sims", {}), rng)
     with atomic_dir(out_dir, force=force, inputs=inputs) as out:  # nothing written before this
         np.save(out / "labels.npy", poly.labels.astype(np.int32))
         files = ["labels.npy", *_write_fields(out, ev.fields, images)]
-        truth = {"seed": seed, "config": cfg, "material": mat.to_dict(),
-                 "microstructure": poly.to_dict(), "integration": ev.to_dict(),
-                 "D_eff_homogenised_by_T_K": d_eff,
-                 # > ~1e-3: the profile reached the closed far end (make the domain longer)
-                 "far_end_C_norm": [float(np.max(np.abs(f[:, -1] - c0))) / abs(cs - c0)
-                                    if cs != c0 else None for f in ev.fields],
-                 "files": [*files, "truth.json", "preview.png"]}
+        truth = {
+            "seed": seed,
+            "config": cfg,
+            "material": mat.to_dict(),
+            "microstructure": poly.to_dict(),
+            "integration": ev.to_dict(),
+            "D_eff_homogenised_by_T_K": d_eff,
+            # > ~1e-3: the profile reached the closed far end (make the domain longer)
+            "far_end_C_norm": [
+                float(np.max(np.abs(f[:, -1] - c0))) / abs(cs - c0) if cs != c0 else None
+                for f in ev.fields
+            ],
+            "files": [*files, "truth.json", "preview.png"],
+        }
         atomic_write_text(out / "truth.json", to_json(truth) + "\n")
         _preview(out / "preview.png", poly, ev.fields, (c0, cs))
     return truth
@@ -366,8 +433,7 @@ def _preview(
     lo, hi = min(c_range), max(c_range)
     im = None
     for ax, (i, fld) in zip(axes[1:, 0], shown, strict=True):
-        im = ax.imshow(fld, cmap="viridis", extent=ext, interpolation="nearest",
-                       vmin=lo, vmax=hi)
+        im = ax.imshow(fld, cmap="viridis", extent=ext, interpolation="nearest", vmin=lo, vmax=hi)
         ax.set_title(f"isotope fraction after stage {i + 1}")
     for ax in axes[:, 0]:
         ax.set_ylabel("y (um)")

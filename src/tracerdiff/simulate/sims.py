@@ -108,8 +108,10 @@ def simulate_sims_image(
     )
     g = _rng(rng)
     shots = None if shots_per_pixel is None else int(shots_per_pixel) * int(scans or 1)
-    counts = {name: _draw_counts(mean_counts * y * part, psf_sigma_px, shots, g)
-              for name, part in zip(species, (cp, 1.0 - cp), strict=True)}
+    counts = {
+        name: _draw_counts(mean_counts * y * part, psf_sigma_px, shots, g)
+        for name, part in zip(species, (cp, 1.0 - cp), strict=True)
+    }
     return SimsImage(
         counts=counts,
         field_of_view_um=(fx, fy),
@@ -120,8 +122,9 @@ def simulate_sims_image(
     )
 
 
-def _draw_counts(lam: FloatArray, psf_sigma_px: float, shots: int | None,
-                 g: np.random.Generator) -> FloatArray:
+def _draw_counts(
+    lam: FloatArray, psf_sigma_px: float, shots: int | None, g: np.random.Generator
+) -> FloatArray:
     """Counts of expected intensity ``lam`` blurred by the point spread: Poisson, or Binomial
     over ``shots`` pulses (single-stop dead time)."""
     if psf_sigma_px > 0:

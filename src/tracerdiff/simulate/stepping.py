@@ -30,8 +30,9 @@ def factor(m: sp.spmatrix) -> Any:
     """SuperLU of ``m``; a failed factorisation is a :class:`SolverError` (SuperLU reports
     running out of memory as MemoryError, which the callers word with the grid's estimate)."""
     try:
-        return spla.splu(sp.csc_matrix(m), permc_spec="MMD_AT_PLUS_A",
-                         options={"SymmetricMode": True})
+        return spla.splu(
+            sp.csc_matrix(m), permc_spec="MMD_AT_PLUS_A", options={"SymmetricMode": True}
+        )
     except RuntimeError as exc:  # "Factor is exactly singular" and the like
         raise SolverError(f"sparse LU factorisation failed: {exc}") from None
 

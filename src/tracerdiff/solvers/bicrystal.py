@@ -51,13 +51,21 @@ class BicrystalResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Parameters and grid sizes (the arrays stay on the object)."""
-        return {"D_bulk": self.d_bulk, "D_gb": self.d_gb, "delta_cm": self.delta_cm,
-                "s": self.s, "time_s": self.time_s, "n_steps": self.n_steps,
-                "nx": int(self.phi.shape[1]), "ny": int(self.phi.shape[0])}
+        return {
+            "D_bulk": self.d_bulk,
+            "D_gb": self.d_gb,
+            "delta_cm": self.delta_cm,
+            "s": self.s,
+            "time_s": self.time_s,
+            "n_steps": self.n_steps,
+            "nx": int(self.phi.shape[1]),
+            "ny": int(self.phi.shape[0]),
+        }
 
 
-def bicrystal_x_grid(*, delta_cm: float, width_cm: float, h_max_cm: float,
-                     growth: float = 1.15) -> FloatArray:
+def bicrystal_x_grid(
+    *, delta_cm: float, width_cm: float, h_max_cm: float, growth: float = 1.15
+) -> FloatArray:
     """Cell edges across the GB: [0, delta/2] then cells growing by ``growth`` up to h_max."""
     edges = [0.0, delta_cm / 2]
     h = delta_cm / 2
@@ -68,16 +76,22 @@ def bicrystal_x_grid(*, delta_cm: float, width_cm: float, h_max_cm: float,
     return np.asarray(edges)
 
 
-def _operator(w: FloatArray, dy: float, ny: int, cond: FloatArray,
-              ) -> tuple[sparse.csc_matrix, FloatArray]:
+def _operator(
+    w: FloatArray,
+    dy: float,
+    ny: int,
+    cond: FloatArray,
+) -> tuple[sparse.csc_matrix, FloatArray]:
     """Conductance matrix L (L phi = net outflow) and the surface source vector (phi_s = 1)."""
     nx = w.size
     idx = np.arange(nx * ny).reshape(ny, nx)
     gx = dy / (0.5 * w[:-1] / cond[:-1] + 0.5 * w[1:] / cond[1:])  # (nx-1,)
     gy = w * cond / dy  # (nx,)
     rows, cols, vals = [], [], []
-    for a, b, g in ((idx[:, :-1], idx[:, 1:], np.broadcast_to(gx, (ny, nx - 1))),
-                    (idx[:-1, :], idx[1:, :], np.broadcast_to(gy, (ny - 1, nx)))):
+    for a, b, g in (
+        (idx[:, :-1], idx[:, 1:], np.broadcast_to(gx, (ny, nx - 1))),
+        (idx[:-1, :], idx[1:, :], np.broadcast_to(gy, (ny - 1, nx))),
+    ):
         a, b, g = a.ravel(), b.ravel(), np.ravel(g)
         rows += [a, b, a, b]
         cols += [a, b, b, a]
@@ -87,32 +101,49 @@ def _operator(w: FloatArray, dy: float, ny: int, cond: FloatArray,
     cols.append(idx[0])
     vals.append(g_surf)
     n = nx * ny
-    mat = sparse.coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                            shape=(n, n)).tocsc()
+    mat = sparse.coo_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n)
+    ).tocsc()
     src = np.zeros(n)
     src[idx[0]] = g_surf
     return mat, src
 
 
 def solve_bicrystal(
-    *, d_bulk: float, d_gb: float, delta_cm: float, time_s: float, s: float = 1.0,
-    width_cm: float | None = None, depth_cm: float | None = None, ny: int = 300,
-    n_steps: int = 150, growth: float = 1.15,
+    *,
+    d_bulk: float,
+    d_gb: float,
+    delta_cm: float,
+    time_s: float,
+    s: float = 1.0,
+    width_cm: float | None = None,
+    depth_cm: float | None = None,
+    ny: int = 300,
+    n_steps: int = 150,
+    growth: float = 1.15,
 ) -> BicrystalResult:
     """Constant-source bicrystal after ``time_s``; defaults: width 6 sqrt(D t), depth 8 L_gb.
 
     L_gb = sqrt(s delta D_gb) (t/D)^(1/4) is the Fisher penetration scale of the GB tail.
     """
-    for name, v in (("d_bulk", d_bulk), ("d_gb", d_gb), ("delta", delta_cm), ("time", time_s),
-                    ("s", s)):
+    for name, v in (
+        ("d_bulk", d_bulk),
+        ("d_gb", d_gb),
+        ("delta", delta_cm),
+        ("time", time_s),
+        ("s", s),
+    ):
         if not (math.isfinite(v) and v > 0):
             raise SolverError(f"{name} must be finite and > 0; got {v!r}")
     if ny < 10 or n_steps < 2:
         raise SolverError("need ny >= 10 and n_steps >= 2")
     lam = math.sqrt(d_bulk * time_s)
     width = 6 * lam if width_cm is None else width_cm
-    depth = 8 * math.sqrt(s * delta_cm * d_gb) * (time_s / d_bulk) ** 0.25 if depth_cm is None \
+    depth = (
+        8 * math.sqrt(s * delta_cm * d_gb) * (time_s / d_bulk) ** 0.25
+        if depth_cm is None
         else depth_cm
+    )
     edges = bicrystal_x_grid(delta_cm=delta_cm, width_cm=width, h_max_cm=lam / 8, growth=growth)
     w = np.diff(edges)
     nx, dy = w.size, depth / ny

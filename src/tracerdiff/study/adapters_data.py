@@ -19,8 +19,15 @@ from .outcome import AnalysisOutput, Table
 from .schema import FractionMapSpec, GBStepsSpec, LineProfileSpec, Measurement
 from .tasks import Inputs
 
-__all__ = ["gb_parts", "gb_table", "load_measurement", "run_fraction_map", "run_gb_combine",
-           "run_gb_part", "run_line_profile"]
+__all__ = [
+    "gb_parts",
+    "gb_table",
+    "load_measurement",
+    "run_fraction_map",
+    "run_gb_combine",
+    "run_gb_part",
+    "run_line_profile",
+]
 
 
 def load_measurement(m: Measurement, *, base_dir: Path | None = None) -> Any:
@@ -39,8 +46,11 @@ def load_measurement(m: Measurement, *, base_dir: Path | None = None) -> Any:
     if m.kind == "image":
         from ..imaging import fraction_map
 
-        ds = (tio.open_dataset(m.files[0], **opts) if len(m.files) == 1
-              else tio.open_images(m.files, **opts))
+        ds = (
+            tio.open_dataset(m.files[0], **opts)
+            if len(m.files) == 1
+            else tio.open_images(m.files, **opts)
+        )
         return fraction_map(ds, m.corrections, pair=m.pair)
     if m.kind == "spot_linescan":
         a, b = m.pair.split("/")
@@ -49,8 +59,10 @@ def load_measurement(m: Measurement, *, base_dir: Path | None = None) -> Any:
         raise ConfigError(f"measurement {m.id!r}: a profile is one CSV file, got {len(m.files)}")
     ds = tio.open_dataset(m.files[0], **opts)
     if "x_um" not in ds.dims or "C" not in ds:
-        raise DataError(f"measurement {m.id!r}: {m.files[0].name} is not a profile (expected "
-                        "x_um and C columns)")
+        raise DataError(
+            f"measurement {m.id!r}: {m.files[0].name} is not a profile (expected "
+            "x_um and C columns)"
+        )
     return ds
 
 
@@ -76,10 +88,15 @@ def run_fraction_map(spec: FractionMapSpec, inputs: Inputs) -> AnalysisOutput:
         "n_saturated": whole["n_saturated"],
         "corrections": _corrections(whole["corrections"]),
     }
-    methods = (f"The {results['pair']} fraction map of {spec.measurement} was computed per pixel "
-               "as C = n_a/(n_a + n_b) with binomial errors after the recorded corrections.")
-    return AnalysisOutput(results=results, methods=methods, figures=(
-        render(fig, f"{spec.id}_map", f"Isotope fraction map {spec.measurement}"),))
+    methods = (
+        f"The {results['pair']} fraction map of {spec.measurement} was computed per pixel "
+        "as C = n_a/(n_a + n_b) with binomial errors after the recorded corrections."
+    )
+    return AnalysisOutput(
+        results=results,
+        methods=methods,
+        figures=(render(fig, f"{spec.id}_map", f"Isotope fraction map {spec.measurement}"),),
+    )
 
 
 def run_line_profile(spec: LineProfileSpec, inputs: Inputs) -> AnalysisOutput:
@@ -93,20 +110,32 @@ def run_line_profile(spec: LineProfileSpec, inputs: Inputs) -> AnalysisOutput:
     prof = line_profile(fr, spec.line)
     results = profile_summary(prof)
     cols = ["x_um", "C", "C_err", *(v for v in ("C_err_sys",) if v in prof), "n_pixels"]
-    rows = tuple(tuple(float(prof[c].values[i]) if c != "n_pixels" else int(prof[c].values[i])
-                       for c in cols) for i in range(prof.sizes["x_um"]))
-    tab = Table(f"{spec.id}_profile", tuple(cols), rows,
-                caption=f"Line profile of {spec.measurement} (counts summed across the width)")
+    rows = tuple(
+        tuple(float(prof[c].values[i]) if c != "n_pixels" else int(prof[c].values[i]) for c in cols)
+        for i in range(prof.sizes["x_um"])
+    )
+    tab = Table(
+        f"{spec.id}_profile",
+        tuple(cols),
+        rows,
+        caption=f"Line profile of {spec.measurement} (counts summed across the width)",
+    )
     fig = new_figure(width_in=7.0, height_in=6.0)
     ax0, ax1 = fig.subplots(2, 1)
     ln = spec.line
     plot_fraction_map(fr, ax0, lines=[(ln.start_um, ln.end_um, ln.width_um)])
     plot_profile(prof, ax1)
-    methods = (f"A line profile of {spec.measurement} from {ln.start_um} to {ln.end_um} um, "
-               f"{ln.width_um:g} um wide: counts summed in bins one pixel pitch long, then "
-               "C of the sums.")
-    return AnalysisOutput(results=results, tables=(tab,), methods=methods, figures=(
-        render(fig, f"{spec.id}_profile", f"Line profile of {spec.measurement}"),))
+    methods = (
+        f"A line profile of {spec.measurement} from {ln.start_um} to {ln.end_um} um, "
+        f"{ln.width_um:g} um wide: counts summed in bins one pixel pitch long, then "
+        "C of the sums."
+    )
+    return AnalysisOutput(
+        results=results,
+        tables=(tab,),
+        methods=methods,
+        figures=(render(fig, f"{spec.id}_profile", f"Line profile of {spec.measurement}"),),
+    )
 
 
 def _corrections(corr: Any) -> list[str]:
@@ -128,8 +157,7 @@ def gb_parts(spec: GBStepsSpec) -> int:
     return max(1, len(spec.lines))
 
 
-def _profile_for(spec: GBStepsSpec, inputs: Inputs, i: int,
-                 measurement: str) -> tuple[Any, Any]:
+def _profile_for(spec: GBStepsSpec, inputs: Inputs, i: int, measurement: str) -> tuple[Any, Any]:
     ds = inputs.datasets[measurement]
     if "x_um" in ds.dims:
         if spec.lines:
@@ -161,8 +189,10 @@ def step_options(spec: GBStepsSpec, inputs: Inputs, boundaries: Any) -> Any:
     if spec.flux_from is not None and fields["dt_s"] is None:
         t0, t1 = inputs.timings.get(spec.measurement), inputs.timings.get(spec.flux_from)
         if t0 is None or t1 is None:
-            raise ConfigError(f"analysis {spec.id!r}: give dt (no history places both "
-                              f"{spec.measurement!r} and {spec.flux_from!r})")
+            raise ConfigError(
+                f"analysis {spec.id!r}: give dt (no history places both "
+                f"{spec.measurement!r} and {spec.flux_from!r})"
+            )
         fields["dt_s"] = t1.time_since_exchange_s - t0.time_since_exchange_s
     return StepOptions(**fields)
 
@@ -175,8 +205,15 @@ def run_gb_part(spec: GBStepsSpec, inputs: Inputs, i: int) -> dict[str, Any]:
     prof, where = _profile_for(spec, inputs, i, spec.measurement)
     later = None if spec.flux_from is None else _profile_for(spec, inputs, i, spec.flux_from)[0]
     res = analyze_profile_steps(prof, step_options(spec, inputs, where), later=later)
-    return {"line": i, "x": res.x_um, "c": res.C, "e": res.C_err, "results": list(res.results),
-            "detected": where == "auto", "flux": res.flux}
+    return {
+        "line": i,
+        "x": res.x_um,
+        "c": res.C,
+        "e": res.C_err,
+        "results": list(res.results),
+        "detected": where == "auto",
+        "flux": res.flux,
+    }
 
 
 def run_gb_combine(spec: GBStepsSpec, inputs: Inputs, parts: list[Any]) -> AnalysisOutput:
@@ -191,15 +228,17 @@ def run_gb_combine(spec: GBStepsSpec, inputs: Inputs, parts: list[Any]) -> Analy
     results: dict[str, Any] = {
         "n_lines": len(parts),
         "n_boundaries": len(table.results),
-        "k_harmonic_mean": k_stats.get("harmonic_mean", quantity(None, None, "cm/s",
-                                                                 note="no measured boundary")),
+        "k_harmonic_mean": k_stats.get(
+            "harmonic_mean", quantity(None, None, "cm/s", note="no measured boundary")
+        ),
         "summary": summary,
         "boundaries": table.to_dict()["boundaries"],
     }
     if spec.flux_from is not None:
         results["flux"] = [p["flux"] for p in good]
-    tab = gb_table(table, f"{spec.id}_boundaries",
-                   "One row per grain boundary (the study's ESI table)")
+    tab = gb_table(
+        table, f"{spec.id}_boundaries", "One row per grain boundary (the study's ESI table)"
+    )
     fig = new_figure(width_in=7.0, height_in=2.2 * max(1, min(len(good), 4)))
     from ..grain_boundary import plot_profile_steps
 
@@ -208,28 +247,41 @@ def run_gb_combine(spec: GBStepsSpec, inputs: Inputs, parts: list[Any]) -> Analy
         plot_profile_steps(p["x"], p["c"], p["e"], p["results"], ax=ax)
         title = f"line {p['line'] + 1}" if spec.lines else literal(spec.measurement)
         ax.set_title(title, fontsize=9)
-    methods = (f"At each of {len(table.results)} grain boundaries on {len(good)} line profile(s) "
-               f"polynomials of order {spec.order} were fitted to both neighbouring grains; the "
-               "jump dC_gb and the gradient at the boundary give k = D_gb/delta = D_b (dC/dy) / "
-               "dC_gb with Fieller/profile-likelihood intervals.")
+    methods = (
+        f"At each of {len(table.results)} grain boundaries on {len(good)} line profile(s) "
+        f"polynomials of order {spec.order} were fitted to both neighbouring grains; the "
+        "jump dC_gb and the gradient at the boundary give k = D_gb/delta = D_b (dC/dy) / "
+        "dC_gb with Fieller/profile-likelihood intervals."
+    )
     caveats = []
     if spec.lines:
         caveats.append(
             "boundary angles are unknown on map lines: a line crosses inclined boundaries and "
             "boundaries that do not span its width, which smears the step into the gradient and "
-            "biases k upward; locate the boundaries on a micrograph (gb_map) for values to quote")
+            "biases k upward; locate the boundaries on a micrograph (gb_map) for values to quote"
+        )
         results["caveat"] = caveats[0]
-    return AnalysisOutput(results=results, tables=(tab,), methods=methods,
-                          warnings=(*failed, *caveats),
-                          figures=(render(fig, f"{spec.id}_profiles", "Profiles across the "
-                                          "boundaries (dotted) with the fits of both sides"),))
+    return AnalysisOutput(
+        results=results,
+        tables=(tab,),
+        methods=methods,
+        warnings=(*failed, *caveats),
+        figures=(
+            render(
+                fig,
+                f"{spec.id}_profiles",
+                "Profiles across the boundaries (dotted) with the fits of both sides",
+            ),
+        ),
+    )
 
 
 def gb_table(table: Any, name: str, caption: str) -> Table:
     """A report table from a :class:`~tracerdiff.grain_boundary.GBTable` (its CSV columns)."""
     rows = list(csv.reader(io.StringIO(table.to_csv_text())))
-    return Table(name, tuple(rows[0]), tuple(tuple(_num(v) for v in r) for r in rows[1:]),
-                 caption=caption)
+    return Table(
+        name, tuple(rows[0]), tuple(tuple(_num(v) for v in r) for r in rows[1:]), caption=caption
+    )
 
 
 def _num(v: str) -> Any:

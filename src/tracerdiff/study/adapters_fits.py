@@ -39,8 +39,12 @@ def _split(fit: Any, spec_id: str) -> tuple[dict[str, Any], Table]:
     n = len(data.get("x_um") or [])
     rows = tuple(tuple(data[c][i] for c in cols) for i in range(n))
     names = {"y": "C", "yerr": "C_err", "curve": "C_fit"}
-    return d, Table(f"{spec_id}_fit", tuple(names.get(c, c) for c in cols), rows,
-                    caption="Data, best-fit curve and normalised residuals")
+    return d, Table(
+        f"{spec_id}_fit",
+        tuple(names.get(c, c) for c in cols),
+        rows,
+        caption="Data, best-fit curve and normalised residuals",
+    )
 
 
 def _figure(fit: Any, spec_id: str, caption: str) -> Any:
@@ -55,8 +59,10 @@ def _figure(fit: Any, spec_id: str, caption: str) -> Any:
 def _timing(inputs: Inputs, mid: str, spec_id: str) -> MeasurementTiming:
     t = inputs.timings.get(mid)
     if t is None:
-        raise ConfigError(f"analysis {spec_id!r}: measurement {mid!r} needs 'history' and "
-                          "'after' (or give 'time')")
+        raise ConfigError(
+            f"analysis {spec_id!r}: measurement {mid!r} needs 'history' and "
+            "'after' (or give 'time')"
+        )
     return t
 
 
@@ -79,16 +85,23 @@ def run_profile_fit(spec: ProfileFitSpec, inputs: Inputs) -> AnalysisOutput:
     time_s = float(options.time_s or 0.0)
     fit = fit_profile_options(inputs.datasets[spec.measurement], options)
     results, table = _split(fit, spec.id)
-    results["temperature"] = quantity(temperature, None, "K", note=None if temperature else
-                                      "stages at several temperatures")
+    results["temperature"] = quantity(
+        temperature, None, "K", note=None if temperature else "stages at several temperatures"
+    )
     d = fit.values.get("D_eff", float("nan"))
-    methods = (f"The {spec.model} solution was fitted to {spec.measurement} ({fit.n_points} "
-               f"points, t = {format_duration(time_s)}) by weighted least squares: "
-               f"D_eff = {d:.3g} cm^2/s (95 % interval from the profile likelihood).")
+    methods = (
+        f"The {spec.model} solution was fitted to {spec.measurement} ({fit.n_points} "
+        f"points, t = {format_duration(time_s)}) by weighted least squares: "
+        f"D_eff = {d:.3g} cm^2/s (95 % interval from the profile likelihood)."
+    )
     warnings = () if fit.converged else (f"fit did not converge: {fit.message}",)
-    return AnalysisOutput(results=results, tables=(table,), methods=methods, warnings=warnings,
-                          figures=(_figure(fit, spec.id, f"{spec.model} fit of "
-                                           f"{spec.measurement}"),))
+    return AnalysisOutput(
+        results=results,
+        tables=(table,),
+        methods=methods,
+        warnings=warnings,
+        figures=(_figure(fit, spec.id, f"{spec.model} fit of {spec.measurement}"),),
+    )
 
 
 def _evolution_times(spec: EvolutionFitSpec, inputs: Inputs) -> tuple[list[float], float]:
@@ -100,14 +113,18 @@ def _evolution_times(spec: EvolutionFitSpec, inputs: Inputs) -> tuple[list[float
         t = _timing(inputs, mid, spec.id)
         stages = h.stages[t0.stage_index + 1 : t.stage_index + 1]
         if any(s.boundary_resolved == "source" for s in stages):
-            raise DataError(f"analysis {spec.id!r}: a stage between {spec.initial!r} and "
-                            f"{mid!r} supplies tracer; an evolution fit needs closed stages")
+            raise DataError(
+                f"analysis {spec.id!r}: a stage between {spec.initial!r} and "
+                f"{mid!r} supplies tracer; an evolution fit needs closed stages"
+            )
         times.append(float(sum(s.duration for s in stages)))
         temps |= {s.temperature for s in stages}
     if len(temps) != 1:
-        raise DataError(f"analysis {spec.id!r}: the stages after {spec.initial!r} are at "
-                        f"{len(temps)} temperatures; one D needs isothermal stages "
-                        "(or fit = 'arrhenius')")
+        raise DataError(
+            f"analysis {spec.id!r}: the stages after {spec.initial!r} are at "
+            f"{len(temps)} temperatures; one D needs isothermal stages "
+            "(or fit = 'arrhenius')"
+        )
     return times, temps.pop()
 
 
@@ -118,28 +135,38 @@ def _histories(spec: EvolutionFitSpec, inputs: Inputs) -> list[Any]:
 
     t0 = _timing(inputs, spec.initial, spec.id)
     h = inputs.study.history(t0.history)
-    return [ThermalHistory(stages_between(h, t0.stage_index,
-                                          _timing(inputs, m, spec.id).stage_index))
-            for m in spec.later]
+    return [
+        ThermalHistory(stages_between(h, t0.stage_index, _timing(inputs, m, spec.id).stage_index))
+        for m in spec.later
+    ]
 
 
-def _run_arrhenius_evolution(spec: EvolutionFitSpec, inputs: Inputs, init: Any,
-                             later: list[Any]) -> AnalysisOutput:
+def _run_arrhenius_evolution(
+    spec: EvolutionFitSpec, inputs: Inputs, init: Any, later: list[Any]
+) -> AnalysisOutput:
     from ..fitting import fit_arrhenius_evolution
 
     hists = _histories(spec, inputs)
-    fit = fit_arrhenius_evolution(init, later, histories=hists,
-                                  initial_mode=spec.initial_model, domain_um=spec.domain)
+    fit = fit_arrhenius_evolution(
+        init, later, histories=hists, initial_mode=spec.initial_model, domain_um=spec.domain
+    )
     results, table = _split(fit, spec.id)
     temps = sorted({st.temperature_K for hh in hists for st in hh.stages})
     results["temperatures"] = [quantity(t, None, "K") for t in temps]
-    methods = (f"The profile {spec.initial} was evolved through the recorded stages at "
-               f"{', '.join(f'{t - 273.15:.0f} °C' for t in temps)} and compared with "
-               f"{', '.join(spec.later)} in one global fit of D = D0 exp(-Ea/kT): "
-               f"Ea = {fit.values.get('Ea', float('nan')):.3g} eV.")
+    methods = (
+        f"The profile {spec.initial} was evolved through the recorded stages at "
+        f"{', '.join(f'{t - 273.15:.0f} °C' for t in temps)} and compared with "
+        f"{', '.join(spec.later)} in one global fit of D = D0 exp(-Ea/kT): "
+        f"Ea = {fit.values.get('Ea', float('nan')):.3g} eV."
+    )
     warnings = () if fit.converged else (f"fit did not converge: {fit.message}",)
-    return AnalysisOutput(results=results, tables=(table,), methods=methods, warnings=warnings,
-                          figures=(_figure(fit, spec.id, f"Evolution of {spec.initial}"),))
+    return AnalysisOutput(
+        results=results,
+        tables=(table,),
+        methods=methods,
+        warnings=warnings,
+        figures=(_figure(fit, spec.id, f"Evolution of {spec.initial}"),),
+    )
 
 
 def run_evolution_fit(spec: EvolutionFitSpec, inputs: Inputs) -> AnalysisOutput:
@@ -154,19 +181,31 @@ def run_evolution_fit(spec: EvolutionFitSpec, inputs: Inputs) -> AnalysisOutput:
     times, temperature = _evolution_times(spec, inputs)
     t0 = _timing(inputs, spec.initial, spec.id)
     ex = inputs.study.history(t0.history).stages[0]  # validated: the exchange comes first
-    fit = fit_evolution(init, later, times_s=times, initial_mode=spec.initial_model,
-                        initial_time_s=ex.duration if spec.initial_model == "erfc" else None,
-                        domain_um=spec.domain)
+    fit = fit_evolution(
+        init,
+        later,
+        times_s=times,
+        initial_mode=spec.initial_model,
+        initial_time_s=ex.duration if spec.initial_model == "erfc" else None,
+        domain_um=spec.domain,
+    )
     results, table = _split(fit, spec.id)
     results["temperature"] = quantity(temperature, None, "K")
     results["times_since_initial"] = [quantity(t, None, "s") for t in times]
     d = fit.values.get("D_eff", float("nan"))
     if not np.isfinite(d):
         raise DataError(f"analysis {spec.id!r}: the evolution fit gave no D_eff")
-    methods = (f"The profile {spec.initial} was evolved numerically (closed ends, exact "
-               f"transform solution) for {', '.join(format_duration(t) for t in times)} at "
-               f"{temperature - 273.15:.0f} °C and compared with "
-               f"{', '.join(spec.later)}: D_eff = {d:.3g} cm^2/s.")
+    methods = (
+        f"The profile {spec.initial} was evolved numerically (closed ends, exact "
+        f"transform solution) for {', '.join(format_duration(t) for t in times)} at "
+        f"{temperature - 273.15:.0f} °C and compared with "
+        f"{', '.join(spec.later)}: D_eff = {d:.3g} cm^2/s."
+    )
     warnings = () if fit.converged else (f"fit did not converge: {fit.message}",)
-    return AnalysisOutput(results=results, tables=(table,), methods=methods, warnings=warnings,
-                          figures=(_figure(fit, spec.id, f"Evolution of {spec.initial}"),))
+    return AnalysisOutput(
+        results=results,
+        tables=(table,),
+        methods=methods,
+        warnings=warnings,
+        figures=(_figure(fit, spec.id, f"Evolution of {spec.initial}"),),
+    )

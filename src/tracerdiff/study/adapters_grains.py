@@ -31,16 +31,21 @@ def run_grains(spec: GrainsSpec, inputs: Inputs) -> AnalysisOutput:
     fields = {name: getattr(spec, name) for name in GrainOptions.model_fields}
     if spec.pixel_size_um is None and spec.field_of_view_um is None:
         if sample.micrograph_pixel_size is None:
-            raise ConfigError(f"analysis {spec.id!r} needs pixel_size (here or "
-                              "micrograph_pixel_size in [sample])")
+            raise ConfigError(
+                f"analysis {spec.id!r} needs pixel_size (here or micrograph_pixel_size in [sample])"
+            )
         fields["pixel_size_um"] = sample.micrograph_pixel_size
     res = analyze_grains(path, GrainOptions(**fields))
     st = res.statistics
     results = {k: v for k, v in res.to_dict().items() if k not in ("segmentation",)}
     ecd = results.pop("ecd_um", [])
     results["source"] = f"{path.name}, {res.how}"
-    table = Table(f"{spec.id}_ecd", ("grain", "ecd_um"), tuple(enumerate(ecd)),
-                  caption="Equivalent-circle diameter of every whole grain")
+    table = Table(
+        f"{spec.id}_ecd",
+        ("grain", "ecd_um"),
+        tuple(enumerate(ecd)),
+        caption="Equivalent-circle diameter of every whole grain",
+    )
     fig = new_figure(width_in=8.0, height_in=3.2)
     ax1, ax2 = fig.subplots(1, 2, width_ratios=[2, 1])
     labels = res.segmentation.labels
@@ -52,10 +57,16 @@ def run_grains(spec: GrainsSpec, inputs: Inputs) -> AnalysisOutput:
     ax2.hist(np.asarray(ecd, dtype=float), bins=30, color="tab:blue")
     ax2.set_xlabel("equivalent-circle diameter (µm)")
     ax2.set_ylabel("grains")
-    methods = (f"Grain sizes from {path.name} ({res.how}): {results['n_grains']} whole grains, "
-               f"mean linear intercept along {spec.direction} {st.mli_um:.3g} um.")
-    return AnalysisOutput(results=results, tables=(table,), methods=methods,
-                          figures=(render(fig, f"{spec.id}_grains", "Grains and their sizes"),))
+    methods = (
+        f"Grain sizes from {path.name} ({res.how}): {results['n_grains']} whole grains, "
+        f"mean linear intercept along {spec.direction} {st.mli_um:.3g} um."
+    )
+    return AnalysisOutput(
+        results=results,
+        tables=(table,),
+        methods=methods,
+        figures=(render(fig, f"{spec.id}_grains", "Grains and their sizes"),),
+    )
 
 
 def _registration(inputs: Inputs, fr: Any, shape: tuple[int, int]) -> Any:
@@ -115,32 +126,48 @@ def _boundary_route(spec: GBMapSpec, inputs: Inputs, fr: Any) -> AnalysisOutput:
 
         lab = np.asarray(read_image(spec.labels)[0])
         if lab.ndim != 2 or not np.issubdtype(lab.dtype, np.integer):
-            raise DataError(f"analysis {spec.id!r}: labels {spec.labels.name} is not a 2D "
-                            "integer label image")
+            raise DataError(
+                f"analysis {spec.id!r}: labels {spec.labels.name} is not a 2D integer label image"
+            )
     res = analyze_gb_map(fr, map_options(spec, inputs), labels=lab)
     assert isinstance(res, BoundaryMapResult)
     out = res.to_dict()
     summary = out["summary"]
-    results = {"route": "boundaries", "n_boundaries": summary["n_boundaries"],
-               "n_measured": summary["n_measured"],
-               "k_harmonic_mean": summary["D_gb_over_delta_hmean"], **out}
+    results = {
+        "route": "boundaries",
+        "n_boundaries": summary["n_boundaries"],
+        "n_measured": summary["n_measured"],
+        "k_harmonic_mean": summary["D_gb_over_delta_hmean"],
+        **out,
+    }
     rows = list(csv.reader(io.StringIO(res.to_csv_text())))
-    table = Table(f"{spec.id}_boundaries", tuple(rows[0]),
-                  tuple(tuple(_num(v) for v in r) for r in rows[1:]),
-                  caption="Every boundary between two grains (k along its own normal)")
+    table = Table(
+        f"{spec.id}_boundaries",
+        tuple(rows[0]),
+        tuple(tuple(_num(v) for v in r) for r in rows[1:]),
+        caption="Every boundary between two grains (k along its own normal)",
+    )
     fig = new_figure(width_in=11.0, height_in=4.5)
     a1, a2 = fig.subplots(1, 2, width_ratios=(1.6, 1))
     plot_boundary_k_map(fr, res, a1)
     plot_k_population(res, a2)
-    where = (spec.labels.name if spec.labels is not None
-             else "a segmentation of the fraction map itself")
-    methods = (f"Every boundary between two grains of {where} was fitted from the pixels of "
-               f"its two grains along its own normal ({summary['n_boundaries']} boundaries, "
-               f"{summary['n_measured']} with k measured); a lognormal population was fitted "
-               "to all of them.")
-    return AnalysisOutput(results=results, tables=(table,), methods=methods,
-                          figures=(render(fig, f"{spec.id}_kmap", "Boundaries coloured by k and "
-                                          "the pooled population"),))
+    where = (
+        spec.labels.name if spec.labels is not None else "a segmentation of the fraction map itself"
+    )
+    methods = (
+        f"Every boundary between two grains of {where} was fitted from the pixels of "
+        f"its two grains along its own normal ({summary['n_boundaries']} boundaries, "
+        f"{summary['n_measured']} with k measured); a lognormal population was fitted "
+        "to all of them."
+    )
+    return AnalysisOutput(
+        results=results,
+        tables=(table,),
+        methods=methods,
+        figures=(
+            render(fig, f"{spec.id}_kmap", "Boundaries coloured by k and the pooled population"),
+        ),
+    )
 
 
 def _micrograph_route(spec: GBMapSpec, inputs: Inputs, fr: Any) -> AnalysisOutput:
@@ -151,8 +178,9 @@ def _micrograph_route(spec: GBMapSpec, inputs: Inputs, fr: Any) -> AnalysisOutpu
 
     sample = inputs.study.sample
     if sample.micrograph is None or sample.micrograph_pixel_size is None:
-        raise ConfigError(f"analysis {spec.id!r} needs micrograph and micrograph_pixel_size "
-                          "in [sample]")
+        raise ConfigError(
+            f"analysis {spec.id!r} needs micrograph and micrograph_pixel_size in [sample]"
+        )
     from ..microstructure.grains import segmentation_of
 
     seg = segmentation_of(sample.micrograph, sample.micrograph_pixel_size)
@@ -162,23 +190,43 @@ def _micrograph_route(spec: GBMapSpec, inputs: Inputs, fr: Any) -> AnalysisOutpu
     out = res.to_dict()
     summary = out["summary"]
     n_lines = len(res.lines)
-    results = {"route": "micrograph", "n_lines": n_lines,
-               "n_boundaries": len(res.table.results),
-               "n_skipped": len(res.skipped),
-               "k_harmonic_mean": summary["D_gb_over_delta"].get("harmonic_mean"),
-               **out}
-    table = gb_table(res.table, f"{spec.id}_boundaries",
-                     "Every analysed GB crossing (profile = line index)")
+    results = {
+        "route": "micrograph",
+        "n_lines": n_lines,
+        "n_boundaries": len(res.table.results),
+        "n_skipped": len(res.skipped),
+        "k_harmonic_mean": summary["D_gb_over_delta"].get("harmonic_mean"),
+        **out,
+    }
+    table = gb_table(
+        res.table, f"{spec.id}_boundaries", "Every analysed GB crossing (profile = line index)"
+    )
     x, y = fr["x"].values, fr["y"].values
     px, py = float(x[1] - x[0]), float(y[1] - y[0])
     extent = (x[0] - px / 2, x[-1] + px / 2, y[-1] + py / 2, y[0] - py / 2)
     fig = new_figure(width_in=7.5, height_in=3.6)
-    plot_gb_map(fr["C"].values, extent_um=extent, boundaries=boundary_mask_on(fr, seg, reg),
-                segments=res.segments(), ax=fig.add_subplot())
-    methods = (f"Grain boundaries were located on the registered micrograph "
-               f"({sample.micrograph.name}); {results['n_boundaries']} crossings of "
-               f"{n_lines} lines ({spec.width_um:.3g} um wide) were analysed for their step "
-               f"(crossing angles corrected), {results['n_skipped']} skipped with a reason.")
-    return AnalysisOutput(results=results, tables=(table,), methods=methods,
-                          figures=(render(fig, f"{spec.id}_kmap", "Fraction map with the "
-                                          "boundaries; measured GBs coloured by k"),))
+    plot_gb_map(
+        fr["C"].values,
+        extent_um=extent,
+        boundaries=boundary_mask_on(fr, seg, reg),
+        segments=res.segments(),
+        ax=fig.add_subplot(),
+    )
+    methods = (
+        f"Grain boundaries were located on the registered micrograph "
+        f"({sample.micrograph.name}); {results['n_boundaries']} crossings of "
+        f"{n_lines} lines ({spec.width_um:.3g} um wide) were analysed for their step "
+        f"(crossing angles corrected), {results['n_skipped']} skipped with a reason."
+    )
+    return AnalysisOutput(
+        results=results,
+        tables=(table,),
+        methods=methods,
+        figures=(
+            render(
+                fig,
+                f"{spec.id}_kmap",
+                "Fraction map with the boundaries; measured GBs coloured by k",
+            ),
+        ),
+    )

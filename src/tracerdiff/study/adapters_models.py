@@ -41,13 +41,15 @@ def _upstream_value(inputs: Inputs, aid: str, keys: tuple[str, ...]) -> dict[str
     return res
 
 
-def _grain(spec: SeriesModelSpec,
-           inputs: Inputs) -> tuple[tuple[float, float | None], float | None, str]:
+def _grain(
+    spec: SeriesModelSpec, inputs: Inputs
+) -> tuple[tuple[float, float | None], float | None, str]:
     """Grain size (um: mean, sd of single grains), the standard error of the mean (um, None
     when unknown) and where they came from."""
     sample = inputs.study.sample
-    grain = spec.grain_size_um or (None if sample.grain_size is None else
-                                   (sample.grain_size.value, sample.grain_size.stderr))
+    grain = spec.grain_size_um or (
+        None if sample.grain_size is None else (sample.grain_size.value, sample.grain_size.stderr)
+    )
     note = "given (+- taken as the sd of single grains)"
     se = spec.grain_size_error_um
     if spec.grain_size_from:
@@ -55,8 +57,10 @@ def _grain(spec: SeriesModelSpec,
         sd = _upstream_value(inputs, spec.grain_size_from, ("ecd_sd",))
         grain = (float(mli["value"]), float(sd["value"]))
         se = None if mli.get("stderr") is None else float(mli["stderr"])
-        note = (f"mean linear intercept of {spec.grain_size_from!r} (with its standard error), "
-                "spread: sd of the equivalent-circle diameters")
+        note = (
+            f"mean linear intercept of {spec.grain_size_from!r} (with its standard error), "
+            "spread: sd of the equivalent-circle diameters"
+        )
     grain = _need(grain, "grain_size (here or in [sample]) or grain_size_from", spec.id)
     return grain, se, note
 
@@ -70,8 +74,9 @@ def _series(spec: SeriesModelSpec, inputs: Inputs, **values: Any) -> Any:
     fields.update(values)
     if fields["delta_nm"] is None:
         fields["delta_nm"] = inputs.study.sample.gb_width
-    return series_model(SeriesOptions(**fields),
-                        rng=inputs.rng() if spec.seed is None else spec.seed)
+    return series_model(
+        SeriesOptions(**fields), rng=inputs.rng() if spec.seed is None else spec.seed
+    )
 
 
 def run_series(spec: SeriesModelSpec, inputs: Inputs) -> AnalysisOutput:
@@ -82,8 +87,11 @@ def run_series(spec: SeriesModelSpec, inputs: Inputs) -> AnalysisOutput:
     d_bulk = _need(spec.d_bulk or sample.d_bulk, "d_bulk (here or in [sample])", spec.id)
     grain, grain_se, grain_note = _grain(spec, inputs)
     k, k_err = spec.k, spec.k_err
-    k_note = (f"given (taken as the {spec.k_mean} mean over the boundaries)" if spec.d_eff is None
-              else "solved from the given D_eff")
+    k_note = (
+        f"given (taken as the {spec.k_mean} mean over the boundaries)"
+        if spec.d_eff is None
+        else "solved from the given D_eff"
+    )
     if spec.k_from:
         kq = _upstream_value(inputs, spec.k_from, ("k_harmonic_mean",))
         k, k_err = float(kq["value"]), kq.get("stderr")
@@ -92,13 +100,23 @@ def run_series(spec: SeriesModelSpec, inputs: Inputs) -> AnalysisOutput:
         k = _need(k, "k, k_from, d_eff or d_eff_from", spec.id)
     elif spec.k_from:
         raise ConfigError(f"analysis {spec.id!r}: give d_eff (solve for k) or k_from, not both")
-    res = _series(spec, inputs, d_bulk=d_bulk, grain_size_um=grain,
-                  grain_size_error_um=grain_se, k=k, k_err=k_err)
+    res = _series(
+        spec,
+        inputs,
+        d_bulk=d_bulk,
+        grain_size_um=grain,
+        grain_size_error_um=grain_se,
+        k=k,
+        k_err=k_err,
+    )
     out = res.to_dict()
     out["k_source"] = k_note
     out["grain_size_source"] = grain_note
-    err = ("no standard error (no input standard errors)" if res.d_eff_err is None else
-           f"standard error {res.d_eff_err:.2g} cm^2/s from the inputs' standard errors")
+    err = (
+        "no standard error (no input standard errors)"
+        if res.d_eff_err is None
+        else f"standard error {res.d_eff_err:.2g} cm^2/s from the inputs' standard errors"
+    )
     methods = (
         f"The {spec.model} model gave D_eff = {res.d_eff:.3g} cm^2/s ({err}) from D_b = "
         f"{d_bulk:.3g} cm^2/s, D_gb/delta = {res.k:.3g} cm/s ({k_note}) and grains of "
@@ -112,18 +130,23 @@ def _d_bulk_at(spec: SeriesModelSpec, inputs: Inputs, temp_k: float) -> tuple[fl
     """D_b (cm^2/s) at ``temp_k`` (K) from the bulk law, or the one-temperature d_bulk."""
     law = spec.d_bulk_arrhenius
     if law is not None:
-        return law.at(temp_k), (f"bulk Arrhenius law: {law.D_ref:.3g} cm^2/s at "
-                                f"{law.T_ref - 273.15:.0f} °C, Ea = {law.Ea:.3g} eV")
+        return law.at(temp_k), (
+            f"bulk Arrhenius law: {law.D_ref:.3g} cm^2/s at "
+            f"{law.T_ref - 273.15:.0f} °C, Ea = {law.Ea:.3g} eV"
+        )
     if spec.d_bulk is not None:
         return spec.d_bulk, "d_bulk (given at the D_eff temperature)"
     sample = inputs.study.sample
-    d_bulk = _need(sample.d_bulk, "d_bulk or d_bulk_arrhenius (here) or d_bulk in [sample]",
-                   spec.id)
+    d_bulk = _need(
+        sample.d_bulk, "d_bulk or d_bulk_arrhenius (here) or d_bulk in [sample]", spec.id
+    )
     t_ref = sample.d_bulk_temperature
     if t_ref is not None and abs(t_ref - temp_k) > 0.5:
-        raise ConfigError(f"analysis {spec.id!r}: D_eff of {spec.d_eff_from!r} is at "
-                          f"{temp_k - 273.15:.0f} °C but [sample] d_bulk is at "
-                          f"{t_ref - 273.15:.0f} °C; give d_bulk_arrhenius")
+        raise ConfigError(
+            f"analysis {spec.id!r}: D_eff of {spec.d_eff_from!r} is at "
+            f"{temp_k - 273.15:.0f} °C but [sample] d_bulk is at "
+            f"{t_ref - 273.15:.0f} °C; give d_bulk_arrhenius"
+        )
     return d_bulk, "[sample] d_bulk"
 
 
@@ -137,17 +160,29 @@ def _run_series_inverse(spec: SeriesModelSpec, inputs: Inputs) -> AnalysisOutput
     d_bulk, bulk_note = _d_bulk_at(spec, inputs, temp)
     grain, grain_se, grain_note = _grain(spec, inputs)
     try:
-        res = _series(spec, inputs, d_bulk=d_bulk, grain_size_um=grain,
-                      grain_size_error_um=grain_se, d_eff=d_eff, d_eff_err=d_err)
+        res = _series(
+            spec,
+            inputs,
+            d_bulk=d_bulk,
+            grain_size_um=grain,
+            grain_size_error_um=grain_se,
+            d_eff=d_eff,
+            d_eff_err=d_err,
+        )
     except InputError as exc:
         raise DataError(f"analysis {spec.id!r}: {exc}") from exc
     out = res.to_dict()
-    out["D_gb_over_delta"]["note"] = ("stderr: from the standard errors of D_eff and of the mean "
-                                      "grain size; spread: from sd(l) of single grains")
+    out["D_gb_over_delta"]["note"] = (
+        "stderr: from the standard errors of D_eff and of the mean "
+        "grain size; spread: from sd(l) of single grains"
+    )
     out["D_gb_over_delta_grain_err"] = quantity(
-        res.k_spread, None, "cm/s",
+        res.k_spread,
+        None,
+        "cm/s",
         note="k spread from the sd of single grains alone (not an uncertainty; kept out of the "
-        "stderr)")
+        "stderr)",
+    )
     out["D_eff"] = quantity(d_eff, d_err, "cm^2/s", note=f"from analysis {src!r}")
     out["grain_size"] = quantity(grain[0], grain[1], "um")
     out["temperature"] = quantity(temp, None, "K")
@@ -166,8 +201,9 @@ def _points(spec: ArrheniusSpec, inputs: Inputs) -> tuple[list[float], list[floa
         from ..models import read_arrhenius_table
 
         density = spec.density_cm3 or inputs.study.sample.li_density
-        tab = read_arrhenius_table(spec.table, density_cm3=density, charge=spec.charge,
-                                   allow_cold=spec.allow_cold)
+        tab = read_arrhenius_table(
+            spec.table, density_cm3=density, charge=spec.charge, allow_cold=spec.allow_cold
+        )
         err = tab.D_err if tab.D_err is not None else np.full(tab.D.shape, np.nan)
         t += tab.temperature_K.tolist()
         d += tab.D.tolist()
@@ -192,46 +228,65 @@ def run_arrhenius(spec: ArrheniusSpec, inputs: Inputs) -> AnalysisOutput:
 
     t, d, e = _points(spec, inputs)
     if len(t) < 2:
-        raise DataError(f"analysis {spec.id!r}: an Arrhenius fit needs at least 2 temperatures, "
-                        f"got {len(t)}")
+        raise DataError(
+            f"analysis {spec.id!r}: an Arrhenius fit needs at least 2 temperatures, got {len(t)}"
+        )
     err = np.asarray(e, dtype=float)
     use_err = None if np.isnan(err).any() else err
     is_k = spec.key == "D_gb_over_delta"
     unit = "cm/s" if is_k else "cm^2/s"
-    res = arrhenius_analysis(np.asarray(t), np.asarray(d), use_err, spec, unit=unit,
-                             label=spec.id)
+    res = arrhenius_analysis(np.asarray(t), np.asarray(d), use_err, spec, unit=unit, label=spec.id)
     fig = new_figure(width_in=5.5, height_in=4.2)
     plot_arrhenius(res, ax=fig.add_subplot())
     cols = ("T_K", "k_cm_s", "k_err_cm_s") if is_k else ("T_K", "D_cm2_s", "D_err_cm2_s")
-    table = Table(f"{spec.id}_points", cols,
-                  tuple(zip(t, d, [None if np.isnan(x) else x for x in e], strict=True)),
-                  caption="Arrhenius data (tracerdiff arrhenius reads this table)")
+    table = Table(
+        f"{spec.id}_points",
+        cols,
+        tuple(zip(t, d, [None if np.isnan(x) else x for x in e], strict=True)),
+        caption="Arrhenius data (tracerdiff arrhenius reads this table)",
+    )
     out = res.to_dict()
     if spec.extrapolate_K:
         out["extrapolation"] = extrapolation(res, list(spec.extrapolate_K))
-    methods = (f"An Arrhenius law was fitted to {len(t)} values ({spec.label or spec.id}) by "
-               f"weighted least squares of ln D on 1/T: Ea = {res.ea_eV:.3g} ± {res.ea_err:.2g} "
-               f"eV; errors: {res.error_method()}.")
-    return AnalysisOutput(results=out, tables=(table,),
-                          figures=(render(fig, f"{spec.id}_arrhenius", "Arrhenius plot"),),
-                          methods=methods, objects={"arrhenius": res})
+    methods = (
+        f"An Arrhenius law was fitted to {len(t)} values ({spec.label or spec.id}) by "
+        f"weighted least squares of ln D on 1/T: Ea = {res.ea_eV:.3g} ± {res.ea_err:.2g} "
+        f"eV; errors: {res.error_method()}."
+    )
+    return AnalysisOutput(
+        results=out,
+        tables=(table,),
+        figures=(render(fig, f"{spec.id}_arrhenius", "Arrhenius plot"),),
+        methods=methods,
+        objects={"arrhenius": res},
+    )
 
 
 def run_nernst_einstein(spec: NernstEinsteinSpec, inputs: Inputs) -> AnalysisOutput:
     """D_sigma per row of a conductivity table, and its Arrhenius fit."""
     from ..models import fit_arrhenius, plot_arrhenius, read_arrhenius_table
 
-    density = _need(spec.density or inputs.study.sample.li_density,
-                    "density (here or li_density in [sample])", spec.id)
+    density = _need(
+        spec.density or inputs.study.sample.li_density,
+        "density (here or li_density in [sample])",
+        spec.id,
+    )
     tab = read_arrhenius_table(spec.table, density_cm3=density, charge=spec.charge)
     rows = tuple(
         (float(tk), float(dv), None if tab.D_err is None else float(tab.D_err[i]))
         for i, (tk, dv) in enumerate(zip(tab.temperature_K, tab.D, strict=True))
     )
-    table = Table(f"{spec.id}_d_sigma", ("T_K", "D_sigma_cm2_s", "D_sigma_err_cm2_s"), rows,
-                  caption=f"Nernst-Einstein D_sigma ({tab.source})")
-    results: dict[str, Any] = {"density": quantity(density, None, "cm^-3"),
-                               "source": tab.source, "n_points": len(rows)}
+    table = Table(
+        f"{spec.id}_d_sigma",
+        ("T_K", "D_sigma_cm2_s", "D_sigma_err_cm2_s"),
+        rows,
+        caption=f"Nernst-Einstein D_sigma ({tab.source})",
+    )
+    results: dict[str, Any] = {
+        "density": quantity(density, None, "cm^-3"),
+        "source": tab.source,
+        "n_points": len(rows),
+    }
     figures: tuple[FigureData, ...] = ()
     objects: dict[str, Any] = {}
     if len(rows) >= 2:
@@ -241,10 +296,13 @@ def run_nernst_einstein(spec: NernstEinsteinSpec, inputs: Inputs) -> AnalysisOut
         fig = new_figure(width_in=5.5, height_in=4.2)
         plot_arrhenius(fit, ax=fig.add_subplot())
         figures = (render(fig, f"{spec.id}_d_sigma", "D_sigma from conductivity"),)
-    methods = (f"Conductivities were converted to D_sigma = sigma k_B T / (n z^2 e^2) with "
-               f"n = {density:.3g} cm^-3, z = {spec.charge}.")
-    return AnalysisOutput(results=results, tables=(table,), figures=figures, methods=methods,
-                          objects=objects)
+    methods = (
+        f"Conductivities were converted to D_sigma = sigma k_B T / (n z^2 e^2) with "
+        f"n = {density:.3g} cm^-3, z = {spec.charge}."
+    )
+    return AnalysisOutput(
+        results=results, tables=(table,), figures=figures, methods=methods, objects=objects
+    )
 
 
 def run_haven(spec: HavenRatioSpec, inputs: Inputs) -> AnalysisOutput:
@@ -264,18 +322,22 @@ def run_haven(spec: HavenRatioSpec, inputs: Inputs) -> AnalysisOutput:
             if tracer is None:
                 raise DataError(f"analysis {spec.tracer!r} is not an Arrhenius fit")
         else:
-            tracer = arrhenius_of_table(_need(spec.tracer_table, "tracer or tracer_table",
-                                              spec.id), table_opts)
-        cond = arrhenius_of_table(_need(spec.conductivity_table, "conductivity_table", spec.id),
-                                  table_opts)
+            tracer = arrhenius_of_table(
+                _need(spec.tracer_table, "tracer or tracer_table", spec.id), table_opts
+            )
+        cond = arrhenius_of_table(
+            _need(spec.conductivity_table, "conductivity_table", spec.id), table_opts
+        )
         res = haven_analysis(options, tracer_fit=tracer, conductivity_fit=cond)
     else:
         res = haven_analysis(options)
     at = "" if res.temperature_K is None else f" at {res.temperature_K:.1f} K"
     why = f" ({res.notes[0]})" if res.notes else ""
-    methods = (f"The Haven ratio H_R = D*/D_sigma was obtained by {res.method}: "
-               f"H_R{at} = {res.haven_ratio:.3g} ± {res.haven_ratio_err or float('nan'):.2g}"
-               f"{why}.")
+    methods = (
+        f"The Haven ratio H_R = D*/D_sigma was obtained by {res.method}: "
+        f"H_R{at} = {res.haven_ratio:.3g} ± {res.haven_ratio_err or float('nan'):.2g}"
+        f"{why}."
+    )
     return AnalysisOutput(results=res.to_dict(), methods=methods)
 
 
@@ -290,10 +352,13 @@ def run_quench(spec: QuenchCheckSpec, inputs: Inputs) -> AnalysisOutput:
     else:
         fit = fit_arrhenius_table(_need(spec.table, "arrhenius or table", spec.id))
     name = fit.label if fit.label in ("D_b", "D_eff") else "D"
-    res = quench_check({name: fit}, stage_K=spec.stage_temperature, time_s=spec.time,
-                       resolution_um=spec.resolution)
+    res = quench_check(
+        {name: fit}, stage_K=spec.stage_temperature, time_s=spec.time, resolution_um=spec.resolution
+    )
     verdict = "stays below" if res.frozen else "does not stay below"
-    methods = (f"Quench check of {name}: sqrt(2 D t) over {spec.time / 3600:.3g} h at "
-               f"{spec.stage_temperature - 273.15:.0f} °C {verdict} the {spec.resolution:.3g} um "
-               "resolution (upper 95 % band).")
+    methods = (
+        f"Quench check of {name}: sqrt(2 D t) over {spec.time / 3600:.3g} h at "
+        f"{spec.stage_temperature - 273.15:.0f} °C {verdict} the {spec.resolution:.3g} um "
+        "resolution (upper 95 % band)."
+    )
     return AnalysisOutput(results=res.to_dict(), methods=methods)

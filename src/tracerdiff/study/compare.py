@@ -43,8 +43,11 @@ def resolve_pointer(doc: Any, pointer: str) -> Any:
 
 def _as_quantity(obj: Any, unit: str) -> dict[str, Any] | None:
     if isinstance(obj, dict) and "value" in obj:
-        return {"value": finite_or_none(obj.get("value")), "stderr": finite_or_none(
-            obj.get("stderr")), "unit": obj.get("unit", unit)}
+        return {
+            "value": finite_or_none(obj.get("value")),
+            "stderr": finite_or_none(obj.get("stderr")),
+            "unit": obj.get("unit", unit),
+        }
     if isinstance(obj, (int, float)) and not isinstance(obj, bool):
         return quantity(obj, None, unit)
     return None
@@ -56,8 +59,14 @@ def evaluate_comparisons(study: Study, outcomes: Sequence[AnalysisOutcome]) -> l
     rows = []
     for c in study.spec.comparisons:
         aid, *keys = c.result.split(".")
-        row: dict[str, Any] = {"label": c.label, "result": c.result, "recovered": None,
-                               "truth": None, "published": None, "note": c.note}
+        row: dict[str, Any] = {
+            "label": c.label,
+            "result": c.result,
+            "recovered": None,
+            "truth": None,
+            "published": None,
+            "note": c.note,
+        }
         notes = [c.note] if c.note else []
         o = by_id.get(aid)
         rec = None

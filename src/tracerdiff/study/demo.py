@@ -31,15 +31,26 @@ def is_demo_output(folder: Path) -> bool:
         prov = json.loads((folder / "provenance.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return isinstance(prov, dict) and prov.get("kind") == PROVENANCE_KIND and bool(
-        prov.get("demo"))
+    return isinstance(prov, dict) and prov.get("kind") == PROVENANCE_KIND and bool(prov.get("demo"))
 
 
-def run_demo(out: str | Path | None = None, *, force: bool = False, scheduler: Any = None,
-             progress: bool = False) -> RunResult:
+def run_demo(
+    out: str | Path | None = None,
+    *,
+    force: bool = False,
+    scheduler: Any = None,
+    progress: bool = False,
+) -> RunResult:
     """Run the demo study into ``out`` (default ./tracerdiff-demo/, replaced if it is an earlier
     demo output; an explicit non-empty ``out`` needs ``force``)."""
     replace_if = is_demo_output if out is None else None
     target = DEFAULT_DEMO_DIR if out is None else Path(out)
-    return run_study(demo_study_path(), target, force=force, scheduler=scheduler,
-                     progress=progress, replace_if=replace_if, extra_provenance={"demo": True})
+    return run_study(
+        demo_study_path(),
+        target,
+        force=force,
+        scheduler=scheduler,
+        progress=progress,
+        replace_if=replace_if,
+        extra_provenance={"demo": True},
+    )

@@ -106,8 +106,9 @@ def _background(v: Any) -> float | str:
     try:
         return _fraction(v)
     except (ValueError, InputError):
-        raise ValueError(f"expected 'natural' or an isotope fraction between 0 and 1 such as "
-                         f"0.0759, got {v!r}") from None
+        raise ValueError(
+            f"expected 'natural' or an isotope fraction between 0 and 1 such as 0.0759, got {v!r}"
+        ) from None
 
 
 def _input_file(v: Any, info: ValidationInfo) -> Path:

@@ -62,8 +62,7 @@ def load_study(path: str | Path, *, allow_outside: Sequence[str | Path] = ()) ->
     positions = key_lines(text)
     roots = _roots(data, p, positions, allow_outside)
     try:
-        spec = StudyFile.model_validate(data, context={"base_dir": str(p.parent),
-                                                       "roots": roots})
+        spec = StudyFile.model_validate(data, context={"base_dir": str(p.parent), "roots": roots})
     except ValidationError as exc:
         raise ConfigError(_first_error(exc, p.name, positions)) from None
     except RecursionError:
@@ -84,11 +83,13 @@ def _read_text(p: Path) -> str:
     try:
         return p.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise FileFormatError(f"cannot read study file {p}: not UTF-8 text (byte {exc.start})"
-                              ) from None
+        raise FileFormatError(
+            f"cannot read study file {p}: not UTF-8 text (byte {exc.start})"
+        ) from None
     except OSError as exc:
-        raise FileFormatError(f"cannot read study file {p}: "
-                              f"{exc.strerror or type(exc).__name__}") from None
+        raise FileFormatError(
+            f"cannot read study file {p}: {exc.strerror or type(exc).__name__}"
+        ) from None
 
 
 def _parse_toml(text: str, name: str) -> dict[str, Any]:
@@ -103,8 +104,9 @@ def _parse_toml(text: str, name: str) -> dict[str, Any]:
         raise ConfigError(f"{name}: study file nests too deeply") from None
 
 
-def _roots(data: dict[str, Any], p: Path, positions: dict[Any, int],
-           allow_outside: Sequence[str | Path]) -> tuple[Path, ...]:
+def _roots(
+    data: dict[str, Any], p: Path, positions: dict[Any, int], allow_outside: Sequence[str | Path]
+) -> tuple[Path, ...]:
     """Folders besides the study's own that its paths may lead into: ``[paths] roots``
     (relative to the study's folder) and ``allow_outside`` (relative to the current folder)."""
     out = [Path(r).resolve() for r in allow_outside]
@@ -119,8 +121,10 @@ def _roots(data: dict[str, Any], p: Path, positions: dict[Any, int],
         if not folder.is_dir():
             line, _ = line_of(positions, ("paths", "roots", i))
             where = f"{p.name}:{line}" if line is not None else p.name
-            raise ConfigError(f"{where}: paths.roots[{i}]: no such folder {r!r} (roots are "
-                              "relative to the study file's folder)")
+            raise ConfigError(
+                f"{where}: paths.roots[{i}]: no such folder {r!r} (roots are "
+                "relative to the study file's folder)"
+            )
         out.append(folder)
     return tuple(out)
 
@@ -150,9 +154,14 @@ def _allowed_hint(path: tuple[str | int, ...]) -> str:
     """``expected one of ...`` for the keys allowed where an unknown key was found."""
     from . import schema
 
-    sections = {"study": schema.StudyInfo, "sample": schema.Sample, "histories": schema.History,
-                "measurements": schema.Measurement, "comparisons": schema.Comparison,
-                "paths": schema.PathsSpec}
+    sections = {
+        "study": schema.StudyInfo,
+        "sample": schema.Sample,
+        "histories": schema.History,
+        "measurements": schema.Measurement,
+        "comparisons": schema.Comparison,
+        "paths": schema.PathsSpec,
+    }
     model: Any = None
     if len(path) == 1:
         model = StudyFile
@@ -184,15 +193,19 @@ def _cross_check(study: Study) -> None:
             fail(("measurements", i, "id"), f"duplicate measurement id {m.id!r}")
         mids[m.id] = i
         if m.history is not None and m.history not in hist:
-            fail(("measurements", i, "history"),
-                 f"unknown history {m.history!r}; expected one of {sorted(hist)}")
+            fail(
+                ("measurements", i, "history"),
+                f"unknown history {m.history!r}; expected one of {sorted(hist)}",
+            )
         if m.after is not None:
             if m.history is None:
                 fail(("measurements", i, "after"), "'after' needs 'history' to be set")
             stages = [st.name for st in hist[str(m.history)].stages]
             if m.after not in stages:
-                fail(("measurements", i, "after"), f"unknown stage {m.after!r} of history "
-                     f"{m.history!r}; expected one of {stages}")
+                fail(
+                    ("measurements", i, "after"),
+                    f"unknown stage {m.after!r} of history {m.history!r}; expected one of {stages}",
+                )
     _check_analyses(study, mids, fail)
 
 
@@ -207,23 +220,31 @@ def _check_analyses(study: Study, mids: dict[str, int], fail: Any) -> None:
         for key in ("measurement", "initial"):
             mid = getattr(a, key, None)
             if mid is not None and mid not in mids:
-                fail(("analyses", i, key), f"unknown measurement {mid!r}; expected one of "
-                     f"{sorted(mids)}")
+                fail(
+                    ("analyses", i, key),
+                    f"unknown measurement {mid!r}; expected one of {sorted(mids)}",
+                )
         for j, mid in enumerate(getattr(a, "later", [])):
             if mid not in mids:
                 fail(("analyses", i, "later", j), f"unknown measurement {mid!r}")
         for dep in a.depends_on():
             if dep not in aids:
-                fail(("analyses", i, _dep_key(a, dep)), f"unknown analysis {dep!r}; expected one "
-                     f"of {sorted(aids)}")
+                fail(
+                    ("analyses", i, _dep_key(a, dep)),
+                    f"unknown analysis {dep!r}; expected one of {sorted(aids)}",
+                )
             if aids[dep] >= i:
-                fail(("analyses", i, _dep_key(a, dep)),
-                     f"analysis {dep!r} must be listed before {a.id!r}, which uses its results")
+                fail(
+                    ("analyses", i, _dep_key(a, dep)),
+                    f"analysis {dep!r} must be listed before {a.id!r}, which uses its results",
+                )
     for i, c in enumerate(s.comparisons):
         head = c.result.split(".")[0]
         if head not in aids:
-            fail(("comparisons", i, "result"), f"expected '<analysis id>.<key>', unknown "
-                 f"analysis {head!r}")
+            fail(
+                ("comparisons", i, "result"),
+                f"expected '<analysis id>.<key>', unknown analysis {head!r}",
+            )
 
 
 def _dep_key(a: Any, dep: str) -> str:

@@ -21,8 +21,7 @@ def describe_history(h: History) -> str:
     """One sentence describing a history's stages."""
     parts = []
     for s in h.stages:
-        what = {"exchange": "isotope exchange", "storage": "storage",
-                "anneal": "anneal"}[s.kind]
+        what = {"exchange": "isotope exchange", "storage": "storage", "anneal": "anneal"}[s.kind]
         parts.append(f"{what} for {format_duration(s.duration)} at {_celsius(s.temperature)}")
     return f"History {h.name}: " + ", then ".join(parts) + "."
 
@@ -52,8 +51,12 @@ def methods_text(plan: Plan, outcomes: Sequence[AnalysisOutcome]) -> str:
     out = []
     for m in spec.measurements:
         t = plan.timings.get(m.id)
-        when = f" after stage '{t.stage}' of history {t.history} (" \
-               f"{format_duration(t.time_since_exchange_s)} after the exchange began)" if t else ""
+        when = (
+            f" after stage '{t.stage}' of history {t.history} ("
+            f"{format_duration(t.time_since_exchange_s)} after the exchange began)"
+            if t
+            else ""
+        )
         inst = f" ({m.instrument})" if m.instrument else ""
         out.append(f"Measurement {m.id}: {m.kind.replace('_', ' ')} of {m.pair}{inst}{when}.")
     paragraphs.append(" ".join(out))

@@ -76,8 +76,9 @@ def _check_graph(nodes: list[Node]) -> dict[str, set[str]]:
         d = _refs((n.args, dict(n.kwargs)))
         unknown = sorted(d - deps.keys())
         if unknown:
-            raise InputError(f"task {n.key!r} refers to {unknown[0]!r}, which is not listed "
-                             "before it")
+            raise InputError(
+                f"task {n.key!r} refers to {unknown[0]!r}, which is not listed before it"
+            )
         deps[n.key] = d
     return deps
 
@@ -91,8 +92,9 @@ def _run_serial(nodes: list[Node], on_done: Callable[[str], None] | None) -> dic
     return results
 
 
-def _run_threads(nodes: list[Node], deps: dict[str, set[str]],
-                 on_done: Callable[[str], None] | None) -> dict[str, Any]:
+def _run_threads(
+    nodes: list[Node], deps: dict[str, set[str]], on_done: Callable[[str], None] | None
+) -> dict[str, Any]:
     """Every node on a pool of threads as soon as the results it needs are there; the first
     failing task's exception is raised (tasks not started yet are cancelled)."""
     results: dict[str, Any] = {}
@@ -133,8 +135,11 @@ def run_graph(
     """
     deps = _check_graph(nodes)
     if scheduler is None or scheduler in _LOCAL:
-        results = (_run_threads(nodes, deps, on_done) if scheduler in (None, "threads")
-                   else _run_serial(nodes, on_done))
+        results = (
+            _run_threads(nodes, deps, on_done)
+            if scheduler in (None, "threads")
+            else _run_serial(nodes, on_done)
+        )
     else:
         results = _run_distributed(nodes, scheduler, on_done)
     return {n.key: results[n.key] for n in nodes}
@@ -152,8 +157,9 @@ def _require_distributed() -> None:
         ) from None
 
 
-def _run_distributed(nodes: list[Node], scheduler: Any,
-                     on_done: Callable[[str], None] | None) -> dict[str, Any]:
+def _run_distributed(
+    nodes: list[Node], scheduler: Any, on_done: Callable[[str], None] | None
+) -> dict[str, Any]:
     _require_distributed()
     import dask
 
@@ -210,16 +216,19 @@ def _probe(address: str) -> None:
     try:
         with socket.create_connection((host, int(port)), timeout=_PROBE_TIMEOUT_S) as sock:
             if scheme in ("", "tcp") and not sock.recv(1):
-                raise InputError(f"--scheduler: {address!r} closed the connection without a "
-                                 f"dask handshake; {expected}")
+                raise InputError(
+                    f"--scheduler: {address!r} closed the connection without a "
+                    f"dask handshake; {expected}"
+                )
     except TimeoutError:
-        raise InputError(f"--scheduler: nothing at {address!r} answered like a dask scheduler "
-                         f"within {_PROBE_TIMEOUT_S:g} s; {expected}") from None
+        raise InputError(
+            f"--scheduler: nothing at {address!r} answered like a dask scheduler "
+            f"within {_PROBE_TIMEOUT_S:g} s; {expected}"
+        ) from None
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise InputError(
-            f"--scheduler: cannot connect to a dask scheduler at {address!r} ({reason}); "
-            f"{expected}"
+            f"--scheduler: cannot connect to a dask scheduler at {address!r} ({reason}); {expected}"
         ) from None
 
 
@@ -234,8 +243,11 @@ def _client(scheduler: Any) -> Iterator[Any]:
     text = str(scheduler).strip()
     is_file = not (_ADDRESS.match(text) or _INPROC.match(text))
     try:
-        client = (Client(scheduler_file=text, timeout=CONNECT_TIMEOUT, set_as_default=False)
-                  if is_file else Client(text, timeout=CONNECT_TIMEOUT, set_as_default=False))
+        client = (
+            Client(scheduler_file=text, timeout=CONNECT_TIMEOUT, set_as_default=False)
+            if is_file
+            else Client(text, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        )
     except (OSError, TimeoutError, ValueError, KeyError) as exc:
         reason = " ".join(str(exc).split()) or type(exc).__name__
         raise InputError(

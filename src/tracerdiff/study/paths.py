@@ -18,8 +18,9 @@ from ..errors import ConfigError
 
 __all__ = ["allowed_roots", "check_regular_file", "resolve_study_path"]
 
-_ALLOW_HINT = ("list its folder in [paths] roots of the study or pass --allow-outside "
-               "(see docs/study.md)")
+_ALLOW_HINT = (
+    "list its folder in [paths] roots of the study or pass --allow-outside (see docs/study.md)"
+)
 
 _KINDS = (
     (stat.S_ISDIR, "a folder"),
@@ -38,8 +39,9 @@ def _real(p: Path) -> Path:
         raise ConfigError(f"{str(p)!r}: symlink loop; expected a data file") from None
 
 
-def allowed_roots(base: str | os.PathLike[str], roots: Iterable[str | os.PathLike[str]] = ()
-                  ) -> tuple[Path, ...]:
+def allowed_roots(
+    base: str | os.PathLike[str], roots: Iterable[str | os.PathLike[str]] = ()
+) -> tuple[Path, ...]:
     """The study's folder and each root (relative roots start at ``base``), symlinks followed."""
     b = Path(base)
     return (_real(b), *(_real(b / r) for r in roots))
@@ -49,8 +51,12 @@ def _inside(real: Path, roots: Sequence[Path]) -> bool:
     return any(real == r or real.is_relative_to(r) for r in roots)
 
 
-def resolve_study_path(raw: str | os.PathLike[str], *, base: str | os.PathLike[str],
-                       roots: Sequence[str | os.PathLike[str]] = ()) -> Path:
+def resolve_study_path(
+    raw: str | os.PathLike[str],
+    *,
+    base: str | os.PathLike[str],
+    roots: Sequence[str | os.PathLike[str]] = (),
+) -> Path:
     """``raw`` joined to the study folder ``base``; :class:`ConfigError` when it is outside.
 
     ``roots`` are further folders the user allowed (relative ones start at ``base``). The check
@@ -84,8 +90,9 @@ def check_regular_file(path: str | os.PathLike[str], *, shown: str | None = None
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        raise ConfigError(f"no such file {name!r} (paths are relative to the study file's "
-                          "folder)") from None
+        raise ConfigError(
+            f"no such file {name!r} (paths are relative to the study file's folder)"
+        ) from None
     except OSError as exc:
         raise ConfigError(f"cannot use {name!r}: {exc.strerror or type(exc).__name__}") from None
     if stat.S_ISREG(st.st_mode):

@@ -33,8 +33,11 @@ class MeasurementTiming:
         return {
             "history": self.history,
             "after_stage": self.stage,
-            "time_since_exchange": {"value": self.time_since_exchange_s, "stderr": None,
-                                    "unit": "s"},
+            "time_since_exchange": {
+                "value": self.time_since_exchange_s,
+                "stderr": None,
+                "unit": "s",
+            },
             "stage_temperature": {"value": self.temperature_K, "stderr": None, "unit": "K"},
         }
 
@@ -76,8 +79,10 @@ class PlannedAnalysis:
     def seed_info(self) -> dict[str, Any]:
         """Entropy and spawn key of this analysis' random stream (for provenance)."""
         entropy = self.seed.entropy
-        return {"entropy": entropy if isinstance(entropy, int) else str(entropy),
-                "spawn_key": list(self.seed.spawn_key)}
+        return {
+            "entropy": entropy if isinstance(entropy, int) else str(entropy),
+            "spawn_key": list(self.seed.spawn_key),
+        }
 
 
 @dataclass(frozen=True)
@@ -105,8 +110,11 @@ def make_plan(study: Study) -> Plan:
     planned = []
     raw = study.raw.get("analyses", [])
     for i, (a, seq) in enumerate(zip(s.analyses, seeds, strict=True)):
-        params = {k: v for k, v in raw[i].items() if k not in ("id", "type", "title")} if (
-            i < len(raw)) else {}
+        params = (
+            {k: v for k, v in raw[i].items() if k not in ("id", "type", "title")}
+            if (i < len(raw))
+            else {}
+        )
         if isinstance(a, EvolutionFitSpec):
             _check_evolution(study, i, a, timings)
         planned.append(
@@ -127,8 +135,10 @@ def _check_evolution(
 ) -> None:
     t0 = timings[a.initial]
     if t0 is None:
-        raise ConfigError(f"{study.where(('analyses', i, 'initial'))}: measurement {a.initial!r} "
-                          "needs 'history' and 'after' for an evolution fit")
+        raise ConfigError(
+            f"{study.where(('analyses', i, 'initial'))}: measurement {a.initial!r} "
+            "needs 'history' and 'after' for an evolution fit"
+        )
     for j, mid in enumerate(a.later):
         t = timings[mid]
         if t is None or t.history != t0.history or t.stage_index <= t0.stage_index:

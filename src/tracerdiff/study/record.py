@@ -23,22 +23,31 @@ __all__ = ["RESULTS_FORMAT", "provenance", "report_page", "results_document"]
 RESULTS_FORMAT = "tracerdiff-results/1"
 
 
-def results_document(plan: Plan, outcomes: Sequence[AnalysisOutcome],
-                     comparisons: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def results_document(
+    plan: Plan, outcomes: Sequence[AnalysisOutcome], comparisons: Sequence[dict[str, Any]]
+) -> dict[str, Any]:
     """The content of results.json (documented in docs/report.md)."""
     spec = plan.study.spec
     return {
         "format": RESULTS_FORMAT,
-        "study": {"title": spec.study.title, "material": spec.sample.material,
-                  "seed": spec.study.seed},
+        "study": {
+            "title": spec.study.title,
+            "material": spec.sample.material,
+            "seed": spec.study.seed,
+        },
         "measurements": {mid: (t.to_dict() if t else None) for mid, t in plan.timings.items()},
         "analyses": {o.id: o.to_dict() for o in outcomes},
         "comparisons": jsonable(list(comparisons)),
     }
 
 
-def provenance(plan: Plan, *, scheduler: Any = None, elapsed_s: float | None = None,
-               extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def provenance(
+    plan: Plan,
+    *,
+    scheduler: Any = None,
+    elapsed_s: float | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """The provenance record of a run of ``plan`` (JSON-plain)."""
     study = plan.study
     files = []
@@ -74,11 +83,13 @@ def provenance(plan: Plan, *, scheduler: Any = None, elapsed_s: float | None = N
     return out
 
 
-
-
 def report_page(plan: Plan, outcomes: Sequence[AnalysisOutcome]) -> ReportPage:
     """What the report page says of the study itself (title, sample, methods, the file)."""
     spec = plan.study.spec
-    return ReportPage(title=spec.study.title, material=spec.sample.material,
-                      description=spec.study.description, study_text=plan.study.text,
-                      methods=methods_text(plan, outcomes))
+    return ReportPage(
+        title=spec.study.title,
+        material=spec.sample.material,
+        description=spec.study.description,
+        study_text=plan.study.text,
+        methods=methods_text(plan, outcomes),
+    )

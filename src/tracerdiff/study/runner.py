@@ -63,8 +63,15 @@ def build_nodes(plan: Plan, runners: dict[str, Runner], loader: Callable[[Any], 
     """The task graph of ``plan``: one load per measurement, analyses (or parts + combine)."""
     spec = plan.study.spec
     ctx = {"study": spec, "base_dir": plan.study.base_dir, "timings": plan.timings}
-    nodes = [Node(f"load-{mid}", load_task, (spec.measurement(mid), loader, plan.study.base_dir),
-                  label=f"read {mid}") for mid in plan.needed_measurements]
+    nodes = [
+        Node(
+            f"load-{mid}",
+            load_task,
+            (spec.measurement(mid), loader, plan.study.base_dir),
+            label=f"read {mid}",
+        )
+        for mid in plan.needed_measurements
+    ]
     for pa in plan.analyses:
         runner = runners[pa.spec.type]
         ds = {m: Ref(f"load-{m}") for m in pa.measurements}
@@ -72,13 +79,24 @@ def build_nodes(plan: Plan, runners: dict[str, Runner], loader: Callable[[Any], 
         if runner.n_parts is not None:
             n = runner.n_parts(pa.spec)
             parts = [Ref(f"part-{pa.id}-{i}") for i in range(n)]
-            nodes += [Node(f"part-{pa.id}-{i}", part_task, (pa, runner, i, ctx, ds, up),
-                           label=f"{pa.id} part {i + 1}/{n}") for i in range(n)]
-            nodes.append(Node(f"analysis-{pa.id}", combine_task, (pa, runner, ctx, ds, up, parts),
-                              label=pa.id))
+            nodes += [
+                Node(
+                    f"part-{pa.id}-{i}",
+                    part_task,
+                    (pa, runner, i, ctx, ds, up),
+                    label=f"{pa.id} part {i + 1}/{n}",
+                )
+                for i in range(n)
+            ]
+            nodes.append(
+                Node(
+                    f"analysis-{pa.id}", combine_task, (pa, runner, ctx, ds, up, parts), label=pa.id
+                )
+            )
         else:
-            nodes.append(Node(f"analysis-{pa.id}", run_task, (pa, runner, ctx, ds, up),
-                              label=pa.id))
+            nodes.append(
+                Node(f"analysis-{pa.id}", run_task, (pa, runner, ctx, ds, up), label=pa.id)
+            )
     return nodes
 
 
@@ -91,15 +109,26 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[str], None] | Non
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     console = Console(stderr=True, soft_wrap=True)  # never hard-wrapped when not a terminal
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True) as prog:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as prog:
         tid = prog.add_task("running analyses", total=total)
         yield lambda key: prog.update(tid, advance=1, description=f"done: {key}")
 
 
-def execute_plan(plan: Plan, *, scheduler: Any = None, progress: bool = False,
-                 runners: dict[str, Runner] | None = None,
-                 loader: Callable[[Any], Any] | None = None) -> tuple[AnalysisOutcome, ...]:
+def execute_plan(
+    plan: Plan,
+    *,
+    scheduler: Any = None,
+    progress: bool = False,
+    runners: dict[str, Runner] | None = None,
+    loader: Callable[[Any], Any] | None = None,
+) -> tuple[AnalysisOutcome, ...]:
     """Compute every analysis of ``plan``; outcomes in the study's order."""
     from . import adapters
 
@@ -137,10 +166,22 @@ def run_study(
     outcomes = execute_plan(plan, scheduler=scheduler, progress=progress)
     comparisons = tuple(evaluate_comparisons(st, outcomes))
     with atomic_dir(out, force=force, replace_if=replace_if, inputs=inputs) as tmp:
-        prov = provenance(plan, scheduler=scheduler, elapsed_s=time.perf_counter() - t0,
-                          extra=extra_provenance)
-        written = write_run(tmp, report_page(plan, outcomes), outcomes, comparisons,
-                            results=results_document(plan, outcomes, comparisons), prov=prov)
-    return RunResult(out_dir=out, outcomes=outcomes, comparisons=comparisons,
-                     outputs=tuple(str(out / w) for w in written),
-                     elapsed_s=time.perf_counter() - t0, provenance=prov)
+        prov = provenance(
+            plan, scheduler=scheduler, elapsed_s=time.perf_counter() - t0, extra=extra_provenance
+        )
+        written = write_run(
+            tmp,
+            report_page(plan, outcomes),
+            outcomes,
+            comparisons,
+            results=results_document(plan, outcomes, comparisons),
+            prov=prov,
+        )
+    return RunResult(
+        out_dir=out,
+        outcomes=outcomes,
+        comparisons=comparisons,
+        outputs=tuple(str(out / w) for w in written),
+        elapsed_s=time.perf_counter() - t0,
+        provenance=prov,
+    )

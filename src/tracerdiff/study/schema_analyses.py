@@ -248,8 +248,9 @@ class SeriesModelSpec(_Analysis, SeriesOptions):
     @classmethod
     def _solve_or_forward(cls, v: str | None, info: ValidationInfo) -> str | None:
         if v is not None and (info.data.get("k") is not None or info.data.get("k_from")):
-            raise ValueError("give d_eff_from (solve for k) or k / k_from (compute D_eff), "
-                             "not both")
+            raise ValueError(
+                "give d_eff_from (solve for k) or k / k_from (compute D_eff), not both"
+            )
         return v
 
     @field_validator("d_bulk_arrhenius")

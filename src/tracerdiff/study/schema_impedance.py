@@ -23,8 +23,20 @@ if TYPE_CHECKING:
 __all__ = ["ImpedanceFormat", "ImpedanceSpec"]
 
 #: the ``format`` values :func:`tracerdiff.impedance.read_spectra` takes (checked in the tests)
-ImpedanceFormat = Literal["auto", "csv", "gamry", "zplot", "chinstruments", "versastudio",
-                          "parstat", "zview", "autolab", "powersuite", "tsv", "txt"]
+ImpedanceFormat = Literal[
+    "auto",
+    "csv",
+    "gamry",
+    "zplot",
+    "chinstruments",
+    "versastudio",
+    "parstat",
+    "zview",
+    "autolab",
+    "powersuite",
+    "tsv",
+    "txt",
+]
 
 
 def _with_error(kind: str, example: str) -> Any:
@@ -118,14 +130,24 @@ class ImpedanceSpec(Model):
 
         geometry = None
         if self.thickness is not None and self.area is not None:
-            geometry = Geometry(self.thickness.value, self.area.value, self.thickness.stderr,
-                                self.area.stderr)
+            geometry = Geometry(
+                self.thickness.value, self.area.value, self.thickness.stderr, self.area.stderr
+            )
         density = self.density
         if density is None and sample is not None:
             density = sample.li_density
         return ImpedanceOptions(
-            circuit=self.circuit, arcs=self.arcs, electrode=self.electrode,
-            series_r=self.series_r, inductance=self.inductance, weighting=self.weighting,
-            geometry=geometry, density_cm3=density, charge=self.charge, delta_nm=self.delta,
-            grain_size_um=self.grain_size, roles=dict(self.roles) if self.roles else None,
-            kk_tolerance=self.kk_tolerance)
+            circuit=self.circuit,
+            arcs=self.arcs,
+            electrode=self.electrode,
+            series_r=self.series_r,
+            inductance=self.inductance,
+            weighting=self.weighting,
+            geometry=geometry,
+            density_cm3=density,
+            charge=self.charge,
+            delta_nm=self.delta,
+            grain_size_um=self.grain_size,
+            roles=dict(self.roles) if self.roles else None,
+            kk_tolerance=self.kk_tolerance,
+        )

@@ -83,39 +83,71 @@ def load_task(m: Measurement, loader: Callable[..., Any], base_dir: Path | None 
     try:
         return loader(m, base_dir=base_dir)
     except _EXPECTED as exc:
-        names = "" if isinstance(exc, TracerdiffError) else (
-            " reading " + ", ".join(p.name for p in m.files))  # the message names no file
+        names = (
+            ""
+            if isinstance(exc, TracerdiffError)
+            else (" reading " + ", ".join(p.name for p in m.files))
+        )  # the message names no file
         return Failure(f"measurement {m.id!r} could not be read: {_reason(exc)}{names}")
 
 
-def _inputs(pa: PlannedAnalysis, ctx: dict[str, Any], datasets: dict[str, Any],
-            upstream: dict[str, AnalysisOutcome]) -> Inputs | Failure:
+def _inputs(
+    pa: PlannedAnalysis,
+    ctx: dict[str, Any],
+    datasets: dict[str, Any],
+    upstream: dict[str, AnalysisOutcome],
+) -> Inputs | Failure:
     for ds in datasets.values():
         if isinstance(ds, Failure):
             return Failure(ds.reason)
     for aid, out in upstream.items():
         if not out.ok:
             return Failure(f"skipped: it uses analysis {aid!r}, which {out.status}")
-    return Inputs(study=ctx["study"], base_dir=ctx["base_dir"], datasets=datasets,
-                  timings=ctx["timings"], upstream=upstream, seed=pa.seed)
+    return Inputs(
+        study=ctx["study"],
+        base_dir=ctx["base_dir"],
+        datasets=datasets,
+        timings=ctx["timings"],
+        upstream=upstream,
+        seed=pa.seed,
+    )
 
 
-def _outcome(pa: PlannedAnalysis, status: str, *, reason: str = "",
-             out: AnalysisOutput | None = None, elapsed: float = 0.0) -> AnalysisOutcome:
+def _outcome(
+    pa: PlannedAnalysis,
+    status: str,
+    *,
+    reason: str = "",
+    out: AnalysisOutput | None = None,
+    elapsed: float = 0.0,
+) -> AnalysisOutcome:
     spec = pa.spec
     params = jsonable(pa.params)
     return AnalysisOutcome(
-        id=pa.id, type=spec.type, title=spec.title or f"{spec.type} {pa.id}", status=status,
-        reason=reason, params=params,
-        results=dict(out.results) if out else {}, tables=out.tables if out else (),
-        figures=out.figures if out else (), methods=out.methods if out else "",
-        warnings=out.warnings if out else (), elapsed_s=elapsed, seed=pa.seed_info(),
+        id=pa.id,
+        type=spec.type,
+        title=spec.title or f"{spec.type} {pa.id}",
+        status=status,
+        reason=reason,
+        params=params,
+        results=dict(out.results) if out else {},
+        tables=out.tables if out else (),
+        figures=out.figures if out else (),
+        methods=out.methods if out else "",
+        warnings=out.warnings if out else (),
+        elapsed_s=elapsed,
+        seed=pa.seed_info(),
         objects=dict(out.objects) if out else {},
     )
 
 
-def run_task(pa: PlannedAnalysis, runner: Runner, ctx: dict[str, Any], datasets: dict[str, Any],
-             upstream: dict[str, AnalysisOutcome]) -> AnalysisOutcome:
+def run_task(
+    pa: PlannedAnalysis,
+    runner: Runner,
+    ctx: dict[str, Any],
+    datasets: dict[str, Any],
+    upstream: dict[str, AnalysisOutcome],
+) -> AnalysisOutcome:
     """Run a whole analysis."""
     t0 = time.perf_counter()
     inputs = _inputs(pa, ctx, datasets, upstream)
@@ -130,8 +162,14 @@ def run_task(pa: PlannedAnalysis, runner: Runner, ctx: dict[str, Any], datasets:
     return _outcome(pa, "ok", out=out, elapsed=time.perf_counter() - t0)
 
 
-def part_task(pa: PlannedAnalysis, runner: Runner, i: int, ctx: dict[str, Any],
-              datasets: dict[str, Any], upstream: dict[str, AnalysisOutcome]) -> Any:
+def part_task(
+    pa: PlannedAnalysis,
+    runner: Runner,
+    i: int,
+    ctx: dict[str, Any],
+    datasets: dict[str, Any],
+    upstream: dict[str, AnalysisOutcome],
+) -> Any:
     """Run part ``i`` of an analysis; a :class:`Failure` instead of raising."""
     inputs = _inputs(pa, ctx, datasets, upstream)
     if isinstance(inputs, Failure):
@@ -143,9 +181,14 @@ def part_task(pa: PlannedAnalysis, runner: Runner, i: int, ctx: dict[str, Any],
         return Failure(f"part {i + 1}: {_reason(exc)}")
 
 
-def combine_task(pa: PlannedAnalysis, runner: Runner, ctx: dict[str, Any],
-                 datasets: dict[str, Any], upstream: dict[str, AnalysisOutcome],
-                 parts: list[Any]) -> AnalysisOutcome:
+def combine_task(
+    pa: PlannedAnalysis,
+    runner: Runner,
+    ctx: dict[str, Any],
+    datasets: dict[str, Any],
+    upstream: dict[str, AnalysisOutcome],
+    parts: list[Any],
+) -> AnalysisOutcome:
     """Combine the parts of an analysis into its outcome."""
     t0 = time.perf_counter()
     inputs = _inputs(pa, ctx, datasets, upstream)

@@ -26,5 +26,6 @@ def view(ds: xr.Dataset, *, pair: str | None = None, options: FractionOptions | 
     from .app import ViewerApp
     from .session import as_map_source
 
-    return ViewerApp(as_map_source(ds, pair=pair, options=options), d_bulk=d_bulk,
-                     width=width).layout
+    return ViewerApp(
+        as_map_source(ds, pair=pair, options=options), d_bulk=d_bulk, width=width
+    ).layout

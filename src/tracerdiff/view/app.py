@@ -36,10 +36,14 @@ def _regions_html(rows: list[dict[str, Any]], shapes: list[Rect | Polygon]) -> s
     for r, shape in zip(rows, shapes, strict=True):
         counts = "".join(f"<td>{r['counts'][n]:.6g}</td>" for n in names)
         c = "n/a" if r["C"] is None else f"{r['C']:.5f} ± {r['C_err']:.2g}"
-        attrs = (f'data-label="{r["label"]}" data-n-pixels="{r["n_pixels"]}" data-c="{r["C"]!r}"'
-                 f' data-c-err="{r["C_err"]!r}" data-shape="{shapes_text([shape]).strip()}"')
-        body.append(f'<tr class="roi-row" {attrs}><td>{r["label"]}</td><td>{r["n_pixels"]}</td>'
-                    f"{counts}<td>{c}</td></tr>")
+        attrs = (
+            f'data-label="{r["label"]}" data-n-pixels="{r["n_pixels"]}" data-c="{r["C"]!r}"'
+            f' data-c-err="{r["C_err"]!r}" data-shape="{shapes_text([shape]).strip()}"'
+        )
+        body.append(
+            f'<tr class="roi-row" {attrs}><td>{r["label"]}</td><td>{r["n_pixels"]}</td>'
+            f"{counts}<td>{c}</td></tr>"
+        )
     return f"<table id='roi-table'><tr>{head}</tr>{''.join(body)}</table>"
 
 
@@ -58,8 +62,9 @@ class ViewerApp:
         self.shapes: list[Rect | Polygon] = []
         self._pending = False
         served = pn.state.curdoc is not None and pn.state.curdoc.session_context is not None
-        self.map = MapPanel(source.fraction, unit="um" if source.calibrated else "px",
-                            counts_later=served)
+        self.map = MapPanel(
+            source.fraction, unit="um" if source.calibrated else "px", counts_later=served
+        )
         if served:  # a lighter first page: the hover's counts follow once it is drawn
             pn.state.onload(self.map.send_counts)
         self.profile = ProfilePanel()
@@ -78,24 +83,31 @@ class ViewerApp:
             "order": w.Select(label="Polynomial order", options=[1, 2], value=2),
         }
         lo, hi = self.map.limits
-        self.limits = (w.FloatInput(label="C min", value=lo, step=0.01),
-                       w.FloatInput(label="C max", value=hi, step=0.01))
+        self.limits = (
+            w.FloatInput(label="C min", value=lo, step=0.01),
+            w.FloatInput(label="C max", value=hi, step=0.01),
+        )
         self.palette = w.Select(label="Colour map", options=list(PALETTES), value="viridis")
         self.pixel_size = w.TextInput(label="Pixel size (um)", value=self._pixel_text())
-        self.paths = {"study": w.TextInput(label="Study file", value=study or "view_study.toml"),
-                      "profile": w.TextInput(label="Profile CSV", value="profile.csv"),
-                      "table": w.TextInput(label="Boundary table CSV", value="boundaries.csv"),
-                      "regions": w.TextInput(label="Regions (shapes file)", value="regions.txt")}
-        self.show_edges = w.Checkbox(label="Grain boundaries (labels)", value=False,
-                                     disabled=self.labels is None)
-        self.gb_map_button = pn.widgets.Button(label="gb-map: k of every boundary",
-                                               disabled=self.labels is None)
+        self.paths = {
+            "study": w.TextInput(label="Study file", value=study or "view_study.toml"),
+            "profile": w.TextInput(label="Profile CSV", value="profile.csv"),
+            "table": w.TextInput(label="Boundary table CSV", value="boundaries.csv"),
+            "regions": w.TextInput(label="Regions (shapes file)", value="regions.txt"),
+        }
+        self.show_edges = w.Checkbox(
+            label="Grain boundaries (labels)", value=False, disabled=self.labels is None
+        )
+        self.gb_map_button = pn.widgets.Button(
+            label="gb-map: k of every boundary", disabled=self.labels is None
+        )
         self.gb_map_info = pn.pane.HTML("", name="gb_map_info")
         if self.labels is not None:
             self.map.add_overlays(self.labels.shape)
         self.study_maps = study_maps or {}
-        self.measurement = w.Select(label="Study map", options=list(self.study_maps),
-                                    visible=bool(self.study_maps))
+        self.measurement = w.Select(
+            label="Study map", options=list(self.study_maps), visible=bool(self.study_maps)
+        )
         self.overwrite = w.Checkbox(label="Overwrite CSV/shapes files", value=False)
         self._wire()
 
@@ -230,6 +242,7 @@ class ViewerApp:
 
     def _open_measurement(self, mid: str) -> None:
         """Show another image measurement of the study (its files and corrections)."""
+
         def run() -> None:
             files, pair, corr = self.study_maps[mid]
             self.source = open_map(files, pair=pair, options=corr)
@@ -298,6 +311,7 @@ class ViewerApp:
             self.shapes = self.current_shapes()
             rows = region_rows(region_table(self.source, self.shapes))
             self.roi_table.object = _regions_html(rows, self.shapes)
+
         self._show("")
         self._guard(run)
 
@@ -313,10 +327,17 @@ class ViewerApp:
             if what == "study":
                 if a is None:
                     raise save.InputError("no line to save: draw a line first")
-                res = save.save_study(path, source=self.source, settings=self._settings(),
-                                      lines=[(a.line, None if a.auto else a.boundaries_um)])
-                self._show(f"saved {', '.join(res.analyses)} to {res.path}"
-                           + (f" (backup {res.backup})" if res.backup else ""), "success")
+                res = save.save_study(
+                    path,
+                    source=self.source,
+                    settings=self._settings(),
+                    lines=[(a.line, None if a.auto else a.boundaries_um)],
+                )
+                self._show(
+                    f"saved {', '.join(res.analyses)} to {res.path}"
+                    + (f" (backup {res.backup})" if res.backup else ""),
+                    "success",
+                )
                 return
             if what == "regions":
                 save.save_regions(self.shapes, path, force=force)
@@ -332,8 +353,13 @@ class ViewerApp:
 
     def _settings(self) -> Any:
         i = self.inputs
-        return step_settings(i["d_bulk"].value, i["delta"].value, i["guard"].value,
-                             i["resolution"].value, i["order"].value)
+        return step_settings(
+            i["d_bulk"].value,
+            i["delta"].value,
+            i["guard"].value,
+            i["resolution"].value,
+            i["order"].value,
+        )
 
     # ---------------------------------------------------------------- page
     @property
@@ -343,16 +369,27 @@ class ViewerApp:
 
         files = ", ".join(html.escape(str(f)) for f in self.source.files) or "dataset in memory"
         head = pn.pane.HTML(f"<h3>tracerdiff view</h3><p>{files} — pair {self.source.pair}</p>")
-        side = pn.Column(self.measurement, *self.limits, self.palette, self.pixel_size,
-                         self.apply_pixel, self.show_edges, self.gb_map_button,
-                         self.gb_map_info, width=220)
+        side = pn.Column(
+            self.measurement,
+            *self.limits,
+            self.palette,
+            self.pixel_size,
+            self.apply_pixel,
+            self.show_edges,
+            self.gb_map_button,
+            self.gb_map_info,
+            width=220,
+        )
         for wid in self.inputs.values():
             wid.width = 150
         steps = pn.Row(*self.inputs.values(), self.detect)
-        saving = pn.Column(pn.Row(self.paths["study"], self.buttons["study"]),
-                           pn.Row(self.paths["profile"], self.buttons["profile"]),
-                           pn.Row(self.paths["table"], self.buttons["table"]),
-                           pn.Row(self.paths["regions"], self.buttons["regions"]), self.overwrite)
+        saving = pn.Column(
+            pn.Row(self.paths["study"], self.buttons["study"]),
+            pn.Row(self.paths["profile"], self.buttons["profile"]),
+            pn.Row(self.paths["table"], self.buttons["table"]),
+            pn.Row(self.paths["regions"], self.buttons["regions"]),
+            self.overwrite,
+        )
         return pn.Column(
             head, self.message,
             pn.Row(pn.pane.Bokeh(self.map.figure), side),

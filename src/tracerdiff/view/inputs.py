@@ -47,5 +47,11 @@ def step_settings(d_bulk: str, delta: str, guard: str, resolution: str, order: i
     res = parse_length_um(resolution, what="resolution")
     if not delta_nm > 0:
         raise InputError(f"delta: expected a positive width, got {delta!r}")
-    return StepSettings(d_bulk=float(db), d_bulk_err=None if db_err is None else float(db_err),
-                        delta_nm=delta_nm, guard_um=guard_um, resolution_um=res, order=int(order))
+    return StepSettings(
+        d_bulk=float(db),
+        d_bulk_err=None if db_err is None else float(db_err),
+        delta_nm=delta_nm,
+        guard_um=guard_um,
+        resolution_um=res,
+        order=int(order),
+    )

@@ -15,8 +15,13 @@ __all__ = ["MAX_DISPLAY_SIDE", "PALETTES", "MapPanel", "band_corners", "display_
 #: maps larger than this (pixels per side) are shown block-averaged
 MAX_DISPLAY_SIDE = 1024
 #: colour maps offered on the page
-PALETTES = {"viridis": "Viridis256", "cividis": "Cividis256", "inferno": "Inferno256",
-            "greys": "Greys256", "turbo": "Turbo256"}
+PALETTES = {
+    "viridis": "Viridis256",
+    "cividis": "Cividis256",
+    "inferno": "Inferno256",
+    "greys": "Greys256",
+    "turbo": "Turbo256",
+}
 
 
 def bokeh_api() -> tuple[Any, Any]:
@@ -94,8 +99,10 @@ class MapPanel:
     def _tooltips(self, fds: Any, unit: str) -> list[tuple[str, str]]:
         a, _, b = str(fds.attrs.get("pair", "a/b")).partition("/")
         block = "" if self.block == 1 else f" ({self.block} x {self.block} mean)"
-        tips = [("x, y", f"$x{{0.00}}, $y{{0.00}} {unit}"),
-                ("C" + block, "@image{0.00000} ± @C_err{0.00000}")]
+        tips = [
+            ("x, y", f"$x{{0.00}}, $y{{0.00}} {unit}"),
+            ("C" + block, "@image{0.00000} ± @C_err{0.00000}"),
+        ]
         if "n_a" in fds and "n_b" in fds:
             tips.append((f"counts {a}, {b}", "@n_a{0.0}, @n_b{0.0}"))
         return tips
@@ -109,8 +116,9 @@ class MapPanel:
         fig.line("x", "y", source=self.line_source, color="red", line_width=2)
         ends = fig.scatter("x", "y", source=self.line_source, size=11, color="red",
                            line_color="white")  # fmt: skip
-        draw = bm.PointDrawTool(renderers=[ends], num_objects=2,
-                                description="Line: click its two ends, drag them")
+        draw = bm.PointDrawTool(
+            renderers=[ends], num_objects=2, description="Line: click its two ends, drag them"
+        )
         fig.add_tools(draw)
         fig.toolbar.active_tap = draw
 
@@ -142,10 +150,22 @@ class MapPanel:
         self.k_source = bm.ColumnDataSource(dict(empty))
         self.k_mapper = bm.LogColorMapper(palette="Plasma256", low=1e-8, high=1e-4,
                                           low_color="gray", nan_color=(0, 0, 0, 0))  # fmt: skip
-        self.k_image = self.figure.image(image="image", x=0, y=0, dw=w, dh=h, visible=False,
-                                         source=self.k_source, color_mapper=self.k_mapper)
-        self.figure.add_tools(bm.HoverTool(renderers=[self.k_image], tooltips=[
-            ("k = D_gb/δ", "@image{0.000e+0} cm/s (0: not measurable)")]))
+        self.k_image = self.figure.image(
+            image="image",
+            x=0,
+            y=0,
+            dw=w,
+            dh=h,
+            visible=False,
+            source=self.k_source,
+            color_mapper=self.k_mapper,
+        )
+        self.figure.add_tools(
+            bm.HoverTool(
+                renderers=[self.k_image],
+                tooltips=[("k = D_gb/δ", "@image{0.000e+0} cm/s (0: not measurable)")],
+            )
+        )
         self.figure.add_layout(bm.ColorBar(color_mapper=self.k_mapper, title="k (cm/s)",
                                            width=10, visible=False), "right")  # fmt: skip
         self.k_bar = self.figure.right[-1]
@@ -178,8 +198,9 @@ class MapPanel:
         self.image_source.data = data
 
 
-def band_corners(start: tuple[float, float], end: tuple[float, float],
-                 width: float) -> list[tuple[float, float]]:
+def band_corners(
+    start: tuple[float, float], end: tuple[float, float], width: float
+) -> list[tuple[float, float]]:
     """Corners of the band of half-width ``width / 2`` around the segment (um)."""
     p0, p1 = np.asarray(start, float), np.asarray(end, float)
     d = p1 - p0

@@ -69,9 +69,13 @@ def run_gb_map(fds: xr.Dataset, labels: np.ndarray, settings: StepSettings) -> B
     defaults, the command's)."""
     from ..grain_boundary.map_analysis import GBMapOptions, analyze_gb_map
 
-    kw: dict[str, Any] = {"d_bulk": settings.d_bulk, "d_bulk_err": settings.d_bulk_err,
-                          "delta_nm": settings.delta_nm, "guard_um": settings.guard_um,
-                          "resolution_um": settings.resolution_um}
+    kw: dict[str, Any] = {
+        "d_bulk": settings.d_bulk,
+        "d_bulk_err": settings.d_bulk_err,
+        "delta_nm": settings.delta_nm,
+        "guard_um": settings.guard_um,
+        "resolution_um": settings.resolution_um,
+    }
     res = analyze_gb_map(fds, GBMapOptions(**kw), labels=check_labels(labels, fds))
     assert isinstance(res, BoundaryMapResult)  # the boundary route (no micrograph)
     return res
@@ -82,6 +86,8 @@ def overlay_arrays(image: np.ndarray, block: int) -> dict[str, Any]:
     a = np.asarray(image, dtype=np.float32)
     if block > 1:
         ny, nx = (a.shape[0] // block) * block, (a.shape[1] // block) * block
-        a = np.fmax.reduce(np.fmax.reduce(a[:ny, :nx].reshape(ny // block, block, nx // block,
-                                                               block), axis=3), axis=1)
+        a = np.fmax.reduce(
+            np.fmax.reduce(a[:ny, :nx].reshape(ny // block, block, nx // block, block), axis=3),
+            axis=1,
+        )
     return {"image": [a]}

@@ -53,8 +53,10 @@ def _k_cells(r: StepResult) -> tuple[str, str, str]:
     ci = best.ci95
     lo = "" if ci.lower is None else repr(float(ci.lower))
     hi = "" if ci.upper is None else repr(float(ci.upper))
-    attrs = (f'data-k="{float(best.k)!r}" data-k-err="{float(best.k_err)!r}" data-ci-low="{lo}" '
-             f'data-ci-high="{hi}"')
+    attrs = (
+        f'data-k="{float(best.k)!r}" data-k-err="{float(best.k_err)!r}" data-ci-low="{lo}" '
+        f'data-ci-high="{hi}"'
+    )
     if ci.kind == "bounded":
         return _pm(best.k, best.k_err), f"[{ci.lower:.3g}, {ci.upper:.3g}]", attrs
     if ci.kind == "lower" and ci.lower is not None:
@@ -69,8 +71,10 @@ def k_table_html(analysis: LineAnalysis | None) -> str:
         return "<p>Draw a line on the map (line tool: click its two ends).</p>"
     if not analysis.results:
         return "<p id='k-empty'>No boundary on this line: click the profile to add one.</p>"
-    head = ("<tr><th>GB at (um)</th><th>dC_gb</th><th>dC/dy (1/cm)</th><th>k = D_gb/δ (cm/s)"
-            "</th><th>95 % interval</th><th>flags</th></tr>")
+    head = (
+        "<tr><th>GB at (um)</th><th>dC_gb</th><th>dC/dy (1/cm)</th><th>k = D_gb/δ (cm/s)"
+        "</th><th>95 % interval</th><th>flags</th></tr>"
+    )
     rows = []
     for r in analysis.results:
         k, ci, attrs = _k_cells(r)
@@ -81,8 +85,10 @@ def k_table_html(analysis: LineAnalysis | None) -> str:
                     f"<td>{_pm(r.grad, r.grad_err)}</td><td>{k}</td><td>{ci}</td>"
                     f"<td>{flags}</td></tr>")  # fmt: skip
     mode = "detected steps" if analysis.auto else "boundaries as placed"
-    return (f"<table id='k-table' class='k-table' data-mode='{mode}'>{head}{''.join(rows)}"
-            f"</table><p>{len(rows)} boundar{'y' if len(rows) == 1 else 'ies'} ({mode}).</p>")
+    return (
+        f"<table id='k-table' class='k-table' data-mode='{mode}'>{head}{''.join(rows)}"
+        f"</table><p>{len(rows)} boundar{'y' if len(rows) == 1 else 'ies'} ({mode}).</p>"
+    )
 
 
 class ProfilePanel:
@@ -101,8 +107,12 @@ class ProfilePanel:
         fig.add_layout(Whisker(source=self.points, base="x", lower="lo", upper="hi",
                                line_color="gray", line_alpha=0.6))  # fmt: skip
         pts = fig.scatter("x", "C", source=self.points, size=4, color="black")
-        fig.add_tools(HoverTool(renderers=[pts], tooltips=[("x", "@x{0.00} um"),
-                                                           ("C", "@C{0.00000} ± @err{0.00000}")]))
+        fig.add_tools(
+            HoverTool(
+                renderers=[pts],
+                tooltips=[("x", "@x{0.00} um"), ("C", "@C{0.00000} ± @err{0.00000}")],
+            )
+        )
         self.detected = ColumnDataSource({"x0": [], "y0": [], "x1": [], "y1": []})
         fig.segment("x0", "y0", "x1", "y1", source=self.detected, color="gray",
                     line_dash="dotted", line_width=1.5, legend_label="detected step")  # fmt: skip

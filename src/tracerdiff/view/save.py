@@ -66,9 +66,16 @@ def _analysis(aid: str, measurement: str, line: ProfileLine,
         "title": "Line drawn in tracerdiff view",
         "type": "gb_steps",
         "measurement": measurement,
-        "lines": [{"start": _point(line.start_um), "end": _point(line.end_um),
-                   "width": f"{line.width_um!r} um", "boundaries": bnd}],
-        "d_bulk": f"{settings.d_bulk!r} cm^2/s" if settings.d_bulk_err is None
+        "lines": [
+            {
+                "start": _point(line.start_um),
+                "end": _point(line.end_um),
+                "width": f"{line.width_um!r} um",
+                "boundaries": bnd,
+            }
+        ],
+        "d_bulk": f"{settings.d_bulk!r} cm^2/s"
+        if settings.d_bulk_err is None
         else f"{settings.d_bulk!r}+-{settings.d_bulk_err!r} cm^2/s",
         "delta": f"{settings.delta_nm!r} nm",
         # the guard written out, so the run does not depend on the resolution default
@@ -137,8 +144,12 @@ class SavedStudy(ResultMixin):
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-plain: path, backup, measurement, analyses."""
-        return {"path": self.path, "backup": self.backup, "measurement": self.measurement,
-                "analyses": list(self.analyses)}
+        return {
+            "path": self.path,
+            "backup": self.backup,
+            "measurement": self.measurement,
+            "analyses": list(self.analyses),
+        }
 
 
 def _backup(p: Path) -> Path:

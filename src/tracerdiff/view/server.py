@@ -29,8 +29,10 @@ def _auth_provider(token: str) -> Any:
     class Refused(RequestHandler):
         def get(self) -> None:
             self.set_status(403)
-            self.finish("403: this tracerdiff view session needs the token printed by the "
-                        "command (open the URL it printed)")
+            self.finish(
+                "403: this tracerdiff view session needs the token printed by the "
+                "command (open the URL it printed)"
+            )
 
         post = get
 

@@ -33,8 +33,16 @@ if TYPE_CHECKING:
     from ..grain_boundary.profile_steps import ProfileSteps
     from ..imaging.options import FractionOptions, ProfileLine
 
-__all__ = ["Line", "LineAnalysis", "MapSource", "StepSettings", "analyse_line", "as_map_source",
-           "open_map", "study_maps"]
+__all__ = [
+    "Line",
+    "LineAnalysis",
+    "MapSource",
+    "StepSettings",
+    "analyse_line",
+    "as_map_source",
+    "open_map",
+    "study_maps",
+]
 
 
 def Line(start_um: tuple[float, float], end_um: tuple[float, float],
@@ -42,8 +50,9 @@ def Line(start_um: tuple[float, float], end_um: tuple[float, float],
     """The :class:`~tracerdiff.imaging.ProfileLine` of two end points and a width (um)."""
     from ..imaging.options import ProfileLine
 
-    return ProfileLine.model_validate({"start_um": start_um, "end_um": end_um,
-                                       "width_um": width_um})
+    return ProfileLine.model_validate(
+        {"start_um": start_um, "end_um": end_um, "width_um": width_um}
+    )
 
 
 @dataclass(frozen=True)
@@ -112,7 +121,9 @@ class LineAnalysis(ResultMixin):
 
 
 def analyse_line(
-    fds: xr.Dataset, line: ProfileLine, settings: StepSettings,
+    fds: xr.Dataset,
+    line: ProfileLine,
+    settings: StepSettings,
     boundaries: Sequence[float] | None = None,
 ) -> LineAnalysis:
     """The profile of ``line`` on the fraction map ``fds`` and its step analysis: detected steps
@@ -127,8 +138,13 @@ def analyse_line(
         steps = None
     else:
         steps = analyze_profile_steps(prof, settings.step_options(boundaries))
-    det = steps.detection if steps is not None and steps.detection is not None else (
-        detect_steps(*(np.asarray(prof[v].values, dtype=float) for v in ("x_um", "C", "C_err"))))
+    det = (
+        steps.detection
+        if steps is not None and steps.detection is not None
+        else (
+            detect_steps(*(np.asarray(prof[v].values, dtype=float) for v in ("x_um", "C", "C_err")))
+        )
+    )
     if steps is None:  # no boundary placed: nothing to analyse
         from ..grain_boundary.profile_steps import ProfileSteps
 
@@ -164,8 +180,9 @@ class MapSource:
             fds = calibrate(self.fraction, pixel_size_um=pixel_size_um)
             return dataclasses.replace(self, fraction=fds)
         images = calibrate(self.images, pixel_size_um=pixel_size_um)
-        return dataclasses.replace(self, images=images,
-                                   fraction=_fraction(images, self.options, self.pair))
+        return dataclasses.replace(
+            self, images=images, fraction=_fraction(images, self.options, self.pair)
+        )
 
 
 def _fraction(images: xr.Dataset, options: FractionOptions | None, pair: str) -> xr.Dataset:
@@ -199,8 +216,9 @@ def open_map(
     return MapSource(_fraction(ds, options, p), ds, tuple(files), p, options)
 
 
-def as_map_source(ds: xr.Dataset, *, pair: str | None = None,
-                  options: FractionOptions | None = None) -> MapSource:
+def as_map_source(
+    ds: xr.Dataset, *, pair: str | None = None, options: FractionOptions | None = None
+) -> MapSource:
     """A dataset in memory (count images or a fraction map) as a session map."""
     if "n_a" in ds.data_vars and "n_b" in ds.data_vars:
         return MapSource(ds, None, (), str(ds.attrs.get("pair", pair or "")), None)
