@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ..figures import new_axes, new_figure
 from ..plottext import literal
 from .result import FitResult
 
@@ -20,6 +21,22 @@ def _label(result: FitResult) -> str:
     return f"{result.model}: " + ", ".join(parts)
 
 
+def _new_axes(*, residuals: bool, residual_ax: Any) -> tuple[Any, Any]:
+    """The main Axes (and a residual Axes below it when asked for) on a new Agg figure."""
+    if residuals and residual_ax is None:
+        fig = new_figure(
+            width_in=6.4,
+            height_in=5.6,
+            nrows=2,
+            ncols=1,
+            sharex=True,
+            gridspec_kw={"height_ratios": [3, 1]},
+        )
+        main, below = fig.axes
+        return main, below
+    return new_axes(width_in=6.4, height_in=4.4), residual_ax
+
+
 def plot_fit(
     result: FitResult, ax: Any = None, *, residuals: bool = False, residual_ax: Any = None
 ) -> Any:
@@ -27,15 +44,8 @@ def plot_fit(
     initial profile (dashed).  ``residuals=True`` adds a normalised-residual panel below (or on
     ``residual_ax``).  Returns the main Axes (x in um, C dimensionless).
     """
-    import matplotlib.pyplot as plt
-
     if ax is None:
-        if residuals and residual_ax is None:
-            _fig, (ax, residual_ax) = plt.subplots(
-                2, 1, sharex=True, figsize=(6.4, 5.6), gridspec_kw={"height_ratios": [3, 1]}
-            )
-        else:
-            _fig, ax = plt.subplots(figsize=(6.4, 4.4))
+        ax, residual_ax = _new_axes(residuals=residuals, residual_ax=residual_ax)
     groups = result.group if result.group is not None else np.zeros(result.n_points, dtype=int)
     labels = result.group_labels or ("data",)
     if "initial_x_um" in result.extra:

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..figures import new_axes
 from ..plottext import literal
 from .arrhenius import ArrheniusResult
 
@@ -80,11 +81,9 @@ def plot_arrhenius(
 
     ``t_range_K`` (K) widens the lines beyond the data (extrapolation).  Returns the Axes.
     """
-    import matplotlib.pyplot as plt
-
     fits = [results] if isinstance(results, ArrheniusResult) else list(results)
     if ax is None:
-        _, ax = plt.subplots(figsize=(5.0, 4.0))
+        ax = new_axes(width_in=5.0, height_in=4.0)
     for i, r in enumerate(fits):
         color = f"C{i}"
         x = 1000.0 / r.temperature_K
