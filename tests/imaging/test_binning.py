@@ -93,13 +93,13 @@ def test_profile_counts_are_conserved(
 
 def test_shifted_frames_keep_the_variance_of_region_sums(rng: np.random.Generator) -> None:
     """After sub-pixel shifts, the summed variances match the spread of a sum over a region."""
-    from tracerdiff.imaging.pipeline import Stage, _shift_and_sum
+    from tracerdiff.imaging.pipeline import PipelineState, _shift_and_sum
 
     lam, shifts = 50.0, np.array([[0.0, 0.0], [0.5, 0.5], [-0.3, 0.7]])
     sums, predicted = [], []
     for _ in range(400):
         a = rng.poisson(lam, (3, 12, 12)).astype(float)
-        st = Stage(a, a.copy(), None, None, np.zeros(a.shape, bool), [], [])
+        st = PipelineState(a, a.copy(), None, None, np.zeros(a.shape, bool), [], [])
         _shift_and_sum(st, shifts, np.float64)
         assert st.var_a is not None
         sums.append(st.n_a[3:9, 3:9].sum())

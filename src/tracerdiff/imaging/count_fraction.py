@@ -25,7 +25,7 @@ from .corrections import parse_pair
 from .deadtime import em_dead_time
 from .kernels import check_counts
 from .options import FractionOptions, fraction_options
-from .pipeline import Stage, imf_stage, normalise_stage, species_variable
+from .pipeline import PipelineState, imf_stage, normalise_stage, species_variable
 from .summed import fraction_from_sums
 
 __all__ = ["CountFraction", "count_fraction", "is_count_series"]
@@ -201,7 +201,9 @@ def _window(ds: xr.Dataset, dim: str, window: tuple[float, float] | None) -> xr.
     return sel
 
 
-def _fraction_attrs(st: Stage, norm: dict[str, Any] | None, systematic: str) -> dict[str, Any]:
+def _fraction_attrs(
+    st: PipelineState, norm: dict[str, Any] | None, systematic: str
+) -> dict[str, Any]:
     """The attrs through which fraction_from_sums re-applies the shared corrections."""
     attrs: dict[str, Any] = {
         "corrections": to_json(st.records, indent=None),
@@ -215,7 +217,7 @@ def _fraction_attrs(st: Stage, norm: dict[str, Any] | None, systematic: str) -> 
     return attrs
 
 
-def _sums(st: Stage) -> tuple[np.ndarray, ...]:
+def _sums(st: PipelineState) -> tuple[np.ndarray, ...]:
     ok = np.isfinite(st.n_a) & np.isfinite(st.n_b)
     sa, sb = np.array([st.n_a[ok].sum()]), np.array([st.n_b[ok].sum()])
     if st.var_a is None or st.var_b is None:
@@ -223,7 +225,7 @@ def _sums(st: Stage) -> tuple[np.ndarray, ...]:
     return sa, sb, np.array([st.var_a[ok].sum()]), np.array([st.var_b[ok].sum()])
 
 
-def _stage(ds: xr.Dataset, p: Any, dead_time: str, tau_s: float, saturated: str) -> Stage:
+def _stage(ds: xr.Dataset, p: Any, dead_time: str, tau_s: float, saturated: str) -> PipelineState:
     """The pipeline state after dead time and count-time scaling, with their records."""
     na, va, rec_a = _species_counts(ds, p.a, dead_time, tau_s, saturated)
     nb, vb, rec_b = _species_counts(ds, p.b, dead_time, tau_s, saturated)
@@ -235,7 +237,7 @@ def _stage(ds: xr.Dataset, p: Any, dead_time: str, tau_s: float, saturated: str)
     records: list[dict[str, Any]] = [
         {"name": "dead_time", "applied": applied, p.a: rec_a, p.b: rec_b}
     ] + ([rec_t] if rec_t else [])
-    return Stage(na, nb, va, vb, np.zeros(na.shape, dtype=bool), records, [])
+    return PipelineState(na, nb, va, vb, np.zeros(na.shape, dtype=bool), records, [])
 
 
 def _series_options(options: FractionOptions | None, kwargs: dict[str, Any]) -> FractionOptions:

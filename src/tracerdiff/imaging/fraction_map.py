@@ -23,7 +23,7 @@ from .kernels import check_counts, isotope_fraction
 from .options import FractionOptions, fraction_options
 from .pipeline import (
     MASK_REASONS,
-    Stage,
+    PipelineState,
     accumulate_stage,
     bin_stage,
     dead_time_stage,
@@ -77,7 +77,7 @@ def _fraction_map(ds: xr.Dataset, o: FractionOptions, pair: str) -> xr.Dataset:
         raise InputError(f"{p.a} and {p.b} images differ in shape: {da_a.shape} vs {da_b.shape}")
     raw_a = check_counts(da_a.values, name=p.a)
     raw_b = check_counts(da_b.values, name=p.b)
-    st = Stage(raw_a, raw_b, None, None, np.zeros(raw_a.shape, dtype=bool), [], [])
+    st = PipelineState(raw_a, raw_b, None, None, np.zeros(raw_a.shape, dtype=bool), [], [])
     res = o.mass_resolution if o.mass_resolution is not None else ds.attrs.get("mass_resolution")
     _interference_step(st, p.label, res)
     st = dead_time_stage(
@@ -114,7 +114,7 @@ def _fraction_map(ds: xr.Dataset, o: FractionOptions, pair: str) -> xr.Dataset:
 def _shared_step(
     C: np.ndarray,
     C_err: np.ndarray,
-    st: Stage,
+    st: PipelineState,
     norm: dict[str, Any] | None,
     systematic: str,
     dtype: npt.DTypeLike,
@@ -129,7 +129,7 @@ def _shared_step(
     return c.astype(dtype), (stat.astype(dtype), sys.astype(dtype) if has_sys else None)
 
 
-def _interference_step(st: Stage, pair: str, res: Any) -> None:
+def _interference_step(st: PipelineState, pair: str, res: Any) -> None:
     """Record the interference checks; warn (InterferenceWarning) for unresolved ones."""
     r = None if res is None else float(res)
     items = check_interferences(pair, mass_resolution=r, warn=True)
@@ -158,7 +158,7 @@ def _coords(ds: xr.Dataset, shape: tuple[int, int], k: int) -> tuple[dict[str, A
 
 def _build(
     ds: xr.Dataset,
-    st: Stage,
+    st: PipelineState,
     C: np.ndarray,
     errs: tuple[np.ndarray, np.ndarray | None],
     reason: np.ndarray,
@@ -204,7 +204,9 @@ def _build(
     return xr.Dataset(data, coords=coords, attrs=attrs)
 
 
-def _attrs(ds: xr.Dataset, st: Stage, p: Any, norm: dict[str, Any] | None) -> dict[str, Any]:
+def _attrs(
+    ds: xr.Dataset, st: PipelineState, p: Any, norm: dict[str, Any] | None
+) -> dict[str, Any]:
     """The image's NetCDF-safe attrs plus the fraction map's own (booleans as 0/1)."""
     attrs = {
         k_: (int(v) if isinstance(v, (bool, np.bool_)) else v)

@@ -1,7 +1,7 @@
 """The steps of :func:`tracerdiff.imaging.fraction_map`, each recording what it did.
 
-A :class:`Stage` carries the counts (after the corrections so far), their variances (``None``
-while the counts are still Poisson), the saturated-pixel mask and the records.
+A :class:`PipelineState` carries the counts (after the corrections so far), their variances
+(``None`` while the counts are still Poisson), the saturated-pixel mask and the records.
 """
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ from .corrections import NATURAL_FRACTION, _clean_species, value_and_error
 from .deadtime import CorrectedCounts, em_dead_time, tof_dead_time
 from .kernels import is_integer_valued
 
-__all__ = ["MASK_REASONS", "Stage", "pixel_sizes", "species_variable"]
+__all__ = ["MASK_REASONS", "PipelineState", "pixel_sizes", "species_variable"]
 
 #: codes of the ``mask_reason`` variable (0 = valid pixel)
 MASK_REASONS: dict[str, int] = {"valid": 0, "low_counts": 1, "saturated": 2, "outside_overlap": 3}
 
 
 @dataclass
-class Stage:
+class PipelineState:
     """Working state of the fraction pipeline (internal, mutable)."""
 
     n_a: np.ndarray
@@ -74,7 +74,7 @@ def pixel_sizes(ds: xr.Dataset) -> tuple[float, float]:
     return out[0], out[1]
 
 
-def _already_corrected(ds: xr.Dataset, st: Stage) -> str | None:
+def _already_corrected(ds: xr.Dataset, st: PipelineState) -> str | None:
     if int(ds.attrs.get("dead_time_corrected", 0)) == 1:
         return "data already dead-time corrected (attrs dead_time_corrected=1)"
     if not (is_integer_valued(st.n_a) and is_integer_valued(st.n_b)):
@@ -112,7 +112,7 @@ def _dead_time_mode(
 
 
 def dead_time_stage(
-    st: Stage,
+    st: PipelineState,
     ds: xr.Dataset,
     *,
     mode: str,
@@ -122,7 +122,7 @@ def dead_time_stage(
     tau_s: float,
     saturated: str,
     dtype: npt.DTypeLike,
-) -> Stage:
+) -> PipelineState:
     """ToF-Poisson or electron-multiplier dead time per pixel and frame (or a skip record)."""
     frames = st.n_a.ndim == 3
     chosen, why = _dead_time_mode(ds, mode, shots_per_pixel, scans, dwell_time_s, frames)
@@ -156,7 +156,7 @@ def dead_time_stage(
 def _run_dead_time(
     chosen: str,
     ds: xr.Dataset,
-    st: Stage,
+    st: PipelineState,
     frames: bool,
     shots: float | None,
     scans: int | None,
@@ -200,8 +200,8 @@ def _run_dead_time(
 
 
 def accumulate_stage(
-    st: Stage, *, frames: bool, drift: bool, upsample: int, dtype: npt.DTypeLike
-) -> tuple[Stage, np.ndarray]:
+    st: PipelineState, *, frames: bool, drift: bool, upsample: int, dtype: npt.DTypeLike
+) -> tuple[PipelineState, np.ndarray]:
     """Align (phase correlation) and sum frames; returns the stage and the mask-reason codes."""
     if not frames:
         reason = st.saturated.astype(np.uint8)
@@ -236,7 +236,7 @@ def accumulate_stage(
     return st, reason
 
 
-def _shift_and_sum(st: Stage, shifts: np.ndarray, dtype: npt.DTypeLike) -> None:
+def _shift_and_sum(st: PipelineState, shifts: np.ndarray, dtype: npt.DTypeLike) -> None:
     """Shift every frame (counts and variances with the bilinear weights w) and sum.
 
     Variances are shifted with w, not w^2: a shifted pixel mixes up to four source pixels, so
@@ -259,7 +259,7 @@ def _shift_and_sum(st: Stage, shifts: np.ndarray, dtype: npt.DTypeLike) -> None:
     st.saturated = np.nan_to_num(sat, nan=0.0) > 0
 
 
-def bin_stage(st: Stage, reason: np.ndarray, k: int) -> tuple[Stage, np.ndarray]:
+def bin_stage(st: PipelineState, reason: np.ndarray, k: int) -> tuple[PipelineState, np.ndarray]:
     """Sum k x k pixels (a block with a masked pixel is masked, reason = the block's largest)."""
     if k < 1:
         raise InputError(f"bin must be an integer >= 1, got {k}")
@@ -277,7 +277,7 @@ def bin_stage(st: Stage, reason: np.ndarray, k: int) -> tuple[Stage, np.ndarray]
     return st, reason
 
 
-def imf_stage(st: Stage, alpha: float | tuple[float, float] | None) -> Stage:
+def imf_stage(st: PipelineState, alpha: float | tuple[float, float] | None) -> PipelineState:
     """IMF on counts: ``n_b -> alpha n_b`` (so ``R = n_a / n_b`` becomes ``R / alpha``)."""
     if alpha is None:
         st.records.append({"name": "imf", "applied": False})
@@ -304,7 +304,7 @@ def imf_stage(st: Stage, alpha: float | tuple[float, float] | None) -> Stage:
 
 
 def normalise_stage(
-    st: Stage,
+    st: PipelineState,
     pair: str,
     background: float | str | tuple[float, float] | None,
     source: float | tuple[float, float] | None,
