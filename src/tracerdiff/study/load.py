@@ -168,7 +168,7 @@ def _allowed_hint(path: tuple[str | int, ...]) -> str:
     elif path and path[0] in sections:
         model = sections[str(path[0])]
         if "stages" in path:
-            model = schema.Stage
+            model = schema.StageSpec
         if "corrections" in path:
             model = schema.Corrections
     if model is None:

@@ -73,7 +73,7 @@ __all__ = [
     "QuenchCheckSpec",
     "Sample",
     "SeriesModelSpec",
-    "Stage",
+    "StageSpec",
     "StudyFile",
     "StudyInfo",
     "files_of",
@@ -129,7 +129,7 @@ class Sample(_Model):
         return v
 
 
-class Stage(_Model):
+class StageSpec(_Model):
     """One step of a thermal history: an isotope exchange, storage or an anneal."""
 
     name: str = Field(pattern=_ID)
@@ -149,12 +149,12 @@ class History(_Model):
     """``[[histories]]``: one sample's ordered stages, the first one an exchange."""
 
     name: str = Field(pattern=_ID)
-    stages: list[Stage] = Field(min_length=1)
+    stages: list[StageSpec] = Field(min_length=1)
     description: str = ""
 
     @field_validator("stages")
     @classmethod
-    def _exchange_first(cls, stages: list[Stage]) -> list[Stage]:
+    def _exchange_first(cls, stages: list[StageSpec]) -> list[StageSpec]:
         first = next((i for i, s in enumerate(stages) if s.kind == "exchange"), None)
         if first is None:
             raise ValueError("no stage of kind 'exchange'; expected the isotope exchange first")
