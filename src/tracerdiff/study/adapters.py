@@ -14,6 +14,7 @@ from .adapters_fits import run_evolution_fit, run_profile_fit
 from .adapters_grains import run_gb_map, run_grains
 from .adapters_impedance import run_impedance
 from .adapters_models import run_arrhenius, run_haven, run_nernst_einstein, run_quench, run_series
+from .adapters_regions import run_regions
 from .tasks import Runner
 
 __all__ = ["RUNNERS", "load_measurement"]
@@ -32,4 +33,5 @@ RUNNERS: dict[str, Runner] = {
     "haven_ratio": Runner(run=run_haven),
     "quench_check": Runner(run=run_quench),
     "impedance": Runner(run=run_impedance),
+    "regions": Runner(run=run_regions),
 }

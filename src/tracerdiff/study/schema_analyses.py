@@ -29,6 +29,7 @@ from .fields import (
     Time,
 )
 from .schema_impedance import ImpedanceSpec
+from .schema_regions import RegionsSpec
 
 __all__ = [
     "ANALYSIS_TYPES",
@@ -48,6 +49,7 @@ __all__ = [
     "NernstEinsteinSpec",
     "ProfileFitSpec",
     "QuenchCheckSpec",
+    "RegionsSpec",
     "SeriesModelSpec",
 ]
 
@@ -349,7 +351,8 @@ AnalysisSpec = Annotated[
     | NernstEinsteinSpec
     | HavenRatioSpec
     | QuenchCheckSpec
-    | ImpedanceSpec,
+    | ImpedanceSpec
+    | RegionsSpec,
     Field(discriminator="type"),
 ]
 
@@ -367,4 +370,5 @@ ANALYSIS_TYPES = (
     "haven_ratio",
     "quench_check",
     "impedance",
+    "regions",
 )
