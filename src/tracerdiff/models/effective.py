@@ -18,18 +18,18 @@ nm, time in s.  Conventions (science.md section 5):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
 from ..errors import InputError
-from ..quantities import quantity
-from ..results import ResultMixin
+from .effective_chain import K_MEANS, ChainEstimate, chain_d_eff
+from .effective_result import VALIDITY_RATIO, EffectiveMediumResult
 from .media import brick_layer, geometric_d_eff, hashin_shtrikman, maxwell_garnett, series_d_eff
 
 __all__ = [
+    "K_MEANS",
     "MODELS",
+    "VALIDITY_RATIO",
     "ChainEstimate",
     "EffectiveMediumResult",
     "chain_d_eff",
@@ -41,18 +41,6 @@ __all__ = [
 UM = 1e-4  # cm per um
 NM = 1e-7  # cm per nm
 MODELS = ("series", "brick", "mg1", "mg2", "mg3", "hs", "hex")
-VALIDITY_RATIO = 3.0  # sqrt(D_eff t) / l at or above which ">>" counts as met
-
-_CONDITIONS = {
-    "series": "sqrt(D_eff t) >> l (profile averages many grains); l >> delta; length: grain size "
-    "along the profile",
-    "brick": "sqrt(D_eff t) >> l; cubic grains of edge l; parallel GB path 2 delta/l",
-    "mg1": "sqrt(D_eff t) >> l; 1D layers of thickness l (= series)",
-    "mg2": "sqrt(D_eff t) >> l; square grains of edge l, phi = (l/(l+delta))^2",
-    "mg3": "sqrt(D_eff t) >> l; cubic grains of edge l, phi = (l/(l+delta))^3",
-    "hs": "sqrt(D_eff t) >> l; bounds for any isotropic microstructure (d = 3)",
-    "hex": "sqrt(D_eff t) >> l; 2D hexagonal grains, slow GBs (Bi << 1); length: mean intercept",
-}
 
 
 def model_d_eff(
@@ -72,188 +60,6 @@ def model_d_eff(
     if model == "hex":
         return geometric_d_eff(d_bulk, k, grain_cm, shape="hex2d", length_kind="intercept"), {}
     raise InputError(f"unknown model {model!r}; expected one of {', '.join(MODELS)}")
-
-
-@dataclass(frozen=True)
-class ChainEstimate:
-    """Monte Carlo D_eff of chains of ``n_grains`` grains (cm^2/s): mean and sd over chains."""
-
-    mean: float
-    sd: float
-    q025: float
-    q975: float
-    n_grains: int
-    n_samples: int
-    k_rel_sd: float
-    k_mean: str = "harmonic"
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-plain form; ``D_eff_chain.stderr`` is the sd of one profile's D_eff."""
-        return {
-            "D_eff_chain": quantity(
-                self.mean,
-                self.sd,
-                "cm^2/s",
-                note="stderr: sd of the D_eff of one profile that crosses n_grains grains",
-            ),
-            "interval_95": [self.q025, self.q975],
-            "n_grains": self.n_grains,
-            "n_samples": self.n_samples,
-            "k_rel_sd": self.k_rel_sd,
-            "k_mean": self.k_mean,
-            "convention": "long-range D_eff over a chain of grains (Monte Carlo); the "
-            f"given k is the {self.k_mean} mean of the lognormal k",
-        }
-
-
-def _lognormal(mean: float, sd: float) -> tuple[float, float]:
-    s2 = math.log1p((sd / mean) ** 2)
-    return math.log(mean) - s2 / 2, math.sqrt(s2)
-
-
-K_MEANS = ("harmonic", "geometric", "arithmetic")
-
-
-def _k_log_params(k: float, k_rel_sd: float, k_mean: str) -> tuple[float, float]:
-    """(mu, sigma) of ln k for a lognormal whose ``k_mean`` mean is ``k`` (relative sd)."""
-    s = math.sqrt(math.log1p(k_rel_sd**2))
-    shift = {"harmonic": s * s / 2, "geometric": 0.0, "arithmetic": -s * s / 2}[k_mean]
-    return math.log(k) + shift, s
-
-
-def chain_d_eff(
-    d_bulk: float,
-    k: float,
-    grain_um: float,
-    grain_sd_um: float,
-    *,
-    n_grains: int,
-    k_rel_sd: float = 0.0,
-    k_mean: str = "harmonic",
-    n_samples: int = 4000,
-    rng: np.random.Generator | int | None = None,
-) -> ChainEstimate:
-    """Long-range D_eff = sum l / (sum l / D_b + sum 1/k) over chains of ``n_grains`` grains.
-
-    Grain sizes lognormal with mean ``grain_um`` and sd ``grain_sd_um`` (um); k lognormal
-    with relative sd ``k_rel_sd`` (0: every GB has the same k) whose ``k_mean`` mean
-    ("harmonic", "geometric" = median, or "arithmetic") is ``k`` (cm/s).
-    """
-    if k_mean not in K_MEANS:
-        raise InputError(f"k_mean must be one of {', '.join(K_MEANS)}; got {k_mean!r}")
-    if n_grains < 1 or n_samples < 2:
-        raise InputError("n_grains must be >= 1 and n_samples >= 2")
-    if grain_um <= 0 or grain_sd_um < 0 or d_bulk <= 0 or k <= 0 or k_rel_sd < 0:
-        raise InputError("grain size, D_bulk and k must be > 0; spreads >= 0")
-    gen = np.random.default_rng(rng)
-    mu, s = _lognormal(grain_um, grain_sd_um) if grain_sd_um > 0 else (math.log(grain_um), 0.0)
-    sizes = np.exp(gen.normal(mu, s, size=(n_samples, n_grains))) * UM
-    if k_rel_sd > 0:
-        km, ks = _k_log_params(k, k_rel_sd, k_mean)
-        ks_arr = np.exp(gen.normal(km, ks, size=(n_samples, n_grains)))
-    else:
-        ks_arr = np.full((n_samples, n_grains), k)
-    total = sizes.sum(axis=1)
-    d = total / (total / d_bulk + (1.0 / ks_arr).sum(axis=1))
-    return ChainEstimate(
-        float(d.mean()),
-        float(d.std(ddof=1)),
-        float(np.quantile(d, 0.025)),
-        float(np.quantile(d, 0.975)),
-        int(n_grains),
-        int(n_samples),
-        float(k_rel_sd),
-        k_mean,
-    )
-
-
-@dataclass(frozen=True)
-class EffectiveMediumResult(ResultMixin):
-    """D_eff of one model: standard error, the study's single-grain spread, chain, validity."""
-
-    model: str
-    d_eff: float
-    d_eff_spread: float | None
-    d_bulk: float
-    k: float
-    grain_um: float
-    grain_sd_um: float | None
-    delta_nm: float
-    components: dict[str, float] = field(default_factory=dict)
-    chain: ChainEstimate | None = None
-    time_s: float | None = None
-    solved_for: str = "D_eff"
-    k_err: float | None = None
-    notes: tuple[str, ...] = ()
-    d_eff_err: float | None = None  #: standard error of D_eff (cm^2/s), from input errors
-    k_spread: float | None = None  #: inverse only: k spread from sd(l) alone (cm/s)
-
-    @property
-    def biot(self) -> float:
-        """Bi = l k / D_b (slow GBs dominate when Bi << 1)."""
-        return self.grain_um * UM * self.k / self.d_bulk
-
-    def validity(self) -> dict[str, Any]:
-        """The model's validity condition and whether the given time meets it."""
-        out: dict[str, Any] = {"condition": _CONDITIONS[self.model]}
-        if self.time_s is None:
-            out.update(met=None, note="give a time to check sqrt(D_eff t) >> l")
-            return out
-        ratio = math.sqrt(self.d_eff * self.time_s) / (self.grain_um * UM)
-        met = ratio >= VALIDITY_RATIO
-        if self.model == "hex":  # the geometric factor is a slow-GB (Bi << 1) result
-            met = met and self.biot < 0.3
-        out.update(ratio_sqrtDt_over_l=ratio, met=bool(met), threshold=VALIDITY_RATIO)
-        return out
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON keys: model, D_eff (stderr: standard error; ``spread``: the study's single-grain
-        spread), D_gb_over_delta, Bi, chain, validity."""
-        d_eff = quantity(
-            self.d_eff,
-            self.d_eff_err,
-            "cm^2/s",
-            note=None
-            if self.d_eff_err is not None
-            else "no standard error: no input standard errors given",
-        )
-        d_eff["spread"] = self.d_eff_spread
-        k = quantity(self.k, self.k_err, "cm/s")
-        if self.solved_for == "D_gb_over_delta":
-            k["spread"] = self.k_spread
-        nm = self.delta_nm * NM
-        return {
-            "model": self.model,
-            "solved_for": self.solved_for,
-            "D_eff": d_eff,
-            "spread_convention": "spread: |dD/dl| sd(l), the spread of single-grain values "
-            "(the study's '+-'), not an uncertainty; stderr: standard "
-            "error from the inputs' standard errors",
-            "D_gb_over_delta": k,
-            "D_gb": quantity(
-                self.k * nm, None if self.k_err is None else self.k_err * nm, "cm^2/s"
-            ),
-            "D_bulk": quantity(self.d_bulk, None, "cm^2/s"),
-            "grain_size": quantity(
-                self.grain_um,
-                None,
-                "um",
-                note=None
-                if self.grain_sd_um is None
-                else f"sd of single grains {self.grain_sd_um:.3g} um",
-            ),
-            "delta": quantity(self.delta_nm, None, "nm"),
-            "Bi": self.biot,
-            "components": {n: quantity(v, None, "cm^2/s") for n, v in self.components.items()},
-            "chain": None if self.chain is None else self.chain.to_dict(),
-            "validity": self.validity(),
-            "notes": list(self.notes),
-        }
-
-    def __str__(self) -> str:
-        from .text import effective_text
-
-        return effective_text(self)
 
 
 def _gradient(
@@ -362,50 +168,53 @@ def effective_medium(
     _check_errors(k_mean, k_err, d_bulk_err, grain_se_um)
     l_cm, sd_cm, delta_cm = grain_um * UM, (grain_sd_um or 0.0) * UM, delta_nm * NM
     se_cm = None if grain_se_um is None else grain_se_um * UM
-    notes: list[str] = []
-    k_spread = None
+    k_spread, solved_for = None, "D_eff"
     if k is None:
         assert d_eff is not None
         k, k_err, k_spread = _invert(
             model, d_eff, d_eff_err, d_bulk, d_bulk_err, l_cm, sd_cm, se_cm, delta_cm
         )
         solved_for = "D_gb_over_delta"
-        notes.append(
-            "k stderr from the standard errors of D_eff, the mean grain size and D_b; "
-            "k spread from sd(l) alone"
-        )
-    else:
-        solved_for = "D_eff"
     value, comps = model_d_eff(model, d_bulk=d_bulk, k=k, grain_cm=l_cm, delta_cm=delta_cm)
     gk, gd, gl = _gradient(model, d_bulk, k, l_cm, delta_cm)
     if solved_for == "D_eff":
         d_eff_err = _root_sum(
             *(None if e is None else g * e for g, e in ((gk, k_err), (gd, d_bulk_err), (gl, se_cm)))
         )
+    chain = _chain(d_bulk, k, grain_um, grain_sd_um, value, time_s, n_grains, k_rel_sd, k_mean, rng)
+    return EffectiveMediumResult(
+        model=model,
+        d_eff=value,
+        d_eff_spread=abs(gl) * sd_cm if sd_cm else None,
+        d_bulk=d_bulk,
+        k=k,
+        grain_um=grain_um,
+        grain_sd_um=grain_sd_um,
+        delta_nm=delta_nm,
+        components=comps,
+        chain=chain,
+        time_s=time_s,
+        solved_for=solved_for,
+        k_err=k_err,
+        notes=_notes(model, solved_for, chain),
+        d_eff_err=d_eff_err,
+        k_spread=k_spread,
+    )
+
+
+def _notes(model: str, solved_for: str, chain: ChainEstimate | None) -> tuple[str, ...]:
+    """What the reader of an effective-medium result should know about its numbers."""
+    notes: list[str] = []
+    if solved_for == "D_gb_over_delta":
+        notes.append(
+            "k stderr from the standard errors of D_eff, the mean grain size and D_b; "
+            "k spread from sd(l) alone"
+        )
     if model == "hs":
         notes.append("D_eff is the HS lower bound (= MG3, grains enclosed by GBs)")
-    spread = abs(gl) * sd_cm if sd_cm else None
-    chain = _chain(d_bulk, k, grain_um, grain_sd_um, value, time_s, n_grains, k_rel_sd, k_mean, rng)
     if chain is None:
         notes.append("chain convention (long-range D_eff over N grains) needs a time or n_grains")
-    return EffectiveMediumResult(
-        model,
-        value,
-        spread,
-        d_bulk,
-        k,
-        grain_um,
-        grain_sd_um,
-        delta_nm,
-        comps,
-        chain,
-        time_s,
-        solved_for,
-        k_err,
-        tuple(notes),
-        d_eff_err,
-        k_spread,
-    )
+    return tuple(notes)
 
 
 def _invert(
