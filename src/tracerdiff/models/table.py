@@ -12,12 +12,13 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import DataError, FileFormatError, InputError
-from .arrhenius import ArrheniusResult, fit_arrhenius
+from .arrhenius import ArrheniusResult
 from .transport import nernst_einstein_d
 
 __all__ = ["ArrheniusTable", "fit_arrhenius_table", "read_arrhenius_table"]
@@ -164,20 +165,31 @@ def fit_arrhenius_table(
     reference_T_K: float | None = None,
     excess_scatter: str = "random_effects",
 ) -> ArrheniusResult:
-    """Read ``path`` and fit it (see :func:`fit_arrhenius`); the label is the file name."""
-    tab = read_arrhenius_table(path, density_cm3=density_cm3, charge=charge, allow_cold=allow_cold)
-    if tab.D_err is not None and np.any(tab.D_err <= 0):
-        bad = int(np.sum(tab.D_err <= 0))
-        raise DataError(f"{Path(path).name}: {bad} error value(s) <= 0; errors must be > 0")
-    label = Path(path).stem
-    if tab.source.startswith("sigma"):
-        label += " (D_sigma)"
-    return fit_arrhenius(
-        tab.temperature_K,
-        tab.D,
-        tab.D_err,
-        reference_T_K=reference_T_K,
-        label=label,
-        unit=tab.unit,
-        excess_scatter=excess_scatter,
+    r"""Read ``path`` and fit it (see :func:`fit_arrhenius`); the label is the file name.
+
+    The keyword form of :func:`tracerdiff.models.arrhenius_options.arrhenius_of_table` (the
+    function the ``arrhenius`` command and a study's ``arrhenius`` analysis call).
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from tracerdiff import arrhenius_D
+    >>> rows = [f"{t},{arrhenius_D(t, 0.05, 0.4):.6e}" for t in (300.0, 350.0, 400.0, 450.0)]
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     table = Path(tmp) / "tracer.csv"
+    ...     _ = table.write_text("T_K,D\n" + "\n".join(rows) + "\n")
+    ...     fit = fit_arrhenius_table(table)
+    >>> print(f"{fit.label}: Ea = {fit.ea_eV:.3f} eV, D0 = {fit.d0:.3g} cm^2/s")
+    tracer: Ea = 0.400 eV, D0 = 0.05 cm^2/s
+    """
+    from .arrhenius_options import ArrheniusOptions, arrhenius_of_table
+
+    options = ArrheniusOptions.model_validate(
+        {
+            "density_cm3": density_cm3,
+            "charge": charge,
+            "allow_cold": allow_cold,
+            "reference_T_K": reference_T_K,
+            "excess_scatter": excess_scatter,
+        }
     )
+    return cast(ArrheniusResult, arrhenius_of_table(path, options))
