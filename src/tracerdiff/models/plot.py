@@ -10,7 +10,7 @@ import numpy as np
 
 from ..figures import new_axes
 from ..plottext import literal
-from .arrhenius import ArrheniusResult
+from .arrhenius_result import ArrheniusResult
 
 __all__ = ["plot_arrhenius"]
 
