@@ -44,7 +44,13 @@ _GL_X, _GL_W = np.polynomial.legendre.leggauss(64)
 
 
 def arrhenius_D(T_K: ArrayLike, D0: float, Ea_eV: float) -> Any:
-    """``D = D0 exp(-Ea / (k_B T))`` in the unit of ``D0`` (cm^2/s); ``T_K`` in kelvin (> 0)."""
+    """``D = D0 exp(-Ea / (k_B T))`` in the unit of ``D0`` (cm^2/s); ``T_K`` in kelvin (> 0).
+
+    >>> print(f"{arrhenius_D(295.15, 0.048, 0.43):.3g} cm^2/s")
+    2.18e-09 cm^2/s
+    >>> [f"{d:.2g}" for d in arrhenius_D([300.0, 400.0], 0.048, 0.43)]
+    ['2.9e-09', '1.8e-07']
+    """
     t = np.asarray(T_K, dtype=float)
     if np.any(~np.isfinite(t)) or np.any(t <= 0):
         raise InputError("temperatures must be finite and > 0 K")
@@ -265,6 +271,21 @@ def evolve_profile(
     transform on merged ``sum D_i t_i`` segments; otherwise
     :func:`~tracerdiff.solvers.fv1d.evolve_fv1d`
     per isothermal piece (ramps cut every ``max_step_K`` kelvin).
+
+    An hour's exchange at 22 C (the surface held at 0.9) takes up ``2 (C_s - C_0) sqrt(D t /
+    pi)`` of tracer; a closed anneal afterwards spreads it without changing the amount:
+
+    >>> import numpy as np
+    >>> c0 = np.full(100, 0.076)  # 100 cells of 1 um
+    >>> exchange = ThermalHistory([Stage(295.15, 3600.0, "source")])
+    >>> c1 = evolve_profile(c0, h_cm=1e-4, history=exchange, D=(0.048, 0.43), c_source=0.9)
+    >>> d_t = arrhenius_D(295.15, 0.048, 0.43) * 3600.0
+    >>> print(f"{np.sum(c1 - 0.076):.1f} um vs {2 * 0.824 * np.sqrt(d_t / np.pi) * 1e4:.1f} um")
+    26.1 um vs 26.1 um
+    >>> both = ThermalHistory([Stage(295.15, 3600.0, "source"), Stage(473.15, 60.0)])
+    >>> c2 = evolve_profile(c0, h_cm=1e-4, history=both, D=(0.048, 0.43), c_source=0.9)
+    >>> print(f"{np.sum(c2 - 0.076):.1f} um")
+    26.1 um
     """
     from .solvers.exact import evolve_exact
     from .solvers.fv1d import evolve_fv1d

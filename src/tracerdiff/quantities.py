@@ -32,7 +32,13 @@ def finite_or_none(x: Any) -> float | None:
 def quantity(
     value: Any, stderr: Any = None, unit: str = "", *, note: str | None = None
 ) -> dict[str, Any]:
-    """The JSON form of one quantity; NaN/inf values are written as null with a note."""
+    """The JSON form of one quantity; NaN/inf values are written as null with a note.
+
+    >>> quantity(1.2e-9, 3e-11, "cm^2/s")
+    {'value': 1.2e-09, 'stderr': 3e-11, 'unit': 'cm^2/s'}
+    >>> quantity(float("nan"), None, "cm/s")
+    {'value': None, 'stderr': None, 'unit': 'cm/s', 'note': 'value is undefined (NaN)'}
+    """
     out: dict[str, Any] = {
         "value": finite_or_none(value),
         "stderr": finite_or_none(stderr),

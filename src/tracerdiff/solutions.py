@@ -57,7 +57,13 @@ def _u(x_um: ArrayLike, x0_um: float, D: float, time_s: float) -> NDArray[np.flo
 def erfc_profile(
     x_um: ArrayLike, *, C_s: float, C_0: float, D: float, time_s: float, x0_um: float = 0.0
 ) -> NDArray[np.float64]:
-    """``C_0 + (C_s - C_0) erfc((x - x0) / (2 sqrt(D t)))``; ``C_s`` for ``x < x0`` (source)."""
+    """``C_0 + (C_s - C_0) erfc((x - x0) / (2 sqrt(D t)))``; ``C_s`` for ``x < x0`` (source).
+
+    >>> import numpy as np
+    >>> c = erfc_profile([0.0, 2.0, 5.0, 10.0], C_s=0.9, C_0=0.076, D=1e-10, time_s=3600.0)
+    >>> print(np.round(c, 3))
+    [0.9   0.746 0.534 0.273]
+    """
     u = np.maximum(_u(x_um, x0_um, D, time_s), 0.0)
     return np.asarray(C_0 + (C_s - C_0) * erfc(u), dtype=float)
 
@@ -76,6 +82,13 @@ def exchange_profile(
 
     ``C' = (C - C_0)/(C_s - C_0) = erfc(u) - exp(-u^2) erfcx(u + h sqrt(D t))``, ``h = k_s / D``;
     points with ``x < x0`` take the surface value (x = x0).
+
+    >>> import numpy as np
+    >>> c = exchange_profile(
+    ...     [0.0, 2.0, 5.0, 10.0], C_s=0.9, C_0=0.076, D=1e-10, k_s=1e-7, time_s=3600.0
+    ... )
+    >>> print(np.round(c, 3))
+    [0.432 0.345 0.241 0.136]
     """
     u = np.maximum(_u(x_um, x0_um, D, time_s), 0.0)
     hs = _positive("k_s", k_s) / D * math.sqrt(D * time_s)

@@ -231,6 +231,17 @@ def parse_quantity(text: str | float | int, kind: str, *, default_unit: str | No
     temperature string is refused without ``default_unit``). Raises :class:`UnitError` naming
     the expected dimension when it does not match, and for impossible values: a temperature at
     or below 0 K, a negative diffusivity, velocity, conductivity or number density.
+
+    >>> print(f"{parse_quantity('22 degC', 'temperature'):g} K")
+    295.15 K
+    >>> print(f"{parse_quantity('2.6e-8 m^2/s', 'diffusivity'):g} cm^2/s")
+    0.00026 cm^2/s
+    >>> print(f"{parse_quantity('0.5 nm', 'length'):g} um")
+    0.0005 um
+    >>> parse_quantity("22", "temperature")
+    Traceback (most recent call last):
+    ...
+    tracerdiff.errors.UnitError: '22': a temperature needs its unit, K or degC (e.g. ...)
     """
     if kind not in INTERNAL_UNITS:
         raise UnitError(f"unknown quantity kind {kind!r}; expected one of {sorted(INTERNAL_UNITS)}")

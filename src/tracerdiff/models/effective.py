@@ -162,6 +162,16 @@ def effective_medium(
     (standard errors) they give the standard errors.  ``time_s`` (s) checks sqrt(D_eff t) >> l
     and sets the number of grains of the chain estimate (or give ``n_grains``); ``k_mean``
     says which mean of the lognormal k the given (or solved) k is; ``rng`` seeds it.
+
+    >>> r = effective_medium(d_bulk=2.6e-8, grain_um=16.0, k=1e-5, k_err=1e-6, grain_sd_um=11.0)
+    >>> print(f"D_eff = {r.d_eff:.3g} +- {r.d_eff_err:.2g} cm^2/s, Bi = {r.biot:.2f}")
+    D_eff = 9.9e-09 +- 6.1e-10 cm^2/s, Bi = 0.62
+    >>> d = r.to_dict()["D_eff"]  # JSON form: value, stderr, unit and the single-grain spread
+    >>> print(f"{d['value']:.3g} {d['unit']}, spread {d['spread']:.2g}")
+    9.9e-09 cm^2/s, spread 4.2e-09
+    >>> inverse = effective_medium(d_bulk=2.6e-8, grain_um=16.0, d_eff=r.d_eff)
+    >>> print(f"k = {inverse.k:.3g} cm/s")
+    k = 1e-05 cm/s
     """
     _check_inputs(model, grain_um, grain_sd_um, delta_nm, k, d_eff)
     _check_options(time_s, n_grains, d_eff_err, k_rel_sd)

@@ -37,6 +37,12 @@ def series_d_eff(d_bulk: float, k: float, grain_cm: float, *, delta_cm: float = 
     """Series model (study eqs. 5-6): (l + delta)/D_eff = l/D_b + 1/k (cm^2/s).
 
     ``delta_cm = 0`` gives the l >> delta form D_eff = 1/(1/D_b + 1/(l k)).
+
+    >>> d_eff = series_d_eff(2.6e-8, 1e-5, 16e-4)  # D_b cm^2/s, k cm/s, a 16 um grain in cm
+    >>> print(f"{d_eff:.3g} cm^2/s")
+    9.9e-09 cm^2/s
+    >>> print(f"{series_k(d_eff, 2.6e-8, 16e-4):.3g} cm/s")
+    1e-05 cm/s
     """
     _pos(d_bulk=d_bulk, k=k, grain_size=grain_cm)
     return (grain_cm + delta_cm) / (grain_cm / d_bulk + 1.0 / k)

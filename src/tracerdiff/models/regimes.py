@@ -140,7 +140,13 @@ _ANALYSIS = {
 def classify_regime(
     *, d_bulk: float, d_gb: float, delta_cm: float, time_s: float, grain_cm: float, s: float = 1.0
 ) -> RegimeResult:
-    """Harrison A / B / C (with A-B and B-C transitions) and the reasons."""
+    """Harrison A / B / C (with A-B and B-C transitions) and the reasons.
+
+    >>> r = classify_regime(d_bulk=1e-14, d_gb=1e-9, delta_cm=5e-8, time_s=1e4, grain_cm=1e-3)
+    >>> lam = r.to_dict()["Lambda"]
+    >>> print(f"regime {r.regime}: Lambda = {lam['value']:.2g} {lam['unit']}")
+    regime B: Lambda = 0.1 um
+    """
     _pos(d_bulk=d_bulk, d_gb=d_gb, delta=delta_cm, time=time_s, grain_size=grain_cm, segregation=s)
     if d_gb <= d_bulk:
         raise InputError(

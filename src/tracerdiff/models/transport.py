@@ -111,7 +111,12 @@ def nernst_einstein(
     charge: int = 1,
     sigma_err: float | None = None,
 ) -> NernstEinsteinResult:
-    """D_sigma (cm^2/s) from one conductivity value, as a result object."""
+    """D_sigma (cm^2/s) from one conductivity value, as a result object.
+
+    >>> r = nernst_einstein(1e-3, 300.0, density_cm3=5e21)  # S/cm, K, carriers per cm^3
+    >>> print(f"D_sigma = {r.to_dict()['D_sigma']['value']:.3g} cm^2/s")
+    D_sigma = 3.23e-08 cm^2/s
+    """
     d = nernst_einstein_d(sigma_S_cm, temperature_K, density_cm3=density_cm3, charge=charge)
     err = None if sigma_err is None else abs(sigma_err) * d / sigma_S_cm
     return NernstEinsteinResult(
@@ -171,7 +176,12 @@ def haven_ratio(
     prefactors: bool = False,
     temperature_K: float | None = None,
 ) -> HavenResult:
-    """H_R from two values at one temperature (or two D0 with ``prefactors=True``)."""
+    """H_R from two values at one temperature (or two D0 with ``prefactors=True``).
+
+    >>> h = haven_ratio(1.0e-9, 2.5e-9, d_tracer_err=0.1e-9, d_sigma_err=0.2e-9)
+    >>> print(f"H_R = {h.haven_ratio:.2f} +- {h.haven_ratio_err:.2f} ({h.method})")
+    H_R = 0.40 +- 0.05 (ratio of two values at one temperature)
+    """
     _check_positive("the tracer D", d_tracer, "cm^2/s")
     _check_positive("D_sigma", d_sigma, "cm^2/s")
     h = d_tracer / d_sigma
