@@ -11,9 +11,9 @@ from ..errors import InputError
 from ..outputs import check_writable
 from .common import emit, parse_q
 
-__all__ = ["depth_profile", "register"]
+__all__ = ["FLAGS", "depth_profile", "depth_scale_given", "raw_depth_profile", "register"]
 
-_LAYER = typer.Option(
+LAYER = typer.Option(
     [],
     "--layer",
     help="THICKNESS@RATE per layer from the surface, e.g. '50 nm@0.1 nm/s'; the last may be "
@@ -101,37 +101,96 @@ def _text(d: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+CRATER = typer.Option(
+    None, "--crater-depth", help="Measured crater depth, e.g. '1.2 um' (constant rate)."
+)
+RATE = typer.Option(
+    None, "--sputter-rate", help="Constant sputter rate, e.g. '0.2 nm/s' (bare: nm/s)."
+)
+PAIR = typer.Option("18O/16O", "--pair", help="Tracer/reference isotopes.")
+WINDOW = typer.Option(
+    None, "--window", help="Keep the points with sputter time in T0,T1 (s), e.g. '20,900'."
+)
+KIND = typer.Option(
+    None, "--kind", help="What the file is when its name cannot say: depth, cycles."
+)
+DEAD_TIME = typer.Option("auto", "--dead-time", help="auto, em or none.")
+EM_DEAD_TIME = typer.Option(
+    None, "--em-dead-time", help="Electron-multiplier dead time, e.g. '44 ns' (bare: ns)."
+)
+SATURATED = typer.Option("raise", "--saturated", help="raise or nan (mask).")
+IMF_ALPHA = typer.Option(
+    None, "--imf-alpha", help="IMF alpha = R_meas,std/R_true,std, e.g. '1.02+-0.01'."
+)
+BACKGROUND = typer.Option(
+    None, "--background", help="C_bg for normalisation ('0.002', '0.002+-0.0001', 'natural')."
+)
+SOURCE = typer.Option(None, "--source", help="C_s of the tracer gas, e.g. 0.95.")
+SYSTEMATIC = typer.Option(
+    "separate", "--systematic", help="separate or combined (as for 'fraction')."
+)
+
+#: the keys of :func:`raw_depth_profile`'s ``flags``, one per depth-profile option
+FLAGS = (
+    "crater_depth",
+    "sputter_rate",
+    "layer",
+    "pair",
+    "window",
+    "kind",
+    "dead_time",
+    "em_dead_time",
+    "saturated",
+    "imf_alpha",
+    "background",
+    "source",
+    "systematic",
+)
+
+
+def depth_scale_given(flags: dict[str, Any]) -> bool:
+    """Whether ``flags`` set a depth scale (``--crater-depth``, ``--sputter-rate``, ``--layer``)."""
+    return bool(
+        flags.get("crater_depth") is not None
+        or flags.get("sputter_rate") is not None
+        or flags.get("layer")
+    )
+
+
+def raw_depth_profile(raw: str, flags: dict[str, Any]) -> Any:
+    """The :class:`~tracerdiff.imaging.depth.DepthProfile` of the raw export ``raw`` from the
+    depth-profile options (``flags``: the keys of :data:`FLAGS`), as ``depth-profile`` and the
+    single-profile ``fit`` commands build it."""
+    from ..imaging.depth import depth_profile as make_profile
+    from ..io import open_dataset
+    from .imaging_cmds import fraction_options_from_flags
+
+    scale = _scale(flags["crater_depth"], flags["sputter_rate"], flags["layer"])
+    opts = fraction_options_from_flags(
+        {"dead_time": flags["dead_time"], "em_tau_s": flags["em_dead_time"],
+         "saturated": flags["saturated"], "imf_alpha": flags["imf_alpha"],
+         "background": flags["background"], "source": flags["source"],
+         "systematic": flags["systematic"]}
+    )  # fmt: skip
+    ds = open_dataset(raw, kind=flags["kind"] or "depth_profile")
+    return make_profile(ds, scale, opts, pair=flags["pair"], window=_window(flags["window"]))
+
+
 def depth_profile(
     raw: str = typer.Argument(..., help="Depth-profile export (IONTOF .txt, Cameca .is/.asc)."),
-    crater_depth: str | None = typer.Option(
-        None, "--crater-depth", help="Measured crater depth, e.g. '1.2 um' (constant rate)."
-    ),
-    sputter_rate: str | None = typer.Option(
-        None, "--sputter-rate", help="Constant sputter rate, e.g. '0.2 nm/s' (bare: nm/s)."
-    ),
-    layer: list[str] = _LAYER,
-    pair: str = typer.Option("18O/16O", "--pair", help="Tracer/reference isotopes."),
-    window: str | None = typer.Option(
-        None, "--window", help="Keep the points with sputter time in T0,T1 (s), e.g. '20,900'."
-    ),
-    kind: str | None = typer.Option(
-        None, "--kind", help="What the file is when its name cannot say: depth, cycles."
-    ),
-    dead_time: str = typer.Option("auto", "--dead-time", help="auto, em or none."),
-    em_dead_time: str | None = typer.Option(
-        None, "--em-dead-time", help="Electron-multiplier dead time, e.g. '44 ns' (bare: ns)."
-    ),
-    saturated: str = typer.Option("raise", "--saturated", help="raise or nan (mask)."),
-    imf_alpha: str | None = typer.Option(
-        None, "--imf-alpha", help="IMF alpha = R_meas,std/R_true,std, e.g. '1.02+-0.01'."
-    ),
-    background: str | None = typer.Option(
-        None, "--background", help="C_bg for normalisation ('0.002', '0.002+-0.0001', 'natural')."
-    ),
-    source: str | None = typer.Option(None, "--source", help="C_s of the tracer gas, e.g. 0.95."),
-    systematic: str = typer.Option(
-        "separate", "--systematic", help="separate or combined (as for 'fraction')."
-    ),
+    crater_depth: str | None = CRATER,
+    sputter_rate: str | None = RATE,
+    layer: list[str] = LAYER,
+    pair: str = PAIR,
+    window: str | None = WINDOW,
+    kind: str | None = KIND,
+    dead_time: str = DEAD_TIME,
+    em_dead_time: str | None = EM_DEAD_TIME,
+    saturated: str = SATURATED,
+    imf_alpha: str | None = IMF_ALPHA,
+    background: str | None = BACKGROUND,
+    source: str | None = SOURCE,
+    systematic: str = SYSTEMATIC,
     output: str | None = typer.Option(
         None, "-o", "--output", help="Write the profile CSV (x_um, C, C_err, counts, time_s)."
     ),
@@ -143,20 +202,16 @@ def depth_profile(
 
     Example: tracerdiff depth-profile raw.txt --crater-depth "1.2 um" -o profile.csv --json
     """
-    from ..imaging.depth import depth_profile as make_profile
-    from ..io import open_dataset, write_profile_csv
-    from .imaging_cmds import fraction_options_from_flags
+    from ..io import write_profile_csv
 
-    scale = _scale(crater_depth, sputter_rate, layer)
+    flags = {"crater_depth": crater_depth, "sputter_rate": sputter_rate, "layer": layer,
+             "pair": pair, "window": window, "kind": kind, "dead_time": dead_time,
+             "em_dead_time": em_dead_time, "saturated": saturated, "imf_alpha": imf_alpha,
+             "background": background, "source": source, "systematic": systematic}  # fmt: skip
+    _scale(crater_depth, sputter_rate, layer)
     if output is not None:
         check_writable(output, force=force)
-    opts = fraction_options_from_flags(
-        {"dead_time": dead_time, "em_tau_s": em_dead_time, "saturated": saturated,
-         "imf_alpha": imf_alpha, "background": background, "source": source,
-         "systematic": systematic}
-    )  # fmt: skip
-    ds = open_dataset(raw, kind=kind or "depth_profile")
-    prof = make_profile(ds, scale, opts, pair=pair, window=_window(window))
+    prof = raw_depth_profile(raw, flags)
     if output is not None:
         write_profile_csv(prof.to_dataset(), output, force=force)
     payload = {**prof.to_dict(per_point=points), "outputs": [output] if output else []}
