@@ -147,6 +147,10 @@ def isotope_fraction(
     (equal to the binomial form when ``var = n``). Elements whose total is below ``min_counts``
     (zero included) get NaN, never a division by zero; NaN counts (masked upstream) stay NaN.
     Counts must be finite and >= 0 where not NaN (checked by the callers that read raw data).
+
+    >>> f = isotope_fraction([900, 100, 0], [100, 900, 0])
+    >>> print([f"{c:.2f}" for c in f.C], [f"{e:.4f}" for e in f.C_err])
+    ['0.90', '0.10', 'nan'] ['0.0095', '0.0095', 'nan']
     """
     a2 = _prepare(n_a, None, "n_a")
     shape = np.shape(n_a)

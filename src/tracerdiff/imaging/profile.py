@@ -110,12 +110,30 @@ def line_profile(
     """Profile of the isotope fraction along a line (um), counts summed across ``width_um``.
 
     ``data`` is a fraction dataset (its ``n_a``/``n_b`` and variances are summed) or an image
-    dataset (``fraction_map`` runs first with ``pair`` and ``fraction_options``). Returns the
-    The line is a :class:`~tracerdiff.imaging.ProfileLine` (what a study file's line gives) or
-    ``start_um``, ``end_um``, ``width_um``. Returns the
-    profile dataset: dim ``x_um`` (distance from ``start_um``), ``C``, ``C_err``, summed counts
-    per isotope, their variances when the map has them, ``n_pixels``. Raises InputError for a
-    line outside the image, a zero-length line or ``width_um <= 0``.
+    dataset (``fraction_map`` runs first with ``pair`` and ``fraction_options``). The line is a
+    :class:`~tracerdiff.imaging.ProfileLine` (what a study file's line gives) or ``start_um``,
+    ``end_um``, ``width_um``. Returns the profile dataset: dim ``x_um`` (distance from
+    ``start_um``), ``C``, ``C_err``, summed counts per isotope, their variances when the map
+    has them, ``n_pixels``. Raises InputError for a line outside the image, a zero-length line
+    or ``width_um <= 0``.
+
+    A profile along x through the middle of an 8 x 40 pixel map (1 um pixels), starting at the
+    first pixel centre and summing all 8 rows:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np
+    >>> from tracerdiff import erfc_profile, open_dataset
+    >>> rng = np.random.default_rng(1)
+    >>> c = erfc_profile(np.arange(40.0), C_s=0.9, C_0=0.076, D=1e-10, time_s=3600.0)
+    >>> counts = {"6Li": rng.poisson(1000 * np.tile(c, (8, 1))),
+    ...           "7Li": rng.poisson(1000 * np.tile(1 - c, (8, 1)))}
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     np.savez(Path(tmp) / "map.npz", **counts)
+    ...     images = open_dataset(Path(tmp) / "map.npz", pixel_size_um=1.0)
+    >>> prof = line_profile(images, start_um=(0.5, 4.0), end_um=(39.5, 4.0), width_um=8.0)
+    >>> print(prof.sizes["x_um"], int(prof.n_pixels[0]), f"C = {float(prof.C[0]):.2f}")
+    40 8 C = 0.90
     """
     start_um, end_um, width_um = _line(line, start_um, end_um, width_um)
     fds = as_fraction_dataset(data, pair=pair, **fraction_options)

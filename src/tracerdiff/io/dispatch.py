@@ -221,6 +221,21 @@ def open_dataset(
     one page per species, or the count columns of a CSV profile). ``options`` go to the reader
     (e.g. ``field_of_view_um=(500, 200)``, ``pixel_size_um=0.98``, ``column=...``).
     ``max_pixels`` (default ``2**28``) limits the values a file may declare.
+
+    A ``.npz`` archive of two count images (one array per species) has no calibration, so the
+    pixel size is given:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np
+    >>> counts = {"6Li": np.full((8, 40), 900), "7Li": np.full((8, 40), 100)}
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     np.savez(Path(tmp) / "map.npz", **counts)
+    ...     images = open_dataset(Path(tmp) / "map.npz", pixel_size_um=0.5)
+    >>> print(sorted(images.data_vars), dict(images.sizes))
+    ['6Li', '7Li'] {'y': 8, 'x': 40}
+    >>> print(images.attrs["pixel_size_x_um"], images.attrs["field_of_view_x_um"])
+    0.5 20.0
     """
     p = existing_file(path)
     k = _resolve_kind(p, kind)
@@ -254,6 +269,17 @@ def open_images(
     ``species`` renames the variables in file order. Shapes, pixel sizes and the dead-time flag
     must agree (ShapeMismatchError / DataError otherwise). ``source_file`` and ``source_sha256``
     become ``"; "``-joined lists in file order.
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     paths = [Path(tmp) / "mass6.npy", Path(tmp) / "mass7.npy"]
+    ...     np.save(paths[0], np.full((8, 40), 900))
+    ...     np.save(paths[1], np.full((8, 40), 100))
+    ...     images = open_images(paths, species=["6Li", "7Li"], field_of_view_um=(20.0, 4.0))
+    >>> print(sorted(images.data_vars), images.attrs["pixel_size_y_um"])
+    ['6Li', '7Li'] 0.5
     """
     if not paths:
         raise InputError("open_images needs at least one file")

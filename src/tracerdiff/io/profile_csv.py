@@ -164,13 +164,33 @@ def read_profile_csv(
     isotopes: Sequence[str] | None = None,
     x_column: str | None = None,
 ) -> xr.Dataset:
-    """Read a CSV profile into the profile dataset (dim ``x_um``; vars ``C``, ``C_err`` and the
+    r"""Read a CSV profile into the profile dataset (dim ``x_um``; vars ``C``, ``C_err`` and the
     counts and other columns when given). ``column`` names the fraction column when it is not
     ``C`` (its error column is ``<column>_err`` if present); ``isotopes=("6Li", "7Li")`` picks the
     two count columns. A file with one value column besides x uses it as the fraction.
     ``C_err`` is NaN when the file gives no errors (``attrs["C_err_given"] = 0``).
     ``x_column`` names the position column when it is not ``x_<unit>`` or ``x`` (its unit is
     ``x_unit``).
+
+    The dataset is what :func:`tracerdiff.fit_profile` takes:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np
+    >>> from tracerdiff import erfc_profile, fit_profile
+    >>> x = np.arange(0.0, 30.0)
+    >>> c = erfc_profile(x, C_s=0.9, C_0=0.076, D=1e-10, time_s=3600.0)
+    >>> c += np.random.default_rng(3).normal(0.0, 0.005, x.size)
+    >>> rows = "".join(f"{xi},{ci:.5f},0.005\n" for xi, ci in zip(x, c))
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = Path(tmp) / "profile.csv"
+    ...     _ = path.write_text("x_um,C,C_err\n" + rows)
+    ...     prof = read_profile_csv(path)
+    >>> print(prof.sizes["x_um"], prof.attrs["C_err_given"])
+    30 1
+    >>> res = fit_profile("erfc", prof, time_s=3600.0)
+    >>> print(f"D_eff = {res.D_eff.value:.2g} +- {res.D_eff.stderr:.1g} {res.D_eff.unit}")
+    D_eff = 9.9e-11 +- 1e-12 cm^2/s
     """
     p = existing_file(path)
     text = p.read_text(encoding="utf-8", errors="replace")
