@@ -151,6 +151,21 @@ def fit_profile(
     overrides the data-driven starting values.  ``microstructure`` sets the grain-sampling term
     added to the counting error (:mod:`tracerdiff.fitting.microstructure_error`): "estimate"
     (default, from the residuals), a :class:`GrainStatistics`, or "homogeneous" (none).
+
+    >>> import numpy as np
+    >>> from tracerdiff import erfc_profile
+    >>> x = np.arange(0.0, 30.0)  # um
+    >>> c = erfc_profile(x, C_s=0.9, C_0=0.076, D=1e-10, time_s=3600.0)
+    >>> c += np.random.default_rng(3).normal(0.0, 0.005, x.size)
+    >>> res = fit_profile("erfc", ProfileData.from_arrays(x, c, np.full(x.size, 0.005)),
+    ...                   time_s=3600.0)
+    >>> print(res.status, f"D_eff = {res.D_eff.value:.2g} +- {res.D_eff.stderr:.1g} cm^2/s")
+    ok D_eff = 9.9e-11 +- 1e-12 cm^2/s
+    >>> print(f"C_s = {res.C_s.value:.3f} +- {res.C_s.stderr:.3f}")
+    C_s = 0.900 +- 0.003
+    >>> d = res.to_dict()  # JSON-plain: {value, stderr, unit} per parameter, fit statistics
+    >>> print(d["D_eff"]["unit"], d["status"], f"chi2_red = {d['chi2_red']:.1f}")
+    cm^2/s ok chi2_red = 1.3
     """
     m = get_model(model)
     profile = as_profile_data(profile)
