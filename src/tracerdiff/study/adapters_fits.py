@@ -7,6 +7,7 @@ exchange began; an evolution fit the stages between the initial and each later m
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -25,10 +26,10 @@ _MODEL_NAMES = {"erfc": "erfc", "exchange": "exchange", "thin_film": "thin-film"
 
 
 def _profile_data(ds: Any, name: str) -> Any:
-    from ..fitting import ProfileData
+    """The profile of a measurement as the CLI reads a file (errors as given), named by its id."""
+    from ..fitting import as_profile_data
 
-    err = ds["C_err"].values if "C_err" in ds else None
-    return ProfileData.from_arrays(ds["x_um"].values, ds["C"].values, err, source=name)
+    return dataclasses.replace(as_profile_data(ds), source=name)
 
 
 def _split(fit: Any, spec_id: str) -> tuple[dict[str, Any], Table]:
@@ -104,108 +105,120 @@ def run_profile_fit(spec: ProfileFitSpec, inputs: Inputs) -> AnalysisOutput:
     )
 
 
-def _evolution_times(spec: EvolutionFitSpec, inputs: Inputs) -> tuple[list[float], float]:
-    """Time from the initial to each later measurement, and the one temperature of those stages."""
-    t0 = _timing(inputs, spec.initial, spec.id)
-    h = inputs.study.history(t0.history)
-    times, temps = [], set()
-    for mid in spec.later:
-        t = _timing(inputs, mid, spec.id)
-        stages = h.stages[t0.stage_index + 1 : t.stage_index + 1]
-        if any(s.boundary_resolved == "source" for s in stages):
-            raise DataError(
-                f"analysis {spec.id!r}: a stage between {spec.initial!r} and "
-                f"{mid!r} supplies tracer; an evolution fit needs closed stages"
-            )
-        times.append(float(sum(s.duration for s in stages)))
-        temps |= {s.temperature for s in stages}
-    if len(temps) != 1:
-        raise DataError(
-            f"analysis {spec.id!r}: the stages after {spec.initial!r} are at "
-            f"{len(temps)} temperatures; one D needs isothermal stages "
-            "(or fit = 'arrhenius')"
-        )
-    return times, temps.pop()
-
-
-def _histories(spec: EvolutionFitSpec, inputs: Inputs) -> list[Any]:
-    """history.ThermalHistory from the initial to each later measurement."""
+def _evolution_stages(
+    spec: EvolutionFitSpec, inputs: Inputs
+) -> tuple[list[float], list[Any], set[float], bool]:
+    """Per later measurement, the time since the initial one and its stages (as
+    history.ThermalHistory); the stage temperatures; whether a stage supplies tracer."""
     from ..history import ThermalHistory
     from .plan import stages_between
 
     t0 = _timing(inputs, spec.initial, spec.id)
     h = inputs.study.history(t0.history)
-    return [
-        ThermalHistory(stages_between(h, t0.stage_index, _timing(inputs, m, spec.id).stage_index))
-        for m in spec.later
-    ]
+    times, hists, temps, source = [], [], set(), False
+    for mid in spec.later:
+        t = _timing(inputs, mid, spec.id)
+        stages = h.stages[t0.stage_index + 1 : t.stage_index + 1]
+        source |= any(s.boundary_resolved == "source" for s in stages)
+        times.append(float(sum(s.duration for s in stages)))
+        temps |= {s.temperature for s in stages}
+        hists.append(ThermalHistory(stages_between(h, t0.stage_index, t.stage_index)))
+    return times, hists, temps, source
 
 
-def _run_arrhenius_evolution(
-    spec: EvolutionFitSpec, inputs: Inputs, init: Any, later: list[Any]
-) -> AnalysisOutput:
-    from ..fitting import fit_arrhenius_evolution
+def _source_fraction(spec: EvolutionFitSpec, inputs: Inputs) -> float | None:
+    """The one ``source_fraction`` of the tracer-supplying stages between the measurements."""
+    t0 = _timing(inputs, spec.initial, spec.id)
+    h = inputs.study.history(t0.history)
+    last = max(_timing(inputs, m, spec.id).stage_index for m in spec.later)
+    stages = [s for s in h.stages[t0.stage_index + 1 : last + 1] if s.boundary_resolved == "source"]
+    fractions = {s.source_fraction for s in stages}
+    return fractions.pop() if len(fractions) == 1 else None
 
-    hists = _histories(spec, inputs)
-    fit = fit_arrhenius_evolution(
-        init, later, histories=hists, initial_mode=spec.initial_model, domain_um=spec.domain
-    )
-    results, table = _split(fit, spec.id)
-    temps = sorted({st.temperature_K for hh in hists for st in hh.stages})
-    results["temperatures"] = [quantity(t, None, "K") for t in temps]
-    methods = (
-        f"The profile {spec.initial} was evolved through the recorded stages at "
-        f"{', '.join(f'{t - 273.15:.0f} °C' for t in temps)} and compared with "
-        f"{', '.join(spec.later)} in one global fit of D = D0 exp(-Ea/kT): "
-        f"Ea = {fit.values.get('Ea', float('nan')):.3g} eV."
-    )
-    warnings = () if fit.converged else (f"fit did not converge: {fit.message}",)
-    return AnalysisOutput(
-        results=results,
-        tables=(table,),
-        methods=methods,
-        warnings=warnings,
-        figures=(_figure(fit, spec.id, f"Evolution of {spec.initial}"),),
+
+def _evolution_options(
+    spec: EvolutionFitSpec, inputs: Inputs
+) -> tuple[Any, Any, list[float], list[float]]:
+    """The EvolutionFitOptions of the analysis with the history's defaults, the histories to
+    fit through (arrhenius, or source stages between the measurements), the elapsed times and
+    the stage temperatures (K)."""
+    from ..fitting.evolution_options import EvolutionFitOptions
+
+    fields = {name: getattr(spec, name) for name in EvolutionFitOptions.model_fields}
+    times, hists, temps, source = _evolution_stages(spec, inputs)
+    if spec.initial_model == "erfc" and spec.initial_time_s is None:
+        t0 = _timing(inputs, spec.initial, spec.id)
+        fields["initial_time_s"] = inputs.study.history(t0.history).stages[0].duration
+    if spec.posterior and spec.seed is None:
+        fields["seed"] = int(inputs.seed.generate_state(1)[0])
+    histories = hists if spec.fit == "arrhenius" else None
+    if spec.fit == "D" and spec.times_s is None:
+        if len(temps) != 1:
+            raise DataError(
+                f"analysis {spec.id!r}: the stages after {spec.initial!r} are at "
+                f"{len(temps)} temperatures; one D needs isothermal stages "
+                "(or fit = 'arrhenius')"
+            )
+        if source and spec.source_time_s is not None:
+            raise ConfigError(
+                f"analysis {spec.id!r}: the history has tracer-supplying stages between the "
+                "measurements; source_time is for histories that do not record them"
+            )
+        if source:
+            histories = hists
+            if spec.c_source is None:
+                fields["c_source"] = _source_fraction(spec, inputs)
+        else:
+            fields["times_s"] = times
+    return EvolutionFitOptions(**fields), histories, list(spec.times_s or times), sorted(temps)
+
+
+def _evolution_methods(
+    spec: EvolutionFitSpec, fit: Any, times: list[float], temps: list[float]
+) -> str:
+    if spec.fit == "arrhenius":
+        return (
+            f"The profile {spec.initial} was evolved through the recorded stages at "
+            f"{', '.join(f'{t - 273.15:.0f} °C' for t in temps)} and compared with "
+            f"{', '.join(spec.later)} in one global fit of D = D0 exp(-Ea/kT): "
+            f"Ea = {fit.values.get('Ea', float('nan')):.3g} eV."
+        )
+    at = f" at {temps[0] - 273.15:.0f} °C" if len(temps) == 1 else ""
+    return (
+        f"The profile {spec.initial} was evolved numerically (closed ends, exact "
+        f"transform solution) for {', '.join(format_duration(t) for t in times)}{at} and "
+        f"compared with {', '.join(spec.later)}: "
+        f"D_eff = {fit.values.get('D_eff', float('nan')):.3g} cm^2/s."
     )
 
 
 def run_evolution_fit(spec: EvolutionFitSpec, inputs: Inputs) -> AnalysisOutput:
-    """Fit one D from how the initial profile evolves into the later ones (closed, isothermal
-    stages), or D0 and Ea globally (``fit = "arrhenius"``)."""
-    from ..fitting import fit_evolution
+    """Fit one D from how the initial profile evolves into the later ones (isothermal stages),
+    or D0 and Ea globally (``fit = "arrhenius"``), by
+    :func:`tracerdiff.fitting.evolution_options.fit_evolution_options` (the function of
+    ``tracerdiff fit evolution``)."""
+    from ..fitting.evolution_options import fit_evolution_options
 
+    options, histories, times, temps = _evolution_options(spec, inputs)
     init = _profile_data(inputs.datasets[spec.initial], spec.initial)
     later = [_profile_data(inputs.datasets[m], m) for m in spec.later]
-    if spec.fit == "arrhenius":
-        return _run_arrhenius_evolution(spec, inputs, init, later)
-    times, temperature = _evolution_times(spec, inputs)
-    t0 = _timing(inputs, spec.initial, spec.id)
-    ex = inputs.study.history(t0.history).stages[0]  # validated: the exchange comes first
-    fit = fit_evolution(
-        init,
-        later,
-        times_s=times,
-        initial_mode=spec.initial_model,
-        initial_time_s=ex.duration if spec.initial_model == "erfc" else None,
-        domain_um=spec.domain,
-    )
+    fit = fit_evolution_options(init, later, options, histories=histories)
     results, table = _split(fit, spec.id)
-    results["temperature"] = quantity(temperature, None, "K")
-    results["times_since_initial"] = [quantity(t, None, "s") for t in times]
-    d = fit.values.get("D_eff", float("nan"))
-    if not np.isfinite(d):
-        raise DataError(f"analysis {spec.id!r}: the evolution fit gave no D_eff")
-    methods = (
-        f"The profile {spec.initial} was evolved numerically (closed ends, exact "
-        f"transform solution) for {', '.join(format_duration(t) for t in times)} at "
-        f"{temperature - 273.15:.0f} °C and compared with "
-        f"{', '.join(spec.later)}: D_eff = {d:.3g} cm^2/s."
-    )
+    if spec.fit == "arrhenius":
+        results["temperatures"] = [quantity(t, None, "K") for t in temps]
+    else:
+        if not np.isfinite(fit.values.get("D_eff", float("nan"))):
+            raise DataError(f"analysis {spec.id!r}: the evolution fit gave no D_eff")
+        one = temps[0] if len(temps) == 1 else None
+        results["temperature"] = quantity(
+            one, None, "K", note=None if one else "stages at several temperatures"
+        )
+        results["times_since_initial"] = [quantity(t, None, "s") for t in times]
     warnings = () if fit.converged else (f"fit did not converge: {fit.message}",)
     return AnalysisOutput(
         results=results,
         tables=(table,),
-        methods=methods,
+        methods=_evolution_methods(spec, fit, times, temps),
         warnings=warnings,
         figures=(_figure(fit, spec.id, f"Evolution of {spec.initial}"),),
     )

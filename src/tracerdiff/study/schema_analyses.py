@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from ..fitting.evolution_options import EvolutionFitOptions
 from ..fitting.fit_options import ProfileFitOptions
 from ..grain_boundary.map_analysis import GBMapOptions
 from ..grain_boundary.options import StepOptions
@@ -187,16 +188,21 @@ class ProfileFitSpec(_Analysis, ProfileFitOptions):
         return [self.measurement]
 
 
-class EvolutionFitSpec(_Analysis):
+class EvolutionFitSpec(_Analysis, EvolutionFitOptions):
     """D (isothermal stages) or D0 and Ea (``fit = "arrhenius"``: stages at several
-    temperatures) from how a measured profile evolves into later ones through the history."""
+    temperatures) from how a measured profile evolves into later ones through the history; the
+    options are the library's :class:`~tracerdiff.fitting.evolution_options.EvolutionFitOptions`
+    (the flags of ``tracerdiff fit evolution``); ``time`` defaults to the times between the
+    measurements in the history, ``initial_time`` to the exchange (first) stage."""
 
     type: Literal["evolution_fit"]
     initial: str
     later: list[str] = Field(min_length=1)
-    initial_model: Literal["measured", "erfc"] = "measured"
-    domain: tuple[Length, Length] | None = None
-    fit: Literal["D", "arrhenius"] = "D"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _file_units(cls, data: Any) -> Any:
+        return cls.check_file_units(data)
 
     def measurements(self) -> list[str]:
         return [self.initial, *self.later]
