@@ -8,10 +8,9 @@ fast.
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as _version
 from typing import TYPE_CHECKING, Any
 
+from ._version import __version__
 from .errors import (
     ConfigError,
     DataError,
@@ -101,6 +100,7 @@ _LAZY: dict[str, str] = {
     "summarize": "grain_boundary",
     "thin_film_profile": "solutions",
     "tof_dead_time": "imaging",
+    "view": "view",  # the viewer page (Jupyter); the package is callable too
     "write_dataset": "io",
     "write_iontof_image": "io",
     "write_profile_csv": "io",
@@ -208,10 +208,6 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real objects
         parse_quantity_with_error,
     )
 
-try:
-    __version__ = _version("tracerdiff")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0+unknown"
 
 
 def __getattr__(name: str) -> Any:
@@ -316,6 +312,7 @@ __all__ = [
     "summarize",
     "thin_film_profile",
     "tof_dead_time",
+    "view",
     "write_dataset",
     "write_iontof_image",
     "write_profile_csv",

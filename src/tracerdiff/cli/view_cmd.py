@@ -41,6 +41,16 @@ def view(
     labels: str | None = typer.Option(
         None, "--labels", help="Grain-label image on the map's grid (.npy/.tif): overlays."
     ),
+    micrograph: str | None = typer.Option(
+        None, "--micrograph", help="Micrograph of the field (as gb-map): boundaries overlay."
+    ),
+    micrograph_pixel_size: str | None = typer.Option(
+        None, "--micrograph-pixel-size", help="Pixel size of the micrograph (with --micrograph)."
+    ),
+    points: Annotated[
+        list[str] | None,
+        typer.Option("--points", help="Control point 'COL,ROW=X,Y' (px = um); >= 3; none: field."),
+    ] = None,
     as_json: bool = typer.Option(False, "--json", help="Print the URL as JSON (url, port)."),
 ) -> None:
     """Interactive viewer: draw lines, boundaries and regions on the map, see k live.
@@ -50,6 +60,8 @@ def view(
 
     Example: tracerdiff view map_6Li.txt map_7Li.txt --shots-per-pixel 16 --scans 150
     """
+    if micrograph is None and (points or micrograph_pixel_size):
+        raise InputError("--points and --micrograph-pixel-size belong to --micrograph")
     try:
         from ..view.app import ViewerApp
     except ImportError as exc:  # the optional extra
@@ -78,18 +90,48 @@ def view(
 
         lab = check_labels(read_labels(labels), src.fraction)
 
+    mic = _micrograph(micrograph, micrograph_pixel_size, points, study)
     maps = None
     if study is not None and not files:
         from ..view.session import study_maps
 
         maps = study_maps(study)
+    from ..view.access import ReadAccess
+
+    given = [*src.files, *(f for fs, _, _ in (maps or {}).values() for f in fs)]
+    access = ReadAccess.of(given, study)
 
     def page() -> object:
-        return ViewerApp(
-            src, d_bulk=d_bulk, study=study or "", width=width, labels=lab, study_maps=maps
-        ).layout
+        return ViewerApp(src, d_bulk=d_bulk, study=study or "", width=width, labels=lab,
+                         micrograph=mic, study_maps=maps, access=access).layout  # fmt: skip
 
     _serve(page, port, no_browser, as_json)
+
+
+def _micrograph(path: str | None, pixel_size: str | None, points: list[str] | None,
+                study: str | None) -> Any:  # fmt: skip
+    """The micrograph overlay: ``--micrograph`` (as ``gb-map``), else the study's [sample]
+    micrograph with its pixel size and registration; None without either."""
+    from ..view.overlays import open_micrograph
+
+    if path is not None:
+        from .common import parse_lengths_xy
+        from .gb_map_lines import _pairs
+
+        if pixel_size is None:
+            raise InputError("--micrograph needs --micrograph-pixel-size (e.g. '0.5 um')")
+        size = parse_lengths_xy(pixel_size, option="--micrograph-pixel-size")
+        return open_micrograph(path, size, _pairs(points) if points else None)
+    if study is None:
+        return None
+    from ..study import load_study
+
+    sample = load_study(study).spec.sample
+    if sample.micrograph is None or sample.micrograph_pixel_size is None:
+        return None
+    reg = sample.micrograph_registration
+    pts = None if reg == "map" else ([c.micrograph for c in reg], [c.sims for c in reg])
+    return open_micrograph(str(sample.micrograph), sample.micrograph_pixel_size, pts)
 
 
 def _open_map(files: list[str] | None, study: str | None, pair: str | None,

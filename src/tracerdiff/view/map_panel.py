@@ -121,6 +121,12 @@ class MapPanel:
         )
         fig.add_tools(draw)
         fig.toolbar.active_tap = draw
+        self.kept_source = bm.ColumnDataSource({"xs": [], "ys": []}, name="kept_lines")
+        fig.multi_line("xs", "ys", source=self.kept_source, color="magenta", line_width=2,
+                       line_dash="dashed")  # fmt: skip
+        self.kept_labels = bm.ColumnDataSource({"x": [], "y": [], "text": []})
+        fig.text("x", "y", "text", source=self.kept_labels, text_color="magenta",
+                 text_font_size="9pt", x_offset=4, y_offset=-4)  # fmt: skip
 
     def _add_regions(self, bm: Any) -> None:
         fig = self.figure
@@ -137,7 +143,7 @@ class MapPanel:
                       bm.FreehandDrawTool(renderers=[polys], description="Freehand region"),
                       bm.PolyEditTool(renderers=[polys], vertex_renderer=vertices))  # fmt: skip
 
-    def add_overlays(self, shape: tuple[int, int]) -> None:
+    def add_overlays(self) -> None:
         """Hidden image layers for grain boundaries (white) and gb-map's k (log colours, grey
         where k is not measurable), on the map's extent."""
         bm, _ = bokeh_api()
@@ -169,6 +175,24 @@ class MapPanel:
         self.figure.add_layout(bm.ColorBar(color_mapper=self.k_mapper, title="k (cm/s)",
                                            width=10, visible=False), "right")  # fmt: skip
         self.k_bar = self.figure.right[-1]
+        transform = bm.LogColorMapper(palette="Plasma256", low=1e-8, high=1e-4)
+        self.cross_mapper = transform
+        self.cross_source = bm.ColumnDataSource({"xs": [], "ys": [], "k": []}, name="crossings")
+        self.crossings = self.figure.multi_line(
+            "xs", "ys", source=self.cross_source, line_width=4, visible=False,
+            line_color={"field": "k", "transform": transform},
+        )  # fmt: skip
+        self.unmeasured_source = bm.ColumnDataSource({"x": [], "y": []})
+        self.unmeasured = self.figure.scatter("x", "y", source=self.unmeasured_source, size=7,
+                                              color="gray", visible=False)  # fmt: skip
+
+    def set_kept(self, lines: list[tuple[tuple[float, float], tuple[float, float]]],
+                 labels: list[str]) -> None:  # fmt: skip
+        """The lines kept (drawn dashed, labelled) besides the one being edited."""
+        self.kept_source.data = {"xs": [[a[0], b[0]] for a, b in lines],
+                                 "ys": [[a[1], b[1]] for a, b in lines]}  # fmt: skip
+        self.kept_labels.data = {"x": [a[0] for a, _ in lines], "y": [a[1] for a, _ in lines],
+                                 "text": labels}  # fmt: skip
 
     def set_palette(self, name: str) -> None:
         """Colour map by name (``PALETTES``)."""

@@ -1,10 +1,14 @@
-"""Overlays of the map: the boundaries of a grain-label image on the map's grid, and the
-``gb-map`` result (:func:`tracerdiff.grain_boundary.map_analysis.analyze_gb_map`, the call of
-``tracerdiff gb-map --labels``) with each boundary's pixels coloured by its k."""
+"""Overlays of the map: the boundaries of a grain-label image on the map's grid or of a
+registered micrograph (the micrograph route of ``gb-map``: its segmentation, control points or
+the map's field), and the ``gb-map`` result (:func:`tracerdiff.grain_boundary.map_analysis.
+analyze_gb_map`, the call of ``tracerdiff gb-map --labels`` or ``--micrograph``) with each
+boundary coloured by its k."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -15,9 +19,19 @@ from ..grain_boundary.boundary_map import BoundaryMapResult
 if TYPE_CHECKING:
     import xarray as xr
 
+    from ..grain_boundary.gbmap import GBMapResult
+    from ..imaging.options import ProfileLine
     from .session import StepSettings
 
-__all__ = ["boundary_k_image", "edge_keys", "run_gb_map"]
+__all__ = [
+    "Micrograph",
+    "boundary_k_image",
+    "edge_keys",
+    "field_registration",
+    "open_micrograph",
+    "run_gb_map",
+    "run_gb_map_lines",
+]
 
 
 def edge_keys(labels: np.ndarray) -> np.ndarray:
@@ -62,6 +76,90 @@ def boundary_k_image(result: BoundaryMapResult) -> np.ndarray:
     return out
 
 
+def field_registration(fds: xr.Dataset, shape: tuple[int, int]) -> Any:
+    """Micrograph pixels -> map um when the micrograph covers the map's field (the study's
+    ``micrograph_registration = "map"``): its corner pixels on the corners of the field."""
+    from ..microstructure import register_points
+
+    x, y = fds["x"].values, fds["y"].values
+    fx = float(x[-1] - x[0]) * x.size / (x.size - 1)
+    fy = float(y[-1] - y[0]) * y.size / (y.size - 1)
+    rows, cols = shape
+    x0, y0 = float(x[0]) - fx / x.size / 2, float(y[0]) - fy / y.size / 2
+    src = [(0, 0), (cols - 1, 0), (0, rows - 1)]
+    dst = [(x0 + (c + 0.5) * fx / cols, y0 + (r + 0.5) * fy / rows) for c, r in src]
+    return register_points(src, dst, micrograph_shape=shape)
+
+
+@dataclass(frozen=True, eq=False)
+class Micrograph:
+    """A micrograph of the field: its segmentation and its registration (micrograph pixels ->
+    map um; None: it covers the map's field, registered on each map shown)."""
+
+    name: str
+    segmentation: Any
+    points: tuple[np.ndarray, np.ndarray] | None
+
+    def registration(self, fds: xr.Dataset) -> Any:
+        """The registration on the map ``fds``: the control points, or the map's field."""
+        from ..microstructure import register_points
+
+        shape = tuple(self.segmentation.shape)
+        if self.points is None:
+            return field_registration(fds, (int(shape[0]), int(shape[1])))
+        return register_points(*self.points, micrograph_shape=shape)
+
+    def mask_on(self, fds: xr.Dataset) -> np.ndarray:
+        """Its boundaries on the map's pixel grid (bool), as ``gb-map --png`` draws them."""
+        from ..grain_boundary.gbmap import boundary_mask_on
+
+        return boundary_mask_on(fds, self.segmentation, self.registration(fds))
+
+
+def open_micrograph(path: str, pixel_size_um: Any,
+                    points: tuple[Any, Any] | None = None) -> Micrograph:  # fmt: skip
+    """Segment the micrograph at ``path`` (or take its labels), as ``gb-map --micrograph``;
+    ``points`` (micrograph col,row -> map x,y um; >= 3) register it, None: the map's field."""
+    from pathlib import Path
+
+    from ..microstructure.grains import segmentation_of
+
+    seg = segmentation_of(path, pixel_size_um)
+    pts = None if points is None else (np.asarray(points[0], float), np.asarray(points[1], float))
+    return Micrograph(Path(path).name, seg, pts)
+
+
+def run_gb_map_lines(fds: xr.Dataset, micrograph: Micrograph, settings: StepSettings,
+                     lines: Sequence[ProfileLine]) -> GBMapResult:  # fmt: skip
+    """The crossings of ``lines`` with the micrograph's boundaries: :func:`analyze_gb_map` on
+    the micrograph route, as ``tracerdiff gb-map MAP --micrograph M --points ... --lines ...
+    --width W`` with the page's D_b, delta, guard, resolution and order (one width: the
+    first line's)."""
+    from ..grain_boundary.gbmap import GBMapResult
+    from ..grain_boundary.map_analysis import GBMapOptions, analyze_gb_map
+
+    if not lines:
+        raise InputError("gb-map on the micrograph: draw a line across the boundaries first")
+    opts = GBMapOptions.model_validate({
+        **_settings_keys(settings), "order": settings.order, "width": lines[0].width_um,
+        "lines": [(ln.start_um, ln.end_um) for ln in lines],
+    })  # fmt: skip
+    res = analyze_gb_map(fds, opts, segmentation=micrograph.segmentation,
+                         registration=micrograph.registration(fds))  # fmt: skip
+    assert isinstance(res, GBMapResult)
+    return res
+
+
+def _settings_keys(settings: StepSettings) -> dict[str, Any]:
+    return {
+        "d_bulk": settings.d_bulk,
+        "d_bulk_err": settings.d_bulk_err,
+        "delta_nm": settings.delta_nm,
+        "guard_um": settings.guard_um,
+        "resolution_um": settings.resolution_um,
+    }
+
+
 def run_gb_map(fds: xr.Dataset, labels: np.ndarray, settings: StepSettings) -> BoundaryMapResult:
     """Every boundary between the labelled grains: :func:`~tracerdiff.grain_boundary.
     map_analysis.analyze_gb_map` with one :class:`GBMapOptions`, as ``tracerdiff gb-map MAP
@@ -69,14 +167,8 @@ def run_gb_map(fds: xr.Dataset, labels: np.ndarray, settings: StepSettings) -> B
     defaults, the command's)."""
     from ..grain_boundary.map_analysis import GBMapOptions, analyze_gb_map
 
-    kw: dict[str, Any] = {
-        "d_bulk": settings.d_bulk,
-        "d_bulk_err": settings.d_bulk_err,
-        "delta_nm": settings.delta_nm,
-        "guard_um": settings.guard_um,
-        "resolution_um": settings.resolution_um,
-    }
-    res = analyze_gb_map(fds, GBMapOptions(**kw), labels=check_labels(labels, fds))
+    res = analyze_gb_map(fds, GBMapOptions(**_settings_keys(settings)),
+                         labels=check_labels(labels, fds))  # fmt: skip
     assert isinstance(res, BoundaryMapResult)  # the boundary route (no micrograph)
     return res
 

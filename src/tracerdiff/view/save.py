@@ -1,6 +1,7 @@
-"""Saving what was drawn: the lines and boundaries as ``gb_steps`` analyses of a study file (a
-new one, or appended to an existing one after a backup), so that ``tracerdiff run`` repeats
-every number; the regions as a ``--roi`` shapes file; the profile and the tables as CSV.
+"""Saving what was drawn: the lines and boundaries as ``gb_steps`` analyses and the regions as a
+``regions`` analysis of a study file (a new one, or appended to an existing one after a
+backup), so that ``tracerdiff run`` repeats every number; the regions also as a ``--roi``
+shapes file; the profile and the tables as CSV.
 
 The study text is written by hand (TOML of strings, numbers and lists), checked by
 :func:`tracerdiff.study.load_study` before it replaces anything, and written atomically.
@@ -22,6 +23,7 @@ from ..results import ResultMixin
 
 if TYPE_CHECKING:
     from ..imaging.options import ProfileLine
+    from .regions import Polygon, Rect
     from .session import MapSource, StepSettings
 
 __all__ = ["SavedStudy", "save_study", "study_text"]
@@ -98,11 +100,21 @@ def _measurement(mid: str, source: MapSource, base: Path) -> dict[str, Any]:
             "corrections": corr or None, "options": opts or None}  # fmt: skip
 
 
+def _regions(aid: str, measurement: str, shapes: Sequence[Rect | Polygon]) -> dict[str, Any]:
+    from .regions import shapes_text
+
+    return {"id": aid, "title": "Regions drawn in tracerdiff view", "type": "regions",
+            "measurement": measurement,
+            "shapes": shapes_text(shapes).splitlines()}  # fmt: skip
+
+
 def study_text(*, existing: str | None, source: MapSource, base: Path, measurement: str | None,
                lines: Sequence[tuple[ProfileLine, Sequence[float] | None]], settings: StepSettings,
-               taken: set[str]) -> tuple[str, list[str]]:  # fmt: skip
+               taken: set[str],
+               regions: Sequence[Rect | Polygon] = ()) -> tuple[str, list[str]]:  # fmt: skip
     """(new text, ids of the analyses added): ``existing`` with ``[[measurements]]`` (when
-    ``measurement`` is None) and one ``gb_steps`` analysis per line appended, or a new study."""
+    ``measurement`` is None), one ``gb_steps`` analysis per line and one ``regions`` analysis
+    of all ``regions`` appended, or a new study."""
     parts = [existing.rstrip() + "\n\n" if existing else
              _new_header(settings)]  # fmt: skip
     mid = measurement
@@ -116,12 +128,17 @@ def study_text(*, existing: str | None, source: MapSource, base: Path, measureme
         taken.add(aid)
         ids.append(aid)
         parts.append(_table("analyses", _analysis(aid, mid, line, bnd, settings)))
+    if regions:
+        aid = _free("view_regions", taken)
+        taken.add(aid)
+        ids.append(aid)
+        parts.append(_table("analyses", _regions(aid, mid, regions)))
     return "".join(parts), ids
 
 
 def _new_header(settings: StepSettings) -> str:
     return ("# study written by tracerdiff view; run it with: tracerdiff run THIS.toml -o OUT\n"
-            "[study]\ntitle = \"Lines drawn in tracerdiff view\"\n\n"
+            "[study]\ntitle = \"Lines and regions drawn in tracerdiff view\"\n\n"
             f"[sample]\nmaterial = \"\"\nd_bulk = \"{settings.d_bulk!r} cm^2/s\"\n"
             f"gb_width = \"{settings.delta_nm!r} nm\"\n\n")  # fmt: skip
 
@@ -177,20 +194,22 @@ def _existing(p: Path, source: MapSource) -> tuple[str, str | None, set[str]]:
 
 def save_study(path: str | Path, *, source: MapSource,
                lines: Sequence[tuple[ProfileLine, Sequence[float] | None]],
-               settings: StepSettings) -> SavedStudy:  # fmt: skip
-    """Write the lines (boundaries ``None``: detected) as analyses of the study at ``path``:
-    appended after a backup when it exists, else a new study beside it."""
+               settings: StepSettings,
+               regions: Sequence[Rect | Polygon] = ()) -> SavedStudy:  # fmt: skip
+    """Write the lines (boundaries ``None``: detected) and the regions as analyses of the study
+    at ``path``: appended after a backup when it exists, else a new study beside it."""
     from ..outputs import atomic_path
     from ..study import load_study
 
-    if not lines:
-        raise InputError("no line to save: draw a line first")
+    if not lines and not regions:
+        raise InputError("nothing to save: draw a line or a region first")
     p = Path(path)
     if p.suffix.lower() != ".toml":
         raise InputError(f"{p.name}: a study file name ends in .toml")
     existing, mid, taken = _existing(p, source) if p.exists() else (None, None, set())
     text, ids = study_text(existing=existing, source=source, base=p.parent, measurement=mid,
-                           lines=lines, settings=settings, taken=taken)  # fmt: skip
+                           lines=lines, settings=settings, taken=taken,
+                           regions=regions)  # fmt: skip
     check = p.with_name(f".{p.stem}.check.toml")
     try:
         check.write_text(text, encoding="utf-8")
