@@ -265,7 +265,16 @@ def detect_steps(
     z_min: float = 3.0,
     guard_points: int = 1,
 ) -> StepDetection:
-    """Detect steps on one profile (see :func:`detect_steps_batch`)."""
+    """Detect steps on one profile (see :func:`detect_steps_batch`).
+
+    >>> import numpy as np
+    >>> x = np.arange(0.25, 40.0, 0.5)
+    >>> c = 0.6 - 0.0075 * x - 0.0195 * (x > 20.0)
+    >>> c += np.random.default_rng(7).normal(0.0, 0.002, x.size)
+    >>> found = detect_steps(x, c, np.full(x.size, 0.002)).to_dict()["steps"]
+    >>> [(f"{s['position']['value']:.0f} um", f"{s['dC']['value']:.2f}") for s in found]
+    [('20 um', '-0.02')]
+    """
     return detect_steps_batch(
         x_um,
         np.asarray(C, dtype=float)[None, :],

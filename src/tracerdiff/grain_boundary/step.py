@@ -367,7 +367,20 @@ def analyze_steps(
 ) -> list[StepResult]:
     """Step analysis of the boundaries ``gb_um`` (um) on one profile; see
     :func:`analyze_profiles` for the options.  One :class:`StepResult` per GB, in the order
-    given."""
+    given.
+
+    A profile with the same gradient on both sides of a slow boundary at 20 um and a step
+    dC_gb = -D_b (dC/dy) / k down it (D_b = 2.6e-8 cm^2/s, k = 1e-4 cm/s: -0.0195):
+
+    >>> import numpy as np
+    >>> x = np.arange(0.25, 40.0, 0.5)
+    >>> c = 0.6 - 0.0075 * x - 0.0195 * (x > 20.0)
+    >>> c += np.random.default_rng(7).normal(0.0, 0.002, x.size)
+    >>> (gb,) = analyze_steps(x, c, np.full(x.size, 0.002), [20.0], d_bulk=2.6e-8)
+    >>> k = gb.to_dict()["D_gb_over_delta"]
+    >>> print(f"k = {k['value']:.1e} +- {k['stderr']:.0e} {k['unit']}")
+    k = 1.1e-04 +- 9e-06 cm/s
+    """
     return analyze_profiles(
         [(x_um, C, C_err)],
         [list(gb_um)],
