@@ -209,7 +209,6 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real objects
     )
 
 
-
 def __getattr__(name: str) -> Any:
     """Import a public name's submodule on first access."""
     if name == "open":  # ``tracerdiff.open(path)``: short alias of :func:`open_dataset`
