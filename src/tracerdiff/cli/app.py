@@ -12,13 +12,52 @@ except ImportError:  # pragma: no cover - older typer uses click itself
     from click import exceptions as _click_exc  # type: ignore[no-redef]
 
 from ..errors import TracerdiffError
+from .lazy_group import LazyGroup
+
+#: command (or group) name -> the module of this package whose ``register(app)`` adds it, in
+#: the order of the root help; a module is imported only when one of its commands runs
+COMMANDS: dict[str, str] = {
+    "info": "info_cmd",
+    "run": "study_cmds",
+    "validate": "study_cmds",
+    "demo": "study_cmds",
+    "example-data": "example_cmd",
+    "fraction": "imaging_cmds",
+    "profile": "imaging_cmds",
+    "depth-profile": "depth_cmds",
+    "fit": "fit_cmds",
+    "gb-step": "gb_cmds",
+    "gb-map": "gb_cmds",
+    "grains": "gb_cmds",
+    "series": "model_cmds",
+    "arrhenius": "model_cmds",
+    "nernst-einstein": "model_cmds",
+    "haven": "model_cmds",
+    "quench-check": "model_cmds",
+    "regime": "model_cmds",
+    "impedance": "impedance_cmds",
+    "simulate": "sim_cmds",
+    "view": "view_cmd",
+}
+
+
+class _Commands(LazyGroup):
+    command_modules = COMMANDS
+
 
 app = typer.Typer(
     name="tracerdiff",
-    help="Isotope-tracer SIMS to diffusion coefficients (grain boundary, bulk, effective).",
+    cls=_Commands,
+    help=(
+        "Isotope-tracer SIMS to diffusion coefficients (grain boundary, bulk, effective).\n\n"
+        "Example: mkdir try && cd try && tracerdiff example-data . && tracerdiff run study.toml"
+        " -o results/\n\n"
+        "Each command's help has its own example: tracerdiff COMMAND --help"
+    ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -42,30 +81,6 @@ def _root(
 
     Example: tracerdiff demo
     """
-
-
-# --- command groups: each module adds its commands to `app` -------------------------------------
-def _register() -> None:
-    import importlib
-
-    names: tuple[str, ...] = (
-        "info_cmd",
-        "study_cmds",
-        "imaging_cmds",
-        "model_cmds",
-        "fit_cmds",
-        "gb_cmds",
-        "sim_cmds",
-        "example_cmd",
-        "depth_cmds",
-        "impedance_cmds",
-        "view_cmd",
-    )
-    for name in names:
-        importlib.import_module(f"{__package__}.{name}").register(app)
-
-
-_register()
 
 
 #: options whose value is an output path (every other file named on the command line is an input)
@@ -142,7 +157,11 @@ def _is_mathtext(exc: BaseException) -> bool:
 
 
 def _usage_error(exc: _click_exc.ClickException) -> None:
-    """Usage errors (bad option values, missing arguments) as one line, like library errors."""
+    """Usage errors (bad option values, missing arguments) as one line, like library errors;
+    a bare group name prints the group's help (on stdout) and exits with code 2."""
+    if isinstance(exc, _click_exc.NoArgsIsHelpError):
+        sys.stdout.write(exc.format_message() + "\n")
+        sys.exit(2)
     hint = ""
     ctx = getattr(exc, "ctx", None)
     if ctx is not None:
