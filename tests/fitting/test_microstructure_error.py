@@ -302,3 +302,27 @@ def test_face_responses_match_fv1d_interfaces() -> None:
         gb[f] = 1 / eps
         num = (run(gb) - base) / eps
         assert np.max(np.abs(num - r[:, i])) < 1e-3 * np.max(np.abs(num))
+
+
+@pytest.mark.parametrize("seed", [2, 5])
+@pytest.mark.parametrize("mode", ["estimate", "homogeneous"])
+def test_exchange_with_k_s_run_off_gives_d_eff_a_finite_error(seed: int, mode: str) -> None:
+    """C_s fixed on a chain whose surface is not exchange-limited: k_s runs off to where it no
+    longer changes the profile (singular Jacobian).  D_eff gets an error conditional on it, k_s
+    none, with a note; nothing is NaN (these seeds gave NaN stderr of D_eff before)."""
+    prof = _chain_profile(seed)
+    r = fit_profile(
+        "exchange",
+        prof,
+        time_s=59 * 3600.0,
+        fix={"C_0": 0.0759, "C_s": 0.95},
+        microstructure=mode,
+    )
+    se = r.stderr["D_eff"]
+    assert se is not None and math.isfinite(se) and 0 < se < r.values["D_eff"]
+    lo, hi = r.ci95["D_eff"]
+    assert lo is not None and hi is not None and lo < r.values["D_eff"] < hi
+    assert r.stderr["k_s"] is None
+    assert any("k_s not determined" in n for n in r.notes)
+    assert r.status != "ok"
+    json.dumps(r.to_dict(), allow_nan=False)

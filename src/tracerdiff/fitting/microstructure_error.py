@@ -45,6 +45,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import InputError
+from .identified import Z95, conditional_fit, expand_fit, space_of
 from .reml_walk import multiscale_reml, reml_rows, reml_walk, serial_blas, whitened
 from .result import FitResult
 
@@ -59,7 +60,6 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 MICROSTRUCTURE_MODES = ("estimate", "homogeneous")
 _MAX_NODES = 240
-Z95 = 1.959963984540054
 
 
 @dataclass(frozen=True)
@@ -204,16 +204,6 @@ def _log_widen(
     return lo_out, hi_out
 
 
-def _space(result: FitResult) -> tuple[FloatArray, NDArray[np.bool_], FloatArray]:
-    """(transformed values, log flags, natural/transformed gradient) of the free parameters."""
-    prob = result.problem
-    is_log = np.array([p in prob.log_params for p in result.free], dtype=bool)
-    v = np.array([result.values[p] for p in result.free], dtype=float)
-    t = np.where(is_log, np.log(np.maximum(v, 1e-300)), v)
-    g = np.where(is_log, v, 1.0)
-    return t, is_log, g
-
-
 def _method_text(mode: Microstructure, q: float, q_source: str) -> str:
     if mode == "homogeneous":
         return "homogeneous material: counting error only (no grain-sampling term)"
@@ -231,7 +221,7 @@ def _fold(
 ) -> FitResult:
     """``result`` with the total covariance folded into stderr, covariance and intervals."""
     prob = result.problem
-    t, is_log, g = _space(result)
+    t, is_log, g = space_of(result)
     cov = cov_t_total * np.outer(g, g)
     stderr = dict(result.stderr)
     s_count: dict[str, float | None] = {}
@@ -287,8 +277,18 @@ def grain_sampling_error(
     from .evolution_model import jacobian_t
 
     mode = resolve_microstructure(mode)
+    cov_t_count = result.covariance / np.outer(*(2 * [space_of(result)[2]]))
+    if not np.all(np.isfinite(cov_t_count)) and result.problem is not None:
+        # a parameter the data do not fix (e.g. k_s run off to where surface exchange no
+        # longer limits): the others get errors conditional on it, never NaN
+        cond = conditional_fit(result, jacobian)
+        if cond is not None:
+            sub, j_sub, dropped = cond
+            out = grain_sampling_error(
+                sub, response, mode=mode, jacobian=lambda: j_sub, noise_factor=noise_factor
+            )
+            return expand_fit(result, out, dropped)
     free = result.free
-    cov_t_count = result.covariance / np.outer(*(2 * [_space(result)[2]]))
     d_name = next((p for p in free if p.startswith("D_eff")), None)
     base: dict[str, Any] = {"mode": "grains" if isinstance(mode, GrainStatistics) else mode}
     if isinstance(mode, GrainStatistics):
