@@ -14,7 +14,7 @@ from typing import Any
 
 import typer
 
-from ..errors import InputError
+from ..errors import FileFormatError, InputError
 from ..outputs import check_writable
 from . import depth_cmds as dc
 from . import fit_common as fc
@@ -61,7 +61,12 @@ def _load(profile: str, columns: tuple[str, str | None, str | None], depth: dict
     if not dc.depth_scale_given(depth):
         from ..fitting import load_profile
 
-        return load_profile(profile, x_unit=x_unit, column=column, x_column=x_column)
+        try:
+            return load_profile(profile, x_unit=x_unit, column=column, x_column=x_column)
+        except FileFormatError as exc:
+            raise FileFormatError(
+                f"{exc}; a raw depth profile needs --crater-depth, --sputter-rate or --layer"
+            ) from None
     if column is not None or x_column is not None or x_unit != "um":
         raise InputError(
             "--column, --x-column and --x-unit are for profile CSVs, not a raw depth profile"
