@@ -135,6 +135,18 @@ def fit_arrhenius(
     enlarged when the scatter exceeds the given errors (chi2_red > 1); the plain fit is kept in
     the result.  Raises :class:`DataError` for D <= 0 and :class:`InputError` for < 2
     temperatures.
+
+    Five temperatures of a law D0 = 0.05 cm^2/s, Ea = 0.40 eV with 3 % errors:
+
+    >>> import numpy as np
+    >>> from tracerdiff import arrhenius_D
+    >>> t = np.array([300.0, 350.0, 400.0, 450.0, 500.0])
+    >>> d = arrhenius_D(t, 0.05, 0.40) * np.exp(0.03 * np.random.default_rng(0).normal(size=5))
+    >>> fit = fit_arrhenius(t, d, 0.03 * d)
+    >>> print(f"Ea = {fit.ea_eV:.3f} +- {fit.ea_err:.3f} eV, D0 = {fit.d0:.2g} cm^2/s")
+    Ea = 0.399 +- 0.002 eV, D0 = 0.049 cm^2/s
+    >>> print(f"{fit.to_dict()['D_ref']['value']:.2g} cm^2/s at {fit.T_ref_K:.0f} K")
+    3.1e-07 cm^2/s at 387 K
     """
     if excess_scatter not in SCATTER_METHODS:
         raise InputError(
