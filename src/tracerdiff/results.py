@@ -8,12 +8,41 @@ mapping (quantities in the form of :func:`tracerdiff.quantities.quantity`) and i
 from __future__ import annotations
 
 import html
+import math
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from typing import Any
 
-from .quantities import to_json
+from .quantities import quantity, to_json
 
-__all__ = ["ResultMixin", "render_html", "render_text"]
+__all__ = ["Quantity", "ResultMixin", "render_html", "render_text"]
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One quantity of a result as an attribute (``res.Ea.value``, ``res.Ea.stderr``).
+
+    ``stderr`` is a standard error, or None where the result has none; ``to_dict`` is the JSON
+    form of :func:`tracerdiff.quantities.quantity`.
+
+    >>> q = Quantity(0.4003, 0.0043, "eV")
+    >>> print(q, q.to_dict())
+    0.4003 ± 0.0043 eV {'value': 0.4003, 'stderr': 0.0043, 'unit': 'eV'}
+    """
+
+    value: float
+    stderr: float | None
+    unit: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{value, stderr, unit}`` (non-finite numbers as null with a note)."""
+        return quantity(self.value, self.stderr, self.unit)
+
+    def __str__(self) -> str:
+        err = (
+            "" if self.stderr is None or not math.isfinite(self.stderr) else f" ± {self.stderr:.2g}"
+        )
+        return f"{self.value:.4g}{err} {self.unit}".strip()
 
 
 def _fmt_leaf(v: Any) -> str:

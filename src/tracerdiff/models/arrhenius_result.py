@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 from .._lazy import scipy_stats
 from ..errors import InputError
 from ..quantities import quantity
-from ..results import ResultMixin
+from ..results import Quantity, ResultMixin
 from ..units import EV_TO_KJ_PER_MOL, K_B_EV
 
 __all__ = ["ArrheniusPrediction", "ArrheniusResult"]
@@ -76,6 +76,22 @@ class ArrheniusResult(ResultMixin):
     def d0(self) -> float:
         """Pre-exponential factor D0 (``unit``)."""
         return math.exp(self.ln_d0)
+
+    @property
+    def Ea(self) -> Quantity:
+        """Ea (eV) with its standard error (``res.Ea.value``, ``res.Ea.stderr``)."""
+        return Quantity(self.ea_eV, self.ea_err, "eV")
+
+    @property
+    def D0(self) -> Quantity:
+        """D0 (``unit``); stderr from that of ln D0 to first order, as in the JSON."""
+        return Quantity(self.d0, self.d0 * self.ln_d0_err, self.unit)
+
+    @property
+    def D_ref(self) -> Quantity:
+        """D at the reference temperature ``T_ref_K`` (``unit``), uncorrelated with Ea."""
+        d, err = self.d_ref()
+        return Quantity(d, err, self.unit)
 
     @property
     def ea_err(self) -> float:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..quantities import quantity
-from ..results import ResultMixin
+from ..results import Quantity, ResultMixin
 from .effective_chain import ChainEstimate
 
 __all__ = ["VALIDITY_RATIO", "EffectiveMediumResult"]
@@ -51,6 +51,17 @@ class EffectiveMediumResult(ResultMixin):
     notes: tuple[str, ...] = ()
     d_eff_err: float | None = None  #: standard error of D_eff (cm^2/s), from input errors
     k_spread: float | None = None  #: inverse only: k spread from sd(l) alone (cm/s)
+
+    @property
+    def D_eff(self) -> Quantity:
+        """D_eff (cm^2/s) with its standard error (None without input standard errors); the
+        single-grain spread is ``d_eff_spread``."""
+        return Quantity(self.d_eff, self.d_eff_err, "cm^2/s")
+
+    @property
+    def D_gb_over_delta(self) -> Quantity:
+        """k = D_gb/delta (cm/s) with its standard error (None when not known)."""
+        return Quantity(self.k, self.k_err, "cm/s")
 
     @property
     def biot(self) -> float:

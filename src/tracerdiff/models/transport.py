@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 from .._lazy import scipy_stats
 from ..errors import DataError, InputError
 from ..quantities import quantity
-from ..results import ResultMixin
+from ..results import Quantity, ResultMixin
 from ..units import E_CHARGE_C, K_B_EV, K_B_J
 from .arrhenius import ArrheniusResult, linear_wls
 
@@ -86,6 +86,11 @@ class NernstEinsteinResult(ResultMixin):
     d_sigma: float
     d_sigma_err: float | None
 
+    @property
+    def D_sigma(self) -> Quantity:
+        """D_sigma (cm^2/s) with its standard error (None without a conductivity error)."""
+        return Quantity(self.d_sigma, self.d_sigma_err, "cm^2/s")
+
     def to_dict(self) -> dict[str, Any]:
         """JSON keys: D_sigma (cm^2/s), sigma, temperature, density, charge."""
         return {
@@ -153,6 +158,11 @@ class HavenResult(ResultMixin):
             "details": self.details,
             "notes": list(self.notes),
         }
+
+    @property
+    def H_R(self) -> Quantity:
+        """The Haven ratio with its standard error (``res.H_R.value``, ``res.H_R.stderr``)."""
+        return Quantity(self.haven_ratio, self.haven_ratio_err, "")
 
     def ci95(self) -> list[float] | None:
         """95 % interval of the headline (Student t where a fit's errors come from its
