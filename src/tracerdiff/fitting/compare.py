@@ -5,13 +5,16 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import FitError
 from ..quantities import finite_or_none
 from ..results import ResultMixin
 from .profiles import ProfileData, fit_profile
 from .result import FitResult
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 __all__ = ["ModelComparison", "compare_models"]
 
@@ -64,13 +67,17 @@ class ModelComparison(ResultMixin):
 
 
 def compare_models(
-    profile: ProfileData,
+    profile: ProfileData | xr.Dataset,
     *,
     time_s: float,
     models: Sequence[str] = ("erfc", "exchange", "thin-film"),
     fix: Mapping[str, Mapping[str, float]] | None = None,
 ) -> ModelComparison:
-    """Fit each of ``models`` to ``profile`` (``fix`` per model name) and rank them by AIC."""
+    """Fit each of ``models`` to ``profile`` (``fix`` per model name) and rank them by AIC.
+
+    ``profile`` is a :class:`ProfileData` or the dataset :func:`tracerdiff.io.read_profile_csv`
+    returns, as for :func:`fit_profile`.
+    """
     fits: dict[str, FitResult] = {}
     errors: dict[str, str] = {}
     for name in models:

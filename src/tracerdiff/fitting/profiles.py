@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -22,6 +22,9 @@ from .microstructure_error import (
 from .models import ProfileModel, get_model
 from .result import FitResult
 from .status import with_status
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 __all__ = ["ProfileData", "as_profile_data", "fit_profile", "load_profile"]
 
@@ -134,7 +137,7 @@ def _resolve_fixed(
 
 def fit_profile(
     model: str | ProfileModel,
-    profile: ProfileData,
+    profile: ProfileData | xr.Dataset,
     *,
     time_s: float,
     fix: Mapping[str, float] | None = None,
