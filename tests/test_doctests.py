@@ -37,6 +37,7 @@ MODULES = (
     "tracerdiff.models.table",
     "tracerdiff.models.transport",
     "tracerdiff.quantities",
+    "tracerdiff.results",
     "tracerdiff.simulate.sims",
     "tracerdiff.solutions",
     "tracerdiff.units",
