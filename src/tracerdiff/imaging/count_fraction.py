@@ -126,8 +126,8 @@ def _em(da: xr.DataArray, tau_s: float, saturated: str) -> tuple[np.ndarray, np.
         da.values,
         dwell_time_s=t,
         tau_s=tau_s,
-        saturated=saturated,
-        dtype=np.float64,  # type: ignore[arg-type]
+        saturated=saturated,  # type: ignore[arg-type]
+        dtype=np.float64,
     )
     return res.counts, res.var, res.to_dict()
 
