@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from functools import lru_cache
 from typing import Any
 
@@ -38,10 +39,28 @@ N_AVOGADRO = 6.02214076e23  #: 1/mol
 EV_TO_KJ_PER_MOL = 96.48533212  #: 1 eV per particle in kJ/mol
 
 
+def _import_pint() -> Any:
+    """pint, imported without its optional dask support: when dask is installed, ``pint.compat``
+    imports ``dask.base`` (with jinja2 and psutil: ~0.4 s, most of a command's start-up), for
+    dask-array quantities tracerdiff never makes.  ``sys.modules["dask"] = None`` makes pint's
+    ``find_spec("dask")`` answer None while pint is imported; dask stays importable after."""
+    if "pint" in sys.modules or "dask" in sys.modules:
+        import pint
+
+        return pint
+    sys.modules["dask"] = None  # type: ignore[assignment]
+    try:
+        import pint
+    finally:
+        if "dask" in sys.modules and sys.modules["dask"] is None:
+            del sys.modules["dask"]
+    return pint
+
+
 @lru_cache(maxsize=1)
 def _registry() -> Any:
     """The pint unit registry, built on first use (building it takes ~0.4 s)."""
-    import pint
+    pint = _import_pint()
 
     try:  # the parsed definitions cached in the user's cache folder: 0.04 s instead of 0.3 s
         registry: Any = pint.UnitRegistry(
@@ -161,6 +180,7 @@ def _check_text(text: str) -> str:
 
 
 def _pint_errors() -> tuple[type[Exception], ...]:
+    _import_pint()
     from pint.errors import DimensionalityError, OffsetUnitCalculusError
 
     return DimensionalityError, OffsetUnitCalculusError
