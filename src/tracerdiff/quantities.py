@@ -9,11 +9,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 __all__ = ["bound", "finite_or_none", "jsonable", "quantity", "to_json"]
 
@@ -87,14 +86,20 @@ def jsonable(obj: Any) -> Any:
     """
     if obj is None or isinstance(obj, (bool, str)):
         return obj
-    if isinstance(obj, (int, np.integer)) and not isinstance(obj, bool):
+    if isinstance(obj, int):
         return int(obj)
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    if isinstance(obj, (float, np.floating)):
+    if isinstance(obj, float):
         return finite_or_none(obj)
-    if isinstance(obj, np.ndarray):
-        return [jsonable(v) for v in obj.tolist()]
+    np = sys.modules.get("numpy")  # numpy objects exist only once numpy is imported
+    if np is not None:
+        if isinstance(obj, np.integer):
+            return int(obj)
+        if isinstance(obj, np.bool_):
+            return bool(obj)
+        if isinstance(obj, np.floating):
+            return finite_or_none(obj)
+        if isinstance(obj, np.ndarray):
+            return [jsonable(v) for v in obj.tolist()]
     if isinstance(obj, Path):
         return str(obj)
     if hasattr(obj, "to_dict") and callable(obj.to_dict):

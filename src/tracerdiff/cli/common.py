@@ -5,8 +5,6 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from rich.console import Console
-
 from ..errors import DataError, InputError
 from ..outputs import atomic_path
 from ..parsing import parse_lengths_xy, parse_point
@@ -27,9 +25,7 @@ __all__ = [
     "calibration",
     "check_count",
     "check_seed",
-    "console",
     "emit",
-    "err_console",
     "image_pixel_size",
     "parse_fraction",
     "parse_lengths_xy",
@@ -48,17 +44,23 @@ FIELD_OF_VIEW_HELP = "Field of view 'F' or 'FX,FY' (e.g. '256 um'; bare: um); ov
 CALIBRATION_HINT = "pass --pixel-size (e.g. '0.5 um') or --field-of-view (e.g. '256 um')"
 
 
-# soft_wrap: never hard-wrap output (paths and JSON stay whole when piped to a file)
-console = Console(soft_wrap=True)
-err_console = Console(stderr=True, soft_wrap=True)
+def __getattr__(name: str) -> Any:
+    """``console`` / ``err_console``: rich consoles (stdout, stderr) made on first use (rich
+    takes a while to import); soft_wrap: never hard-wrapped when piped to a file."""
+    if name not in ("console", "err_console"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from rich.console import Console
+
+    value = Console(stderr=name == "err_console", soft_wrap=True)
+    globals()[name] = value
+    return value
 
 
 def emit(payload: dict[str, Any], *, as_json: bool, text: str | None = None) -> None:
-    """Print ``payload`` as strict JSON (``--json``) or ``text`` for humans."""
-    if as_json:
-        sys.stdout.write(to_json(payload) + "\n")
-    else:
-        console.print(text if text is not None else to_json(payload), highlight=False)
+    """Print ``payload`` as strict JSON (``--json``) or ``text`` for humans, as it is: never
+    wrapped, and brackets such as ``[um]`` are text, not markup."""
+    out = to_json(payload) if as_json or text is None else text
+    sys.stdout.write(out.rstrip("\n") + "\n")
 
 
 def parse_q(
