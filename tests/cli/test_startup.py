@@ -48,3 +48,51 @@ def test_model_commands_do_not_load_the_map_analysis(module: str) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == []
+
+
+def test_version_loads_no_command_module() -> None:
+    """``tracerdiff --version`` imports no command module (nor NumPy, rich or the metadata)."""
+    code = (
+        "import sys, json\n"
+        "from tracerdiff.cli.app import main\n"
+        "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+        "banned = ['numpy', 'rich', 'importlib.metadata', 'pydantic', 'tracerdiff.cli.common']\n"
+        "mods = [m for m in sys.modules\n"
+        "        if m.startswith('tracerdiff.cli.') and m.endswith(('_cmd', '_cmds'))]\n"
+        "print(json.dumps([m for m in banned if m in sys.modules] + mods))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout.splitlines()[-1]) == []
+
+
+def test_a_command_loads_only_its_module() -> None:
+    code = (
+        "import sys, json\n"
+        "from tracerdiff.cli.app import main\n"
+        "try:\n    main(['nernst-einstein', '--help'])\nexcept SystemExit:\n    pass\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('tracerdiff.cli.')"
+        " and m.endswith(('_cmd', '_cmds')))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = json.loads(out.stdout.splitlines()[-1])
+    assert "tracerdiff.cli.model_cmds" in loaded
+    assert not {
+        "tracerdiff.cli.fit_cmds",
+        "tracerdiff.cli.gb_cmds",
+        "tracerdiff.cli.sim_cmds",
+    } & set(loaded)
+
+
+def test_pint_is_imported_without_dask_and_dask_still_imports() -> None:
+    """pint's optional dask support (0.4 s of imports) is skipped; dask itself still works."""
+    pytest.importorskip("dask")
+    code = (
+        "import sys\n"
+        "from tracerdiff.units import parse_quantity\n"
+        "assert parse_quantity('2 um', 'length') == 2.0\n"
+        "assert 'pint' in sys.modules and 'dask' not in sys.modules\n"
+        "import dask.array as da\n"
+        "print(float(da.ones(3).sum().compute()))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "3.0"
