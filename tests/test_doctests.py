@@ -18,6 +18,7 @@ import tracerdiff
 
 #: the modules whose docstring examples are run
 MODULES = (
+    "tracerdiff.fitting.compare",
     "tracerdiff.fitting.profiles",
     "tracerdiff.grain_boundary.detect",
     "tracerdiff.grain_boundary.gbmap",
@@ -26,9 +27,11 @@ MODULES = (
     "tracerdiff.imaging.fraction_map",
     "tracerdiff.imaging.kernels",
     "tracerdiff.imaging.profile",
+    "tracerdiff.imaging.regions",
     "tracerdiff.impedance.fitting",
     "tracerdiff.io.dispatch",
     "tracerdiff.io.profile_csv",
+    "tracerdiff.microstructure.segment",
     "tracerdiff.microstructure.stats",
     "tracerdiff.models.arrhenius",
     "tracerdiff.models.effective",
@@ -49,6 +52,7 @@ WITH_EXAMPLE = (
     "analyze_steps",
     "arrhenius_D",
     "classify_regime",
+    "compare_models",
     "detect_steps",
     "effective_medium",
     "erfc_profile",
@@ -69,6 +73,8 @@ WITH_EXAMPLE = (
     "parse_quantity",
     "quantity",
     "read_profile_csv",
+    "region_stats",
+    "segment_micrograph",
     "series_d_eff",
 )
 

@@ -77,6 +77,15 @@ def compare_models(
 
     ``profile`` is a :class:`ProfileData` or the dataset :func:`tracerdiff.io.read_profile_csv`
     returns, as for :func:`fit_profile`.
+
+    >>> import numpy as np
+    >>> from tracerdiff import erfc_profile
+    >>> x = np.arange(0.0, 30.0)
+    >>> c = erfc_profile(x, C_s=0.9, C_0=0.076, D=1e-10, time_s=3600.0)
+    >>> c += np.random.default_rng(3).normal(0.0, 0.005, x.size)
+    >>> cmp = compare_models(ProfileData.from_arrays(x, c, np.full(x.size, 0.005)), time_s=3600.0)
+    >>> print(cmp.to_dict()["best"])
+    erfc
     """
     fits: dict[str, FitResult] = {}
     errors: dict[str, str] = {}

@@ -115,6 +115,20 @@ def region_stats(
 
     ``data`` is a fraction dataset, or an image dataset (``fraction_map`` is run with ``pair`` and
     ``fraction_options``). Variances are summed too where the map has them.
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np
+    >>> from tracerdiff import open_dataset
+    >>> counts = {"6Li": np.full((8, 40), 900), "7Li": np.full((8, 40), 100)}
+    >>> counts["6Li"][:, 20:], counts["7Li"][:, 20:] = 300, 700  # C = 0.3 in the right half
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     np.savez(Path(tmp) / "map.npz", **counts)
+    ...     images = open_dataset(Path(tmp) / "map.npz", pixel_size_um=0.5)
+    >>> left = region_stats(images, rect_um=(0.0, 0.0, 10.0, 4.0), pair="6Li/7Li", label="left")
+    >>> c = left.to_dict()["C"]
+    >>> print(left.n_pixels, f"C = {c['value']:.2f} +- {c['stderr']:.2g}")
+    160 C = 0.90 +- 0.00075
     """
     fds = as_fraction_dataset(data, pair=pair, **fraction_options)
     m = _region_mask(fds, rect_um, mask)

@@ -98,6 +98,12 @@ def segment_micrograph(
     ``pixel_size_um`` is one size or (x, y) in um; ``line_width_um`` the groove width (sets the
     ridge filter scales); grains of equivalent-circle diameter below ``min_grain_um`` are merged
     into their neighbours; ``dark_lines`` False for bright boundaries.
+
+    >>> import numpy as np
+    >>> micrograph = np.full((40, 120), 200.0)  # 0.5 um pixels, a dark groove at x = 30 um
+    >>> micrograph[:, 59:61] = 40.0
+    >>> print(segment_micrograph(micrograph, pixel_size_um=0.5).n_grains)
+    2
     """
     from scipy import ndimage as ndi
     from skimage import filters, measure, morphology, segmentation
