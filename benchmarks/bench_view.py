@@ -5,8 +5,9 @@ staircase fraction field and binomial noise at 1e6 counts per pixel (as bench_gb
 Timed: (1) a line moved: the profile and the step fits of every detected boundary recomputed
 on the server (``ViewerApp.recompute`` through the line's data source, Bokeh sources updated;
 20 lines of 400 um, width 16 um; and the library part alone, ``analyse_line``), target
-< 200 ms; (2) the first page load in headless Chromium (navigation until the page's controls
-are drawn, server started on the map saved as .nc), target < 3 s.
+< 200 ms; (2) the first page load in headless Chromium (server started on the map saved as
+.nc; navigation until the map and its tables are drawn, target < 3 s, and until the rest of
+the page, drawn after it, is there), three loads, the first with an empty browser cache.
 
 Run: python benchmarks/bench_view.py
 """
@@ -75,7 +76,7 @@ def bench_lines(fds: xr.Dataset) -> tuple[list[float], list[float]]:
     return t_app, t_lib
 
 
-def bench_page_load(fds: xr.Dataset) -> float | None:
+def bench_page_load(fds: xr.Dataset) -> tuple[float, float] | None:
     if not Path(CHROMIUM).exists():
         return None
     from playwright.sync_api import sync_playwright
@@ -96,20 +97,23 @@ def bench_page_load(fds: xr.Dataset) -> float | None:
                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                     "--no-first-run", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync"])  # fmt: skip
-                times = []
+                times, full = [], []
                 for _ in range(3):
                     pg = b.new_page()
                     t = time.perf_counter()
                     pg.goto(url)
                     pg.get_by_text("Draw a line").first.wait_for(timeout=60000)
                     times.append(time.perf_counter() - t)
+                    pg.get_by_role("button", name="Save figure").wait_for(timeout=60000)
+                    full.append(time.perf_counter() - t)
                     pg.close()
                 b.close()
         finally:
             proc.terminate()
             proc.wait(timeout=20)
-    print(f"page loads (s): {', '.join(f'{t:.2f}' for t in times)}")
-    return times[0]
+    print(f"page loads (s), map drawn: {', '.join(f'{t:.2f}' for t in times)}; whole page: "
+          f"{', '.join(f'{t:.2f}' for t in full)}")  # fmt: skip
+    return times[0], full[0]
 
 
 def main() -> None:
@@ -123,7 +127,11 @@ def main() -> None:
     first = bench_page_load(fds)
     print(
         "first page load: "
-        + ("skipped (no chromium)" if first is None else f"{first:.2f} s (target < 3 s)")
+        + (
+            "skipped (no chromium)"
+            if first is None
+            else f"{first[0]:.2f} s to the map (target < 3 s), {first[1]:.2f} s to the whole page"
+        )
     )
 
 

@@ -1,6 +1,8 @@
-"""``tracerdiff view`` in a real headless Chromium: draw a line across the demo map's boundaries
-with the mouse and compare the k shown with ``tracerdiff profile`` + ``gb-step``; draw a region
-and compare with ``fraction --roi``; the token is required; no console errors."""
+"""``tracerdiff view`` in a real headless Chromium: lines drawn with the mouse across the demo
+map's boundaries give the k of ``tracerdiff profile`` + ``gb-step``; two lines and a region
+saved to a study give the same numbers under ``tracerdiff run``; regions give ``fraction
+--roi``; the figure is saved as PNG and SVG; unreadable files are reported on the page; the
+token is required; no console errors.  Every test opens its own page and draws its own line."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import json
 import math
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +19,15 @@ from typer.testing import CliRunner
 
 from tracerdiff.cli.app import app
 
-from .conftest import D_BULK, FRACTION_FLAGS, MAP_FILES
+from .conftest import (
+    ARTIFACTS,
+    D_BULK,
+    FRACTION_FLAGS,
+    MAP_FILES,
+    open_page,
+    start_view,
+    stop_view,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -56,60 +67,9 @@ def _status(url: str) -> int:
         return int(exc.code)
 
 
-def test_requests_without_the_token_are_refused(view_server: dict[str, Any]) -> None:
-    base = f"http://127.0.0.1:{view_server['port']}/"
-    assert _status(base) == 403
-    assert _status(base + "?token=wrong") == 403
-    assert _status(view_server["url"]) == 200
-
-
-@pytest.fixture(scope="module")
-def page(view_server: dict[str, Any], browser: Any) -> Any:
-    pg = browser.new_page()
-    pg.errors = []  # console errors and page errors
-    pg.on("console", lambda m: pg.errors.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-    pg.goto(view_server["url"])
-    pg.wait_for_function("() => window.Bokeh && Object.keys(Bokeh.index).length > 0",
-                         timeout=30000)  # fmt: skip
-    pg.get_by_text("Draw a line").first.wait_for(timeout=30000)
-    pg.wait_for_timeout(1000)
-    yield pg
-    pg.close()
-
-
-def test_line_drawn_gives_the_k_of_gb_step(page: Any, view_server: dict[str, Any],
-                                          tmp_path: Path) -> None:  # fmt: skip
-    (x0, y0), (x1, y1) = page.evaluate(TO_PAGE, ["map", [[8.0, 40.0], [245.0, 40.0]]])
-    page.mouse.click(x0, y0)
-    page.wait_for_timeout(700)  # two taps, not a double tap
-    page.mouse.click(x1, y1)
-    page.wait_for_selector("#k-table tr.gb-row", timeout=30000)
-    info = page.locator("#line-info").first
-    start = (float(info.get_attribute("data-start-x")), float(info.get_attribute("data-start-y")))
-    end = (float(info.get_attribute("data-end-x")), float(info.get_attribute("data-end-y")))
-    width = float(info.get_attribute("data-width"))
-    assert abs(start[0] - 8.0) < 2 and abs(end[0] - 245.0) < 2 and abs(start[1] - 40.0) < 2
-    shown = [r.get_attribute("data-k") for r in page.locator("#k-table tr.gb-row").all()]
-    prof = tmp_path / "line.csv"
-    _cli(["profile", *MAP_FILES, *FRACTION_FLAGS, "--from", f"{start[0]!r},{start[1]!r}",
-          "--to", f"{end[0]!r},{end[1]!r}", "--width", repr(width), "-o", str(prof)],
-         view_server["cwd"])  # fmt: skip
-    ref = _cli(["gb-step", str(prof), "--gb", "auto", "--d-bulk", D_BULK, "--json"],
-               view_server["cwd"])  # fmt: skip
-    want = [b["gradient_estimate"]["D_gb_over_delta"] for b in ref["boundaries"]
-            if b["analysable"]]  # fmt: skip
-    assert len(shown) == len(ref["boundaries"]) >= 3  # the line crosses several boundaries
-    got = [float(k) for k in shown if k]
-    assert len(got) == len(want)
-    compared = 0
-    for g, w in zip(got, want, strict=True):
-        if w["value"] is not None:  # a measured k (bounded 95 % set)
-            assert math.isclose(g, w["value"], rel_tol=1e-9), (g, w["value"])
-            compared += 1
-    assert compared >= 3
-    page.screenshot(path=str(tmp_path / "view_line.png"), full_page=True)
-    assert page.errors == []
+def _shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
 
 
 def _line_info(page: Any) -> tuple[tuple[float, float], tuple[float, float], float]:
@@ -119,68 +79,39 @@ def _line_info(page: Any) -> tuple[tuple[float, float], tuple[float, float], flo
     return (a[0], a[1]), (a[2], a[3]), a[4]
 
 
-def test_dragged_end_and_placed_boundaries_follow_gb_step(page: Any, view_server: dict[str, Any],
-                                                          tmp_path: Path) -> None:  # fmt: skip
-    start, end, width = _line_info(page)
-    (ex, ey), (tx, ty) = page.evaluate(TO_PAGE, ["map", [list(end), [230.0, 40.0]]])
-    page.mouse.move(ex, ey)
-    page.mouse.down()
-    for t in (0.25, 0.5, 0.75, 1.0):  # drag the end point along the line
-        page.mouse.move(ex + t * (tx - ex), ey + t * (ty - ey))
-    page.mouse.up()
-    page.wait_for_function("() => true")
-    page.locator("#line-info[data-end-x^='22'], #line-info[data-end-x^='23']").first.wait_for(
-        timeout=30000)  # fmt: skip
-    start, end, width = _line_info(page)
-    assert abs(end[0] - 230.0) < 2
-    first = float(page.locator("#k-table tr.gb-row").first.get_attribute("data-position"))
-    ((px, py),) = page.evaluate(TO_PAGE, ["profile", [[first, 0.7]]])
-    page.mouse.click(px, py)  # a click next to a boundary removes it
-    page.locator("#k-table[data-mode='boundaries as placed']").first.wait_for(timeout=30000)
-    rows = page.locator("#k-table tr.gb-row").all()
-    placed = [float(r.get_attribute("data-position")) for r in rows]
-    assert all(abs(p - first) > 1.0 for p in placed) and len(placed) >= 2
-    prof = tmp_path / "moved.csv"
+def draw_line(page: Any, start: tuple[float, float], end: tuple[float, float]) -> list[str]:
+    """Click the two ends of a line on the map (line tool); the k shown per boundary."""
+    (x0, y0), (x1, y1) = page.evaluate(TO_PAGE, ["map", [list(start), list(end)]])
+    page.mouse.click(x0, y0)
+    page.wait_for_timeout(700)  # two taps, not a double tap
+    page.mouse.click(x1, y1)
+    page.locator("#k-table tr.gb-row, #k-empty").first.wait_for(timeout=30000)
+    return [r.get_attribute("data-k") for r in page.locator("#k-table tr.gb-row").all()]
+
+
+def _gb_step(cwd: Path, start: Any, end: Any, width: float, out: Path, gbs: list[str]) -> Any:
+    prof = out.with_suffix(".csv")
     _cli(["profile", *MAP_FILES, *FRACTION_FLAGS, "--from", f"{start[0]!r},{start[1]!r}",
           "--to", f"{end[0]!r},{end[1]!r}", "--width", repr(width), "-o", str(prof)],
-         view_server["cwd"])  # fmt: skip
-    ref = _cli(["gb-step", str(prof), *(a for p in placed for a in ("--gb", repr(p))),
-                "--d-bulk", D_BULK, "--json"], view_server["cwd"])  # fmt: skip
-    shown = [r.get_attribute("data-k") for r in rows]
+         cwd)  # fmt: skip
+    return _cli(["gb-step", str(prof), *gbs, "--d-bulk", D_BULK, "--json"], cwd)
+
+
+def _same_k(shown: list[str], boundaries: list[dict[str, Any]]) -> int:
+    """Compare the k shown with gb-step's (1e-9 relative); the number of measured k compared."""
+    assert len(shown) == len(boundaries)
     compared = 0
-    for k, b in zip(shown, ref["boundaries"], strict=True):
+    for k, b in zip(shown, boundaries, strict=True):
         want = b["gradient_estimate"]["D_gb_over_delta"]["value"] if b["analysable"] else None
         if k and want is not None:
             assert math.isclose(float(k), want, rel_tol=1e-9), (k, want)
             compared += 1
-    assert compared >= 2
-    assert page.errors == []
+    return compared
 
 
-def test_saved_study_runs_to_the_numbers_shown(page: Any, view_server: dict[str, Any],
-                                              tmp_path: Path) -> None:  # fmt: skip
-    shown = [float(k) for k in (r.get_attribute("data-k") for r in
-                                page.locator("#k-table tr.gb-row").all()) if k]  # fmt: skip
-    assert len(shown) >= 3  # the line of the test above
-    page.get_by_role("button", name="Save lines to study").click()
-    page.get_by_text("saved view_line1").first.wait_for(timeout=30000)
-    study = view_server["cwd"] / "view_study.toml"
-    out = tmp_path / "out"
-    _cli(["run", str(study), "-o", str(out), "--json"], view_server["cwd"])
-    res = json.loads((out / "results.json").read_text())["analyses"]["view_line1"]
-    ks = [b["gradient_estimate"]["D_gb_over_delta"]["value"]
-          for b in res["results"]["boundaries"] if b["analysable"]]  # fmt: skip
-    measured = [(g, w) for g, w in zip(shown, ks, strict=True) if w is not None]
-    assert len(measured) >= 3
-    for g, w in measured:
-        assert math.isclose(g, w, rel_tol=1e-9), (g, w)
-    assert page.errors == []
-
-
-def test_region_drawn_gives_the_roi_table(page: Any, view_server: dict[str, Any],
-                                         tmp_path: Path) -> None:  # fmt: skip
+def draw_rect(page: Any, a: tuple[float, float], b: tuple[float, float]) -> None:
     page.locator('[title="Rectangle region"]').first.click()
-    (x0, y0), (x1, y1) = page.evaluate(TO_PAGE, ["map", [[300.0, 60.0], [360.0, 120.0]]])
+    (x0, y0), (x1, y1) = page.evaluate(TO_PAGE, ["map", [list(a), list(b)]])
     page.keyboard.down("Shift")
     page.mouse.move(x0, y0)
     page.mouse.down()
@@ -188,11 +119,98 @@ def test_region_drawn_gives_the_roi_table(page: Any, view_server: dict[str, Any]
         page.mouse.move(x0 + t * (x1 - x0), y0 + t * (y1 - y0))
     page.mouse.up()
     page.keyboard.up("Shift")
+
+
+def test_requests_without_the_token_are_refused(view_server: dict[str, Any]) -> None:
+    base = f"http://127.0.0.1:{view_server['port']}/"
+    assert _status(base) == 403
+    assert _status(base + "?token=wrong") == 403
+    assert _status(view_server["url"]) == 200
+
+
+def test_line_drawn_gives_the_k_of_gb_step(page: Any, view_server: dict[str, Any],
+                                          tmp_path: Path) -> None:  # fmt: skip
+    shown = draw_line(page, (8.0, 40.0), (245.0, 40.0))
+    start, end, width = _line_info(page)
+    assert abs(start[0] - 8.0) < 2 and abs(end[0] - 245.0) < 2 and abs(start[1] - 40.0) < 2
+    ref = _gb_step(view_server["cwd"], start, end, width, tmp_path / "line", ["--gb", "auto"])
+    assert len(shown) >= 3  # the line crosses several boundaries
+    assert _same_k(shown, ref["boundaries"]) >= 3
+    _shot(page, "view_line.png")
+    assert page.errors == []
+
+
+def test_dragged_end_and_placed_boundaries_follow_gb_step(page: Any, view_server: dict[str, Any],
+                                                          tmp_path: Path) -> None:  # fmt: skip
+    draw_line(page, (8.0, 40.0), (245.0, 40.0))
+    _, end, _ = _line_info(page)
+    (ex, ey), (tx, ty) = page.evaluate(TO_PAGE, ["map", [list(end), [230.0, 40.0]]])
+    page.mouse.move(ex, ey)
+    page.mouse.down()
+    for t in (0.25, 0.5, 0.75, 1.0):  # drag the end point along the line
+        page.mouse.move(ex + t * (tx - ex), ey + t * (ty - ey))
+    page.mouse.up()
+    page.locator("#line-info[data-end-x^='22'], #line-info[data-end-x^='23']").first.wait_for(
+        timeout=30000)  # fmt: skip
+    start, end, width = _line_info(page)
+    assert abs(end[0] - 230.0) < 2
+    page.locator("#k-table tr.gb-row").first.wait_for(timeout=30000)
+    first = float(page.locator("#k-table tr.gb-row").first.get_attribute("data-position"))
+    ((px, py),) = page.evaluate(TO_PAGE, ["profile", [[first, 0.7]]])
+    page.mouse.click(px, py)  # a click next to a boundary removes it
+    page.locator("#k-table[data-mode='boundaries as placed']").first.wait_for(timeout=30000)
+    rows = page.locator("#k-table tr.gb-row").all()
+    placed = [float(r.get_attribute("data-position")) for r in rows]
+    assert all(abs(p - first) > 1.0 for p in placed) and len(placed) >= 2
+    gbs = [a for p in placed for a in ("--gb", repr(p))]
+    ref = _gb_step(view_server["cwd"], start, end, width, tmp_path / "moved", gbs)
+    assert _same_k([r.get_attribute("data-k") for r in rows], ref["boundaries"]) >= 2
+    assert page.errors == []
+
+
+def test_two_lines_and_a_region_saved_run_to_the_numbers_shown(
+    page: Any, view_server: dict[str, Any], tmp_path: Path
+) -> None:
+    first = [float(k) if k else None for k in draw_line(page, (8.0, 40.0), (245.0, 40.0))]
+    page.get_by_role("button", name="Keep line, draw another").click()
+    page.locator("#lines-table tr.line-row").first.wait_for(timeout=30000)
+    page.get_by_text("Draw a line").first.wait_for(timeout=30000)
+    second = [float(k) if k else None for k in draw_line(page, (8.0, 150.0), (245.0, 150.0))]
+    draw_rect(page, (300.0, 60.0), (360.0, 120.0))
     page.wait_for_selector("#roi-table tr.roi-row", timeout=30000)
     row = page.locator("#roi-table tr.roi-row").first
-    shape = row.get_attribute("data-shape")
-    ref = _cli(["fraction", *MAP_FILES, *FRACTION_FLAGS, "--roi", shape, "--json"],
-               view_server["cwd"])  # fmt: skip
+    n_pixels, c_shown = int(row.get_attribute("data-n-pixels")), float(row.get_attribute("data-c"))
+    name = f"view_{uuid.uuid4().hex[:8]}.toml"  # a study of this test only
+    box = page.get_by_placeholder("study.toml")
+    box.fill(name)
+    box.press("Enter")
+    page.wait_for_timeout(300)
+    page.get_by_role("button", name="Save to study").click()
+    page.get_by_text("saved view_line1, view_line2, view_regions1").first.wait_for(timeout=30000)
+    out = tmp_path / "out"
+    _cli(["run", str(view_server["cwd"] / name), "-o", str(out), "--json"], view_server["cwd"])
+    res = json.loads((out / "results.json").read_text())["analyses"]
+    for aid, shown in (("view_line1", first), ("view_line2", second)):
+        ran = [b["gradient_estimate"]["D_gb_over_delta"]["value"] if b["analysable"] else None
+               for b in res[aid]["results"]["boundaries"]]  # fmt: skip
+        assert len(ran) == len(shown)
+        for g, w in zip(shown, ran, strict=True):
+            if g is not None and w is not None:
+                assert math.isclose(g, w, rel_tol=1e-9), (aid, g, w)
+    assert sum(w is not None for w in first) >= 3
+    (reg,) = res["view_regions1"]["results"]["regions"]
+    assert reg["n_pixels"] == n_pixels > 1000
+    assert math.isclose(reg["C"]["value"], c_shown, rel_tol=1e-12)
+    _shot(page, "view_two_lines_region.png")
+    assert page.errors == []
+
+
+def test_regions_drawn_give_the_roi_table(page: Any, view_server: dict[str, Any]) -> None:
+    draw_rect(page, (300.0, 60.0), (360.0, 120.0))
+    page.wait_for_selector("#roi-table tr.roi-row", timeout=30000)
+    row = page.locator("#roi-table tr.roi-row").first
+    ref = _cli(["fraction", *MAP_FILES, *FRACTION_FLAGS, "--roi", row.get_attribute("data-shape"),
+                "--json"], view_server["cwd"])  # fmt: skip
     r0 = ref["regions"][0]
     assert int(row.get_attribute("data-n-pixels")) == r0["n_pixels"] > 1000
     assert math.isclose(float(row.get_attribute("data-c")), r0["C"]["value"], rel_tol=1e-12)
@@ -221,15 +239,79 @@ def test_region_drawn_gives_the_roi_table(page: Any, view_server: dict[str, Any]
     assert int(rows.nth(1).get_attribute("data-n-pixels")) == ref["regions"][0]["n_pixels"] > 100
     assert math.isclose(float(rows.nth(1).get_attribute("data-c")), ref["regions"][0]["C"]["value"],
                         rel_tol=1e-12)  # fmt: skip
-    page.screenshot(path=str(tmp_path / "view_region.png"), full_page=True)
+    _shot(page, "view_region.png")
     assert page.errors == []
 
 
-def test_ctrl_c_stops_cleanly(view_server: dict[str, Any]) -> None:
-    import signal
+def test_figure_saved_as_svg_and_png(page: Any, tmp_path: Path) -> None:
+    draw_line(page, (8.0, 40.0), (245.0, 40.0))
+    box = page.get_by_placeholder("figure.png or figure.svg")
+    for name, magic in (("fig.svg", b"<?xml"), ("fig.png", b"\x89PNG")):
+        box.fill(str(tmp_path / name))
+        box.press("Enter")
+        page.wait_for_timeout(300)
+        page.get_by_role("button", name="Save figure").click()
+        page.get_by_text(f"wrote {tmp_path / name}").first.wait_for(timeout=30000)
+        assert (tmp_path / name).read_bytes().startswith(magic)
+    assert b"<svg" in (tmp_path / "fig.svg").read_bytes()[:2000]
+    assert page.errors == []
 
-    proc = view_server["proc"]
-    proc.send_signal(signal.SIGINT)
-    assert proc.wait(timeout=30) == 0
-    err = proc.stderr.read()
-    assert "Traceback" not in err
+
+def _errors_study(demo_dir: Path) -> Path:
+    """A study with the demo map, an unreadable map and the demo's label image as the [sample]
+    micrograph (registered on the map's field)."""
+    for f in ("broken_6Li.txt", "broken_7Li.txt"):
+        (demo_dir / f).write_bytes(b"\x00\x01 not an image\n" * 20)
+    study = demo_dir / "view_errors.toml"
+    study.write_text(
+        '[study]\ntitle = "viewer errors"\n\n[sample]\nmaterial = "LLTO"\n'
+        f'd_bulk = "{D_BULK}"\nmicrograph = "A_grains.npy"\n'
+        'micrograph_pixel_size = ["0.9765625 um", "0.9708738 um"]\n\n'
+        '[[measurements]]\nid = "A1"\nkind = "image"\nfiles = ["A_map1_6Li.txt", '
+        '"A_map1_7Li.txt"]\npair = "6Li/7Li"\ncorrections = { shots_per_pixel = 16, scans = 150 }'
+        '\n\n[[measurements]]\nid = "BROKEN"\nkind = "image"\nfiles = ["broken_6Li.txt", '
+        '"broken_7Li.txt"]\npair = "6Li/7Li"\n',
+        encoding="utf-8",
+    )
+    return study
+
+
+def _open_in_page(page: Any, name: str) -> None:
+    box = page.get_by_placeholder("map_6Li.txt, map_7Li.txt")
+    box.fill(name)
+    box.press("Enter")
+    page.wait_for_timeout(300)
+    page.get_by_role("button", name="Open").click()
+
+
+@pytest.mark.slow  # a server of its own (--study)
+def test_unreadable_files_and_the_micrograph_overlay_in_the_page(
+    demo_dir: Path, browser: Any
+) -> None:
+    server = start_view(["--study", _errors_study(demo_dir).name], demo_dir)
+    try:
+        page = open_page(browser, server["url"])
+        page.get_by_text("Micrograph boundaries").first.click()
+        page.wait_for_timeout(1500)
+        page.locator("select:has(option[value='BROKEN'])").first.select_option("BROKEN")
+        page.get_by_text("broken_6Li.txt: not an IONTOF ASCII image").first.wait_for(
+            timeout=30000)  # fmt: skip
+        _open_in_page(page, "../elsewhere.txt")
+        page.get_by_text("reads only the files it was given").first.wait_for(timeout=30000)
+        _open_in_page(page, "broken_7Li.txt")
+        page.get_by_text("broken_7Li.txt: not an IONTOF ASCII image").first.wait_for(
+            timeout=30000)  # fmt: skip
+        draw_line(page, (8.0, 40.0), (245.0, 40.0))  # the page still works after the errors
+        _shot(page, "view_errors_micrograph.png")
+        assert page.errors == []
+        page.close()
+    finally:
+        err = stop_view(server)
+    assert "\x00" not in err  # the file's bytes are never quoted
+
+
+def test_unreachable_page_errors_are_shown(page: Any) -> None:
+    """Without a study only the files given may be opened: the refusal is on the page."""
+    _open_in_page(page, "A_map2_6Li.txt")
+    page.get_by_text("reads only the files it was given").first.wait_for(timeout=30000)
+    assert page.errors == []

@@ -51,11 +51,10 @@ class ViewerApp(SaveMixin):
         self.shapes: list[Rect | Polygon] = []
         self._pending = self._selecting = False
         served = pn.state.curdoc is not None and pn.state.curdoc.session_context is not None
+        self._served = served
         self.map = MapPanel(
             source.fraction, unit="um" if source.calibrated else "px", counts_later=served
         )
-        if served:  # a lighter first page: the hover's counts follow once it is drawn
-            pn.state.onload(self.map.send_counts)
         self.profile = ProfilePanel()
         self.message = pn.pane.Alert("", alert_type="warning", visible=False, name="message")
         self.k_table = pn.pane.HTML(k_table_html(None), name="k_table")
@@ -89,11 +88,17 @@ class ViewerApp(SaveMixin):
         self.palette = w.Select(label="Colour map", options=list(PALETTES), value="viridis")
         self.pixel_size = w.TextInput(label="Pixel size (um)", value=self._pixel_text())
         self.paths = {
-            "study": w.TextInput(label="Study file", value=study or "view_study.toml"),
+            "study": w.TextInput(
+                label="Study file", value=study or "view_study.toml", placeholder="study.toml"
+            ),
             "profile": w.TextInput(label="Profile CSV", value="profile.csv"),
             "table": w.TextInput(label="Boundary table CSV", value="boundaries.csv"),
             "regions": w.TextInput(label="Regions (shapes file)", value="regions.txt"),
-            "figure": w.TextInput(label="Figure (.png or .svg)", value="view_figure.png"),
+            "figure": w.TextInput(
+                label="Figure (.png or .svg)",
+                value="view_figure.png",
+                placeholder="figure.png or figure.svg",
+            ),
         }
         no_grains = self.labels is None and self.micrograph is None
         self.show_edges = w.Checkbox(label="Grain boundaries (labels)", value=False,
@@ -104,7 +109,9 @@ class ViewerApp(SaveMixin):
         self.measurement = w.Select(
             label="Study map", options=list(self.study_maps), visible=bool(self.study_maps)
         )
-        self.open_files = w.TextInput(label="Open files (comma-separated)", value="")
+        self.open_files = w.TextInput(
+            label="Open files (comma-separated)", value="", placeholder="map_6Li.txt, map_7Li.txt"
+        )
         self.open_button = w.Button(label="Open")
         self.line_select = w.Select(label="Line", options=[NEW_LINE], value=NEW_LINE)
         self.keep_button = w.Button(label="Keep line, draw another")
@@ -151,27 +158,53 @@ class ViewerApp(SaveMixin):
     # ---------------------------------------------------------------- page
     @property
     def layout(self) -> Any:
-        """The page as a Panel object."""
+        """The page as a Panel object.  Served, the first page is the map with its colour
+        controls and the tables; the other controls, the profile plot and the hover's error
+        and count images follow once it is drawn (a faster first load)."""
+        import panel as pn
+
+        later = self._later_parts()
+        if not self._served:
+            return self._page(*later)
+        slots = tuple(pn.Column(margin=0) for _ in later)
+
+        def fill() -> None:
+            self.map.send_counts()
+            for slot, part in zip(slots, later, strict=True):
+                slot.objects = [part]
+
+        pn.state.onload(fill)
+        return self._page(*slots)
+
+    def _later_parts(self) -> tuple[Any, Any, Any, Any]:
+        """(the side controls below the colours, the lines row, the step inputs with the
+        profile, the save controls)."""
+        import panel as pn
+
+        side = pn.Column(self.open_files, self.open_button, self.pixel_size, self.apply_pixel,
+                         self.show_edges, self.show_micrograph, self.gb_map_button,
+                         self.gb_map_info, margin=0)  # fmt: skip
+        lines = pn.Row(self.line_select, self.keep_button, self.lines_table)
+        for wid in self.inputs.values():
+            wid.width = 150
+        steps = pn.Row(*self.inputs.values(), self.detect)
+        profile = pn.Column(steps, pn.pane.Bokeh(self.profile.figure))
+        saving = pn.Column(*(pn.Row(self.paths[n], self.buttons[n]) for n in self.paths),
+                           self.overwrite)  # fmt: skip
+        return side, lines, profile, saving
+
+    def _page(self, side: Any, lines: Any, profile: Any, saving: Any) -> Any:
         import panel as pn
 
         files = ", ".join(html.escape(str(f)) for f in self.source.files) or "dataset in memory"
         self.head = pn.pane.HTML(
             f"<h3>tracerdiff view</h3><p>{files} — pair {self.source.pair}</p>"
         )
-        side = pn.Column(self.measurement, self.open_files, self.open_button, *self.limits,
-                         self.palette, self.pixel_size, self.apply_pixel, self.show_edges,
-                         self.show_micrograph, self.gb_map_button, self.gb_map_info,
-                         width=220)  # fmt: skip
-        for wid in self.inputs.values():
-            wid.width = 150
-        steps = pn.Row(*self.inputs.values(), self.detect)
-        lines = pn.Row(self.line_select, self.keep_button, self.lines_table)
-        saving = pn.Column(*(pn.Row(self.paths[n], self.buttons[n]) for n in self.paths),
-                           self.overwrite)  # fmt: skip
+        controls = pn.Column(self.measurement, *self.limits, self.palette, side, width=220)
         return pn.Column(
             self.head, self.message,
-            pn.Row(pn.pane.Bokeh(self.map.figure), side),
-            steps, lines, self.line_info,
-            pn.Row(pn.pane.Bokeh(self.profile.figure), pn.Column(self.k_table, self.roi_table)),
+            pn.Row(pn.pane.Bokeh(self.map.figure), controls),
+            lines, self.line_info,
+            pn.Row(profile, pn.Column(self.k_table, self.roi_table)),
             saving,
         )  # fmt: skip

@@ -157,6 +157,7 @@ class DataMixin(LinesMixin):
     def _gb_map_labels(self) -> None:
         assert self.labels is not None
         res = run_gb_map(self.source.fraction, self.labels, self._settings())
+        self.gb_map_result = res
         kimg = boundary_k_image(res)
         good = kimg[np.isfinite(kimg) & (kimg > 0)]
         if good.size:
@@ -175,6 +176,7 @@ class DataMixin(LinesMixin):
             raise InputError("gb-map needs --labels or --micrograph")
         lines = [ln for ln, _ in self.all_lines()]
         res = run_gb_map_lines(self.source.fraction, self.micrograph, self._settings(), lines)
+        self.gb_map_result = res
         segs = res.segments()
         ks = [float(k) for _, _, k in segs]
         if ks:

@@ -40,8 +40,10 @@ class AppState:
     map: MapPanel
     profile: ProfilePanel
     _pending: bool
+    _served: bool  # the page is served by tracerdiff view (not a Jupyter cell)
     _selecting: bool
     _edges_of: str
+    gb_map_result: Any  # the last gb-map result shown (BoundaryMapResult or GBMapResult)
     # Panel widgets and panes (untyped: Panel's parameters)
     message: Any
     head: Any

@@ -73,8 +73,9 @@ class MapPanel:
                  counts_later: bool = False) -> None:  # fmt: skip
         bm, figure = bokeh_api()
         data, self.block = display_arrays(fds)
-        # the count images only feed the hover: sent after the page has loaded when asked
-        self._counts = {k: data.pop(k) for k in ("n_a", "n_b") if counts_later and k in data}
+        # the error and count images only feed the hover: sent after the page has loaded
+        self._counts = {k: data.pop(k) for k in ("C_err", "n_a", "n_b")
+                        if counts_later and k in data}  # fmt: skip
         w, h = self.extent_um = _extent(fds)
         lo, hi = self.limits = _limits(data["image"][0])
         self.mapper = bm.LinearColorMapper(palette="Viridis256", low=lo, high=hi,
@@ -199,7 +200,8 @@ class MapPanel:
         self.mapper.palette = PALETTES[name]
 
     def send_counts(self) -> None:
-        """Add the count images held back by ``counts_later`` (only those columns are sent)."""
+        """Add the error and count images held back by ``counts_later`` (only those columns
+        are sent)."""
         if self._counts:
             self.image_source.data.update(self._counts)
             self._counts = {}

@@ -141,7 +141,7 @@ def run_gb_map_lines(fds: xr.Dataset, micrograph: Micrograph, settings: StepSett
     if not lines:
         raise InputError("gb-map on the micrograph: draw a line across the boundaries first")
     opts = GBMapOptions.model_validate({
-        **_settings_keys(settings), "order": settings.order, "width": lines[0].width_um,
+        **_settings_keys(settings), "order": settings.order, "width_um": lines[0].width_um,
         "lines": [(ln.start_um, ln.end_um) for ln in lines],
     })  # fmt: skip
     res = analyze_gb_map(fds, opts, segmentation=micrograph.segmentation,
