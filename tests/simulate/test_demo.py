@@ -15,9 +15,11 @@ from tracerdiff.simulate import (
     DEMO_SEED,
     build_demo_dataset,
     bundled_demo_path,
-    demo,
     llto_material,
 )
+from tracerdiff.simulate.demo_lines import line_sample
+from tracerdiff.simulate.demo_plan import LINE_SAMPLES, MAP_LONG_ACQ
+from tracerdiff.simulate.demo_tables import bulk_table, conductivity_tables
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +32,23 @@ def test_small_demo_is_bit_for_bit_reproducible(small, tmp_path: Path) -> None:
     assert again.sha256 == small.sha256
     other = build_demo_dataset(tmp_path / "other", seed=8, size="small")
     assert other.sha256["B_scan1.csv"] != small.sha256["B_scan1.csv"]
+
+
+def test_long_map_acquisition_draws_from_its_own_stream(
+    small, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Changing the long acquisition of map A changes its files (and the records of it) only."""
+    from tracerdiff.simulate import demo_map
+
+    monkeypatch.setattr(demo_map, "MAP_LONG_ACQ", {**MAP_LONG_ACQ, "mean_counts": 2.0e4})
+    other = build_demo_dataset(tmp_path / "other", seed=7, size="small")
+    changed = {f for f in small.sha256 if other.sha256[f] != small.sha256[f]}
+    assert changed == {"A_map1_long_6Li.txt", "A_map1_long_7Li.txt", "truth.json"}
+    long7 = open_dataset(other.path / "A_map1_long_7Li.txt")
+    base7 = open_dataset(small.path / "A_map1_7Li.txt")
+    # the long acquisition: the 5 h image's field at ~20x its counts (less the dead time)
+    ratio = float(np.median(long7["7Li"].values) / np.median(base7["7Li"].values))
+    assert 10 < ratio < 40
 
 
 def test_manifest_describes_every_file(small) -> None:
@@ -58,7 +77,7 @@ def test_files_are_readable_and_profiles_stay_off_the_closed_end(small) -> None:
 def test_bundled_demo_is_complete_small_and_realistic() -> None:
     root = bundled_demo_path()
     files = sorted(p for p in root.iterdir() if p.is_file())
-    assert sum(p.stat().st_size for p in files) <= 5 * 1024 * 1024
+    assert sum(p.stat().st_size for p in files) <= 6 * 1024 * 1024
     truth = json.loads((root / "truth.json").read_text())
     assert truth["seed"] == DEMO_SEED and truth["size"] == "full"
     man = json.loads((root / "manifest.json").read_text())
@@ -70,6 +89,12 @@ def test_bundled_demo_is_complete_small_and_realistic() -> None:
     assert img6.shape == (206, 512)
     total = img6 + img7
     assert 100 < np.median(total) < 1000  # study-like counts per pixel
+    # the long acquisition of the same field: ~1e4 counts per pixel before the dead time
+    long6 = open_dataset(root / "A_map1_long_6Li.txt")
+    assert long6.attrs["n_scans"] == MAP_LONG_ACQ["scans"] == 900
+    long_total = long6["6Li"].values + open_dataset(root / "A_map1_long_7Li.txt")["7Li"].values
+    assert long_total.shape == (206, 512)
+    assert 5e3 < np.median(long_total) < 1e4
     d_eff = truth["samples"]["A"]["D_eff_homogenised_by_T_K"]["295.15"]["value"]
     assert 1e-9 < d_eff < 5e-9
     assert max(truth["samples"]["A"]["far_end_C_norm"]) < 1e-3  # 4 mm domain is long enough
@@ -96,11 +121,11 @@ def test_bundled_line_scans_and_conductivity_regenerate(tmp_path: Path) -> None:
     mat = llto_material()
     root = bundled_demo_path()
     truth = json.loads((root / "truth.json").read_text())
-    for name in demo.LINE_SAMPLES:
-        _, sample_truth = demo._line_sample(tmp_path, name, mat, "full", rng)
+    for name in LINE_SAMPLES:
+        _, sample_truth = line_sample(tmp_path, name, mat, "full", rng)
         _assert_same_json(json.loads(to_json(sample_truth)), truth["samples"][name], name)
-    demo._conductivity(tmp_path, mat, rng)
-    demo._bulk_table(tmp_path, mat, rng)
+    conductivity_tables(tmp_path, mat, rng)
+    bulk_table(tmp_path, mat, rng)
     files = sorted(tmp_path.iterdir())
     assert len(files) == 12  # 9 scans of B-E, 2 conductivity tables, the bulk D_b table
     for p in files:
