@@ -114,18 +114,22 @@ def test_bundled_demo_recovers_truth(tmp_path: Path) -> None:
         "impIS.spectra.2.sigma_bulk",
     ):
         assert n_err[key] is not None and abs(n_err[key]) < 3, key
-    # no error inflated into meaninglessness: D within 35 %, Ea within 0.04 eV; the map's k
-    # (and the D_eff predicted from it) are not determined at the map's ~500 counts per pixel
-    # (error ~100 %; docs/validation.md) and are the stated exceptions, not asserted here
-    rel = {
-        c["result"]: c["recovered"]["stderr"] / abs(c["recovered"]["value"])
-        for c in res.comparisons
-    }
-    for key in ("evoB.D_eff", "evoC.D_eff", "evoD.D_eff", "evoE.D_eff", "fitB0.D_eff"):
-        assert rel[key] < 0.35, key
+    # no error inflated into meaninglessness: every D and k within 35 %, every Ea within
+    # 0.04 eV; the map's k comes from the 10 h acquisition of the 59 h field (the 5 h image's
+    # ~500 counts per pixel do not determine it: docs/validation.md)
     for c in res.comparisons:
-        if c["recovered"]["unit"] == "eV":
-            assert c["recovered"]["stderr"] < 0.04, c["result"]
+        rec = c["recovered"]
+        if rec["unit"] in ("cm^2/s", "cm/s"):
+            assert rec["stderr"] / abs(rec["value"]) < 0.35, c["result"]
+        if rec["unit"] == "eV":
+            assert rec["stderr"] < 0.04, c["result"]
+    for key in ("gbbA1.k_harmonic_mean", "seriesMap.D_eff"):
+        assert abs(n_err[key]) < 2, key
+    gbb = next(o for o in res.outcomes if o.id == "gbbA1").results
+    assert gbb["summary"]["n_analysed"] > 300
+    # the long acquisition's quench check: D_b relaxes the field over the 10 h at -110 C
+    long_q = next(o for o in res.outcomes if o.id == "quenchLong").results
+    assert long_q["frozen"] is False
     haven = next(o for o in res.outcomes if o.id == "haven").results
     assert haven["method"].endswith("(shared Ea rejected)") and haven["temperature"]["value"]
     quench = next(o for o in res.outcomes if o.id == "quench").results
