@@ -9,17 +9,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ..errors import InputError
-from ..outputs import check_writable
-from .common import (
-    FIELD_OF_VIEW_HELP,
-    PIXEL_SIZE_HELP,
-    emit,
-    parse_point,
-    parse_q,
-    read_counts,
-    save_png,
-    with_calibration_hint,
+from .common import FIELD_OF_VIEW_HELP, PIXEL_SIZE_HELP, emit, read_counts, save_png
+from .fraction_flags import (
+    check_outputs,
+    check_png,
+    fraction_options_from_flags,
+    reader_options,
 )
+from .profile_cmd import profile
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -27,84 +24,6 @@ if TYPE_CHECKING:
     from ..imaging.options import FractionOptions
 
 __all__ = ["fraction", "fraction_options_from_flags", "profile", "register"]
-
-
-#: CLI flag of each FractionOptions field (so a validation error names the flag)
-_FLAGS = {
-    "shots_per_pixel": "--shots-per-pixel", "scans": "--scans", "dead_time": "--dead-time",
-    "saturated": "--saturated", "bin": "--bin", "background": "--background",
-    "source": "--source", "mass_resolution": "--mass-resolution", "em_tau_s": "--em-dead-time",
-    "dwell_time_s": "--dwell-time", "imf_alpha": "--imf-alpha", "systematic": "--systematic",
-    "drift": "--drift", "min_counts": "--min-counts",
-}  # fmt: skip
-
-
-def fraction_options_from_flags(given: dict[str, Any]) -> FractionOptions:
-    """The one :class:`FractionOptions` from the parsed flags (times with units checked here);
-    flags left at None take the library defaults."""
-    from pydantic import ValidationError
-
-    from ..imaging.options import FractionOptions
-
-    opts = {k: v for k, v in given.items() if v is not None and k in _FLAGS}
-    for key, flag, unit in (
-        ("em_tau_s", "--em-dead-time", "ns"),
-        ("dwell_time_s", "--dwell-time", "s"),
-    ):
-        if isinstance(opts.get(key), str):
-            opts[key] = parse_q(opts[key], "time", option=flag, default_unit=unit)
-    try:
-        return FractionOptions(**opts)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        key = str(err["loc"][0]) if err["loc"] else ""
-        msg = str(err["msg"]).removeprefix("Value error, ").removeprefix(f"{key} ")
-        raise InputError(f"{_FLAGS.get(key, key) + ': ' if key else ''}{msg}") from None
-
-
-def profile_line(start: tuple[float, float], end: tuple[float, float], width: float) -> Any:
-    """The :class:`~tracerdiff.imaging.ProfileLine` of ``--from``, ``--to`` and ``--width``."""
-    from pydantic import ValidationError
-
-    from ..imaging.options import ProfileLine
-
-    try:
-        return ProfileLine.model_validate({"start_um": start, "end_um": end, "width_um": width})
-    except ValidationError as exc:
-        raise InputError(f"--width: profile width must be > 0 um, got {width:g}") from exc
-
-
-def _open(
-    files: list[str],
-    pixel_size: str | None,
-    field_of_view: str | None,
-    *,
-    require_length: bool,
-    **options: Any,
-) -> xr.Dataset:
-    return read_counts(
-        files,
-        pixel_size=pixel_size,
-        field_of_view=field_of_view,
-        require_length=require_length,
-        **options,
-    )
-
-
-def _check_outputs(paths: list[str | None], force: bool) -> list[str]:
-    """Refuse existing outputs (unless force) and unknown suffixes before any work is done."""
-    out = []
-    for p in paths:
-        if p is None:
-            continue
-        check_writable(p, force=force)
-        out.append(str(p))
-    return out
-
-
-def _check_png(png: str | None) -> None:
-    if png is not None and Path(png).suffix.lower() != ".png":
-        raise InputError(f"--png {png}: expected a file name ending in .png")
 
 
 def _fraction_text(d: dict[str, Any]) -> str:
@@ -204,9 +123,9 @@ def fraction(
 
     if output is not None and Path(output).suffix.lower() not in (".nc", ".tif", ".tiff", ".npz"):
         raise InputError(f"-o {output}: unknown output suffix; use .nc, .tif or .npz")
-    _check_png(png)
+    check_png(png)
     check_roi_options(roi, csv, force)
-    outs = _check_outputs([output, png], force)
+    outs = check_outputs([output, png], force)
     opts = fraction_options_from_flags(
         {
             "shots_per_pixel": shots_per_pixel,
@@ -225,21 +144,14 @@ def fraction(
             "min_counts": min_counts,
         }
     )
-    reader = _reader_options(species, kind)
-    ds = _open(files, pixel_size, field_of_view, require_length=False, **reader)
+    reader = reader_options(species, kind)
+    ds = read_counts(
+        files, pixel_size=pixel_size, field_of_view=field_of_view, require_length=False, **reader
+    )
     payload, text = _fraction_run(ds, opts, pair, (output, png, roi, csv), force)
     payload["outputs"] = list(dict.fromkeys([*outs, *payload["outputs"]]))
     text += "".join(f"\nwrote {p}" for p in payload["outputs"])
     emit(payload, as_json=as_json, text=text)
-
-
-def _reader_options(species: str | None, kind: str | None) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if species is not None:
-        out["species"] = [t.strip() for t in species.replace("/", ",").split(",") if t.strip()]
-    if kind is not None:
-        out["kind"] = kind
-    return out
 
 
 def _fraction_run(
@@ -296,127 +208,6 @@ def _write_fraction(fds: xr.Dataset, output: str | None, png: str | None, force:
             fig = new_figure(width_in=7, height_in=4)
             plot_fraction_map(fds, fig.add_subplot())
             save_png(fig, str(batch.path(png)), force=True, dpi=150)
-
-
-def _profile_payload(prof: xr.Dataset, outputs: list[str]) -> dict[str, Any]:
-    from ..imaging.profile_summary import profile_summary
-
-    return {**profile_summary(prof), "outputs": outputs}
-
-
-def profile(
-    files: Annotated[
-        list[str], typer.Argument(help="A fraction map (.nc from 'fraction') or count image(s).")
-    ],
-    start: str = typer.Option(
-        ..., "--from", help="Start point 'X0,Y0' (um unless a unit is given)."
-    ),
-    end: str = typer.Option(..., "--to", help="End point 'X1,Y1'."),
-    width: str = typer.Option(..., "--width", help="Width across the line, e.g. '10' or '10 um'."),
-    pair: str | None = typer.Option(
-        None, "--pair", help="Isotopes for count images (default 6Li/7Li)."
-    ),
-    shots_per_pixel: int | None = typer.Option(
-        None, "--shots-per-pixel", help="ToF shots per pixel and scan (count images)."
-    ),
-    scans: int | None = typer.Option(None, "--scans", help="Scans accumulated (count images)."),
-    dead_time: str | None = typer.Option(
-        None, "--dead-time", help="auto, tof, em or none (count images; default auto)."
-    ),
-    bin_k: int | None = typer.Option(None, "--bin", help="Sum K x K pixels (count images)."),
-    background: str | None = typer.Option(
-        None, "--background", help="C_bg ('0.0759', '0.0759+-0.001', 'natural'; count images)."
-    ),
-    source: str | None = typer.Option(None, "--source", help="C_s, e.g. 0.95 (count images)."),
-    imf_alpha: str | None = typer.Option(
-        None, "--imf-alpha", help="IMF alpha, e.g. '1.02+-0.01' (count images)."
-    ),
-    saturated: str | None = typer.Option(
-        None, "--saturated", help="raise or nan for I >= N (count images)."
-    ),
-    systematic: str | None = typer.Option(
-        None, "--systematic", help="separate or combined (count images)."
-    ),
-    pixel_size: str | None = typer.Option(None, "--pixel-size", help=PIXEL_SIZE_HELP),
-    field_of_view: str | None = typer.Option(None, "--field-of-view", help=FIELD_OF_VIEW_HELP),
-    species: str | None = typer.Option(
-        None, "--species", help="Names of the files' (or pages') species, e.g. '6Li,7Li'."
-    ),
-    kind: str | None = typer.Option(None, "--kind", help="Force a reader, e.g. image."),
-    output: str | None = typer.Option(None, "-o", "--output", help="Write the profile CSV."),
-    png: str | None = typer.Option(
-        None, "--png", help="Write a PNG (map with the line, and the profile)."
-    ),
-    force: bool = typer.Option(False, "--force", help="Overwrite existing outputs."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON (keys in docs/cli.md)."),
-) -> None:
-    """Line profile of the isotope fraction: counts summed across the width, then the ratio.
-
-    Example: tracerdiff profile map.nc --from 10,100 --to 490,100 --width 15 -o profile.csv
-    """
-    from ..imaging import UncalibratedError, line_profile
-    from ..imaging.summed import as_fraction_dataset
-
-    p0 = parse_point(start, option="--from")
-    p1 = parse_point(end, option="--to")
-    w = parse_q(width, "length", option="--width", default_unit="um")
-    assert w is not None
-    _check_png(png)
-    outs = _check_outputs([output, png], force)
-    given = {
-        "dead_time": dead_time,
-        "shots_per_pixel": shots_per_pixel,
-        "scans": scans,
-        "bin": bin_k,
-        "background": background,
-        "source": source,
-        "imf_alpha": imf_alpha,
-        "saturated": saturated,
-        "systematic": systematic,
-    }
-    flags = {k: v for k, v in given.items() if v is not None}
-    ds = _open(
-        files, pixel_size, field_of_view, require_length=True, **_reader_options(species, kind)
-    )
-    if "n_a" in ds.data_vars:  # a fraction map: its corrections are made
-        fds = as_fraction_dataset(ds, pair=pair, **flags)  # refuses correction flags
-    else:
-        opts = fraction_options_from_flags(flags)
-        fds = as_fraction_dataset(ds, pair=pair, options=opts)
-    line = profile_line(p0, p1, w)
-    try:
-        prof = line_profile(fds, line)
-    except UncalibratedError as exc:  # a map made in pixel units
-        raise UncalibratedError(with_calibration_hint(exc)) from None
-    _write_profile(fds, prof, output, png, force)
-    payload = _profile_payload(prof, outs)
-    text = "\n".join(
-        [
-            f"{payload['n_points']} points, pitch {payload['pitch']['value']:.4g} um, "
-            f"width {w:g} um, {payload['n_empty']} empty"
-        ]
-        + [f"wrote {p}" for p in outs]
-    )
-    emit(payload, as_json=as_json, text=text)
-
-
-def _write_profile(
-    fds: xr.Dataset, prof: xr.Dataset, output: str | None, png: str | None, force: bool
-) -> None:
-    from ..imaging import plot_fraction_map, plot_profile
-    from ..io import write_profile_csv
-
-    if output is not None:
-        write_profile_csv(prof, output, force=force)
-    if png is not None:
-        from ..figures import new_figure
-
-        fig = new_figure(width_in=7, height_in=7)
-        ax0, ax1 = fig.subplots(2, 1)
-        line = (prof.attrs["start_um"], prof.attrs["end_um"], prof.attrs["width_um"])
-        plot_fraction_map(fds, ax0, lines=[line])
-        plot_profile(prof, ax1)
-        save_png(fig, png, force=force, dpi=150)
 
 
 def register(app: typer.Typer) -> None:
