@@ -51,12 +51,14 @@ def test_model_commands_do_not_load_the_map_analysis(module: str) -> None:
 
 
 def test_version_loads_no_command_module() -> None:
-    """``tracerdiff --version`` imports no command module (nor NumPy, rich or the metadata)."""
+    """``tracerdiff --version`` imports no command module (nor NumPy, rich, the metadata or the
+    output guards)."""
     code = (
         "import sys, json\n"
         "from tracerdiff.cli.app import main\n"
         "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
-        "banned = ['numpy', 'rich', 'importlib.metadata', 'pydantic', 'tracerdiff.cli.common']\n"
+        "banned = ['numpy', 'rich', 'importlib.metadata', 'pydantic', 'tracerdiff.cli.common',\n"
+        "          'tracerdiff.outputs']\n"
         "mods = [m for m in sys.modules\n"
         "        if m.startswith('tracerdiff.cli.') and m.endswith(('_cmd', '_cmds'))]\n"
         "print(json.dumps([m for m in banned if m in sys.modules] + mods))"

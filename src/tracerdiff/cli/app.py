@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import typer
 
@@ -41,8 +42,24 @@ COMMANDS: dict[str, str] = {
 }
 
 
+#: options whose value is an output path (every other file named on the command line is an input)
+_OUTPUT_OPTIONS = ("-o", "--out", "--output", "--png", "--csv")
+
+
 class _Commands(LazyGroup):
     command_modules = COMMANDS
+
+    def invoke(self, ctx: Any) -> Any:
+        """Run the command: no output may replace an input; a failing command leaves none of
+        its outputs (``--help`` and ``--version`` end before this, without loading the guards)."""
+        from ..outputs import command_outputs, named_input_files, protect_inputs
+
+        args = [*getattr(ctx, "_protected_args", ()), *ctx.args]
+        with (
+            protect_inputs(named_input_files(args, _OUTPUT_OPTIONS)),
+            command_outputs(keep_on=(typer.Exit,)),
+        ):
+            return super().invoke(ctx)
 
 
 app = typer.Typer(
@@ -82,9 +99,6 @@ def _root(
     Example: tracerdiff demo
     """
 
-
-#: options whose value is an output path (every other file named on the command line is an input)
-_OUTPUT_OPTIONS = ("-o", "--out", "--output", "--png", "--csv")
 
 _QUIET_LOGGERS = ("distributed", "h5py", "tifffile", "numexpr", "matplotlib", "PIL", "asyncio")
 
@@ -178,14 +192,8 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     _quiet_third_party(debug)
-    from ..outputs import command_outputs, named_input_files, protect_inputs
-
-    try:  # no output may replace an input; a failing command leaves none of its outputs
-        with (
-            protect_inputs(named_input_files(args, _OUTPUT_OPTIONS)),
-            command_outputs(keep_on=(typer.Exit,)),
-        ):
-            rv = app(args=args, standalone_mode=False, prog_name="tracerdiff")
+    try:
+        rv = app(args=args, standalone_mode=False, prog_name="tracerdiff")
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except _click_exc.ClickException as exc:
