@@ -7,9 +7,13 @@ k is Fieller's pivot, L_i(k) = exp(-(a_i - k b_i)^2 / (2 s_i^2(k))), s_i^2(k) = 
 k^2 v_bb: bounded and informative when the step is measured, nearly flat when it is not.  The
 population ln k ~ N(mu, tau^2) is fitted by maximising sum_i ln int L_i(k) N(ln k; mu, tau) d ln k
 (the integral on a fixed grid of ln k); errors from the observed information (numerical Hessian
-of (mu, ln tau)).  Boundaries that are not measurable one by one still add their information,
-so the pooled values are measurable when single boundaries are not.  Geometric mean = median
-= exp(mu), harmonic mean exp(mu - tau^2/2), arithmetic mean exp(mu + tau^2/2).  Units: cm/s.
+of (mu, ln tau)).  When the fit sits at the lower bound of tau (no spread resolved), tau is
+only bounded from above: its 1-sigma upper limit (profile likelihood, a rise of 0.5 in -ln L)
+is ``tau_upper``, and the harmonic and arithmetic means, which depend on tau, carry the shift
+that tau up to that limit would give in their errors.  Boundaries that are not measurable one
+by one still add their information, so the pooled values are measurable when single boundaries
+are not.  Geometric mean = median = exp(mu), harmonic mean exp(mu - tau^2/2), arithmetic mean
+exp(mu + tau^2/2).  Units: cm/s.
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ class LognormalPopulation(ResultMixin):
     success: bool
     message: str
     method: str = "lognormal population, Fieller-pivot likelihood per boundary"
+    tau_upper: float | None = None  # 1-sigma upper limit of tau when tau is not resolved
 
     def _value(self, shift: float) -> tuple[float, float | None]:
         """exp(mu + shift tau^2) and its delta-method stderr."""
@@ -55,6 +60,8 @@ class LognormalPopulation(ResultMixin):
         # d/dmu = val, d/d ln tau = val * 2 shift tau^2
         grad = np.array([val, val * 2.0 * shift * self.tau**2])
         var = float(grad @ np.asarray(self.cov) @ grad)
+        if self.tau_upper is not None:  # tau anywhere up to tau_upper: ln value moves that much
+            var += (val * shift * self.tau_upper**2) ** 2
         return val, (math.sqrt(var) if self.success and var >= 0 and math.isfinite(var) else None)
 
     @property
@@ -85,7 +92,14 @@ class LognormalPopulation(ResultMixin):
         ):
             out[key] = quantity(v, e, "cm/s", note=note)
         tau_err = self.tau * math.sqrt(self.cov[1][1]) if self.success else None
-        out["sigma_ln"] = quantity(self.tau, finite_or_none(tau_err), "")
+        tau_note = None
+        if self.tau_upper is not None and self.success:
+            tau_err = self.tau_upper - self.tau
+            tau_note = (
+                f"at its lower bound (no spread resolved); 1-sigma upper limit "
+                f"{self.tau_upper:.3g} (profile likelihood)"
+            )
+        out["sigma_ln"] = quantity(self.tau, finite_or_none(tau_err), "", note=tau_note)
         out.update(n=self.n, method=self.method, success=self.success, message=self.message)
         return out
 
@@ -137,6 +151,21 @@ def _hessian(f: Any, x: Arr, h: float = 1e-3) -> Arr:
     return out
 
 
+def _tau_upper(f: Any, theta: Arr, mu_bounds: tuple[float, float], f_min: float) -> float:
+    """tau where the profile of -ln L over mu rises by 0.5 above ``f_min`` (one-sided 1 sigma)."""
+    from scipy.optimize import brentq, minimize_scalar
+
+    lo, hi = max(mu_bounds[0], theta[0] - 3.0), min(mu_bounds[1], theta[0] + 3.0)
+
+    def rise(ln_tau: float) -> float:
+        r = minimize_scalar(lambda m: f(np.array([m, ln_tau])), bounds=(lo, hi), method="bounded")
+        return float(r.fun) - f_min - 0.5
+
+    if rise(TAU_BOUNDS[1]) <= 0.0:
+        return math.exp(TAU_BOUNDS[1])
+    return math.exp(float(brentq(rise, float(theta[1]), TAU_BOUNDS[1], xtol=1e-3)))
+
+
 def fit_lognormal_population(ratios: Sequence[Ratio]) -> LognormalPopulation:
     """Fit ln k ~ N(mu, tau^2) to boundaries given as (a, b, var_a, var_b, cov_ab) of
     k = a / b (module docstring); needs at least 2 boundaries."""
@@ -159,8 +188,10 @@ def fit_lognormal_population(ratios: Sequence[Ratio]) -> LognormalPopulation:
     hess = _hessian(f, theta)
     msg = "converged" if res.success else f"optimiser: {res.message}"
     ok = bool(res.success)
+    tau_up = None
     if theta[1] <= TAU_BOUNDS[0] + 1e-6 and hess[0, 0] > 0:  # no spread resolved: mu only
         hess = np.array([[hess[0, 0], 0.0], [0.0, 1e12]])
+        tau_up = _tau_upper(f, theta, bounds[0], float(res.fun))
     try:
         cov = np.linalg.inv(hess)
         if not np.all(np.linalg.eigvalsh(cov) > 0):
@@ -178,4 +209,5 @@ def fit_lognormal_population(ratios: Sequence[Ratio]) -> LognormalPopulation:
         log_likelihood=-float(res.fun),
         success=ok,
         message=msg,
+        tau_upper=tau_up if ok else None,
     )
