@@ -66,6 +66,8 @@ truth = "truth.json#/s/E"
     assert rows[0]["ratio_to_published"] == pytest.approx(2.2 / 3.0)
     assert rows[0]["truth_within_2_stderr"] is True
     assert rows[0]["n_errors"] == pytest.approx(2.0) and rows[0]["truth_within_3_stderr"]
+    assert rows[0]["relative_stderr"] == pytest.approx(0.1 / 2.2)
+    assert rows[1]["relative_stderr"] is None and rows[2]["relative_stderr"] is None
     assert rows[0]["note"] == ""  # the distance in errors is n_errors (its own report column)
     assert rows[1]["n_errors"] is None and "no standard error" in rows[1]["note"]
     assert rows[0]["published"] == {"value": 3.0e-9, "stderr": None, "unit": "cm^2/s"}

@@ -3,8 +3,10 @@
 Each row: ``recovered`` {value, stderr, unit} (stderr a standard error), ``truth``,
 ``published``, ``ratio_to_truth``, ``n_errors`` = (recovered - truth) / sqrt(stderr^2 +
 truth stderr^2) (signed; null without a standard error), ``truth_within_2_stderr`` and
-``truth_within_3_stderr``, and a ``note`` (the study's note, then any problem: no standard
-error, a missing result or truth). The report shows ``n_errors`` in its own column.
+``truth_within_3_stderr``, ``relative_stderr`` = stderr / |recovered| (null without a
+standard error or for a zero value: whether an error is small enough to mean something), and a
+``note`` (the study's note, then any problem: no standard error, a missing result or truth). The
+report shows ``n_errors`` in its own column.
 """
 
 from __future__ import annotations
@@ -89,6 +91,7 @@ def evaluate_comparisons(study: Study, outcomes: Sequence[AnalysisOutcome]) -> l
         row["n_errors"] = n_errors(rec, row["truth"])
         row["truth_within_2_stderr"] = _within(row["n_errors"], 2.0)
         row["truth_within_3_stderr"] = _within(row["n_errors"], 3.0)
+        row["relative_stderr"] = _relative(rec)
         if row["n_errors"] is None and rec and row["truth"]:
             notes.insert(0, "no standard error: distance to the truth in errors not available")
         row["note"] = "; ".join(n for n in notes if n)
@@ -120,6 +123,13 @@ def n_errors(rec: dict[str, Any] | None, truth: dict[str, Any] | None) -> float 
     if not se > 0:
         return None
     return finite_or_none((rec["value"] - truth["value"]) / se)
+
+
+def _relative(rec: dict[str, Any] | None) -> float | None:
+    """stderr / |value| of a recovered quantity; None without a stderr or for a zero value."""
+    if not rec or rec.get("value") is None or rec.get("stderr") is None or not rec["value"]:
+        return None
+    return finite_or_none(rec["stderr"] / abs(rec["value"]))
 
 
 def _within(n: float | None, limit: float) -> bool | None:
