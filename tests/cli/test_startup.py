@@ -21,6 +21,20 @@ def test_import_loads_no_heavy_module(module: str) -> None:
     assert json.loads(out.stdout) == []
 
 
+def test_root_help_imports_every_command_module_and_no_heavy_module() -> None:
+    """The root --help imports all command modules (for their summaries): none of them may
+    import the scientific stack (or pydantic, rich) at module level."""
+    code = (
+        "import sys, json\n"
+        "from tracerdiff.cli.app import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "assert 'tracerdiff.cli.fit_cmds' in sys.modules\n"
+        f"print(json.dumps([m for m in {[*HEAVY, 'pydantic', 'rich']!r} if m in sys.modules]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout.splitlines()[-1]) == []
+
+
 def test_public_names_still_resolve() -> None:
     import tracerdiff
 
