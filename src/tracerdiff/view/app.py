@@ -176,9 +176,9 @@ class ViewerApp(SaveMixin):
         pn.state.onload(fill)
         return self._page(*slots)
 
-    def _later_parts(self) -> tuple[Any, Any, Any, Any]:
-        """(the side controls below the colours, the lines row, the step inputs with the
-        profile, the save controls)."""
+    def _later_parts(self) -> tuple[Any, Any, Any, Any, Any]:
+        """(the side controls below the colours, the lines row, the step inputs, the profile
+        plot, the save controls)."""
         import panel as pn
 
         side = pn.Column(self.open_files, self.open_button, self.pixel_size, self.apply_pixel,
@@ -188,12 +188,12 @@ class ViewerApp(SaveMixin):
         for wid in self.inputs.values():
             wid.width = 150
         steps = pn.Row(*self.inputs.values(), self.detect)
-        profile = pn.Column(steps, pn.pane.Bokeh(self.profile.figure))
+        profile = pn.pane.Bokeh(self.profile.figure)
         saving = pn.Column(*(pn.Row(self.paths[n], self.buttons[n]) for n in self.paths),
                            self.overwrite)  # fmt: skip
-        return side, lines, profile, saving
+        return side, lines, steps, profile, saving
 
-    def _page(self, side: Any, lines: Any, profile: Any, saving: Any) -> Any:
+    def _page(self, side: Any, lines: Any, steps: Any, profile: Any, saving: Any) -> Any:
         import panel as pn
 
         files = ", ".join(html.escape(str(f)) for f in self.source.files) or "dataset in memory"
@@ -204,7 +204,7 @@ class ViewerApp(SaveMixin):
         return pn.Column(
             self.head, self.message,
             pn.Row(pn.pane.Bokeh(self.map.figure), controls),
-            lines, self.line_info,
+            lines, steps, self.line_info,
             pn.Row(profile, pn.Column(self.k_table, self.roi_table)),
             saving,
         )  # fmt: skip

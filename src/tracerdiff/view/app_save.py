@@ -38,7 +38,10 @@ class SaveMixin(DataMixin):
             from .figure import save_figure, view_figure
 
             lines = [ln for ln, _ in self.all_lines()]
-            fig = view_figure(self.source.fraction, a, lines=lines, shapes=self.shapes)
+            name = f"line {len(self.kept) + 1 if self.active is None else self.active + 1}"
+            title = f"{name}: profile and the fits of each boundary" if a is not None else ""
+            fig = view_figure(self.source.fraction, a, lines=lines, shapes=self.shapes,
+                              title=title)  # fmt: skip
             save_figure(fig, path, force=force)
         elif what == "regions":
             save.save_regions(self.shapes, path, force=force)

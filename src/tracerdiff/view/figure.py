@@ -35,9 +35,10 @@ def _outline(shape: Rect | Polygon) -> list[tuple[float, float]]:
 
 def view_figure(fds: xr.Dataset, analysis: LineAnalysis | None, *,
                 lines: Sequence[ProfileLine] = (),
-                shapes: Sequence[Rect | Polygon] = ()) -> Any:  # fmt: skip
+                shapes: Sequence[Rect | Polygon] = (), title: str = "") -> Any:  # fmt: skip
     """A matplotlib Figure: the map with ``lines`` (numbered) and ``shapes``; below it the
-    profile of ``analysis`` with its boundaries and fits (when there is a line)."""
+    profile of ``analysis`` with its boundaries and fits (when there is a line), ``title``
+    above it."""
     from ..figures import new_figure
     from ..grain_boundary.plot import plot_profile_steps
     from ..imaging import plot_fraction_map
@@ -55,7 +56,8 @@ def view_figure(fds: xr.Dataset, analysis: LineAnalysis | None, *,
         ax.annotate(f"region {i}", xy[0], color="orange", fontsize=7)
     if analysis is not None:
         st = analysis.steps
-        plot_profile_steps(st.x_um, st.C, st.C_err, list(analysis.results), ax=axes[1])
+        ax1 = plot_profile_steps(st.x_um, st.C, st.C_err, list(analysis.results), ax=axes[1])
+        ax1.set_title(title, fontsize=9)
     return fig
 
 
