@@ -124,6 +124,39 @@ def test_walk_rate_formula() -> None:
     gb = GrainStatistics(mean_um=16.0, sd_um=8.0, k_sigma_ln=0.5, d_bulk=4e-9)
     assert walk_rate_from_grains(gb, 1e-9) == pytest.approx(16.0 * 0.75**2 * cv2)
     assert walk_rate_from_grains(g, 1e-9, with_k=False) == pytest.approx(4.0)
+    # a profile averaged across a strip: ~width / (3 E[l]) independent lateral walks
+    wide = dataclasses.replace(g, width_um=96.0)
+    assert walk_rate_from_grains(wide, 1e-9) == pytest.approx(16.0 * cv2 * 0.5)
+    narrow = dataclasses.replace(g, width_um=20.0)  # narrower than 3 grains: a line
+    assert walk_rate_from_grains(narrow, 1e-9) == pytest.approx(16.0 * cv2)
+    assert wide.to_dict()["lateral_factor"] == pytest.approx(0.5)
+    with pytest.raises(InputError, match="width"):
+        GrainStatistics(mean_um=16.0, sd_um=8.0, width_um=0.0)
+
+
+def test_evolution_walk_rate_uses_the_initial_profile_staircase() -> None:
+    """A chain after 59 h exchange and 16 d storage: the evolution fit's rate is at least the
+    one the initial profile's own fit gives (its staircase carries the walk the smooth later
+    profile hides), and says where it came from."""
+    rng = np.random.default_rng(3)
+    chain = cut_chain(make_grain_chain(2300.0, rng=rng), int(rng.integers(0, 300)))
+    hist = [Stage(295.15, 59 * 3600.0, "source"), Stage(295.15, 16 * 86400.0)]
+    fields = evolve_chain(chain, llto_material(), hist, c_initial=0.0759, c_source=0.95)
+    x = (np.arange(chain.n_cells) + 0.5) * chain.cell_um
+    pos = np.arange(2.5, 2000.0, 5.0)
+    scans = [
+        simulate_line_scan(x, c, positions_um=pos, raster_um=5.0, counts_per_spot=1e5, rng=rng)
+        for c in fields
+    ]
+    p1, p2 = (ProfileData.from_arrays(pos, d["C"].values, d["C_err"].values) for d in scans)
+    r = fit_evolution(p1, [p2], times_s=[16 * 86400.0], domain_um=(0.0, 2300.0))
+    shape = [fit_profile(m, p1, time_s=59 * 3600.0) for m in ("erfc", "exchange")]
+    q_initial = min(shape, key=lambda f: f.aic).microstructure["q_um"]
+    assert q_initial > 0
+    assert r.microstructure["q_um"] >= q_initial * (1 - 1e-3)  # its shape fit: another time
+    if r.microstructure["q_um"] == pytest.approx(q_initial, rel=1e-3):
+        assert "initial profile" in r.microstructure["q_source"]
+    assert math.isfinite(r.stderr["D_eff"] or math.nan)
 
 
 def test_image_kernel_matches_a_resistive_layer_solved_by_fv1d() -> None:

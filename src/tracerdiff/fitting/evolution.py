@@ -40,6 +40,7 @@ from .evolution_model import (
 )
 from .evolution_walk import evolution_response, initial_noise_factor
 from .histories import STAND_IN_TEMPERATURE_K, elapsed_histories
+from .initial_walk import initial_walk_rate
 from .microstructure_error import GrainStatistics, grain_sampling_error, resolve_microstructure
 from .profiles import ProfileData, as_profile_data
 from .result import FitResult
@@ -310,7 +311,10 @@ def _finish(
     # the response is not needed for the counting error only
     resp = None if mode == "homogeneous" else evolution_response(s, result, segs, c_source)
     factor = initial_noise_factor(s, result, segs, c_source, cs_from_fit) if propagate else None
-    return with_status(grain_sampling_error(result, resp, mode=mode, noise_factor=factor))
+    rate = initial_walk_rate(s)  # the initial profile's staircase carries the walk too
+    return with_status(
+        grain_sampling_error(result, resp, mode=mode, noise_factor=factor, q_other=rate)
+    )
 
 
 def _arrhenius_guess(

@@ -21,11 +21,15 @@ over a stretch ``L``, the delta-method result ``(CV^2(r) + CV^2(l) - 2 rho CV(r)
 - ``"estimate"`` (default): restricted maximum likelihood (REML) of ``(q, s^2)`` from the fit's
   residuals, with the fitted parameters' directions projected out.  Nothing about the
   microstructure is assumed; on a homogeneous profile ``q`` is ~0 and the error stays the
-  counting error.
-- :class:`GrainStatistics`: ``q = E[l] (1 - beta)^2 (CV^2(l) + CV^2(1/k))`` with
-  ``beta = D_eff / D_b`` (0 when ``D_b`` is not given: GB-dominated, an upper bound) and
-  ``CV^2(1/k) = exp(sigma_k^2) - 1`` for a lognormal k.  Without the spread of k the grain-size
-  term alone is a lower bound: ``q = max(REML, E[l] (1 - beta)^2 CV^2(l))``.
+  counting error.  Evolution fits pass the REML of the initial profile's own fit as
+  ``q_other`` (:mod:`tracerdiff.fitting.initial_walk`); the larger rate is kept.
+- :class:`GrainStatistics`: ``q = E[l] (1 - beta)^2 (CV^2(l) + CV^2(1/k)) f`` with
+  ``beta = D_eff / D_b`` (0 when ``D_b`` is not given: GB-dominated, an upper bound),
+  ``CV^2(1/k) = exp(sigma_k^2) - 1`` for a lognormal k and ``f = min(1, 3 E[l] / width)`` for
+  a profile averaged across ``width_um`` (a map strip's height; 1 without a width: a line,
+  the 1D series value; the lateral correlation of 3 grain lengths is measured on 2D flux
+  solves, docs/fitting.md).  Without the spread of k the grain-size term alone is a lower
+  bound: ``q = max(REML, E[l] (1 - beta)^2 CV^2(l) f)``.
 - ``"homogeneous"``: ``q = 0`` (single crystals, glasses): counting error only.
 
 With the counting errors given, the white scale ``s^2`` is applied only when it exceeds 1 by
@@ -50,9 +54,11 @@ from .reml_walk import multiscale_reml, reml_rows, reml_walk, serial_blas, white
 from .result import FitResult
 
 __all__ = [
+    "LATERAL_CORRELATION",
     "MICROSTRUCTURE_MODES",
     "GrainStatistics",
     "grain_sampling_error",
+    "lateral_factor",
     "resolve_microstructure",
     "walk_rate_from_grains",
 ]
@@ -60,6 +66,10 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 MICROSTRUCTURE_MODES = ("estimate", "homogeneous")
 _MAX_NODES = 240
+#: lateral correlation width of the walk in grain lengths: a profile averaged across a strip of
+#: ``width`` samples ~width / (3 E[l]) independent walks (steady-state flux solves of 2D
+#: Laguerre strips 40, 100 and 200 um high, docs/validation.md)
+LATERAL_CORRELATION = 3.0
 
 
 @dataclass(frozen=True)
@@ -69,13 +79,16 @@ class GrainStatistics:
     ``mean_um``, ``sd_um``: grain length along the profile (mean linear intercept; the ECD of
     EBSD when that is all there is); ``k_sigma_ln``: the lognormal spread of the GB conductance
     k (None: unknown); ``d_bulk``: bulk diffusivity D_b in cm^2/s (None: unknown, GB-dominated
-    assumed, which can only overstate the error).
+    assumed, which can only overstate the error); ``width_um``: the width across which the
+    profile is averaged (the height of the strip of a map it was taken from, or the line
+    width; None: a line through single grains, the 1D series value, an upper bound).
     """
 
     mean_um: float
     sd_um: float
     k_sigma_ln: float | None = None
     d_bulk: float | None = None
+    width_um: float | None = None
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.mean_um) and self.mean_um > 0):
@@ -88,6 +101,8 @@ class GrainStatistics:
             raise InputError(f"spread of k (sigma of ln k) must be >= 0, got {self.k_sigma_ln}")
         if self.d_bulk is not None and not (math.isfinite(self.d_bulk) and self.d_bulk > 0):
             raise InputError(f"bulk diffusivity must be > 0 cm^2/s, got {self.d_bulk}")
+        if self.width_um is not None and not (math.isfinite(self.width_um) and self.width_um > 0):
+            raise InputError(f"profile width must be > 0 um, got {self.width_um}")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-plain form."""
@@ -96,6 +111,8 @@ class GrainStatistics:
             "grain_sd_um": self.sd_um,
             "k_sigma_ln": self.k_sigma_ln,
             "d_bulk_cm2_s": self.d_bulk,
+            "width_um": self.width_um,
+            "lateral_factor": lateral_factor(self),
         }
 
 
@@ -115,13 +132,21 @@ def resolve_microstructure(spec: Microstructure | None) -> Microstructure:
     return spec
 
 
+def lateral_factor(grains: GrainStatistics) -> float:
+    """Factor (<= 1) on the 1D walk rate for a profile averaged across ``width_um``:
+    ``min(1, LATERAL_CORRELATION mean_um / width_um)`` (module text; 1 without a width)."""
+    if grains.width_um is None:
+        return 1.0
+    return min(1.0, LATERAL_CORRELATION * grains.mean_um / grains.width_um)
+
+
 def walk_rate_from_grains(grains: GrainStatistics, d_eff: float, *, with_k: bool = True) -> float:
     """Rate q (um) of the coordinate random walk from grain statistics (module text)."""
     beta = 0.0 if grains.d_bulk is None else min(max(d_eff / grains.d_bulk, 0.0), 1.0)
     cv2 = (grains.sd_um / grains.mean_um) ** 2
     if with_k and grains.k_sigma_ln is not None:
         cv2 += math.expm1(grains.k_sigma_ln**2)
-    return grains.mean_um * (1.0 - beta) ** 2 * cv2
+    return grains.mean_um * (1.0 - beta) ** 2 * cv2 * lateral_factor(grains)
 
 
 @dataclass(frozen=True)
@@ -264,6 +289,7 @@ def grain_sampling_error(
     mode: Microstructure = "estimate",
     jacobian: Callable[[], FloatArray] | None = None,
     noise_factor: Callable[[NDArray[np.int_]], FloatArray] | None = None,
+    q_other: Callable[[], tuple[float, str] | None] | None = None,
 ) -> FitResult:
     """Add the grain-sampling term to ``result`` (module text).
 
@@ -272,7 +298,10 @@ def grain_sampling_error(
     central differences through the fit's problem); ``noise_factor(rows)`` returns ``A`` (rows,
     p) with ``A A^T`` the known correlated noise of those (weighted) residuals besides the white
     noise, which the REML of q must not mistake for grain sampling (evolution fits: the evolved
-    noise of the initial profile, already in the fit's covariance).
+    noise of the initial profile, already in the fit's covariance).  ``q_other()`` returns a
+    walk rate (um) estimated from other data of the same line and where it came from, or None
+    (evolution fits: the initial profile's own fit, whose staircase carries the walk that the
+    smooth later profiles hide); in the "estimate" mode the larger of it and the REML is kept.
     """
     from .evolution_model import jacobian_t
 
@@ -315,7 +344,7 @@ def grain_sampling_error(
     try:
         with serial_blas():
             q, s2, q_source, lr = _walk_rate(
-                mode, result, d_name, *whitened(rows, (r_w, j_w, u), noise_factor)
+                mode, result, d_name, *whitened(rows, (r_w, j_w, u), noise_factor), q_other
             )
         inv = np.linalg.inv(j_w.T @ j_w)
     except np.linalg.LinAlgError:
@@ -357,6 +386,7 @@ def _walk_rate(
     r_w: FloatArray,
     j_w: FloatArray,
     u: FloatArray,
+    q_other: Callable[[], tuple[float, str] | None] | None = None,
 ) -> tuple[float, float, str, float]:
     """(q, s^2, where q came from, likelihood-ratio statistic) for the mode."""
     d_eff = result.values[d_name] if d_name is not None else float("nan")
@@ -371,6 +401,10 @@ def _walk_rate(
             _, s2, lr = reml_walk(r_w, j_w, u, fix_q=q_min)
             return q_min, s2, "the stated grain sizes (a lower bound; REML below it)", lr
         return q, s2, "REML of the residuals (above the stated grain sizes' bound)", lr
+    other = q_other() if q_other is not None and mode == "estimate" else None
+    if other is not None and other[0] > q:
+        _, s2, lr = reml_walk(r_w, j_w, u, fix_q=other[0])
+        return other[0], s2, f"REML of {other[1]} (above the REML of these residuals)", lr
     if q == 0.0:
         return q, s2, "REML of the residuals (no correlated excess detected)", lr
     return q, s2, "REML of the residuals", lr
