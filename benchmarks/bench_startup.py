@@ -5,7 +5,8 @@ Targets (issue: fast start): ``tracerdiff --help`` and ``--version`` within 3x t
 process; the runs are interleaved (one of each command per round, the order rotating), so that
 load from other jobs on a shared machine falls on all of them alike.  The ratio of a command is
 the median over rounds of (its time / the peer's time in the same round); the table also gives
-the median and the best wall time.
+the median and the best wall time, and the median CPU time (user + system) with its ratio,
+which load from other jobs changes least.
 
     python benchmarks/bench_startup.py --repeat 31
 """
@@ -13,6 +14,7 @@ the median and the best wall time.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -60,22 +62,28 @@ TARGETS: dict[str, tuple[str, float]] = {
 }
 
 
-def wall_time(argv: list[str]) -> float:
+def run_once(argv: list[str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of one run; CPU (user + system of the process) is what a loaded
+    machine changes least."""
     t0 = time.perf_counter()
-    subprocess.run(argv, check=True, capture_output=True)
-    return time.perf_counter() - t0
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise subprocess.CalledProcessError(os.waitstatus_to_exitcode(status), argv)
+    return wall, usage.ru_utime + usage.ru_stime
 
 
-def measure(repeat: int) -> dict[str, list[float]]:
+def measure(repeat: int) -> dict[str, list[tuple[float, float]]]:
     """``repeat`` rounds; each runs every command once, starting one later each round."""
     names = list(COMMANDS)
-    times: dict[str, list[float]] = {name: [] for name in names}
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
     for _ in range(2):  # warm the file cache and the .pyc files
         for argv in COMMANDS.values():
-            wall_time(argv)
+            run_once(argv)
     for r in range(repeat):
         for name in names[r % len(names) :] + names[: r % len(names)]:
-            times[name].append(wall_time(COMMANDS[name]))
+            times[name].append(run_once(COMMANDS[name]))
     return times
 
 
@@ -96,12 +104,17 @@ def main() -> None:
     args = ap.parse_args()
     times = measure(args.repeat)
     peer = times[PEER]
-    print(f"{'command':<34} {'median s':>9} {'best s':>7} {'x numpy':>8}  target")
+    head = f"{'command':<32} {'median s':>8} {'best s':>7} {'x numpy':>7}"
+    print(f"{head} {'CPU s':>6} {'x':>5}  target")
     for name, ts in times.items():
-        ratio = statistics.median(t / p for t, p in zip(ts, peer, strict=True))
-        median = statistics.median(ts)
+        wall = [t for t, _ in ts]
+        ratio = statistics.median(t / p for (t, _), (p, _) in zip(ts, peer, strict=True))
+        cpu = statistics.median(c for _, c in ts)
+        cpu_ratio = statistics.median(c / q for (_, c), (_, q) in zip(ts, peer, strict=True))
+        median = statistics.median(wall)
         print(
-            f"{name:<34} {median:9.3f} {min(ts):7.3f} {ratio:8.2f}  {verdict(name, ratio, median)}"
+            f"{name:<32} {median:8.3f} {min(wall):7.3f} {ratio:7.2f} {cpu:6.3f} {cpu_ratio:5.2f}"
+            f"  {verdict(name, ratio, median)}"
         )
 
 
