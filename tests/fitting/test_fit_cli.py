@@ -299,6 +299,14 @@ def test_fit_fix_lists_x_column_and_error_options(
     assert json.loads(g)["microstructure"]["mode"] == "grains"
     code, _, err = _run([*base, "--k-spread", "0.4"], capsys)
     assert code == 2 and "--grain-size" in err
+    # a profile averaged across a 100 um strip: 3 E[l] / width of the 1D walk rate
+    wide = ["--grain-size", "16+-11 um", "--k-spread", "0.4", "--profile-width", "100 um"]
+    _, w, _ = _run([*base, *wide], capsys)
+    grains = json.loads(w)["microstructure"]["grains"]
+    assert grains["width_um"] == pytest.approx(100.0)
+    assert grains["lateral_factor"] == pytest.approx(0.48)
+    code, _, err = _run([*base, "--profile-width", "100 um"], capsys)
+    assert code == 2 and "--grain-size" in err
 
 
 def test_fit_human_output_is_readable(

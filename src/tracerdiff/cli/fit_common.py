@@ -55,6 +55,12 @@ KSPREAD = typer.Option(
 DBULK = typer.Option(
     None, "--d-bulk", help="Bulk diffusivity D_b for the grain-sampling term, e.g. '2.6e-8 cm^2/s'."
 )
+WIDTH = typer.Option(
+    None,
+    "--profile-width",
+    help="With --grain-size: the width the profile is averaged across (the height of the map "
+    "strip, the line width), e.g. '100 um': a lower grain-sampling error for wide strips.",
+)
 HOMOG = typer.Option(
     False,
     "--homogeneous",
@@ -95,22 +101,32 @@ def parse_fix(items: list[str], *, option: str = "--fix") -> dict[str, float]:
 
 
 def grain_keys(
-    grain_size: str | None, k_spread: float | None, d_bulk: str | None, homogeneous: bool
+    grain_size: str | None,
+    k_spread: float | None,
+    d_bulk: str | None,
+    homogeneous: bool,
+    profile_width: str | None = None,
 ) -> dict[str, Any]:
     """The grain-sampling keys of the fit options models from the command line."""
     if homogeneous:
-        if grain_size or k_spread is not None or d_bulk:
-            raise InputError("--homogeneous takes no --grain-size, --k-spread or --d-bulk")
+        if grain_size or k_spread is not None or d_bulk or profile_width:
+            raise InputError(
+                "--homogeneous takes no --grain-size, --k-spread, --d-bulk or --profile-width"
+            )
         return {"homogeneous": True}
     if grain_size is None:
-        if k_spread is not None or d_bulk:
-            raise InputError("--k-spread and --d-bulk need --grain-size (e.g. '16+-11 um')")
+        if k_spread is not None or d_bulk or profile_width:
+            raise InputError(
+                "--k-spread, --d-bulk and --profile-width need --grain-size (e.g. '16+-11 um')"
+            )
         return {}
     mean, sd = parse_q_with_error(grain_size, "length", option="--grain-size")
     if not mean > 0 or sd is None:
         raise InputError("--grain-size: expected mean+-sd > 0 with a unit, e.g. '16+-11 um'")
     db = parse_q(d_bulk, "diffusivity", option="--d-bulk", positive=True)
-    return {"grain_size_um": (mean, sd), "k_spread": k_spread, "d_bulk": db}
+    width = parse_q(profile_width, "length", option="--profile-width", positive=True)
+    keys = {"grain_size_um": (mean, sd), "k_spread": k_spread, "d_bulk": db}
+    return keys if width is None else {**keys, "profile_width_um": width}
 
 
 def parse_time(text: str, option: str = "--time") -> float:

@@ -98,6 +98,7 @@ def evolution_cmd(
     grain_size: str | None = fc.GRAIN,
     k_spread: float | None = fc.KSPREAD,
     d_bulk: str | None = fc.DBULK,
+    profile_width: str | None = fc.WIDTH,
     homogeneous: bool = fc.HOMOG,
     png: str | None = fc.PNG,
     force: bool = fc.FORCE,
@@ -120,7 +121,7 @@ def evolution_cmd(
         (initial_mode, initial_time),
         (source_time, c_source),
         domain,
-        fc.grain_keys(grain_size, k_spread, d_bulk, homogeneous),
+        fc.grain_keys(grain_size, k_spread, d_bulk, homogeneous, profile_width),
         (posterior, seed),
     )
     p0 = load_profile(initial, x_unit=x_unit, column=column, x_column=x_column)

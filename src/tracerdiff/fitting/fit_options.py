@@ -63,7 +63,7 @@ class ProfileFitOptions(GBOptionsModel):
     optional ``k_spread`` (sigma of ln k) and ``d_bulk``; otherwise estimated from the
     residuals; ``posterior`` emcee steps (0: none) with ``seed``."""
 
-    QUANTITY_KEYS: ClassVar[tuple[str, ...]] = ("time", "grain_size", "d_bulk")
+    QUANTITY_KEYS: ClassVar[tuple[str, ...]] = ("time", "grain_size", "d_bulk", "profile_width")
 
     model: Literal["erfc", "exchange", "thin_film"] = "erfc"
     time_s: Seconds | None = Field(default=None, gt=0, alias="time")
@@ -76,6 +76,9 @@ class ProfileFitOptions(GBOptionsModel):
     k_spread: float | None = Field(default=None, ge=0)
     d_bulk: Annotated[float | None, quantity_field("diffusivity", "2.6e-8 cm^2/s")] = Field(
         default=None, gt=0
+    )
+    profile_width_um: Annotated[float | None, quantity_field("length", "100 um")] = Field(
+        default=None, gt=0, alias="profile_width"
     )
     posterior: int = Field(default=0, ge=0)
     seed: int | None = Field(default=None, ge=0)
@@ -95,6 +98,8 @@ class ProfileFitOptions(GBOptionsModel):
             raise ValueError("homogeneous takes no grain_size, k_spread or d_bulk")
         if self.grain_size_um is None and (self.k_spread is not None or self.d_bulk is not None):
             raise ValueError("k_spread and d_bulk need grain_size (e.g. '16+-11 um')")
+        if self.profile_width_um is not None and self.grain_size_um is None:
+            raise ValueError("profile_width needs grain_size (e.g. '16+-11 um')")
         if self.posterior and self.posterior < 50:
             raise ValueError(
                 f"posterior: need at least 50 steps (or 0 for none), got {self.posterior}"
@@ -111,7 +116,13 @@ class ProfileFitOptions(GBOptionsModel):
         if self.grain_size_um is None:
             return "estimate"
         mean, sd = self.grain_size_um
-        return GrainStatistics(mean_um=mean, sd_um=sd, k_sigma_ln=self.k_spread, d_bulk=self.d_bulk)
+        return GrainStatistics(
+            mean_um=mean,
+            sd_um=sd,
+            k_sigma_ln=self.k_spread,
+            d_bulk=self.d_bulk,
+            width_um=self.profile_width_um,
+        )
 
 
 def fit_profile_options(profile: Any, options: ProfileFitOptions) -> Any:

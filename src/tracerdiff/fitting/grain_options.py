@@ -24,7 +24,7 @@ class GrainSamplingOptions(GBOptionsModel):
     ``k_spread`` (sigma of ln k between boundaries) and ``d_bulk`` (cm^2/s); none of them: the
     term is estimated from the residuals."""
 
-    QUANTITY_KEYS: ClassVar[tuple[str, ...]] = ("grain_size", "d_bulk")
+    QUANTITY_KEYS: ClassVar[tuple[str, ...]] = ("grain_size", "d_bulk", "profile_width")
 
     homogeneous: bool = False
     grain_size_um: Annotated[tuple[float, float] | None, BeforeValidator(_grain_size)] = Field(
@@ -33,6 +33,9 @@ class GrainSamplingOptions(GBOptionsModel):
     k_spread: float | None = Field(default=None, ge=0)
     d_bulk: Annotated[float | None, quantity_field("diffusivity", "2.6e-8 cm^2/s")] = Field(
         default=None, gt=0
+    )
+    profile_width_um: Annotated[float | None, quantity_field("length", "100 um")] = Field(
+        default=None, gt=0, alias="profile_width"
     )
 
     @model_validator(mode="after")
@@ -43,6 +46,8 @@ class GrainSamplingOptions(GBOptionsModel):
             raise ValueError("homogeneous takes no grain_size, k_spread or d_bulk")
         if self.grain_size_um is None and (self.k_spread is not None or self.d_bulk is not None):
             raise ValueError("k_spread and d_bulk need grain_size (e.g. '16+-11 um')")
+        if self.profile_width_um is not None and self.grain_size_um is None:
+            raise ValueError("profile_width needs grain_size (e.g. '16+-11 um')")
         if self.grain_size_um is not None and not (
             self.grain_size_um[0] > 0 and self.grain_size_um[1] >= 0
         ):
@@ -60,4 +65,10 @@ class GrainSamplingOptions(GBOptionsModel):
         if self.grain_size_um is None:
             return "estimate"
         mean, sd = self.grain_size_um
-        return GrainStatistics(mean_um=mean, sd_um=sd, k_sigma_ln=self.k_spread, d_bulk=self.d_bulk)
+        return GrainStatistics(
+            mean_um=mean,
+            sd_um=sd,
+            k_sigma_ln=self.k_spread,
+            d_bulk=self.d_bulk,
+            width_um=self.profile_width_um,
+        )
