@@ -119,8 +119,9 @@ def test_bundled_demo_recovers_truth(tmp_path: Path) -> None:
     # ~500 counts per pixel do not determine it: docs/validation.md)
     for c in res.comparisons:
         rec = c["recovered"]
+        assert c["relative_stderr"] == pytest.approx(rec["stderr"] / abs(rec["value"]))
         if rec["unit"] in ("cm^2/s", "cm/s"):
-            assert rec["stderr"] / abs(rec["value"]) < 0.35, c["result"]
+            assert c["relative_stderr"] < 0.35, c["result"]
         if rec["unit"] == "eV":
             assert rec["stderr"] < 0.04, c["result"]
     for key in ("gbbA1.k_harmonic_mean", "seriesMap.D_eff"):
