@@ -3,7 +3,7 @@
 Seeded polycrystals are simulated, a profile of each is fitted with the default errors (profile
 and time only) and with the grain statistics, and the stated 95 % intervals are checked against
 the material's homogenised D_eff, which is computed independently of the fit (1D: from the
-generating distributions; 2D: a steady-state flux solve of each microstructure).
+generating distributions; 2D: the population value of steady-state flux solves of the strips).
 """
 
 from __future__ import annotations
@@ -47,16 +47,20 @@ def test_chain_line_scans_cover_the_homogenised_d_eff() -> None:
 
 @pytest.mark.slow
 def test_2d_polycrystal_profiles_cover_the_homogenised_d_eff() -> None:
-    """50 Laguerre microstructures through the demo's history A (59 h, 16 d): erfc on the
-    first profile and the evolution to the second, default errors."""
+    """50 Laguerre strips (100 x 2000 um) through the demo's history A (59 h, 16 d): erfc on
+    the first profile and the evolution to the second, with the default errors and with the
+    grain statistics (the strip's height as the averaging width), against the material's
+    homogenised D_eff (the strips' population value from their flux solves)."""
     g = _loops()
     with threadpool_limits(1):
         res = [g.poly_loop(seed) for seed in range(50)]
+    pop = g.population_value(res)
     for fit in ("erfc", "evolution"):
-        loops = [g.Loop(r["truth"], *r[fit]) for r in res]
-        r = g.table(loops)["default"]
-        # the truth of each 2 mm strip shares the region the profile samples, so coverage of
-        # it may exceed 99 % (docs/validation.md); the floor, bias and size are asserted
-        assert r["coverage"] >= 0.90, (fit, r)
-        assert abs(r["median_ratio"] - 1.0) <= 0.05, (fit, r)
-        assert r["stated_over_actual"] <= 1.5, (fit, r)
+        tab = g.table([g.Loop(r["truth"], *r[fit]) for r in res], pop)
+        for mode in ("default", "grains"):
+            r = tab[mode]
+            # 50 strips cannot tell 100 % from 97 % (docs/validation.md has 100): the floor,
+            # the bias and the size of the stated error are asserted
+            assert r["coverage"] >= 0.90, (fit, mode, r)
+            assert abs(r["median_ratio"] - 1.0) <= 0.05, (fit, mode, r)
+            assert r["stated_over_actual"] <= 1.5, (fit, mode, r)
