@@ -11,7 +11,8 @@ truth is the generating distributions' value), and, as a second column, each mic
 own flux solve (which shares much of the region the profiles sample).
 
 Run ``python tests/validation/grain_sampling_loops.py [n_1d] [n_2d] [raw.json]`` to print
-the coverage tables of docs/validation.md.
+the coverage tables of docs/validation.md, ``... strips N ROWS`` for the walk rate of strips
+ROWS cells high from their flux solves alone.
 """
 
 from __future__ import annotations
@@ -207,7 +208,61 @@ def _poly_tables(res: list[dict[str, Any]]) -> None:
         _print(f"2D, {fit}, truth per microstructure", table(loops), len(loops))
 
 
+def _sub_strip(poly: Any, cols: slice) -> Any:
+    """The polycrystal on a range of columns (its boundaries keep their k)."""
+    from tracerdiff.simulate.microstructure import grain_pairs
+
+    lab = poly.labels[:, cols]
+    pairs, _, _ = grain_pairs(lab)
+    key = {(int(a), int(b)): i for i, (a, b) in enumerate(poly.pairs)}
+    kf = np.array([poly.k_factor[key[(int(a), int(b))]] for a, b in pairs])
+    return dataclasses.replace(poly, labels=lab, pairs=pairs, k_factor=kf)
+
+
+def strip_walk_rates(n: int, rows: int, blocks: int = 4) -> dict[str, float]:
+    """Walk rate q (um) of strips ``rows`` cells high (2 um cells, 2000 um long) from their
+    steady-state flux solves alone (no profile, no fit): ``Var(ln D_eff) L`` of whole strips
+    and of ``blocks`` sub-strips, plain and robust (1.4826 MAD)^2."""
+    mat = llto_material()
+    vals = []
+    for seed in range(n):
+        rng = np.random.default_rng(10_000 + seed)
+        poly = make_polycrystal(
+            (rows, STRIP_CELLS[1]),
+            pixel_size_um=CELL_UM,
+            mean_um=MEAN_UM,
+            sd_um=SD_UM,
+            k_sigma_ln=K_SIGMA,
+            rng=rng,
+        )
+        w = STRIP_CELLS[1] // blocks
+        parts = [poly] + [_sub_strip(poly, slice(w * j, w * (j + 1))) for j in range(blocks)]
+        db, km = mat.d_bulk(T22), mat.k_gb(T22)
+        vals.append(
+            [homogenised_d_eff(p, d_bulk=db, k_median=km, gb_faces="corrected") for p in parts]
+        )
+    a = np.array(vals)
+    length = STRIP_CELLS[1] * CELL_UM
+    whole = np.log(a[:, 0] / (1.0 / np.mean(1.0 / a[:, 0])))
+    sub = np.log(a[:, 1:] / np.mean(a[:, 1:])).ravel()
+
+    def mad2(v: Any) -> float:
+        return float((1.4826 * np.median(np.abs(v - np.median(v)))) ** 2)
+
+    return {
+        "population_d_eff": float(1.0 / np.mean(1.0 / a[:, 0])),
+        "sd_ln_whole": float(whole.std()),
+        "q_whole_um": float(whole.var() * length),
+        "q_whole_robust_um": mad2(whole) * length,
+        "q_blocks_um": float(sub.var() * length / blocks),
+        "q_blocks_robust_um": mad2(sub) * length / blocks,
+    }
+
+
 def main(argv: list[str]) -> None:
+    if len(argv) > 1 and argv[1] == "strips":  # strips N ROWS: walk rates from flux solves
+        print(strip_walk_rates(int(argv[2]), int(argv[3])))
+        return
     n1 = int(argv[1]) if len(argv) > 1 else 60
     n2 = int(argv[2]) if len(argv) > 2 else 0
     t0 = time.perf_counter()
