@@ -51,9 +51,15 @@ class LazyGroup(TyperGroup):
 
     command_modules: ClassVar[dict[str, str]] = {}
 
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self._loaded: set[str] = set()
+
     def _load(self, module: str) -> None:
-        for name, cmd in registered_commands(module).items():
-            self.commands.setdefault(name, cmd)
+        if module not in self._loaded:
+            for name, cmd in registered_commands(module).items():
+                self.commands.setdefault(name, cmd)
+            self._loaded.add(module)
 
     def _load_all(self) -> None:
         for module in dict.fromkeys(self.command_modules.values()):
