@@ -80,10 +80,12 @@ def _line_info(page: Any) -> tuple[tuple[float, float], tuple[float, float], flo
 
 
 def draw_line(page: Any, start: tuple[float, float], end: tuple[float, float]) -> list[str]:
-    """Click the two ends of a line on the map (line tool); the k shown per boundary."""
-    (x0, y0), (x1, y1) = page.evaluate(TO_PAGE, ["map", [list(start), list(end)]])
+    """Click the two ends of a line on the map (line tool); the k shown per boundary.  Each
+    end is placed on the map as it is then (a message shown or hidden moves the page)."""
+    ((x0, y0),) = page.evaluate(TO_PAGE, ["map", [list(start)]])
     page.mouse.click(x0, y0)
     page.wait_for_timeout(700)  # two taps, not a double tap
+    ((x1, y1),) = page.evaluate(TO_PAGE, ["map", [list(end)]])
     page.mouse.click(x1, y1)
     page.locator("#k-table tr.gb-row, #k-empty").first.wait_for(timeout=30000)
     return [r.get_attribute("data-k") for r in page.locator("#k-table tr.gb-row").all()]
@@ -276,6 +278,13 @@ def _errors_study(demo_dir: Path) -> Path:
     return study
 
 
+#: the grain-boundary overlay is drawn (with data) on the map
+EDGES_SHOWN = """() => {
+  for (const doc of Bokeh.documents) for (const m of doc.all_models)
+    if (m.name === 'grain_edges') return m.visible && m.data_source.data.image[0].length > 1000;
+  return false; }"""
+
+
 def _open_in_page(page: Any, name: str) -> None:
     box = page.get_by_placeholder("map_6Li.txt, map_7Li.txt")
     box.fill(name)
@@ -291,17 +300,23 @@ def test_unreadable_files_and_the_micrograph_overlay_in_the_page(
     server = start_view(["--study", _errors_study(demo_dir).name], demo_dir)
     try:
         page = open_page(browser, server["url"])
-        page.get_by_text("Micrograph boundaries").first.click()
-        page.wait_for_timeout(1500)
+        tick = page.get_by_text("Micrograph boundaries").first  # the box is the text's sibling
+        tick.evaluate("e => e.previousElementSibling.click()")
+        page.wait_for_function(EDGES_SHOWN, timeout=30000)
         page.locator("select:has(option[value='BROKEN'])").first.select_option("BROKEN")
         page.get_by_text("broken_6Li.txt: not an IONTOF ASCII image").first.wait_for(
             timeout=30000)  # fmt: skip
+        chosen = page.locator("select:has(option[value='BROKEN'])").first
+        page.wait_for_function("(el) => el.value === 'A1'", arg=chosen.element_handle())
         _open_in_page(page, "../elsewhere.txt")
         page.get_by_text("reads only the files it was given").first.wait_for(timeout=30000)
         _open_in_page(page, "broken_7Li.txt")
         page.get_by_text("broken_7Li.txt: not an IONTOF ASCII image").first.wait_for(
             timeout=30000)  # fmt: skip
         draw_line(page, (8.0, 40.0), (245.0, 40.0))  # the page still works after the errors
+        _, end, _ = _line_info(page)
+        assert abs(end[1] - 40.0) < 2
+        assert page.evaluate(EDGES_SHOWN)  # the overlay stays
         _shot(page, "view_errors_micrograph.png")
         assert page.errors == []
         page.close()

@@ -178,3 +178,18 @@ def test_td_view_is_the_page_in_jupyter(source: MapSource) -> None:
     import tracerdiff.view.session  # the package attribute, still callable
 
     assert isinstance(td.view(source.fraction), pn.viewable.Viewable)
+
+
+def test_a_study_map_that_fails_is_reported_and_the_map_kept(source: MapSource,
+                                                             demo_dir: Path) -> None:  # fmt: skip
+    bad = demo_dir / "bad_map_6Li.txt"
+    bad.write_text("not an image\n", encoding="utf-8")
+    maps = {"A1": ([str(demo_dir / f) for f in MAP_FILES], "6Li/7Li", source.options),
+            "BAD": ([str(bad)], "6Li/7Li", None)}  # fmt: skip
+    page = _page(source, study_maps=maps)
+    page.map.line_source.data = {"x": [8.0, 245.0], "y": [40.0, 40.0]}
+    page.measurement.value = "BAD"
+    assert "bad_map_6Li.txt: not an IONTOF ASCII image" in page.message.object
+    assert page.measurement.value == "A1" and page.source is source
+    assert page.analysis is not None
+    bad.unlink()

@@ -63,6 +63,7 @@ class ViewerApp(SaveMixin):
         self.line_info = pn.pane.HTML("", name="line_info")
         self.gb_map_info = pn.pane.HTML("", name="gb_map_info")
         self.study_maps = study_maps or {}
+        self._shown_measurement = next(iter(self.study_maps), None)
         self._widgets(d_bulk, width, study)
         if self.labels is not None or micrograph is not None:
             self.map.add_overlays()

@@ -80,14 +80,24 @@ class DataMixin(LinesMixin):
             self._show(dropped)
 
     def _open_measurement(self, mid: str) -> None:
-        """Show another image measurement of the study (its files and corrections)."""
+        """Show another image measurement of the study (its files and corrections); when it
+        cannot be read, the selector goes back to the map shown."""
+        if self._selecting:
+            return
 
-        def run() -> None:
+        def run() -> bool:
             files, pair, corr = self.study_maps[mid]
             self._show_source(open_map(files, pair=pair, options=corr))
+            self._shown_measurement = mid
+            return True
 
         self._show("")
-        self._guard(run, f"study map {mid}")
+        if self._guard(run, f"study map {mid}") is None:
+            self._selecting = True
+            try:
+                self.measurement.value = self._shown_measurement
+            finally:
+                self._selecting = False
 
     def _open_files(self, text: str) -> None:
         """Open the files named on the page (only those given and the study's folder)."""

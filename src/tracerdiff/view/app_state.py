@@ -43,6 +43,7 @@ class AppState:
     _served: bool  # the page is served by tracerdiff view (not a Jupyter cell)
     _selecting: bool
     _edges_of: str
+    _shown_measurement: str | None  # the study map shown (None: files, not a study map)
     gb_map_result: Any  # the last gb-map result shown (BoundaryMapResult or GBMapResult)
     # Panel widgets and panes (untyped: Panel's parameters)
     message: Any

@@ -153,7 +153,8 @@ class MapPanel:
         self.edges_source = bm.ColumnDataSource(dict(empty))
         white = bm.LinearColorMapper(palette=["white"], low=0, high=2, nan_color=(0, 0, 0, 0))
         self.edges = self.figure.image(image="image", x=0, y=0, dw=w, dh=h, visible=False,
-                                       source=self.edges_source, color_mapper=white)  # fmt: skip
+                                       source=self.edges_source, color_mapper=white,
+                                       name="grain_edges")  # fmt: skip
         self.k_source = bm.ColumnDataSource(dict(empty))
         self.k_mapper = bm.LogColorMapper(palette="Plasma256", low=1e-8, high=1e-4,
                                           low_color="gray", nan_color=(0, 0, 0, 0))  # fmt: skip

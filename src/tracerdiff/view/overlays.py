@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -97,8 +97,8 @@ class Micrograph:
     map um; None: it covers the map's field, registered on each map shown)."""
 
     name: str
-    segmentation: Any
-    points: tuple[np.ndarray, np.ndarray] | None
+    segmentation: Any = field(repr=False)
+    points: tuple[np.ndarray, np.ndarray] | None = field(repr=False)
 
     def registration(self, fds: xr.Dataset) -> Any:
         """The registration on the map ``fds``: the control points, or the map's field."""
