@@ -193,3 +193,28 @@ def test_a_study_map_that_fails_is_reported_and_the_map_kept(source: MapSource,
     assert page.measurement.value == "A1" and page.source is source
     assert page.analysis is not None
     bad.unlink()
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        (["--points", "0,0=0.5,0.5"], "belong to --micrograph"),
+        (["--micrograph", "A_grains.npy"], "needs --micrograph-pixel-size"),
+        (["--micrograph", "A_grains.npy", "--micrograph-pixel-size", "1", "--points", "0,0"],
+         "COL,ROW=X,Y"),
+    ],
+)  # fmt: skip
+def test_micrograph_options_are_checked_before_serving(
+    demo_dir: Path, extra: list[str], needle: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tracerdiff.cli.app import main
+
+    old = os.getcwd()
+    os.chdir(demo_dir)
+    try:
+        with pytest.raises(SystemExit) as info:
+            main(["view", *MAP_FILES, *FRACTION_FLAGS, *extra, "--no-browser"])
+    finally:
+        os.chdir(old)
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and needle in err and len(err.strip().splitlines()) == 1

@@ -78,34 +78,40 @@ def view(
         "source": source,
     }
     src = _open_map(files, study, pair, flags, calibration(pixel_size, field_of_view))
+    kw = _page_options(src, files, study, labels, _micrograph(micrograph, micrograph_pixel_size,
+                                                              points, study))  # fmt: skip
     if not d_bulk and study is not None:
         from ..study import load_study
 
         db = load_study(study).spec.sample.d_bulk
         d_bulk = f"{db!r} cm^2/s" if db else ""
+
+    def page() -> object:
+        return ViewerApp(src, d_bulk=d_bulk, study=study or "", width=width, **kw).layout
+
+    _serve(page, port, no_browser, as_json)
+
+
+def _page_options(src: Any, files: list[str] | None, study: str | None, labels: str | None,
+                  micrograph: Any) -> dict[str, Any]:  # fmt: skip
+    """The page's labels, micrograph, study maps and what it may read (the files given, the
+    study's maps and folder)."""
+    from ..view.access import ReadAccess
+
     lab = None
     if labels is not None:
         from ..view.overlays import check_labels
         from .gb_map_boundaries import read_labels
 
         lab = check_labels(read_labels(labels), src.fraction)
-
-    mic = _micrograph(micrograph, micrograph_pixel_size, points, study)
     maps = None
     if study is not None and not files:
         from ..view.session import study_maps
 
         maps = study_maps(study)
-    from ..view.access import ReadAccess
-
     given = [*src.files, *(f for fs, _, _ in (maps or {}).values() for f in fs)]
-    access = ReadAccess.of(given, study)
-
-    def page() -> object:
-        return ViewerApp(src, d_bulk=d_bulk, study=study or "", width=width, labels=lab,
-                         micrograph=mic, study_maps=maps, access=access).layout  # fmt: skip
-
-    _serve(page, port, no_browser, as_json)
+    return {"labels": lab, "micrograph": micrograph, "study_maps": maps,
+            "access": ReadAccess.of(given, study)}  # fmt: skip
 
 
 def _micrograph(path: str | None, pixel_size: str | None, points: list[str] | None,
