@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._version import __version__
 from .errors import (
     ConfigError,
     DataError,
@@ -211,6 +210,11 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real objects
 
 def __getattr__(name: str) -> Any:
     """Import a public name's submodule on first access."""
+    if name == "__version__":  # from the installed package's metadata (pyproject.toml)
+        from importlib.metadata import version
+
+        globals()[name] = value = version("tracerdiff")
+        return value
     if name == "open":  # ``tracerdiff.open(path)``: short alias of :func:`open_dataset`
         name = "open_dataset"
     module = _LAZY.get(name)
