@@ -159,25 +159,24 @@ class ViewerApp(SaveMixin):
     # ---------------------------------------------------------------- page
     @property
     def layout(self) -> Any:
-        """The page as a Panel object.  Served, the first page is the map with its colour
-        controls and the tables; the other controls, the profile plot and the hover's error
-        and count images follow once it is drawn (a faster first load)."""
+        """The page as a Panel object.  Served, the first page is the map with its controls,
+        the lines, the step inputs and the tables; the profile plot, the save controls and the
+        hover's error and count images follow once it is drawn (a faster first load)."""
         import panel as pn
 
-        later = self._later_parts()
+        side, lines, steps, profile, saving = self._parts()
         if not self._served:
-            return self._page(*later)
-        slots = tuple(pn.Column(margin=0) for _ in later)
+            return self._page(side, lines, steps, profile, saving)
+        slots = (pn.Column(margin=0), pn.Column(margin=0))
 
         def fill() -> None:
             self.map.send_counts()
-            for slot, part in zip(slots, later, strict=True):
-                slot.objects = [part]
+            slots[0].objects, slots[1].objects = [profile], [saving]
 
         pn.state.onload(fill)
-        return self._page(*slots)
+        return self._page(side, lines, steps, *slots)
 
-    def _later_parts(self) -> tuple[Any, Any, Any, Any, Any]:
+    def _parts(self) -> tuple[Any, Any, Any, Any, Any]:
         """(the side controls below the colours, the lines row, the step inputs, the profile
         plot, the save controls)."""
         import panel as pn
