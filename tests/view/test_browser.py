@@ -325,7 +325,7 @@ def test_unreadable_files_and_the_micrograph_overlay_in_the_page(
     assert "\x00" not in err  # the file's bytes are never quoted
 
 
-def test_unreachable_page_errors_are_shown(page: Any) -> None:
+def test_a_file_not_given_is_refused_on_the_page(page: Any) -> None:
     """Without a study only the files given may be opened: the refusal is on the page."""
     _open_in_page(page, "A_map2_6Li.txt")
     page.get_by_text("reads only the files it was given").first.wait_for(timeout=30000)
