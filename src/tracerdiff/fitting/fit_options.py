@@ -10,13 +10,14 @@ cm^2/s, k_s in cm/s, x0 and M in um, fractions plain.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BeforeValidator, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from ..errors import InputError
-from ..options_base import GBOptionsModel, Seconds, quantity_field
-from ..units import parse_quantity, parse_quantity_with_error
+from ..options_base import Seconds
+from ..units import parse_quantity
+from .grain_options import GrainSamplingOptions
 
 __all__ = ["FIX_KINDS", "ProfileFitOptions", "fit_profile_options"]
 
@@ -43,20 +44,7 @@ def _fix_value(name: str, v: Any) -> float:
         raise ValueError(f"fix.{name}: {exc}") from None
 
 
-def _grain_size(v: Any) -> Any:
-    """``"16+-11 um"`` (mean +- sd): (mean, sd) in um."""
-    if v is None or not isinstance(v, str):
-        return v
-    try:
-        mean, sd = parse_quantity_with_error(v, "length")
-    except InputError as exc:
-        raise ValueError(f"grain_size: {exc}; expected mean+-sd such as '16+-11 um'") from None
-    if sd is None:
-        raise ValueError(f"grain_size: expected mean+-sd such as '16+-11 um', got {v!r}")
-    return mean, sd
-
-
-class ProfileFitOptions(GBOptionsModel):
+class ProfileFitOptions(GrainSamplingOptions):
     """``model`` erfc | exchange | thin_film; ``time_s`` (key ``time``) the diffusion time;
     ``fix`` held parameters; ``free`` released default-fixed ones (``x0``); the grain-sampling
     error: ``homogeneous`` (none), or ``grain_size_um`` (key ``grain_size``, mean and sd) with
@@ -69,17 +57,6 @@ class ProfileFitOptions(GBOptionsModel):
     time_s: Seconds | None = Field(default=None, gt=0, alias="time")
     fix: dict[str, float] = Field(default_factory=dict)
     free: list[str] = Field(default_factory=list)
-    homogeneous: bool = False
-    grain_size_um: Annotated[tuple[float, float] | None, BeforeValidator(_grain_size)] = Field(
-        default=None, alias="grain_size"
-    )
-    k_spread: float | None = Field(default=None, ge=0)
-    d_bulk: Annotated[float | None, quantity_field("diffusivity", "2.6e-8 cm^2/s")] = Field(
-        default=None, gt=0
-    )
-    profile_width_um: Annotated[float | None, quantity_field("length", "100 um")] = Field(
-        default=None, gt=0, alias="profile_width"
-    )
     posterior: int = Field(default=0, ge=0)
     seed: int | None = Field(default=None, ge=0)
 
@@ -92,37 +69,11 @@ class ProfileFitOptions(GBOptionsModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> ProfileFitOptions:
-        if self.homogeneous and (
-            self.grain_size_um is not None or self.k_spread is not None or self.d_bulk is not None
-        ):
-            raise ValueError("homogeneous takes no grain_size, k_spread or d_bulk")
-        if self.grain_size_um is None and (self.k_spread is not None or self.d_bulk is not None):
-            raise ValueError("k_spread and d_bulk need grain_size (e.g. '16+-11 um')")
-        if self.profile_width_um is not None and self.grain_size_um is None:
-            raise ValueError("profile_width needs grain_size (e.g. '16+-11 um')")
         if self.posterior and self.posterior < 50:
             raise ValueError(
                 f"posterior: need at least 50 steps (or 0 for none), got {self.posterior}"
             )
         return self
-
-    @property
-    def microstructure(self) -> Any:
-        """The ``microstructure=`` of :func:`tracerdiff.fitting.fit_profile`."""
-        from .microstructure_error import GrainStatistics
-
-        if self.homogeneous:
-            return "homogeneous"
-        if self.grain_size_um is None:
-            return "estimate"
-        mean, sd = self.grain_size_um
-        return GrainStatistics(
-            mean_um=mean,
-            sd_um=sd,
-            k_sigma_ln=self.k_spread,
-            d_bulk=self.d_bulk,
-            width_um=self.profile_width_um,
-        )
 
 
 def fit_profile_options(profile: Any, options: ProfileFitOptions) -> Any:

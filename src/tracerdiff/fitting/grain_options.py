@@ -12,10 +12,24 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BeforeValidator, Field, model_validator
 
+from ..errors import InputError
 from ..options_base import GBOptionsModel, quantity_field
-from .fit_options import _grain_size
+from ..units import parse_quantity_with_error
 
 __all__ = ["GrainSamplingOptions"]
+
+
+def _grain_size(v: Any) -> Any:
+    """``"16+-11 um"`` (mean +- sd): (mean, sd) in um."""
+    if v is None or not isinstance(v, str):
+        return v
+    try:
+        mean, sd = parse_quantity_with_error(v, "length")
+    except InputError as exc:
+        raise ValueError(f"grain_size: {exc}; expected mean+-sd such as '16+-11 um'") from None
+    if sd is None:
+        raise ValueError(f"grain_size: expected mean+-sd such as '16+-11 um', got {v!r}")
+    return mean, sd
 
 
 class GrainSamplingOptions(GBOptionsModel):
