@@ -12,6 +12,7 @@ from ..quantities import finite_or_none
 from ..results import ResultMixin
 from .profiles import ProfileData, fit_profile
 from .result import FitResult
+from .status import determination_notes
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -23,8 +24,11 @@ __all__ = ["ModelComparison", "compare_models"]
 class ModelComparison(ResultMixin):
     """Fits of several models to one profile, ranked by AIC (converged fits only).
 
-    ``weights`` are Akaike weights; ``best`` the lowest-AIC model; ``verdict`` one sentence;
-    ``errors`` models that could not be fitted, with the reason.
+    ``weights`` are Akaike weights; ``best`` the lowest-AIC model among the well-determined
+    fits (no parameter at a bound or unconstrained; the lowest-AIC fit when none is);
+    ``verdict`` one sentence, saying why the lowest-AIC model is not recommended when it is
+    not well determined; ``errors`` models that could not be fitted, with the reason.
+    ``delta_aic`` and ``weights`` are over every converged fit.
     """
 
     fits: dict[str, FitResult]
@@ -45,7 +49,7 @@ class ModelComparison(ResultMixin):
         return {"best": self.best, "verdict": self.verdict, "models": rows, "errors": self.errors}
 
     def __str__(self) -> str:
-        lines = [f"ModelComparison: {self.verdict}"]
+        lines = [f"model comparison: {self.verdict}"]
         lines.append(
             f"  {'model':<10} {'D_eff (cm^2/s)':>22} {'chi2_red':>9} {'AIC':>10} {'dAIC':>8}"
             "  status"
@@ -56,6 +60,7 @@ class ModelComparison(ResultMixin):
             da = self.delta_aic.get(name)
             datxt = f"{da:8.3g}" if da is not None else "   n/a"
             ok = "" if r.converged else "  (not converged)"
+            ok += "  <- recommended" if name == self.best else ""
             lines.append(
                 f"  {name:<10} {dtxt:>22} {r.chi2_red:9.3g} {r.aic:10.4g} {datxt}  {r.status}{ok}"
             )
@@ -97,24 +102,52 @@ def compare_models(
     ok = {k: r for k, r in fits.items() if r.converged and math.isfinite(r.aic)}
     if not ok:
         raise FitError("no model could be fitted to this profile: " + "; ".join(errors.values()))
-    best = min(ok, key=lambda k: ok[k].aic)
-    delta = {k: r.aic - ok[best].aic for k, r in ok.items()}
+    lowest = min(ok, key=lambda k: ok[k].aic)
+    delta = {k: r.aic - ok[lowest].aic for k, r in ok.items()}
     z = sum(math.exp(-0.5 * d) for d in delta.values())
     weights = {k: math.exp(-0.5 * d) / z for k, d in delta.items()}
-    others = sorted((d, k) for k, d in delta.items() if k != best)
-    if not others:
-        verdict = f"{best} is the only model that converged"
-    elif others[0][0] < 2:
-        verdict = (
-            f"the data do not distinguish {best} and {others[0][1]} (delta AIC {others[0][0]:.2g})"
-        )
-    else:
-        strength = "strongly" if others[0][0] > 10 else "moderately"
-        verdict = (
-            f"the data {strength} support {best} (delta AIC {others[0][0]:.3g} to "
-            f"{others[0][1]}, chi2_red {ok[best].chi2_red:.3g})"
-        )
+    undetermined = {k: determination_notes(r) for k, r in ok.items()}
+    determined = [k for k in ok if not undetermined[k]]
+    best = min(determined, key=lambda k: ok[k].aic) if determined else lowest
+    verdict = _verdict(ok, delta, best, determined)
+    if determined:  # each lower-AIC fit passed over, with its reasons
+        for k in sorted((k for k in ok if delta[k] < delta[best]), key=lambda k: delta[k]):
+            verdict += _passed_over(k, ok[k], delta[best] - delta[k], best, undetermined[k])
     unconverged = [k for k in fits if k not in ok]
     if unconverged:
         verdict += f"; not converged: {', '.join(unconverged)}"
     return ModelComparison(fits, best, delta, weights, verdict, errors)
+
+
+def _passed_over(name: str, r: FitResult, gap: float, best: str, notes: Sequence[str]) -> str:
+    """Why a fit with a lower AIC than ``best`` is not recommended (its first clauses)."""
+    why = ", ".join(n.split(":")[0] for n in notes)
+    hint = " (e.g. the known source fraction C_s)" if "C_s" in r.free else ""
+    return (
+        f"; {name} has a lower AIC ({gap:.3g} below {best}) but is not recommended: {why} "
+        f"(see warnings); hold what the data cannot fix{hint} to compare it"
+    )
+
+
+def _verdict(
+    ok: Mapping[str, FitResult], delta: Mapping[str, float], best: str, determined: Sequence[str]
+) -> str:
+    """One sentence: which model the data support among the fits whose parameters they fix."""
+    if not determined:
+        return (
+            f"no model is well determined (each has a parameter at a bound or unconstrained, "
+            f"see the warnings); lowest AIC: {best}, chi2_red {ok[best].chi2_red:.3g}"
+        )
+    others = sorted((delta[k] - delta[best], k) for k in determined if k != best)
+    among = "" if len(determined) == len(ok) else " among the well-determined fits"
+    if not others:
+        only = "the only model that converged" if len(ok) == 1 else "the only well-determined model"
+        return f"{best} is {only} (chi2_red {ok[best].chi2_red:.3g})"
+    gap, second = others[0]
+    if gap < 2:
+        return f"the data do not distinguish {best} and {second}{among} (delta AIC {gap:.2g})"
+    strength = "strongly" if gap > 10 else "moderately"
+    return (
+        f"the data {strength} support {best}{among} (delta AIC {gap:.3g} to {second}, "
+        f"chi2_red {ok[best].chi2_red:.3g})"
+    )

@@ -21,7 +21,15 @@ from scipy.special import erfcx
 from ..errors import InputError
 from ..solutions import erfc_profile, exchange_profile, thin_film_profile
 
-__all__ = ["MODELS", "ErfcModel", "ExchangeModel", "ProfileModel", "ThinFilmModel", "get_model"]
+__all__ = [
+    "MODELS",
+    "ErfcModel",
+    "ExchangeModel",
+    "ProfileModel",
+    "ThinFilmModel",
+    "fraction_bounds",
+    "get_model",
+]
 
 _U_HALF = 0.4769362762044699  # erfc(u) = 1/2
 
@@ -43,15 +51,21 @@ class ProfileModel(ABC):
     def bounds(
         self, x_um: NDArray[np.float64], y: NDArray[np.float64]
     ) -> dict[str, tuple[float, float]]:
-        """Natural-unit bounds of every parameter for these data."""
+        """Natural-unit bounds of every parameter for these data.
+
+        ``C_s`` and ``C_0`` are isotope fractions: bounded by [0, 1], widened only as far as
+        the data themselves reach beyond it (counting noise about a normalised 0 or 1), so a
+        fraction estimate is never pushed onto a bound by noise yet never runs off to values
+        no fraction can have (an exchange fit trading a large C_s against a small k_s)."""
         span = float(x_um[-1] - x_um[0])
         ylo, yhi = float(np.nanmin(y)), float(np.nanmax(y))
         pad = max(yhi - ylo, 1e-6)
+        fraction = fraction_bounds(y)
         out = {
             "D_eff": (1e-20, 1.0),
             "k_s": (1e-16, 1e4),
-            "C_s": (ylo - pad, yhi + 10 * pad),
-            "C_0": (ylo - pad, yhi + pad),
+            "C_s": fraction,
+            "C_0": fraction,
             "x0": (float(x_um[0]) - span, float(x_um[-1])),
             "M": (0.0, 100 * pad * span + 1e-12),
         }
@@ -62,6 +76,11 @@ class ProfileModel(ABC):
         self, x_um: NDArray[np.float64], y: NDArray[np.float64], *, time_s: float
     ) -> dict[str, float]:
         """Data-driven starting values."""
+
+
+def fraction_bounds(y: NDArray[np.float64]) -> tuple[float, float]:
+    """[0, 1], widened to the data's own range where it reaches beyond (noise)."""
+    return min(0.0, float(np.nanmin(y))), max(1.0, float(np.nanmax(y)))
 
 
 def _ends(y: NDArray[np.float64]) -> tuple[float, float]:
@@ -109,7 +128,11 @@ class ErfcModel(ProfileModel):
     def guess(
         self, x_um: NDArray[np.float64], y: NDArray[np.float64], *, time_s: float
     ) -> dict[str, float]:
-        c_s, c_0 = _ends(y)
+        _, c_0 = _ends(y)
+        # the surface value from the first three points: a steep profile (D small against the
+        # span) is over within the first tenth that _ends averages, and a start at C_0 leaves
+        # the optimiser in a local minimum within [0, 1]
+        c_s = float(np.median(y[:3]))
         x0 = float(np.clip(0.0, x_um[0] - 0.5 * (x_um[-1] - x_um[0]), x_um[-1]))
         return {
             "D_eff": _half_point_D(x_um, y, c_s, c_0, x0, time_s),
@@ -146,7 +169,9 @@ class ExchangeModel(ProfileModel):
         self, x_um: NDArray[np.float64], y: NDArray[np.float64], *, time_s: float
     ) -> dict[str, float]:
         y_surf, c_0 = _ends(y)
+        lo, hi = fraction_bounds(y)
         c_s = c_0 + 1.5 * (y_surf - c_0)  # surface value ~ 2/3 of the bath value
+        c_s = float(np.clip(c_s, lo + 1e-3 * (hi - lo), hi - 1e-3 * (hi - lo)))
         d = _half_point_D(x_um, y, y_surf, c_0, 0.0, time_s)
         z = brentq(lambda s: erfcx(s) - 1.0 / 3.0, 1e-6, 1e6)
         return {"D_eff": d, "k_s": z * math.sqrt(d / time_s), "C_s": c_s, "C_0": c_0, "x0": 0.0}

@@ -33,7 +33,16 @@ from scipy.special import chdtrc  # chi-square survival; scipy.stats takes ~0.5 
 if TYPE_CHECKING:
     from .result import FitResult
 
-__all__ = ["SEVERITY", "STALLED_MESSAGE", "assess", "with_status", "worst"]
+__all__ = [
+    "SEVERITY",
+    "STALLED_MESSAGE",
+    "assess",
+    "determination_notes",
+    "findings",
+    "is_chi2_note",
+    "with_status",
+    "worst",
+]
 
 #: statuses from least to most serious
 SEVERITY = ("ok", "unphysical", "at_bound", "unconstrained", "poor_mixing", "poor_fit", "failed")
@@ -44,7 +53,15 @@ REL_SE_MAX = 1.0  #: relative standard error above which a rate parameter is unc
 CORR_MAX = 0.995  #: |correlation| above which two parameters are not separately determined
 FRACTIONS = ("C_s", "C_0")
 
+#: the words that mark the chi-square (poor_fit) note among a fit's notes
+CHI2_P_MARK = "degrees of freedom (chi-square p = "
+
 Finding = tuple[str, str]  # (status, note)
+
+
+def is_chi2_note(note: str) -> bool:
+    """Whether ``note`` is the chi-square p-value (``poor_fit``) note of :func:`assess`."""
+    return note.startswith("chi2_red = ") and CHI2_P_MARK in note
 
 
 def worst(*statuses: str) -> str:
@@ -70,7 +87,7 @@ def _chi2(r: FitResult) -> list[Finding]:
     if p >= P_POOR:
         return []
     head = (
-        f"chi2_red = {r.chi2_red:.3g} for {dof} degrees of freedom (chi-square p = {p:.2g} "
+        f"chi2_red = {r.chi2_red:.3g} for {dof} {CHI2_P_MARK}{p:.2g} "
         f"< {P_POOR:g}): the stated C_err understate the scatter or the model does not "
         "describe the data; "
     )
@@ -227,14 +244,30 @@ def _resolution(r: FitResult) -> list[Finding]:
     ]
 
 
+def findings(result: FitResult) -> list[Finding]:
+    """Every finding of :func:`assess` as ``(status, note)``, not only the most serious."""
+    found = _convergence(result)
+    if not any(s == "failed" for s, _ in found):
+        for check in (_covariance, _intervals, _resolution, _bounds, _chi2, _fractions):
+            found.extend(check(result))
+    return found
+
+
+#: findings that say a parameter is not determined by the data (whatever the chi-square)
+UNDETERMINED = ("failed", "unconstrained", "at_bound")
+
+
+def determination_notes(result: FitResult) -> list[str]:
+    """The notes of ``result`` saying some parameter is not determined (failed, unconstrained,
+    at a bound); empty for a fit whose every free parameter the data fix."""
+    return list(dict.fromkeys(n for s, n in findings(result) if s in UNDETERMINED))
+
+
 def assess(result: FitResult) -> tuple[str, tuple[str, ...]]:
     """The status of ``result`` and one note per finding (see the module text)."""
-    findings = _convergence(result)
-    if not any(s == "failed" for s, _ in findings):
-        for check in (_covariance, _intervals, _resolution, _bounds, _chi2, _fractions):
-            findings.extend(check(result))
-    status = worst(*(s for s, _ in findings))
-    notes = tuple(dict.fromkeys(n for _, n in findings))
+    found = findings(result)
+    status = worst(*(s for s, _ in found))
+    notes = tuple(dict.fromkeys(n for _, n in found))
     return status, notes
 
 
