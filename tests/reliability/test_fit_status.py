@@ -95,7 +95,9 @@ def test_cli_prints_warnings_and_json_status(
     path = _write(tmp_path / "p.csv", _profile(X, 2.0, 0.01, 1))
     code, out, _ = _run(["fit", "erfc", str(path), "--time", "110 h", "--free", "x0"], capsys)
     assert code == 0 and "status: poor_fit" in out
-    assert any(line.startswith("warning:") and "chi2" in line for line in out.splitlines())
+    chi2_lines = [ln for ln in out.splitlines() if ln.startswith("WARNING: chi2_red")]
+    assert len(chi2_lines) == 1 and "degrees of freedom" in chi2_lines[0]  # once, with its p
+    assert not any(ln.startswith("warning:") and "chi2" in ln for ln in out.splitlines())
     code, out, _ = _run(
         ["fit", "erfc", str(path), "--time", "110 h", "--free", "x0", "--json"], capsys
     )

@@ -228,7 +228,10 @@ def _x0_note(result: FitResult) -> list[str]:
 
 def _surface_note(m: ProfileModel, fixed: Mapping[str, float], free: Sequence[str]) -> list[str]:
     if "x0" in m.default_fixed and "x0" not in free and fixed.get("x0") == 0.0:
-        return ["surface at x0 = 0 um (default; free it with free=('x0',) / --free x0)"]
+        return [
+            "surface at x0 = 0 um (default; to fit it: --free x0 on the command line, "
+            "free=('x0',) in Python)"
+        ]
     return []
 
 

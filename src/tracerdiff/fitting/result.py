@@ -251,10 +251,19 @@ class FitResult(ResultMixin):
         )
         if not self.converged:
             lines.append(f"  {self.message}")
-        if (note := self.chi2_note) is not None:
-            lines.append(f"WARNING: {note}")
-        lines.extend(f"warning: {n}" for n in self.notes if n != note)
+        lines.extend(self._warning_lines())
         return lines
+
+    def _warning_lines(self) -> list[str]:
+        """The notes as ``warning:`` lines, the chi-square one once, as ``WARNING:`` (the
+        p-value note of the status when there is one, else the chi2_red > 2 note)."""
+        from .status import is_chi2_note
+
+        loud = [n for n in self.notes if is_chi2_note(n)]
+        if not loud and self.chi2_note is not None:
+            loud = [self.chi2_note]
+        quiet = [n for n in self.notes if n not in loud and n != self.chi2_note]
+        return [f"WARNING: {n}" for n in loud] + [f"warning: {n}" for n in quiet]
 
     def __str__(self) -> str:
         return "\n".join(self.summary_lines())
