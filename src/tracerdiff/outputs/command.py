@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["command_outputs", "committed", "created_folders", "keep_backup"]
+__all__ = ["command_outputs", "committed", "created_folders", "in_command", "keep_backup"]
 
 
 class _Written:
@@ -70,6 +70,12 @@ def command_outputs(*, keep_on: tuple[type[BaseException], ...] = ()) -> Iterato
         log.forget()
     finally:
         _ACTIVE.reset(token)
+
+
+def in_command() -> bool:
+    """True inside a command-line command (:func:`command_outputs`), False for library calls:
+    messages name the command-line option or the Python keyword accordingly."""
+    return _ACTIVE.get() is not None
 
 
 def keep_backup(target: Path) -> Path | None:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from ..errors import InputError, OutputExistsError
+from .command import in_command
 from .marker import MARKER, foreign_files, read_marker
 
 __all__ = [
@@ -111,7 +112,8 @@ def check_writable(path: PathLike, *, force: bool = False, inputs: Iterable[Path
     if p.is_dir():
         raise InputError(f"{p} is a folder; give a file name")
     if os.path.lexists(p) and not force:
-        raise OutputExistsError(f"{p} exists; pass --force (force=True) to overwrite it")
+        how = "--force" if in_command() else "force=True"
+        raise OutputExistsError(f"{p} exists; pass {how} to overwrite it")
     return p
 
 
