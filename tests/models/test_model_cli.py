@@ -612,4 +612,4 @@ def test_text_output_has_no_nan_or_dumps(
         ],
         capsys,
     )
-    assert "D_sigma = 3.17e-08 +- 3.2e-09 cm^2/s" in out
+    assert "D_sigma = 3.17e-08 ± 3.2e-09 cm^2/s" in out

@@ -189,9 +189,13 @@ def _usage_error(exc: _click_exc.ClickException) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app; library errors become one line on stderr and exit code 2,
     an unexpected one 'internal error: <Type>' and exit code 1 (``--debug``: the traceback)."""
+    from .textsafe import ascii_safe
+
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     _quiet_third_party(debug)
+    for stream in (sys.stdout, sys.stderr):
+        ascii_safe(stream)
     try:
         rv = app(args=args, standalone_mode=False, prog_name="tracerdiff")
     except typer.Exit as exc:

@@ -11,7 +11,6 @@ from typing import Any
 import typer
 
 from ..errors import InputError
-from ..results import render_text
 from .arrhenius_cmd import arrhenius
 from .common import MAX_N_GRAINS, check_count, check_seed, emit, parse_q, parse_q_with_error
 from .model_args import JSON, required, with_error
@@ -101,6 +100,7 @@ def regime(
     db = required(d_bulk, "diffusivity", "--d-bulk")
     l_cm = required(grain_size, "length_cm", "--grain-size")
     payload: dict[str, Any] = {}
+    texts: list[str] = []
     if d_gb is not None:
         r = classify_regime(
             d_bulk=db,
@@ -111,6 +111,7 @@ def regime(
             s=segregation,
         )
         payload.update(r.to_dict())
+        texts.append(str(r))
     if d_gb_over_delta is not None:
         b = biot_number(
             grain_cm=l_cm, k=required(d_gb_over_delta, "velocity", "--d-gb-over-delta"), d_bulk=db
@@ -118,9 +119,10 @@ def regime(
         payload["slow_gb"] = b.to_dict()
         payload.setdefault("regime", "slow GB")
         payload["Bi"] = b.bi
+        texts.append(str(b))
     if not payload:
         raise InputError("give --d-gb (with --time) for fast GBs or --d-gb-over-delta for slow")
-    emit(payload, as_json=as_json, text=render_text(payload, "regime"))
+    emit(payload, as_json=as_json, text="\n\n".join(texts))
 
 
 def register(app: typer.Typer) -> None:

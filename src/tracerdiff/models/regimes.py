@@ -60,6 +60,11 @@ class BiotResult(ResultMixin):
             return "bulk dominates (Bi >> 1): GBs a small correction, D_eff ~ D_b"
         return "mixed: GB and bulk resistances comparable"
 
+    def __str__(self) -> str:
+        from .text import biot_text
+
+        return biot_text(self)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON keys: Bi, verdict, bulk_equivalent_of_one_GB."""
         return {
@@ -99,6 +104,11 @@ class RegimeResult(ResultMixin):
     def wlc_applicable(self) -> bool:
         """Type B with beta > 10: the 6/5 (Whipple-Le Claire / Suzuoka) method applies."""
         return self.regime == "B" and self.beta > 10
+
+    def __str__(self) -> str:
+        from .text import regime_text
+
+        return regime_text(self)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON keys: regime, reasons, Lambda, alpha, beta, wlc_applicable, analysis, D_eff_hart."""

@@ -10,25 +10,29 @@ if TYPE_CHECKING:
     from .arrhenius import ArrheniusResult
     from .effective import EffectiveMediumResult
     from .quench import QuenchResult
+    from .regimes import BiotResult, RegimeResult
     from .transport import HavenResult, NernstEinsteinResult
 
 __all__ = [
     "arrhenius_text",
+    "biot_text",
     "effective_text",
     "haven_text",
     "nernst_einstein_text",
     "pm",
     "quench_text",
+    "regime_text",
 ]
 
 
 def pm(value: float | None, err: float | None, unit: str = "", digits: int = 3) -> str:
-    """``1.23e-09 +- 4.5e-11 cm^2/s``; 'not available' for a missing value."""
+    """``1.23e-09 ± 4.5e-11 cm^2/s`` (as every command prints it; ``+-`` on a stream that
+    cannot print ``±``); 'not available' for a missing value."""
     if value is None or not math.isfinite(value):
         return "not available"
     s = f"{value:.{digits}g}"
     if err is not None and math.isfinite(err):
-        s += f" +- {err:.2g}"
+        s += f" ± {err:.2g}"
     return f"{s} {unit}".rstrip()
 
 
@@ -173,3 +177,49 @@ def quench_text(r: QuenchResult) -> str:
     for n in r.notes:
         lines.append(f"  note: {n}")
     return "\n".join(lines)
+
+
+_HARRISON = {
+    "A": "type A",
+    "A-B": "between types A and B",
+    "B": "type B",
+    "B-C": "between types B and C",
+    "C": "type C",
+}
+
+
+def regime_text(r: RegimeResult) -> str:
+    """Harrison regime: the verdict, the numbers that decide it, what to fit."""
+    lam_um, l_um = r.lam_cm * 1e4, r.grain_cm * 1e4
+    wlc = (
+        "applies (type B, beta > 10)"
+        if r.wlc_applicable
+        else "does not apply (" + ("beta <= 10)" if r.regime == "B" else "not type B)")
+    )
+    lines = [
+        f"Harrison regime {r.regime} ({_HARRISON.get(r.regime, r.regime)}; fast grain boundaries)",
+        f"  bulk diffusion length Lambda = sqrt(D t) = {lam_um:.3g} um, grain size "
+        f"l = {l_um:.3g} um (Lambda/l = {lam_um / l_um:.3g})",
+        f"  alpha = s delta/(2 Lambda) = {r.alpha:.3g};  "
+        f"beta = s delta D_gb/(2 D Lambda) = {r.beta:.3g}",
+        f"  why: {'; '.join(r.reasons[3:]) or 'see the numbers above'}",
+        f"  Whipple-Le Claire / Suzuoka 6/5 method: {wlc}",
+        f"  analysis: {r.to_dict()['analysis']}",
+    ]
+    d_hart = r.to_dict().get("D_eff_hart")
+    if d_hart is not None:
+        lines.append(f"  Hart D_eff = {pm(d_hart['value'], None, 'cm^2/s')}")
+    return "\n".join(lines)
+
+
+def biot_text(r: BiotResult) -> str:
+    """Slow-GB regime: Bi = l k / D_b, what it implies, the inputs."""
+    return "\n".join(
+        [
+            f"slow grain boundaries: Bi = l k / D_b = {r.bi:.3g}",
+            f"  {r.verdict()}",
+            f"  one GB resists like {r.bulk_equivalent_um:.3g} um of bulk (D_b / k)",
+            f"  from k = D_gb/delta = {r.k:.3g} cm/s, D_b = {r.d_bulk:.3g} cm^2/s, "
+            f"l = {r.grain_cm * 1e4:.3g} um",
+        ]
+    )
