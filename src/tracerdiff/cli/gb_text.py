@@ -23,10 +23,31 @@ def _text(results: list[Any], summary: dict[str, Any]) -> str:
         )
         if r.flags:
             lines.append(f"{'':12}flags: {', '.join(r.flags)}")
-    hm = summary["D_gb_over_delta"].get("harmonic_mean")
-    c = summary["counts"]
-    lines.append(
-        f"measured {c['measured']} of {c['total']} ({c['well_measured']} to < 20 %)"
-        + (f"; harmonic mean k = {hm['value']:.3g} cm/s" if hm and hm["value"] is not None else "")
-    )
+    lines.append(summary_line(summary))
     return "\n".join(lines)
+
+
+#: the summary's ``counts`` other than ``measured`` and ``well_measured``, in words
+_NOT_MEASURED = (
+    ("bounded_only", "only bounded (95 % set open on one side)"),
+    ("not_significant", "not significant (95 % set reaches k <= 0)"),
+    ("uphill", "uphill (jump against the gradient: k < 0)"),
+    ("not_analysable", "not analysable"),
+)
+
+
+def summary_line(summary: dict[str, Any]) -> str:
+    """The counts of the summary in words, and the harmonic mean of the measured k."""
+    c = summary["counts"]
+    n = c["measured"]
+    text = (
+        f"{c['total']} GBs: k measured at {n} (95 % set bounded and above 0), "
+        f"{c['well_measured']} of them to better than 20 % with no flag raised"
+    )
+    rest = [f"{c[key]} {words}" for key, words in _NOT_MEASURED if c.get(key)]
+    if rest:
+        text += "; " + ", ".join(rest)
+    hm = summary["D_gb_over_delta"].get("harmonic_mean")
+    if hm and hm["value"] is not None:
+        text += f"; harmonic mean k of the {n} measured = {hm['value']:.3g} cm/s"
+    return text

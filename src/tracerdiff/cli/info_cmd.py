@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
 
 from ..errors import InputError
@@ -27,6 +26,8 @@ def _length(ds: xr.Dataset, key: str) -> dict[str, Any] | None:
 
 def _total(da: xr.DataArray) -> dict[str, Any]:
     """Total counts of a variable; count rates are multiplied by their counting time."""
+    import numpy as np
+
     unit = str(da.attrs.get("units", "counts"))
     total = float(np.nansum(da.values))
     if unit == "counts/s" and "count_time_s" in da.attrs:
@@ -36,6 +37,8 @@ def _total(da: xr.DataArray) -> dict[str, Any]:
 
 def _extent(ds: xr.Dataset) -> dict[str, Any]:
     """First and last value of each dimension coordinate that has a unit (um, s)."""
+    import numpy as np
+
     out: dict[str, Any] = {}
     for name in ds.dims:
         c = ds.coords.get(name)
@@ -69,6 +72,8 @@ def _ratio_text(r: Any) -> str:
 
 def describe(ds: xr.Dataset, *, file: str) -> dict[str, Any]:
     """The JSON-plain summary of an opened dataset (the ``info`` command's ``--json`` entry)."""
+    import numpy as np
+
     a = ds.attrs
     is_image = {"y", "x"} <= set(ds.dims)
     kind = "image" if is_image else str(a.get("kind", "profile" if "x_um" in ds.dims else "data"))

@@ -16,15 +16,69 @@ DEMO_DEFAULT_DIR = "tracerdiff-demo"
 
 
 def _summary_text(res: Any) -> str:
+    """Where the report is, the headline results (the study's comparisons with the truth and
+    published values when it has them, else each analysis' first quantities), failures."""
     d = res.to_dict()
     lines = [
         f"wrote {d['out_dir']}/report.html ({d['n_ok']} of {d['n_analyses']} analyses ok, "
-        f"{d['elapsed_s']:.1f} s)"
+        f"{d['elapsed_s']:.1f} s); all numbers in {d['out_dir']}/results.json"
     ]
+    if d["comparisons"]:
+        lines += _comparison_lines(d["comparisons"])
+    else:
+        lines += _headline_lines(res.outcomes)
     for a in d["analyses"]:
         if a["status"] != "ok":
             lines.append(f"  {a['id']}: {a['status']}: {a['reason']}")
     return "\n".join(lines)
+
+
+def _q(v: dict[str, Any] | None, unit: bool = True) -> str:
+    """A quantity as 'value ± stderr unit' ('-' when missing)."""
+    if not v or v.get("value") is None:
+        return "-"
+    s = f"{v['value']:.3g}"
+    if v.get("stderr") is not None:
+        s += f" ± {v['stderr']:.2g}"
+    return f"{s} {v.get('unit', '')}".rstrip() if unit else s
+
+
+#: longest result label of the summary table (the report has them whole)
+LABEL_WIDTH = 56
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= LABEL_WIDTH else label[: LABEL_WIDTH - 3].rstrip() + "..."
+
+
+def _comparison_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """Recovered (± standard error) beside the truth and the published value, one per row."""
+    out = [
+        f"  {'result':<{LABEL_WIDTH}}  {'recovered':<28} {'truth':<10} {'off (sd)':>8}  published"
+    ]
+    for r in rows:
+        n = r.get("n_errors")
+        off = f"{n:+.1f}" if isinstance(n, (int, float)) else "-"
+        out.append(
+            f"  {_short(str(r['label'])):<{LABEL_WIDTH}}  {_q(r.get('recovered')):<28} "
+            f"{_q(r.get('truth'), unit=False):<10} {off:>8}  {_q(r.get('published'), unit=False)}"
+        )
+    return out
+
+
+def _headline_lines(outcomes: Any, n: int = 3) -> list[str]:
+    """The first ``n`` quantities of each analysis that ran."""
+    out = []
+    for o in outcomes:
+        if o.status != "ok":
+            continue
+        parts = [
+            f"{k} = {_q(v)}"
+            for k, v in o.results.items()
+            if isinstance(v, dict) and "unit" in v and v.get("value") is not None
+        ][:n]
+        out.append(f"  {o.id}: {'; '.join(parts) if parts else 'done (see the report)'}")
+    return out
 
 
 StudyArg = Annotated[Path, typer.Argument(help="The study file (TOML).")]

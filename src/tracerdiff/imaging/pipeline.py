@@ -54,8 +54,30 @@ def species_variable(ds: xr.Dataset, name: str) -> xr.DataArray:
                     return var
             except InputError:
                 continue
-    have = ", ".join(str(v) for v in ds.data_vars) or "none"
-    raise InputError(f"species {name!r} not in the data (available: {have})")
+    raise InputError(f"species {name!r} not in the data ({_closest(name, list(ds.data_vars))})")
+
+
+#: species named in a 'not in the data' error before it points to the full list
+MAX_NAMED_SPECIES = 8
+
+
+def _closest(name: str, have: list[Any]) -> str:
+    """The species a user most likely meant (all of them when there are few), and how to list
+    them all."""
+    names = [str(v) for v in have]
+    if not names:
+        return "it holds no species"
+    if len(names) <= MAX_NAMED_SPECIES:
+        return f"available: {', '.join(names)}"
+    import difflib
+    import re
+
+    element = re.sub(r"^\d+", "", name)  # '18O' -> 'O': the same element, any mass
+    same = [n for n in names if re.sub(r"^\d+", "", n) == element]
+    near = difflib.get_close_matches(name, names, n=MAX_NAMED_SPECIES, cutoff=0.4)
+    picks = list(dict.fromkeys([*same, *near]))[:5]
+    lead = f"closest: {', '.join(picks)}; " if picks else ""
+    return f"{lead}{len(names)} species in all, listed by 'tracerdiff info FILE --json'"
 
 
 def pixel_sizes(ds: xr.Dataset) -> tuple[float, float]:

@@ -22,7 +22,7 @@ from ..quantities import quantity
 from ..results import ResultMixin
 from .materials import LLTO_REFERENCE, MaterialLaw, llto_material
 
-__all__ = ["PlanResult", "plan_measurement"]
+__all__ = ["PlanResult", "plan_measurement", "plan_text"]
 
 MATERIALS = {"llto": llto_material}
 
@@ -47,6 +47,10 @@ class PlanResult(ResultMixin):
     resolution_um: float
     scan_length_um: float
     verdicts: dict[str, bool]
+    map_length_um: float = 500.0
+
+    def __str__(self) -> str:
+        return plan_text(self)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-plain form (stable keys)."""
@@ -123,7 +127,40 @@ def plan_measurement(
         resolution_um,
         scan_length_um,
         verdicts,
+        map_length_um,
     )
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "NO"
+
+
+def plan_text(r: PlanResult) -> str:
+    """The prediction in a few lines and each verdict with the numbers behind it."""
+    ld, v = r.diffusion_length_um, r.verdicts
+    lines = [
+        f"plan: {r.material} at {r.temperature_K:.1f} K for {r.time_s / 3600:.3g} h",
+        f"  D_b = {r.d_bulk:.3g} cm^2/s, median k = D_gb/delta = {r.k_median:.3g} cm/s, "
+        f"Bi = l k / D_b = {r.biot:.3g}",
+        f"  D_eff (series model) = {r.d_eff_series:.3g} cm^2/s, "
+        f"diffusion length L = sqrt(D_eff t) = {ld:.4g} um",
+        "  predicted profile:  x (um) " + " ".join(f"{x:>6.4g}" for x in r.profile_x_um),
+        "                      C_norm " + " ".join(f"{c:>6.2f}" for c in r.profile_c_norm),
+        f"  at half height: GB step dC_gb = {r.dc_gb:.2g}, bulk gradient "
+        f"{r.gradient_bulk_per_cm:.3g} 1/cm; counting noise per profile bin {r.noise_per_bin:.2g}",
+        "  can SIMS measure it?",
+        f"    resolved by imaging ({r.resolution_um:g} um resolution, needs L > 3x): "
+        f"{_yes(v['resolved_by_imaging'])}",
+        f"    fits in a {r.map_length_um:g} um map (needs 2 L = {2 * ld:.3g} um): "
+        f"{_yes(v['fits_in_map'])}",
+        f"    fits in a {r.scan_length_um:g} um line scan (needs 4 L = {4 * ld:.3g} um): "
+        f"{_yes(v['fits_in_line_scan'])}",
+        f"    GB step above 3x noise ({r.dc_gb:.2g} vs {3 * r.noise_per_bin:.2g}): "
+        f"{_yes(v['gb_step_detectable'])}",
+        f"    bulk change across a grain above 3x noise: {_yes(v['bulk_gradient_detectable'])}",
+        f"    slow-GB regime (Bi < 1): {_yes(v['slow_gb_regime'])}",
+    ]
+    return "\n".join(lines)
 
 
 def _law(material: str | MaterialLaw) -> tuple[MaterialLaw, str]:
