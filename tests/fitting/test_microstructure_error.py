@@ -20,7 +20,11 @@ from tracerdiff.fitting import (
     fit_profile,
     load_profile,
 )
-from tracerdiff.fitting.microstructure_error import image_kernel, walk_rate_from_grains
+from tracerdiff.fitting.microstructure_error import (
+    image_kernel,
+    replace_rate,
+    walk_rate_from_grains,
+)
 from tracerdiff.history import Stage, ThermalHistory
 from tracerdiff.io import read_profile_csv
 from tracerdiff.simulate import (
@@ -103,7 +107,8 @@ def test_grain_information_and_homogeneous_modes() -> None:
     grains = GrainStatistics(mean_um=16.0, sd_um=11.0, k_sigma_ln=0.4)
     rg = fit_profile("erfc", prof, time_s=59 * 3600.0, fix={"C_0": 0.0759}, microstructure=grains)
     q = walk_rate_from_grains(grains, rg.values["D_eff"])
-    assert rg.microstructure["q_um"] == pytest.approx(q)
+    assert rg.microstructure["q_prior_um"] == pytest.approx(q)  # the prior's centre
+    assert rg.microstructure["q_um"] > 0
     assert rg.microstructure["grains"]["grain_mean_um"] == 16.0
     rh = fit_profile(
         "erfc", prof, time_s=59 * 3600.0, fix={"C_0": 0.0759}, microstructure="homogeneous"
@@ -157,6 +162,20 @@ def test_evolution_walk_rate_uses_the_initial_profile_staircase() -> None:
     if r.microstructure["q_um"] == pytest.approx(q_initial, rel=1e-3):
         assert "initial profile" in r.microstructure["q_source"]
     assert math.isfinite(r.stderr["D_eff"] or math.nan)
+    # with grain statistics: the prior (centred at the evolution's D_eff) on both estimates
+    grains = GrainStatistics(mean_um=16.0, sd_um=11.0, k_sigma_ln=0.4)
+    rg = fit_evolution(
+        p1, [p2], times_s=[16 * 86400.0], domain_um=(0.0, 2300.0), microstructure=grains
+    )
+    q0 = rg.microstructure["q_prior_um"]
+    assert q0 == pytest.approx(walk_rate_from_grains(grains, rg.values["D_eff"]))
+    stated = replace_rate(grains, q0)
+    shape = [
+        fit_profile(m, p1, time_s=59 * 3600.0, microstructure=stated) for m in ("erfc", "exchange")
+    ]
+    q_initial = min(shape, key=lambda f: f.aic).microstructure["q_um"]
+    assert rg.microstructure["q_um"] >= q_initial * (1 - 1e-3)
+    assert "posterior q = " in rg.microstructure["method"]
 
 
 def test_image_kernel_matches_a_resistive_layer_solved_by_fv1d() -> None:

@@ -9,7 +9,9 @@ rate.  :func:`initial_walk_rate` fits the initial profile's shape with the erfc 
 surface-exchange models (every shape parameter free, the surface at x = 0; the time only
 scales D, which the rate does not depend on), takes the one with the lower AIC and returns the
 rate its REML gives (None when neither fit is usable); an erfc initial profile (``initial_mode
-= "erfc"``) gives its own fit's rate.
+= "erfc"``) gives its own fit's rate.  With grain statistics the shape fit's rate is the
+maximum of its restricted likelihood times the prior the statistics give the evolution fit
+(centred on the rate at the evolution's D_eff, not the shape fit's, whose time is nominal).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Callable
 
 from ..errors import FitError, InputError
 from .evolution_model import EvolutionSetup
+from .grain_statistics import GrainStatistics
 from .profiles import ProfileData, fit_profile
 from .result import FitResult
 
@@ -34,12 +37,16 @@ def _rate_of(fit: FitResult) -> float | None:
     return float(q) if q is not None and math.isfinite(q) and q > 0 else None
 
 
-def _shape_fit(initial: ProfileData, time_s: float) -> FitResult | None:
-    """The lower-AIC usable fit of the erfc and exchange shapes."""
+def _shape_fit(
+    initial: ProfileData, time_s: float, grains: GrainStatistics | None = None
+) -> FitResult | None:
+    """The lower-AIC usable fit of the erfc and exchange shapes (with the prior of ``grains``
+    on its walk rate when given)."""
     best: FitResult | None = None
+    mode = "estimate" if grains is None else grains
     for model in ("erfc", "exchange"):
         try:
-            fit = fit_profile(model, initial, time_s=time_s, microstructure="estimate")
+            fit = fit_profile(model, initial, time_s=time_s, microstructure=mode)
         except (FitError, InputError):
             continue
         if _rate_of(fit) is None and fit.status == "failed":
@@ -49,16 +56,20 @@ def _shape_fit(initial: ProfileData, time_s: float) -> FitResult | None:
     return best
 
 
-def initial_walk_rate(setup: EvolutionSetup) -> Callable[[], tuple[float, str] | None]:
+def initial_walk_rate(
+    setup: EvolutionSetup,
+) -> Callable[[GrainStatistics | None], tuple[float, str] | None]:
     """``q_other`` of :func:`~tracerdiff.fitting.microstructure_error.grain_sampling_error` for
-    an evolution fit: the walk rate of the initial profile's own fit (module text), lazily."""
+    an evolution fit: the walk rate of the initial profile's own fit (module text), lazily;
+    given grain statistics (whose ``walk_rate_um`` is the evolution fit's prior centre), the
+    maximum of that fit's restricted likelihood times the same prior."""
 
-    def rate() -> tuple[float, str] | None:
+    def rate(grains: GrainStatistics | None = None) -> tuple[float, str] | None:
         fit = setup.initial_fit
         if fit is None:
             if setup.initial.x_um.size < 8:
                 return None
-            fit = _shape_fit(setup.initial, setup.initial_time_s or _NOMINAL_TIME_S)
+            fit = _shape_fit(setup.initial, setup.initial_time_s or _NOMINAL_TIME_S, grains)
         if fit is None:
             return None
         q = _rate_of(fit)

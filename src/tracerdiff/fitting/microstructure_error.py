@@ -53,10 +53,18 @@ from .grain_statistics import (
     LATERAL_CORRELATION,
     GrainStatistics,
     lateral_factor,
+    prior_sigma_ln,
     walk_rate_from_grains,
 )
 from .identified import Z95, conditional_fit, expand_fit, space_of
-from .reml_walk import multiscale_reml, reml_rows, reml_walk, serial_blas, whitened
+from .reml_walk import (
+    WalkPrior,
+    multiscale_reml,
+    reml_rows,
+    reml_walk,
+    serial_blas,
+    whitened,
+)
 from .result import FitResult
 
 __all__ = [
@@ -74,6 +82,9 @@ MICROSTRUCTURE_MODES = ("estimate", "homogeneous")
 _MAX_NODES = 240
 
 Microstructure = str | GrainStatistics
+#: a walk rate (um) from other data of the same line and where it came from, or None; given
+#: the grain statistics whose prior it is to use (None: the plain REML)
+OtherRate = Callable[[GrainStatistics | None], tuple[float, str] | None]
 
 
 def resolve_microstructure(spec: Microstructure | None) -> Microstructure:
@@ -169,13 +180,21 @@ def _log_widen(
     return lo_out, hi_out
 
 
-def _method_text(mode: Microstructure, q: float, q_source: str) -> str:
+def _method_text(
+    mode: Microstructure, q: float, q_source: str, prior: WalkPrior | None = None
+) -> str:
     if mode == "homogeneous":
         return "homogeneous material: counting error only (no grain-sampling term)"
-    return (
+    text = (
         f"grain sampling: random-walk coordinate model (sandwich covariance), rate q = {q:.3g} "
         f"um from {q_source}"
     )
+    if prior is not None:
+        text += (
+            f"; prior q = {prior.q_um:.3g} um (lognormal, sd of ln q {prior.sigma_ln:.2f}), "
+            f"posterior q = {q:.3g} um"
+        )
+    return text
 
 
 def _fold(
@@ -229,7 +248,7 @@ def grain_sampling_error(
     mode: Microstructure = "estimate",
     jacobian: Callable[[], FloatArray] | None = None,
     noise_factor: Callable[[NDArray[np.int_]], FloatArray] | None = None,
-    q_other: Callable[[], tuple[float, str] | None] | None = None,
+    q_other: OtherRate | None = None,
 ) -> FitResult:
     """Add the grain-sampling term to ``result`` (module text).
 
@@ -283,7 +302,7 @@ def grain_sampling_error(
     rows = reml_rows(r_w.size)
     try:
         with serial_blas():
-            q, s2, q_source, lr = _walk_rate(
+            q, s2, q_source, lr, prior = _walk_rate(
                 mode, result, d_name, *whitened(rows, (r_w, j_w, u), noise_factor), q_other
             )
         inv = np.linalg.inv(j_w.T @ j_w)
@@ -307,12 +326,15 @@ def grain_sampling_error(
     cov_t_total = cov_t_total + q * (bu @ bu.T)
     info = {
         **base,
-        "method": _method_text(mode, q, q_source),
+        "method": _method_text(mode, q, q_source, prior),
         "q_um": q,
         "q_source": q_source,
         "white_noise_scale": math.sqrt(s2),
         "reml_lr": lr,
     }
+    if prior is not None:
+        info["q_prior_um"] = prior.q_um
+        info["q_prior_sigma_ln"] = prior.sigma_ln
     if d_name is not None and result.time_s:
         ld = 2e4 * math.sqrt(result.values[d_name] * result.time_s)
         info["diffusion_length_um"] = ld
@@ -326,25 +348,39 @@ def _walk_rate(
     r_w: FloatArray,
     j_w: FloatArray,
     u: FloatArray,
-    q_other: Callable[[], tuple[float, str] | None] | None = None,
-) -> tuple[float, float, str, float]:
-    """(q, s^2, where q came from, likelihood-ratio statistic) for the mode."""
+    q_other: OtherRate | None = None,
+) -> tuple[float, float, str, float, WalkPrior | None]:
+    """(q, s^2, where q came from, likelihood-ratio statistic, the prior) for the mode."""
     d_eff = result.values[d_name] if d_name is not None else float("nan")
-    if isinstance(mode, GrainStatistics) and mode.k_sigma_ln is not None:
-        q = walk_rate_from_grains(mode, d_eff)
-        _, s2, lr = reml_walk(r_w, j_w, u, fix_q=q)
-        return q, s2, "the stated grain statistics", lr
+    if isinstance(mode, GrainStatistics) and (
+        mode.k_sigma_ln is not None or mode.walk_rate_um is not None
+    ):
+        prior = WalkPrior(walk_rate_from_grains(mode, d_eff), prior_sigma_ln(mode))
+        q, s2, lr = multiscale_reml(r_w, j_w, u, prior=prior)
+        src = "REML of the residuals x the prior of the stated grain statistics"
+        other = None if q_other is None else q_other(replace_rate(mode, prior.q_um))
+        if other is not None and other[0] > q:
+            _, s2, lr = reml_walk(r_w, j_w, u, fix_q=other[0])
+            src = f"REML of {other[1]} x the same prior (above that of these residuals)"
+            return other[0], s2, src, lr, prior
+        return q, s2, src, lr, prior
     q, s2, lr = multiscale_reml(r_w, j_w, u)
     if isinstance(mode, GrainStatistics):
         q_min = walk_rate_from_grains(mode, d_eff, with_k=False)
         if q_min > q:
             _, s2, lr = reml_walk(r_w, j_w, u, fix_q=q_min)
-            return q_min, s2, "the stated grain sizes (a lower bound; REML below it)", lr
-        return q, s2, "REML of the residuals (above the stated grain sizes' bound)", lr
-    other = q_other() if q_other is not None and mode == "estimate" else None
+            return q_min, s2, "the stated grain sizes (a lower bound; REML below it)", lr, None
+        return q, s2, "REML of the residuals (above the stated grain sizes' bound)", lr, None
+    other = q_other(None) if q_other is not None and mode == "estimate" else None
     if other is not None and other[0] > q:
         _, s2, lr = reml_walk(r_w, j_w, u, fix_q=other[0])
-        return other[0], s2, f"REML of {other[1]} (above the REML of these residuals)", lr
+        return other[0], s2, f"REML of {other[1]} (above the REML of these residuals)", lr, None
     if q == 0.0:
-        return q, s2, "REML of the residuals (no correlated excess detected)", lr
-    return q, s2, "REML of the residuals", lr
+        return q, s2, "REML of the residuals (no correlated excess detected)", lr, None
+    return q, s2, "REML of the residuals", lr, None
+
+
+def replace_rate(grains: GrainStatistics, q_um: float) -> GrainStatistics:
+    """``grains`` with the walk rate ``q_um`` stated (the prior's centre for another profile
+    of the same line, whose own D_eff would give another centre)."""
+    return dataclasses.replace(grains, walk_rate_um=q_um)

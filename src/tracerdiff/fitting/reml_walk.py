@@ -29,7 +29,15 @@ from numpy.typing import NDArray
 from scipy.linalg import solve_triangular
 from scipy.optimize import minimize_scalar
 
-__all__ = ["LR_CRIT", "multiscale_reml", "reml_rows", "reml_walk", "serial_blas", "whitened"]
+__all__ = [
+    "LR_CRIT",
+    "WalkPrior",
+    "multiscale_reml",
+    "reml_rows",
+    "reml_walk",
+    "serial_blas",
+    "whitened",
+]
 
 FloatArray = NDArray[np.float64]
 LR_CRIT = 5.411894431054342  #: 1 % point of 0.5 chi2(0) + 0.5 chi2(1)
@@ -48,6 +56,14 @@ def serial_blas() -> Iterator[None]:
         _CONTROLLER.append(ThreadpoolController())
     with _CONTROLLER[0].limit(limits=1, user_api="blas"):
         yield
+
+
+@dataclass(frozen=True)
+class WalkPrior:
+    """A lognormal prior on the walk rate: ln q ~ N(ln ``q_um``, ``sigma_ln``^2)."""
+
+    q_um: float
+    sigma_ln: float
 
 
 @dataclass(frozen=True)
@@ -91,6 +107,28 @@ class _Reml:
         c = tau * self.lam2 / (1.0 + tau * self.lam2)
         parts = self._parts(c)
         return float("nan") if parts is None else parts[1] / (self.n - self.jj.shape[0])
+
+    def with_prior(self, tau: float, shift: float, sigma: float) -> tuple[float, float]:
+        """(log s^2, value) minimising over s^2 the -2 log restricted likelihood at ratio
+        ``tau`` plus ``((ln(tau s^2) - shift) / sigma)^2`` (a normal prior on ln q, ``shift`` =
+        ln(q0 x scale)): convex in log s^2, solved by Newton steps from the profiled optimum."""
+        with np.errstate(all="ignore"):
+            c = tau * self.lam2 / (1.0 + tau * self.lam2)
+            parts = self._parts(c)
+            if parts is None or not parts[1] > 0:
+                return 0.0, 1e300
+            dof, quad = self.n - self.jj.shape[0], parts[1]
+            w, lt = 1.0 / sigma**2, math.log(tau)
+            a = math.log(quad / dof)
+            for _ in range(30):
+                e = quad * math.exp(-a)
+                step = (dof - e + 2.0 * w * (a + lt - shift)) / (e + 2.0 * w)
+                a -= step
+                if abs(step) < 1e-12:
+                    break
+            v = dof * a + quad * math.exp(-a) + float(np.sum(np.log1p(tau * self.lam2)))
+            v += parts[0] + w * (a + lt - shift) ** 2
+        return a, (v if math.isfinite(v) else 1e300)
 
     def objective(self, log_s2: float, q: float) -> float:
         """-2 log restricted likelihood at (s^2, q) (same constant as :meth:`profiled`)."""
@@ -153,17 +191,43 @@ def _argmin_1d(f: Callable[[float], float], grid: FloatArray) -> tuple[float, fl
     return (x, fx) if fx < vals[i] else (float(grid[i]), float(vals[i]))
 
 
+def _posterior(reml: _Reml, scale: float, prior: WalkPrior) -> tuple[float, float, float]:
+    """(q, s^2, -2 log posterior) at the maximum of restricted likelihood x lognormal prior on
+    q: over ``t = log10(q / s^2)`` (grid, then bounded Brent), s^2 at each t exactly
+    (:meth:`_Reml.s2_with_prior`)."""
+    shift = math.log(scale) + math.log(prior.q_um)
+
+    def f(t: float) -> float:
+        return reml.with_prior(10.0**t, shift, prior.sigma_ln)[1]
+
+    t, f_t = _argmin_1d(f, np.linspace(-6.0, 8.0, 57))
+    log_s2 = reml.with_prior(10.0**t, shift, prior.sigma_ln)[0]
+    s2 = math.exp(log_s2)
+    return 10.0**t * s2 / scale, s2, f_t
+
+
 def reml_walk(
-    r_w: FloatArray, j_w: FloatArray, u: FloatArray, *, fix_q: float | None = None
+    r_w: FloatArray,
+    j_w: FloatArray,
+    u: FloatArray,
+    *,
+    fix_q: float | None = None,
+    prior: WalkPrior | None = None,
 ) -> tuple[float, float, float]:
     """(q, s^2, LR) maximising the restricted likelihood of residuals ``r_w`` (weighted) under
-    ``s^2 I + q U U^T`` with the columns of ``j_w`` projected out; ``fix_q`` holds q.
+    ``s^2 I + q U U^T`` with the columns of ``j_w`` projected out; ``fix_q`` holds q; ``prior``
+    (a :class:`WalkPrior`) maximises the likelihood times the prior density of ln q instead.
 
-    ``LR`` = 2 (log L(q) - log L(0)); q is kept only when LR exceeds :data:`LR_CRIT` (the 1 %
-    point of the 50:50 chi-square(0, 1) mixture of a variance on its boundary), else q = 0.
+    ``LR`` = 2 (log L(q) - log L(0)); without a prior q is kept only when LR exceeds
+    :data:`LR_CRIT` (the 1 % point of the 50:50 chi-square(0, 1) mixture of a variance on its
+    boundary), else q = 0; with a prior the maximum is kept (the prior states that q > 0).
     """
     reml, scale = _pieces(r_w, j_w, u)
     f0, s2_0 = reml.profiled(0.0), reml.s2_of(0.0)
+    if prior is not None:
+        q, s2, _ = _posterior(reml, scale, prior)
+        qs = q * scale
+        return q, s2, f0 - reml.objective(math.log(s2), qs)
     if fix_q is not None:
         qs = fix_q * scale
         log_s2, f_q = _argmin_1d(lambda v: reml.objective(v, qs), np.linspace(-12.0, 12.0, 49))
@@ -222,15 +286,19 @@ def _blocked(
     return r, j, u
 
 
-def multiscale_reml(r_w: FloatArray, j_w: FloatArray, u: FloatArray) -> tuple[float, float, float]:
+def multiscale_reml(
+    r_w: FloatArray, j_w: FloatArray, u: FloatArray, *, prior: WalkPrior | None = None
+) -> tuple[float, float, float]:
     """REML of q on the rows and on block sums of 2, 4, 8 rows (at least 24 blocks): the
     largest q detected.  Block sums weigh the long-range part of the walk, which sets the error
-    of D, over sub-grain detail (spot averaging, the staircase within grains)."""
-    best = reml_walk(r_w, j_w, u)
+    of D, over sub-grain detail (spot averaging, the staircase within grains).  With a
+    ``prior`` each scale gives its posterior maximum (:func:`reml_walk`) and the largest is
+    kept, as without."""
+    best = reml_walk(r_w, j_w, u, prior=prior)
     for b in (2, 4, 8):
         if r_w.size // b < 24:
             break
-        cand = reml_walk(*_blocked((r_w, j_w, u), b))
+        cand = reml_walk(*_blocked((r_w, j_w, u), b), prior=prior)
         if cand[0] > best[0]:
             best = (cand[0], best[1], max(best[2], cand[2]))
     return best
