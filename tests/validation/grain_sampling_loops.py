@@ -12,7 +12,9 @@ own flux solve (which shares much of the region the profiles sample).
 
 Run ``python tests/validation/grain_sampling_loops.py [n_1d] [n_2d] [raw.json]`` to print
 the coverage tables of docs/validation.md, ``... strips N ROWS`` for the walk rate of strips
-ROWS cells high from their flux solves alone.
+ROWS cells high from their flux solves alone, ``... chains N LENGTH_UM`` for that of chain
+stretches from their series resistances (the measurements behind the widths of the prior
+that grain statistics put on the walk rate).
 """
 
 from __future__ import annotations
@@ -259,9 +261,45 @@ def strip_walk_rates(n: int, rows: int, blocks: int = 4) -> dict[str, float]:
     }
 
 
+def chain_walk_rates(n: int, length_um: float) -> dict[str, float]:
+    """Walk rate q (um) of chain stretches ``length_um`` long from their own series
+    resistances (no profile, no fit): ``Var(ln D_eff) L``, plain and robust, beside the series
+    formula with D_b (the check of the prior's centre for a line)."""
+    from tracerdiff.fitting.grain_statistics import walk_rate_from_grains
+    from tracerdiff.simulate import GrainChain
+    from tracerdiff.simulate.chain import chain_d_eff
+
+    mat = llto_material()
+    db, km = mat.d_bulk(T22), mat.k_gb(T22)
+    vals = []
+    for seed in range(n):
+        rng = np.random.default_rng(seed)
+        chain = make_grain_chain(
+            length_um + 300.0, mean_um=MEAN_UM, sd_um=SD_UM, k_sigma_ln=K_SIGMA, rng=rng
+        )
+        chain = cut_chain(chain, int(rng.integers(0, 300)))
+        cells = int(length_um / chain.cell_um)
+        keep = chain.gb_faces < cells
+        part = GrainChain(cells, chain.cell_um, chain.gb_faces[keep], chain.k_factor[keep])
+        vals.append(chain_d_eff(part, d_bulk=db, k_median=km))
+    a = np.array(vals)
+    pop = float(1.0 / np.mean(1.0 / a))
+    lr = np.log(a / pop)
+    robust = float((1.4826 * np.median(np.abs(lr - np.median(lr)))) ** 2)
+    formula = walk_rate_from_grains(dataclasses.replace(GRAINS, d_bulk=db), pop)
+    return {
+        "q_um": float(lr.var() * length_um),
+        "q_robust_um": robust * length_um,
+        "q_formula_um": formula,
+    }
+
+
 def main(argv: list[str]) -> None:
     if len(argv) > 1 and argv[1] == "strips":  # strips N ROWS: walk rates from flux solves
         print(strip_walk_rates(int(argv[2]), int(argv[3])))
+        return
+    if len(argv) > 1 and argv[1] == "chains":  # chains N LENGTH_UM: from series resistances
+        print(chain_walk_rates(int(argv[2]), float(argv[3])))
         return
     n1 = int(argv[1]) if len(argv) > 1 else 60
     n2 = int(argv[2]) if len(argv) > 2 else 0
