@@ -29,7 +29,7 @@ def _chain_profile(seed: int) -> ProfileData:
     chain = cut_chain(make_grain_chain(2300.0, rng=rng), int(rng.integers(0, 300)))
     hist = [Stage(295.15, 59 * 3600.0, "source")]
     (c,) = evolve_chain(chain, llto_material(), hist, c_initial=0.0759, c_source=0.95)
-    x = (np.arange(chain.n_cells) + 0.5) * chain.cell_um
+    x = np.asarray((np.arange(chain.n_cells) + 0.5) * chain.cell_um, dtype=np.float64)
     pos = np.arange(2.5, 800.0, 5.0)
     ds = simulate_line_scan(x, c, positions_um=pos, raster_um=5.0, counts_per_spot=1e5, rng=rng)
     return ProfileData.from_arrays(pos, ds["C"].values, ds["C_err"].values)
