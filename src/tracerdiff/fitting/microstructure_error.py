@@ -23,13 +23,16 @@ over a stretch ``L``, the delta-method result ``(CV^2(r) + CV^2(l) - 2 rho CV(r)
   microstructure is assumed; on a homogeneous profile ``q`` is ~0 and the error stays the
   counting error.  Evolution fits pass the REML of the initial profile's own fit as
   ``q_other`` (:mod:`tracerdiff.fitting.initial_walk`); the larger rate is kept.
-- :class:`GrainStatistics`: ``q = E[l] (1 - beta)^2 (CV^2(l) + CV^2(1/k)) f`` with
+- :class:`GrainStatistics`: a lognormal prior on q (:func:`prior_sigma_ln` its width),
+  centred on ``q0 = E[l] (1 - beta)^2 (CV^2(l) + CV^2(1/k)) f`` with
   ``beta = D_eff / D_b`` (0 when ``D_b`` is not given: GB-dominated, an upper bound),
   ``CV^2(1/k) = exp(sigma_k^2) - 1`` for a lognormal k and ``f = min(1, 3 E[l] / width)`` for
   a profile averaged across ``width_um`` (a map strip's height; 1 without a width: a line,
   the 1D series value; the lateral correlation of 3 grain lengths is measured on 2D flux
-  solves, docs/fitting.md).  Without the spread of k the grain-size term alone is a lower
-  bound: ``q = max(REML, E[l] (1 - beta)^2 CV^2(l) f)``.
+  solves, docs/fitting.md); q is the maximum of the REML likelihood times the prior (at each
+  block scale, the largest kept; evolution fits: also on the initial profile's shape fit with
+  the same prior, the larger kept).  Without the spread of k the grain-size term alone is a
+  lower bound: ``q = max(REML, E[l] (1 - beta)^2 CV^2(l) f)``.
 - ``"homogeneous"``: ``q = 0`` (single crystals, glasses): counting error only.
 
 With the counting errors given, the white scale ``s^2`` is applied only when it exceeds 1 by
