@@ -98,3 +98,14 @@ def test_grain_statistics_state_the_prior_and_the_method_records_it() -> None:
     assert walk_rate_from_grains(stated, 1e-9) == 3.0
     with pytest.raises(InputError, match="walk rate"):
         dataclasses.replace(grains, walk_rate_um=0.0)
+
+
+def test_grain_statistics_without_spread_give_no_term() -> None:
+    """Equal grains and equal k: the formula's q is 0, so there is no prior to form."""
+    same = GrainStatistics(mean_um=16.0, sd_um=0.0, k_sigma_ln=0.0)
+    r = fit_profile(
+        "erfc", _chain_profile(2), time_s=59 * 3600.0, fix={"C_0": 0.0759}, microstructure=same
+    )
+    assert r.microstructure["q_um"] == 0.0
+    assert "q_prior_um" not in r.microstructure
+    assert "no spread" in r.microstructure["method"]

@@ -359,6 +359,9 @@ def _walk_rate(
         mode.k_sigma_ln is not None or mode.walk_rate_um is not None
     ):
         prior = WalkPrior(walk_rate_from_grains(mode, d_eff), prior_sigma_ln(mode))
+        if not prior.q_um > 0:  # no spread (or D_eff at D_b): the statistics say q = 0
+            _, s2, lr = reml_walk(r_w, j_w, u, fix_q=0.0)
+            return 0.0, s2, "the stated grain statistics (no spread of resistance)", lr, None
         q, s2, lr = multiscale_reml(r_w, j_w, u, prior=prior)
         src = "REML of the residuals x the prior of the stated grain statistics"
         other = None if q_other is None else q_other(replace_rate(mode, prior.q_um))
