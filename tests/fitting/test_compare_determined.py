@@ -34,15 +34,18 @@ def linescan(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_fraction_bounds_are_those_of_a_fraction() -> None:
-    assert fraction_bounds(np.array([0.07, 0.5, 0.94])) == (0.0, 1.0)
-    # noise about a normalised 0 or 1 stays admissible (never pushed onto a bound by noise)
-    assert fraction_bounds(np.array([-0.01, 0.5, 1.02])) == (-0.01, 1.02)
+    # [0, 1] and a quarter of the data's range beyond: a surface value fitted a little above 1
+    # (noise, a polycrystal's staircase) is not clamped
+    assert fraction_bounds(np.array([0.07, 0.5, 0.94])) == pytest.approx((-0.2175, 1.2175))
+    # the data's own range where it reaches beyond [0, 1] (noise about a normalised 0 or 1)
+    assert fraction_bounds(np.array([-0.01, 0.5, 1.02])) == pytest.approx((-0.2675, 1.2775))
 
 
 def test_exchange_source_fraction_never_beyond_one(linescan: Path) -> None:
     """The demo line scan (constant source, grain staircase) once gave C_s = 9.5."""
-    r = fit_profile("exchange", load_profile(linescan), time_s=110 * 3600.0)
-    assert r.values["C_s"] <= 1.0 + 1e-12
+    data = load_profile(linescan)
+    r = fit_profile("exchange", data, time_s=110 * 3600.0)
+    assert r.values["C_s"] <= fraction_bounds(np.asarray(data.C))[1] + 1e-12 < 1.3
     assert any("C_s" in n and "bound" in n for n in determination_notes(r))
 
 
@@ -50,7 +53,7 @@ def test_compare_passes_over_a_lowest_aic_fit_at_a_bound(linescan: Path) -> None
     c = compare_models(load_profile(linescan), time_s=110 * 3600.0)
     lowest = min(c.delta_aic, key=lambda k: c.delta_aic[k])
     assert lowest == "exchange"  # the data's staircase favours the more flexible shape
-    assert c.best == "erfc"  # but exchange's C_s sits at 1 and k_s is not determined
+    assert c.best == "erfc"  # but exchange's C_s sits at its bound, k_s not determined
     assert "exchange has a lower AIC" in c.verdict
     assert "not recommended" in c.verdict and "C_s is at its upper bound" in c.verdict
     assert str(c).startswith("model comparison: ")

@@ -53,10 +53,11 @@ class ProfileModel(ABC):
     ) -> dict[str, tuple[float, float]]:
         """Natural-unit bounds of every parameter for these data.
 
-        ``C_s`` and ``C_0`` are isotope fractions: bounded by [0, 1], widened only as far as
-        the data themselves reach beyond it (counting noise about a normalised 0 or 1), so a
-        fraction estimate is never pushed onto a bound by noise yet never runs off to values
-        no fraction can have (an exchange fit trading a large C_s against a small k_s)."""
+        ``C_s`` and ``C_0`` are isotope fractions: bounded by [0, 1] widened to the data's own
+        range and by a quarter of that range beyond (:func:`fraction_bounds`), so an estimate
+        near a normalised 0 or 1 is never pushed onto a bound by noise or by the staircase of a
+        polycrystal (a surface value fitted a little above 1), yet never runs off to values no
+        fraction can have (an exchange fit trading a large C_s against a small k_s)."""
         span = float(x_um[-1] - x_um[0])
         ylo, yhi = float(np.nanmin(y)), float(np.nanmax(y))
         pad = max(yhi - ylo, 1e-6)
@@ -79,8 +80,12 @@ class ProfileModel(ABC):
 
 
 def fraction_bounds(y: NDArray[np.float64]) -> tuple[float, float]:
-    """[0, 1], widened to the data's own range where it reaches beyond (noise)."""
-    return min(0.0, float(np.nanmin(y))), max(1.0, float(np.nanmax(y)))
+    """[0, 1] widened to the data's own range, then by a quarter of the data's range: a
+    fraction's fitted value may sit a little beyond 0 or 1 (noise, a misfit), and a bound
+    there would clamp it and move the other parameters with it."""
+    lo, hi = min(0.0, float(np.nanmin(y))), max(1.0, float(np.nanmax(y)))
+    margin = 0.25 * max(float(np.nanmax(y) - np.nanmin(y)), 1e-6)
+    return lo - margin, hi + margin
 
 
 def _ends(y: NDArray[np.float64]) -> tuple[float, float]:
