@@ -18,14 +18,6 @@ __all__ = [
     "save_fit_png",
 ]
 
-_KIND = {
-    "D_eff": ("diffusivity", None),
-    "k_s": ("velocity", None),
-    "x0": ("length", "um"),
-    "M": ("length", "um"),
-    "C_s": ("dimensionless", None),
-    "C_0": ("dimensionless", None),
-}
 JSON = typer.Option(False, "--json", help="Print JSON (stable keys, see docs/cli.md).")
 TIME = typer.Option(..., "--time", help="Diffusion time, e.g. '110 h'.")
 FIX = typer.Option(
@@ -87,13 +79,15 @@ def _fix_items(items: list[str]) -> list[str]:
 
 def parse_fix(items: list[str], *, option: str = "--fix") -> dict[str, float]:
     """``--fix NAME=VALUE[,...]`` items as held values in natural units."""
+    from ..fitting.fit_options import FIX_KINDS
+
     out: dict[str, float] = {}
     for item in _fix_items(items):
         name, sep, text = item.partition("=")
         name = name.strip()
         if not sep or not name or not text.strip():
             raise InputError(f"{option}: expected NAME=VALUE (e.g. C_0=0.0759), got {item!r}")
-        kind, unit = _KIND.get(name.split(".")[-1], ("dimensionless", None))
+        kind, unit = FIX_KINDS.get(name.split(".")[-1], ("dimensionless", None))
         v = parse_q(text.strip(), kind, option=f"{option} {name}", default_unit=unit)
         assert v is not None
         out[name] = v

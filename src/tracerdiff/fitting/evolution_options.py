@@ -17,6 +17,7 @@ from pydantic import Field, model_validator
 
 from ..errors import InputError
 from ..options_base import LengthUm, Seconds
+from .fit_options import posterior_if_asked
 from .grain_options import GrainSamplingOptions
 
 __all__ = ["EvolutionFitOptions", "fit_evolution_options"]
@@ -122,14 +123,4 @@ def fit_evolution_options(
         r = fit_arrhenius_evolution(initial, later, histories=hists, **common)
     else:
         r = fit_evolution(initial, later, times_s=times, histories=hists, **common)
-    if options.posterior:
-        from .bayes import sample_posterior
-
-        walkers = max(32, 2 * len(r.free) + 2)
-        r = sample_posterior(
-            r,
-            n_walkers=walkers,
-            n_steps=options.posterior,
-            rng=0 if options.seed is None else options.seed,
-        )
-    return r
+    return posterior_if_asked(r, n_steps=options.posterior, seed=options.seed)

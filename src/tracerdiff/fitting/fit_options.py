@@ -19,7 +19,7 @@ from ..options_base import Seconds
 from ..units import parse_quantity
 from .grain_options import GrainSamplingOptions
 
-__all__ = ["FIX_KINDS", "ProfileFitOptions", "fit_profile_options"]
+__all__ = ["FIX_KINDS", "ProfileFitOptions", "fit_profile_options", "posterior_if_asked"]
 
 #: quantity kind and default unit of a held parameter given as text
 FIX_KINDS: dict[str, tuple[str, str | None]] = {
@@ -92,14 +92,17 @@ def fit_profile_options(profile: Any, options: ProfileFitOptions) -> Any:
         free=tuple(options.free),
         microstructure=options.microstructure,
     )
-    if options.posterior:
-        from . import sample_posterior
+    return posterior_if_asked(r, n_steps=options.posterior, seed=options.seed)
 
-        walkers = max(32, 2 * len(r.free) + 2)
-        r = sample_posterior(
-            r,
-            n_walkers=walkers,
-            n_steps=options.posterior,
-            rng=0 if options.seed is None else options.seed,
-        )
-    return r
+
+def posterior_if_asked(result: Any, *, n_steps: int, seed: int | None) -> Any:
+    """``result`` with the emcee posterior of ``n_steps`` steps (max(32, 2 p + 2) walkers,
+    seed 0 unless given) when ``n_steps`` > 0, else ``result`` itself."""
+    if not n_steps:
+        return result
+    from .bayes import sample_posterior
+
+    walkers = max(32, 2 * len(result.free) + 2)
+    return sample_posterior(
+        result, n_walkers=walkers, n_steps=n_steps, rng=0 if seed is None else seed
+    )
