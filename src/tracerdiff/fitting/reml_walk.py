@@ -194,7 +194,7 @@ def _argmin_1d(f: Callable[[float], float], grid: FloatArray) -> tuple[float, fl
 def _posterior(reml: _Reml, scale: float, prior: WalkPrior) -> tuple[float, float, float]:
     """(q, s^2, -2 log posterior) at the maximum of restricted likelihood x lognormal prior on
     q: over ``t = log10(q / s^2)`` (grid, then bounded Brent), s^2 at each t exactly
-    (:meth:`_Reml.s2_with_prior`)."""
+    (:meth:`_Reml.with_prior`)."""
     shift = math.log(scale) + math.log(prior.q_um)
 
     def f(t: float) -> float:
