@@ -3,7 +3,7 @@
 from .fraction_segment import FractionSegmentation, segment_fraction_map
 from .grains import GrainOptions, GrainsResult, analyze_grains
 from .plot import grains_figure
-from .register import Crossings, Registration, line_crossings, register_points
+from .register import Crossings, Registration, line_crossings, register_field, register_points
 from .segment import GrainSegmentation, segment_micrograph, to_gray
 from .stats import (
     GrainStatistics,
@@ -28,6 +28,7 @@ __all__ = [
     "line_crossings",
     "lognormal_fit",
     "mean_linear_intercept",
+    "register_field",
     "register_points",
     "segment_fraction_map",
     "segment_micrograph",

@@ -23,7 +23,7 @@ from ..quantities import jsonable, quantity
 from ..results import ResultMixin
 from .segment import GrainSegmentation
 
-__all__ = ["Crossings", "Registration", "line_crossings", "register_points"]
+__all__ = ["Crossings", "Registration", "line_crossings", "register_field", "register_points"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -98,6 +98,22 @@ def register_points(
         residuals_um=res,
         micrograph_shape=(int(rows), int(cols)),
     )
+
+
+def register_field(
+    x_um: ArrayLike, y_um: ArrayLike, *, micrograph_shape: tuple[int, int]
+) -> Registration:
+    """Registration of a micrograph that covers the map's whole field: its corner pixels on
+    the corners of the field whose pixel centres are ``x_um``, ``y_um`` (a study's
+    ``micrograph_registration = "map"``)."""
+    x, y = np.asarray(x_um, dtype=float), np.asarray(y_um, dtype=float)
+    fx = float(x[-1] - x[0]) * x.size / (x.size - 1)  # the map's field of view (um)
+    fy = float(y[-1] - y[0]) * y.size / (y.size - 1)
+    rows, cols = micrograph_shape
+    x0, y0 = float(x[0]) - fx / x.size / 2, float(y[0]) - fy / y.size / 2
+    src = [(0, 0), (cols - 1, 0), (0, rows - 1)]
+    dst = [(x0 + (c + 0.5) * fx / cols, y0 + (r + 0.5) * fy / rows) for c, r in src]
+    return register_points(src, dst, micrograph_shape=micrograph_shape)
 
 
 @dataclass(frozen=True, eq=False)

@@ -72,21 +72,14 @@ def run_grains(spec: GrainsSpec, inputs: Inputs) -> AnalysisOutput:
 def _registration(inputs: Inputs, fr: Any, shape: tuple[int, int]) -> Any:
     """Micrograph pixels -> map um: ``"map"`` (the micrograph covers the map's field) or the
     control points of [sample]."""
-    from ..microstructure import register_points
+    from ..microstructure import register_field, register_points
 
     reg = inputs.study.sample.micrograph_registration
     if reg != "map":
         src = [cp.micrograph for cp in reg]
         dst = [cp.sims for cp in reg]
         return register_points(src, dst, micrograph_shape=shape)
-    x, y = fr["x"].values, fr["y"].values
-    fx = float(x[-1] - x[0]) * x.size / (x.size - 1)  # the map's field of view (um)
-    fy = float(y[-1] - y[0]) * y.size / (y.size - 1)
-    rows, cols = shape
-    x0, y0 = float(x[0]) - fx / x.size / 2, float(y[0]) - fy / y.size / 2
-    src = [(0, 0), (cols - 1, 0), (0, rows - 1)]
-    dst = [(x0 + (c + 0.5) * fx / cols, y0 + (r + 0.5) * fy / rows) for c, r in src]
-    return register_points(src, dst, micrograph_shape=shape)
+    return register_field(fr["x"].values, fr["y"].values, micrograph_shape=shape)
 
 
 def map_options(spec: GBMapSpec, inputs: Inputs) -> Any:

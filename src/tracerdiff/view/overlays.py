@@ -79,16 +79,9 @@ def boundary_k_image(result: BoundaryMapResult) -> np.ndarray:
 def field_registration(fds: xr.Dataset, shape: tuple[int, int]) -> Any:
     """Micrograph pixels -> map um when the micrograph covers the map's field (the study's
     ``micrograph_registration = "map"``): its corner pixels on the corners of the field."""
-    from ..microstructure import register_points
+    from ..microstructure import register_field
 
-    x, y = fds["x"].values, fds["y"].values
-    fx = float(x[-1] - x[0]) * x.size / (x.size - 1)
-    fy = float(y[-1] - y[0]) * y.size / (y.size - 1)
-    rows, cols = shape
-    x0, y0 = float(x[0]) - fx / x.size / 2, float(y[0]) - fy / y.size / 2
-    src = [(0, 0), (cols - 1, 0), (0, rows - 1)]
-    dst = [(x0 + (c + 0.5) * fx / cols, y0 + (r + 0.5) * fy / rows) for c, r in src]
-    return register_points(src, dst, micrograph_shape=shape)
+    return register_field(fds["x"].values, fds["y"].values, micrograph_shape=shape)
 
 
 @dataclass(frozen=True, eq=False)
