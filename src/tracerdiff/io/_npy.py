@@ -26,7 +26,7 @@ _LOAD_ERRORS = (
     KeyError,
     zipfile.BadZipFile,
     zlib.error,
-    NotImplementedError,
+    NotImplementedError,  # numpy's answer to a header format or dtype it does not support
 )
 
 

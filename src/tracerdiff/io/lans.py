@@ -76,6 +76,7 @@ def _load(p: Path, max_pixels: int) -> dict[str, np.ndarray]:
             out = _load_v73(p, limit) if _v73(p) else _load_v5(p, limit)
     except (FileFormatError, DataError):
         raise
+    # NotImplementedError: scipy's answer to MAT-file features it does not read (a broken file)
     except (ValueError, TypeError, OSError, KeyError, IndexError, NotImplementedError) as exc:
         raise FileFormatError(f"{p}: not a readable MAT-file ({type(exc).__name__})") from None
     for k, v in out.items():
