@@ -97,3 +97,24 @@ def test_reml_recovers_a_known_walk_rate_and_its_two_forms_agree() -> None:
     _, s2_fixed, lr_fixed = reml_walk(r, j, u, fix_q=q1)
     assert lr_fixed == pytest.approx(lr1, rel=1e-6)
     assert s2_fixed == pytest.approx(s2_1, rel=1e-4)
+
+
+def test_wald_interval_of_an_unconstrained_log_parameter_is_open() -> None:
+    """A thin film fitted as surface exchange: k_s runs off (log sd huge); its Wald interval
+    ends are open (None) instead of an overflow of exp."""
+    import math as _math
+
+    from tracerdiff.fitting import ProfileData as _PD
+    from tracerdiff.fitting import fit_profile as _fit
+
+    d_true, t_s = 3e-10, 110 * 3600.0
+    x = np.linspace(1.0, 800.0, 100)
+    width = 2 * _math.sqrt(d_true * t_s) * 1e4
+    c = 0.0759 + 60.0 / (_math.sqrt(_math.pi) * width) * np.exp(-((x / width) ** 2))
+    c = c + np.random.default_rng(0).normal(0, 0.01, x.size)
+    r = _fit("exchange", _PD.from_arrays(x, c, np.full(x.size, 0.01)), time_s=86400.0,
+             profile_ci=False)  # fmt: skip
+    assert r.status == "unconstrained"
+    assert r.ci95["k_s"] == (None, None) or None in r.ci95["k_s"]
+    lo, hi = r.ci95["D_eff"]
+    assert lo is not None and hi is not None and lo < r.values["D_eff"] < hi

@@ -208,12 +208,17 @@ def _intervals(
             ci[p] = (ends[0], ends[1])
         else:
             lo_t, hi_t = float(t_hat[j] - 1.959964 * sd), float(t_hat[j] + 1.959964 * sd)
-            if space.is_log[j]:
-                ci[p] = (math.exp(lo_t), math.exp(hi_t)) if math.isfinite(sd) else (None, None)
+            if space.is_log[j]:  # an end beyond the float range is open (None), as unbounded
+                ci[p] = (_exp_end(lo_t), _exp_end(hi_t)) if math.isfinite(sd) else (None, None)
             else:
                 ci[p] = (lo_t, hi_t) if math.isfinite(sd) else (None, None)
             how[p] = "wald"
     return ci, how
+
+
+def _exp_end(t: float) -> float | None:
+    """exp(t) for an interval end in log space; None beyond the float range (an open end)."""
+    return math.exp(t) if -745.0 < t < 709.0 else None
 
 
 def _solve(
