@@ -46,7 +46,8 @@ def _shape_fit(
     mode = "estimate" if grains is None else grains
     for model in ("erfc", "exchange"):
         try:
-            fit = fit_profile(model, initial, time_s=time_s, microstructure=mode)
+            # only the walk rate and the AIC are used: no profile-likelihood intervals
+            fit = fit_profile(model, initial, time_s=time_s, microstructure=mode, profile_ci=False)
         except (FitError, InputError):
             continue
         if _rate_of(fit) is None and fit.status == "failed":
