@@ -191,8 +191,8 @@ def analyze_map(
     ...                   d_bulk=2.6e-8)
     >>> (gb,) = res.to_dict()["boundaries"]
     >>> k = gb["D_gb_over_delta"]
-    >>> print(f"x = {gb['point_um'][0]:.2f} um: k = {k['value']:.1e} +- {k['stderr']:.0e} cm/s")
-    x = 29.75 um: k = 8.8e-05 +- 8e-06 cm/s
+    >>> print(f"x = {gb['point_um'][0]:.0f} um: k = {k['value']:.1e} +- {k['stderr']:.0e} cm/s")
+    x = 30 um: k = 8.8e-05 +- 8e-06 cm/s
     """
     from ..imaging import line_profile
     from ..microstructure import line_crossings
