@@ -78,3 +78,7 @@ def test_2d_polycrystal_profiles_cover_the_homogenised_d_eff() -> None:
         # 1.03x) and not larger
         assert _miscalibration(tab, "grains") <= _miscalibration(tab, "default") + 0.05, tab
         assert tab["grains"]["stated_rel"] <= 1.1 * tab["default"]["stated_rel"], tab
+        # and tighter: the prior shrinks each profile's walk rate toward the formula, so the
+        # intervals are narrower over all strips (rms of the stated relative error; on these
+        # 50: erfc 11.9 % against 13.5 %, evolution 5.9 % against 6.2 %) at that coverage
+        assert tab["grains"]["stated_rms"] <= tab["default"]["stated_rms"], tab

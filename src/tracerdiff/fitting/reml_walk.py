@@ -12,8 +12,8 @@ dropped, and every term is written so that an eigenvector's error is weighted by
 (a log grid, then bounded Brent).  q is kept only when the likelihood ratio against q = 0
 exceeds the 1 % point of the 50:50 chi-square(0, 1) mixture (a variance on its boundary):
 homogeneous data keep their counting error.  :func:`multiscale_reml` also fits block sums of
-2, 4 and 8 rows and keeps the largest q detected (the long-range part of
-the walk sets the error of D).
+2, 4, 8, ... rows (every dyadic size that leaves at least 24 blocks) and keeps the largest q
+detected (the long-range part of the walk sets the error of D).
 """
 
 from __future__ import annotations
@@ -289,15 +289,17 @@ def _blocked(
 def multiscale_reml(
     r_w: FloatArray, j_w: FloatArray, u: FloatArray, *, prior: WalkPrior | None = None
 ) -> tuple[float, float, float]:
-    """REML of q on the rows and on block sums of 2, 4, 8 rows (at least 24 blocks): the
-    largest q detected.  Block sums weigh the long-range part of the walk, which sets the error
-    of D, over sub-grain detail (spot averaging, the staircase within grains).  With a
-    ``prior`` each scale gives its posterior maximum (:func:`reml_walk`) and the largest is
-    kept, as without."""
+    """REML of q on the rows and on block sums of 2, 4, 8, ... rows (every dyadic size that
+    leaves at least 24 blocks): the largest q detected.  Block sums weigh the long-range part of
+    the walk, which sets the error of D, over sub-grain detail (spot averaging, the staircase
+    within grains); on a long profile the coarsest sums span several grains, where a 2D
+    polycrystal's walk shows that the finer ones miss (docs/validation.md).  With a ``prior``
+    each scale gives its posterior maximum (:func:`reml_walk`) and the largest is kept, as
+    without."""
     best = reml_walk(r_w, j_w, u, prior=prior)
-    for b in (2, 4, 8):
-        if r_w.size // b < 24:
-            break
+    b = 1
+    while r_w.size // (2 * b) >= 24:
+        b *= 2
         cand = reml_walk(*_blocked((r_w, j_w, u), b), prior=prior)
         if cand[0] > best[0]:
             best = (cand[0], best[1], max(best[2], cand[2]))
