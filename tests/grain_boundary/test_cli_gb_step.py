@@ -128,6 +128,10 @@ def test_gb_step_close_boundaries_get_a_reason_others_are_analysed(
     assert [x["analysable"] for x in b] == [False, False, True]
     assert all("twice the guard band" in x["reason"] for x in b[:2])
     assert b[2]["D_gb_over_delta"]["value"] is not None
+    # the human output gives the reason too, not NaN numbers
+    code, out, err = run(["gb-step", prof, "--d-bulk", D, "--gb", "30", "--gb", "31"], capsys)
+    assert code == 0, err
+    assert out.count("twice the guard band") == 2 and "nan" not in out
 
 
 def test_gb_step_auto_says_the_angles_are_unknown(

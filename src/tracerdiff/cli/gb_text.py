@@ -10,6 +10,9 @@ __all__: list[str] = []
 def _text(results: list[Any], summary: dict[str, Any]) -> str:
     lines = ["  pos (um)  dC_gb              dC/dy (1/cm)    D_gb/delta (cm/s)   est."]
     for r in results:
+        if not r.analysable:  # no numbers to show: the reason instead
+            lines.append(f"{r.position_um:10.2f}  not analysable: {r.reason}")
+            continue
         d = r.to_dict()
         k = d["D_gb_over_delta"]
         ks = (
