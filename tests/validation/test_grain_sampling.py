@@ -82,3 +82,26 @@ def test_2d_polycrystal_profiles_cover_the_homogenised_d_eff() -> None:
         # intervals are narrower over all strips (rms of the stated relative error; on these
         # 50: erfc 11.9 % against 13.5 %, evolution 5.9 % against 6.2 %) at that coverage
         assert tab["grains"]["stated_rms"] <= tab["default"]["stated_rms"], tab
+
+
+def _film_exchange_loops() -> ModuleType:
+    path = Path(__file__).with_name("film_exchange_loops.py")
+    spec = importlib.util.spec_from_file_location("film_exchange_loops", path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.parametrize("fit", ["exchange", "thin film"])
+def test_exchange_and_thin_film_line_scans_cover_the_homogenised_d_eff(fit: str) -> None:
+    """60 chains as above, with a surface-exchange limited surface (k_s sqrt(t/D) ~ 1.5) or a
+    thin film on a closed surface instead of a fixed surface value."""
+    g, fe = _loops(), _film_exchange_loops()
+    loop = fe.exchange_loop if fit == "exchange" else fe.thin_film_loop
+    with threadpool_limits(1):
+        loops = [loop(seed) for seed in range(60)]
+    tab = g.table(loops)
+    _check(tab, "default", ratio_band=(0.7, 1.5))
+    _check(tab, "grains", ratio_band=(0.85, 1.25))
