@@ -125,7 +125,7 @@ def test_erfc_fit_of_the_demo_map_recovers_the_2d_homogenised_d_eff() -> None:
     fit = fit_profile("erfc", data, time_s=59 * 3600.0, fix={"C_0": C0, "x0": 0.0})
     assert fit.values["D_eff"] == pytest.approx(d_true, rel=0.05)  # observed +2.5 %
     # the default error (counting + grain sampling) holds the truth and stays meaningful
-    err = fit.stderr["D_eff"]  # observed 8.5 %, the truth 0.3 errors away
+    err = fit.stderr["D_eff"]  # observed 9.3 %, the truth 0.3 errors away
     assert abs(fit.values["D_eff"] - d_true) < 2.0 * err
     assert err / fit.values["D_eff"] < 0.2
     assert fit.values["C_s"] == pytest.approx(CS, abs=0.01)
