@@ -145,3 +145,23 @@ def test_bad_inputs_are_refused(map_factory: Callable[..., Any]) -> None:
     m = map_factory(2, counts=1e4, shape=(40, 60), sim_nx=200)
     with pytest.raises(ShapeMismatchError, match="pixel grid"):
         analyze_boundary_map(m.ds, m.labels[:, :-1], options=BoundaryMapOptions(d_bulk=2.6e-8))
+
+
+def test_figure_legend_leaves_the_pooled_distribution_visible(
+    map_factory: Callable[..., Any],
+) -> None:
+    """The ``gb-map --png`` figure: the population panel's legend covers neither a histogram
+    bar nor the pooled curve (on this map the legend's 'best' place fell on the bars)."""
+    from tracerdiff.grain_boundary.boundary_map_plot import boundary_map_figure
+
+    m = map_factory(5, counts=1e6, shape=(128, 192))
+    res = analyze_boundary_map(m.ds, m.labels, options=BoundaryMapOptions(d_bulk=m.d_bulk))
+    fig = boundary_map_figure(m.ds, res)
+    fig.canvas.draw()
+    ax = fig.axes[1]
+    leg = ax.get_legend().get_window_extent()
+    bars = [p.get_window_extent() for p in ax.patches if p.get_height() > 0]
+    assert bars and not any(leg.overlaps(b) for b in bars)
+    (curve,) = ax.get_lines()
+    xy = ax.transData.transform(curve.get_xydata())
+    assert not any(leg.contains(x, y) for x, y in xy)

@@ -106,7 +106,8 @@ def plot_k_population(result: BoundaryMapResult, ax: Any = None) -> Any:
         ax.plot(s / math.log(10), dens * math.log(10), "k-", label=lab)
     ax.set_xlabel("log10 D_gb/delta (cm/s)")
     ax.set_ylabel("density")
-    ax.legend(fontsize=8)
+    # above the axes: inside, the long pooled label found no free place and covered the bars
+    ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0.0, 1.01), frameon=False)
     return ax
 
 
