@@ -13,11 +13,14 @@ boundary analysed with it is flagged.
 from __future__ import annotations
 
 import dataclasses
+import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 import xarray as xr
 
+from tracerdiff.cli.app import main
 from tracerdiff.grain_boundary import analyze_profiles
 from tracerdiff.grain_boundary.flux import two_map_flux
 from tracerdiff.history import Stage
@@ -71,7 +74,7 @@ def _map(field: np.ndarray, rng: np.random.Generator, counts: float) -> xr.Datas
     )
 
 
-def _loop(seed: int, counts: float, closed_end: str) -> tuple[list, list]:
+def _loop(seed: int, counts: float, closed_end: str | None) -> tuple[list, list]:
     poly, edges = _strip(seed)
     ev = evolve_polycrystal(
         poly,
@@ -141,6 +144,53 @@ def test_far_end_assumption_is_flagged_on_every_boundary() -> None:
     rows, objs = _loop(1, 2e3, "right")
     assert all("flux_far_end_open" in o.flags or "flux_end_inconsistent" in o.flags for o in objs)
     assert all(set(objs[0].flags) <= set(r.flags) for r, _ in rows if r.analysable)
+
+
+def test_storage_pair_with_the_far_end_estimated_is_flagged_on_every_boundary() -> None:
+    # the erfc anchor assumes the source on during both maps; after a storage the surface has
+    # drained (0.95 -> ~0.3) and k comes out ~5x low, which must not pass silently
+    rows, objs = _loop(1, 2e3, None)
+    assert all(o.end == "estimated" and "flux_source_off" in o.flags for o in objs)
+    assert all("flux_source_off" in r.flags for r, _ in rows if r.analysable)
+
+
+def test_cli_storage_pair_with_only_the_time_says_the_source_was_off(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    poly, edges = _strip(1)
+    ev = evolve_polycrystal(
+        poly,
+        MAT,
+        [Stage(T22, 59 * H, "source"), Stage(T22, 16 * DAY, "closed")],
+        c_initial=0.0759,
+        c_source=0.95,
+        gb_faces="corrected",
+        rtol=1e-4,
+    )
+    rng = np.random.default_rng(3)
+    paths = []
+    for i, f in enumerate(ev.fields):
+        p = line_profile(
+            _map(f, rng, 2e3), start_um=(0.5, 10.0), end_um=(FIELD - 0.5, 10.0), width_um=WIDTH
+        )
+        path = tmp_path / f"map{i}.csv"
+        rows = zip(p["x_um"].values, p["C"].values, p["C_err"].values, strict=True)
+        path.write_text("x_um,C,C_err\n" + "".join(f"{a},{b},{c}\n" for a, b, c in rows))
+        paths.append(str(path))
+    args = ["gb-step", paths[0], "--d-bulk", "2.6e-8 cm^2/s", "--flux-from", paths[1]]
+    args += ["--dt", "16 d", "--time", "59 h", "--width", "20 um"]
+    for g in edges[(edges > 30) & (edges < 200)][:4]:
+        args += ["--gb", f"{g - 0.5:.2f}"]
+    outs = []
+    for extra in (["--json"], []):
+        with pytest.raises(SystemExit) as exc:
+            main([*args, *extra])
+        assert not exc.value.code, capsys.readouterr().err
+        outs.append(capsys.readouterr().out)
+    d = json.loads(outs[0])
+    assert "flux_source_off" in d["flux"]["flags"] and "--closed-end left" in d["flux"]["note"]
+    assert all("flux_source_off" in b["flags"] for b in d["boundaries"] if b["analysable"])
+    assert "note: the surface fraction fell between the profiles" in outs[1]
 
 
 @pytest.mark.slow

@@ -185,6 +185,8 @@ def gb_step(
     text = _text(list(res.results), payload["summary"])
     if res.detection is not None:
         text += "\nnote: " + ANGLES_UNKNOWN["note"]
+    if flux_from is not None and payload["flux"].get("note"):
+        text += "\nnote: " + payload["flux"]["note"]
     emit(payload, as_json=as_json, text=text)
 
 

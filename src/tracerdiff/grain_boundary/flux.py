@@ -249,6 +249,11 @@ def _end_slope(
     return g, math.sqrt(s2 / sxx * r.size / n_eff)
 
 
+#: a drop of the surface fraction between the maps, as a share of the first profile's contrast,
+#: that says the source was not on during both (significant at 3 sigma as well)
+SOURCE_DROP_TOLERANCE = 0.05
+
+
 def _end_checks(
     J: FluxProfile,
     c1: NDArray[np.float64],
@@ -267,6 +272,13 @@ def _end_checks(
         checks["far_end_changed"] = bool(abs(dc) > 3 * err)
         if checks["far_end_changed"]:
             flags.append("flux_far_end_open")
+    if end == "estimated":  # the source holds the surface: it must not have drained
+        near = slice(0, n)
+        dc, err = float(np.mean(c2[near] - c1[near])), float(np.sqrt(np.sum(v[near]))) / n
+        checks["surface_dC"] = quantity(dc, err, "")
+        contrast = abs(float(np.nanmean(c1[near]) - np.nanmean(c1[c1.size - n :])))
+        if dc < -3 * err and -dc > SOURCE_DROP_TOLERANCE * contrast:
+            flags.append("flux_source_off")
     # the flux at the other end follows from the integration: tracer moves down the gradient
     other = J.J[0] if end != "left" else J.J[-1]
     other_err = J.J_err[0] if end != "left" else J.J_err[-1]

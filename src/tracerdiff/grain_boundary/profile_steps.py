@@ -105,6 +105,13 @@ def _two_profile_flux(
         )
     elif opts.closed_end == "left" and opts.time_s is None:
         info["note"] = "give time (the exchange time of the first profile) for a tighter model"
+    elif "flux_source_off" in tm.flags:
+        info["note"] = (
+            "the surface fraction fell between the profiles (flag flux_source_off): the source "
+            "was not on during both, so the erfc far-end flux does not apply and k is biased; "
+            "for a storage or anneal after the exchange integrate from the closed sample edge "
+            "(--closed-end left --time T1; options closed_end='left', time)"
+        )
     return tm, info
 
 
