@@ -90,6 +90,23 @@ def test_inversion_value_and_errors() -> None:
     assert r["D_gb_over_delta"]["stderr"] < 0.2 * grain_part
 
 
+def test_inversion_grain_size_stderr_is_the_standard_error_of_the_mean() -> None:
+    # [sample] grain_size "16+-11 um": 11 um is the sd of single grains, not an uncertainty
+    ups = {"evo": _evo(473.15)}
+    r = run_series(_series("k", "evo", d_bulk_arrhenius=BULK), _inputs(ups)).results
+    assert r["grain_size"]["stderr"] is None
+    assert r["grain_size"]["note"] == "sd of single grains 11 um"
+    spec = _series("k", "evo", d_bulk_arrhenius=BULK, grain_size_error="0.6 um")
+    r = run_series(spec, _inputs(ups)).results
+    assert r["grain_size"]["stderr"] == pytest.approx(0.6)
+    # and it enters k's stderr: relative errors of D_eff (x dlnk/dlnD) and of l in quadrature
+    k, d = r["D_gb_over_delta"]["value"], _d_eff(473.15)
+    rel_d = L_UM * 1e-4 * k / d * 0.02
+    assert r["D_gb_over_delta"]["stderr"] / k == pytest.approx(
+        math.hypot(rel_d, 0.6 / L_UM), rel=1e-3
+    )
+
+
 def test_arrhenius_of_k_recovers_gb_energy() -> None:
     temps = [295.15, 373.15, 473.15, 523.15]
     ups: dict[str, dict[str, Any]] = {f"evo{i}": _evo(t) for i, t in enumerate(temps)}

@@ -184,7 +184,12 @@ def _run_series_inverse(spec: SeriesModelSpec, inputs: Inputs) -> AnalysisOutput
         "stderr)",
     )
     out["D_eff"] = quantity(d_eff, d_err, "cm^2/s", note=f"from analysis {src!r}")
-    out["grain_size"] = quantity(grain[0], grain[1], "um")
+    out["grain_size"] = quantity(
+        grain[0],
+        grain_se,  # the standard error of the mean, not the sd of single grains
+        "um",
+        note=None if grain[1] is None else f"sd of single grains {grain[1]:.3g} um",
+    )
     out["temperature"] = quantity(temp, None, "K")
     out.update(d_eff_source=src, d_bulk_source=bulk_note, grain_size_source=grain_note)
     methods = (
