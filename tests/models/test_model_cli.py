@@ -106,6 +106,23 @@ def test_series_inverse_and_models(capsys: pytest.CaptureFixture[str]) -> None:
     assert set(h["components"]) == {"lower", "upper"}
 
 
+def test_series_inverse_says_which_standard_errors_k_lacks(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    base = ["series", "--d-bulk", "2.6e-8 cm^2/s", "--grain-size", "16+-11 um"]
+    code, out, err = _run([*base, "--d-eff", "1.6e-9+-2.5e-10 cm^2/s"], capsys)
+    assert code == 0, err
+    # the mean grain size's error is not given: k's stderr is D_eff's alone, and says so
+    assert "errors: k stderr from the standard errors of D_eff; not given, so not included: " in out
+    assert "the mean grain size, D_b" in out
+    d = _json([*base, "--d-eff", "1.6e-9+-2.5e-10 cm^2/s", "--grain-size-error", "0.6 um"], capsys)
+    assert d["notes"][0].startswith("k stderr from the standard errors of D_eff, the mean grain")
+    assert "not included: D_b;" in d["notes"][0]
+    code, out, err = _run([*base, "--d-eff", "1.6e-9 cm^2/s"], capsys)
+    assert code == 0, err
+    assert "cm/s  (no standard error)" in out and "(standard error)" not in out
+
+
 def test_arrhenius_json_keys_and_png(
     tracer_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

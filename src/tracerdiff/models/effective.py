@@ -206,19 +206,30 @@ def effective_medium(
         time_s=time_s,
         solved_for=solved_for,
         k_err=k_err,
-        notes=_notes(model, solved_for, chain),
+        notes=_notes(
+            model,
+            solved_for,
+            chain,
+            {"D_eff": d_eff_err, "the mean grain size": grain_se_um, "D_b": d_bulk_err},
+        ),
         d_eff_err=d_eff_err,
         k_spread=k_spread,
     )
 
 
-def _notes(model: str, solved_for: str, chain: ChainEstimate | None) -> tuple[str, ...]:
-    """What the reader of an effective-medium result should know about its numbers."""
+def _notes(
+    model: str, solved_for: str, chain: ChainEstimate | None, errors: dict[str, float | None]
+) -> tuple[str, ...]:
+    """What the reader of an effective-medium result should know about its numbers;
+    ``errors`` the inputs' standard errors of an inversion (None: not given)."""
     notes: list[str] = []
     if solved_for == "D_gb_over_delta":
+        given = [name for name, e in errors.items() if e is not None]
+        missing = [name for name, e in errors.items() if e is None]
         notes.append(
-            "k stderr from the standard errors of D_eff, the mean grain size and D_b; "
-            "k spread from sd(l) alone"
+            (f"k stderr from the standard errors of {', '.join(given)}" if given else "no k stderr")
+            + (f"; not given, so not included: {', '.join(missing)}" if missing else "")
+            + "; k spread from sd(l) alone"
         )
     if model == "hs":
         notes.append("D_eff is the HS lower bound (= MG3, grains enclosed by GBs)")

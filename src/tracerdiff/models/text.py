@@ -54,12 +54,16 @@ def effective_text(r: EffectiveMediumResult) -> str:
                 "|dD/dl| sd(l): the study's '+-', not an uncertainty)"
             )
     else:
-        lines.append(f"  D_gb/delta    = {pm(r.k, r.k_err, 'cm/s')}  (standard error)")
+        lines.append(
+            f"  D_gb/delta    = {pm(r.k, r.k_err, 'cm/s')}  "
+            + ("(standard error)" if r.k_err is not None else "(no standard error)")
+        )
         if r.k_spread is not None:
             lines.append(
                 f"  spread of k   = {r.k_spread:.2g} cm/s  (from sd(l) alone; not an uncertainty)"
             )
         lines.append(f"  from D_eff    = {pm(r.d_eff, r.d_eff_err, 'cm^2/s')}")
+        lines += [f"  errors: {n}" for n in r.notes if n.endswith("k spread from sd(l) alone")]
     lines.append(
         f"  D_gb (delta {r.delta_nm:g} nm) = {r.k * r.delta_nm * 1e-7:.3g} cm^2/s;  "
         f"Bi = l k / D_b = {r.biot:.3g}"
