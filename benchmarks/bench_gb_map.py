@@ -1,7 +1,7 @@
 """Benchmark: every boundary of a 512 x 512 map (``analyze_boundary_map``), ~500 boundaries.
 
 The map: a Laguerre polycrystal of 512 x 512 one-micrometre pixels (grain ECD mean 38 um, sd
-26 um: ~550 boundaries), a staircase fraction field (each grain at the erfc value of its
+26 um: ~590 boundaries), a staircase fraction field (each grain at the erfc value of its
 centroid, an in-grain gradient of ~2 /cm, the jumps in between) with binomial noise at 1e6
 counts per pixel.  Timed: boundaries and windows from the labels, the batched step fits of
 every boundary, the pooled lognormal population; and the same on the study's 16 um grains

@@ -36,6 +36,31 @@ def test_boundary_normal_length_and_midpoint_of_an_inclined_trace() -> None:
     assert b.straightness_um < 0.5
 
 
+def test_separate_pieces_of_one_grain_pair_are_separate_boundaries() -> None:
+    """Grain 3 in two places (a label wrapped across the image's edge, a grain pair meeting on
+    both sides of a third grain): each piece has its own trace, length and window, not one
+    trace through the middle of the image with the image's height for a length."""
+    lab = np.full((60, 40), 7, dtype=np.int64)
+    lab[:12, :20] = 3  # top-left piece: boundary x = 20, y 0..12
+    lab[48:, :25] = 3  # bottom-left piece: boundary x = 25, y 48..60
+    lab[12:48, :25] = 5  # the grain between them
+    pieces = sorted(
+        (b for b in find_boundaries(lab) if b.grains == (3, 7)), key=lambda b: b.midpoint_um[1]
+    )
+    assert len(pieces) == 2
+    (top, bottom) = pieces
+    assert top.midpoint_um[0] == pytest.approx(20.0) and top.midpoint_um[1] < 12
+    assert bottom.midpoint_um[0] == pytest.approx(25.0) and bottom.midpoint_um[1] > 48
+    assert top.length_um == pytest.approx(12.0, abs=1.0)
+    assert abs(top.normal_deg) < 1 and abs(bottom.normal_deg) < 1
+    w = boundary_window(lab, top, pixel_size_um=(1.0, 1.0), guard_um=2.5)
+    assert np.all(np.concatenate([w.index_a, w.index_b]) // 40 < 12)  # the top piece's rows
+    # a one-pixel interruption (a stray label on the trace) does not split a boundary
+    lab2 = np.where(np.arange(40)[None, :] < 20, 3, 7) * np.ones((60, 1), dtype=np.int64)
+    lab2[30, 19] = 9
+    assert len([b for b in find_boundaries(lab2) if b.grains == (3, 7)]) == 1
+
+
 def test_windows_stop_at_the_third_grain_and_keep_the_guard() -> None:
     lab = np.zeros((60, 60), dtype=np.int64)
     lab[:, 30:] = 1

@@ -1,7 +1,10 @@
 """Boundaries of a grain-label image: which grains meet, where, along which normal, and the
 pixels of each side that a step fit may use.
 
-A boundary is the set of pixel faces between two grains a < b (label values).  Its trace is the
+A boundary is a connected set of pixel faces between two grains a < b (label values): faces
+within two pixel pitches of each other in x and y belong to one boundary (a one-pixel
+interruption does not split it), so a pair that meets in separate places - around a third grain,
+or a label wrapped across the image's edge - gives one boundary per place.  Its trace is the
 straight line through the face midpoints (principal axis), its normal n points from grain a to
 grain b, and a pixel at r gets the coordinates u = (r - r_0) . n (signed distance from the
 trace, < 0 in grain a) and v = (r - r_0) . t along it.  The fit window of a side holds the pixels
@@ -19,6 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from scipy import ndimage
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
 
 from ..errors import InputError
 
@@ -35,7 +41,8 @@ class Boundary:
     ``midpoint_um`` (x, y) the centroid of its faces, ``normal`` the unit normal from a to b,
     ``length_um`` the extent of the faces along the trace (plus one pitch), ``n_faces`` the
     pixel faces, ``straightness_um`` the rms distance of the face midpoints from the trace,
-    ``v_range_um`` the extent of the faces along the tangent t = (-n_y, n_x)."""
+    ``v_range_um`` the extent of the faces along the tangent t = (-n_y, n_x); ``pixels`` the
+    flat indices (into the label image) of the pixels on either side of its faces."""
 
     grains: tuple[int, int]
     midpoint_um: tuple[float, float]
@@ -44,6 +51,7 @@ class Boundary:
     n_faces: int
     straightness_um: float
     v_range_um: tuple[float, float]
+    pixels: NDArray[np.intp]
 
     @property
     def normal_deg(self) -> float:
@@ -70,9 +78,10 @@ class BoundaryWindow:
 
 def _faces(
     labels: IntArr, px: float, py: float, origin: tuple[float, float]
-) -> tuple[IntArr, Arr, Arr, Arr]:
-    """Every face between two grains: pair key rows (a, b), midpoints (x, y) um and the
-    direction from the a pixel to the b pixel (sign along x or y)."""
+) -> tuple[IntArr, Arr, Arr, NDArray[np.intp]]:
+    """Every face between two grains: pair key rows (a, b), midpoints (x, y) um, the
+    direction from the a pixel to the b pixel (sign along x or y) and the flat indices of the
+    two pixels (rows)."""
     ax, bx = labels[:, :-1], labels[:, 1:]
     ay, by = labels[:-1, :], labels[1:, :]
     mx, my = ax != bx, ay != by
@@ -87,7 +96,11 @@ def _faces(
     dy = np.concatenate([np.zeros(ix.size), np.ones(iy.size)])
     sign = np.where(la < lb, 1.0, -1.0)  # from grain min(a, b) to max(a, b)
     pairs = np.column_stack([np.minimum(la, lb), np.maximum(la, lb)])
-    return pairs, np.column_stack([xm, ym]), np.column_stack([dx * sign, dy * sign]), sign
+    w = labels.shape[1]
+    first = np.concatenate([jx * w + ix, jy * w + iy])
+    second = first + np.concatenate([np.full(ix.size, 1), np.full(iy.size, w)])  # right, below
+    pix = np.column_stack([first, second]).astype(np.intp)
+    return pairs, np.column_stack([xm, ym]), np.column_stack([dx * sign, dy * sign]), pix
 
 
 def find_boundaries(
@@ -103,7 +116,7 @@ def find_boundaries(
     if lab.ndim != 2 or min(lab.shape) < 2 or not np.issubdtype(lab.dtype, np.integer):
         raise InputError(f"labels must be a 2D integer image of >= 2 x 2 px, got {lab.shape}")
     px, py = (float(v) for v in pixel_size_um)
-    pairs, mid, step, _ = _faces(lab.astype(np.int64), px, py, origin_um)
+    pairs, mid, step, pix = _faces(lab.astype(np.int64), px, py, origin_um)
     if pairs.shape[0] == 0:
         return []
     uniq, inv = np.unique(pairs, axis=0, return_inverse=True)
@@ -112,11 +125,29 @@ def find_boundaries(
     cuts = np.flatnonzero(np.diff(inv[order])) + 1
     out = []
     for grp, (a, b) in zip(np.split(order, cuts), uniq, strict=True):
-        out.append(_one_boundary(int(a), int(b), mid[grp], step[grp], px, py))
+        for piece in _pieces(mid[grp], px, py):
+            g = grp[piece]
+            out.append(_one_boundary(int(a), int(b), mid[g], step[g], pix[g], px, py))
     return out
 
 
-def _one_boundary(a: int, b: int, mid: Arr, step: Arr, px: float, py: float) -> Boundary:
+def _pieces(mid: Arr, px: float, py: float) -> list[NDArray[np.intp]]:
+    """The connected pieces of one pair's faces (indices into ``mid``, ordered by their first
+    face): faces within two pitches of each other in x and in y are connected."""
+    n = mid.shape[0]
+    if n < 2:
+        return [np.arange(n)]
+    near = cKDTree(mid / np.array([px, py])).query_pairs(
+        2.0 + 1e-9, p=np.inf, output_type="ndarray"
+    )
+    graph = coo_matrix((np.ones(near.shape[0]), (near[:, 0], near[:, 1])), shape=(n, n))
+    k, comp = connected_components(graph, directed=False)
+    return [np.flatnonzero(comp == i) for i in range(k)]
+
+
+def _one_boundary(
+    a: int, b: int, mid: Arr, step: Arr, pix: NDArray[np.intp], px: float, py: float
+) -> Boundary:
     centre = mid.mean(axis=0)
     d = mid - centre
     if mid.shape[0] >= 2:
@@ -139,6 +170,7 @@ def _one_boundary(a: int, b: int, mid: Arr, step: Arr, px: float, py: float) -> 
         n_faces=int(mid.shape[0]),
         straightness_um=float(np.sqrt(np.mean((d @ n) ** 2))),
         v_range_um=(float(v.min() - pitch / 2), float(v.max() + pitch / 2)),
+        pixels=np.unique(pix).astype(np.intp),
     )
 
 

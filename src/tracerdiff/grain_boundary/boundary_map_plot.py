@@ -8,27 +8,10 @@ from typing import Any
 
 import numpy as np
 import xarray as xr
-from numpy.typing import NDArray
 
 from .boundary_map import BoundaryMapResult
 
 __all__ = ["boundary_map_figure", "plot_boundary_k_map", "plot_k_population"]
-
-
-def _edge_pairs(labels: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Per pixel next to another grain: its pair key (min * big + max), else -1; and big."""
-    big = int(labels.max()) + 1
-    key = np.full(labels.shape, -1, dtype=np.int64)
-    for sl_a, sl_b in (
-        ((slice(None), slice(None, -1)), (slice(None), slice(1, None))),
-        ((slice(None, -1), slice(None)), (slice(1, None), slice(None))),
-    ):
-        a, b = labels[sl_a], labels[sl_b]
-        k = np.minimum(a, b) * big + np.maximum(a, b)
-        m = a != b
-        key[sl_a] = np.where(m, k, key[sl_a])
-        key[sl_b] = np.where(m, k, key[sl_b])
-    return key, np.array([big])
 
 
 def plot_boundary_k_map(
@@ -49,22 +32,15 @@ def plot_boundary_k_map(
         float(y[0] - (y[1] - y[0]) / 2),
     )
     ax.imshow(fraction["C"].to_numpy(), cmap="gray", extent=ext, interpolation="nearest")
-    key, big = _edge_pairs(result.labels)
-    ks = np.array(
-        [s.estimate.k if s.measured and s.estimate is not None else math.nan for s in result.steps]
-    )
-    keys = np.array(
-        [s.boundary.grains[0] * int(big[0]) + s.boundary.grains[1] for s in result.steps],
-        dtype=np.int64,
-    )
-    order = np.argsort(keys)
-    pos = np.clip(np.searchsorted(keys[order], key), 0, max(keys.size - 1, 0))
-    hit = (key >= 0) & (keys.size > 0)
-    if keys.size:
-        hit &= keys[order][pos] == key
-    kmap = np.where(hit, ks[order][pos] if keys.size else np.nan, np.nan)
-    grey = (key >= 0) & ~np.isfinite(kmap)
-    over = np.zeros((*key.shape, 4))
+    shape = np.asarray(result.labels).shape
+    kmap = np.full(shape, np.nan)
+    on = np.zeros(shape, dtype=bool)
+    for s in result.steps:  # each boundary by its own pixels (a grain pair may meet twice)
+        on.flat[s.boundary.pixels] = True
+        if s.measured and s.estimate is not None:
+            kmap.flat[s.boundary.pixels] = s.estimate.k
+    grey = on & ~np.isfinite(kmap)
+    over = np.zeros((*shape, 4))
     over[grey] = (0.6, 0.6, 0.6, 0.8)
     ax.imshow(over, extent=ext, interpolation="nearest")
     good = np.isfinite(kmap) & (kmap > 0)

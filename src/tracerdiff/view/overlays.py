@@ -63,16 +63,12 @@ def boundary_k_image(result: BoundaryMapResult) -> np.ndarray:
     """k (cm/s) on every pixel of a measured boundary; 0 on boundaries not measurable; NaN
     off the boundaries."""
     key = edge_keys(result.labels)
-    big = int(np.asarray(result.labels).max()) + 1
-    table = {}
-    for s in result.steps:
-        if s.grains is None:
+    out = np.where(key >= 0, 0.0, np.nan)
+    for s in result.steps:  # each boundary by its own pixels (a grain pair may meet twice)
+        if s.grains is None or not (s.measured and s.estimate is not None):
             continue
-        k = s.estimate.k if s.measured and s.estimate is not None else 0.0
-        table[min(s.grains) * big + max(s.grains)] = k if math.isfinite(k) else 0.0
-    out = np.full(key.shape, np.nan)
-    on = key >= 0
-    out[on] = [table.get(int(k), 0.0) for k in key[on]]
+        if math.isfinite(s.estimate.k):
+            out.flat[s.boundary.pixels] = s.estimate.k
     return out
 
 
