@@ -121,6 +121,12 @@ def test_series_inverse_says_which_standard_errors_k_lacks(
     code, out, err = _run([*base, "--d-eff", "1.6e-9 cm^2/s"], capsys)
     assert code == 0, err
     assert "cm/s  (no standard error)" in out and "(standard error)" not in out
+    # the given standard errors of the inputs are kept in their quantities
+    base[2] = "2.6e-8+-0.3e-8 cm^2/s"
+    d = _json([*base, "--d-eff", "1.6e-9 cm^2/s", "--grain-size-error", "0.6 um"], capsys)
+    assert d["D_bulk"]["stderr"] == pytest.approx(3e-9)
+    assert d["grain_size"]["stderr"] == pytest.approx(0.6)
+    assert d["grain_size"]["note"] == "sd of single grains 11 um"
 
 
 def test_arrhenius_json_keys_and_png(

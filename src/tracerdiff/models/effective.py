@@ -206,24 +206,25 @@ def effective_medium(
         time_s=time_s,
         solved_for=solved_for,
         k_err=k_err,
-        notes=_notes(
-            model,
-            solved_for,
-            chain,
-            {"D_eff": d_eff_err, "the mean grain size": grain_se_um, "D_b": d_bulk_err},
-        ),
+        notes=_notes(model, solved_for, chain, (d_eff_err, grain_se_um, d_bulk_err)),
         d_eff_err=d_eff_err,
         k_spread=k_spread,
+        d_bulk_err=d_bulk_err,
+        grain_se_um=grain_se_um,
     )
 
 
 def _notes(
-    model: str, solved_for: str, chain: ChainEstimate | None, errors: dict[str, float | None]
+    model: str,
+    solved_for: str,
+    chain: ChainEstimate | None,
+    errs: tuple[float | None, float | None, float | None],
 ) -> tuple[str, ...]:
-    """What the reader of an effective-medium result should know about its numbers;
-    ``errors`` the inputs' standard errors of an inversion (None: not given)."""
+    """What the reader of an effective-medium result should know about its numbers; ``errs``
+    the given standard errors of D_eff, the mean grain size and D_b (None: not given)."""
     notes: list[str] = []
     if solved_for == "D_gb_over_delta":
+        errors = dict(zip(("D_eff", "the mean grain size", "D_b"), errs, strict=True))
         given = [name for name, e in errors.items() if e is not None]
         missing = [name for name, e in errors.items() if e is None]
         notes.append(

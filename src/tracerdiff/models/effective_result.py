@@ -51,6 +51,8 @@ class EffectiveMediumResult(ResultMixin):
     notes: tuple[str, ...] = ()
     d_eff_err: float | None = None  #: standard error of D_eff (cm^2/s), from input errors
     k_spread: float | None = None  #: inverse only: k spread from sd(l) alone (cm/s)
+    d_bulk_err: float | None = None  #: the given standard error of D_b (cm^2/s)
+    grain_se_um: float | None = None  #: the given standard error of the mean grain size (um)
 
     @property
     def D_eff(self) -> Quantity:
@@ -108,10 +110,10 @@ class EffectiveMediumResult(ResultMixin):
             "D_gb": quantity(
                 self.k * nm, None if self.k_err is None else self.k_err * nm, "cm^2/s"
             ),
-            "D_bulk": quantity(self.d_bulk, None, "cm^2/s"),
+            "D_bulk": quantity(self.d_bulk, self.d_bulk_err, "cm^2/s"),
             "grain_size": quantity(
                 self.grain_um,
-                None,
+                self.grain_se_um,
                 "um",
                 note=None
                 if self.grain_sd_um is None
