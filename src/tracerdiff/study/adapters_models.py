@@ -346,23 +346,33 @@ def run_haven(spec: HavenRatioSpec, inputs: Inputs) -> AnalysisOutput:
     return AnalysisOutput(results=res.to_dict(), methods=methods)
 
 
+def _arrhenius_fit(inputs: Inputs, aid: str) -> Any:
+    fit = inputs.upstream[aid].objects.get("arrhenius")
+    if fit is None:
+        raise DataError(f"analysis {aid!r} is not an Arrhenius fit")
+    return fit
+
+
 def run_quench(spec: QuenchCheckSpec, inputs: Inputs) -> AnalysisOutput:
     """Diffusion lengths during cryo imaging against the resolution."""
     from ..models import fit_arrhenius_table, quench_check
 
     if spec.arrhenius:
-        fit = inputs.upstream[spec.arrhenius].objects.get("arrhenius")
-        if fit is None:
-            raise DataError(f"analysis {spec.arrhenius!r} is not an Arrhenius fit")
+        fit = _arrhenius_fit(inputs, spec.arrhenius)
     else:
         fit = fit_arrhenius_table(_need(spec.table, "arrhenius or table", spec.id))
     name = fit.label if fit.label in ("D_b", "D_eff") else "D"
+    fits = {name: fit}
+    if spec.bulk_arrhenius:
+        if name == "D_b":
+            raise ConfigError(f"analysis {spec.id!r}: arrhenius is already the D_b law")
+        fits["D_b"] = _arrhenius_fit(inputs, spec.bulk_arrhenius)
     res = quench_check(
-        {name: fit}, stage_K=spec.stage_temperature, time_s=spec.time, resolution_um=spec.resolution
+        fits, stage_K=spec.stage_temperature, time_s=spec.time, resolution_um=spec.resolution
     )
     verdict = "stays below" if res.frozen else "does not stay below"
     methods = (
-        f"Quench check of {name}: sqrt(2 D t) over {spec.time / 3600:.3g} h at "
+        f"Quench check of {' and '.join(fits)}: sqrt(2 D t) over {spec.time / 3600:.3g} h at "
         f"{spec.stage_temperature - 273.15:.0f} °C {verdict} the {spec.resolution:.3g} um "
         "resolution (upper 95 % band)."
     )

@@ -336,12 +336,14 @@ class QuenchCheckSpec(_Analysis):
     type: Literal["quench_check"]
     arrhenius: str | None = None
     table: InputFile | None = None
+    #: an Arrhenius analysis of D_b, checked beside the law of ``arrhenius`` / ``table``
+    bulk_arrhenius: str | None = None
     stage_temperature: Temperature
     time: Time = Field(gt=0)
     resolution: Length = Field(gt=0)
 
     def depends_on(self) -> list[str]:
-        return [self.arrhenius] if self.arrhenius else []
+        return [a for a in (self.arrhenius, self.bulk_arrhenius) if a]
 
 
 AnalysisSpec = Annotated[
