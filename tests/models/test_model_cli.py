@@ -129,6 +129,21 @@ def test_series_inverse_says_which_standard_errors_k_lacks(
     assert d["grain_size"]["note"] == "sd of single grains 11 um"
 
 
+def test_series_chain_of_another_model_says_it_is_a_1d_series_chain(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    base = ["series", "--d-bulk", "2.6e-8 cm^2/s", "--d-gb-over-delta", "1.5e-6 cm/s"]
+    base += ["--grain-size", "16+-11 um", "--time", "59 h", "--k-spread", "0.4"]
+    code, out, err = _run([*base, "--model", "hex"], capsys)
+    assert code == 0, err
+    assert "(1D series chain, not the hex model)" in out
+    d = _json([*base, "--model", "hex"], capsys)
+    assert any("1D chain of grains in series, not the hex model" in n for n in d["notes"])
+    code, out, err = _run(base, capsys)
+    assert code == 0, err
+    assert "1D series chain" not in out
+
+
 def test_arrhenius_json_keys_and_png(
     tracer_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -236,6 +236,11 @@ def _notes(
         notes.append("D_eff is the HS lower bound (= MG3, grains enclosed by GBs)")
     if chain is None:
         notes.append("chain convention (long-range D_eff over N grains) needs a time or n_grains")
+    elif model != "series":
+        notes.append(
+            f"the chain estimate is a 1D chain of grains in series, not the {model} model: "
+            "it differs from D_eff by the model's geometry"
+        )
     return tuple(notes)
 
 
