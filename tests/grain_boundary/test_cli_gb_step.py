@@ -150,6 +150,31 @@ def test_gb_step_auto_says_the_angles_are_unknown(
     assert code == 0 and "angles unknown" in out and "gb-map" in out
 
 
+def test_gb_step_auto_reports_the_steps_it_leaves_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two detected steps 3 um apart (within twice the 2.5 um guard band): the smaller is left
+    out of the table, and the JSON and the human output say which and why."""
+    rng = np.random.default_rng(3)
+    x = np.arange(80) + 0.5
+    c = 0.6 - 0.002 * x - 0.03 * (x > 20) - 0.015 * (x > 23) - 0.03 * (x > 50)
+    c = c + rng.normal(0, 1e-3, x.size)
+    p = tmp_path / "close.csv"
+    p.write_text("x_um,C,C_err\n" + "".join(f"{a},{b},0.001\n" for a, b in zip(x, c, strict=True)))
+    code, out, err = run(["gb-step", str(p), "--d-bulk", D, "--gb", "auto", "--json"], capsys)
+    assert code == 0, err
+    d = json.loads(out)
+    found = [s["position"]["value"] for s in d["detection"]["steps"]]
+    kept = [b["position"]["value"] for b in d["boundaries"]]
+    assert len(found) == 3 and len(kept) == 2
+    (left,) = d["detection"]["left_out"]
+    assert left["position"]["value"] in found and left["position"]["value"] not in kept
+    assert min(abs(left["position"]["value"] - k) for k in kept) <= 5.0
+    assert "guard band" in left["reason"]
+    code, out, err = run(["gb-step", str(p), "--d-bulk", D, "--gb", "auto"], capsys)
+    assert code == 0 and "left out" in out and "guard band" in out
+
+
 def test_gb_step_nan_profile(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     p = tmp_path / "nan.csv"
     p.write_text("x_um,C,C_err\n" + "".join(f"{i + 0.5},nan,0.001\n" for i in range(40)))

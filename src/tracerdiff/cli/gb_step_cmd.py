@@ -185,6 +185,14 @@ def gb_step(
     text = _text(list(res.results), payload["summary"])
     if res.detection is not None:
         text += "\nnote: " + ANGLES_UNKNOWN["note"]
+        gone = res.left_out
+        if gone:
+            where = ", ".join(f"{g['position']['value']:.4g}" for g in gone)
+            text += (
+                f"\nnote: {len(gone)} detected step(s) left out (at {where} um): "
+                + gone[0]["reason"].split(" of the larger")[0]
+                + " of a larger step, taken as one boundary with it"
+            )
     if flux_from is not None and payload["flux"].get("note"):
         text += "\nnote: " + payload["flux"]["note"]
     emit(payload, as_json=as_json, text=text)

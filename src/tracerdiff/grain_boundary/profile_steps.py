@@ -63,13 +63,37 @@ class ProfileSteps(ResultMixin):
         """Statistics of k and D_gb (:func:`tracerdiff.grain_boundary.summarize`)."""
         return self.table.summary
 
+    @property
+    def left_out(self) -> list[dict[str, Any]]:
+        """Detected steps left out of ``results`` (within twice the guard band of a larger
+        step: one boundary, the larger step analysed), each with its position, dC and why."""
+        if self.detection is None or not self.results:
+            return []
+        kept = np.array([r.position_um for r in self.results])
+        guard = 2 * max(r.guard_um for r in self.results)
+        det = self.detection
+        out = []
+        for p, e, j, je in zip(
+            det.positions_um, det.position_err_um, det.jumps, det.jump_err, strict=True
+        ):
+            near = kept[np.argmin(np.abs(kept - p))]
+            if near != p:
+                out.append({
+                    "position": quantity(float(p), float(e), "um"),
+                    "dC": quantity(float(j), float(je), ""),
+                    "reason": f"within twice the guard band ({guard:.3g} um) of the larger "
+                    f"step at {float(near):.4g} um: taken as one boundary, the larger analysed",
+                })  # fmt: skip
+        return out
+
     def to_dict(self) -> dict[str, Any]:
-        """Keys: boundaries, summary, resolution; detection and angles (auto); flux."""
+        """Keys: boundaries, summary, resolution; detection (with ``left_out``) and angles
+        (auto); flux."""
         out: dict[str, Any] = {}
         if self.flux is not None:
             out["flux"] = self.flux
         if self.detection is not None:
-            out["detection"] = self.detection.to_dict()
+            out["detection"] = {**self.detection.to_dict(), "left_out": self.left_out}
             out["angles"] = ANGLES_UNKNOWN
         out["resolution"] = quantity(self.options.resolution_um, None, "um")
         out["boundaries"] = [r.to_dict() for r in self.results]
