@@ -74,12 +74,16 @@ def _map(field: np.ndarray, rng: np.random.Generator, counts: float) -> xr.Datas
     )
 
 
-def _loop(seed: int, counts: float, closed_end: str | None) -> tuple[list, list]:
+def _loop(
+    seed: int, counts: float, closed_end: str | None, second: str = "closed"
+) -> tuple[list, list]:
+    """``second``: the boundary of the 16 d between the maps ("closed": storage; "source":
+    the exchange goes on)."""
     poly, edges = _strip(seed)
     ev = evolve_polycrystal(
         poly,
         MAT,
-        [Stage(T22, 59 * H, "source"), Stage(T22, 16 * DAY, "closed")],
+        [Stage(T22, 59 * H, "source"), Stage(T22, 16 * DAY, second)],
         c_initial=0.0759,
         c_source=0.95,
         gb_faces="corrected",
@@ -154,6 +158,17 @@ def test_storage_pair_with_the_far_end_estimated_is_flagged_on_every_boundary() 
     assert all("flux_source_off" in r.flags for r, _ in rows if r.analysable)
 
 
+def test_exchange_going_on_with_the_far_end_estimated_covers_the_truth() -> None:
+    # the source on during both maps, the route the estimated far end is for: the slope over
+    # the last 100 um reads the few grains there (its walk term is in the error; without it
+    # the 95 % sets of this strip held the truth for 45 % of the GBs of one profile)
+    rows, objs = _loop(2, 2e3, None, second="source")
+    assert all(o.end == "estimated" and not o.flags for o in objs)
+    assert all(o.checks["far_end_walk_rate_um"] > 0 for o in objs)
+    assert len(rows) >= 30
+    assert _coverage(rows) >= 0.9
+
+
 def test_cli_storage_pair_with_only_the_time_says_the_source_was_off(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -196,5 +211,12 @@ def test_cli_storage_pair_with_only_the_time_says_the_source_was_off(
 @pytest.mark.slow
 def test_storage_pair_coverage_over_seeds() -> None:
     rows = [row for seed in range(2, 6) for row in _loop(seed, 2e3, "left")[0]]
+    print("coverage", _coverage(rows), len(rows))
+    assert _coverage(rows) >= 0.9
+
+
+@pytest.mark.slow
+def test_exchange_going_on_coverage_over_seeds() -> None:
+    rows = [row for seed in range(3, 7) for row in _loop(seed, 2e3, None, second="source")[0]]
     print("coverage", _coverage(rows), len(rows))
     assert _coverage(rows) >= 0.9

@@ -218,20 +218,50 @@ def erfc_far_end_flux(
     d, d_err = math.exp(fit.x[2]), math.exp(fit.x[2]) * math.sqrt(cov[2, 2])
     g, g_err = _end_slope(xs, 0.5 * (c1 + c2), x_end)
     j = -d * g
+    q_um = _walk_rate_um(x_um, c1, e1, t1_s)
+    # the slope over the window reads the resistance of the few grains in it, not D_eff's
+    # mean: the coordinate walk of rate q gives Var(ln slope) = q / window
+    rel_walk = math.sqrt(q_um / (END_WINDOW_CM / CM_PER_UM))
     # two long-range estimates of one flux (local gradient x D_eff; tracer gained beyond the
     # end in the erfc model): their difference is a model error, carried
-    err = math.sqrt((d * g_err) ** 2 + (g * d_err) ** 2 + (0.5 * (j - j_tail)) ** 2)
+    err = math.sqrt(
+        (d * g_err) ** 2 + (g * d_err) ** 2 + (j * rel_walk) ** 2 + (0.5 * (j - j_tail)) ** 2
+    )
     info = {
         "D_eff_fit": quantity(d, d_err, "cm^2/s"),
         "chi2_red_fit": chi2_red,
         "far_end_gradient": quantity(g, g_err, "1/cm"),
+        "far_end_walk_rate_um": q_um,
         "far_end_flux_erfc_tail": quantity(j_tail, None, "cm/s"),
     }
     return j, err, info
 
 
+#: width of the window before the far end whose slope gives the far-end flux
+END_WINDOW_CM = 100e-4
+
+
+def _walk_rate_um(
+    x_um: NDArray[np.float64], c: NDArray[np.float64], c_err: NDArray[np.float64], t_s: float
+) -> float:
+    """Walk rate q (um) of the grains along the line: the REML estimate of the first
+    profile's own erfc fit (:mod:`tracerdiff.fitting.microstructure_error`; 0 when that fit
+    finds no correlated excess or fails)."""
+    from ..errors import TracerdiffError
+    from ..fitting import ProfileData, fit_profile
+
+    ok = np.isfinite(c) & np.isfinite(c_err) & (c_err > 0)
+    try:
+        prof = ProfileData.from_arrays(np.asarray(x_um, float)[ok], c[ok], c_err[ok])
+        res = fit_profile("erfc", prof, time_s=t_s, profile_ci=False)
+    except (TracerdiffError, ValueError, np.linalg.LinAlgError):
+        return 0.0
+    q = float((res.microstructure or {}).get("q_um", 0.0) or 0.0)
+    return q if math.isfinite(q) and q > 0 else 0.0
+
+
 def _end_slope(
-    xs: NDArray[np.float64], c: NDArray[np.float64], x_end: float, width_cm: float = 100e-4
+    xs: NDArray[np.float64], c: NDArray[np.float64], x_end: float, width_cm: float = END_WINDOW_CM
 ) -> tuple[float, float]:
     """Slope (1/cm) of the mean profile over the last ``width_cm`` before the end, with its
     error from the residual scatter (the staircase of the grains in the window)."""
