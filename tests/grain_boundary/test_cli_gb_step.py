@@ -325,3 +325,23 @@ def test_gb_step_flux_ends_estimated_or_flagged(
     assert all("flux_end_inconsistent" in b["flags"] for b in d["boundaries"] if b["analysable"])
     code, _, err = run([*base, "--closed-end", "middle"], capsys)
     assert code == 2 and "--closed-end" in err
+
+
+def test_auto_steps_are_not_averaged_into_the_summary(
+    test_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Automatically found steps (angle unknown) keep their flagged k per boundary, but no
+    summary mean is formed from them (across a simulated map it was 5-9x the truth)."""
+    prof = str(test_data / "gb" / "chain_profile.csv")
+    given = [a for g in TRUE_GB for a in ("--gb", str(g))]
+    code, out, err = run(["gb-step", prof, "--d-bulk", D, *given, "--json"], capsys)
+    assert code == 0, err
+    assert json.loads(out)["summary"]["counts"]["measured"] > 0
+    code, out, err = run(["gb-step", prof, "--d-bulk", D, "--gb", "auto", "--json"], capsys)
+    assert code == 0, err
+    s = json.loads(out)["summary"]
+    assert s["counts"]["measured"] == 0 and s["counts"]["angle_unknown"] > 0
+    assert s["D_gb_over_delta"]["count"] == 0
+    code, out, _ = run(["gb-step", prof, "--d-bulk", D, "--gb", "auto"], capsys)
+    assert code == 0 and "harmonic mean" not in out
+    assert "angle unknown (k listed, not averaged: use gb-map)" in out

@@ -36,6 +36,7 @@ _NOT_MEASURED = (
     ("not_significant", "not significant (95 % set reaches k <= 0)"),
     ("uphill", "uphill (jump against the gradient: k < 0)"),
     ("not_analysable", "not analysable"),
+    ("angle_unknown", "with the GB angle unknown (k listed, not averaged: use gb-map)"),
 )
 
 

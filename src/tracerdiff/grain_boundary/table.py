@@ -81,6 +81,7 @@ def summarize(results: Sequence[StepResult]) -> dict[str, Any]:
         "not_significant": 0,
         "uphill": 0,
         "not_analysable": 0,
+        "angle_unknown": 0,
         "well_measured": 0,
     }
     for r in results:
@@ -89,6 +90,10 @@ def summarize(results: Sequence[StepResult]) -> dict[str, Any]:
             counts["not_analysable"] += 1
         elif "uphill" in r.flags or (best.estimator == "flux" and "uphill_flux" in r.flags):
             counts["uphill"] += 1
+        elif "angle_unknown" in r.flags:
+            # steps found automatically: k assumes a GB normal to the line and is biased
+            # (5-9x high across a simulated map); listed per boundary, never averaged
+            counts["angle_unknown"] += 1
         elif not best.bounded:
             counts["bounded_only"] += 1
         elif best.ci95.lower is None or not best.ci95.lower > 0:
