@@ -33,6 +33,8 @@ def test_erfc_recovers_truth_with_x0_free() -> None:
     lo, hi = r.ci95["D_eff"]
     assert lo is not None and hi is not None and lo < d < hi
     assert r.ci_method["D_eff"] == "profile likelihood"
+    # the 6 points before the surface at 150 um are the clamped C_s: said in a note
+    assert any("beyond the first data point: the 6 points before it" in n for n in r.notes)
     assert 0.7 < r.chi2_red < 1.3
     assert r.aic == pytest.approx(r.chi2 + 2 * 4)
     assert r.bic == pytest.approx(r.chi2 + 4 * np.log(160))

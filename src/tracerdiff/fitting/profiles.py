@@ -213,17 +213,27 @@ def fit_profile(
 
 
 def _x0_note(result: FitResult) -> list[str]:
-    """A note when a freed surface x0 settled on the first data point (the model's kink)."""
+    """A note when a freed surface x0 settled on the first data point (the model's kink) or
+    beyond it (the points before it fitted by the clamped surface value)."""
     if "x0" not in result.free or result.x_um.size < 2:
         return []
-    spacing = float(np.median(np.diff(result.x_um)))
-    if abs(result.values["x0"] - float(result.x_um[0])) > 0.02 * spacing:
-        return []
-    return [
-        f"x0 settled on the first data point ({result.x_um[0]:.4g} um), where the model's "
-        "clamp to C_s makes a kink: the data do not fix the surface position; D_eff then "
-        "depends on this choice (hold x0 at the known surface, 0 um by default)"
-    ]
+    x = np.sort(np.asarray(result.x_um, dtype=float))
+    spacing = float(np.median(np.diff(x)))
+    x0 = float(result.values["x0"])
+    if abs(x0 - x[0]) <= 0.02 * spacing:
+        return [
+            f"x0 settled on the first data point ({x[0]:.4g} um), where the model's clamp to "
+            "C_s makes a kink: the data do not fix the surface position; D_eff then depends on "
+            "this choice (hold x0 at the known surface, 0 um by default)"
+        ]
+    if x0 > x[0]:
+        return [
+            f"x0 = {x0:.4g} um lies beyond the first data point: the {int(np.sum(x < x0))} "
+            "points before it are fitted by the constant C_s (the model's clamp), not by the "
+            "profile; D_eff depends on where the surface is put (compare a fit with x0 held at "
+            "the known surface, 0 um by default)"
+        ]
+    return []
 
 
 def _surface_note(m: ProfileModel, fixed: Mapping[str, float], free: Sequence[str]) -> list[str]:
