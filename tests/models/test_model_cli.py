@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -142,6 +143,17 @@ def test_series_chain_of_another_model_says_it_is_a_1d_series_chain(
     code, out, err = _run(base, capsys)
     assert code == 0, err
     assert "1D series chain" not in out
+
+
+def test_series_k_spread_is_the_sigma_of_ln_k_as_for_fit(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``--k-spread 0.4`` means sigma of ln k for ``series`` as for ``fit``: the chain's
+    relative sd of k is sqrt(exp(0.4^2) - 1) = 0.417."""
+    base = ["series", "--d-bulk", "2.6e-8 cm^2/s", "--d-gb-over-delta", "1.5e-6 cm/s"]
+    base += ["--grain-size", "16+-11 um", "--time", "59 h", "--k-spread", "0.4"]
+    d = _json(base, capsys)
+    assert d["chain"]["k_rel_sd"] == pytest.approx(math.sqrt(math.expm1(0.16)), rel=1e-12)
 
 
 def test_arrhenius_json_keys_and_png(

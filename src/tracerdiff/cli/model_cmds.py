@@ -36,7 +36,9 @@ def series(
     delta: str = typer.Option("0.5 nm", "--delta", help="GB thickness."),
     time: str | None = typer.Option(None, "--time", help="Diffusion time: validity + chain."),
     n_grains: int | None = typer.Option(None, "--n-grains", help="Grains in the chain estimate."),
-    k_spread: float = typer.Option(0.0, "--k-spread", help="Relative sd of k along the chain."),
+    k_spread: float = typer.Option(
+        0.0, "--k-spread", help="Lognormal spread of k along the chain (sigma of ln k), e.g. 0.4."
+    ),
     k_mean: str = typer.Option(
         "harmonic", "--k-mean", help="k is the harmonic|geometric|arithmetic mean (chain)."
     ),

@@ -11,6 +11,7 @@ File keys carry units and may carry standard errors: ``d_bulk = "2.6e-8+-0.3e-8 
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, ClassVar
 
 import numpy as np
@@ -36,8 +37,9 @@ def _mean_sd(v: Any) -> Any:
 class SeriesOptions(GBOptionsModel):
     """D_eff of a polycrystal from D_b, k and the grain size (``model`` series | brick | mg1 |
     mg2 | mg3 | hs | hex), or k from ``d_eff``; ``time_s`` and ``n_grains`` for the validity
-    and the chain estimate, ``k_spread`` the relative sd of k along the chain, ``k_mean`` which
-    mean of the lognormal k the given (or solved) k is, ``seed`` of the chain Monte Carlo."""
+    and the chain estimate, ``k_spread`` the lognormal spread of k along the chain (sigma of
+    ln k, as the profile fits' ``k_spread``), ``k_mean`` which mean of the lognormal k the
+    given (or solved) k is, ``seed`` of the chain Monte Carlo."""
 
     QUANTITY_KEYS: ClassVar[tuple[str, ...]] = (
         "d_bulk",
@@ -112,6 +114,6 @@ def series_model(options: SeriesOptions, *, rng: np.random.Generator | int | Non
         model=o.model,
         time_s=o.time_s,
         n_grains=o.n_grains,
-        k_rel_sd=o.k_spread,
+        k_rel_sd=math.sqrt(math.expm1(o.k_spread**2)),  # sigma of ln k -> relative sd
         rng=o.seed if rng is None else rng,
     )

@@ -73,7 +73,7 @@ def effective_text(r: EffectiveMediumResult) -> str:
         lines.append(
             f"  one profile over {c.n_grains} grains: D_eff {c.mean:.3g} cm^2/s, "
             f"sd {c.sd:.2g} (95 % of profiles {c.q025:.3g}-{c.q975:.3g}); k taken as "
-            f"the {c.k_mean} mean, relative spread {c.k_rel_sd:g}"
+            f"the {c.k_mean} mean, relative sd {c.k_rel_sd:.3g}"
             + ("" if r.model == "series" else f" (1D series chain, not the {r.model} model)")
         )
     v = r.validity()
