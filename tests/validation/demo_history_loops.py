@@ -1,0 +1,131 @@
+"""Closed loops for the grain-sampling error of evolution fits at the demo's line-scan histories.
+
+Each loop builds a 2D polycrystal strip as the demo's line-scan samples are built
+(``simulate.demo_lines``: Laguerre grains 16 +- 11 um, k sigma_ln 0.4, 64 um x 10 mm on 2 um
+cells), runs one of the demo's histories B-E (``simulate.demo_plan.LINE_SAMPLES``: exchange at
+22 C, then storage at 22 C for 2 + 4 weeks, or an anneal at 100, 200 or 250 C), takes the
+demo's spot line scans of every state (50 um raster and steps over 8 mm, 1e5 counts) and fits
+the evolution from the first scan to the later ones at the anneal temperature, as the demo's
+``evolution_fit`` analyses do.  The truth is the material's homogenised D_eff at that
+temperature: the population value of the strips (strip length over the mean steady-state
+resistance of all strips of the run, each from a flux solve, as in ``grain_sampling_loops``).
+
+Run ``python tests/validation/demo_history_loops.py [n] [B,C,D,E] [raw.json]`` for the tables of
+docs/validation.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import json
+import sys
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from tracerdiff.fitting import GrainStatistics, ProfileData, fit_evolution
+from tracerdiff.simulate import (
+    evolve_polycrystal,
+    homogenised_d_eff,
+    llto_material,
+    make_polycrystal,
+    simulate_line_scan,
+)
+from tracerdiff.simulate.demo_plan import C_NAT, C_SRC, LINE_SAMPLES, SCAN_ACQ, SIZES, STRIPS
+
+NY, CELL_UM = STRIPS["full"]
+LENGTH_UM = SIZES["full"][1]
+GRAINS = GrainStatistics(mean_um=16.0, sd_um=11.0, k_sigma_ln=0.4, width_um=NY * CELL_UM)
+
+
+def _grain_loops() -> ModuleType:
+    name = "grain_sampling_loops"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod  # dataclasses look their module up
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _scan(x_um: Any, field: Any, rng: np.random.Generator) -> ProfileData:
+    pos = np.arange(0.5 * SCAN_ACQ["step_um"], SCAN_ACQ["length_um"], SCAN_ACQ["step_um"])
+    ds = simulate_line_scan(
+        x_um,
+        np.asarray(field, dtype=float).mean(axis=0),
+        positions_um=pos,
+        raster_um=SCAN_ACQ["raster_um"],
+        counts_per_spot=SCAN_ACQ["counts_per_spot"],
+        rng=rng,
+    )
+    return ProfileData.from_arrays(pos, ds["C"].values, ds["C_err"].values)
+
+
+def history_loop(name: str, seed: int) -> dict[str, Any]:
+    """One strip through history ``name``; the evolution fit's D_eff per error mode, and the
+    strip's own flux-solve D_eff at the anneal temperature."""
+    rng = np.random.default_rng([20_000, ord(name), seed])
+    mat = llto_material()
+    stages = [st for st, _ in LINE_SAMPLES[name]]
+    poly = make_polycrystal(
+        (NY, round(LENGTH_UM / CELL_UM)),
+        pixel_size_um=CELL_UM,
+        mean_um=16.0,
+        sd_um=11.0,
+        k_sigma_ln=0.4,
+        rng=rng,
+    )
+    ev = evolve_polycrystal(
+        poly, mat, stages, c_initial=C_NAT, c_source=C_SRC, rtol=1e-4, gb_faces="corrected"
+    )
+    x = (np.arange(poly.shape[1]) + 0.5) * CELL_UM
+    scans = [_scan(x, f, rng) for f in ev.fields]
+    t_anneal = stages[1].temperature_K
+    times = np.cumsum([st.duration_s for st in stages[1:]]).tolist()
+    grains = {
+        "grains": GRAINS,
+        "grains + D_b": dataclasses.replace(GRAINS, d_bulk=mat.d_bulk(t_anneal)),
+    }
+    d, se, ci = {}, {}, {}
+    for mode in ("default", "grains", "grains + D_b", "homogeneous"):
+        spec = grains.get(mode, "estimate" if mode == "default" else mode)
+        r = fit_evolution(scans[0], scans[1:], times_s=times, microstructure=spec)
+        d[mode], se[mode], ci[mode] = r.values["D_eff"], r.stderr["D_eff"], r.ci95["D_eff"]
+    truth = homogenised_d_eff(
+        poly, d_bulk=mat.d_bulk(t_anneal), k_median=mat.k_gb(t_anneal), gb_faces="corrected"
+    )
+    return {"truth": truth, "length_um": LENGTH_UM, "evolution": (d, se, ci)}
+
+
+def tables(res: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Per error mode against the population value (``grain_sampling_loops.table``)."""
+    g = _grain_loops()
+    pop = g.population_value(res)
+    return g.table([g.Loop(r["truth"], *r["evolution"]) for r in res], pop)
+
+
+def main(argv: list[str]) -> None:
+    g = _grain_loops()
+    n = int(argv[1]) if len(argv) > 1 else 50
+    names = argv[2].split(",") if len(argv) > 2 else list(LINE_SAMPLES)
+    raw: dict[str, Any] = {}
+    for name in names:
+        t0 = time.perf_counter()
+        res = [history_loop(name, s) for s in range(n)]
+        raw[name] = res
+        pop = g.population_value(res)
+        title = f"2D, demo history {name}, evolution, truth = population value {pop:.4g}"
+        g._print(title, tables(res), n)
+        print(f"({time.perf_counter() - t0:.1f} s)", flush=True)
+    if len(argv) > 3:
+        Path(argv[3]).write_text(json.dumps(raw))
+
+
+if __name__ == "__main__":
+    main(sys.argv)
