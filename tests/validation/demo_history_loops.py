@@ -17,12 +17,10 @@ docs/validation.md.
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import json
 import sys
 import time
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -37,21 +35,13 @@ from tracerdiff.simulate import (
 )
 from tracerdiff.simulate.demo_plan import C_NAT, C_SRC, LINE_SAMPLES, SCAN_ACQ, SIZES, STRIPS
 
+# the sibling loops module (its chains, truths and tables), also when this file is loaded by path
+sys.path.insert(0, str(Path(__file__).parent))
+import grain_sampling_loops
+
 NY, CELL_UM = STRIPS["full"]
 LENGTH_UM = SIZES["full"][1]
 GRAINS = GrainStatistics(mean_um=16.0, sd_um=11.0, k_sigma_ln=0.4, width_um=NY * CELL_UM)
-
-
-def _grain_loops() -> ModuleType:
-    name = "grain_sampling_loops"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod  # dataclasses look their module up
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def _scan(x_um: Any, field: Any, rng: np.random.Generator) -> ProfileData:
@@ -105,13 +95,13 @@ def history_loop(name: str, seed: int) -> dict[str, Any]:
 
 def tables(res: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
     """Per error mode against the population value (``grain_sampling_loops.table``)."""
-    g = _grain_loops()
+    g = grain_sampling_loops
     pop = g.population_value(res)
     return g.table([g.Loop(r["truth"], *r["evolution"]) for r in res], pop)
 
 
 def main(argv: list[str]) -> None:
-    g = _grain_loops()
+    g = grain_sampling_loops
     n = int(argv[1]) if len(argv) > 1 else 50
     names = argv[2].split(",") if len(argv) > 2 else list(LINE_SAMPLES)
     raw: dict[str, Any] = {}

@@ -17,11 +17,9 @@ Run ``python tests/validation/film_exchange_loops.py [n]`` for the tables of doc
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 import time
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -31,6 +29,10 @@ from tracerdiff.simulate import llto_material, make_grain_chain, simulate_line_s
 from tracerdiff.simulate.chain import cut_chain
 from tracerdiff.solvers.fv1d import evolve_fv1d
 
+# the sibling loops module (its chains, truths and tables), also when this file is loaded by path
+sys.path.insert(0, str(Path(__file__).parent))
+import grain_sampling_loops
+
 #: surface exchange coefficient (cm/s): k_s sqrt(t / D_eff) ~ 1.5 at 59 h, exchange-limited
 K_S = 1.5e-7
 #: thickness (um) of the initial tracer film of the thin-film loops
@@ -38,20 +40,8 @@ FILM_UM = 20.0
 T_S = 59 * 3600.0
 
 
-def _grain_loops() -> ModuleType:
-    name = "grain_sampling_loops"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod  # dataclasses look their module up
-    spec.loader.exec_module(mod)
-    return mod
-
-
 def _chain(seed: int) -> Any:
-    g = _grain_loops()
+    g = grain_sampling_loops
     rng = np.random.default_rng(seed)
     chain = make_grain_chain(
         2300.0, mean_um=g.MEAN_UM, sd_um=g.SD_UM, k_sigma_ln=g.K_SIGMA, rng=rng
@@ -69,7 +59,7 @@ def _scan(x_um: Any, c: Any, rng: Any, counts: float) -> ProfileData:
 
 def exchange_loop(seed: int, *, counts: float = 1e5) -> Any:
     """One chain behind a surface of conductance ``K_S``; exchange fit (C_0, C_s fixed)."""
-    g = _grain_loops()
+    g = grain_sampling_loops
     chain, rng = _chain(seed)
     mat = llto_material()
     # cell 0 (1 um of bulk in front of the surface face) is held near the bath value by the
@@ -97,7 +87,7 @@ def exchange_loop(seed: int, *, counts: float = 1e5) -> Any:
 
 def thin_film_loop(seed: int, *, counts: float = 1e5) -> Any:
     """One chain starting with a ``FILM_UM`` film at fraction 1 on a closed surface."""
-    g = _grain_loops()
+    g = grain_sampling_loops
     chain, rng = _chain(seed)
     mat = llto_material()
     x = (np.arange(chain.n_cells) + 0.5) * chain.cell_um
@@ -118,7 +108,7 @@ def thin_film_loop(seed: int, *, counts: float = 1e5) -> Any:
 
 
 def main(argv: list[str]) -> None:
-    g = _grain_loops()
+    g = grain_sampling_loops
     g.MODES["grains + D_b"] = "grains + D_b"
     g.MODES["homogeneous"] = "homogeneous"
     n = int(argv[1]) if len(argv) > 1 else 60

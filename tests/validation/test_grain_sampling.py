@@ -18,14 +18,21 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 
-def _loops() -> ModuleType:
-    path = Path(__file__).with_name("grain_sampling_loops.py")
-    spec = importlib.util.spec_from_file_location("grain_sampling_loops", path)
+def _load(name: str) -> ModuleType:
+    """A loops script of this directory, loaded by path (registered: dataclasses look their
+    module up, and the other scripts import ``grain_sampling_loops``)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
     assert spec is not None and spec.loader is not None
     mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod  # dataclasses look their module up
+    sys.modules[spec.name] = mod
     spec.loader.exec_module(mod)
     return mod
+
+
+def _loops() -> ModuleType:
+    return _load("grain_sampling_loops")
 
 
 def _check(tab: dict[str, dict[str, float]], mode: str, *, ratio_band: tuple[float, float]) -> None:
@@ -84,37 +91,17 @@ def test_2d_polycrystal_profiles_cover_the_homogenised_d_eff() -> None:
         assert tab["grains"]["stated_rms"] <= tab["default"]["stated_rms"], tab
 
 
-def _film_exchange_loops() -> ModuleType:
-    path = Path(__file__).with_name("film_exchange_loops.py")
-    spec = importlib.util.spec_from_file_location("film_exchange_loops", path)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
 @pytest.mark.parametrize("fit", ["exchange", "thin film"])
 def test_exchange_and_thin_film_line_scans_cover_the_homogenised_d_eff(fit: str) -> None:
     """60 chains as above, with a surface-exchange limited surface (k_s sqrt(t/D) ~ 1.5) or a
     thin film on a closed surface instead of a fixed surface value."""
-    g, fe = _loops(), _film_exchange_loops()
+    g, fe = _loops(), _load("film_exchange_loops")
     loop = fe.exchange_loop if fit == "exchange" else fe.thin_film_loop
     with threadpool_limits(1):
         loops = [loop(seed) for seed in range(60)]
     tab = g.table(loops)
     _check(tab, "default", ratio_band=(0.7, 1.5))
     _check(tab, "grains", ratio_band=(0.85, 1.25))
-
-
-def _demo_history_loops() -> ModuleType:
-    path = Path(__file__).with_name("demo_history_loops.py")
-    spec = importlib.util.spec_from_file_location("demo_history_loops", path)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
 
 
 @pytest.mark.slow
@@ -125,7 +112,7 @@ def test_demo_line_scan_histories_cover_the_homogenised_d_eff(history: str) -> N
     0.59-1.18); 10 strips cannot tell a 95 % coverage from 80 % and their rms spread is known to
     ~25 % (on these 10: stated/actual 0.98-1.7), so the floor, the bias and the size of the
     errors are asserted with those margins."""
-    h = _demo_history_loops()
+    h = _load("demo_history_loops")
     with threadpool_limits(1):
         res = [h.history_loop(history, seed) for seed in range(10)]
     tab = h.tables(res)
