@@ -33,8 +33,8 @@ def test_erfc_recovers_truth_with_x0_free() -> None:
     lo, hi = r.ci95["D_eff"]
     assert lo is not None and hi is not None and lo < d < hi
     assert r.ci_method["D_eff"] == "profile likelihood"
-    # the 6 points before the surface at 150 um are the clamped C_s: said in a note
-    assert any("beyond the first data point: the 6 points before it" in n for n in r.notes)
+    # the 6 points before the surface at 150 um are a plateau at C_s: x0 is fixed by the data
+    assert not any("beyond the first data point" in n for n in r.notes), r.notes
     assert 0.7 < r.chi2_red < 1.3
     assert r.aic == pytest.approx(r.chi2 + 2 * 4)
     assert r.bic == pytest.approx(r.chi2 + 4 * np.log(160))
@@ -54,6 +54,37 @@ def test_erfc_recovers_truth_with_x0_free() -> None:
         assert key in d_json
     assert d_json["D_eff"]["unit"] == "cm^2/s" and d_json["x0"]["unit"] == "um"
     assert d_json["model"] == "erfc"
+
+
+def test_a_freed_x0_beyond_falling_points_is_noted() -> None:
+    """On grain-chain line scans (the staircase of a polycrystal) a freed x0 lands beyond the
+    first points, which still fall with depth, and the clamp fits them by a constant."""
+    from tracerdiff.history import Stage
+    from tracerdiff.simulate import (
+        evolve_chain,
+        llto_material,
+        make_grain_chain,
+        simulate_line_scan,
+    )
+
+    noted = 0
+    for seed in range(6):
+        rng = np.random.default_rng(seed)
+        chain = make_grain_chain(1500.0, mean_um=16.0, sd_um=11.0, k_sigma_ln=0.4, rng=rng)
+        (c,) = evolve_chain(
+            chain, llto_material(), [Stage(295.15, 59 * 3600.0, "source")],
+            c_initial=0.0759, c_source=0.95,
+        )  # fmt: skip
+        x = (np.arange(chain.n_cells) + 0.5) * chain.cell_um
+        pos = np.arange(2.5, 800.0, 5.0)
+        ds = simulate_line_scan(x, c, positions_um=pos, raster_um=5.0, counts_per_spot=1e5, rng=rng)
+        prof = ProfileData.from_arrays(pos, ds["C"].values, ds["C_err"].values)
+        r = fit_profile("erfc", prof, time_s=59 * 3600.0, free=("x0",), profile_ci=False)
+        note = [n for n in r.notes if "beyond the first data point" in n]
+        if r.values["x0"] > pos[0] + 5.0:
+            noted += bool(note)
+            assert note and "fall with depth" in note[0], (seed, r.values["x0"], r.notes)
+    assert noted >= 1
 
 
 def test_profile_likelihood_coverage_over_100_seeds() -> None:

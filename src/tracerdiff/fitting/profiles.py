@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -226,14 +227,30 @@ def _x0_note(result: FitResult) -> list[str]:
             "C_s makes a kink: the data do not fix the surface position; D_eff then depends on "
             "this choice (hold x0 at the known surface, 0 um by default)"
         ]
-    if x0 > x[0]:
+    if x0 > x[0] and not _flat_before(result, x0):
         return [
             f"x0 = {x0:.4g} um lies beyond the first data point: the {int(np.sum(x < x0))} "
-            "points before it are fitted by the constant C_s (the model's clamp), not by the "
-            "profile; D_eff depends on where the surface is put (compare a fit with x0 held at "
-            "the known surface, 0 um by default)"
+            "points before it, which fall with depth, are fitted by the constant C_s (the "
+            "model's clamp), not by the profile; D_eff depends on where the surface is put "
+            "(compare a fit with x0 held at the known surface, 0 um by default)"
         ]
     return []
+
+
+def _flat_before(result: FitResult, x0: float) -> bool:
+    """True when the points before ``x0`` are a plateau within their errors (no weighted
+    linear trend beyond 3 standard errors): a surface the data do fix, not the clamp's kink."""
+    m = np.asarray(result.x_um, dtype=float) < x0
+    if m.sum() < 3:
+        return True
+    x, y = np.asarray(result.x_um, float)[m], np.asarray(result.y, float)[m]
+    w = 1.0 / np.asarray(result.yerr, float)[m] ** 2
+    xc = x - np.sum(w * x) / np.sum(w)
+    sxx = float(np.sum(w * xc**2))
+    if not sxx > 0:
+        return True
+    slope = float(np.sum(w * xc * y)) / sxx
+    return abs(slope) * math.sqrt(sxx) <= 3.0
 
 
 def _surface_note(m: ProfileModel, fixed: Mapping[str, float], free: Sequence[str]) -> list[str]:
