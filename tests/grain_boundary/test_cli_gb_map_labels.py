@@ -145,3 +145,19 @@ def test_gb_map_refuses_bad_labels(
         capsys,
     )
     assert code == 2
+
+
+def test_gb_map_says_when_the_map_yields_no_boundary(
+    files: tuple, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A map without grain contrast (every pixel the same fraction): no boundary, and the
+    text says what to give instead."""
+    import xarray as xr
+
+    nc, _, _ = files
+    ds = xr.load_dataset(nc, engine="h5netcdf")
+    flat = tmp_path / "flat.nc"
+    ds.assign(C=ds["C"] * 0 + 0.5).to_netcdf(flat, engine="h5netcdf")
+    code, out, err = run(["gb-map", str(flat), "--d-bulk", D], capsys)
+    assert code == 0, err
+    assert "0 boundaries" in out and "--labels LABELS" in out

@@ -44,6 +44,12 @@ def boundary_text(payload: dict[str, Any]) -> str:
         f"{_fmt(s['D_gb_over_delta_gmean'])}, harmonic mean {_fmt(s['D_gb_over_delta_hmean'])}, "
         f"sigma_ln {_fmt(s['sigma_ln'])}".rstrip(),
     ]
+    if s["n_boundaries"] == 0 and str(payload["labels"]).startswith("segmented"):
+        lines.append(
+            "no boundary was segmented from the fraction map: that needs grain contrast well "
+            "above the counting noise (the closed loop: ~1e6 counts per pixel); give the grains "
+            "as --labels LABELS (.npy/.tif on the map's pixel grid)"
+        )
     best = sorted(
         (b for b in payload["boundaries"] if b["status"] == "measured"),
         key=lambda b: b["D_gb_over_delta"]["stderr"] / b["D_gb_over_delta"]["value"],
