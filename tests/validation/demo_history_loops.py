@@ -25,15 +25,10 @@ from typing import Any
 
 import numpy as np
 
-from tracerdiff.fitting import GrainStatistics, ProfileData, fit_evolution
-from tracerdiff.simulate import (
-    evolve_polycrystal,
-    homogenised_d_eff,
-    llto_material,
-    make_polycrystal,
-    simulate_line_scan,
-)
-from tracerdiff.simulate.demo_plan import C_NAT, C_SRC, LINE_SAMPLES, SCAN_ACQ, SIZES, STRIPS
+from tracerdiff.fitting import GrainStatistics, as_profile_data, fit_evolution
+from tracerdiff.simulate import homogenised_d_eff, llto_material
+from tracerdiff.simulate.demo_lines import line_strip, scan_profile
+from tracerdiff.simulate.demo_plan import LINE_SAMPLES, SIZES, STRIPS
 
 # the sibling loops module (its chains, truths and tables), also when this file is loaded by path
 sys.path.insert(0, str(Path(__file__).parent))
@@ -44,38 +39,14 @@ LENGTH_UM = SIZES["full"][1]
 GRAINS = GrainStatistics(mean_um=16.0, sd_um=11.0, k_sigma_ln=0.4, width_um=NY * CELL_UM)
 
 
-def _scan(x_um: Any, field: Any, rng: np.random.Generator) -> ProfileData:
-    pos = np.arange(0.5 * SCAN_ACQ["step_um"], SCAN_ACQ["length_um"], SCAN_ACQ["step_um"])
-    ds = simulate_line_scan(
-        x_um,
-        np.asarray(field, dtype=float).mean(axis=0),
-        positions_um=pos,
-        raster_um=SCAN_ACQ["raster_um"],
-        counts_per_spot=SCAN_ACQ["counts_per_spot"],
-        rng=rng,
-    )
-    return ProfileData.from_arrays(pos, ds["C"].values, ds["C_err"].values)
-
-
 def history_loop(name: str, seed: int) -> dict[str, Any]:
     """One strip through history ``name``; the evolution fit's D_eff per error mode, and the
     strip's own flux-solve D_eff at the anneal temperature."""
     rng = np.random.default_rng([20_000, ord(name), seed])
     mat = llto_material()
     stages = [st for st, _ in LINE_SAMPLES[name]]
-    poly = make_polycrystal(
-        (NY, round(LENGTH_UM / CELL_UM)),
-        pixel_size_um=CELL_UM,
-        mean_um=16.0,
-        sd_um=11.0,
-        k_sigma_ln=0.4,
-        rng=rng,
-    )
-    ev = evolve_polycrystal(
-        poly, mat, stages, c_initial=C_NAT, c_source=C_SRC, rtol=1e-4, gb_faces="corrected"
-    )
-    x = (np.arange(poly.shape[1]) + 0.5) * CELL_UM
-    scans = [_scan(x, f, rng) for f in ev.fields]
+    poly, fields, x = line_strip(name, mat, "full", rng)  # the demo's own strip and scans
+    scans = [as_profile_data(scan_profile(x, f, rng)) for f in fields]
     t_anneal = stages[1].temperature_K
     times = np.cumsum([st.duration_s for st in stages[1:]]).tolist()
     grains = {

@@ -17,7 +17,7 @@ from .materials import MaterialLaw
 from .microstructure import make_polycrystal
 from .sims import simulate_line_scan
 
-__all__ = ["line_sample"]
+__all__ = ["line_sample", "line_strip", "scan_profile"]
 
 
 def line_sample(
@@ -27,27 +27,9 @@ def line_sample(
     at x = 0 and annealed; each scan averages the field across the strip; the truth of each step
     is the strip's own homogenised D_eff (steady-state flux solve)."""
     plan = LINE_SAMPLES[name]
-    ny, h = STRIPS[size]
-    poly = make_polycrystal(
-        (ny, round(SIZES[size][1] / h)),
-        pixel_size_um=h,
-        mean_um=16.0,
-        sd_um=11.0,
-        k_sigma_ln=0.4,
-        rng=rng,
-    )
-    ev = evolve_polycrystal(
-        poly,
-        mat,
-        [s for s, _ in plan],
-        c_initial=C_NAT,
-        c_source=C_SRC,
-        rtol=1e-4,
-        gb_faces="corrected",
-    )
-    x = np.asarray((np.arange(poly.shape[1]) + 0.5) * h, dtype=np.float64)
+    poly, fields, x = line_strip(name, mat, size, rng)
     entries, t, truth_steps = [], 0.0, []
-    for i, ((st, label), fld) in enumerate(zip(plan, ev.fields, strict=True)):
+    for i, ((st, label), fld) in enumerate(zip(plan, fields, strict=True)):
         t += st.duration_s
         fname = f"{name}_scan{i + 1}.csv"
         _write_scan(out / fname, x, fld, name, i + 1, rng)
@@ -73,12 +55,37 @@ def line_sample(
     }
 
 
-def _write_scan(
-    path: Path, x: np.ndarray, fld: np.ndarray, name: str, step: int, rng: np.random.Generator
-) -> None:
-    """One spot line scan of the field averaged across the strip."""
+def line_strip(
+    name: str, mat: MaterialLaw, size: str, rng: np.random.Generator
+) -> tuple[Any, list[np.ndarray], np.ndarray]:
+    """The 2D strip of line-scan sample ``name`` (Laguerre grains 16 +- 11 um, lognormal k per
+    boundary) through its history: (polycrystal, field after each stage, cell centres um)."""
+    ny, h = STRIPS[size]
+    poly = make_polycrystal(
+        (ny, round(SIZES[size][1] / h)),
+        pixel_size_um=h,
+        mean_um=16.0,
+        sd_um=11.0,
+        k_sigma_ln=0.4,
+        rng=rng,
+    )
+    ev = evolve_polycrystal(
+        poly,
+        mat,
+        [s for s, _ in LINE_SAMPLES[name]],
+        c_initial=C_NAT,
+        c_source=C_SRC,
+        rtol=1e-4,
+        gb_faces="corrected",
+    )
+    x = np.asarray((np.arange(poly.shape[1]) + 0.5) * h, dtype=np.float64)
+    return poly, list(ev.fields), x
+
+
+def scan_profile(x: np.ndarray, fld: np.ndarray, rng: np.random.Generator) -> Any:
+    """The demo's spot line scan (``SCAN_ACQ``) of the field averaged across the strip."""
     pos = np.arange(0.5 * SCAN_ACQ["step_um"], SCAN_ACQ["length_um"], SCAN_ACQ["step_um"])
-    prof = simulate_line_scan(
+    return simulate_line_scan(
         x,
         np.asarray(fld.mean(axis=0), dtype=np.float64),
         positions_um=pos,
@@ -86,6 +93,13 @@ def _write_scan(
         counts_per_spot=SCAN_ACQ["counts_per_spot"],
         rng=rng,
     )
+
+
+def _write_scan(
+    path: Path, x: np.ndarray, fld: np.ndarray, name: str, step: int, rng: np.random.Generator
+) -> None:
+    """One spot line scan of the field averaged across the strip, written as a profile CSV."""
+    prof = scan_profile(x, fld, rng)
     prof.attrs.update({"sample": name, "step": step, "source_file": f"{name}_scan{step}"})
     write_profile_csv(prof, path)
 
