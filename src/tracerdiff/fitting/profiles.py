@@ -240,17 +240,15 @@ def _x0_note(result: FitResult) -> list[str]:
 def _flat_before(result: FitResult, x0: float) -> bool:
     """True when the points before ``x0`` are a plateau within their errors (no weighted
     linear trend beyond 3 standard errors): a surface the data do fix, not the clamp's kink."""
+    from ..models.wls import linear_wls
+
     m = np.asarray(result.x_um, dtype=float) < x0
-    if m.sum() < 3:
+    x, y, e = (np.asarray(a, dtype=float)[m] for a in (result.x_um, result.y, result.yerr))
+    if x.size < 3 or not np.ptp(x) > 0:
         return True
-    x, y = np.asarray(result.x_um, float)[m], np.asarray(result.y, float)[m]
-    w = 1.0 / np.asarray(result.yerr, float)[m] ** 2
-    xc = x - np.sum(w * x) / np.sum(w)
-    sxx = float(np.sum(w * xc**2))
-    if not sxx > 0:
-        return True
-    slope = float(np.sum(w * xc * y)) / sxx
-    return abs(slope) * math.sqrt(sxx) <= 3.0
+    line = linear_wls(x - x.mean(), y, e)
+    se = math.sqrt(line.cov[1, 1]) if line.cov[1, 1] > 0 else math.inf
+    return abs(float(line.coef[1])) <= 3.0 * se
 
 
 def _surface_note(m: ProfileModel, fixed: Mapping[str, float], free: Sequence[str]) -> list[str]:
