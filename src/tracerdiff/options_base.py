@@ -13,6 +13,7 @@ from .errors import InputError
 from .units import parse_quantity, parse_quantity_with_error
 
 __all__ = [
+    "MAX_K_SIGMA_LN",
     "GBOptionsModel",
     "LengthNm",
     "LengthUm",
@@ -21,6 +22,10 @@ __all__ = [
     "options_message",
     "quantity_field",
 ]
+
+#: the largest lognormal spread of k between boundaries (sigma of ln k) any analysis takes:
+#: a factor e^3 = 20 at one sd (a relative sd of 90); beyond, exp(sigma^2) overflows
+MAX_K_SIGMA_LN = 3.0
 
 
 def quantity_field(kind: str, example: str) -> Any:

@@ -191,6 +191,9 @@ def _bad_files(tmp: Path) -> dict[str, Path]:
     return out
 
 
+KS40 = ("--k-spread", "40")
+
+
 @pytest.mark.parametrize(
     ("case", "match"),
     [
@@ -207,6 +210,7 @@ def _bad_files(tmp: Path) -> dict[str, Path]:
         ("source_no_value", "give c_source"),
         ("posterior_short", "at least 50 steps"),
         ("erfc_no_time", "needs --initial-time"),
+        ("k_spread_huge", "sigma of ln k) must be in [0, 3]"),
     ],
 )
 def test_bad_input_exit_2(
@@ -230,6 +234,8 @@ def test_bad_input_exit_2(
         "source_no_value": ["fit", "evolution", p0, p2, "--time", "3 h", "--source-time", "2 h"],
         "posterior_short": ["fit", "erfc", p0, "--time", "110 h", "--posterior", "10"],
         "erfc_no_time": ["fit", "evolution", p0, p2, "--time", "1 h", "--initial", "erfc"],
+        # exp(sigma^2) overflowed into an internal error
+        "k_spread_huge": ["fit", "erfc", p0, "--time", "1 h", "--grain-size", "16+-11 um", *KS40],
     }.get(case, ["fit", "erfc", str(files.get(case, p0)), "--time", "110 h"])
     code, _out, err = _run([*args, "--png", str(png)], capsys)
     assert code == 2

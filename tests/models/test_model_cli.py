@@ -154,6 +154,8 @@ def test_series_k_spread_is_the_sigma_of_ln_k_as_for_fit(
     base += ["--grain-size", "16+-11 um", "--time", "59 h", "--k-spread", "0.4"]
     d = _json(base, capsys)
     assert d["chain"]["k_rel_sd"] == pytest.approx(math.sqrt(math.expm1(0.16)), rel=1e-12)
+    code, out, err = _run([*base[:-1], "40"], capsys)  # exp(40^2) overflowed (exit 1)
+    assert code == 2 and out == "" and "must be in [0, 3]" in err and err.count("\n") == 1
 
 
 def test_arrhenius_json_keys_and_png(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InputError
+from ..options_base import MAX_K_SIGMA_LN
 
 __all__ = [
     "LATERAL_CORRELATION",
@@ -65,9 +66,12 @@ class GrainStatistics:
         if not (math.isfinite(self.sd_um) and self.sd_um >= 0):
             raise InputError(f"grain-size spread must be >= 0 um, got {self.sd_um}")
         if self.k_sigma_ln is not None and not (
-            math.isfinite(self.k_sigma_ln) and self.k_sigma_ln >= 0
+            math.isfinite(self.k_sigma_ln) and 0 <= self.k_sigma_ln <= MAX_K_SIGMA_LN
         ):
-            raise InputError(f"spread of k (sigma of ln k) must be >= 0, got {self.k_sigma_ln}")
+            raise InputError(
+                f"spread of k (sigma of ln k) must be in [0, {MAX_K_SIGMA_LN:g}], "
+                f"got {self.k_sigma_ln}"
+            )
         if self.d_bulk is not None and not (math.isfinite(self.d_bulk) and self.d_bulk > 0):
             raise InputError(f"bulk diffusivity must be > 0 cm^2/s, got {self.d_bulk}")
         if self.width_um is not None and not (math.isfinite(self.width_um) and self.width_um > 0):

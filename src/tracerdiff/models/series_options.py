@@ -18,7 +18,7 @@ import numpy as np
 from pydantic import BeforeValidator, Field, model_validator
 
 from ..errors import InputError
-from ..options_base import GBOptionsModel, LengthNm, LengthUm, Seconds
+from ..options_base import MAX_K_SIGMA_LN, GBOptionsModel, LengthNm, LengthUm, Seconds
 from ..units import parse_quantity_with_error
 
 __all__ = ["SeriesOptions", "series_model"]
@@ -75,6 +75,11 @@ class SeriesOptions(GBOptionsModel):
     k_mean: str = "harmonic"
     seed: int | None = Field(default=None, ge=0)
 
+    @property
+    def k_rel_sd(self) -> float:
+        """The relative sd of the lognormal k that ``k_spread`` (sigma of ln k) gives."""
+        return math.sqrt(math.expm1(self.k_spread**2))
+
     @model_validator(mode="after")
     def _checked(self) -> SeriesOptions:
         """The checks of :func:`~tracerdiff.models.effective_medium` that need no data."""
@@ -84,7 +89,12 @@ class SeriesOptions(GBOptionsModel):
             raise ValueError(f"unknown model {self.model!r}; expected one of {', '.join(MODELS)}")
         if self.k is not None and self.d_eff is not None:
             raise ValueError("give k (compute D_eff) or d_eff (solve for k), not both")
-        _check_options(self.time_s, self.n_grains, self.d_eff_err, self.k_spread)
+        if not (math.isfinite(self.k_spread) and 0 <= self.k_spread <= MAX_K_SIGMA_LN):
+            raise ValueError(
+                f"the spread of k (k_spread, sigma of ln k) must be in [0, {MAX_K_SIGMA_LN:g}]; "
+                f"got {self.k_spread:g}"
+            )
+        _check_options(self.time_s, self.n_grains, self.d_eff_err, self.k_rel_sd)
         _check_errors(self.k_mean, self.k_err, self.d_bulk_err, self.grain_size_error_um)
         return self
 
@@ -114,6 +124,6 @@ def series_model(options: SeriesOptions, *, rng: np.random.Generator | int | Non
         model=o.model,
         time_s=o.time_s,
         n_grains=o.n_grains,
-        k_rel_sd=math.sqrt(math.expm1(o.k_spread**2)),  # sigma of ln k -> relative sd
+        k_rel_sd=o.k_rel_sd,
         rng=o.seed if rng is None else rng,
     )
